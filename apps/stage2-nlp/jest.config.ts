@@ -1,0 +1,5 @@
+export default {
+  displayName: 'stage2-nlp',
+  preset: '../../jest.preset.js',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+};

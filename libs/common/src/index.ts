@@ -1,0 +1,3 @@
+export { PipelineError, ConfigError, errorMessage } from './lib/pipeline-error';
+export { loadConfig, envBoolean, envEmptyAsUndefined } from './lib/config-loader';
+export { createLogger, redactUrl, REDACTED_KEYS, type Logger } from './lib/logger';

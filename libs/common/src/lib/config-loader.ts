@@ -1,0 +1,41 @@
+import type { z } from 'zod';
+import { ConfigError } from './pipeline-error';
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Parses environment variables once with a zod schema into a frozen, typed object.
+ * An invalid value throws a ConfigError naming every offending variable (never its value,
+ * which may be a secret).
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: Env = process.env): Readonly<z.infer<S>> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`, {
+      variables: result.error.issues.map((issue) => issue.path.join('.')),
+    });
+  }
+  return deepFreeze(result.data);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** zod preprocessors for the usual env shapes ("true"/"1"/"yes", empty string = unset). */
+export const envBoolean = (value: unknown): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (v === '') return undefined;
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+
+export const envEmptyAsUndefined = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;

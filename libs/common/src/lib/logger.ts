@@ -1,0 +1,32 @@
+import pino, { type Logger, type LoggerOptions } from 'pino';
+
+/** Keys whose values never reach a log line. */
+export const REDACTED_KEYS = [
+  'password',
+  '*.password',
+  '*.*.password',
+  'METADATA_SERVICE_PASSWORD',
+  '*.METADATA_SERVICE_PASSWORD',
+  'databaseUrl',
+  '*.databaseUrl',
+  'url',
+  '*.url',
+];
+
+/** A pino logger with secrets redacted; LOG_LEVEL is read by the app's config, not here. */
+export function createLogger(name: string, options: LoggerOptions = {}): Logger {
+  return pino({ name, level: 'info', redact: { paths: REDACTED_KEYS, censor: '[redacted]' }, ...options });
+}
+
+/** Removes the password from a connection URL, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  }
+}
+
+export type { Logger };

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'test-utils',
+  preset: '../../jest.preset.js',
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+};

@@ -1,0 +1,9 @@
+export {
+  testPostgresUrl,
+  testRedisUrl,
+  stopTestContainers,
+  uniqueName,
+  TestServiceUnavailableError,
+} from './lib/test-services';
+export { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from './lib/test-database';
+export { sharedCorpus, describeWithSharedCorpus, SHARED_CORPUS_DIR } from './lib/shared-corpus';
