@@ -29,6 +29,6 @@ if (!env.TEST_REDIS_URL && !docker && (await answers(6379))) {
 env.NODE_OPTIONS = [env.NODE_OPTIONS, '--experimental-vm-modules'].filter(Boolean).join(' ');
 env.NX_DAEMON ??= 'false';
 
-const args = ['nx', 'run-many', '-t', 'test', '--outputStyle=stream', ...process.argv.slice(2)];
+const args = ['nx', 'run-many', '-t', 'test', 'e2e', '--outputStyle=stream', ...process.argv.slice(2)];
 const result = spawnSync('npx', args, { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

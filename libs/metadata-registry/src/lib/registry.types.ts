@@ -1,0 +1,173 @@
+/**
+ * Public record shapes and interfaces of the metadata registry. Stage 2 writes these through
+ * the hooks; Stage 5 reads them through the reader. Field names follow the tables' columns.
+ * Every record has a natural, deterministic id, so writing it twice updates, never duplicates.
+ */
+
+export type JobStatus = 'running' | 'completed' | 'failed';
+
+export interface JobRecord {
+  job_id: string; // uuid
+  batch_id: string;
+  stage: number;
+  status: JobStatus;
+  documents_count: number;
+  processed_count: number;
+  failed_count: number;
+  events_count: number;
+  metadata: Record<string, unknown>;
+  error_message: string | null;
+  created_at: Date;
+  updated_at: Date;
+  completed_at: Date | null;
+}
+
+export interface DocumentRecord {
+  document_id: string;
+  job_id: string;
+  title: string | null;
+  author: string | null;
+  publication_date: Date | null;
+  source_url: string | null;
+  word_count: number;
+  entity_count: number;
+  event_count: number;
+  metadata: Record<string, unknown>;
+}
+
+export interface EventRecord {
+  event_id: string;
+  document_id: string;
+  job_id: string;
+  event_type: string;
+  /** Calendar date of the event (a DATE column), or null. */
+  event_date: Date | null;
+  description: string;
+  trigger_text: string;
+  trigger_start: number;
+  trigger_end: number;
+  /** [{ entity_id, name, role }] as JSON. */
+  participants: Array<{ entity_id: string; name: string; role: string }>;
+  place: string | null;
+  confidence: number;
+}
+
+export interface EntityRecord {
+  entity_id: string;
+  entity_type: string;
+  canonical_name: string;
+  aliases: string[];
+}
+
+/** Document mentions entity (n mentions). */
+export interface DocumentEntityRecord {
+  document_id: string;
+  entity_id: string;
+  job_id: string;
+  mention_count: number;
+}
+
+/** Entity takes part in event, with a role (agent, patient, location, ...). */
+export interface EventEntityRecord {
+  event_id: string;
+  entity_id: string;
+  role: string;
+  job_id: string;
+}
+
+export type LinkageKind = 'coreference' | 'precedes';
+
+export interface LinkageRecord {
+  linkage_id: string;
+  source_event_id: string;
+  target_event_id: string;
+  kind: LinkageKind;
+  score: number;
+  job_id: string;
+}
+
+export interface StorylineRecord {
+  storyline_id: string;
+  title: string;
+  start_date: Date | null;
+  end_date: Date | null;
+  job_id: string;
+  /** Ordered event ids (position = index). */
+  event_ids: string[];
+  document_ids: string[];
+}
+
+/** Everything one save of Stage 2 records in the registry; every array is optional. */
+export interface RegistryBatch {
+  jobId: string;
+  documents?: DocumentRecord[];
+  events?: EventRecord[];
+  entities?: EntityRecord[];
+  documentEntities?: DocumentEntityRecord[];
+  eventEntities?: EventEntityRecord[];
+  linkages?: LinkageRecord[];
+  storylines?: StorylineRecord[];
+}
+
+export type EntityKind =
+  | 'job'
+  | 'document'
+  | 'event'
+  | 'entity'
+  | 'document_entity'
+  | 'event_entity'
+  | 'linkage'
+  | 'storyline';
+
+/** What a hook did. Hooks never throw: failures show here and in logs and metrics. */
+export interface HookResult {
+  /** written: persisted now; outboxed: kept in the local outbox for replay; dry-run: write-only mode;
+   *  skipped: registry disabled or job outside the rollout; failed: could not even be outboxed. */
+  outcome: 'written' | 'outboxed' | 'dry-run' | 'skipped' | 'failed';
+  /** Records per kind that the hook handled. */
+  counts: Partial<Record<EntityKind, number>>;
+  reason?: string;
+}
+
+/** The design's integration hooks, called by Stage 2. */
+export interface RegistryHooks {
+  syncWriteJobToRegistry(input: {
+    jobId: string;
+    batchId: string;
+    stage?: number;
+    metadata?: Record<string, unknown>;
+  }): Promise<HookResult>;
+  syncWriteDocumentsToRegistry(batch: RegistryBatch): Promise<HookResult>;
+  updateJobStatusInRegistry(input: {
+    jobId: string;
+    status: Exclude<JobStatus, 'running'>;
+    errorMessage?: string;
+    counts?: Partial<Pick<JobRecord, 'documents_count' | 'processed_count' | 'failed_count' | 'events_count'>>;
+  }): Promise<HookResult>;
+}
+
+export interface JobQuery {
+  stage?: number;
+  status?: JobStatus;
+  /** Jobs updated strictly after this instant (Stage 5's watermark). */
+  updatedAfter?: Date;
+  limit?: number;
+}
+
+export interface PageQuery {
+  jobId?: string;
+  pageSize?: number;
+}
+
+/** Read side, for Stage 5: pages stream, so millions of rows never sit in memory. */
+export interface RegistryReader {
+  listJobs(query: JobQuery): Promise<JobRecord[]>;
+  getJob(jobId: string): Promise<JobRecord | null>;
+  documents(query: PageQuery): AsyncIterable<DocumentRecord[]>;
+  events(query: PageQuery): AsyncIterable<EventRecord[]>;
+  entities(query: PageQuery): AsyncIterable<EntityRecord[]>;
+  documentEntities(query: PageQuery): AsyncIterable<DocumentEntityRecord[]>;
+  eventEntities(query: PageQuery): AsyncIterable<EventEntityRecord[]>;
+  linkages(query: PageQuery): AsyncIterable<LinkageRecord[]>;
+  storylines(query: PageQuery): AsyncIterable<StorylineRecord[]>;
+}
