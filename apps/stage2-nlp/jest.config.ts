@@ -2,4 +2,6 @@ export default {
   displayName: 'stage2-nlp',
   preset: '../../jest.preset.js',
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  // Integration tests run real thread pools, PostgreSQL and Redis.
+  testTimeout: 60_000,
 };

@@ -33,6 +33,8 @@ export interface DocumentRecord {
   entity_count: number;
   event_count: number;
   metadata: Record<string, unknown>;
+  /** Set by the registry when read back: when the row was last written (the watermark column). */
+  updated_at?: Date;
 }
 
 export interface EventRecord {
@@ -50,6 +52,8 @@ export interface EventRecord {
   participants: Array<{ entity_id: string; name: string; role: string }>;
   place: string | null;
   confidence: number;
+  /** Set by the registry when read back: when the row was last written (the watermark column). */
+  updated_at?: Date;
 }
 
 export interface EntityRecord {
@@ -57,6 +61,8 @@ export interface EntityRecord {
   entity_type: string;
   canonical_name: string;
   aliases: string[];
+  /** Set by the registry when read back: when the row was last written (the watermark column). */
+  updated_at?: Date;
 }
 
 /** Document mentions entity (n mentions). */
@@ -65,6 +71,8 @@ export interface DocumentEntityRecord {
   entity_id: string;
   job_id: string;
   mention_count: number;
+  /** Set by the registry when read back: when the row was last written (the watermark column). */
+  updated_at?: Date;
 }
 
 /** Entity takes part in event, with a role (agent, patient, location, ...). */
@@ -73,6 +81,8 @@ export interface EventEntityRecord {
   entity_id: string;
   role: string;
   job_id: string;
+  /** Set by the registry when read back: when the row was last written (the watermark column). */
+  updated_at?: Date;
 }
 
 export type LinkageKind = 'coreference' | 'precedes';
@@ -84,6 +94,8 @@ export interface LinkageRecord {
   kind: LinkageKind;
   score: number;
   job_id: string;
+  /** Set by the registry when read back: when the row was last written (the watermark column). */
+  updated_at?: Date;
 }
 
 export interface StorylineRecord {
@@ -95,6 +107,8 @@ export interface StorylineRecord {
   /** Ordered event ids (position = index). */
   event_ids: string[];
   document_ids: string[];
+  /** Set by the registry when read back: when the row was last written (the watermark column). */
+  updated_at?: Date;
 }
 
 /** Everything one save of Stage 2 records in the registry; every array is optional. */
@@ -127,6 +141,8 @@ export interface HookResult {
   /** Records per kind that the hook handled. */
   counts: Partial<Record<EntityKind, number>>;
   reason?: string;
+  /** Records that failed validation (each named, with the offending fields); the others were handled. */
+  rejected?: Array<{ kind: EntityKind; index: number; id: string | undefined; error: string }>;
 }
 
 /** The design's integration hooks, called by Stage 2. */
@@ -157,6 +173,8 @@ export interface JobQuery {
 export interface PageQuery {
   jobId?: string;
   pageSize?: number;
+  /** Records written strictly after this instant (a watermark); combines with jobId. */
+  updatedAfter?: Date;
 }
 
 /** Read side, for Stage 5: pages stream, so millions of rows never sit in memory. */

@@ -39,9 +39,16 @@ export interface Event {
   /** A type of the documented taxonomy (see event-taxonomy.ts), e.g. "conflict.attack". */
   event_type: string;
   trigger: Span;
+  /** Lemma of the trigger's words (lower case, space-separated), for cross-document matching. */
+  lemma?: string;
   sentence_index: number;
   /** ISO date (YYYY-MM-DD) normalised against the publication date, or null when unknown. */
   event_date: string | null;
+  /**
+   * Where `event_date` came from: a date expression in the trigger's sentence, the document's
+   * date (publication date, or the first full date in the text), or nowhere (null).
+   */
+  event_date_source?: 'sentence' | 'document' | null;
   /** One sentence describing the event. */
   description: string;
   participants: EventParticipant[];
@@ -106,16 +113,70 @@ export interface Storyline {
 }
 
 /**
- * What linking needs to know of what was linked before (Stage 2 loads it from its store),
- * so a new batch links against earlier ones and storylines continue across batches.
+ * What linking needs to know of what was linked before, so a new batch links against earlier
+ * ones and storylines continue across batches. It is a compact, JSON-serialisable summary
+ * (no document texts): Stage 2 stores the `state` of the last {@link LinkResult} and passes it
+ * back with the next batch. Its size grows with the vocabulary and the number of events,
+ * not with the texts.
  */
-export interface KnownCorpus {
-  documents: ProcessedDocument[];
-  storylines: Storyline[];
+export type KnownCorpus = LinkState;
+
+/** The linker's memory (see {@link KnownCorpus}). Treat as opaque; `version` guards its shape. */
+export interface LinkState {
+  version: 1;
+  /** Documents linked so far. */
+  document_count: number;
+  /** In how many linked documents each feature occurs (for inverse document frequency). */
+  term_document_frequency: Record<string, number>;
+  storylines: StorylineState[];
+}
+
+/** What the linker keeps of one storyline. */
+export interface StorylineState {
+  storyline_id: string;
+  title: string;
+  document_ids: string[];
+  /** Sum of the members' unit tf-idf vectors, heaviest features only (feature -> weight). */
+  centroid: Record<string, number>;
+  /** Every event of the storyline with its date and cross-document event cluster. */
+  events: Array<{ event_id: string; date: string | null; cluster_id: string }>;
+  /** The storyline's cross-document event clusters (same real-world event). */
+  clusters: EventClusterState[];
+  start_date: string | null;
+  end_date: string | null;
+}
+
+/** One cross-document event cluster: mentions of one real-world event. */
+export interface EventClusterState {
+  /** Deterministic: derived from the first event of the cluster. */
+  cluster_id: string;
+  /** What the members share (the trigger lemma). */
+  key: string;
+  representative_event_id: string;
+  date: string | null;
+  size: number;
+}
+
+/** A document of a batch that could not be linked (the rest of the batch is linked). */
+export interface LinkError {
+  document_id: string | null;
+  index: number;
+  code: string;
+  message: string;
 }
 
 export interface LinkResult {
+  /**
+   * Links created by this batch: coreference of each new event to its cluster's first event,
+   * and `precedes` between consecutive dated clusters of a storyline where one side is new.
+   */
   linkages: EventLinkage[];
   /** Storylines touched by this batch (new, or grown with the new documents). */
   storylines: Storyline[];
+  /** Cross-document event cluster of every event of the batch (event id -> cluster id). */
+  event_clusters: Record<string, string>;
+  /** The state to pass as `known` with the next batch. */
+  state: LinkState;
+  /** Documents skipped, each with the reason. */
+  errors: LinkError[];
 }

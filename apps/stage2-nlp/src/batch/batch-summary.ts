@@ -1,0 +1,62 @@
+import type { EntityKind, HookResult } from '@storytelling/metadata-registry';
+import type { RejectedDocument } from '../input/batch-input.types';
+import type { StoreWriteCounts } from '../stores/store.types';
+
+/** What the registry hooks did for one batch. */
+export interface RegistrySummary {
+  enabled: boolean;
+  /** Outcome of registering the job, of the document writes (worst of them) and of the status update. */
+  job: HookResult['outcome'] | null;
+  documents: HookResult['outcome'] | null;
+  status: HookResult['outcome'] | null;
+  /** Records the registry handled, per kind. */
+  counts: Partial<Record<EntityKind, number>>;
+  warnings: string[];
+}
+
+/** The result of one batch. */
+export interface BatchSummary {
+  job_id: string;
+  batch_id: string;
+  success: boolean;
+  /** Set when the batch failed (a store could not be written, ...). */
+  error: string | null;
+  received: number;
+  processed: number;
+  rejected: number;
+  events: number;
+  linkages: number;
+  storylines: number;
+  /** Counts per store. */
+  stores: Record<string, StoreWriteCounts>;
+  registry: RegistrySummary;
+  duration_ms: number;
+  /** One entry per rejected document (the rejects file also keeps its raw input). */
+  errors: Array<Omit<RejectedDocument, 'raw' | 'raw_encoding'>>;
+}
+
+const OUTCOME_RANK: Record<HookResult['outcome'], number> = { written: 0, 'dry-run': 1, skipped: 2, outboxed: 3, failed: 4 };
+
+/** The worse of two hook outcomes (a batch is only as written as its least written chunk). */
+export function worseOutcome(a: HookResult['outcome'] | null, b: HookResult['outcome']): HookResult['outcome'] {
+  return a === null || OUTCOME_RANK[b] > OUTCOME_RANK[a] ? b : a;
+}
+
+export function emptySummary(jobId: string, batchId: string, received: number, registryEnabled: boolean): BatchSummary {
+  return {
+    job_id: jobId,
+    batch_id: batchId,
+    success: false,
+    error: null,
+    received,
+    processed: 0,
+    rejected: 0,
+    events: 0,
+    linkages: 0,
+    storylines: 0,
+    stores: {},
+    registry: { enabled: registryEnabled, job: null, documents: null, status: null, counts: {}, warnings: [] },
+    duration_ms: 0,
+    errors: [],
+  };
+}

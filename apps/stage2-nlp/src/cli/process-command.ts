@@ -1,0 +1,98 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Presets, SingleBar } from 'cli-progress';
+import { createLogger, errorMessage } from '@storytelling/common';
+import { loadRegistryConfig } from '@storytelling/metadata-registry';
+import type { EventLinkage, ProcessedDocument, Storyline } from '@storytelling/nlp';
+import { BatchFailedError } from '../batch/batch-processor';
+import type { BatchSummary } from '../batch/batch-summary';
+import { loadStage2Config } from '../config/stage2.config';
+import { splitNdjson } from '../input/ndjson-reader';
+import { createStage2Runtime } from '../runtime/stage2-runtime';
+import { parseCliArgs } from './cli-args';
+import { printComparison, printStorylines, printSummary, type ExpectedStoryline } from './summary-printer';
+
+/** The corpus that ships with Stage 2 (what `npm start` processes). */
+export const SAMPLE_DIR = join(__dirname, '..', '..', 'sample');
+export const SAMPLE_DOCUMENTS = join(SAMPLE_DIR, 'sample-documents.jsonl');
+export const SAMPLE_EXPECTED = join(SAMPLE_DIR, 'sample-expected.json');
+
+export interface CliIo {
+  out: (line: string) => void;
+  /** Show a progress bar (on a terminal). */
+  progress: boolean;
+}
+
+const readJsonl = async <T>(file: string): Promise<T[]> =>
+  (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as T);
+
+/**
+ * `nx run stage2-nlp:process` and `npm start`: processes one NDJSON file in this process (no
+ * Redis), with a progress bar, and prints the summary. Without --input it processes the sample
+ * corpus and prints the storylines it found next to the known ones. Returns the exit code.
+ */
+export async function runProcessCommand(argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+  const args = parseCliArgs(argv);
+  const config = loadStage2Config({ ...env, ...(args.output ? { OUTPUT_DIR: args.output } : {}) });
+  const registryConfig = loadRegistryConfig(env);
+  const input = resolve(args.input ?? SAMPLE_DOCUMENTS);
+  const bytes = await readFile(input);
+  const lines = splitNdjson(bytes);
+  const logger = createLogger('stage2-cli', { level: env['LOG_LEVEL'] ? config.LOG_LEVEL : 'warn' });
+  io.out(`Processing ${lines.length} documents from ${input}`);
+
+  const runtime = await createStage2Runtime({ config, registryConfig, logger });
+  const bar = io.progress ? new SingleBar({ stream: process.stderr, clearOnComplete: true }, Presets.shades_classic) : null;
+  let summary: BatchSummary;
+  try {
+    bar?.start(lines.length, 0);
+    summary = await runtime.processor
+      .processBatch(
+        lines.map((l) => l.bytes),
+        {
+          batchId: args.batchId,
+          jobId: args.jobId,
+          progressiveSave: args.progressiveSave || config.STAGE2_PROGRESSIVE_SAVE,
+          lineNumbers: lines.map((l) => l.line),
+          onProgress: (p) => bar?.update(p.analysed),
+        },
+      )
+      .catch((error: unknown) => {
+        if (error instanceof BatchFailedError) return error.summary;
+        throw error;
+      });
+    bar?.stop();
+    const files = runtime.jsonl.filesOf({ jobId: summary.job_id, batchId: summary.batch_id });
+    if (args.json) io.out(JSON.stringify(summary, null, 2));
+    else printSummary(summary, { ...files }, io.out);
+    if (!args.input && summary.success) await printFindings(files, io.out);
+  } finally {
+    bar?.stop();
+    await runtime.close();
+  }
+  return summary.success ? 0 : 1;
+}
+
+async function printFindings(files: { documents: string; linkages: string; storylines: string }, out: (line: string) => void) {
+  const [documents, linkages, storylines] = await Promise.all([
+    readJsonl<ProcessedDocument>(files.documents),
+    readJsonl<EventLinkage>(files.linkages),
+    readJsonl<Storyline>(files.storylines),
+  ]);
+  printStorylines(storylines, documents, linkages, out);
+  const expected = JSON.parse(await readFile(SAMPLE_EXPECTED, 'utf8')) as { storylines: ExpectedStoryline[] };
+  printComparison(expected.storylines, storylines, out);
+}
+
+/** Runs the command as a program: prints a clear error for bad input or configuration. */
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  try {
+    process.exitCode = await runProcessCommand(argv, process.env, { out: (line) => console.log(line), progress: Boolean(process.stderr.isTTY) });
+  } catch (error) {
+    console.error(`stage2 process: ${errorMessage(error)}`);
+    process.exitCode = 2;
+  }
+}

@@ -1,0 +1,67 @@
+import type { EventLinkage, ProcessedDocument, Storyline } from '@storytelling/nlp';
+import type { BatchSummary } from '../batch/batch-summary';
+
+type Out = (line: string) => void;
+
+/** Prints a batch summary for people. */
+export function printSummary(summary: BatchSummary, files: Record<string, string>, out: Out): void {
+  const rate = summary.duration_ms > 0 ? ((summary.processed * 1000) / summary.duration_ms).toFixed(1) : '-';
+  out(`batch ${summary.batch_id} (job ${summary.job_id}): ${summary.success ? 'completed' : `FAILED: ${summary.error}`}`);
+  out(`  received ${summary.received}, processed ${summary.processed}, rejected ${summary.rejected}`);
+  out(`  events ${summary.events}, linkages ${summary.linkages}, storylines ${summary.storylines}`);
+  out(`  ${(summary.duration_ms / 1000).toFixed(2)} s, ${rate} documents/s`);
+  for (const [store, c] of Object.entries(summary.stores)) {
+    out(`  ${store}: ${c.documents} documents, ${c.events} events, ${c.entities} entities, ${c.linkages} linkages, ${c.storylines} storylines, ${c.rejects} rejects`);
+  }
+  const r = summary.registry;
+  const counts = Object.entries(r.counts).map(([kind, n]) => `${n} ${kind}`).join(', ');
+  out(`  registry: ${r.enabled ? `job ${r.job}, records ${r.documents ?? 'none'}, status ${r.status}${counts ? ` (${counts})` : ''}` : 'disabled'}`);
+  r.warnings.forEach((w) => out(`  warning: ${w}`));
+  for (const e of summary.errors.slice(0, 20)) {
+    const where = e.line !== null ? `line ${e.line}` : `document ${e.index + 1}`;
+    out(`  rejected ${where}${e.document_id ? ` (${e.document_id})` : ''}: ${e.code}: ${e.reason}`);
+  }
+  if (summary.errors.length > 20) out(`  ... and ${summary.errors.length - 20} more in the rejects file`);
+  for (const [kind, file] of Object.entries(files)) out(`  ${kind}: ${file}`);
+}
+
+/** Prints each storyline with its events in time order. */
+export function printStorylines(storylines: Storyline[], documents: ProcessedDocument[], linkages: EventLinkage[], out: Out): void {
+  const events = new Map(documents.flatMap((d) => d.events).map((e) => [e.event_id, e]));
+  const titles = new Map(documents.map((d) => [d.document_id, d.title ?? d.document_id]));
+  const coreferent = new Set(linkages.filter((l) => l.kind === 'coreference').flatMap((l) => [l.source_event_id, l.target_event_id]));
+  out(`\n${storylines.length} storylines found:`);
+  for (const s of [...storylines].sort((a, b) => (a.start_date ?? '').localeCompare(b.start_date ?? '') || a.title.localeCompare(b.title))) {
+    out(`\n■ ${s.title}  [${s.start_date ?? '?'} → ${s.end_date ?? '?'}]  ${s.document_ids.length} documents, ${s.event_ids.length} events`);
+    s.document_ids.forEach((id) => out(`    doc ${id}: ${titles.get(id) ?? ''}`));
+    for (const id of s.event_ids) {
+      const e = events.get(id);
+      if (!e) continue;
+      const mark = coreferent.has(id) ? '≡' : ' ';
+      out(`   ${mark} ${e.event_date ?? '    ?     '}  ${e.event_type.padEnd(24)} "${e.trigger.text}"  (${e.document_id})`);
+    }
+  }
+}
+
+export interface ExpectedStoryline {
+  name: string;
+  document_ids: string[];
+}
+
+/** Compares the storylines found with the sample's known ones: where did each known story's documents go? */
+export function printComparison(expected: ExpectedStoryline[], found: Storyline[], out: Out): number {
+  out('\nCompared with the sample\'s known storylines:');
+  let matched = 0;
+  for (const story of expected) {
+    const best = found
+      .map((s) => ({ s, shared: story.document_ids.filter((id) => s.document_ids.includes(id)).length }))
+      .sort((a, b) => b.shared - a.shared)[0];
+    const shared = best?.shared ?? 0;
+    const extra = best ? best.s.document_ids.filter((id) => !story.document_ids.includes(id)).length : 0;
+    const exact = shared === story.document_ids.length && extra === 0;
+    if (exact) matched += 1;
+    out(`  ${exact ? '✓' : '✗'} ${story.name}: ${shared}/${story.document_ids.length} documents in one storyline${extra ? `, with ${extra} from other stories` : ''}`);
+  }
+  out(`  ${matched}/${expected.length} known storylines found exactly`);
+  return matched;
+}

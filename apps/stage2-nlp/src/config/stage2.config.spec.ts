@@ -1,0 +1,31 @@
+import { ConfigError } from '@storytelling/common';
+import { loadStage2Config, queueRedisUrl } from './stage2.config';
+
+describe('loadStage2Config', () => {
+  it('has embedded defaults: no database URL (PGlite), JSONL under ./output, no Elasticsearch', () => {
+    const config = loadStage2Config({});
+    expect(config.STAGE2_DATABASE_URL).toBeUndefined();
+    expect(config.OUTPUT_DIR).toBe('output');
+    expect(config.ELASTICSEARCH_URL).toBeUndefined();
+    expect(config.STAGE2_QUEUE_NAME).toBe('stage2-batches');
+    expect(config.STAGE2_POOL_SIZE).toBeGreaterThanOrEqual(1);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(queueRedisUrl(config)).toBeUndefined();
+  });
+
+  it('builds the queue URL from REDIS_URL, else REDIS_HOST/PORT', () => {
+    expect(queueRedisUrl(loadStage2Config({ REDIS_URL: 'redis://cache:6380/2' }))).toBe('redis://cache:6380/2');
+    expect(queueRedisUrl(loadStage2Config({ REDIS_HOST: 'redis-cache', REDIS_PORT: '6390' }))).toBe('redis://redis-cache:6390/0');
+  });
+
+  it('names each invalid variable', () => {
+    expect(() => loadStage2Config({ STAGE2_PORT: 'eighty', STAGE2_POOL_SIZE: '0', ELASTICSEARCH_URL: 'nope' })).toThrow(ConfigError);
+    try {
+      loadStage2Config({ STAGE2_PORT: 'eighty', STAGE2_POOL_SIZE: '0', ELASTICSEARCH_URL: 'nope' });
+    } catch (error) {
+      expect((error as ConfigError).message).toEqual(expect.stringContaining('STAGE2_PORT'));
+      expect((error as ConfigError).message).toEqual(expect.stringContaining('STAGE2_POOL_SIZE'));
+      expect((error as ConfigError).message).toEqual(expect.stringContaining('ELASTICSEARCH_URL'));
+    }
+  });
+});

@@ -1,0 +1,62 @@
+import { availableParallelism } from 'node:os';
+import { envBoolean, envEmptyAsUndefined, loadConfig } from '@storytelling/common';
+import { z } from 'zod';
+
+const optionalString = z.preprocess(envEmptyAsUndefined, z.string().optional());
+const optionalUrl = z.preprocess(envEmptyAsUndefined, z.url().optional());
+const positiveInt = (fallback: number) => z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(1).default(fallback));
+
+/**
+ * Stage 2's configuration, every variable in one schema. The registry's own variables
+ * (METADATA_*, POSTGRES_*, REDIS_DB/TTL ...) are parsed by the registry's loadRegistryConfig.
+ */
+export const stage2ConfigSchema = z.object({
+  /** Stage 2's own PostgreSQL database; unset → embedded PGlite under STAGE2_DATA_DIR. */
+  STAGE2_DATABASE_URL: optionalUrl,
+  STAGE2_DATA_DIR: z.preprocess(envEmptyAsUndefined, z.string().default('.data/stage2')),
+  /** Where the JSONL files go (one set per batch). */
+  OUTPUT_DIR: z.preprocess(envEmptyAsUndefined, z.string().default('output')),
+  /** Elasticsearch is written only when this is set. */
+  ELASTICSEARCH_URL: optionalUrl,
+  ELASTICSEARCH_INDEX: z.preprocess(envEmptyAsUndefined, z.string().regex(/^[a-z0-9][a-z0-9_-]*$/).default('stage2-documents')),
+  /** BullMQ's Redis: REDIS_URL, else REDIS_HOST:REDIS_PORT (the queue uses database STAGE2_QUEUE_REDIS_DB). */
+  REDIS_URL: optionalUrl,
+  REDIS_HOST: optionalString,
+  REDIS_PORT: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(6379)),
+  STAGE2_QUEUE_REDIS_DB: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(0).max(15).default(0)),
+  STAGE2_QUEUE_NAME: z.preprocess(envEmptyAsUndefined, z.string().default('stage2-batches')),
+  STAGE2_HOST: z.preprocess(envEmptyAsUndefined, z.string().default('0.0.0.0')),
+  STAGE2_PORT: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(8002)),
+  /** Batches one worker process runs at a time (each spreads over the whole thread pool). */
+  STAGE2_WORKER_CONCURRENCY: positiveInt(1),
+  /** Attempts of a queued batch before it is failed (exponential backoff between them). */
+  STAGE2_JOB_ATTEMPTS: positiveInt(3),
+  STAGE2_JOB_BACKOFF_MS: positiveInt(5000),
+  /** Analysis threads; defaults to the cores. */
+  STAGE2_POOL_SIZE: positiveInt(availableParallelism()),
+  /** Documents per pool task (and per save with progressive save). */
+  STAGE2_CHUNK_SIZE: positiveInt(64),
+  /** Largest accepted document, in bytes of its JSON. */
+  STAGE2_MAX_DOCUMENT_BYTES: positiveInt(1_000_000),
+  /** Largest accepted HTTP body, in bytes. */
+  STAGE2_MAX_BODY_BYTES: positiveInt(100 * 1024 * 1024),
+  STAGE2_PROGRESSIVE_SAVE: z.preprocess(envBoolean, z.boolean().default(false)),
+  LOG_LEVEL: z.preprocess(
+    envEmptyAsUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+});
+
+export type Stage2Config = Readonly<z.infer<typeof stage2ConfigSchema>>;
+
+/** Parses Stage 2's environment once (throws ConfigError naming each bad variable). */
+export function loadStage2Config(env: Record<string, string | undefined> = process.env): Stage2Config {
+  return loadConfig(stage2ConfigSchema, env);
+}
+
+/** BullMQ's Redis URL, or undefined when no Redis is configured. */
+export function queueRedisUrl(config: Stage2Config): string | undefined {
+  if (config.REDIS_URL) return config.REDIS_URL;
+  if (config.REDIS_HOST) return `redis://${config.REDIS_HOST}:${config.REDIS_PORT}/${config.STAGE2_QUEUE_REDIS_DB}`;
+  return undefined;
+}

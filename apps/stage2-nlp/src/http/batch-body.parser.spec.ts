@@ -1,0 +1,23 @@
+import { BatchInputError } from '../config/stage2.errors';
+import { documentsFromBody } from './batch-body.parser';
+
+describe('documentsFromBody', () => {
+  it('takes a JSON array or {documents: [...]}', () => {
+    expect(documentsFromBody([{ document_id: 'a' }])).toEqual({ documents: [{ document_id: 'a' }] });
+    expect(documentsFromBody({ documents: [{ document_id: 'b' }] })).toEqual({ documents: [{ document_id: 'b' }] });
+  });
+
+  it('takes NDJSON bytes, setting aside lines that are not UTF-8 at their place', () => {
+    const body = Buffer.concat([Buffer.from('{"document_id":"a"}\n'), Buffer.from([0xff, 0x0a]), Buffer.from('\n{"document_id":"c"}\n')]);
+    const parsed = documentsFromBody(body);
+    expect(parsed.documents).toEqual(['{"document_id":"a"}', '{"document_id":"c"}']);
+    expect(parsed.line_numbers).toEqual([1, 2, 4]);
+    expect(parsed.invalid_utf8).toEqual([{ position: 1, base64: Buffer.from([0xff]).toString('base64') }]);
+  });
+
+  it('refuses a body that is not a batch, or an empty one', () => {
+    expect(() => documentsFromBody({ hello: 'world' })).toThrow(BatchInputError);
+    expect(() => documentsFromBody([])).toThrow('no documents');
+    expect(() => documentsFromBody(Buffer.from('\n\n'))).toThrow('no documents');
+  });
+});

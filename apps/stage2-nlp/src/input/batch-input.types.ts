@@ -1,0 +1,30 @@
+import type { RejectionCode } from '../config/stage2.errors';
+
+/**
+ * One document as received: JSON text, raw bytes of one NDJSON line (checked for UTF-8),
+ * or an already parsed value (a JSON array body). Whatever it is, it ends up processed or rejected.
+ */
+export type BatchInput = string | Uint8Array | Record<string, unknown> | unknown;
+
+/** A document that was not processed, with why; one line of the batch's rejects file. */
+export interface RejectedDocument {
+  /** Position in the batch, 0-based. */
+  index: number;
+  /** 1-based line of the input file or body, when it came from NDJSON. */
+  line: number | null;
+  document_id: string | null;
+  code: RejectionCode;
+  reason: string;
+  /** The offending field, when one is to blame. */
+  field: string | null;
+  /** The input exactly as received (base64 when it is not valid UTF-8), so nothing is lost. */
+  raw: string;
+  raw_encoding: 'utf8' | 'base64';
+}
+
+/** What the analysis threads receive for one document: JSON text or a parsed value. */
+export interface AnalysisItem {
+  index: number;
+  json?: string;
+  value?: unknown;
+}

@@ -1,0 +1,61 @@
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@storytelling/common';
+import type { BatchProcessor } from '../batch/batch-processor';
+import type { BatchSummary } from '../batch/batch-summary';
+import type { BatchJobData } from './batch-job.types';
+
+export interface BatchWorkerOptions {
+  connection: Redis;
+  queueName: string;
+  processor: BatchProcessor;
+  logger: Logger;
+  concurrency: number;
+  /** How long a job's lock lasts without renewal: a crashed worker's job is recovered after it. */
+  lockDuration?: number;
+  /** How often to look for stalled jobs (those whose worker died). */
+  stalledInterval?: number;
+  /** Times a job may stall before it is failed instead of retried. */
+  maxStalledCount?: number;
+  autorun?: boolean;
+}
+
+/** Rebuilds the documents array: lines that were not UTF-8 go back in as their bytes. */
+export function documentsOf(data: BatchJobData): unknown[] {
+  const documents: unknown[] = [...data.documents];
+  for (const bad of data.invalid_utf8 ?? []) documents.splice(bad.position, 0, Buffer.from(bad.base64, 'base64'));
+  return documents;
+}
+
+/**
+ * The Celery task's successor: a BullMQ worker on the batches queue. Many of them, on many
+ * machines, share one queue; a failed batch is retried with exponential backoff (every store
+ * write is idempotent), and the job of a worker that died is recovered as stalled.
+ */
+export function createBatchWorker(options: BatchWorkerOptions): Worker<BatchJobData, BatchSummary> {
+  const worker = new Worker<BatchJobData, BatchSummary>(
+    options.queueName,
+    async (job: Job<BatchJobData, BatchSummary>) =>
+      options.processor.processBatch(documentsOf(job.data), {
+        jobId: job.id,
+        batchId: job.data.batch_id,
+        progressiveSave: job.data.progressive_save,
+        lineNumbers: job.data.line_numbers,
+        onProgress: (progress) => job.updateProgress({ ...progress }),
+      }),
+    {
+      connection: options.connection,
+      concurrency: options.concurrency,
+      lockDuration: options.lockDuration ?? 60_000,
+      stalledInterval: options.stalledInterval ?? 30_000,
+      maxStalledCount: options.maxStalledCount ?? 2,
+      autorun: options.autorun ?? true,
+    },
+  );
+  worker.on('error', (error) => options.logger.error({ err: error }, 'batch worker error'));
+  worker.on('failed', (job, error) =>
+    options.logger.warn({ jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'batch attempt failed'),
+  );
+  worker.on('stalled', (jobId) => options.logger.warn({ jobId }, 'batch stalled (its worker died?): it will be retried'));
+  return worker;
+}

@@ -1,0 +1,80 @@
+import type { HookResult, RegistryHooks } from '@storytelling/metadata-registry';
+import type { EventLinkage, ProcessedDocument, Storyline } from '@storytelling/nlp';
+import { errorMessage, type Logger } from '@storytelling/common';
+import type { BatchSummary, RegistrySummary } from '../batch/batch-summary';
+import { worseOutcome } from '../batch/batch-summary';
+import { toRegistryBatch } from './registry-batch.mapper';
+
+const TROUBLE: ReadonlyArray<HookResult['outcome']> = ['outboxed', 'failed'];
+
+/**
+ * The dual write: after the stores, the same records go to the metadata registry through its
+ * hooks. Whatever happens here, it only logs a warning and notes it in the summary: the batch
+ * and its stores are never affected (the design's zero-regression rule).
+ */
+export class RegistryDualWriter {
+  /** `hooks` null: no registry at all; otherwise the hooks decide (disabled, rollout, write-only). */
+  constructor(
+    private readonly hooks: RegistryHooks | null,
+    private readonly logger: Logger,
+    readonly enabled: boolean = hooks !== null,
+  ) {}
+
+  async registerJob(summary: BatchSummary, received: number): Promise<void> {
+    await this.call(summary.registry, 'job', 'register the job', (hooks) =>
+      hooks.syncWriteJobToRegistry({ jobId: summary.job_id, batchId: summary.batch_id, stage: 2, metadata: { documents_count: received } }),
+    );
+  }
+
+  async writeSaved(summary: BatchSummary, documents: ProcessedDocument[], linkages: EventLinkage[], storylines: Storyline[]): Promise<void> {
+    if (!documents.length && !linkages.length && !storylines.length) return;
+    await this.call(summary.registry, 'documents', 'write documents', (hooks) =>
+      hooks.syncWriteDocumentsToRegistry(toRegistryBatch(summary.job_id, documents, linkages, storylines)),
+    );
+  }
+
+  async updateStatus(summary: BatchSummary): Promise<void> {
+    await this.call(summary.registry, 'status', 'update the job status', (hooks) =>
+      hooks.updateJobStatusInRegistry({
+        jobId: summary.job_id,
+        status: summary.success ? 'completed' : 'failed',
+        ...(summary.success ? {} : { errorMessage: summary.error ?? 'Unknown error' }),
+        counts: {
+          documents_count: summary.received,
+          processed_count: summary.processed,
+          failed_count: summary.rejected,
+          events_count: summary.events,
+        },
+      }),
+    );
+  }
+
+  private async call(
+    registry: RegistrySummary,
+    step: 'job' | 'documents' | 'status',
+    what: string,
+    run: (hooks: RegistryHooks) => Promise<HookResult>,
+  ): Promise<void> {
+    if (!this.hooks) return;
+    let result: HookResult;
+    try {
+      result = await run(this.hooks);
+    } catch (error) {
+      // Hooks promise never to throw; this guards the pipeline should one ever do.
+      result = { outcome: 'failed', counts: {}, reason: errorMessage(error) };
+    }
+    registry[step] = worseOutcome(registry[step], result.outcome);
+    if (step === 'documents') {
+      for (const [kind, n] of Object.entries(result.counts) as Array<[keyof RegistrySummary['counts'], number]>) {
+        registry.counts[kind] = (registry.counts[kind] ?? 0) + n;
+      }
+    } else if (step === 'job' && result.counts.job) {
+      registry.counts.job = result.counts.job;
+    }
+    if (TROUBLE.includes(result.outcome)) {
+      const warning = `metadata registry could not ${what} (${result.outcome}): ${result.reason ?? 'no reason given'}`;
+      registry.warnings.push(warning);
+      this.logger.warn({ step, outcome: result.outcome, reason: result.reason }, warning);
+    }
+  }
+}

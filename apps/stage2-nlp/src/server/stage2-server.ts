@@ -1,0 +1,61 @@
+import { createLogger, redactUrl } from '@storytelling/common';
+import { loadRegistryConfig } from '@storytelling/metadata-registry';
+import { loadStage2Config, queueRedisUrl } from '../config/stage2.config';
+import { BatchInputError } from '../config/stage2.errors';
+import { buildApp } from '../http/stage2-app';
+import { createBatchQueue } from '../queue/batch-queue';
+import { createBatchWorker } from '../queue/batch-worker';
+import { createQueueConnection } from '../queue/redis-connection';
+import { createStage2Runtime } from '../runtime/stage2-runtime';
+
+/**
+ * `nx serve stage2-nlp`: the BullMQ worker on the batches queue plus the HTTP API, in one
+ * process. Returns `stop()`, which closes everything in order (what SIGTERM calls).
+ */
+export async function startServer(env: Record<string, string | undefined> = process.env): Promise<{ stop(): Promise<void>; port: number }> {
+  const config = loadStage2Config(env);
+  const registryConfig = loadRegistryConfig(env);
+  const logger = createLogger('stage2', { level: config.LOG_LEVEL });
+  const redisUrl = queueRedisUrl(config);
+  if (!redisUrl) throw new BatchInputError('serve needs Redis for its queue: set REDIS_URL or REDIS_HOST (the CLI `process` runs without)');
+
+  const runtime = await createStage2Runtime({ config, registryConfig, logger, defaultMetrics: true });
+  await runtime.pool.warmUp();
+  const connection = createQueueConnection(redisUrl, logger);
+  const queue = createBatchQueue(connection, config.STAGE2_QUEUE_NAME);
+  const worker = createBatchWorker({
+    connection,
+    queueName: config.STAGE2_QUEUE_NAME,
+    processor: runtime.processor,
+    logger,
+    concurrency: config.STAGE2_WORKER_CONCURRENCY,
+  });
+  const app = await buildApp({
+    queue,
+    metricsRegistry: runtime.metricsRegistry,
+    retry: { attempts: config.STAGE2_JOB_ATTEMPTS, backoffMs: config.STAGE2_JOB_BACKOFF_MS },
+    maxBodyBytes: config.STAGE2_MAX_BODY_BYTES,
+    logger,
+    healthChecks: {
+      database: async () => (await runtime.database.prisma.$queryRawUnsafe<unknown[]>('SELECT 1')).length === 1,
+    },
+  });
+  await app.listen({ host: config.STAGE2_HOST, port: config.STAGE2_PORT });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.STAGE2_PORT;
+  logger.info({ port, queue: config.STAGE2_QUEUE_NAME, redis: redactUrl(redisUrl) }, 'stage 2 serving');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down: finishing the batches in hand');
+      await app.close();
+      // Waits for the running batches; the queue keeps the rest for the other workers.
+      await worker.close();
+      await queue.close();
+      await runtime.close();
+      await connection.quit().catch(() => undefined);
+      logger.info('stopped');
+    })());
+  return { stop, port };
+}

@@ -1,0 +1,123 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { ProcessedDocument, Storyline } from '@storytelling/nlp';
+import { StoreWriteError } from '../config/stage2.errors';
+import { documentsMapping, storylinesMapping } from './elasticsearch.mappings';
+import type { BatchContext, DocumentStore, SavePayload, StoreWriteCounts } from './store.types';
+import { distinctEntityCount } from './store.types';
+
+/** The Elasticsearch body of one processed document (its id is the document id). */
+export function toSearchDocument(context: BatchContext, d: ProcessedDocument): Record<string, unknown> {
+  return {
+    document_id: d.document_id,
+    job_id: context.jobId,
+    batch_id: context.batchId,
+    title: d.title,
+    author: d.author,
+    publication_date: d.publication_date,
+    source_url: d.source_url,
+    text: d.text,
+    word_count: d.word_count,
+    sentence_count: d.sentence_count,
+    entities: d.entities.map((e) => ({ entity_id: e.entity_id, type: e.type, canonical_name: e.canonical_name, aliases: e.aliases })),
+    events: d.events.map((e) => ({
+      event_id: e.event_id,
+      event_type: e.event_type,
+      event_date: e.event_date,
+      description: e.description,
+      trigger: e.trigger.text,
+      place: e.place,
+      participants: e.participants.map((p) => p.name),
+      confidence: e.confidence,
+    })),
+    extra: d.extra ?? {},
+  };
+}
+
+const toSearchStoryline = (context: BatchContext, s: Storyline): Record<string, unknown> => ({ ...s, job_id: context.jobId });
+
+type Operation = { index: string; id: string; body: Record<string, unknown> };
+
+/**
+ * Elasticsearch through the official client's bulk helper. Documents are indexed by their
+ * natural id, so a retried batch overwrites rather than duplicates.
+ */
+export class ElasticsearchStore implements DocumentStore {
+  readonly name = 'elasticsearch';
+
+  constructor(
+    private readonly client: Client,
+    readonly documentsIndex: string,
+  ) {}
+
+  get storylinesIndex(): string {
+    return `${this.documentsIndex}-storylines`;
+  }
+
+  /** Creates the indices with their mappings when they do not exist (safe to call from many workers). */
+  async ensureIndices(): Promise<void> {
+    for (const [index, mappings] of [
+      [this.documentsIndex, documentsMapping],
+      [this.storylinesIndex, storylinesMapping],
+    ] as const) {
+      if (await this.client.indices.exists({ index })) continue;
+      try {
+        await this.client.indices.create({ index, mappings });
+      } catch (error) {
+        // Another worker created it between our check and our create.
+        if (!String((error as { message?: string }).message).includes('resource_already_exists_exception')) throw error;
+      }
+    }
+  }
+
+  async begin(): Promise<void> {
+    // Indices are created on start (ensureIndices).
+  }
+
+  async end(): Promise<void> {
+    // Nothing to release.
+  }
+
+  async save(context: BatchContext, payload: SavePayload): Promise<StoreWriteCounts> {
+    const operations: Operation[] = [
+      ...payload.documents.map((d) => ({ index: this.documentsIndex, id: d.document_id, body: toSearchDocument(context, d) })),
+      ...payload.storylines.map((s) => ({ index: this.storylinesIndex, id: s.storyline_id, body: toSearchStoryline(context, s) })),
+    ];
+    if (operations.length) await this.bulkIndex(operations);
+    return {
+      documents: payload.documents.length,
+      events: payload.documents.reduce((n, d) => n + d.events.length, 0),
+      entities: distinctEntityCount(payload.documents),
+      linkages: 0,
+      storylines: payload.storylines.length,
+      rejects: 0,
+    };
+  }
+
+  async close(): Promise<void> {
+    // The client belongs to whoever made it.
+  }
+
+  private async bulkIndex(operations: Operation[]): Promise<void> {
+    const dropped: Array<{ id: string; reason: string }> = [];
+    const byBody = new Map(operations.map((op) => [op.body, op]));
+    await this.client.helpers.bulk<Record<string, unknown>>({
+      datasource: operations.map((op) => op.body),
+      onDocument: (body) => {
+        const op = byBody.get(body) as Operation;
+        return { index: { _index: op.index, _id: op.id } };
+      },
+      onDrop: (drop) => {
+        const op = byBody.get(drop.document);
+        dropped.push({ id: op?.id ?? '?', reason: JSON.stringify(drop.error) });
+      },
+      retries: 3,
+      wait: 1000,
+    });
+    if (dropped.length) {
+      throw new StoreWriteError(`Elasticsearch rejected ${dropped.length} of ${operations.length} documents`, {
+        store: this.name,
+        dropped: dropped.slice(0, 10),
+      });
+    }
+  }
+}

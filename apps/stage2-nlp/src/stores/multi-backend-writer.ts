@@ -1,0 +1,85 @@
+import type { EventLinkage, KnownCorpus, Storyline } from '@storytelling/nlp';
+import { errorMessage, type Logger } from '@storytelling/common';
+import { StoreWriteError } from '../config/stage2.errors';
+import type { BatchContext, DocumentStore, LinkedSave, LinkStateStore, SavePayload, StoreWriteCounts } from './store.types';
+
+export type StoreResults = Record<string, StoreWriteCounts>;
+
+/** Reads what is already stored of documents linked before. */
+export type LoadLinked = (documentIds: string[]) => Promise<{ linkages: EventLinkage[]; storylines: Storyline[] }>;
+
+/**
+ * The design's MultiBackendWriter: one writer over every enabled store. A save goes to all of
+ * them at once; when any fails, the others still complete, the linker's memory is not advanced,
+ * and the save throws naming the store, so the batch fails and its retry (idempotent
+ * everywhere) completes the job.
+ */
+export class MultiBackendWriter {
+  /**
+   * @param stores every enabled store
+   * @param linkStore the store among them that keeps the linker's memory (null: link against nothing)
+   */
+  constructor(
+    readonly stores: DocumentStore[],
+    private readonly linkStore: LinkStateStore | null,
+    private readonly logger: Logger,
+  ) {}
+
+  get storeNames(): string[] {
+    return this.stores.map((s) => s.name);
+  }
+
+  begin(context: BatchContext): Promise<void> {
+    return this.onEveryStore('begin', (store) => store.begin(context)).then(() => undefined);
+  }
+
+  /**
+   * Links and saves as one step: the linker's memory is locked and read, `link` runs on it,
+   * then its payload goes to every store and the new memory is kept, all in one transaction.
+   */
+  async saveLinked(
+    context: BatchContext,
+    link: (known: KnownCorpus | undefined, loadLinked: LoadLinked) => Promise<LinkedSave>,
+  ): Promise<{ counts: StoreResults; payload: SavePayload }> {
+    const linkStore = this.linkStore;
+    if (!linkStore) {
+      const linked = await link(undefined, async () => ({ linkages: [], storylines: [] }));
+      return { counts: await this.save(context, linked.payload), payload: linked.payload };
+    }
+    return linkStore.transaction(async (tx) => {
+      const linked = await link(await linkStore.lockLinkState(tx), (ids) => linkStore.loadLinked(tx, ids));
+      const counts = await this.onEveryStore('save', (store) =>
+        store === linkStore ? linkStore.saveInTransaction(tx, context, linked) : store.save(context, linked.payload),
+      );
+      this.logger.debug({ batchId: context.batchId, counts }, 'saved to every store');
+      return { counts, payload: linked.payload };
+    });
+  }
+
+  /** Saves an unlinked payload (e.g. only rejects) to every store. */
+  async save(context: BatchContext, payload: SavePayload): Promise<StoreResults> {
+    return this.onEveryStore('save', (store) => store.save(context, payload));
+  }
+
+  async end(context: BatchContext): Promise<void> {
+    await Promise.allSettled(this.stores.map((store) => store.end(context)));
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.stores.map((store) => store.close()));
+  }
+
+  private async onEveryStore<T>(step: string, run: (store: DocumentStore) => Promise<T>): Promise<Record<string, T>> {
+    const settled = await Promise.allSettled(this.stores.map(run));
+    const failed = settled
+      .map((result, i) => ({ result, store: this.stores[i]?.name ?? '?' }))
+      .filter((entry): entry is { result: PromiseRejectedResult; store: string } => entry.result.status === 'rejected');
+    if (failed.length) {
+      const reasons = failed.map((f) => `${f.store}: ${errorMessage(f.result.reason)}`);
+      throw new StoreWriteError(`${step} failed on ${reasons.join('; ')}`, { stores: failed.map((f) => f.store) }, failed[0]?.result.reason);
+    }
+    return Object.fromEntries(
+      settled.map((result, i) => [this.stores[i]?.name ?? String(i), (result as PromiseFulfilledResult<T>).value]),
+    );
+  }
+}

@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { Logger } from '@storytelling/common';
+import { PrismaClient } from '../generated/prisma/client';
+
+/** Where Stage 2's hand-written Prisma migrations live. */
+export const STAGE2_MIGRATIONS_DIR = join(__dirname, '..', '..', 'prisma', 'migrations');
+
+/** Stage 2's own database: a Prisma client over PostgreSQL or embedded PGlite. */
+export interface Stage2Database {
+  prisma: PrismaClient;
+  /** 'postgresql' or 'pglite' (for logs and status). */
+  kind: 'postgresql' | 'pglite';
+  close(): Promise<void>;
+}
+
+export interface OpenStage2DatabaseOptions {
+  /** A PostgreSQL URL; without one, an embedded PGlite database in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  logger?: Logger;
+  /** Apply pending migrations first (default true). */
+  migrate?: boolean;
+}
+
+/** Opens Stage 2's database, migrated to the latest schema. */
+export async function openStage2Database(options: OpenStage2DatabaseOptions): Promise<Stage2Database> {
+  const { applyMigrations, openPglite } = await import('@storytelling/metadata-registry');
+  const migrate = options.migrate ?? true;
+  if (options.databaseUrl) {
+    if (migrate) {
+      await applyMigrations({ databaseUrl: options.databaseUrl, migrationsDir: STAGE2_MIGRATIONS_DIR, logger: options.logger });
+    }
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: options.databaseUrl }) });
+    return { prisma, kind: 'postgresql', close: () => prisma.$disconnect() };
+  }
+  const { PrismaPGlite } = await import('pglite-prisma-adapter');
+  const pglite = await openPglite(options.dataDir);
+  if (migrate) await applyMigrations({ pglite, migrationsDir: STAGE2_MIGRATIONS_DIR, logger: options.logger });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    prisma,
+    kind: 'pglite',
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}

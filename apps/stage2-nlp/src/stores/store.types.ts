@@ -1,0 +1,81 @@
+import type { EventLinkage, KnownCorpus, ProcessedDocument, Storyline } from '@storytelling/nlp';
+import type { RejectedDocument } from '../input/batch-input.types';
+
+/** Identifies the batch a save belongs to. */
+export interface BatchContext {
+  jobId: string;
+  batchId: string;
+}
+
+/** What one save writes: the whole batch, or one chunk of it with progressive save. */
+export interface SavePayload {
+  documents: ProcessedDocument[];
+  linkages: EventLinkage[];
+  storylines: Storyline[];
+  rejects: RejectedDocument[];
+}
+
+/** Rows (or lines, or index operations) a store wrote for one save. */
+export interface StoreWriteCounts {
+  documents: number;
+  events: number;
+  entities: number;
+  linkages: number;
+  storylines: number;
+  rejects: number;
+}
+
+/** One backend of the MultiBackendWriter. Every write is idempotent: a retried batch duplicates nothing. */
+export interface DocumentStore {
+  readonly name: string;
+  /** Called once when a batch starts (before any save). */
+  begin(context: BatchContext): Promise<void>;
+  save(context: BatchContext, payload: SavePayload): Promise<StoreWriteCounts>;
+  /** Called once when a batch ends, whatever happened. */
+  end(context: BatchContext): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What linking produced for one save: the payload, and the linker's state to keep for the next. */
+export interface LinkedSave {
+  payload: SavePayload;
+  /** Undefined when nothing was ever linked. */
+  state: KnownCorpus | undefined;
+}
+
+/**
+ * The store that keeps the linker's memory (Stage 2's PostgreSQL database). It runs a save in a
+ * transaction that holds the memory locked from load to commit, so concurrent batches (on any
+ * machine) link one after another and none loses the storylines of another.
+ */
+export interface LinkStateStore<Tx = unknown> extends DocumentStore {
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  lockLinkState(tx: Tx): Promise<KnownCorpus | undefined>;
+  /** The linkages and storylines already stored for documents linked before (a retried batch). */
+  loadLinked(tx: Tx, documentIds: string[]): Promise<{ linkages: EventLinkage[]; storylines: Storyline[] }>;
+  saveInTransaction(tx: Tx, context: BatchContext, linked: LinkedSave): Promise<StoreWriteCounts>;
+}
+
+export const emptyCounts = (): StoreWriteCounts => ({
+  documents: 0,
+  events: 0,
+  entities: 0,
+  linkages: 0,
+  storylines: 0,
+  rejects: 0,
+});
+
+export function addCounts(total: StoreWriteCounts, more: StoreWriteCounts): StoreWriteCounts {
+  return {
+    documents: total.documents + more.documents,
+    events: total.events + more.events,
+    entities: total.entities + more.entities,
+    linkages: total.linkages + more.linkages,
+    storylines: total.storylines + more.storylines,
+    rejects: total.rejects + more.rejects,
+  };
+}
+
+/** Entities of a payload, deduplicated by id (an entity appears in many documents). */
+export const distinctEntityCount = (documents: ProcessedDocument[]): number =>
+  new Set(documents.flatMap((d) => d.entities.map((e) => e.entity_id))).size;

@@ -1,0 +1,82 @@
+import { AnalysisPool } from '../src/analysis/analysis-pool';
+import { splitNdjson } from '../src/input/ndjson-reader';
+import { countRows, jsonlContents } from './support/store-snapshot';
+import { createTestRuntime, type TestRuntime } from './support/test-runtime';
+
+const doc = (id: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    document_id: id,
+    title: `Title ${id}`,
+    text: 'Police arrested a man in Portland on Tuesday after a robbery at a bank downtown, officials said.',
+    publication_date: '2025-04-10',
+    ...extra,
+  });
+
+/** One NDJSON file holding every kind of bad document between good ones. */
+function badFile(maxBytes: number): Buffer {
+  return Buffer.concat([
+    Buffer.from(`${doc('good-1', { section: 'local', tags: ['a'] })}\n`),
+    Buffer.from('{"document_id": "broken-json", "text": "no closing brace"\n'),
+    Buffer.from(`${doc('no-text', { text: undefined })}\n`),
+    Buffer.from(`${doc('empty-text', { text: '   ' })}\n`),
+    Buffer.from(`${doc('bad-date', { publication_date: 'the day after tomorrow-ish' })}\n`),
+    Buffer.from(`${doc('too-big', { text: 'word '.repeat(maxBytes) })}\n`),
+    Buffer.from(`${doc('good-1')}\n`),
+    Buffer.concat([Buffer.from('{"document_id": "latin1", "text": "caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]),
+    Buffer.from('\n'),
+    Buffer.from(`${doc('good-2')}\n`),
+  ]);
+}
+
+describe('bad input', () => {
+  let pool: AnalysisPool;
+  let t: TestRuntime;
+
+  beforeAll(async () => {
+    pool = new AnalysisPool(2);
+    t = await createTestRuntime({ pool, stage2Env: { STAGE2_MAX_DOCUMENT_BYTES: '20000' } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await pool.close();
+  });
+
+  it('processes the good documents and rejects each bad one with its reason, failing nothing', async () => {
+    const lines = splitNdjson(badFile(20_000));
+    const summary = await t.runtime.processor.processBatch(
+      lines.map((l) => l.bytes),
+      { lineNumbers: lines.map((l) => l.line) },
+    );
+
+    expect(summary).toMatchObject({ success: true, received: 9, processed: 2, rejected: 7 });
+    const byId = Object.fromEntries(summary.errors.map((e) => [e.document_id ?? `line ${e.line}`, e]));
+    expect(byId['broken-json']).toMatchObject({ code: 'MALFORMED_JSON', line: 2 });
+    expect(byId['no-text']).toMatchObject({ code: 'INVALID_DOCUMENT', field: 'text', line: 3 });
+    expect(byId['no-text']!.reason).toContain('text');
+    expect(byId['empty-text']).toMatchObject({ code: 'INVALID_DOCUMENT', field: 'text' });
+    expect(byId['bad-date']).toMatchObject({ code: 'INVALID_DOCUMENT', field: 'publication_date' });
+    expect(byId['too-big']).toMatchObject({ code: 'DOCUMENT_TOO_LARGE', line: 6 });
+    expect(byId['good-1']).toMatchObject({ code: 'DUPLICATE_ID', line: 7 });
+    expect(byId['line 8']).toMatchObject({ code: 'INVALID_UTF8', document_id: null });
+
+    const files = await jsonlContents(t.runtime.jsonl.filesOf({ jobId: summary.job_id, batchId: summary.batch_id }));
+    expect((files.documents as Array<{ document_id: string }>).map((d) => d.document_id)).toEqual(['good-1', 'good-2']);
+    // Unknown fields are kept, not rejected.
+    expect(files.documents[0]).toMatchObject({ extra: { section: 'local', tags: ['a'] } });
+    // Nothing is lost: every rejected document is in the rejects file with its reason and its raw input.
+    const rejects = files.rejects as Array<{ code: string; reason: string; raw: string; raw_encoding: string; line: number }>;
+    expect(rejects.map((r) => r.line).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    rejects.forEach((r) => expect(r.reason.length).toBeGreaterThan(5));
+    const latin1 = rejects.find((r) => r.code === 'INVALID_UTF8')!;
+    expect(Buffer.from(latin1.raw, 'base64').includes(0xe9)).toBe(true);
+    expect(rejects.find((r) => r.code === 'MALFORMED_JSON')!.raw).toBe('{"document_id": "broken-json", "text": "no closing brace"');
+
+    expect(await countRows(t.stage2Db.url, ['processed_documents'])).toEqual({ processed_documents: 2 });
+  });
+
+  it('treats a batch of nothing but bad documents as a completed batch with rejects', async () => {
+    const summary = await t.runtime.processor.processBatch(['{', '[]', 'null', { document_id: 7 }]);
+    expect(summary).toMatchObject({ success: true, received: 4, processed: 0, rejected: 4 });
+    expect(summary.errors.map((e) => e.code)).toEqual(['MALFORMED_JSON', 'INVALID_DOCUMENT', 'INVALID_DOCUMENT', 'INVALID_DOCUMENT']);
+  });
+});

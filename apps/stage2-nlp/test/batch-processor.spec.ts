@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AnalysisPool } from '../src/analysis/analysis-pool';
+import { BatchFailedError } from '../src/batch/batch-processor';
+import type { StoreWriteCounts } from '../src/stores/store.types';
+import { sampleExpected, sampleLines } from './support/sample-corpus';
+import { countRows, jsonlContents, stage2Rows } from './support/store-snapshot';
+import { createTestRuntime, type TestRuntime } from './support/test-runtime';
+
+const STAGE2_TABLES = ['processed_documents', 'entities', 'document_entities', 'events', 'event_linkages', 'storylines'];
+const REGISTRY_TABLES = ['job_registry', 'document_metadata', 'event_metadata'];
+
+describe('processBatch', () => {
+  let pool: AnalysisPool;
+  let t: TestRuntime;
+
+  beforeAll(async () => {
+    pool = new AnalysisPool(2);
+    await pool.warmUp();
+  });
+  afterAll(() => pool.close());
+  beforeEach(async () => {
+    t = await createTestRuntime({ pool });
+  });
+  afterEach(() => t.close());
+
+  it('analyses, links and saves the sample corpus to every store and to the registry', async () => {
+    const lines = sampleLines();
+    const summary = await t.runtime.processor.processBatch(lines);
+
+    expect(summary.job_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(summary.batch_id).toMatch(/^batch_\d{8}_\d{6}$/);
+    expect(summary).toMatchObject({ success: true, error: null, received: lines.length, processed: lines.length, rejected: 0, errors: [] });
+    expect(summary.events).toBeGreaterThan(lines.length);
+    expect(summary.storylines).toBeGreaterThanOrEqual(3);
+    expect(Object.keys(summary.stores).sort()).toEqual(['jsonl', 'postgresql']);
+    expect(summary.stores['jsonl']).toMatchObject({ documents: lines.length, events: summary.events, linkages: summary.linkages });
+    expect(summary.stores['postgresql']).toMatchObject({ documents: lines.length, events: summary.events });
+
+    const files = await jsonlContents(t.runtime.jsonl.filesOf({ jobId: summary.job_id, batchId: summary.batch_id }));
+    expect(files.documents).toHaveLength(lines.length);
+    expect(files.linkages).toHaveLength(summary.linkages);
+    expect(files.storylines).toHaveLength(summary.storylines);
+    expect(files.rejects).toEqual([]);
+    // Unknown input fields are kept.
+    expect(files.documents[0]).toMatchObject({ document_id: 'quake-valparaiso-01', extra: { section: 'world' } });
+
+    const counts = await countRows(t.stage2Db.url, STAGE2_TABLES);
+    expect(counts).toMatchObject({ processed_documents: lines.length, events: summary.events, storylines: summary.storylines });
+
+    expect(summary.registry).toMatchObject({ enabled: true, job: 'written', documents: 'written', status: 'written', warnings: [] });
+    const job = await t.runtime.registry.reader.getJob(summary.job_id);
+    expect(job).toMatchObject({ stage: 2, status: 'completed', batch_id: summary.batch_id });
+    expect(await countRows(t.registryDb.url, REGISTRY_TABLES)).toEqual({ job_registry: 1, document_metadata: lines.length, event_metadata: summary.events });
+  });
+
+  it('writes nothing twice when the same batch is retried', async () => {
+    const lines = sampleLines();
+    const jobId = randomUUID();
+    const first = await t.runtime.processor.processBatch(lines, { jobId, batchId: 'batch_20260101_000000' });
+    const rowsBefore = await stage2Rows(t.stage2Db.url);
+    const registryBefore = await countRows(t.registryDb.url, REGISTRY_TABLES);
+    const second = await t.runtime.processor.processBatch(lines, { jobId, batchId: 'batch_20260101_000000' });
+
+    expect(second.processed).toBe(first.processed);
+    const rowsAfter = await stage2Rows(t.stage2Db.url);
+    for (const table of ['processed_documents', 'entities', 'document_entities', 'events', 'event_linkages', 'storylines']) {
+      expect(rowsAfter[table]).toHaveLength(rowsBefore[table]!.length);
+    }
+    expect(await countRows(t.registryDb.url, REGISTRY_TABLES)).toEqual(registryBefore);
+    const files = await jsonlContents(t.runtime.jsonl.filesOf({ jobId, batchId: 'batch_20260101_000000' }));
+    expect(files.documents).toHaveLength(lines.length);
+  });
+
+  it('continues storylines across batches, and the progressive save gives each chunk to every store', async () => {
+    const lines = sampleLines();
+    const firstHalf = lines.filter((l) => /-0[12]"/.test(l));
+    const secondHalf = lines.filter((l) => !/-0[12]"/.test(l));
+    const first = await t.runtime.processor.processBatch(firstHalf);
+    const progress: number[] = [];
+    const second = await t.runtime.processor.processBatch(secondHalf, {
+      progressiveSave: true,
+      onProgress: (p) => {
+        progress.push(p.saved);
+      },
+    });
+    expect(first.processed + second.processed).toBe(lines.length);
+    // Progressive: saved grows chunk by chunk (4 documents a chunk in these tests).
+    expect(new Set(progress).size).toBeGreaterThan(2);
+
+    const rows = await stage2Rows(t.stage2Db.url);
+    const storylines = rows['storylines'] as Array<{ document_ids: string[] }>;
+    // The Harbor Bank story began in the first batch and grew in the second: one storyline holds all five.
+    const harbor = sampleExpected().storylines.find((s) => s.name === 'Harbor Bank robbery')!;
+    const holding = storylines.filter((s) => s.document_ids.some((id) => harbor.document_ids.includes(id)));
+    expect(holding.length).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...holding.map((s) => s.document_ids.filter((id) => harbor.document_ids.includes(id)).length))).toBeGreaterThan(2);
+    expect((rows['link_state'][0] as { document_count: number }).document_count).toBe(lines.length);
+  });
+
+  it('fails the batch when a store cannot be written, and the registry records why', async () => {
+    await t.close();
+    // The output folder's parent is a regular file: the JSONL store cannot write there.
+    const blocker = join(tmpdir(), `stage2-not-a-folder-${randomUUID()}`);
+    await writeFile(blocker, '');
+    t = await createTestRuntime({ pool, stage2Env: { OUTPUT_DIR: join(blocker, 'output') } });
+    const jobId = randomUUID();
+    const failure = await t.runtime.processor.processBatch(sampleLines().slice(0, 2), { jobId }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(BatchFailedError);
+    const summary = (failure as BatchFailedError).summary;
+    expect(summary.success).toBe(false);
+    expect(summary.error).toContain('jsonl');
+    const job = await t.runtime.registry.reader.getJob(jobId);
+    expect(job).toMatchObject({ status: 'failed' });
+    expect(job?.error_message).toContain('jsonl');
+  });
+
+  it('counts what each store wrote', async () => {
+    const summary = await t.runtime.processor.processBatch(sampleLines().slice(0, 3));
+    const jsonl = summary.stores['jsonl'] as StoreWriteCounts;
+    expect(jsonl.documents).toBe(3);
+    expect(jsonl.entities).toBeGreaterThan(0);
+    expect(summary.registry.counts.document).toBe(3);
+    expect(summary.registry.counts.event).toBe(summary.events);
+  });
+});

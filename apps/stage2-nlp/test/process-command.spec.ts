@@ -1,0 +1,55 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runProcessCommand } from '../src/cli/process-command';
+import { sampleLines } from './support/sample-corpus';
+import { createStage2TestDatabase } from './support/test-databases';
+
+describe('the process CLI (npm start)', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'stage2-cli-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('with no arguments and no servers, processes the sample corpus on embedded databases and prints its storylines', async () => {
+    const out: string[] = [];
+    const env = { STAGE2_DATA_DIR: join(dir, 'stage2'), METADATA_DATA_DIR: join(dir, 'registry'), OUTPUT_DIR: join(dir, 'output') };
+    const code = await runProcessCommand([], env, { out: (line) => out.push(line), progress: false });
+    const text = out.join('\n');
+    expect(code).toBe(0);
+    expect(text).toContain(`received ${sampleLines().length}, processed ${sampleLines().length}, rejected 0`);
+    expect(text).toMatch(/registry: job written, records written, status written/);
+    expect(text).toMatch(/\d+ storylines found/);
+    expect(text).toContain('Harbor Bank');
+    expect(text).toMatch(/\d\/4 known storylines found exactly/);
+  }, 120_000);
+
+  it('processes --input into --output, prints rejects with their line, and exits 0', async () => {
+    const db = await createStage2TestDatabase();
+    try {
+      const input = join(dir, 'in.jsonl');
+      await writeFile(input, `${sampleLines()[0]}\n{"document_id": "x", "text": ""}\nnot json\n`);
+      const out: string[] = [];
+      const env = { STAGE2_DATABASE_URL: db.url, METADATA_REGISTRY_ENABLED: 'false' };
+      const code = await runProcessCommand(['--input', input, '--output', join(dir, 'custom'), '--batch-id', 'batch_20260101_010101'], env, {
+        out: (line) => out.push(line),
+        progress: false,
+      });
+      const text = out.join('\n');
+      expect(code).toBe(0);
+      expect(text).toContain('received 3, processed 1, rejected 2');
+      expect(text).toContain('rejected line 2 (x): INVALID_DOCUMENT');
+      expect(text).toContain('rejected line 3: MALFORMED_JSON');
+      expect(text).toContain(join(dir, 'custom', 'batch_20260101_010101_'));
+      expect(text).toContain('registry: disabled');
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('names a missing input file or a bad option', async () => {
+    await expect(runProcessCommand(['--input', join(dir, 'nope.jsonl')], {}, { out: () => undefined, progress: false })).rejects.toThrow('nope.jsonl');
+    await expect(runProcessCommand(['--bogus'], {}, { out: () => undefined, progress: false })).rejects.toThrow('usage');
+  });
+});

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { Worker, type Queue } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { createLogger } from '@storytelling/common';
+import { testRedisUrl, uniqueName } from '@storytelling/test-utils';
+import { AnalysisPool } from '../src/analysis/analysis-pool';
+import type { BatchSummary } from '../src/batch/batch-summary';
+import { buildApp } from '../src/http/stage2-app';
+import type { BatchJobData } from '../src/queue/batch-job.types';
+import { createBatchQueue, submitBatch } from '../src/queue/batch-queue';
+import { createBatchWorker } from '../src/queue/batch-worker';
+import { createQueueConnection } from '../src/queue/redis-connection';
+import { mockedElasticsearch } from './support/elasticsearch-mock';
+import { sampleLines } from './support/sample-corpus';
+import { createTestRuntime, type TestRuntime } from './support/test-runtime';
+
+const logger = createLogger('stage2-queue-test', { level: 'silent' });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the BullMQ worker and the HTTP API', () => {
+  let pool: AnalysisPool;
+  let t: TestRuntime;
+  let es: ReturnType<typeof mockedElasticsearch>;
+  let connection: Redis;
+  let queue: Queue<BatchJobData>;
+  let queueName: string;
+  let app: FastifyInstance;
+  const workers: Worker[] = [];
+
+  const startWorker = (options: Partial<Parameters<typeof createBatchWorker>[0]> = {}) => {
+    const worker = createBatchWorker({ connection, queueName, processor: t.runtime.processor, logger, concurrency: 1, ...options });
+    workers.push(worker);
+    return worker;
+  };
+
+  /** Polls the API until the job is finished. */
+  const finished = async (jobId: string): Promise<{ state: string; summary: BatchSummary | null; error: string | null; attempts_made: number }> => {
+    for (let i = 0; i < 300; i++) {
+      const response = await app.inject({ method: 'GET', url: `/batches/${jobId}` });
+      const body = response.json();
+      if (body.state === 'completed' || body.state === 'failed') return body;
+      await sleep(100);
+    }
+    throw new Error(`job ${jobId} did not finish`);
+  };
+
+  beforeAll(async () => {
+    pool = new AnalysisPool(2);
+    es = mockedElasticsearch();
+    t = await createTestRuntime({ pool, elasticsearchClient: es.client });
+    connection = createQueueConnection(await testRedisUrl(), logger);
+  });
+  beforeEach(async () => {
+    queueName = uniqueName('stage2_batches');
+    queue = createBatchQueue(connection, queueName);
+    app = await buildApp({ queue, metricsRegistry: t.runtime.metricsRegistry, retry: { attempts: 3, backoffMs: 200 }, maxBodyBytes: 10_000_000, logger });
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.close()));
+    await app.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+  });
+  afterAll(async () => {
+    await connection.quit();
+    await t.close();
+    await pool.close();
+  });
+
+  it('takes a JSON array, answers its job id, and reports the summary when the worker is done', async () => {
+    startWorker();
+    const documents = sampleLines().slice(0, 4).map((line) => JSON.parse(line));
+    const response = await app.inject({ method: 'POST', url: '/batches?batch_id=batch_20260102_030405', payload: documents });
+    expect(response.statusCode).toBe(202);
+    const { job_id: jobId, batch_id: batchId } = response.json();
+    expect(jobId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(batchId).toBe('batch_20260102_030405');
+    const status = await finished(jobId);
+    expect(status.state).toBe('completed');
+    expect(status.summary).toMatchObject({ job_id: jobId, batch_id: batchId, processed: 4, rejected: 0, success: true });
+    expect(await t.runtime.registry.reader.getJob(jobId)).toMatchObject({ status: 'completed' });
+  });
+
+  it('takes NDJSON, rejecting a line of bad bytes and a malformed line, processing the rest', async () => {
+    startWorker();
+    const body = Buffer.concat([
+      Buffer.from(`${sampleLines()[0]}\n`),
+      Buffer.from([0xc3, 0x28, 0x0a]),
+      Buffer.from('{"document_id": \n'),
+      Buffer.from(`${sampleLines()[1]}\n`),
+    ]);
+    const response = await app.inject({ method: 'POST', url: '/batches', payload: body, headers: { 'content-type': 'application/x-ndjson' } });
+    expect(response.statusCode).toBe(202);
+    expect(response.json().documents).toBe(4);
+    const status = await finished(response.json().job_id);
+    expect(status.summary).toMatchObject({ received: 4, processed: 2, rejected: 2 });
+    expect(status.summary?.errors.map((e) => [e.line, e.code])).toEqual([
+      [2, 'INVALID_UTF8'],
+      [3, 'MALFORMED_JSON'],
+    ]);
+  });
+
+  it('refuses what is not a batch with a clear 400, and answers 404 for an unknown job', async () => {
+    const notBatch = await app.inject({ method: 'POST', url: '/batches', payload: { hello: 'world' } });
+    expect(notBatch.statusCode).toBe(400);
+    expect(notBatch.json()).toMatchObject({ error: 'STAGE2_INVALID_BATCH', message: expect.stringContaining('JSON array') });
+    const badId = await app.inject({ method: 'POST', url: '/batches?job_id=42', payload: [{}] });
+    expect(badId.statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: `/batches/${randomUUID()}` })).statusCode).toBe(404);
+  });
+
+  it('serves /healthz and /metrics (with the registry metrics)', async () => {
+    startWorker();
+    const submitted = await app.inject({ method: 'POST', url: '/batches', payload: [JSON.parse(sampleLines()[2]!)] });
+    await finished(submitted.json().job_id);
+    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toEqual({ status: 'ok', checks: { redis: true } });
+    const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.statusCode).toBe(200);
+    expect(metrics.body).toContain('stage2_batches_total{status="completed"}');
+    expect(metrics.body).toContain('stage2_metadata_registry_writes_total');
+    expect(metrics.body).toContain('stage2_queue_jobs{state="completed"} 1');
+  });
+
+  it('retries a failed batch with backoff; the retry completes it', async () => {
+    es.failBulk.on = true;
+    const worker = startWorker();
+    worker.on('failed', () => {
+      es.failBulk.on = false;
+    });
+    const { jobId } = await submitBatch(queue, { documents: sampleLines().slice(0, 2) }, { attempts: 3, backoffMs: 200 });
+    const status = await finished(jobId);
+    expect(status.state).toBe('completed');
+    expect(status.attempts_made).toBe(2);
+    expect(status.summary?.processed).toBe(2);
+  });
+
+  it('lets several workers share one queue, each batch processed once', async () => {
+    const done = new Map<string, number>();
+    for (const name of ['machine-a', 'machine-b']) {
+      const workerConnection = createQueueConnection(await testRedisUrl(), logger);
+      const worker = startWorker({ connection: workerConnection });
+      worker.on('completed', (job) => done.set(job.id as string, (done.get(job.id as string) ?? 0) + 1));
+      worker.on('closed', () => void workerConnection.quit());
+      (worker as Worker & { machine?: string }).machine = name;
+    }
+    const lines = sampleLines();
+    const jobs = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => submitBatch(queue, { documents: lines.slice(i * 2, i * 2 + 2) }, { attempts: 1, backoffMs: 100 })));
+    for (const job of jobs) expect((await finished(job.jobId)).state).toBe('completed');
+    expect([...done.values()]).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(done.size).toBe(6);
+  });
+
+  it('recovers the batch of a worker that died (stalled job)', async () => {
+    // A worker that takes the batch and then "dies": it never completes nor renews its lock.
+    const dead = new Worker<BatchJobData>(queueName, null, { connection, lockDuration: 1000 });
+    workers.push(dead);
+    const { jobId } = await submitBatch(queue, { documents: sampleLines().slice(0, 2) }, { attempts: 2, backoffMs: 100 });
+    const taken = await dead.getNextJob('dead-worker-token');
+    expect(taken?.id).toBe(jobId);
+    startWorker({ stalledInterval: 500, lockDuration: 1000 });
+    const status = await finished(jobId);
+    expect(status.state).toBe('completed');
+    expect(status.summary?.processed).toBe(2);
+  });
+
+  it('closes gracefully: a batch in hand is finished before the worker stops', async () => {
+    const worker = startWorker();
+    const { jobId } = await submitBatch(queue, { documents: sampleLines() }, { attempts: 1, backoffMs: 100 });
+    while ((await queue.getJobState(jobId)) !== 'active') await sleep(20);
+    await worker.close();
+    expect(await queue.getJobState(jobId)).toBe('completed');
+  });
+});

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { inRollout } from '@storytelling/metadata-registry';
+import { AnalysisPool } from '../src/analysis/analysis-pool';
+import { indexedDocuments, mockedElasticsearch } from './support/elasticsearch-mock';
+import { sampleLines } from './support/sample-corpus';
+import { countRows, jsonlContents, stage2Rows } from './support/store-snapshot';
+import { TcpProxy } from './support/tcp-proxy';
+import { createTestRuntime, type TestRuntime } from './support/test-runtime';
+
+const REGISTRY_TABLES = ['job_registry', 'document_metadata', 'event_metadata'];
+
+/** A job id inside (or outside) an N% rollout. */
+function jobIdWhere(inside: boolean, percentage: number): string {
+  for (;;) {
+    const id = randomUUID();
+    if (inRollout(id, percentage) === inside) return id;
+  }
+}
+
+describe("the design's zero-regression checklist", () => {
+  let pool: AnalysisPool;
+  const open: TestRuntime[] = [];
+  const runtime = async (options: Omit<Parameters<typeof createTestRuntime>[0], 'pool'> = {}) => {
+    const t = await createTestRuntime({ pool, ...options });
+    open.push(t);
+    return t;
+  };
+
+  beforeAll(async () => {
+    pool = new AnalysisPool(2);
+    await pool.warmUp();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((t) => t.close()));
+  });
+  afterAll(() => pool.close());
+
+  it('the same batch gives the same JSONL, PostgreSQL rows and Elasticsearch documents with the registry disabled and enabled', async () => {
+    const lines = sampleLines();
+    const ids = { jobId: randomUUID(), batchId: 'batch_20260101_120000' };
+    const results = [];
+    for (const enabled of ['false', 'true']) {
+      const es = mockedElasticsearch();
+      const t = await runtime({ registryEnv: { METADATA_REGISTRY_ENABLED: enabled }, elasticsearchClient: es.client });
+      const summary = await t.runtime.processor.processBatch(lines, ids);
+      expect(summary.success).toBe(true);
+      expect(summary.stores['elasticsearch']).toMatchObject({ documents: lines.length });
+      results.push({
+        summary,
+        jsonl: await jsonlContents(t.runtime.jsonl.filesOf(ids)),
+        rows: await stage2Rows(t.stage2Db.url),
+        elasticsearch: indexedDocuments(es.requests),
+        indicesCreated: es.requests.filter((r) => r.method === 'PUT').map((r) => r.path).sort(),
+        registryRows: await countRows(t.registryDb.url, REGISTRY_TABLES),
+      });
+    }
+    const [off, on] = results as [(typeof results)[0], (typeof results)[0]];
+    expect(on.jsonl).toEqual(off.jsonl);
+    expect(on.rows).toEqual(off.rows);
+    expect(on.elasticsearch).toEqual(off.elasticsearch);
+    expect(Object.keys(on.elasticsearch['stage2-documents'] ?? {})).toHaveLength(lines.length);
+    expect(on.indicesCreated).toEqual(['/stage2-documents', '/stage2-documents-storylines']);
+    expect(off.indicesCreated).toEqual(on.indicesCreated);
+    const { duration_ms: _a, registry: registryOff, ...restOff } = off.summary;
+    const { duration_ms: _b, registry: registryOn, ...restOn } = on.summary;
+    expect(restOn).toEqual(restOff);
+    // Disabled: nothing written; enabled: everything.
+    expect(registryOff).toMatchObject({ enabled: false, job: 'skipped', documents: 'skipped' });
+    expect(off.registryRows).toEqual({ job_registry: 0, document_metadata: 0, event_metadata: 0 });
+    expect(registryOn).toMatchObject({ enabled: true, job: 'written', documents: 'written', status: 'written' });
+    expect(on.registryRows).toEqual({ job_registry: 1, document_metadata: lines.length, event_metadata: on.summary.events });
+  });
+
+  it('completes the batch when the registry database goes away mid-run, and has every record after recovery', async () => {
+    const server = new URL(process.env['TEST_DATABASE_URL'] ?? 'postgresql://127.0.0.1:5432/postgres');
+    const proxy = new TcpProxy(server.hostname, Number(server.port || 5432));
+    await proxy.start();
+    try {
+      const t = await runtime({
+        registryUrl: (url) => proxy.urlFor(url),
+        registryEnv: {},
+      });
+      const lines = sampleLines();
+      let blocked = false;
+      const summary = await t.runtime.processor.processBatch(lines, {
+        progressiveSave: true,
+        onProgress: async (p) => {
+          if (!blocked && p.saved > 0) {
+            blocked = true;
+            await proxy.block();
+          }
+        },
+      });
+      expect(blocked).toBe(true);
+      expect(summary).toMatchObject({ success: true, processed: lines.length, rejected: 0 });
+      expect(summary.registry.job).toBe('written');
+      expect(summary.registry.documents).toBe('outboxed');
+      expect(summary.registry.warnings.length).toBeGreaterThan(0);
+      expect(await countRows(t.stage2Db.url, ['processed_documents'])).toEqual({ processed_documents: lines.length });
+      expect(t.runtime.registry.status().outboxPending).toBeGreaterThan(0);
+
+      await proxy.start();
+      let pending = Infinity;
+      for (let attempt = 0; attempt < 20 && pending > 0; attempt++) {
+        pending = (await t.runtime.registry.replayOutbox()).pending;
+        if (pending > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect(pending).toBe(0);
+      expect(await countRows(t.registryDb.url, REGISTRY_TABLES)).toEqual({
+        job_registry: 1,
+        document_metadata: lines.length,
+        event_metadata: summary.events,
+      });
+      expect(await t.runtime.registry.reader.getJob(summary.job_id)).toMatchObject({ status: 'completed' });
+    } finally {
+      await proxy.block();
+    }
+  });
+
+  it.each([
+    { rollout: '0', inside: false },
+    { rollout: '100', inside: true },
+  ])('rollout $rollout%: jobs are all outside or all inside', async ({ rollout, inside }) => {
+    const t = await runtime({ registryEnv: { METADATA_PERCENTAGE_ROLLOUT: rollout } });
+    const summary = await t.runtime.processor.processBatch(sampleLines().slice(0, 3));
+    expect(summary.success).toBe(true);
+    expect(summary.registry.job).toBe(inside ? 'written' : 'skipped');
+    expect(summary.registry.documents).toBe(inside ? 'written' : 'skipped');
+    expect(await countRows(t.registryDb.url, ['job_registry', 'document_metadata'])).toEqual({
+      job_registry: inside ? 1 : 0,
+      document_metadata: inside ? 3 : 0,
+    });
+  });
+
+  it('rollout 50%: a job is in or out by its id (sticky), and the stores are the same either way', async () => {
+    const t = await runtime({ registryEnv: { METADATA_PERCENTAGE_ROLLOUT: '50' } });
+    const lines = sampleLines();
+    const inside = await t.runtime.processor.processBatch(lines.slice(0, 3), { jobId: jobIdWhere(true, 50) });
+    const outside = await t.runtime.processor.processBatch(lines.slice(3, 6), { jobId: jobIdWhere(false, 50) });
+    expect(inside.registry.documents).toBe('written');
+    expect(outside.registry.documents).toBe('skipped');
+    expect(inside.stores['postgresql']!.documents).toBe(3);
+    expect(outside.stores['postgresql']!.documents).toBe(3);
+    const jobs = await t.runtime.registry.reader.listJobs({ stage: 2 });
+    expect(jobs.map((j) => j.job_id)).toEqual([inside.job_id]);
+  });
+
+  it('write-only: records are built and counted, nothing is persisted', async () => {
+    const t = await runtime({ registryEnv: { METADATA_WRITE_ONLY: 'true' } });
+    const summary = await t.runtime.processor.processBatch(sampleLines().slice(0, 3));
+    expect(summary.registry).toMatchObject({ job: 'dry-run', documents: 'dry-run', status: 'dry-run' });
+    expect(summary.registry.counts.document).toBe(3);
+    expect(await countRows(t.registryDb.url, REGISTRY_TABLES)).toEqual({ job_registry: 0, document_metadata: 0, event_metadata: 0 });
+  });
+});

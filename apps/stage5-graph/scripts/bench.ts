@@ -1,0 +1,180 @@
+// `nx run stage5-graph:bench [--json] [--documents=N] [--events=N] [--keep]`
+// Generates a registry of 100k documents and ~1M events (through the registry's hooks, in
+// batches), then prints: the time to build and enrich the graph (read through the registry's
+// reader, merge, PageRank, degree, Louvain, storyline summaries), the time to persist it and to
+// load it back, and the median and p99 latency of a neighbour query and of a storyline query
+// through the API (fastify inject, so the figures include routing, validation, serialization).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '@storytelling/common';
+import {
+  createRegistry,
+  loadRegistryConfig,
+  migrateRegistry,
+  registryMigrationsFingerprint,
+  type Registry,
+} from '@storytelling/metadata-registry';
+import { createTestDatabase } from '@storytelling/test-utils';
+import { buildApp } from '../src/api/app';
+import { loadStage5Config } from '../src/config/stage5.config';
+import { buildGraphService, runSync } from '../src/graph-service';
+import { migrateStage5, stage5MigrationsFingerprint } from '../src/persistence/stage5-migrations';
+import { seededRandom } from '../src/graph/seeded-random';
+import { benchEntities, benchJobChunks, benchJobId, type BenchShape } from './bench-data';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const keep = args.includes('--keep');
+const option = (name: string, fallback: number): number => {
+  const found = args.find((a) => a.startsWith(`--${name}=`));
+  return found ? Number(found.split('=')[1]) : fallback;
+};
+const shape: BenchShape = {
+  documents: option('documents', 100_000),
+  events: option('events', 1_000_000),
+  entities: option('entities', 50_000),
+  jobs: option('jobs', 50),
+  mentionsPerDocument: 5,
+  participantsPerEvent: 2,
+  eventsPerStoryline: 20,
+  chunkDocuments: 250,
+};
+const QUERIES = option('queries', 2_000);
+process.env['TEST_DATABASE_URL'] ??= process.env['BENCH_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+const log = (message: string) => {
+  if (!json) console.log(message);
+  else console.error(message);
+};
+const seconds = (start: number) => (performance.now() - start) / 1000;
+const heapMb = () => Math.round(process.memoryUsage().heapUsed / 1e6);
+const quiet = createLogger('stage5-bench', { level: 'warn' });
+
+async function generate(registry: Registry): Promise<{ rows: number; seconds: number }> {
+  const start = performance.now();
+  let rows = 0;
+  const entities = benchEntities(shape);
+  for (let i = 0; i < entities.length; i += 10_000) {
+    const result = await registry.hooks.syncWriteDocumentsToRegistry({ jobId: benchJobId(0), entities: entities.slice(i, i + 10_000) });
+    if (result.outcome !== 'written') throw new Error(`registry write failed: ${result.outcome} ${result.reason ?? ''}`);
+    rows += entities.slice(i, i + 10_000).length;
+  }
+  for (let job = 0; job < shape.jobs; job++) {
+    const jobId = benchJobId(job);
+    await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: `bench-${job}`, stage: 2 });
+    for (const batch of benchJobChunks(shape, job)) {
+      const result = await registry.hooks.syncWriteDocumentsToRegistry(batch);
+      if (result.outcome !== 'written') throw new Error(`registry write failed: ${result.outcome} ${result.reason ?? ''}`);
+      rows += Object.values(result.counts).reduce((a, b) => a + (b ?? 0), 0);
+    }
+    await registry.hooks.updateJobStatusInRegistry({ jobId, status: 'completed' });
+    if (job % 10 === 9) log(`  generated ${job + 1}/${shape.jobs} jobs (${rows.toLocaleString()} rows, ${seconds(start).toFixed(0)} s)`);
+  }
+  return { rows, seconds: seconds(start) };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function latencies(app: Awaited<ReturnType<typeof buildApp>>, urls: string[]): Promise<{ p50: number; p99: number; max: number }> {
+  for (const url of urls.slice(0, 50)) await app.inject({ method: 'GET', url });
+  const times: number[] = [];
+  for (const url of urls) {
+    const start = performance.now();
+    const response = await app.inject({ method: 'GET', url });
+    times.push(performance.now() - start);
+    if (response.statusCode !== 200) throw new Error(`${url} answered ${response.statusCode}: ${response.body.slice(0, 200)}`);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99), max: times[times.length - 1] };
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stage5-bench-'));
+  const [registryDb, stage5Db] = await Promise.all([
+    createTestDatabase({ schema: 'registry', fingerprint: registryMigrationsFingerprint(), migrate: (url) => migrateRegistry(url).then(() => undefined) }),
+    createTestDatabase({ schema: 'stage5', fingerprint: stage5MigrationsFingerprint(), migrate: (url) => migrateStage5(url).then(() => undefined) }),
+  ]);
+  const env = {
+    STAGE5_DATABASE_URL: stage5Db.url,
+    STAGE5_MAX_JOBS_PER_SYNC: String(shape.jobs),
+    STAGE5_READ_PAGE_SIZE: '10000',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: registryDb.url,
+    METADATA_ENABLE_REDIS_CACHE: 'false',
+    METADATA_DATA_DIR: dataDir,
+  };
+  try {
+    log(`stage5 bench: ${shape.documents.toLocaleString()} documents, ${shape.events.toLocaleString()} events, ${shape.entities.toLocaleString()} entities in ${shape.jobs} jobs`);
+    const writer = await createRegistry({ config: loadRegistryConfig(env), logger: quiet, replayIntervalMs: 0 });
+    const generated = await generate(writer);
+    await writer.close();
+    log(`registry generated: ${generated.rows.toLocaleString()} rows in ${generated.seconds.toFixed(1)} s (${Math.round(generated.rows / generated.seconds).toLocaleString()} rows/s)`);
+
+    const config = loadStage5Config(env);
+    let service = await buildGraphService({ config, logger: quiet });
+    const report = await runSync(service);
+    if (report.failedJobs.length) throw new Error(`sync failed: ${JSON.stringify(report.failedJobs[0])}`);
+    const s = report.seconds;
+    const buildSeconds = s.list + s.read + s.merge + s.enrich;
+    const graph = service.model.graph;
+    log(`graph: ${graph.order.toLocaleString()} nodes, ${graph.size.toLocaleString()} edges, ${service.model.enrichment.communities} communities, heap ${heapMb()} MB`);
+    log(`build + enrich: ${buildSeconds.toFixed(1)} s  (read ${s.read.toFixed(1)}, merge ${s.merge.toFixed(1)}, enrich ${s.enrich.toFixed(1)}: ` +
+      `pagerank ${report.enrichmentSeconds?.pagerank.toFixed(1)}, louvain ${report.enrichmentSeconds?.louvain.toFixed(1)}, ` +
+      `degree ${report.enrichmentSeconds?.degree.toFixed(1)}, storylines ${report.enrichmentSeconds?.storylines.toFixed(1)})  target < 60 s`);
+    log(`persist: ${s.persist.toFixed(1)} s (${JSON.stringify(report.persisted)})`);
+    await service.close();
+
+    const loadStart = performance.now();
+    service = await buildGraphService({ config, logger: quiet });
+    const loadSeconds = seconds(loadStart);
+    log(`restart: graph loaded from Stage 5 tables in ${loadSeconds.toFixed(1)} s (${service.model.graph.order.toLocaleString()} nodes)`);
+    const app = await buildApp({ service });
+
+    const random = seededRandom(7);
+    // Entities no document mentions never reach the graph: sample among those that did.
+    const entityIds: string[] = [];
+    service.model.graph.forEachNode((_node, a) => {
+      if (a.kind === 'entity') entityIds.push(a.id);
+    });
+    const entityUrls = Array.from({ length: QUERIES }, () => `/entities/${entityIds[Math.floor(random() * entityIds.length)]}?limit=20`);
+    const storylineIds = service.model.storylineOrder;
+    const storylineUrls = Array.from({ length: QUERIES }, () => `/storylines/${storylineIds[Math.floor(random() * storylineIds.length)].slice(4)}`);
+    const neighbour = await latencies(app, entityUrls);
+    const storyline = await latencies(app, storylineUrls);
+    log(`neighbour query (/entities/:id, ${QUERIES} random entities): p50 ${neighbour.p50.toFixed(2)} ms, p99 ${neighbour.p99.toFixed(2)} ms, max ${neighbour.max.toFixed(1)} ms  target p99 < 50 ms`);
+    log(`storyline query (/storylines/:id, ${QUERIES} random storylines): p50 ${storyline.p50.toFixed(2)} ms, p99 ${storyline.p99.toFixed(2)} ms  target p99 < 50 ms`);
+    await app.close();
+    await service.close();
+    if (json) {
+      console.log(
+        JSON.stringify({
+          build_seconds: round(buildSeconds),
+          neighbour_p50_ms: round(neighbour.p50),
+          neighbour_p99_ms: round(neighbour.p99),
+          storyline_p99_ms: round(storyline.p99),
+          storyline_p50_ms: round(storyline.p50),
+          persist_seconds: round(s.persist),
+          load_seconds: round(loadSeconds),
+          nodes: graph.order,
+          edges: graph.size,
+          registry_rows: generated.rows,
+          generate_seconds: round(generated.seconds),
+        }),
+      );
+    }
+  } finally {
+    if (!keep) await Promise.all([registryDb.drop(), stage5Db.drop()]);
+    else log(`kept databases ${registryDb.name} and ${stage5Db.name}`);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

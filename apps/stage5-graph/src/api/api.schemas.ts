@@ -1,0 +1,73 @@
+/** JSON schemas of the API's inputs: fastify validates them and @fastify/swagger documents them. */
+
+export const pageQuery = {
+  limit: { type: 'integer', minimum: 1, maximum: 500, default: 20, description: 'Items per page (1-500)' },
+  offset: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 0, description: 'Items to skip' },
+} as const;
+
+export const idParams = {
+  type: 'object',
+  required: ['id'],
+  additionalProperties: false,
+  properties: { id: { type: 'string', minLength: 1, maxLength: 512, description: "The registry's record id" } },
+} as const;
+
+export const storylinesQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { ...pageQuery },
+} as const;
+
+export const entityQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 20, description: 'Neighbours per kind (1-500)' },
+  },
+} as const;
+
+export const eventsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    type: { type: 'string', minLength: 1, maxLength: 100, description: 'Event type, e.g. "attack"' },
+    from: { type: 'string', format: 'date', description: 'Earliest event date, inclusive (YYYY-MM-DD)' },
+    to: { type: 'string', format: 'date', description: 'Latest event date, inclusive (YYYY-MM-DD)' },
+    entity: { type: 'string', minLength: 1, maxLength: 512, description: 'Only events this entity takes part in' },
+    ...pageQuery,
+  },
+} as const;
+
+export const exportParams = {
+  type: 'object',
+  required: ['format'],
+  additionalProperties: false,
+  properties: { format: { type: 'string', enum: ['graphml', 'gexf', 'json'] } },
+} as const;
+
+export const exportQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    storyline: { type: 'string', minLength: 1, maxLength: 512, description: 'Only this storyline and its neighbourhood' },
+    community: { type: 'integer', minimum: 0, description: 'Only this Louvain community' },
+    limit: { type: 'integer', minimum: 1, maximum: 5_000_000, description: 'At most this many nodes' },
+  },
+} as const;
+
+export const jobParams = {
+  type: 'object',
+  required: ['jobId'],
+  additionalProperties: false,
+  properties: { jobId: { type: 'string', format: 'uuid' } },
+} as const;
+
+export const errorResponse = {
+  type: 'object',
+  properties: {
+    statusCode: { type: 'integer' },
+    error: { type: 'string' },
+    code: { type: 'string' },
+    message: { type: 'string' },
+  },
+} as const;

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import { errorMessage } from '@storytelling/common';
+import type { GraphService } from '../../graph-service';
+import { jobParams } from '../api.schemas';
+
+export function registerGraphRoutes(app: FastifyInstance, service: GraphService): void {
+  app.get('/graph/stats', { schema: { tags: ['graph'], summary: 'Node and edge counts by kind, communities, event types' } }, async () => ({
+    ...service.model.stats(),
+    jobs: await service.store.countProcessedJobs(),
+    watermark: (await service.store.loadState()).watermark,
+  }));
+
+  app.post('/graph/sync', { schema: { tags: ['operations'], summary: 'Merge the completed Stage 2 jobs not merged yet, now' } }, async () => {
+    const report = await service.sync();
+    return { ...report, persisted: report.persisted };
+  });
+
+  app.get<{ Params: { jobId: string } }>(
+    '/jobs/:jobId',
+    { schema: { tags: ['graph'], summary: 'Whether a Stage 2 job is in the graph, and if not, why', params: jobParams } },
+    async (request, reply) => {
+      const { jobId } = request.params;
+      const processed = await service.store.getProcessedJob(jobId);
+      if (processed) return { jobId, inGraph: true, ...processed };
+      const reason = await whyNotInGraph(service, jobId);
+      return reply.status(404).send({ statusCode: 404, error: 'Not Found', code: 'STAGE5_JOB_NOT_IN_GRAPH', jobId, inGraph: false, message: reason });
+    },
+  );
+}
+
+async function whyNotInGraph(service: GraphService, jobId: string): Promise<string> {
+  if (!service.registry.enabled) return `Job ${jobId} is not in the graph: the metadata registry is disabled for Stage 5`;
+  try {
+    const job = await service.registry.reader.getJob(jobId);
+    if (!job) return `Job ${jobId} is not in the graph: the metadata registry has no such job (registry disabled or rollout excluded it when Stage 2 ran?)`;
+    if (job.stage !== 2) return `Job ${jobId} is not in the graph: it is a stage ${job.stage} job, Stage 5 reads stage 2 jobs`;
+    if (job.status !== 'completed') return `Job ${jobId} is not in the graph: its status in the registry is "${job.status}"`;
+    return `Job ${jobId} is completed in the registry but not merged yet (next sync)`;
+  } catch (error) {
+    return `Job ${jobId} is not in the graph; the registry could not be asked why: ${errorMessage(error)}`;
+  }
+}

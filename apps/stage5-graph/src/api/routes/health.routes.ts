@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import type { GraphService } from '../../graph-service';
+
+export function registerHealthRoutes(app: FastifyInstance, service: GraphService): void {
+  app.get(
+    '/healthz',
+    { schema: { tags: ['operations'], summary: 'Liveness and readiness: Stage 5 database, registry, last sync' } },
+    async (_request, reply) => {
+      const database = await service.store.ping();
+      const registry = service.registry.enabled ? service.registry.status() : null;
+      const body = {
+        status: database ? 'ok' : 'degraded',
+        database,
+        registry: { enabled: service.registry.enabled, ...(registry ?? {}) },
+        graph: { nodes: service.model.graph.order, edges: service.model.graph.size, enrichedAt: service.model.stats().enrichedAt },
+        lastSync: service.lastSync
+          ? { jobs: service.lastSync.jobs.length, failedJobs: service.lastSync.failedJobs, watermark: service.lastSync.watermark }
+          : null,
+        lastSyncError: service.lastSyncError,
+      };
+      return reply.status(database ? 200 : 503).send(body);
+    },
+  );
+  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
+    reply.header('content-type', service.metricsRegistry.contentType);
+    return service.metricsRegistry.metrics();
+  });
+}

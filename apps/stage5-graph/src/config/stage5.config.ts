@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { envBoolean, envEmptyAsUndefined, loadConfig } from '@storytelling/common';
+import { loadRegistryConfig, type RegistryConfig } from '@storytelling/metadata-registry';
+
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+
+/**
+ * Stage 5's own variables. The registry's variables (METADATA_*, DATABASE_URL for the read-only
+ * `stage5_reader` role, REDIS_*) are parsed by the registry's own schema, see `loadStage5Config`.
+ */
+export const stage5ConfigSchema = z.object({
+  STAGE5_DATABASE_URL: z.preprocess(
+    envEmptyAsUndefined,
+    z
+      .string({ message: 'is required (PostgreSQL URL of Stage 5 own tables)' })
+      .refine((v) => v.startsWith('postgresql://') || v.startsWith('postgres://'), {
+        message: 'must be a postgresql:// URL',
+      }),
+  ),
+  STAGE5_HOST: z.preprocess(envEmptyAsUndefined, z.string().min(1).default('0.0.0.0')),
+  STAGE5_PORT: int(3005, 1, 65535),
+  /** Milliseconds between two syncs; 0 turns the periodic sync off (sync on start only). */
+  STAGE5_SYNC_INTERVAL_MS: int(30_000),
+  STAGE5_SYNC_ON_START: z.preprocess(envBoolean, z.boolean()).default(true),
+  /** Registry page size when streaming a job's records. */
+  STAGE5_READ_PAGE_SIZE: int(5_000, 1, 100_000),
+  /** At most this many jobs are merged before one enrichment and one persist. */
+  STAGE5_MAX_JOBS_PER_SYNC: int(500, 1, 100_000),
+  /** Jobs updated up to this long before the watermark are looked at again (commits land out of order). */
+  STAGE5_WATERMARK_OVERLAP_MS: int(60_000),
+  STAGE5_KEY_ENTITIES: int(10, 1, 1000),
+  STAGE5_LOUVAIN_RESOLUTION: z.preprocess(envEmptyAsUndefined, z.coerce.number().positive().default(1)),
+  LOG_LEVEL: z.preprocess(
+    envEmptyAsUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+});
+
+export type Stage5Env = z.infer<typeof stage5ConfigSchema>;
+
+export interface Stage5Config {
+  databaseUrl: string;
+  host: string;
+  port: number;
+  syncIntervalMs: number;
+  syncOnStart: boolean;
+  readPageSize: number;
+  maxJobsPerSync: number;
+  watermarkOverlapMs: number;
+  keyEntities: number;
+  louvainResolution: number;
+  logLevel: Stage5Env['LOG_LEVEL'];
+  registry: Readonly<RegistryConfig>;
+}
+
+/** Parses Stage 5's and the registry's variables once into a frozen config (invalid → ConfigError naming the variable). */
+export function loadStage5Config(env: Record<string, string | undefined> = process.env): Readonly<Stage5Config> {
+  const vars = loadConfig(stage5ConfigSchema, env);
+  return Object.freeze({
+    databaseUrl: vars.STAGE5_DATABASE_URL,
+    host: vars.STAGE5_HOST,
+    port: vars.STAGE5_PORT,
+    syncIntervalMs: vars.STAGE5_SYNC_INTERVAL_MS,
+    syncOnStart: vars.STAGE5_SYNC_ON_START,
+    readPageSize: vars.STAGE5_READ_PAGE_SIZE,
+    maxJobsPerSync: vars.STAGE5_MAX_JOBS_PER_SYNC,
+    watermarkOverlapMs: vars.STAGE5_WATERMARK_OVERLAP_MS,
+    keyEntities: vars.STAGE5_KEY_ENTITIES,
+    louvainResolution: vars.STAGE5_LOUVAIN_RESOLUTION,
+    logLevel: vars.LOG_LEVEL,
+    registry: loadRegistryConfig(env),
+  });
+}

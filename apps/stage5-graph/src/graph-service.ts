@@ -1,0 +1,161 @@
+import { Registry as PromRegistry } from 'prom-client';
+import { createLogger, errorMessage, type Logger } from '@storytelling/common';
+import { createRegistry, type Registry } from '@storytelling/metadata-registry';
+import type { Stage5Config } from './config/stage5.config';
+import { emptyChanges } from './graph/graph-builder';
+import { GraphModel } from './graph/graph-model';
+import { GraphStore } from './persistence/graph-store';
+import { runGraphSync, type SyncReport } from './sync/graph-sync';
+import { createStage5Metrics, observeGraph, type Stage5Metrics } from './stage5.metrics';
+
+export interface GraphServiceOptions {
+  config: Readonly<Stage5Config>;
+  /** The registry to read; by default one is created from `config.registry` (metrics prefix stage5). */
+  registry?: Registry;
+  /** Prefix of the registry's Redis keys when the service creates the registry (tests use a unique one). */
+  redisKeyPrefix?: string;
+  logger?: Logger;
+  metricsRegistry?: PromRegistry;
+  /** Apply Stage 5's migrations before loading (default true). */
+  migrate?: boolean;
+}
+
+export interface GraphService {
+  /** The served graph (replaced as a whole only by `reload`). */
+  readonly model: GraphModel;
+  readonly store: GraphStore;
+  readonly registry: Registry;
+  readonly metrics: Stage5Metrics;
+  readonly metricsRegistry: PromRegistry;
+  readonly logger: Logger;
+  readonly lastSync: SyncReport | null;
+  readonly lastSyncError: string | null;
+  /** One incremental sync; concurrent calls share the running one. */
+  sync(): Promise<SyncReport>;
+  /** Reloads the served graph from Stage 5's tables. */
+  reload(): Promise<void>;
+  /** Syncs every `intervalMs` until closed (errors are logged and counted, never thrown). */
+  startPolling(intervalMs: number): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Stage 5's core: migrates its own tables, loads the persisted graph (no registry read, no
+ * recomputation) and syncs new Stage 2 jobs from the registry's reader on demand or on a timer.
+ */
+export async function buildGraphService(options: GraphServiceOptions): Promise<GraphService> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger('stage5-graph', { level: config.logLevel });
+  const metricsRegistry = options.metricsRegistry ?? new PromRegistry();
+  const metrics = createStage5Metrics(metricsRegistry);
+  const store = new GraphStore({ databaseUrl: config.databaseUrl, logger });
+  let registry: Registry | undefined = options.registry;
+  try {
+    if (options.migrate !== false) await store.migrate();
+    registry ??= await createRegistry({
+      config: config.registry,
+      logger,
+      metricsPrefix: 'stage5',
+      metricsRegistry,
+      redisKeyPrefix: options.redisKeyPrefix,
+      replayIntervalMs: 0,
+    });
+    const started = performance.now();
+    const model = await store.loadModel();
+    logger.info(
+      { nodes: model.graph.order, edges: model.graph.size, seconds: (performance.now() - started) / 1000 },
+      'graph loaded from Stage 5 tables',
+    );
+    return new DefaultGraphService(model, store, registry, metrics, metricsRegistry, logger, config, !options.registry);
+  } catch (error) {
+    await store.close();
+    if (registry && !options.registry) await registry.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Runs one sync of the service (for scripts and tests). */
+export const runSync = (service: GraphService): Promise<SyncReport> => service.sync();
+
+class DefaultGraphService implements GraphService {
+  lastSync: SyncReport | null = null;
+  lastSyncError: string | null = null;
+  private running: Promise<SyncReport> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly unsaved = emptyChanges();
+
+  constructor(
+    public model: GraphModel,
+    readonly store: GraphStore,
+    readonly registry: Registry,
+    readonly metrics: Stage5Metrics,
+    readonly metricsRegistry: PromRegistry,
+    readonly logger: Logger,
+    private readonly config: Readonly<Stage5Config>,
+    private readonly ownsRegistry: boolean,
+  ) {
+    observeGraph(metrics, model);
+  }
+
+  sync(): Promise<SyncReport> {
+    this.running ??= this.syncOnce().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async syncOnce(): Promise<SyncReport> {
+    try {
+      const report = await runGraphSync({
+        reader: this.registry.reader,
+        store: this.store,
+        model: this.model,
+        options: this.config,
+        logger: this.logger,
+        metrics: this.metrics,
+        unsaved: this.unsaved,
+      });
+      this.lastSync = report;
+      this.lastSyncError = report.failedJobs[0]?.error ?? null;
+      this.metrics.syncRuns.inc({ outcome: report.failedJobs.length ? 'partial' : 'ok' });
+      observeGraph(this.metrics, this.model);
+      if (report.jobs.length || report.failedJobs.length) {
+        this.logger.info(
+          { jobs: report.jobs.length, failed: report.failedJobs.length, changes: report.changes, seconds: report.seconds },
+          'graph sync done',
+        );
+      }
+      return report;
+    } catch (error) {
+      this.lastSyncError = errorMessage(error);
+      this.metrics.syncRuns.inc({ outcome: 'failed' });
+      throw error;
+    }
+  }
+
+  async reload(): Promise<void> {
+    await this.running?.catch(() => undefined);
+    this.model = await this.store.loadModel();
+    observeGraph(this.metrics, this.model);
+  }
+
+  startPolling(intervalMs: number): void {
+    if (this.timer || intervalMs <= 0) return;
+    const tick = () => {
+      this.sync()
+        .catch((error) => this.logger.error({ err: errorMessage(error) }, 'graph sync failed'))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, intervalMs);
+        });
+    };
+    this.timer = setTimeout(tick, intervalMs);
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+    if (this.ownsRegistry) await this.registry.close().catch(() => undefined);
+    await this.store.close();
+  }
+}

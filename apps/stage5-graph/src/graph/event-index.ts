@@ -1,0 +1,141 @@
+import type { StoryGraph } from './graph.types';
+
+interface SortedEvents {
+  /** Event node keys with a date, ascending by date. */
+  keys: string[];
+  dates: string[];
+  /** Event node keys without a date (listed after the dated ones when no span is asked). */
+  undated: string[];
+}
+
+export interface EventFilter {
+  type?: string;
+  /** Inclusive ISO dates (YYYY-MM-DD). */
+  from?: string;
+  to?: string;
+  /** Only events this entity node takes part in. */
+  entity?: string;
+  limit: number;
+  offset: number;
+}
+
+const lowerBound = (dates: string[], value: string): number => {
+  let lo = 0;
+  let hi = dates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (dates[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+const upperBound = (dates: string[], value: string): number => {
+  let lo = 0;
+  let hi = dates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (dates[mid] <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+
+const eventDate = (graph: StoryGraph, node: string): string | null => {
+  const date = graph.getNodeAttributes(node).data['event_date'];
+  return typeof date === 'string' ? date : null;
+};
+const eventType = (graph: StoryGraph, node: string): string => {
+  const type = graph.getNodeAttributes(node).data['event_type'];
+  return typeof type === 'string' ? type : 'unknown';
+};
+
+/**
+ * Events sorted by date, overall and per type, so a filter by type and span is two binary
+ * searches and a slice instead of a scan of a million events.
+ */
+export class EventIndex {
+  private all: SortedEvents = { keys: [], dates: [], undated: [] };
+  private byType = new Map<string, SortedEvents>();
+
+  constructor(private readonly graph: StoryGraph) {
+    this.rebuild();
+  }
+
+  rebuild(): void {
+    const dated: Array<[string, string, string]> = [];
+    const undated: Array<[string, string]> = [];
+    this.graph.forEachNode((node, attributes) => {
+      if (attributes.kind !== 'event') return;
+      const date = eventDate(this.graph, node);
+      const type = eventType(this.graph, node);
+      if (date) dated.push([date, node, type]);
+      else undated.push([node, type]);
+    });
+    dated.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1));
+    undated.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const all: SortedEvents = { keys: [], dates: [], undated: [] };
+    const byType = new Map<string, SortedEvents>();
+    const bucket = (type: string): SortedEvents => {
+      let b = byType.get(type);
+      if (!b) byType.set(type, (b = { keys: [], dates: [], undated: [] }));
+      return b;
+    };
+    for (const [date, node, type] of dated) {
+      all.keys.push(node);
+      all.dates.push(date);
+      const b = bucket(type);
+      b.keys.push(node);
+      b.dates.push(date);
+    }
+    for (const [node, type] of undated) {
+      all.undated.push(node);
+      bucket(type).undated.push(node);
+    }
+    this.all = all;
+    this.byType = byType;
+  }
+
+  /** Event types with their counts. */
+  types(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const [type, b] of this.byType) counts[type] = b.keys.length + b.undated.length;
+    return counts;
+  }
+
+  /** Event node keys matching the filter (dated first, by date), and how many match in all. */
+  query(filter: EventFilter): { total: number; keys: string[] } {
+    if (filter.entity) return this.queryByEntity(filter);
+    const source = filter.type === undefined ? this.all : this.byType.get(filter.type);
+    if (!source) return { total: 0, keys: [] };
+    const spanned = filter.from !== undefined || filter.to !== undefined;
+    const lo = filter.from === undefined ? 0 : lowerBound(source.dates, filter.from);
+    const hi = filter.to === undefined ? source.dates.length : upperBound(source.dates, filter.to);
+    const datedCount = Math.max(0, hi - lo);
+    const total = datedCount + (spanned ? 0 : source.undated.length);
+    const keys: string[] = [];
+    for (let i = filter.offset; i < total && keys.length < filter.limit; i++) {
+      keys.push(i < datedCount ? source.keys[lo + i] : source.undated[i - datedCount]);
+    }
+    return { total, keys };
+  }
+
+  private queryByEntity(filter: EventFilter): { total: number; keys: string[] } {
+    const entity = filter.entity as string;
+    const matches: Array<[string | null, string]> = [];
+    this.graph.forEachEdge(entity, (_edge, attributes, source, target) => {
+      if (attributes.kind !== 'participates') return;
+      const event = source === entity ? target : source;
+      if (filter.type !== undefined && eventType(this.graph, event) !== filter.type) return;
+      const date = eventDate(this.graph, event);
+      if ((filter.from !== undefined || filter.to !== undefined) && date === null) return;
+      if (filter.from !== undefined && (date as string) < filter.from) return;
+      if (filter.to !== undefined && (date as string) > filter.to) return;
+      matches.push([date, event]);
+    });
+    matches.sort((a, b) => {
+      if (a[0] !== b[0]) return a[0] === null ? 1 : b[0] === null ? -1 : a[0] < b[0] ? -1 : 1;
+      return a[1] < b[1] ? -1 : 1;
+    });
+    return { total: matches.length, keys: matches.slice(filter.offset, filter.offset + filter.limit).map((m) => m[1]) };
+  }
+}

@@ -1,0 +1,69 @@
+import { twoStories } from '../../test/fixtures/story-records';
+import { createStoryGraph, mergeJobBundle } from './graph-builder';
+import { enrichGraph } from './graph-enricher';
+import { nodeKey } from './graph-keys';
+
+const ent = (id: string) => nodeKey('entity', `fx-${id}`);
+
+function enriched() {
+  const graph = createStoryGraph();
+  mergeJobBundle(graph, twoStories().bundle);
+  const report = enrichGraph(graph, { keyEntities: 3 });
+  return { graph, report };
+}
+
+describe('enrichGraph', () => {
+  it('ranks the most connected entity first by PageRank', () => {
+    const { graph } = enriched();
+    const rank = (id: string) => graph.getNodeAttribute(ent(id), 'pagerank');
+    expect(rank('alice')).toBeGreaterThan(rank('bob'));
+    expect(rank('bob')).toBeGreaterThan(rank('carol'));
+    let total = 0;
+    graph.forEachNode((_n, a) => (total += a.pagerank));
+    expect(total).toBeCloseTo(1, 5);
+  });
+
+  it('records every node degree', () => {
+    const { graph } = enriched();
+    // Alice: 4 events, 2 documents, co-occurs with Bob and Carol.
+    expect(graph.getNodeAttribute(ent('alice'), 'degree')).toBe(8);
+    expect(graph.getNodeAttribute(ent('eve'), 'degree')).toBe(3);
+  });
+
+  it('splits two disconnected stories into different communities', () => {
+    const { graph, report } = enriched();
+    const community = (key: string) => graph.getNodeAttribute(key, 'community');
+    const election = [ent('alice'), ent('bob'), nodeKey('event', 'fx-e1'), nodeKey('storyline', 'fx-s-election')];
+    const quake = [ent('dan'), ent('eve'), nodeKey('event', 'fx-e5'), nodeKey('storyline', 'fx-s-quake')];
+    for (const a of election) for (const b of quake) expect(community(a)).not.toBe(community(b));
+    expect(community(ent('dan'))).toBe(community(nodeKey('storyline', 'fx-s-quake')));
+    expect(report.communities).toBeGreaterThanOrEqual(2);
+  });
+
+  it('orders each storyline timeline by date, with its key entities and span', () => {
+    const { report } = enriched();
+    const election = report.summaries.get(nodeKey('storyline', 'fx-s-election'));
+    expect(election?.timeline.map((t) => [t.eventId, t.date])).toEqual([
+      ['fx-e3', '2024-02-20'],
+      ['fx-e1', '2024-03-01'],
+      ['fx-e2', '2024-03-05'],
+      ['fx-e4', '2024-03-06'],
+    ]);
+    expect(election?.keyEntities.map((k) => [k.entityId, k.participations])).toEqual([
+      ['fx-alice', 4],
+      ['fx-bob', 2],
+      ['fx-carol', 1],
+    ]);
+    expect(election).toMatchObject({ startDate: '2024-02-20', endDate: '2024-03-06', spanDays: 15 });
+    const quake = report.summaries.get(nodeKey('storyline', 'fx-s-quake'));
+    // The undated event comes last; the span is that of the dated events.
+    expect(quake?.timeline.map((t) => t.eventId)).toEqual(['fx-e5', 'fx-e6']);
+    expect(quake).toMatchObject({ startDate: '2024-05-10', endDate: '2024-05-10', spanDays: 0 });
+  });
+
+  it('gives the same communities for the same graph (seeded Louvain)', () => {
+    const a = enriched().graph;
+    const b = enriched().graph;
+    a.forEachNode((node, attributes) => expect(b.getNodeAttribute(node, 'community')).toBe(attributes.community));
+  });
+});

@@ -1,0 +1,85 @@
+import { createStoryGraph } from './graph-builder';
+import { EventIndex } from './event-index';
+import { EDGE_KINDS, NODE_KINDS } from './graph.types';
+import type { EdgeKind, NodeKind, StoryGraph, StorylineSummary } from './graph.types';
+import type { EnrichmentReport } from './graph-enricher';
+
+export interface GraphStats {
+  order: number;
+  size: number;
+  nodes: Record<NodeKind, number>;
+  edges: Record<EdgeKind, number>;
+  eventTypes: Record<string, number>;
+  communities: number;
+  modularity: number | null;
+  storylines: number;
+  enrichedAt: string | null;
+}
+
+export interface EnrichmentState {
+  communities: number;
+  modularity: number | null;
+  enrichedAt: Date | null;
+}
+
+/**
+ * The served graph: the graphology graph plus what queries need ready-made (storyline summaries,
+ * the event index, counts). Rebuilt indexes are swapped in whole, so a reader never sees half.
+ */
+export class GraphModel {
+  readonly graph: StoryGraph;
+  summaries = new Map<string, StorylineSummary>();
+  /** Storyline node keys, most events first. */
+  storylineOrder: string[] = [];
+  readonly events: EventIndex;
+  enrichment: EnrichmentState = { communities: 0, modularity: null, enrichedAt: null };
+  private counts = { nodes: zeroCounts(NODE_KINDS), edges: zeroCounts(EDGE_KINDS) };
+
+  constructor(graph: StoryGraph = createStoryGraph()) {
+    this.graph = graph;
+    this.events = new EventIndex(graph);
+  }
+
+  /** Takes the results of an enrichment and rebuilds the serving indexes. */
+  applyEnrichment(report: EnrichmentReport, enrichedAt = new Date()): void {
+    this.summaries = report.summaries;
+    this.enrichment = { communities: report.communities, modularity: report.modularity, enrichedAt };
+    this.refreshIndexes();
+  }
+
+  /** Rebuilds the event index, the storyline order and the counts from the graph. */
+  refreshIndexes(): void {
+    this.events.rebuild();
+    const nodes = zeroCounts(NODE_KINDS);
+    const storylines: Array<[string, number]> = [];
+    this.graph.forEachNode((node, attributes) => {
+      nodes[attributes.kind]++;
+      if (attributes.kind === 'storyline') storylines.push([node, this.summaries.get(node)?.timeline.length ?? 0]);
+    });
+    const edges = zeroCounts(EDGE_KINDS);
+    this.graph.forEachEdge((_edge, attributes) => {
+      edges[attributes.kind]++;
+    });
+    storylines.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    this.storylineOrder = storylines.map(([key]) => key);
+    this.counts = { nodes, edges };
+  }
+
+  stats(): GraphStats {
+    return {
+      order: this.graph.order,
+      size: this.graph.size,
+      nodes: { ...this.counts.nodes },
+      edges: { ...this.counts.edges },
+      eventTypes: this.events.types(),
+      communities: this.enrichment.communities,
+      modularity: this.enrichment.modularity,
+      storylines: this.storylineOrder.length,
+      enrichedAt: this.enrichment.enrichedAt?.toISOString() ?? null,
+    };
+  }
+}
+
+function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+}

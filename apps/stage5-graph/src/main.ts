@@ -1,0 +1,33 @@
+import { collectDefaultMetrics } from 'prom-client';
+import { createLogger, errorMessage } from '@storytelling/common';
+import { buildApp } from './api/app';
+import { loadStage5Config } from './config/stage5.config';
+import { buildGraphService } from './graph-service';
+
+/** `nx serve stage5-graph`: load the persisted graph, serve it, and keep it in sync with the registry. */
+async function main(): Promise<void> {
+  const config = loadStage5Config(process.env);
+  const logger = createLogger('stage5-graph', { level: config.logLevel });
+  const service = await buildGraphService({ config, logger });
+  collectDefaultMetrics({ register: service.metricsRegistry, prefix: 'stage5_' });
+  const app = await buildApp({ service, logger });
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'stopping');
+    await app.close();
+    await service.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  await app.listen({ host: config.host, port: config.port });
+  if (config.syncOnStart) {
+    service.sync().catch((error) => logger.error({ err: errorMessage(error) }, 'initial graph sync failed'));
+  }
+  service.startPolling(config.syncIntervalMs);
+}
+
+main().catch((error) => {
+  // Config errors name the variable; print them plainly rather than as a stack.
+  console.error(`stage5-graph failed to start: ${errorMessage(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,188 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool, type PoolClient } from 'pg';
+import { createLogger, errorMessage, redactUrl, type Logger } from '@storytelling/common';
+import { PrismaClient } from '../generated/prisma/client';
+import { GraphStoreError } from '../stage5.errors';
+import { loadGraphModel } from './graph-loader';
+import { migrateStage5 } from './stage5-migrations';
+import {
+  deleteEdges,
+  rewriteMetrics,
+  rewriteSummaries,
+  writeEdges,
+  writeNodes,
+  writeProcessedJobs,
+  writeState,
+  type ProcessedJob,
+} from './graph-writer';
+import type { GraphModel } from '../graph/graph-model';
+import type { GraphChanges, StoryGraph, StorylineSummary } from '../graph/graph.types';
+
+export interface Watermark {
+  updatedAt: Date;
+  jobId: string;
+}
+
+export interface SyncState {
+  watermark: Watermark | null;
+  communities: number;
+  modularity: number | null;
+  enrichedAt: Date | null;
+}
+
+export interface PersistInput {
+  graph: StoryGraph;
+  changes: GraphChanges;
+  /** Present when the graph was enriched: metrics and summaries are rewritten. */
+  enrichment?: { summaries: Map<string, StorylineSummary>; communities: number; modularity: number | null; enrichedAt: Date };
+  previous: SyncState;
+  jobs: ProcessedJob[];
+  watermark: Watermark | null;
+}
+
+export interface PersistReport {
+  nodes: number;
+  edges: number;
+  removedEdges: number;
+  metrics: number;
+  summaries: number;
+  seconds: number;
+}
+
+export interface GraphStoreOptions {
+  databaseUrl: string;
+  logger?: Logger;
+  /** Rows per unnest statement. */
+  chunkSize?: number;
+  poolSize?: number;
+}
+
+/**
+ * Stage 5's own tables. Everything one sync produced is written in one transaction together
+ * with the watermark, so a crash either keeps all of it or none (and the jobs are read again).
+ */
+export class GraphStore {
+  readonly prisma: PrismaClient;
+  private readonly pool: Pool;
+  private readonly logger: Logger;
+  private readonly chunkSize: number;
+
+  constructor(private readonly options: GraphStoreOptions) {
+    this.logger = options.logger ?? createLogger('stage5-store');
+    this.chunkSize = options.chunkSize ?? 10_000;
+    this.pool = new Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 4 });
+    this.pool.on('error', (error) => this.logger.warn({ err: errorMessage(error) }, 'idle stage5 connection failed'));
+    this.prisma = new PrismaClient({ adapter: new PrismaPg(this.pool, { disposeExternalPool: false }) });
+  }
+
+  /** Applies Stage 5's migrations (idempotent, safe to run concurrently). */
+  async migrate(): Promise<void> {
+    try {
+      await migrateStage5(this.options.databaseUrl, this.logger);
+    } catch (error) {
+      throw new GraphStoreError(`Could not migrate Stage 5 database ${redactUrl(this.options.databaseUrl)}: ${errorMessage(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async loadState(): Promise<SyncState> {
+    const row = await this.prisma.stage5SyncState.findUnique({ where: { id: 1 } });
+    return {
+      watermark:
+        row?.watermark_updated_at && row.watermark_job_id
+          ? { updatedAt: row.watermark_updated_at, jobId: row.watermark_job_id }
+          : null,
+      communities: row?.communities ?? 0,
+      modularity: row?.modularity ?? null,
+      enrichedAt: row?.enriched_at ?? null,
+    };
+  }
+
+  /** updated_at (as processed) of those of the given jobs already merged. */
+  async processedJobs(jobIds: string[]): Promise<Map<string, Date>> {
+    if (jobIds.length === 0) return new Map();
+    const rows = await this.prisma.stage5ProcessedJob.findMany({
+      where: { job_id: { in: jobIds } },
+      select: { job_id: true, job_updated_at: true },
+    });
+    return new Map(rows.map((r) => [r.job_id, r.job_updated_at]));
+  }
+
+  getProcessedJob(jobId: string) {
+    return this.prisma.stage5ProcessedJob.findUnique({ where: { job_id: jobId } });
+  }
+
+  countProcessedJobs(): Promise<number> {
+    return this.prisma.stage5ProcessedJob.count();
+  }
+
+  /** Writes one sync's changes, the enrichment (when any) and the watermark, atomically. */
+  async persist(input: PersistInput): Promise<PersistReport> {
+    const start = performance.now();
+    return this.inTransaction(async (client) => {
+      const nodes = await writeNodes(client, input.graph, input.changes.nodes, this.chunkSize);
+      const edges = await writeEdges(client, input.graph, input.changes.edges, this.chunkSize);
+      const removedEdges = await deleteEdges(client, input.changes.removedEdges, this.chunkSize);
+      let metrics = 0;
+      let summaries = 0;
+      if (input.enrichment) {
+        metrics = await rewriteMetrics(client, input.graph, this.chunkSize);
+        summaries = await rewriteSummaries(client, input.enrichment.summaries, Math.min(this.chunkSize, 2_000));
+      }
+      await writeProcessedJobs(client, input.jobs, this.chunkSize);
+      await writeState(client, {
+        watermark: input.watermark,
+        enrichment: input.enrichment ?? input.previous,
+      });
+      return { nodes, edges, removedEdges, metrics, summaries, seconds: (performance.now() - start) / 1000 };
+    });
+  }
+
+  /** The graph as last persisted (empty when nothing was ever synced). */
+  async loadModel(): Promise<GraphModel> {
+    const state = await this.loadState();
+    const client = await this.pool.connect();
+    try {
+      return await loadGraphModel(client, {
+        communities: state.communities,
+        modularity: state.modularity,
+        enrichedAt: state.enrichedAt,
+      });
+    } catch (error) {
+      throw new GraphStoreError(`Could not load the graph from Stage 5 tables: ${errorMessage(error)}`, { cause: error });
+    } finally {
+      client.release();
+    }
+  }
+
+  /** True when Stage 5's database answers. */
+  async ping(): Promise<boolean> {
+    try {
+      await this.pool.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.prisma.$disconnect().catch(() => undefined);
+    await this.pool.end().catch(() => undefined);
+  }
+
+  private async inTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw new GraphStoreError(`Could not persist the graph: ${errorMessage(error)}`, { cause: error });
+    } finally {
+      client.release();
+    }
+  }
+}

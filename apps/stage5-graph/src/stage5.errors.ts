@@ -1,0 +1,29 @@
+import { PipelineError } from '@storytelling/common';
+
+/** The graph could not be persisted to or loaded from Stage 5's tables. */
+export class GraphStoreError extends PipelineError<'STAGE5_STORE_FAILED'> {
+  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super('STAGE5_STORE_FAILED', message, options);
+  }
+}
+
+/** Reading a job from the registry or merging it into the graph failed. */
+export class GraphSyncError extends PipelineError<'STAGE5_SYNC_FAILED'> {
+  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super('STAGE5_SYNC_FAILED', message, options);
+  }
+}
+
+/** A request named something the graph does not hold (served as 404). */
+export class GraphNotFoundError extends PipelineError<'STAGE5_NOT_FOUND'> {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('STAGE5_NOT_FOUND', message, { details });
+  }
+}
+
+/** A request is well-formed JSON-schema-wise but inconsistent (served as 400). */
+export class GraphQueryError extends PipelineError<'STAGE5_BAD_QUERY'> {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('STAGE5_BAD_QUERY', message, { details });
+  }
+}

@@ -1,0 +1,154 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { errorMessage, type Logger } from '@storytelling/common';
+import type { JobRecord, RegistryReader } from '@storytelling/metadata-registry';
+import { emptyChanges, mergeJobBundle } from '../graph/graph-builder';
+import { enrichGraph } from '../graph/graph-enricher';
+import type { GraphModel } from '../graph/graph-model';
+import type { GraphChanges } from '../graph/graph.types';
+import type { GraphStore, PersistReport, SyncState, Watermark } from '../persistence/graph-store';
+import type { ProcessedJob } from '../persistence/graph-writer';
+import type { Stage5Metrics } from '../stage5.metrics';
+import { bundleCounts, readJobBundle } from './job-bundle-reader';
+import { advanceWatermark, listingStart, pendingJobs } from './job-selection';
+
+export interface SyncOptions {
+  readPageSize: number;
+  maxJobsPerSync: number;
+  watermarkOverlapMs: number;
+  keyEntities: number;
+  louvainResolution: number;
+}
+
+export interface SyncDeps {
+  reader: RegistryReader;
+  store: GraphStore;
+  model: GraphModel;
+  options: SyncOptions;
+  logger: Logger;
+  metrics?: Stage5Metrics;
+  /** Changes merged by an earlier sync whose persist failed: written with this one. */
+  unsaved: GraphChanges;
+}
+
+export interface SyncReport {
+  jobs: string[];
+  failedJobs: Array<{ jobId: string; error: string }>;
+  changes: { nodes: number; edges: number; removedEdges: number };
+  enriched: boolean;
+  watermark: Watermark | null;
+  persisted: PersistReport | null;
+  seconds: { list: number; read: number; merge: number; enrich: number; persist: number; total: number };
+  enrichmentSeconds?: { degree: number; pagerank: number; louvain: number; storylines: number };
+}
+
+const LIST_PAGE = 1_000;
+const now = () => performance.now();
+
+/**
+ * One incremental sync: the completed Stage 2 jobs after the watermark are read through the
+ * registry's reader, merged into the graph, the graph is enriched, and the changes, the
+ * enrichment and the new watermark are persisted in one transaction.
+ */
+export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
+  const t0 = now();
+  const state = await deps.store.loadState();
+  const jobs = await listPendingJobs(deps, state);
+  const tList = now();
+  const report: SyncReport = {
+    jobs: [],
+    failedJobs: [],
+    changes: { nodes: 0, edges: 0, removedEdges: 0 },
+    enriched: false,
+    watermark: state.watermark,
+    persisted: null,
+    seconds: { list: (tList - t0) / 1000, read: 0, merge: 0, enrich: 0, persist: 0, total: 0 },
+  };
+  if (jobs.length === 0 && isEmpty(deps.unsaved)) {
+    report.seconds.total = (now() - t0) / 1000;
+    return report;
+  }
+  const changes = deps.unsaved;
+  const processed: ProcessedJob[] = [];
+  let watermark = state.watermark;
+  for (const job of jobs) {
+    let t = now();
+    let bundle;
+    try {
+      bundle = await readJobBundle(deps.reader, job, deps.options.readPageSize);
+    } catch (error) {
+      // Later jobs wait for this one, so the watermark never jumps over a job that was not read.
+      report.failedJobs.push({ jobId: job.job_id, error: errorMessage(error) });
+      deps.logger.error({ jobId: job.job_id, err: errorMessage(error) }, 'could not read job from the registry');
+      break;
+    }
+    report.seconds.read += (now() - t) / 1000;
+    t = now();
+    mergeJobBundle(deps.model.graph, bundle, changes);
+    report.seconds.merge += (now() - t) / 1000;
+    processed.push({ job, counts: bundleCounts(bundle) });
+    watermark = advanceWatermark(watermark, job);
+    report.jobs.push(job.job_id);
+    await yieldToEventLoop();
+  }
+  const enrichment = isEmpty(changes) ? undefined : await enrich(deps, report);
+  const t = now();
+  report.persisted = await deps.store.persist({
+    graph: deps.model.graph,
+    changes,
+    enrichment,
+    previous: state,
+    jobs: processed,
+    watermark,
+  });
+  report.seconds.persist = (now() - t) / 1000;
+  report.changes = { nodes: changes.nodes.size, edges: changes.edges.size, removedEdges: changes.removedEdges.size };
+  for (const set of [changes.nodes, changes.edges, changes.removedEdges]) set.clear();
+  report.watermark = watermark;
+  report.seconds.total = (now() - t0) / 1000;
+  observe(deps, report);
+  return report;
+}
+
+async function enrich(deps: SyncDeps, report: SyncReport) {
+  await yieldToEventLoop();
+  const t = now();
+  const result = enrichGraph(deps.model.graph, {
+    keyEntities: deps.options.keyEntities,
+    louvainResolution: deps.options.louvainResolution,
+  });
+  const enrichedAt = new Date();
+  deps.model.applyEnrichment(result, enrichedAt);
+  report.seconds.enrich = (now() - t) / 1000;
+  report.enrichmentSeconds = result.seconds;
+  report.enriched = true;
+  return { summaries: result.summaries, communities: result.communities, modularity: result.modularity, enrichedAt };
+}
+
+/** Completed Stage 2 jobs not merged yet, in watermark order, at most maxJobsPerSync. */
+async function listPendingJobs(deps: SyncDeps, state: SyncState): Promise<JobRecord[]> {
+  const pending: JobRecord[] = [];
+  let cursor = listingStart(state.watermark, deps.options.watermarkOverlapMs);
+  const seen = new Set<string>();
+  for (;;) {
+    const page = await deps.reader.listJobs({ stage: 2, status: 'completed', updatedAfter: cursor, limit: LIST_PAGE });
+    const fresh = page.filter((job) => !seen.has(job.job_id));
+    for (const job of fresh) seen.add(job.job_id);
+    const processed = await deps.store.processedJobs(fresh.map((job) => job.job_id));
+    pending.push(...pendingJobs(fresh, processed));
+    if (page.length < LIST_PAGE || pending.length >= deps.options.maxJobsPerSync || fresh.length === 0) break;
+    cursor = new Date(page[page.length - 1].updated_at);
+  }
+  return pending.slice(0, deps.options.maxJobsPerSync);
+}
+
+const isEmpty = (changes: GraphChanges): boolean =>
+  changes.nodes.size === 0 && changes.edges.size === 0 && changes.removedEdges.size === 0;
+
+function observe(deps: SyncDeps, report: SyncReport): void {
+  const m = deps.metrics;
+  if (!m) return;
+  m.syncJobs.inc(report.jobs.length);
+  for (const phase of ['read', 'merge', 'enrich', 'persist'] as const) m.syncSeconds.observe({ phase }, report.seconds[phase]);
+}
+
+export { emptyChanges };

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import type { FastifyInstance } from 'fastify';
+import type { Registry, RegistryReader } from '@storytelling/metadata-registry';
+import { testRedisUrl, uniqueName, type TestDatabase } from '@storytelling/test-utils';
+import { buildApp } from '../src/api/app';
+import { buildGraphService, runSync, type GraphService } from '../src/graph-service';
+import { twoStories } from './fixtures/story-records';
+import {
+  createRegistryDatabase,
+  createStage5Database,
+  quietLogger,
+  readerUrl,
+  scratchDir,
+  stage5Config,
+  writeStage2Job,
+  writerRegistry,
+} from './support/test-env';
+
+/** PostgreSQL-primary registry with the Redis cache on, read by Stage 5 through the read-only role. */
+describe('Stage 5 sync from a PostgreSQL registry', () => {
+  let registryDb: TestDatabase;
+  let stage5Db: TestDatabase;
+  let writer: Registry;
+  let service: GraphService;
+  let app: FastifyInstance;
+  let scratch: ReturnType<typeof scratchDir>;
+  let redisUrl: string;
+  let redisKeyPrefix: string;
+  let config: ReturnType<typeof stage5Config>;
+  const first = twoStories('a');
+
+  beforeAll(async () => {
+    [registryDb, stage5Db] = await Promise.all([createRegistryDatabase(), createStage5Database()]);
+    redisUrl = await testRedisUrl();
+    redisKeyPrefix = `${uniqueName('s5reg')}:`;
+    scratch = scratchDir();
+    writer = await writerRegistry({ registryUrl: registryDb.url, redisUrl, redisKeyPrefix, dataDir: `${scratch.dir}/writer` });
+    await writeStage2Job(writer, first);
+    config = stage5Config({
+      stage5Url: stage5Db.url,
+      registryUrl: await readerUrl(registryDb.url),
+      redisUrl,
+      cache: true,
+      dataDir: `${scratch.dir}/stage5`,
+    });
+    service = await buildGraphService({ config, logger: quietLogger(), redisKeyPrefix });
+    app = await buildApp({ service });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await service?.close();
+    await writer?.close();
+    await Promise.all([registryDb?.drop(), stage5Db?.drop()]);
+    scratch?.remove();
+  });
+
+  it('reads the registry with the read-only role, which cannot write', async () => {
+    const client = new Client({ connectionString: config.registry.database.kind === 'postgresql' ? config.registry.database.url : '' });
+    await client.connect();
+    try {
+      expect((await client.query('SELECT current_user AS u')).rows[0].u).toBe('stage5_reader');
+      await expect(client.query("UPDATE job_registry SET status = 'failed'")).rejects.toThrow(/permission denied|read-only transaction/);
+      await expect(client.query("BEGIN READ WRITE; DELETE FROM event_metadata; COMMIT")).rejects.toThrow(/permission denied/);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('merges a completed Stage 2 job and serves it', async () => {
+    const report = await runSync(service);
+    expect(report.jobs).toEqual([first.jobId]);
+    expect(report.enriched).toBe(true);
+
+    const stats = (await app.inject({ method: 'GET', url: '/graph/stats' })).json();
+    expect(stats.nodes).toEqual({ document: 3, event: 6, entity: 5, storyline: 2 });
+    expect(stats.edges).toMatchObject({ mentions: 6, participates: 10, 'co-occurs': 3, precedes: 2, 'same-as': 1, 'belongs-to': 6 });
+    expect(stats.jobs).toBe(1);
+    expect(stats.communities).toBeGreaterThanOrEqual(2);
+
+    const storyline = (await app.inject({ method: 'GET', url: '/storylines/a-s-election' })).json();
+    expect(storyline.events.map((e: { eventId: string }) => e.eventId)).toEqual(['a-e3', 'a-e1', 'a-e2', 'a-e4']);
+    expect(storyline.keyEntities[0]).toMatchObject({ entityId: 'a-alice', participations: 4 });
+    expect(storyline).toMatchObject({ startDate: '2024-02-20', endDate: '2024-03-06', spanDays: 15 });
+
+    const alice = (await app.inject({ method: 'GET', url: '/entities/a-alice?limit=10' })).json();
+    expect(alice.neighbours.events.total).toBe(4);
+    expect(alice.neighbours.entities.items.map((e: { id: string }) => e.id).sort()).toEqual(['a-bob', 'a-carol']);
+    expect(alice.neighbours.documents.items[0]).toMatchObject({ id: 'a-d1', weight: 3 });
+
+    const debates = (await app.inject({ method: 'GET', url: '/events?type=debate&from=2024-03-06' })).json();
+    expect(debates.items.map((e: { id: string }) => e.id)).toEqual(['a-e4']);
+    const bobs = (await app.inject({ method: 'GET', url: '/events?entity=a-bob' })).json();
+    expect(bobs.items.map((e: { id: string }) => e.id)).toEqual(['a-e2', 'a-e4']);
+  });
+
+  it('does nothing on a second sync', async () => {
+    const before = (await app.inject({ method: 'GET', url: '/graph/stats' })).json();
+    const report = await runSync(service);
+    expect(report.jobs).toEqual([]);
+    expect(report.persisted).toBeNull();
+    const after = (await app.inject({ method: 'GET', url: '/graph/stats' })).json();
+    expect(after).toEqual(before);
+  });
+
+  it('picks up a new completed job, and leaves running and failed jobs out', async () => {
+    const second = twoStories('b');
+    const running = twoStories('c');
+    const failed = twoStories('d');
+    await writeStage2Job(writer, second);
+    await writeStage2Job(writer, running, 'running');
+    await writeStage2Job(writer, failed, 'failed');
+    const report = await runSync(service);
+    expect(report.jobs).toEqual([second.jobId]);
+    expect(service.model.graph.hasNode('sto:b-s-quake')).toBe(true);
+    expect(service.model.graph.hasNode('sto:c-s-quake')).toBe(false);
+    const notYet = await app.inject({ method: 'GET', url: `/jobs/${running.jobId}` });
+    expect(notYet.statusCode).toBe(404);
+    expect(notYet.json().message).toMatch(/status in the registry is "running"/);
+    const unknown = await app.inject({ method: 'GET', url: `/jobs/${randomUUID()}` });
+    expect(unknown.json().message).toMatch(/registry has no such job/);
+    const merged = (await app.inject({ method: 'GET', url: `/jobs/${second.jobId}` })).json();
+    expect(merged).toMatchObject({ inGraph: true, events: 6, documents: 3 });
+  });
+
+  it('re-processing the same job changes nothing', async () => {
+    // Stage 2 ran the first job again: same records, newer updated_at.
+    await writer.hooks.updateJobStatusInRegistry({ jobId: first.jobId, status: 'completed' });
+    const edgesBefore = service.model.graph.size;
+    const report = await runSync(service);
+    expect(report.jobs).toEqual([first.jobId]);
+    expect(report.changes).toEqual({ nodes: 0, edges: 0, removedEdges: 0 });
+    expect(report.enriched).toBe(false);
+    expect(service.model.graph.size).toBe(edgesBefore);
+  });
+
+  it('serves after a restart from its own tables, without reading the registry', async () => {
+    const urls = ['/graph/stats', '/storylines/b-s-election', '/entities/b-alice', '/events?type=debate', '/storylines?limit=5'];
+    const before = await Promise.all(urls.map(async (url) => (await app.inject({ method: 'GET', url })).json()));
+    await app.close();
+    await service.close();
+
+    // A registry whose reader fails: serving must not need it.
+    const noReads = (): never => {
+      throw new Error('the registry must not be read to serve after a restart');
+    };
+    const reader = { listJobs: async () => [] } as unknown as RegistryReader;
+    for (const kind of ['getJob', 'documents', 'events', 'entities', 'documentEntities', 'eventEntities', 'linkages', 'storylines']) {
+      (reader as unknown as Record<string, unknown>)[kind] = noReads;
+    }
+    const offline = { enabled: true, reader, hooks: writer.hooks, status: writer.status, replayOutbox: writer.replayOutbox, close: async () => undefined } as Registry;
+    service = await buildGraphService({ config, logger: quietLogger(), registry: offline });
+    app = await buildApp({ service });
+    const after = await Promise.all(urls.map(async (url) => (await app.inject({ method: 'GET', url })).json()));
+    expect(after).toEqual(before);
+    const report = await runSync(service);
+    expect(report.jobs).toEqual([]);
+  });
+});

@@ -1,0 +1,33 @@
+/**
+ * nx run metadata-registry:replay — replays the local outbox (METADATA_DATA_DIR/outbox) into the
+ * configured backend, in order and idempotently. Exit code 0 when the outbox is empty afterwards,
+ * 2 when entries are still pending (the backend is still down).
+ */
+import { createLogger, errorMessage } from '@storytelling/common';
+import { createRegistry, loadRegistryConfig } from '../src';
+
+async function main(): Promise<number> {
+  const logger = createLogger('metadata-registry-replay');
+  const config = loadRegistryConfig(process.env);
+  if (!config.enabled) {
+    logger.info('metadata registry disabled: nothing to replay');
+    return 0;
+  }
+  const registry = await createRegistry({ config, logger, replayIntervalMs: 0, breaker: { resetTimeoutMs: 1_000 } });
+  try {
+    const before = registry.status().outboxPending;
+    const { replayed, pending } = await registry.replayOutbox();
+    console.log(JSON.stringify({ before, replayed, pending, backend: registry.status().backend }));
+    return pending === 0 ? 0 : 2;
+  } finally {
+    await registry.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(errorMessage(error));
+    process.exit(1);
+  },
+);

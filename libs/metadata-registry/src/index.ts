@@ -1,0 +1,24 @@
+export * from './lib/registry.types';
+export { registryConfigSchema, loadRegistryConfig, type RegistryConfig, type RegistryEnv, type DatabaseTarget } from './lib/registry.config';
+export { createRegistry, type Registry, type CreateRegistryOptions } from './lib/registry.factory';
+export {
+  applyMigrations,
+  readMigrations,
+  migrationsFingerprint,
+  type ApplyMigrationsOptions,
+  type MigrationFile,
+} from './lib/migration-runner';
+export { REGISTRY_MIGRATIONS_DIR, migrateRegistry, registryMigrationsFingerprint } from './lib/registry-migrations';
+export { openPglite } from './lib/pglite-database';
+export { rolloutBucket, inRollout, ROLLOUT_GROUP } from './lib/rollout';
+export { validateBatch, type ValidatedBatch } from './lib/batch-validator';
+export type { RejectedRecord } from './lib/record.schemas';
+export type { BreakerOptions, BreakerState } from './lib/resilient-writer';
+export type { PrismaLike } from './lib/prisma-executor';
+export {
+  MigrationError,
+  RecordValidationError,
+  RegistryWriteError,
+  OutboxError,
+  RegistryDisabledError,
+} from './lib/registry.errors';

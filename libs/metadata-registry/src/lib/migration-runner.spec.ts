@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import pino from 'pino';
+import { createTestDatabase, type TestDatabase } from '@storytelling/test-utils';
+import { applyMigrations, migrationsFingerprint, readMigrations } from './migration-runner';
+import { REGISTRY_MIGRATIONS_DIR } from './registry-migrations';
+
+const logger = pino({ level: 'silent' });
+
+describe('applyMigrations (Prisma-compatible, without the schema engine)', () => {
+  let db: TestDatabase;
+  let dir: string;
+  let pg: Client;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+    const add = (name: string, sql: string) => {
+      mkdirSync(join(dir, name));
+      writeFileSync(join(dir, name, 'migration.sql'), sql);
+    };
+    add('20240101000000_first', 'CREATE TABLE a (id int PRIMARY KEY);\nINSERT INTO a VALUES (1);\n');
+    add('20240102000000_second', 'CREATE TABLE b (id int PRIMARY KEY);\n');
+    writeFileSync(join(dir, 'migration_lock.toml'), 'provider = "postgresql"\n');
+    // An empty database: these migrations are not the registry's.
+    db = await createTestDatabase({ schema: 'empty', fingerprint: 'empty', migrate: async () => undefined });
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+  });
+
+  afterAll(async () => {
+    await pg?.end();
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('applies pending migrations once, in name order, recording Prisma\'s ledger exactly', async () => {
+    const runs = await Promise.all([1, 2, 3].map(() => applyMigrations({ databaseUrl: db.url, migrationsDir: dir, logger })));
+    // Concurrent runs wait on the advisory lock: one applies, the others find nothing to do.
+    expect(runs.map((r) => r.applied.length).sort()).toEqual([0, 0, 2]);
+    expect(runs.find((r) => r.applied.length)?.applied).toEqual(['20240101000000_first', '20240102000000_second']);
+    expect((await pg.query('SELECT count(*)::int AS n FROM a')).rows[0].n).toBe(1);
+
+    const columns = await pg.query(
+      `SELECT column_name, data_type, is_nullable, character_maximum_length FROM information_schema.columns
+       WHERE table_name = '_prisma_migrations' ORDER BY ordinal_position`,
+    );
+    expect(columns.rows.map((c) => [c.column_name, c.data_type, c.is_nullable, c.character_maximum_length])).toEqual([
+      ['id', 'character varying', 'NO', 36],
+      ['checksum', 'character varying', 'NO', 64],
+      ['finished_at', 'timestamp with time zone', 'YES', null],
+      ['migration_name', 'character varying', 'NO', 255],
+      ['logs', 'text', 'YES', null],
+      ['rolled_back_at', 'timestamp with time zone', 'YES', null],
+      ['started_at', 'timestamp with time zone', 'NO', null],
+      ['applied_steps_count', 'integer', 'NO', null],
+    ]);
+    const ledger = await pg.query('SELECT * FROM _prisma_migrations ORDER BY migration_name');
+    const expected = createHash('sha256').update(readFileSync(join(dir, '20240101000000_first', 'migration.sql'))).digest('hex');
+    expect(ledger.rows[0]).toMatchObject({
+      migration_name: '20240101000000_first',
+      checksum: expected,
+      applied_steps_count: 1,
+      logs: null,
+      rolled_back_at: null,
+    });
+    expect(ledger.rows[0].id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ledger.rows[0].finished_at.getTime()).toBeGreaterThanOrEqual(ledger.rows[0].started_at.getTime());
+
+    expect(await applyMigrations({ databaseUrl: db.url, migrationsDir: dir, logger })).toEqual({ applied: [] });
+  });
+
+  it('rolls back a failing migration, records why, and applies it once fixed', async () => {
+    const name = '20240103000000_broken';
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'migration.sql'), 'CREATE TABLE c (id int);\nSELECT * FROM no_such_table;\n');
+    await expect(applyMigrations({ databaseUrl: db.url, migrationsDir: dir, logger })).rejects.toThrow(
+      /Migration 20240103000000_broken failed and was rolled back: .*no_such_table/,
+    );
+    expect((await pg.query("SELECT to_regclass('c') AS t")).rows[0].t).toBeNull();
+    const failed = await pg.query('SELECT logs, rolled_back_at FROM _prisma_migrations WHERE migration_name = $1', [name]);
+    expect(failed.rows[0].logs).toMatch(/no_such_table/);
+    expect(failed.rows[0].rolled_back_at).toBeInstanceOf(Date);
+
+    writeFileSync(join(dir, name, 'migration.sql'), 'CREATE TABLE c (id int);\n');
+    expect(await applyMigrations({ databaseUrl: db.url, migrationsDir: dir, logger })).toEqual({ applied: [name] });
+  });
+
+  it('fingerprints a folder by names and checksums, and refuses a missing folder', () => {
+    expect(migrationsFingerprint(dir)).toMatch(/^[0-9a-f]{64}$/);
+    expect(readMigrations(REGISTRY_MIGRATIONS_DIR).map((m) => m.name)).toEqual(['20261128200000_init']);
+    expect(() => readMigrations(join(dir, 'nope'))).toThrow(/Migrations folder not found/);
+  });
+});

@@ -1,0 +1,177 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import { createLogger, errorMessage, redactUrl, type Logger } from '@storytelling/common';
+import { MigrationError } from './registry.errors';
+import { createPgPool, pgExecutor, pgliteExecutor, type SqlExecutor, type SqlSession } from './sql-executor';
+
+/** Prisma Migrate's own advisory-lock key: our runner and `prisma migrate deploy` exclude each other. */
+const PRISMA_ADVISORY_LOCK_KEY = 72707369;
+
+/** Prisma's ledger, column for column (sql-schema-connector's PostgreSQL flavour). */
+const LEDGER_DDL = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+)`;
+
+export interface MigrationFile {
+  name: string;
+  script: string;
+  /** sha256 hex of migration.sql's bytes, as Prisma computes it. */
+  checksum: string;
+}
+
+export interface ApplyMigrationsOptions {
+  /** A PostgreSQL URL; or pass `pglite` for an embedded database. */
+  databaseUrl?: string;
+  pglite?: PGlite;
+  /** A Prisma migrations folder: `<stamp>_<name>/migration.sql` entries. */
+  migrationsDir: string;
+  logger?: Logger;
+}
+
+interface LedgerRow {
+  migration_name: string;
+  checksum: string;
+  finished_at: Date | null;
+  rolled_back_at: Date | null;
+}
+
+/** The migrations of a Prisma migrations folder, in Prisma's order (folder name). */
+export function readMigrations(migrationsDir: string): MigrationFile[] {
+  if (!existsSync(migrationsDir)) throw new MigrationError(`Migrations folder not found: ${migrationsDir}`);
+  return readdirSync(migrationsDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(migrationsDir, entry.name, 'migration.sql')))
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => {
+      const bytes = readFileSync(join(migrationsDir, name, 'migration.sql'));
+      return { name, script: bytes.toString('utf8'), checksum: createHash('sha256').update(bytes).digest('hex') };
+    });
+}
+
+/** A digest of a migrations folder: changes whenever a migration is added or edited. */
+export function migrationsFingerprint(migrationsDir: string): string {
+  const hash = createHash('sha256');
+  for (const migration of readMigrations(migrationsDir)) hash.update(`${migration.name}:${migration.checksum}\n`);
+  return hash.digest('hex');
+}
+
+/**
+ * Applies a Prisma migrations folder the way `prisma migrate deploy` does, without Prisma's
+ * schema engine: same `_prisma_migrations` ledger (so `prisma migrate status` agrees), same
+ * advisory lock (so concurrent runs, ours or Prisma's, wait for each other), idempotent.
+ * Each migration runs in a transaction; one that fails is rolled back and recorded as such.
+ */
+export async function applyMigrations(options: ApplyMigrationsOptions): Promise<{ applied: string[] }> {
+  const logger = options.logger ?? createLogger('migrations');
+  const migrations = readMigrations(options.migrationsDir);
+  const executor = openExecutor(options);
+  try {
+    return await executor.withSession(async (session) => {
+      await session.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK_KEY]);
+      try {
+        return await applyPending(session, executor, migrations, logger);
+      } finally {
+        await session.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK_KEY]);
+      }
+    });
+  } finally {
+    await executor.close();
+  }
+}
+
+function openExecutor(options: ApplyMigrationsOptions): SqlExecutor {
+  if (options.pglite) return pgliteExecutor(options.pglite, false);
+  if (!options.databaseUrl) throw new MigrationError('applyMigrations needs a databaseUrl or a pglite database');
+  return pgExecutor(createPgPool(options.databaseUrl, { max: 1, query_timeout: 0 }));
+}
+
+async function applyPending(
+  session: SqlSession,
+  executor: SqlExecutor,
+  migrations: MigrationFile[],
+  logger: Logger,
+): Promise<{ applied: string[] }> {
+  await session.exec(LEDGER_DDL);
+  const rows = await session.query<LedgerRow>(
+    'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at',
+  );
+  assertNoFailedMigration(rows);
+  const done = new Map(rows.filter((r) => r.finished_at && !r.rolled_back_at).map((r) => [r.migration_name, r]));
+  for (const migration of migrations) {
+    const row = done.get(migration.name);
+    if (row && row.checksum !== migration.checksum) {
+      logger.warn({ migration: migration.name }, 'migration was modified after it was applied (checksum differs)');
+    }
+  }
+  const applied: string[] = [];
+  for (const migration of migrations.filter((m) => !done.has(m.name))) {
+    await applyOne(session, executor, migration);
+    applied.push(migration.name);
+    logger.info({ migration: migration.name }, 'migration applied');
+  }
+  return { applied };
+}
+
+function assertNoFailedMigration(rows: LedgerRow[]): void {
+  const failed = rows.find((r) => !r.finished_at && !r.rolled_back_at);
+  if (failed) {
+    throw new MigrationError(
+      `Migration ${failed.migration_name} started but never finished; resolve it (prisma migrate resolve) first`,
+      { details: { migration: failed.migration_name } },
+    );
+  }
+}
+
+async function applyOne(session: SqlSession, executor: SqlExecutor, migration: MigrationFile): Promise<void> {
+  const id = randomUUID();
+  await session.query(
+    'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)',
+    [id, migration.checksum, migration.name],
+  );
+  try {
+    await runScript(session, executor, migration.script);
+  } catch (error) {
+    await session.query('UPDATE "_prisma_migrations" SET logs = $2, rolled_back_at = now() WHERE id = $1', [
+      id,
+      errorMessage(error),
+    ]);
+    throw new MigrationError(`Migration ${migration.name} failed and was rolled back: ${errorMessage(error)}`, {
+      cause: error,
+      details: { migration: migration.name },
+    });
+  }
+  await session.query(
+    'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
+    [id],
+  );
+}
+
+/** CONCURRENTLY index builds cannot run inside a transaction; everything else does. */
+async function runScript(session: SqlSession, executor: SqlExecutor, script: string): Promise<void> {
+  if (/\bCONCURRENTLY\b/i.test(script)) return session.exec(script);
+  if (executor.kind === 'pglite') {
+    await executor.transaction((tx) => tx.exec(script));
+    return;
+  }
+  await session.exec('BEGIN');
+  try {
+    await session.exec(script);
+    await session.exec('COMMIT');
+  } catch (error) {
+    await session.exec('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** For logs: where migrations go, without the password. */
+export const describeTarget = (options: Pick<ApplyMigrationsOptions, 'databaseUrl' | 'pglite'>): string =>
+  options.databaseUrl ? redactUrl(options.databaseUrl) : 'embedded PGlite';

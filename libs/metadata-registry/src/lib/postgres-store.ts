@@ -1,0 +1,46 @@
+import { errorMessage } from '@storytelling/common';
+import type { SqlExecutor } from './sql-executor';
+import { registerJobRow, updateJobStatusRow } from './job-writer';
+import { writeBatchRows } from './batch-writer';
+import { RegistryWriteError } from './registry.errors';
+import { isRetryable, type OpResult, type RegistryOp, type RegistryStore } from './registry-store';
+
+/** The registry's records in PostgreSQL (a server, or embedded PGlite). */
+export class PostgresStore implements RegistryStore {
+  readonly backend: 'postgresql' | 'pglite';
+
+  constructor(private readonly executor: SqlExecutor) {
+    this.backend = executor.kind;
+  }
+
+  async apply(op: RegistryOp): Promise<OpResult> {
+    try {
+      return await this.applyUnwrapped(op);
+    } catch (error) {
+      if (error instanceof RegistryWriteError) throw error;
+      throw new RegistryWriteError(`${op.op} failed: ${errorMessage(error)}`, { cause: error, retryable: isRetryable(error) });
+    }
+  }
+
+  private async applyUnwrapped(op: RegistryOp): Promise<OpResult> {
+    switch (op.op) {
+      case 'register_job':
+        return { counts: { job: 1 }, job: await registerJobRow(this.executor, op.job) };
+      case 'update_job_status': {
+        const job = await updateJobStatusRow(this.executor, op.update);
+        if (!job) {
+          throw new RegistryWriteError(`job ${op.update.job_id} is not registered; cannot set its status`, {
+            retryable: false,
+          });
+        }
+        return { counts: { job: 1 }, job };
+      }
+      case 'write_batch':
+        return { counts: await this.executor.transaction((session) => writeBatchRows(session, op.batch)) };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.executor.close();
+  }
+}

@@ -1,0 +1,27 @@
+import type { SqlExecutor, SqlSession } from './sql-executor';
+
+/** The part of a PrismaClient (any schema, any driver adapter) the registry's SQL needs. */
+export interface PrismaLike {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+  $transaction<R>(fn: (tx: Omit<PrismaLike, '$transaction' | '$disconnect'>) => Promise<R>): Promise<R>;
+  $disconnect(): Promise<void>;
+}
+
+const session = (client: Omit<PrismaLike, '$transaction' | '$disconnect'>): SqlSession => ({
+  query: async <R>(sql: string, params: unknown[] = []) => client.$queryRawUnsafe<R[]>(sql, ...params),
+  exec: async (script: string) => {
+    await client.$executeRawUnsafe(script);
+  },
+});
+
+/** Runs the registry's SQL through the caller's Prisma client (which the caller closes). */
+export function prismaExecutor(prisma: PrismaLike, kind: SqlExecutor['kind']): SqlExecutor {
+  return {
+    kind,
+    ...session(prisma),
+    transaction: (fn) => prisma.$transaction((tx) => fn(session(tx))),
+    withSession: (fn) => prisma.$transaction((tx) => fn(session(tx))),
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import type {
+  DocumentEntityRecord,
+  DocumentRecord,
+  EntityKind,
+  EntityRecord,
+  EventEntityRecord,
+  EventRecord,
+  LinkageRecord,
+  StorylineRecord,
+} from './registry.types';
+
+// PostgreSQL limits that would otherwise fail a whole batch statement: NUL bytes in text,
+// integers beyond int4, non-finite floats, dates outside the timestamp range.
+const INT4_MAX = 2_147_483_647;
+const text = z.string().refine((s) => !s.includes('\u0000'), { message: 'must not contain NUL (\\u0000) characters' });
+const id = text.pipe(z.string().min(1, 'must be a non-empty id').max(1024));
+const nullableText = text.nullable().default(null);
+const count = z.number().int().min(0).max(INT4_MAX).default(0);
+const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
+const date = z.coerce
+  .date()
+  .refine((d) => !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999, {
+    message: 'must be a valid date between years 1 and 9999',
+  });
+const json = z.record(z.string(), z.unknown()).default({});
+
+/** Job ids are UUIDs (any version; the design's job_id column is uuid). */
+export const jobIdSchema = z.guid({ message: 'must be a UUID' });
+
+export const documentSchema = z.object({
+  document_id: id,
+  job_id: jobIdSchema,
+  title: nullableText,
+  author: nullableText,
+  publication_date: date.nullable().default(null),
+  source_url: nullableText,
+  word_count: count,
+  entity_count: count,
+  event_count: count,
+  metadata: json,
+});
+
+const participantSchema = z.object({ entity_id: id, name: text, role: text });
+
+export const eventSchema = z
+  .object({
+    event_id: id,
+    document_id: id,
+    job_id: jobIdSchema,
+    event_type: id,
+    event_date: date.nullable().default(null),
+    description: text,
+    trigger_text: text,
+    trigger_start: z.number().int().min(0).max(INT4_MAX),
+    trigger_end: z.number().int().min(0).max(INT4_MAX),
+    participants: z.array(participantSchema).default([]),
+    place: nullableText,
+    confidence: finite.pipe(z.number().min(0).max(1)),
+  })
+  .refine((e) => e.trigger_end >= e.trigger_start, { message: 'trigger_end must be >= trigger_start', path: ['trigger_end'] });
+
+export const entitySchema = z.object({
+  entity_id: id,
+  entity_type: id,
+  canonical_name: text,
+  aliases: z.array(text).default([]),
+});
+
+export const documentEntitySchema = z.object({
+  document_id: id,
+  entity_id: id,
+  job_id: jobIdSchema,
+  mention_count: count,
+});
+
+export const eventEntitySchema = z.object({ event_id: id, entity_id: id, role: id, job_id: jobIdSchema });
+
+export const linkageSchema = z.object({
+  linkage_id: id,
+  source_event_id: id,
+  target_event_id: id,
+  kind: z.enum(['coreference', 'precedes']),
+  score: finite,
+  job_id: jobIdSchema,
+});
+
+export const storylineSchema = z.object({
+  storyline_id: id,
+  title: text,
+  start_date: date.nullable().default(null),
+  end_date: date.nullable().default(null),
+  job_id: jobIdSchema,
+  event_ids: z.array(id).default([]),
+  document_ids: z.array(id).default([]),
+});
+
+/** The batch's arrays, their record kind, schema and natural key (used to dedupe and to report). */
+export const BATCH_KINDS = [
+  { field: 'documents', kind: 'document', schema: documentSchema, key: (r: DocumentRecord) => r.document_id },
+  { field: 'events', kind: 'event', schema: eventSchema, key: (r: EventRecord) => r.event_id },
+  { field: 'entities', kind: 'entity', schema: entitySchema, key: (r: EntityRecord) => r.entity_id },
+  {
+    field: 'documentEntities',
+    kind: 'document_entity',
+    schema: documentEntitySchema,
+    key: (r: DocumentEntityRecord) => `${r.document_id}|${r.entity_id}`,
+  },
+  {
+    field: 'eventEntities',
+    kind: 'event_entity',
+    schema: eventEntitySchema,
+    key: (r: EventEntityRecord) => `${r.event_id}|${r.entity_id}|${r.role}`,
+  },
+  { field: 'linkages', kind: 'linkage', schema: linkageSchema, key: (r: LinkageRecord) => r.linkage_id },
+  { field: 'storylines', kind: 'storyline', schema: storylineSchema, key: (r: StorylineRecord) => r.storyline_id },
+] as const;
+
+export type BatchField = (typeof BATCH_KINDS)[number]['field'];
+
+/** One rejected record: which, and why (zod's issues, paths included). */
+export interface RejectedRecord {
+  kind: EntityKind;
+  index: number;
+  id: string | undefined;
+  error: string;
+}
+
+/** Formats zod issues as `field: message; field: message` (under `field` when given). */
+export function describeIssues(error: z.ZodError, field?: string): string {
+  return error.issues
+    .map((issue) => `${[field, ...issue.path.map(String)].filter(Boolean).join('.') || '(record)'}: ${issue.message}`)
+    .join('; ');
+}

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { errorMessage, type Logger } from '@storytelling/common';
+import type { EntityKind, JobRecord, PageQuery, RegistryReader } from './registry.types';
+import type { OpResult, RegistryOp } from './registry-store';
+import { reviveRecord } from './record-revivers';
+import type { RedisKeys } from './redis-keys';
+import type { RegistryMetrics } from './registry.metrics';
+import { checkJobId, fetchPage, PAGE_SPECS, type PageKind, type PageSpec } from './postgres-reader';
+import type { SqlExecutor } from './sql-executor';
+
+// Writing one kind can change what pages of another return (a job's entities come from its mentions).
+const INVALIDATES: Partial<Record<EntityKind, EntityKind[]>> = {
+  document_entity: ['entity'],
+  event_entity: ['entity'],
+};
+
+const PAGE_KIND_OF: Record<PageKind, EntityKind> = {
+  documents: 'document',
+  events: 'event',
+  entities: 'entity',
+  documentEntities: 'document_entity',
+  eventEntities: 'event_entity',
+  linkages: 'linkage',
+  storylines: 'storyline',
+};
+
+/**
+ * Redis in front of PostgreSQL. Write-through: a job's row is stored on every job write, and
+ * every write bumps its kinds' generation, so cached pages of older generations are never
+ * read again (they expire by REDIS_TTL). Read-through: jobs and pages are served from Redis,
+ * else read from PostgreSQL and stored with REDIS_TTL. Any Redis error is logged, counted and
+ * ignored: PostgreSQL stays the truth.
+ */
+export class RedisCache {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly ttlSeconds: number,
+    private readonly metrics: RegistryMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Write-through, called after each write that reached PostgreSQL. */
+  afterWrite = async (op: RegistryOp, result: OpResult): Promise<void> => {
+    await this.safely(undefined, async (): Promise<undefined> => {
+      const tx = this.redis.multi();
+      if (result.job) tx.set(this.keys.record('job', result.job.job_id), JSON.stringify(result.job), 'EX', this.ttlSeconds);
+      const kinds = new Set<EntityKind>(op.op === 'write_batch' ? [] : ['job']);
+      for (const kind of Object.keys(result.counts) as EntityKind[]) {
+        kinds.add(kind);
+        for (const dependent of INVALIDATES[kind] ?? []) kinds.add(dependent);
+      }
+      for (const kind of kinds) tx.incr(this.keys.generation(kind));
+      await tx.exec();
+      return undefined;
+    });
+  };
+
+  /** Wraps a PostgreSQL reader with read-through caching. */
+  wrapReader(inner: RegistryReader, executor: Pick<SqlExecutor, 'query'>): RegistryReader {
+    const cachedPages = <K extends PageKind>(pageKind: K) =>
+      this.pages(PAGE_KIND_OF[pageKind], PAGE_SPECS[pageKind] as PageSpec<unknown>, executor);
+    return {
+      getJob: async (jobId) => {
+        checkJobId(jobId);
+        const key = this.keys.record('job', jobId);
+        const cached = await this.safely<string | null>(null, () => this.redis.get(key));
+        if (cached) return reviveRecord<JobRecord>('job', cached);
+        const job = await inner.getJob(jobId);
+        if (job) await this.safely<unknown>(undefined, () => this.redis.set(key, JSON.stringify(job), 'EX', this.ttlSeconds));
+        return job;
+      },
+      listJobs: async (query) => {
+        const generation = await this.safely('x', () => this.generation('job'));
+        const key = this.keys.page('job', generation, digest(query));
+        const cached = generation === 'x' ? null : await this.safely<string | null>(null, () => this.redis.get(key));
+        if (cached) return (JSON.parse(cached) as string[]).map((json) => reviveRecord<JobRecord>('job', json));
+        const jobs = await inner.listJobs(query);
+        if (generation !== 'x') {
+          const value = JSON.stringify(jobs.map((job) => JSON.stringify(job)));
+          await this.safely<unknown>(undefined, () => this.redis.set(key, value, 'EX', this.ttlSeconds));
+        }
+        return jobs;
+      },
+      documents: cachedPages('documents') as RegistryReader['documents'],
+      events: cachedPages('events') as RegistryReader['events'],
+      entities: cachedPages('entities') as RegistryReader['entities'],
+      documentEntities: cachedPages('documentEntities') as RegistryReader['documentEntities'],
+      eventEntities: cachedPages('eventEntities') as RegistryReader['eventEntities'],
+      linkages: cachedPages('linkages') as RegistryReader['linkages'],
+      storylines: cachedPages('storylines') as RegistryReader['storylines'],
+    };
+  }
+
+  /** Read-through pages: each page is cached under (kind generation, query, position). */
+  private pages<R>(kind: EntityKind, spec: PageSpec<R>, executor: Pick<SqlExecutor, 'query'>) {
+    return (query: PageQuery): AsyncIterable<R[]> => this.cachedPages(kind, spec, executor, query);
+  }
+
+  private async *cachedPages<R>(
+    kind: EntityKind,
+    spec: PageSpec<R>,
+    executor: Pick<SqlExecutor, 'query'>,
+    query: PageQuery,
+  ): AsyncIterable<R[]> {
+    checkJobId(query.jobId);
+    const generation = await this.safely('x', () => this.generation(kind));
+    let after: unknown[] | undefined;
+    do {
+      const key = this.keys.page(kind, generation, digest({ ...query, after }));
+      const cached = generation === 'x' ? null : await this.safely<string | null>(null, () => this.redis.get(key));
+      let page: { records: R[]; last: unknown[] | undefined };
+      if (cached) {
+        const parsed = JSON.parse(cached) as { records: string[]; last?: unknown[] };
+        page = { records: parsed.records.map((json) => reviveRecord<R>(kind, json)), last: parsed.last };
+      } else {
+        page = await fetchPage(executor, spec, query, after);
+        if (generation !== 'x') {
+          const value = JSON.stringify({ records: page.records.map((r) => JSON.stringify(r)), last: page.last });
+          await this.safely<unknown>(undefined, () => this.redis.set(key, value, 'EX', this.ttlSeconds));
+        }
+      }
+      if (page.records.length) yield page.records;
+      after = page.last;
+    } while (after);
+  }
+
+  private async generation(kind: EntityKind): Promise<string> {
+    return (await this.redis.get(this.keys.generation(kind))) ?? '0';
+  }
+
+  private async safely<T>(fallback: T, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      this.metrics.cacheErrors.inc();
+      this.logger.warn({ err: errorMessage(error) }, 'redis cache unavailable (ignored; PostgreSQL answers)');
+      return fallback;
+    }
+  }
+}
+
+const digest = (value: unknown): string =>
+  createHash('sha1')
+    .update(JSON.stringify(value, (_k, v: unknown) => (v instanceof Date ? v.toISOString() : v)))
+    .digest('hex');

@@ -1,0 +1,25 @@
+import type { EntityKind } from './registry.types';
+
+/** Default prefix of every registry key in Redis; tests pass a unique one. */
+export const DEFAULT_REDIS_KEY_PREFIX = 'metadata_registry:';
+
+/** Separator inside composite keys (sorts below every printable character). */
+export const KEY_SEPARATOR = '\u001f';
+
+/** The key layout, in one place. */
+export const redisKeys = (prefix: string) => ({
+  record: (kind: EntityKind, id: string) => `${prefix}rec:${kind}:${id}`,
+  /** Sorted set (score 0, lexical order) of a kind's ids, all or of one job. */
+  index: (kind: EntityKind, jobId?: string) => `${prefix}idx:${kind}:${jobId ?? '*'}`,
+  /** Sorted set (score 0) of `<zero-padded updated ms>|<id>`: the watermark index. */
+  updated: (kind: EntityKind) => `${prefix}upd:${kind}`,
+  /** Jobs by updated_at (score = ms). */
+  jobsByUpdate: () => `${prefix}jobs:updated`,
+  /** Cache generation of a kind: bumped on every write, part of every cached page's key. */
+  generation: (kind: EntityKind) => `${prefix}gen:${kind}`,
+  page: (kind: EntityKind, generation: string, query: string) => `${prefix}page:${kind}:${generation}:${query}`,
+});
+
+export type RedisKeys = ReturnType<typeof redisKeys>;
+
+export const updatedMember = (ms: number, id: string): string => `${String(ms).padStart(15, '0')}|${id}`;

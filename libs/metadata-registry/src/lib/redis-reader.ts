@@ -1,0 +1,89 @@
+import type { Redis } from 'ioredis';
+import type { EntityKind, JobQuery, JobRecord, PageQuery, RegistryReader } from './registry.types';
+import { checkJobId, pageSizeOf, DEFAULT_PAGE_SIZE } from './postgres-reader';
+import { reviveRecord } from './record-revivers';
+import { updatedMember, type RedisKeys } from './redis-keys';
+
+/** The reader over the Redis primary backend: the same API as over PostgreSQL. */
+export function createRedisReader(redis: Redis, keys: RedisKeys): RegistryReader {
+  const loadAligned = async <R>(kind: EntityKind, ids: string[]): Promise<Array<R | null>> => {
+    if (!ids.length) return [];
+    const values = await redis.mget(ids.map((id) => keys.record(kind, id)));
+    return values.map((v) => (v === null ? null : reviveRecord<R>(kind, v)));
+  };
+  const load = async <R>(kind: EntityKind, ids: string[]): Promise<R[]> =>
+    (await loadAligned<R>(kind, ids)).filter((r): r is Awaited<R> => r !== null) as R[];
+
+  async function* byIndex<R>(kind: EntityKind, query: PageQuery): AsyncIterable<R[]> {
+    const size = pageSizeOf(query);
+    let min = '-';
+    for (;;) {
+      const ids = await redis.zrangebylex(keys.index(kind, query.jobId), min, '+', 'LIMIT', 0, size);
+      const records = await load<R>(kind, ids);
+      if (records.length) yield records;
+      if (ids.length < size) return;
+      min = `(${ids[ids.length - 1]}`;
+    }
+  }
+
+  /** Watermark order: members `<ms>|<id>`; members left behind by a later update are skipped. */
+  async function* byUpdate<R extends { updated_at?: Date; job_id?: string }>(
+    kind: EntityKind,
+    query: PageQuery,
+    watermark: Date,
+  ): AsyncIterable<R[]> {
+    const size = pageSizeOf(query);
+    let min = `[${updatedMember(watermark.getTime() + 1, '')}`;
+    const jobIds = query.jobId ? new Set(await redis.zrangebylex(keys.index(kind, query.jobId), '-', '+')) : undefined;
+    for (;;) {
+      const members = await redis.zrangebylex(keys.updated(kind), min, '+', 'LIMIT', 0, size);
+      const current = members
+        .map((m) => ({ ms: Number(m.slice(0, 15)), id: m.slice(16) }))
+        .filter((m) => !jobIds || jobIds.has(m.id));
+      const loaded = await loadAligned<R>(kind, current.map((m) => m.id));
+      const records = loaded.filter((r, i): r is R => r !== null && r.updated_at?.getTime() === current[i].ms);
+      if (records.length) yield records;
+      if (members.length < size) return;
+      min = `(${members[members.length - 1]}`;
+    }
+  }
+
+  const pages = <R extends { updated_at?: Date; job_id?: string }>(kind: EntityKind) =>
+    async function* (query: PageQuery): AsyncIterable<R[]> {
+      checkJobId(query.jobId);
+      yield* query.updatedAfter ? byUpdate<R>(kind, query, query.updatedAfter) : byIndex<R>(kind, query);
+    };
+
+  return {
+    getJob: async (jobId) => {
+      checkJobId(jobId);
+      return (await load<JobRecord>('job', [jobId]))[0] ?? null;
+    },
+    listJobs: async (query: JobQuery) => {
+      const limit = Math.max(1, Math.trunc(query.limit ?? DEFAULT_PAGE_SIZE));
+      const found: JobRecord[] = [];
+      let min = query.updatedAfter ? `(${query.updatedAfter.getTime()}` : '-inf';
+      for (;;) {
+        const ids = await redis.zrangebyscore(keys.jobsByUpdate(), min, '+inf', 'WITHSCORES', 'LIMIT', 0, 500);
+        const jobIds = ids.filter((_, i) => i % 2 === 0);
+        const jobs = await load<JobRecord>('job', jobIds);
+        for (const job of jobs) {
+          if (query.stage !== undefined && job.stage !== query.stage) continue;
+          if (query.status !== undefined && job.status !== query.status) continue;
+          found.push(job);
+          if (found.length >= limit) return found;
+        }
+        if (jobIds.length < 500) return found;
+        // Continue after the last score; ties at that score were all in this chunk unless it was full of them.
+        min = `(${ids[ids.length - 1]}`;
+      }
+    },
+    documents: pages('document'),
+    events: pages('event'),
+    entities: pages('entity'),
+    documentEntities: pages('document_entity'),
+    eventEntities: pages('event_entity'),
+    linkages: pages('linkage'),
+    storylines: pages('storyline'),
+  };
+}

@@ -1,0 +1,169 @@
+import { errorMessage, type Logger } from '@storytelling/common';
+import type { EntityKind, HookResult, RegistryHooks } from './registry.types';
+import type { RegistryConfig } from './registry.config';
+import type { ResilientWriter } from './resilient-writer';
+import type { RegistryOp } from './registry-store';
+import { opCounts } from './registry-store';
+import { validateBatch } from './batch-validator';
+import { describeIssues, jobIdSchema, type RejectedRecord } from './record.schemas';
+import { countWrites, type RegistryMetrics, type WriteStatus } from './registry.metrics';
+import { inRollout } from './rollout';
+import { z } from 'zod';
+
+type RegistryHookResult = HookResult;
+
+export interface HooksDeps {
+  config: Pick<RegistryConfig, 'enabled' | 'writeOnly' | 'rolloutPercentage'>;
+  /** Absent when the registry is disabled or write-only (nothing is ever persisted). */
+  writer?: ResilientWriter;
+  metrics?: RegistryMetrics;
+  logger: Logger;
+}
+
+const registrationSchema = z.object({
+  jobId: jobIdSchema,
+  batchId: z.string().min(1, 'must be a non-empty string'),
+  stage: z.number().int().min(0).max(32767).default(2),
+  metadata: z.record(z.string(), z.unknown()).default({}),
+});
+
+const statusSchema = z.object({
+  jobId: jobIdSchema,
+  status: z.enum(['completed', 'failed']),
+  errorMessage: z.string().optional(),
+  counts: z
+    .object({
+      documents_count: z.number().int().min(0).optional(),
+      processed_count: z.number().int().min(0).optional(),
+      failed_count: z.number().int().min(0).optional(),
+      events_count: z.number().int().min(0).optional(),
+    })
+    .default({}),
+});
+
+const OUTCOME_STATUS: Record<HookResult['outcome'], WriteStatus> = {
+  written: 'success',
+  outboxed: 'outboxed',
+  'dry-run': 'dry_run',
+  skipped: 'skipped',
+  failed: 'failed',
+};
+
+/**
+ * The design's integration hooks (sync_write_job_to_registry, sync_write_documents_to_registry,
+ * update_job_status_in_registry). They never throw: the outcome, counts and reason say what
+ * happened, and logs and metrics say it too.
+ */
+export function createRegistryHooks(deps: HooksDeps): RegistryHooks {
+  const gate = (jobId: unknown): HookResult | undefined => {
+    if (!deps.config.enabled) return { outcome: 'skipped', counts: {}, reason: 'metadata registry disabled' };
+    if (typeof jobId === 'string' && !inRollout(jobId, deps.config.rolloutPercentage)) {
+      return { outcome: 'skipped', counts: {}, reason: `job outside the ${deps.config.rolloutPercentage}% rollout` };
+    }
+    return undefined;
+  };
+
+  const run = async (kind: EntityKind, build: () => { op: RegistryOp } | RegistryHookResult, rejected: RejectedRecord[] = []): Promise<RegistryHookResult> => {
+    const built = build();
+    if (!('op' in built)) return built;
+    const counts = opCounts(built.op);
+    if (deps.config.writeOnly || !deps.writer) {
+      deps.logger.info({ op: built.op.op, counts, rejected: rejected.length }, 'metadata registry dry run (write-only): nothing persisted');
+      return record(kind, { outcome: 'dry-run', counts, ...(rejected.length ? { rejected } : {}) });
+    }
+    const stopTimer = deps.metrics?.writeSeconds.startTimer({ entity_type: kind });
+    const submitted = await deps.writer.submit(built.op);
+    stopTimer?.();
+    const result: RegistryHookResult = {
+      outcome: submitted.outcome,
+      counts: submitted.result?.counts ?? counts,
+      ...(submitted.reason ? { reason: submitted.reason } : {}),
+      ...(rejected.length ? { rejected } : {}),
+    };
+    if (submitted.outcome === 'failed') deps.logger.error({ op: built.op.op, reason: submitted.reason }, 'metadata registry write failed');
+    return record(kind, result);
+  };
+
+  const record = (kind: EntityKind, result: RegistryHookResult): RegistryHookResult => {
+    if (deps.metrics) {
+      const counts = Object.keys(result.counts).length ? result.counts : { [kind]: 1 };
+      countWrites(deps.metrics, counts, OUTCOME_STATUS[result.outcome]);
+      for (const r of result.rejected ?? []) deps.metrics.writes.inc({ entity_type: r.kind, status: 'rejected' });
+    }
+    return result;
+  };
+
+  const safely = async (kind: EntityKind, fn: () => Promise<RegistryHookResult>): Promise<RegistryHookResult> => {
+    try {
+      return await fn();
+    } catch (error) {
+      deps.logger.error({ err: errorMessage(error) }, 'metadata registry hook failed');
+      return record(kind, { outcome: 'failed', counts: {}, reason: errorMessage(error) });
+    }
+  };
+
+  return {
+    syncWriteJobToRegistry: (input) =>
+      safely('job', async () =>
+        gate(input?.jobId) ??
+        run('job', () => {
+          const parsed = registrationSchema.safeParse(input);
+          if (!parsed.success) return invalid(`job registration: ${describeIssues(parsed.error)}`, deps.logger);
+          const { jobId, batchId, stage, metadata } = parsed.data;
+          const documentsCount = metadata['documents_count'];
+          return {
+            op: {
+              op: 'register_job',
+              job: {
+                job_id: jobId,
+                batch_id: batchId,
+                stage,
+                metadata,
+                documents_count: Number.isInteger(documentsCount) && (documentsCount as number) >= 0 ? (documentsCount as number) : null,
+              },
+            },
+          };
+        }),
+      ),
+
+    syncWriteDocumentsToRegistry: (batch) =>
+      safely('document', async () => {
+        const gated = gate(batch?.jobId);
+        if (gated) return gated;
+        const validated = validateBatch(batch);
+        for (const r of validated.rejected.slice(0, 20)) deps.logger.warn({ kind: r.kind, id: r.id }, `rejected ${r.error}`);
+        if (Object.keys(validated.counts).length === 0) {
+          const outcome = validated.rejected.length ? 'failed' : 'written';
+          const reason = validated.rejected.length ? `every record was rejected (${validated.rejected.length})` : 'empty batch';
+          return record('document', { outcome, counts: {}, reason, ...(validated.rejected.length ? { rejected: validated.rejected } : {}) });
+        }
+        return run('document', () => ({ op: { op: 'write_batch', batch: validated.batch } }), validated.rejected);
+      }),
+
+    updateJobStatusInRegistry: (input) =>
+      safely('job', async () =>
+        gate(input?.jobId) ??
+        run('job', () => {
+          const parsed = statusSchema.safeParse(input);
+          if (!parsed.success) return invalid(`job status update: ${describeIssues(parsed.error)}`, deps.logger);
+          const { jobId, status, errorMessage: message, counts } = parsed.data;
+          return {
+            op: {
+              op: 'update_job_status',
+              update: {
+                job_id: jobId,
+                status,
+                error_message: status === 'failed' ? (message ?? 'unknown error') : null,
+                ...counts,
+              },
+            },
+          };
+        }),
+      ),
+  };
+}
+
+function invalid(reason: string, logger: Logger): RegistryHookResult {
+  logger.warn({ reason }, 'metadata registry hook called with invalid input');
+  return { outcome: 'failed', counts: {}, reason };
+}

@@ -1,0 +1,75 @@
+import { ConfigError } from '@storytelling/common';
+import { loadRegistryConfig } from './registry.config';
+
+describe('loadRegistryConfig', () => {
+  it('defaults to the design\'s .env values, on an embedded database in the data folder', () => {
+    const config = loadRegistryConfig({});
+    expect(config).toMatchObject({
+      enabled: true,
+      primaryBackend: 'postgresql',
+      redisCache: true,
+      writeOnly: false,
+      rolloutPercentage: 100,
+      database: { kind: 'pglite', dataDir: '.data/registry/pglite' },
+      redisUrl: undefined,
+      redisTtlSeconds: 86_400,
+      outboxDir: '.data/registry/outbox',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('builds the PostgreSQL and Redis URLs from the design\'s variables', () => {
+    const config = loadRegistryConfig({
+      POSTGRES_HOST: 'postgres',
+      METADATA_SERVICE_PASSWORD: 'p@ss word',
+      REDIS_HOST: 'redis-cache',
+      REDIS_DB: '15',
+      METADATA_PERCENTAGE_ROLLOUT: '25',
+      METADATA_WRITE_ONLY: 'true',
+    });
+    expect(config.database).toEqual({
+      kind: 'postgresql',
+      url: 'postgresql://metadata_service:p%40ss%20word@postgres:5432/pipeline_metadata',
+    });
+    expect(config.redisUrl).toBe('redis://redis-cache:6379/15');
+    expect(config.rolloutPercentage).toBe(25);
+    expect(config.writeOnly).toBe(true);
+  });
+
+  it('lets DATABASE_URL and REDIS_URL override the parts', () => {
+    const config = loadRegistryConfig({
+      POSTGRES_HOST: 'ignored',
+      DATABASE_URL: 'postgresql://u@db:5433/x',
+      REDIS_URL: 'redis://r:1/2',
+    });
+    expect(config.database).toEqual({ kind: 'postgresql', url: 'postgresql://u@db:5433/x' });
+    expect(config.redisUrl).toBe('redis://r:1/2');
+  });
+
+  it('uses a local Redis when Redis is the primary backend and none is configured', () => {
+    expect(loadRegistryConfig({ METADATA_PRIMARY_BACKEND: 'redis' }).redisUrl).toBe('redis://127.0.0.1:6379/15');
+  });
+
+  it.each([
+    ['METADATA_PERCENTAGE_ROLLOUT', '150'],
+    ['METADATA_PRIMARY_BACKEND', 'mongodb'],
+    ['METADATA_REGISTRY_ENABLED', 'perhaps'],
+    ['POSTGRES_PORT', 'abc'],
+    ['REDIS_TTL', '0'],
+    ['DATABASE_URL', 'mysql://x'],
+  ])('stops on an invalid %s, naming it', (variable, value) => {
+    expect(() => loadRegistryConfig({ [variable]: value })).toThrow(ConfigError);
+    expect(() => loadRegistryConfig({ [variable]: value })).toThrow(new RegExp(variable));
+  });
+
+  it('never puts the password in an error message', () => {
+    let message = '';
+    try {
+      loadRegistryConfig({ METADATA_SERVICE_PASSWORD: 'sup3r-secret', DATABASE_URL: 'mysql://u:sup3r-secret@h/db' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('DATABASE_URL');
+    expect(message).not.toContain('sup3r-secret');
+  });
+});

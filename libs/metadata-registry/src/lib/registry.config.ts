@@ -1,0 +1,95 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { envBoolean, envEmptyAsUndefined, loadConfig } from '@storytelling/common';
+
+const bool = (fallback: boolean) => z.preprocess(envBoolean, z.boolean()).default(fallback);
+const optionalText = z.preprocess(envEmptyAsUndefined, z.string().min(1).optional());
+const port = (fallback: number) => z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(fallback));
+const url = (protocols: string[]) =>
+  z.preprocess(
+    envEmptyAsUndefined,
+    z
+      .string()
+      .refine((value) => protocols.some((p) => value.startsWith(`${p}://`)), {
+        message: `must be a ${protocols.join(' or ')}:// URL`,
+      })
+      .optional(),
+  );
+
+/**
+ * The registry's environment variables: exactly the design's, plus DATABASE_URL / REDIS_URL
+ * overrides and METADATA_DATA_DIR (embedded database and outbox). Defaults as the design's .env,
+ * except the hosts: with neither DATABASE_URL nor POSTGRES_HOST the registry runs embedded.
+ */
+export const registryConfigSchema = z.object({
+  METADATA_REGISTRY_ENABLED: bool(true),
+  METADATA_PRIMARY_BACKEND: z.preprocess(envEmptyAsUndefined, z.enum(['postgresql', 'redis']).default('postgresql')),
+  METADATA_ENABLE_REDIS_CACHE: bool(true),
+  METADATA_WRITE_ONLY: bool(false),
+  METADATA_PERCENTAGE_ROLLOUT: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(0).max(100).default(100)),
+  POSTGRES_HOST: optionalText,
+  POSTGRES_PORT: port(5432),
+  POSTGRES_DB: z.preprocess(envEmptyAsUndefined, z.string().min(1).default('pipeline_metadata')),
+  POSTGRES_USER: z.preprocess(envEmptyAsUndefined, z.string().min(1).default('metadata_service')),
+  METADATA_SERVICE_PASSWORD: optionalText,
+  DATABASE_URL: url(['postgresql', 'postgres']),
+  REDIS_HOST: optionalText,
+  REDIS_PORT: port(6379),
+  REDIS_DB: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(0).max(15).default(15)),
+  REDIS_TTL: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(1).default(86_400)),
+  REDIS_URL: url(['redis', 'rediss']),
+  METADATA_DATA_DIR: z.preprocess(envEmptyAsUndefined, z.string().min(1).default(join('.data', 'registry'))),
+});
+
+export type RegistryEnv = z.infer<typeof registryConfigSchema>;
+
+/** Where the registry keeps its records, resolved once from the variables. */
+export type DatabaseTarget = { kind: 'postgresql'; url: string } | { kind: 'pglite'; dataDir: string };
+
+export interface RegistryConfig {
+  enabled: boolean;
+  primaryBackend: 'postgresql' | 'redis';
+  /** Asked for; effective only when a Redis is configured (see `redisUrl`). */
+  redisCache: boolean;
+  writeOnly: boolean;
+  rolloutPercentage: number;
+  database: DatabaseTarget;
+  /** Undefined when no Redis is configured (REDIS_URL/REDIS_HOST unset). */
+  redisUrl: string | undefined;
+  redisTtlSeconds: number;
+  dataDir: string;
+  /** Folder of the durable outbox (inside dataDir). */
+  outboxDir: string;
+}
+
+/** Parses the registry's variables (an invalid one throws a ConfigError naming it) into a frozen config. */
+export function loadRegistryConfig(env: Record<string, string | undefined> = process.env): Readonly<RegistryConfig> {
+  const vars = loadConfig(registryConfigSchema, env);
+  return Object.freeze({
+    enabled: vars.METADATA_REGISTRY_ENABLED,
+    primaryBackend: vars.METADATA_PRIMARY_BACKEND,
+    redisCache: vars.METADATA_ENABLE_REDIS_CACHE,
+    writeOnly: vars.METADATA_WRITE_ONLY,
+    rolloutPercentage: vars.METADATA_PERCENTAGE_ROLLOUT,
+    database: databaseTarget(vars),
+    redisUrl: redisUrl(vars),
+    redisTtlSeconds: vars.REDIS_TTL,
+    dataDir: vars.METADATA_DATA_DIR,
+    outboxDir: join(vars.METADATA_DATA_DIR, 'outbox'),
+  });
+}
+
+function databaseTarget(vars: RegistryEnv): DatabaseTarget {
+  if (vars.DATABASE_URL) return { kind: 'postgresql', url: vars.DATABASE_URL };
+  if (!vars.POSTGRES_HOST) return { kind: 'pglite', dataDir: join(vars.METADATA_DATA_DIR, 'pglite') };
+  const user = encodeURIComponent(vars.POSTGRES_USER);
+  const auth = vars.METADATA_SERVICE_PASSWORD ? `${user}:${encodeURIComponent(vars.METADATA_SERVICE_PASSWORD)}` : user;
+  return { kind: 'postgresql', url: `postgresql://${auth}@${vars.POSTGRES_HOST}:${vars.POSTGRES_PORT}/${vars.POSTGRES_DB}` };
+}
+
+function redisUrl(vars: RegistryEnv): string | undefined {
+  if (vars.REDIS_URL) return vars.REDIS_URL;
+  if (vars.REDIS_HOST) return `redis://${vars.REDIS_HOST}:${vars.REDIS_PORT}/${vars.REDIS_DB}`;
+  if (vars.METADATA_PRIMARY_BACKEND === 'redis') return `redis://127.0.0.1:${vars.REDIS_PORT}/${vars.REDIS_DB}`;
+  return undefined;
+}

@@ -1,0 +1,177 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { Redis } from 'ioredis';
+import type { Registry as MetricsRegistry } from 'prom-client';
+import { createLogger, redactUrl, type Logger } from '@storytelling/common';
+import type { RegistryHooks, RegistryReader } from './registry.types';
+import type { RegistryConfig } from './registry.config';
+import { createPgPool, pgExecutor, pgliteExecutor, type SqlExecutor } from './sql-executor';
+import { lazyExecutor } from './lazy-executor';
+import { openPglite } from './pglite-database';
+import { migrateRegistry } from './registry-migrations';
+import { PostgresStore } from './postgres-store';
+import { createPostgresReader } from './postgres-reader';
+import { OutboxStore } from './outbox-store';
+import { ResilientWriter, type BreakerOptions, type BreakerState } from './resilient-writer';
+import { createRegistryMetrics } from './registry.metrics';
+import { createRegistryHooks } from './registry-hooks';
+import { RegistryDisabledError } from './registry.errors';
+import { prismaExecutor, type PrismaLike } from './prisma-executor';
+import type { RegistryStore } from './registry-store';
+import { openRedisSide } from './redis-side';
+
+export interface CreateRegistryOptions {
+  config: Readonly<RegistryConfig>;
+  logger?: Logger;
+  /** Prefix of the metric names, e.g. 'stage2' → stage2_metadata_registry_writes_total (default 'stage2'). */
+  metricsPrefix?: string;
+  /** Where the metrics are registered (default: a private prom-client Registry). */
+  metricsRegistry?: MetricsRegistry;
+  /** An ioredis client to reuse (not closed by the registry); otherwise one is opened from the config. */
+  redis?: Redis;
+  /** Prefix of every Redis key (default 'metadata_registry:'); tests use a unique one. */
+  redisKeyPrefix?: string;
+  /** A Prisma client (driver adapter) to run the registry's SQL through instead of a pool of its own. */
+  prisma?: PrismaLike;
+  /** An embedded database to use instead of opening config.database's folder. */
+  pglite?: PGlite;
+  /** Apply the registry migrations at first use (default: only for the embedded database). */
+  migrate?: boolean;
+  breaker?: BreakerOptions;
+  /** Background outbox replay period (default 5 s; 0 = only on demand). */
+  replayIntervalMs?: number;
+}
+
+/** The registry: hooks for Stage 2, a reader for Stage 5, and its resilience controls. */
+export interface Registry {
+  hooks: RegistryHooks;
+  reader: RegistryReader;
+  /** Replays the outbox now (also done in the background while the backend answers). */
+  replayOutbox(): Promise<{ replayed: number; pending: number }>;
+  status(): { breaker: BreakerState; outboxPending: number; backend: string };
+  /** False when METADATA_REGISTRY_ENABLED=false (the reader then throws RegistryDisabledError). */
+  readonly enabled: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the registry from its config. Disabled: opens nothing (no pool, Redis or file) and the
+ * hooks skip. Write-only: hooks build, validate, log and count records but persist nothing.
+ * The embedded database is opened (and migrated) on first use.
+ */
+export async function createRegistry(options: CreateRegistryOptions): Promise<Registry> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger('metadata-registry');
+  if (!config.enabled) return disabledRegistry(logger);
+
+  const metrics = createRegistryMetrics(options.metricsPrefix ?? 'stage2', options.metricsRegistry);
+  const redisSide = await openRedisSide(options, metrics, logger);
+  const closers: Array<() => Promise<void>> = [];
+  let store: RegistryStore;
+  let reader: RegistryReader;
+  if (config.primaryBackend === 'redis' && redisSide.primary) {
+    store = redisSide.primary.store;
+    reader = redisSide.primary.reader;
+  } else {
+    const executor = openExecutor(options, logger);
+    store = new PostgresStore(executor);
+    reader = redisSide.cache ? redisSide.cache.wrapReader(createPostgresReader(executor), executor) : createPostgresReader(executor);
+    closers.push(() => executor.close());
+  }
+  closers.unshift(() => redisSide.close());
+
+  const writer = config.writeOnly
+    ? undefined
+    : new ResilientWriter({
+        store,
+        outbox: new OutboxStore(config.outboxDir),
+        metrics,
+        logger,
+        afterWrite: redisSide.cache?.afterWrite,
+        breaker: options.breaker,
+        replayIntervalMs: options.replayIntervalMs,
+      });
+  if (writer) closers.unshift(() => writer.close());
+  const hooks = createRegistryHooks({ config, writer, metrics, logger });
+  logger.info(
+    { backend: store.backend, cache: Boolean(redisSide.cache), writeOnly: config.writeOnly, rollout: config.rolloutPercentage },
+    'metadata registry ready',
+  );
+  let closed = false;
+  return {
+    enabled: true,
+    hooks,
+    reader,
+    replayOutbox: async () => {
+      if (!writer) return { replayed: 0, pending: 0 };
+      const { replayed, pending } = await writer.replay();
+      return { replayed, pending };
+    },
+    status: () => ({
+      breaker: writer?.breakerState ?? 'closed',
+      outboxPending: writer?.outboxPending ?? 0,
+      backend: store.backend,
+    }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      for (const close of closers) await close();
+    },
+  };
+}
+
+function openExecutor(options: CreateRegistryOptions, logger: Logger): SqlExecutor {
+  const { config } = options;
+  if (options.prisma) return prismaExecutor(options.prisma, config.database.kind === 'pglite' ? 'pglite' : 'postgresql');
+  if (options.pglite) {
+    const db = options.pglite;
+    return lazyExecutor('pglite', async () => {
+      if (options.migrate ?? true) await migrateRegistry(db, logger);
+      return pgliteExecutor(db, false);
+    });
+  }
+  const target = config.database;
+  if (target.kind === 'pglite') {
+    return lazyExecutor('pglite', async () => {
+      logger.info({ dataDir: target.dataDir }, 'metadata registry on embedded PGlite (no PostgreSQL configured)');
+      const db = await openPglite(target.dataDir);
+      if (options.migrate ?? true) await migrateRegistry(db, logger);
+      return pgliteExecutor(db, true);
+    });
+  }
+  logger.info({ database: redactUrl(target.url) }, 'metadata registry on PostgreSQL');
+  if (!options.migrate) return pgExecutor(createPgPool(target.url));
+  return lazyExecutor('postgresql', async () => {
+    await migrateRegistry(target.url, logger);
+    return pgExecutor(createPgPool(target.url));
+  });
+}
+
+function disabledRegistry(logger: Logger): Registry {
+  logger.info('metadata registry disabled (METADATA_REGISTRY_ENABLED=false): nothing is opened or written');
+  const hooks = createRegistryHooks({ config: { enabled: false, writeOnly: false, rolloutPercentage: 0 }, logger });
+  const fail = (): never => {
+    throw new RegistryDisabledError();
+  };
+  // eslint-disable-next-line require-yield
+  const noPages = async function* (): AsyncGenerator<never> {
+    fail();
+  };
+  return {
+    enabled: false,
+    hooks,
+    reader: {
+      listJobs: async () => fail(),
+      getJob: async () => fail(),
+      documents: noPages,
+      events: noPages,
+      entities: noPages,
+      documentEntities: noPages,
+      eventEntities: noPages,
+      linkages: noPages,
+      storylines: noPages,
+    },
+    replayOutbox: async () => ({ replayed: 0, pending: 0 }),
+    status: () => ({ breaker: 'closed', outboxPending: 0, backend: 'disabled' }),
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,157 @@
+import CircuitBreaker from 'opossum';
+import { errorMessage, type Logger } from '@storytelling/common';
+import type { OutboxStore, ReplayResult } from './outbox-store';
+import { isRetryable, opCounts, type OpResult, type RegistryOp, type RegistryStore } from './registry-store';
+import { BREAKER_STATE_VALUE, countWrites, type RegistryMetrics } from './registry.metrics';
+
+export type BreakerState = keyof typeof BREAKER_STATE_VALUE;
+
+export interface BreakerOptions {
+  /** A write slower than this counts as failed and goes to the outbox (default 10 s). */
+  timeoutMs?: number;
+  /** How long the breaker stays open before a trial write (default 5 s). */
+  resetTimeoutMs?: number;
+  /** Failure percentage over the rolling window that opens the breaker (default 50). */
+  errorThresholdPercentage?: number;
+  /** Minimum calls in the window before the breaker may open (default 2). */
+  volumeThreshold?: number;
+}
+
+export interface SubmitResult {
+  outcome: 'written' | 'outboxed' | 'failed';
+  result?: OpResult;
+  reason?: string;
+}
+
+/** Something that wants to hear about every write that reached the backend (the Redis cache). */
+export type AfterWrite = (op: RegistryOp, result: OpResult) => Promise<void>;
+
+export interface ResilientWriterOptions {
+  store: RegistryStore;
+  outbox: OutboxStore;
+  metrics: RegistryMetrics;
+  logger: Logger;
+  afterWrite?: AfterWrite;
+  breaker?: BreakerOptions;
+  /** Background replay period while the outbox holds entries (default 5 s; 0 disables the timer). */
+  replayIntervalMs?: number;
+}
+
+/**
+ * Writes through a circuit breaker; what cannot be written (backend down, breaker open) goes to
+ * the durable outbox and is replayed in order when the backend answers again. While the outbox
+ * holds entries, new writes queue behind them, so a replayed old record never overwrites a newer one.
+ */
+export class ResilientWriter {
+  private readonly breaker: CircuitBreaker<[RegistryOp], OpResult>;
+  private readonly timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: ResilientWriterOptions) {
+    const b = options.breaker ?? {};
+    this.breaker = new CircuitBreaker((op: RegistryOp) => options.store.apply(op), {
+      timeout: b.timeoutMs ?? 10_000,
+      resetTimeout: b.resetTimeoutMs ?? 5_000,
+      errorThresholdPercentage: b.errorThresholdPercentage ?? 50,
+      volumeThreshold: b.volumeThreshold ?? 2,
+      // Bad data is the caller's problem, not the backend's: it must not open the breaker.
+      errorFilter: (error: unknown) => !isRetryable(error),
+    });
+    this.breaker.on('open', () => this.onBreakerChange());
+    this.breaker.on('halfOpen', () => this.onBreakerChange());
+    this.breaker.on('close', () => this.onBreakerChange());
+    options.metrics.breakerState.set(BREAKER_STATE_VALUE.closed);
+    options.metrics.outboxPending.set(options.outbox.pending);
+    const interval = options.replayIntervalMs ?? 5_000;
+    if (interval > 0) {
+      this.timer = setInterval(() => this.kickReplay(), interval);
+      this.timer.unref();
+    }
+  }
+
+  get breakerState(): BreakerState {
+    if (this.breaker.opened) return 'open';
+    if (this.breaker.halfOpen) return 'half-open';
+    return 'closed';
+  }
+
+  get outboxPending(): number {
+    return this.options.outbox.pending;
+  }
+
+  /** Writes now, or outboxes when the backend is unavailable; never throws. */
+  async submit(op: RegistryOp): Promise<SubmitResult> {
+    if (this.options.outbox.pending > 0) {
+      const outboxed = await this.toOutbox(op, 'earlier writes are still waiting in the outbox');
+      this.kickReplay();
+      return outboxed;
+    }
+    try {
+      const result = await this.breaker.fire(op);
+      await this.notify(op, result);
+      return { outcome: 'written', result };
+    } catch (error) {
+      if (!isRetryable(error)) return { outcome: 'failed', reason: errorMessage(error) };
+      return this.toOutbox(op, errorMessage(error));
+    }
+  }
+
+  /**
+   * Replays the outbox in order until it is empty or the backend fails again.
+   * Runs again while progress is made, to take entries appended meanwhile.
+   */
+  async replay(): Promise<ReplayResult> {
+    const total: ReplayResult = { replayed: 0, pending: this.options.outbox.pending, deadLettered: 0 };
+    for (let round = 0; round < 10; round++) {
+      const result = await this.options.outbox.replay(async (op) => {
+        const applied = await this.breaker.fire(op);
+        countWrites(this.options.metrics, opCounts(op), 'replayed');
+        await this.notify(op, applied);
+      }, isRetryable);
+      total.replayed += result.replayed;
+      total.deadLettered += result.deadLettered;
+      total.pending = result.pending;
+      if (result.deadLettered) this.options.logger.error({ deadLettered: result.deadLettered }, 'outbox entries rejected by the backend were moved to dead-letters.jsonl');
+      if (result.pending === 0 || result.replayed + result.deadLettered === 0) break;
+    }
+    this.options.metrics.outboxPending.set(total.pending);
+    if (total.replayed) this.options.logger.info(total, 'outbox replayed');
+    return total;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.breaker.shutdown();
+  }
+
+  private kickReplay(): void {
+    if (this.options.outbox.pending === 0 || this.breaker.opened) return;
+    this.replay().catch((error) => this.options.logger.warn({ err: errorMessage(error) }, 'outbox replay failed'));
+  }
+
+  private async toOutbox(op: RegistryOp, reason: string): Promise<SubmitResult> {
+    try {
+      await this.options.outbox.append(op);
+      this.options.metrics.outboxPending.set(this.options.outbox.pending);
+      this.options.logger.warn({ op: op.op, reason, pending: this.options.outbox.pending }, 'registry write kept in the outbox');
+      return { outcome: 'outboxed', reason };
+    } catch (error) {
+      return { outcome: 'failed', reason: `${reason}; and the outbox failed: ${errorMessage(error)}` };
+    }
+  }
+
+  private async notify(op: RegistryOp, result: OpResult): Promise<void> {
+    if (!this.options.afterWrite) return;
+    try {
+      await this.options.afterWrite(op, result);
+    } catch (error) {
+      this.options.logger.warn({ err: errorMessage(error) }, 'after-write hook failed (ignored)');
+    }
+  }
+
+  private onBreakerChange(): void {
+    const state = this.breakerState;
+    this.options.metrics.breakerState.set(BREAKER_STATE_VALUE[state]);
+    if (state !== 'closed') this.options.logger.warn({ breaker: state }, 'registry circuit breaker changed state');
+    if (state === 'closed') this.kickReplay();
+  }
+}

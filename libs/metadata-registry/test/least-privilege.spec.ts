@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import pino from 'pino';
+import { testPostgresUrl, uniqueName } from '@storytelling/test-utils';
+import { createRegistry, migrateRegistry } from '../src';
+import { collect, makeBatch, testConfig } from './registry-fixtures';
+
+const run = promisify(execFile);
+const BOOTSTRAP = join(__dirname, '..', '..', '..', 'prisma', 'bootstrap.sql');
+const asRole = (serverUrl: string, database: string, role: string) => {
+  const url = new URL(serverUrl);
+  url.username = role;
+  url.password = '';
+  url.pathname = `/${database}`;
+  return url.toString();
+};
+
+/** The top-level prisma/bootstrap.sql, run by psql as written, gives each role only what it needs. */
+describe('least privilege (prisma/bootstrap.sql)', () => {
+  let serverUrl: string;
+  let admin: Client;
+  const database = uniqueName('boot');
+
+  beforeAll(async () => {
+    serverUrl = await testPostgresUrl();
+    admin = new Client({ connectionString: serverUrl });
+    await admin.connect();
+    const server = new URL(serverUrl);
+    const psql = (args: string[]) =>
+      run('psql', ['-X', '-q', '-h', server.hostname, '-p', server.port || '5432', '-U', decodeURIComponent(server.username) || 'postgres', ...args], {
+        env: { ...process.env, PGPASSWORD: decodeURIComponent(server.password) },
+      });
+    // Twice: the bootstrap is idempotent (roles are cluster-wide and may already exist).
+    for (let i = 0; i < 2; i++) await psql(['-d', server.pathname.slice(1) || 'postgres', '-v', `db=${database}`, '-f', BOOTSTRAP]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await admin.end();
+  });
+
+  it('lets metadata_service migrate and write, and stage5_reader read but never write', async () => {
+    const writerUrl = asRole(serverUrl, database, 'metadata_service');
+    const readerUrl = asRole(serverUrl, database, 'stage5_reader');
+    await migrateRegistry(writerUrl, pino({ level: 'silent' }));
+
+    const dataDir = mkdtempSync(join(tmpdir(), 'registry-roles-'));
+    const jobId = randomUUID();
+    const writer = await createRegistry({ config: testConfig(writerUrl, dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false' }), logger: pino({ level: 'silent' }), replayIntervalMs: 0 });
+    expect(await writer.hooks.syncWriteJobToRegistry({ jobId, batchId: 'roles' })).toMatchObject({ outcome: 'written' });
+    expect(await writer.hooks.syncWriteDocumentsToRegistry(makeBatch(jobId, 2, 'roles'))).toMatchObject({ outcome: 'written' });
+    await writer.close();
+
+    const reader = await createRegistry({ config: testConfig(readerUrl, join(dataDir, 'reader'), { METADATA_ENABLE_REDIS_CACHE: 'false' }), logger: pino({ level: 'silent' }), replayIntervalMs: 0 });
+    expect(await reader.reader.getJob(jobId)).toMatchObject({ batch_id: 'roles' });
+    expect((await collect(reader.reader.documents({ jobId }))).records).toHaveLength(2);
+    await reader.close();
+    rmSync(dataDir, { recursive: true, force: true });
+
+    const pg = new Client({ connectionString: readerUrl });
+    await pg.connect();
+    try {
+      await expect(pg.query("UPDATE job_registry SET status = 'failed'")).rejects.toMatchObject({ code: '25006' });
+      // Even outside the read-only default, the privileges refuse every write.
+      await pg.query('SET default_transaction_read_only = off');
+      await expect(pg.query("UPDATE job_registry SET status = 'failed'")).rejects.toMatchObject({ code: '42501' });
+      await expect(pg.query('DELETE FROM document_metadata')).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        pg.query("INSERT INTO job_registry (job_id, batch_id, stage, status) VALUES (gen_random_uuid(), 'x', 2, 'running')"),
+      ).rejects.toMatchObject({ code: '42501' });
+      await expect(pg.query('CREATE TABLE intruder (id int)')).rejects.toMatchObject({ code: '42501' });
+      await expect(pg.query('TRUNCATE event_metadata')).rejects.toMatchObject({ code: '42501' });
+    } finally {
+      await pg.end();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,139 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import pino from 'pino';
+import { Registry as MetricsRegistry } from 'prom-client';
+import { createTestDatabase, testPostgresUrl, type TestDatabase } from '@storytelling/test-utils';
+import { createRegistry, migrateRegistry, registryMigrationsFingerprint, type HookResult, type Registry } from '../src';
+import { makeBatch, testConfig } from './registry-fixtures';
+
+const silent = pino({ level: 'silent' });
+const run = promisify(execFile);
+
+/** No loss while the registry's database is down: breaker, durable outbox, ordered replay. */
+describe('registry outage', () => {
+  let db: TestDatabase;
+  let admin: Client;
+  let pg: Client | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ schema: 'registry', fingerprint: registryMigrationsFingerprint(), migrate: migrateRegistry });
+    admin = new Client({ connectionString: await testPostgresUrl() });
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    await pg?.end();
+    await admin.query(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`).catch(() => undefined);
+    await admin?.end();
+    await db?.drop();
+  });
+
+  const stopDatabase = async () => {
+    await pg?.end();
+    pg = undefined;
+    await admin.query(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS false`);
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [db.name]);
+  };
+  const startDatabase = async () => {
+    await admin.query(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`);
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+  };
+  const count = async (table: string, jobIds: string[]) =>
+    Number((await pg!.query(`SELECT count(*)::int AS n FROM ${table} WHERE job_id = ANY($1::uuid[])`, [jobIds])).rows[0].n);
+
+  const runJob = async (registry: Registry, tag: string): Promise<{ jobId: string; outcomes: HookResult['outcome'][] }> => {
+    const jobId = randomUUID();
+    const outcomes = [
+      (await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: tag })).outcome,
+      (await registry.hooks.syncWriteDocumentsToRegistry(makeBatch(jobId, 3, tag))).outcome,
+      (await registry.hooks.updateJobStatusInRegistry({ jobId, status: 'completed' })).outcome,
+    ];
+    return { jobId, outcomes };
+  };
+
+  it('keeps every record while the database is down and replays them in order when it returns', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'registry-outage-'));
+    const metrics = new MetricsRegistry();
+    const registry = await createRegistry({
+      config: testConfig(db.url, dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false' }),
+      logger: silent,
+      metricsRegistry: metrics,
+      replayIntervalMs: 100,
+      breaker: { timeoutMs: 3_000, resetTimeoutMs: 300 },
+    });
+    try {
+      const jobs: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const job = await runJob(registry, `up${i}`);
+        expect(job.outcomes).toEqual(['written', 'written', 'written']);
+        jobs.push(job.jobId);
+      }
+
+      await stopDatabase();
+      for (let i = 0; i < 5; i++) {
+        const job = await runJob(registry, `down${i}`);
+        expect(job.outcomes).toEqual(['outboxed', 'outboxed', 'outboxed']);
+        jobs.push(job.jobId);
+      }
+      expect(registry.status().outboxPending).toBe(15);
+      // Background replays keep failing until the failure rate opens the breaker (no more attempts until reset).
+      const openBy = Date.now() + 15_000;
+      while (registry.status().breaker === 'closed' && Date.now() < openBy) await new Promise((r) => setTimeout(r, 50));
+      expect(registry.status().breaker).not.toBe('closed');
+      expect(await metrics.getSingleMetricAsString('stage2_metadata_registry_breaker_state')).toMatch(/breaker_state [12]/);
+      expect(await metrics.getSingleMetricAsString('stage2_metadata_registry_outbox_pending')).toContain(' 15');
+
+      await startDatabase();
+      // The background replay (breaker half-open trial, then the timer) drains the outbox unaided.
+      const deadline = Date.now() + 20_000;
+      while (registry.status().outboxPending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(registry.status()).toMatchObject({ outboxPending: 0, breaker: 'closed' });
+
+      expect(await count('job_registry', jobs)).toBe(8);
+      expect(await count('document_metadata', jobs)).toBe(8 * 3);
+      expect(await count('event_metadata', jobs)).toBe(8 * 6);
+      expect(await count('event_linkages', jobs)).toBe(8 * 5);
+      expect(await count('storylines', jobs)).toBe(8);
+      // In order: each job's "completed" came after its registration, so none is left running.
+      const statuses = await pg!.query('SELECT DISTINCT status FROM job_registry WHERE job_id = ANY($1::uuid[])', [jobs]);
+      expect(statuses.rows).toEqual([{ status: 'completed' }]);
+      expect(await metrics.getSingleMetricAsString('stage2_metadata_registry_writes_total')).toContain(
+        'entity_type="document",status="replayed"} 15',
+      );
+    } finally {
+      await registry.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('survives a restart: the outbox on disk is replayed by `nx run metadata-registry:replay`', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'registry-outage-cli-'));
+    const config = testConfig(db.url, dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false' });
+    const registry = await createRegistry({ config, logger: silent, replayIntervalMs: 0, breaker: { timeoutMs: 3_000 } });
+    const jobs: string[] = [];
+    try {
+      await stopDatabase();
+      for (let i = 0; i < 2; i++) jobs.push((await runJob(registry, `cli${i}`)).jobId);
+      expect(registry.status().outboxPending).toBe(6);
+    } finally {
+      await registry.close();
+      await startDatabase();
+    }
+    const root = join(__dirname, '..', '..', '..');
+    const { stdout } = await run('npx', ['tsx', 'libs/metadata-registry/scripts/replay.ts'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: db.url, METADATA_DATA_DIR: dataDir, METADATA_ENABLE_REDIS_CACHE: 'false', LOG_LEVEL: 'silent' },
+    });
+    const summary = stdout.split('\n').find((line) => line.startsWith('{"before"'));
+    expect(JSON.parse(summary!)).toMatchObject({ before: 6, replayed: 6, pending: 0, backend: 'postgresql' });
+    expect(await count('job_registry', jobs)).toBe(2);
+    expect(await count('document_metadata', jobs)).toBe(6);
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+});

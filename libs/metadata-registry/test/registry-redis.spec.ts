@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import IORedis, { type Redis } from 'ioredis';
+import { Client } from 'pg';
+import pino from 'pino';
+import { Registry as MetricsRegistry } from 'prom-client';
+import { createTestDatabase, testRedisUrl, uniqueName, type TestDatabase } from '@storytelling/test-utils';
+import { createRegistry, loadRegistryConfig, migrateRegistry, registryMigrationsFingerprint, type Registry } from '../src';
+import { collect, makeBatch, testConfig } from './registry-fixtures';
+
+const silent = pino({ level: 'silent' });
+
+describe('Redis', () => {
+  let db: TestDatabase;
+  let pg: Client;
+  let redis: Redis;
+  let redisUrl: string;
+  let dataDir: string;
+  const opened: Registry[] = [];
+  const prefixes: string[] = [];
+
+  const prefix = () => {
+    const p = `${uniqueName('reg')}:`;
+    prefixes.push(p);
+    return p;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ schema: 'registry', fingerprint: registryMigrationsFingerprint(), migrate: migrateRegistry });
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    redisUrl = await testRedisUrl();
+    redis = new IORedis(redisUrl);
+    dataDir = mkdtempSync(join(tmpdir(), 'registry-redis-'));
+  });
+
+  afterAll(async () => {
+    for (const registry of opened) await registry.close();
+    for (const p of prefixes) {
+      const keys = await redis.keys(`${p}*`);
+      if (keys.length) await redis.del(...keys);
+    }
+    redis?.disconnect();
+    await pg?.end();
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const open = async (env: Record<string, string>, extra: Partial<Parameters<typeof createRegistry>[0]> = {}) => {
+    const registry = await createRegistry({
+      config: testConfig(db.url, join(dataDir, randomUUID()), env),
+      logger: silent,
+      replayIntervalMs: 0,
+      redisKeyPrefix: prefix(),
+      ...extra,
+    });
+    opened.push(registry);
+    return registry;
+  };
+
+  describe('as a cache in front of PostgreSQL', () => {
+    it('serves jobs and pages from Redis (read-through), and a write makes the next read fresh (write-through)', async () => {
+      const keyPrefix = prefix();
+      const registry = await open({ REDIS_URL: redisUrl, REDIS_TTL: '120' }, { redisKeyPrefix: keyPrefix });
+      const jobId = randomUUID();
+      await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: 'cached' });
+      await registry.hooks.syncWriteDocumentsToRegistry(makeBatch(jobId, 4, 'cache'));
+
+      // The job row was written through: present in Redis with the TTL, before any read.
+      const jobKey = `${keyPrefix}rec:job:${jobId}`;
+      expect(JSON.parse((await redis.get(jobKey))!)).toMatchObject({ job_id: jobId, status: 'running' });
+      const ttl = await redis.ttl(jobKey);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(120);
+
+      const firstRead = await collect(registry.reader.documents({ jobId, pageSize: 3 }));
+      expect(firstRead.records).toHaveLength(4);
+      // Change PostgreSQL behind the registry's back: cached reads do not see it...
+      await pg.query("UPDATE document_metadata SET title = 'behind' WHERE job_id = $1", [jobId]);
+      await pg.query("UPDATE job_registry SET batch_id = 'behind' WHERE job_id = $1", [jobId]);
+      const cached = await collect(registry.reader.documents({ jobId, pageSize: 3 }));
+      expect(cached.records.map((d) => d.title)).toEqual(firstRead.records.map((d) => d.title));
+      expect(cached.records[0].publication_date).toBeInstanceOf(Date);
+      expect((await registry.reader.getJob(jobId))?.batch_id).toBe('cached');
+
+      // ...until a write through the registry invalidates the kind's pages.
+      await registry.hooks.syncWriteDocumentsToRegistry({ jobId, documents: [{ ...makeBatch(jobId, 1, 'cache').documents![0] }] });
+      const fresh = await collect(registry.reader.documents({ jobId, pageSize: 3 }));
+      expect(fresh.records.filter((d) => d.title === 'behind')).toHaveLength(3);
+      await registry.hooks.updateJobStatusInRegistry({ jobId, status: 'completed' });
+      expect(await registry.reader.getJob(jobId)).toMatchObject({ batch_id: 'behind', status: 'completed' });
+    });
+
+    it('never fails a PostgreSQL write or read when Redis is down', async () => {
+      const metrics = new MetricsRegistry();
+      const deadRedis = new IORedis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+      deadRedis.on('error', () => undefined);
+      const registry = await open({ REDIS_URL: 'redis://127.0.0.1:1' }, { redis: deadRedis, metricsRegistry: metrics });
+      const jobId = randomUUID();
+      expect(await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: 'no-redis' })).toMatchObject({ outcome: 'written' });
+      expect(await registry.hooks.syncWriteDocumentsToRegistry(makeBatch(jobId, 2, 'dead'))).toMatchObject({ outcome: 'written' });
+      expect(await registry.reader.getJob(jobId)).toMatchObject({ batch_id: 'no-redis' });
+      expect((await collect(registry.reader.documents({ jobId }))).records).toHaveLength(2);
+      const errors = (await metrics.getSingleMetric('stage2_metadata_registry_cache_errors_total')!.get()).values[0].value;
+      expect(errors).toBeGreaterThan(0);
+      deadRedis.disconnect();
+    });
+
+    it('is off, said once in the log, when asked for without a Redis configured', async () => {
+      const lines: string[] = [];
+      const logger = pino(new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+      const registry = await createRegistry({ config: testConfig(db.url, join(dataDir, 'nocache')), logger, replayIntervalMs: 0 });
+      opened.push(registry);
+      const messages = lines.map((line) => JSON.parse(line).msg as string);
+      expect(messages.filter((m) => m.includes('no Redis is configured'))).toHaveLength(1);
+      expect(lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'metadata registry ready')).toMatchObject({ cache: false });
+    });
+  });
+
+  describe('as the primary backend', () => {
+    it('stores jobs and every record kind, with the same reader API', async () => {
+      const registry = await open({ METADATA_PRIMARY_BACKEND: 'redis', REDIS_URL: redisUrl });
+      expect(registry.status().backend).toBe('redis');
+      const jobId = randomUUID();
+      const before = new Date(Date.now() - 1);
+      await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: 'redis-primary', metadata: { documents_count: 12 } });
+      const batch = makeBatch(jobId, 12, 'rp');
+      expect(await registry.hooks.syncWriteDocumentsToRegistry(batch)).toMatchObject({ outcome: 'written' });
+      // Idempotent: the same batch twice leaves the same records.
+      await registry.hooks.syncWriteDocumentsToRegistry(batch);
+      await registry.hooks.updateJobStatusInRegistry({ jobId, status: 'failed', errorMessage: 'boom' });
+
+      expect(await registry.reader.getJob(jobId)).toMatchObject({ status: 'failed', error_message: 'boom', documents_count: 12 });
+      expect((await registry.reader.getJob(jobId))?.created_at).toBeInstanceOf(Date);
+      expect((await registry.reader.listJobs({ stage: 2, status: 'failed', updatedAfter: before })).map((j) => j.job_id)).toEqual([jobId]);
+      expect(await registry.reader.listJobs({ status: 'completed', updatedAfter: before })).toEqual([]);
+
+      const docs = await collect(registry.reader.documents({ jobId, pageSize: 5 }));
+      expect(docs.pages).toBe(3);
+      expect(docs.records.map((d) => d.document_id).sort()).toEqual(batch.documents!.map((d) => d.document_id).sort());
+      expect(docs.records[0].publication_date).toBeInstanceOf(Date);
+      expect((await collect(registry.reader.events({ jobId, pageSize: 7 }))).records).toHaveLength(24);
+      expect((await collect(registry.reader.entities({ jobId }))).records).toHaveLength(2);
+      expect((await collect(registry.reader.documentEntities({ jobId }))).records).toHaveLength(12);
+      expect((await collect(registry.reader.eventEntities({ jobId }))).records).toHaveLength(24);
+      expect((await collect(registry.reader.linkages({ jobId }))).records).toHaveLength(23);
+      const [story] = (await collect(registry.reader.storylines({ jobId }))).records;
+      expect(story.event_ids).toEqual(batch.storylines![0].event_ids);
+
+      const watermark = new Date();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await registry.hooks.syncWriteDocumentsToRegistry({ jobId, documents: [batch.documents![3]] });
+      const since = await collect(registry.reader.documents({ updatedAfter: watermark, pageSize: 2 }));
+      expect(since.records.map((d) => d.document_id)).toEqual(['rp-doc-3']);
+    });
+
+    it('keeps a PostgreSQL-less write in the outbox when Redis is unreachable', async () => {
+      const deadRedis = new IORedis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+      deadRedis.on('error', () => undefined);
+      const registry = await open({ METADATA_PRIMARY_BACKEND: 'redis', REDIS_URL: 'redis://127.0.0.1:1' }, { redis: deadRedis });
+      const result = await registry.hooks.syncWriteJobToRegistry({ jobId: randomUUID(), batchId: 'x' });
+      expect(result.outcome).toBe('outboxed');
+      expect(registry.status().outboxPending).toBe(1);
+      deadRedis.disconnect();
+    });
+  });
+
+  it('reuses the caller\'s client and never closes it', async () => {
+    const own = new IORedis(redisUrl);
+    const registry = await createRegistry({
+      config: loadRegistryConfig({ DATABASE_URL: db.url, METADATA_DATA_DIR: join(dataDir, 'own'), REDIS_URL: redisUrl }),
+      logger: silent,
+      redis: own,
+      redisKeyPrefix: prefix(),
+      replayIntervalMs: 0,
+    });
+    await registry.hooks.syncWriteJobToRegistry({ jobId: randomUUID(), batchId: 'own' });
+    await registry.close();
+    expect(await own.ping()).toBe('PONG');
+    own.disconnect();
+  });
+});

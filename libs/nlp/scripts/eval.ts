@@ -1,0 +1,47 @@
+/**
+ * Evaluates the NLP library end to end (parse, analyse, link) against ECB+ gold annotations.
+ *
+ *   npx nx run nlp:eval [-- --documents FILE --gold FILE --split validation|train|all
+ *                          --predictions-out DIR --json]
+ *
+ * Default corpus: ../shared/corpus/ecbplus (dev topics 1-35); default split: all. The
+ * validation split (topic % 5 === 0) was never trained or tuned on.
+ */
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { evaluateCorpus, formatReport, readDocuments, readGold, writePredictions, type EvalSplit } from '../src/lib/eval';
+
+const DEFAULT_CORPUS = resolve(__dirname, '../../../../shared/corpus/ecbplus');
+const SPLITS: readonly EvalSplit[] = ['validation', 'train', 'all'];
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      documents: { type: 'string', default: join(DEFAULT_CORPUS, 'dev-documents.jsonl') },
+      gold: { type: 'string', default: join(DEFAULT_CORPUS, 'dev-gold.jsonl') },
+      split: { type: 'string', default: 'all' },
+      'predictions-out': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const split = values.split as EvalSplit;
+  if (!SPLITS.includes(split)) throw new Error(`--split: expected one of ${SPLITS.join(', ')}, got "${values.split}"`);
+  const report = evaluateCorpus(readDocuments(values.documents), readGold(values.gold), split);
+  if (values['predictions-out']) {
+    const written = writePredictions(report, values['predictions-out']);
+    if (!values.json) console.log(`predictions written: ${written.mentions}, ${written.storylines}`);
+  }
+  if (values.json) {
+    console.log(JSON.stringify(report.figures));
+  } else {
+    console.log(formatReport(report));
+    for (const failure of report.failed) console.log(`  failed: ${failure.document_id}: ${failure.message}`);
+  }
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(`nlp:eval: ${(error as Error).message}`);
+  process.exitCode = 1;
+}

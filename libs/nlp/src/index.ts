@@ -1,0 +1,15 @@
+export type * from './lib/nlp.types';
+export { parseInputDocument, DEFAULT_MAX_TEXT_LENGTH, type ParseInputOptions } from './lib/document/input-document.schema';
+export { NlpInputError } from './lib/document/nlp-input.error';
+export { analyzeDocument, type AnalyzeOptions } from './lib/document/document-analyzer';
+export { stableId } from './lib/document/stable-id';
+export { cleanText } from './lib/text/text-cleaner';
+export { tokenize, type Token, type Sentence, type TokenizedText, type ValueMention } from './lib/text/text-tokenizer';
+export { entityId } from './lib/entities/entity-recognizer';
+export { normaliseName } from './lib/entities/entity-normaliser';
+export { eventId } from './lib/events/event-extractor';
+export { EVENT_TAXONOMY, EVENT_TYPES, GENERIC_EVENT_TYPE, eventTypeOf, type EventTypeDefinition } from './lib/events/event-taxonomy';
+export { resolveDate } from './lib/events/event-date';
+export { linkDocuments, DEFAULT_LINK_OPTIONS, emptyLinkState, checkLinkState, LinkStateError, type LinkOptions } from './lib/linking';
+export * from './lib/metrics';
+export { evaluateCorpus, formatReport, writePredictions, readDocuments, readGold, topicInSplit, EvalCorpusError, type EvaluationReport, type EvalSplit, type EvaluationFigures } from './lib/eval';

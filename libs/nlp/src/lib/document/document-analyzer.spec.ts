@@ -1,0 +1,91 @@
+import type { ProcessedDocument } from '../nlp.types';
+import { analyzeDocument } from './document-analyzer';
+import { parseInputDocument } from './input-document.schema';
+
+function analyze(text: string, overrides: Record<string, unknown> = {}): ProcessedDocument {
+  return analyzeDocument(parseInputDocument({ document_id: 'doc-1', text, publication_date: '2013-05-03', ...overrides }));
+}
+
+function eventAt(document: ProcessedDocument, trigger: string) {
+  const event = document.events.find((candidate) => candidate.trigger.text === trigger);
+  if (!event) throw new Error(`no event "${trigger}" in ${JSON.stringify(document.events.map((e) => e.trigger.text))}`);
+  return event;
+}
+
+describe('analyzeDocument', () => {
+  it('reports the cleaned text, counts, and keeps the input metadata', () => {
+    const document = analyze('<p>Police arrested John Smith.</p><p>He was charged.</p>', { title: 'Arrest', language: 'en' });
+    expect(document.text).toBe('Police arrested John Smith.\nHe was charged.');
+    expect(document).toMatchObject({ document_id: 'doc-1', title: 'Arrest', sentence_count: 2, word_count: 7, extra: { language: 'en' } });
+  });
+
+  it('finds event triggers with offsets into the cleaned text, typed from the taxonomy', () => {
+    const document = analyze(
+      'A powerful earthquake struck northern Iran on Sunday, killing at least 10 people. ' +
+        'Police arrested John Smith in Chicago. Tara Reid checked herself into a rehab clinic.',
+    );
+    for (const event of document.events) expect(document.text.slice(event.trigger.start, event.trigger.end)).toBe(event.trigger.text);
+    expect(eventAt(document, 'earthquake').event_type).toBe('disaster.earthquake');
+    expect(eventAt(document, 'struck').event_type).toBe('disaster.earthquake');
+    expect(eventAt(document, 'killing').event_type).toBe('life.death');
+    expect(eventAt(document, 'arrested')).toMatchObject({ event_type: 'justice.arrest', lemma: 'arrest', sentence_index: 1 });
+    expect(eventAt(document, 'checked herself into').event_type).toBe('health.rehab');
+  });
+
+  it('finds agent, patient and place, in the active and the passive voice', () => {
+    const active = eventAt(analyze('Police arrested John Smith in Chicago on Monday.'), 'arrested');
+    expect(active.participants.map((p) => [p.role, p.name])).toEqual([
+      ['agent', 'Police'],
+      ['patient', 'John Smith'],
+      ['location', 'Chicago'],
+    ]);
+    expect(active.place).toBe('Chicago');
+    const passive = eventAt(analyze('John Smith was arrested by Interpol in France.'), 'arrested');
+    expect(passive.participants.filter((p) => p.role !== 'location').map((p) => [p.role, p.name])).toEqual([
+      ['agent', 'Interpol'],
+      ['patient', 'John Smith'],
+    ]);
+    expect(passive.place).toBe('France');
+  });
+
+  it('normalises event dates against the publication date, else a date in the text', () => {
+    const published = analyze('Police arrested John Smith on Tuesday. He was charged.');
+    expect(eventAt(published, 'arrested')).toMatchObject({ event_date: '2013-04-30', event_date_source: 'sentence' });
+    expect(eventAt(published, 'charged')).toMatchObject({ event_date: '2013-05-03', event_date_source: 'document' });
+    const unpublished = analyze('June 1, 2011\nPolice arrested John Smith on Tuesday.', { publication_date: null });
+    expect(eventAt(unpublished, 'arrested').event_date).toBe('2011-05-31');
+    const undated = analyze('Police arrested John Smith on Tuesday.', { publication_date: null });
+    expect(eventAt(undated, 'arrested')).toMatchObject({ event_date: null, event_date_source: null });
+  });
+
+  it('describes each event by its sentence and gives a confidence in 0..1', () => {
+    const document = analyze('Police arrested John Smith.\nThe   suspect was charged with murder.');
+    expect(eventAt(document, 'charged').description).toBe('The suspect was charged with murder.');
+    for (const event of document.events) {
+      expect(event.confidence).toBeGreaterThan(0);
+      expect(event.confidence).toBeLessThanOrEqual(1);
+    }
+    const confident = analyzeDocument(parseInputDocument({ document_id: 'doc-1', text: document.text }), { minEventConfidence: 0.999 });
+    expect(confident.events.length).toBeLessThanOrEqual(document.events.length);
+    for (const event of confident.events) expect(event.confidence).toBeGreaterThanOrEqual(0.999);
+  });
+
+  it('gives deterministic ids: same document, same ids; other document, other ids', () => {
+    const text = 'Police arrested John Smith in Chicago. He was charged with murder.';
+    const first = analyze(text);
+    const again = analyze(text);
+    const other = analyze(text, { document_id: 'doc-2' });
+    expect(again.events.map((e) => e.event_id)).toEqual(first.events.map((e) => e.event_id));
+    expect(new Set(first.events.map((e) => e.event_id)).size).toBe(first.events.length);
+    expect(other.events.map((e) => e.event_id)).not.toEqual(first.events.map((e) => e.event_id));
+    expect(other.entities.map((e) => e.entity_id)).toEqual(first.entities.map((e) => e.entity_id));
+    expect(first.events[0].event_id).toMatch(/^evt_[0-9a-f]{16}$/);
+  });
+
+  it('keeps ECB+ style plain text offsets (no HTML) unchanged', () => {
+    const text = 'Perennial party girl Tara Reid checked herself into Promises Treatment Center , her rep told People .\t\nShe went there on Tuesday .';
+    const document = analyze(text);
+    expect(document.text.length).toBe(text.length);
+    expect(document.text.indexOf('She went')).toBe(text.indexOf('She went'));
+  });
+});

@@ -1,0 +1,78 @@
+import { PipelineError } from '@storytelling/common';
+import { parseInputDocument } from './input-document.schema';
+import { NlpInputError } from './nlp-input.error';
+
+const valid = {
+  document_id: 'doc-1',
+  title: 'Quake hits Iran',
+  text: 'An earthquake struck Iran on Sunday.',
+  author: null,
+  publication_date: '2013-05-03',
+  source_url: 'https://example.org/a',
+};
+
+function fieldOf(raw: unknown, options?: Parameters<typeof parseInputDocument>[1]): string {
+  try {
+    parseInputDocument(raw, options);
+  } catch (error) {
+    expect(error).toBeInstanceOf(NlpInputError);
+    expect(error).toBeInstanceOf(PipelineError);
+    expect((error as NlpInputError).code).toBe('NLP_INVALID_DOCUMENT');
+    return String((error as NlpInputError).details?.['field']);
+  }
+  throw new Error('expected an NlpInputError');
+}
+
+describe('parseInputDocument', () => {
+  it('accepts a valid document and keeps unknown fields in extra', () => {
+    const doc = parseInputDocument({ ...valid, language: 'en', tags: ['a'] });
+    expect(doc).toEqual({ ...valid, extra: { language: 'en', tags: ['a'] } });
+  });
+
+  it('fills absent optional fields with null', () => {
+    const doc = parseInputDocument({ document_id: 'd', text: 'Hello.' });
+    expect(doc).toMatchObject({ title: null, author: null, publication_date: null, source_url: null, extra: {} });
+  });
+
+  it('normalises a parseable non-ISO publication date to ISO 8601', () => {
+    expect(parseInputDocument({ ...valid, publication_date: 'Fri, 03 May 2013 10:00:00 GMT' }).publication_date).toBe(
+      '2013-05-03T10:00:00.000Z',
+    );
+  });
+
+  it.each([
+    ['missing document_id', { ...valid, document_id: undefined }, 'document_id'],
+    ['empty document_id', { ...valid, document_id: '   ' }, 'document_id'],
+    ['numeric document_id', { ...valid, document_id: 12 }, 'document_id'],
+    ['missing text', { ...valid, text: undefined }, 'text'],
+    ['empty text', { ...valid, text: ' \n ' }, 'text'],
+    ['non-string text', { ...valid, text: 42 }, 'text'],
+    ['unparseable publication_date', { ...valid, publication_date: 'last Tuesday-ish' }, 'publication_date'],
+    ['non-string title', { ...valid, title: 3 }, 'title'],
+    ['text with U+FFFD (bad UTF-8)', { ...valid, text: 'caf\uFFFD au lait' }, 'text'],
+  ])('rejects %s, naming the field', (_case, raw, field) => {
+    expect(fieldOf(raw)).toBe(field);
+  });
+
+  it('rejects a text longer than maxTextLength', () => {
+    expect(fieldOf({ ...valid, text: 'x'.repeat(101) }, { maxTextLength: 100 })).toBe('text');
+    expect(parseInputDocument({ ...valid, text: 'x'.repeat(100) }, { maxTextLength: 100 }).text).toHaveLength(100);
+  });
+
+  it('rejects a text longer than the default 1,000,000 characters', () => {
+    expect(fieldOf({ ...valid, text: 'a '.repeat(500_001) })).toBe('text');
+  });
+
+  it('says why a text with U+FFFD is rejected, and accepts it when told to', () => {
+    expect(() => parseInputDocument({ ...valid, text: 'caf\uFFFD' })).toThrow(/not valid UTF-8/);
+    expect(parseInputDocument({ ...valid, text: 'caf\uFFFD' }, { rejectReplacementCharacters: false }).text).toBe('caf\uFFFD');
+  });
+
+  it.each([null, 'a string', 42, ['array']])('rejects %p as a whole document', (raw) => {
+    expect(fieldOf(raw)).toBe('document');
+  });
+
+  it('names the document in the message when its id is known', () => {
+    expect(() => parseInputDocument({ ...valid, text: 5 })).toThrow('Invalid document (document doc-1): text: must be a string');
+  });
+});

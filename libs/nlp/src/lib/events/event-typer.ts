@@ -1,0 +1,40 @@
+import type { Token } from '../text/text-tokenizer';
+import { eventTypeOf } from './event-taxonomy';
+
+/**
+ * The taxonomy type of a trigger. A few lemmas mean different events in different contexts;
+ * the neighbouring words decide ("fired from his job" vs "fired at the crowd").
+ */
+export function typeTrigger(tokens: Token[], tokenStart: number, tokenEnd: number): string {
+  const lemmas: string[] = [];
+  for (let i = tokenStart; i < tokenEnd; i++) lemmas.push(tokens[i].lemma);
+  const head = tokens[tokenEnd - 1];
+  const next = tokens[tokenEnd]?.sentence === head.sentence ? tokens[tokenEnd].lemma : '';
+  const previous = tokenStart > 0 && tokens[tokenStart - 1].sentence === head.sentence ? tokens[tokenStart - 1].lemma : '';
+  if (lemmas.length === 1 && head.lemma === 'fire' && head.pos === 'VERB') {
+    if (['as', 'from', 'after', 'over', 'for'].includes(next)) return 'personnel.resignation';
+    if (['shot', 'shots', 'at', 'on', 'into', 'gun', 'weapon', 'round', 'bullet'].includes(next)) return 'conflict.attack';
+    if (previous === 'be' || previous === 'get') return 'personnel.resignation';
+    return 'conflict.attack';
+  }
+  if (lemmas.length === 1 && head.lemma === 'shot' && head.pos === 'NOUN' && ['three', 'jump', 'bank', 'free'].includes(previous)) {
+    return 'sports.result';
+  }
+  return eventTypeOf(lemmas);
+}
+
+/** Verbs that say how something struck, not what: "an earthquake struck", "a fire destroyed". */
+const IMPACT_VERBS = new Set(['strike', 'hit', 'rock', 'jolt', 'shake', 'destroy', 'damage', 'devastate', 'flatten', 'ravage', 'sweep', 'engulf', 'level']);
+const CAUSE_FAMILIES = ['disaster.', 'conflict.'];
+
+/**
+ * Gives impact verbs the type of the disaster or attack named in the same sentence, when
+ * there is one (`types[k]` belongs to the trigger starting at `starts[k]`).
+ */
+export function harmoniseSentenceTypes(tokens: Token[], starts: readonly number[], types: string[]): void {
+  const cause = types.find((type, k) => !IMPACT_VERBS.has(tokens[starts[k]].lemma) && CAUSE_FAMILIES.some((family) => type.startsWith(family)));
+  if (!cause) return;
+  starts.forEach((start, k) => {
+    if (IMPACT_VERBS.has(tokens[start].lemma)) types[k] = cause;
+  });
+}

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MODELS_DIR } from '../learning/linear-model';
+
+/** The committed WordNet lexicon: lexicographer file → lemmas (most frequent sense). */
+export interface WordnetLexiconJson {
+  format: 'wordnet-lexicon/1';
+  attribution: string;
+  nouns: Record<string, string[]>;
+  verbs: Record<string, string[]>;
+}
+
+export const WORDNET_LEXICON_FILE = 'wordnet-lexicon.json';
+
+interface WordnetLexicon {
+  nouns: ReadonlyMap<string, string>;
+  verbs: ReadonlyMap<string, string>;
+  /** Two-word nouns: first word → second word → lexicographer file. */
+  compounds: ReadonlyMap<string, ReadonlyMap<string, string>>;
+}
+
+let lexicon: WordnetLexicon | null = null;
+
+function invert(groups: Record<string, string[]>): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const [file, lemmas] of Object.entries(groups)) for (const lemma of lemmas) map.set(lemma, file);
+  return map;
+}
+
+/** Lemma → WordNet lexicographer file ("noun.event"), for nouns and verbs; read once. */
+export function wordnetLexicon(): WordnetLexicon {
+  if (!lexicon) {
+    const json = JSON.parse(readFileSync(join(MODELS_DIR, WORDNET_LEXICON_FILE), 'utf8')) as WordnetLexiconJson;
+    const nouns = invert(json.nouns);
+    const compounds = new Map<string, Map<string, string>>();
+    for (const [lemma, file] of nouns) {
+      const words = lemma.split(' ');
+      if (words.length !== 2) continue;
+      let seconds = compounds.get(words[0]);
+      if (!seconds) compounds.set(words[0], (seconds = new Map()));
+      seconds.set(words[1], file);
+    }
+    lexicon = { nouns, verbs: invert(json.verbs), compounds };
+  }
+  return lexicon;
+}

@@ -1,0 +1,87 @@
+import { type SparseVector } from './sparse-vector';
+
+/** Settings of candidate blocking. */
+export interface BlockingOptions {
+  /** Terms of each item used as blocking keys (its heaviest ones). */
+  keyTerms: number;
+  /** Keys shared by more items than this are too common to block on and are skipped. */
+  maxPosting: number;
+  /** Neighbours kept per item, the best by partial score on shared keys. */
+  neighbours: number;
+}
+
+/** A candidate pair of items (indices, a < b) to compare exactly. */
+export interface CandidatePair {
+  a: number;
+  b: number;
+}
+
+/**
+ * Blocking by shared rare terms: every item is indexed under its heaviest terms; an item is
+ * compared only with the items that share such keys, and only with the best `neighbours` of
+ * them by partial dot product on the keys. Cost is O(items x keyTerms x maxPosting), linear in
+ * the number of items, instead of all pairs.
+ */
+export function candidatePairs(keys: readonly SparseVector[], options: BlockingOptions): CandidatePair[] {
+  const postings = new Map<number, number[]>();
+  keys.forEach((vector, item) => {
+    for (const id of vector.ids) {
+      const list = postings.get(id);
+      if (list) list.push(item);
+      else postings.set(id, [item]);
+    }
+  });
+  const partial = new Float64Array(keys.length);
+  const touched: number[] = [];
+  const seen = new Set<number>();
+  const pairs: CandidatePair[] = [];
+  keys.forEach((vector, item) => {
+    vector.ids.forEach((id, k) => {
+      const list = postings.get(id);
+      if (!list || list.length > options.maxPosting) return;
+      for (const other of list) {
+        if (other === item) continue;
+        if (partial[other] === 0) touched.push(other);
+        partial[other] += vector.weights[k] * (keyWeight(keys[other], id) || 0);
+      }
+    });
+    touched.sort((x, y) => partial[y] - partial[x] || x - y);
+    for (const other of touched.slice(0, options.neighbours)) {
+      const a = Math.min(item, other);
+      const b = Math.max(item, other);
+      const key = a * keys.length + b;
+      if (!seen.has(key)) {
+        seen.add(key);
+        pairs.push({ a, b });
+      }
+    }
+    for (const other of touched) partial[other] = 0;
+    touched.length = 0;
+  });
+  return pairs;
+}
+
+/** Restricts a vector to its heaviest `count` terms (the blocking keys). */
+export function blockingKeys(vector: SparseVector, count: number): SparseVector {
+  if (vector.ids.length <= count) return vector;
+  const order = Array.from(vector.ids.keys())
+    .sort((a, b) => vector.weights[b] - vector.weights[a] || vector.ids[a] - vector.ids[b])
+    .slice(0, count)
+    .sort((a, b) => vector.ids[a] - vector.ids[b]);
+  return { ids: Int32Array.from(order.map((i) => vector.ids[i])), weights: Float64Array.from(order.map((i) => vector.weights[i])) };
+}
+
+function keyWeight(vector: SparseVector, id: number): number {
+  // Binary search: keys are sorted by id.
+  let low = 0;
+  let high = vector.ids.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const value = vector.ids[mid];
+    if (value === id) return vector.weights[mid];
+    if (value < id) low = mid + 1;
+    else high = mid - 1;
+  }
+  return 0;
+}
+

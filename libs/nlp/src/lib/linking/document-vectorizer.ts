@@ -1,0 +1,52 @@
+import type { ProcessedDocument } from '../nlp.types';
+import { normalised, toSparse, type SparseVector } from './sparse-vector';
+import { documentFeatures } from './term-features';
+
+/** Interns feature names to dense ids and computes tf-idf weights against a document-frequency table. */
+export class FeatureSpace {
+  private readonly ids = new Map<string, number>();
+  private readonly names: string[] = [];
+
+  constructor(
+    private readonly documentFrequency: ReadonlyMap<string, number>,
+    private readonly documentCount: number,
+  ) {}
+
+  id(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.ids.set(name, id);
+      this.names.push(name);
+    }
+    return id;
+  }
+
+  name(id: number): string {
+    return this.names[id];
+  }
+
+  /** Smoothed inverse document frequency, ln((N + 1) / (df + 1)) + 1. */
+  idf(name: string): number {
+    return Math.log((this.documentCount + 1) / ((this.documentFrequency.get(name) ?? 0) + 1)) + 1;
+  }
+
+  /** Unit tf-idf vector of raw feature counts (sublinear term frequency). */
+  vector(counts: ReadonlyMap<string, number>): SparseVector {
+    const weights = new Map<number, number>();
+    for (const [name, count] of counts) weights.set(this.id(name), (1 + Math.log(count)) * this.idf(name));
+    return normalised(toSparse(weights));
+  }
+
+  /** A stored centroid (feature name -> weight) as a vector of this space. */
+  fromRecord(record: Record<string, number>): SparseVector {
+    const weights = new Map<number, number>();
+    for (const [name, weight] of Object.entries(record)) weights.set(this.id(name), weight);
+    return toSparse(weights);
+  }
+}
+
+/** Features of every document of a batch (see `documentFeatures`). */
+export function batchFeatures(documents: readonly ProcessedDocument[]): Array<Map<string, number>> {
+  return documents.map(documentFeatures);
+}

@@ -1,0 +1,91 @@
+import type { Event, EventLinkage, StorylineState } from '../nlp.types';
+import { eventClusterId, linkageId } from './link-ids';
+import { foldPlural } from './term-features';
+
+/** Settings of cross-document event coreference within a storyline. */
+export interface CoreferenceOptions {
+  /** Two mentions whose dates (from their own sentences) lie further apart are different events. */
+  maxDateGapDays: number;
+  /** Trigger lemmas never linked across mentions ("say", "tell": reporting, not the story's events). */
+  unlinkedKeys: ReadonlySet<string>;
+  /** Event types whose mentions, within one storyline, are one event whatever their lemma. */
+  typedKeys: ReadonlySet<string>;
+  /** Mentions the detector is less sure of than this stay alone (they are the likeliest false alarms). */
+  minConfidence: number;
+}
+
+/**
+ * Links the new events of one storyline to the real-world events already known in it (or to
+ * each other). Within a storyline, the documents tell one story, so two mentions with the same
+ * trigger lemma ("quake"/"quakes", "killed"/"kill") are taken to be the same event unless their
+ * own dates disagree. Stories of the same kind (two earthquakes) are already apart, in different
+ * storylines, which is what makes this simple rule precise. Mutates `storyline` (a copy owned by
+ * the caller) and returns the coreference links and the cluster of every new event.
+ */
+export function linkStorylineEvents(
+  storyline: StorylineState,
+  events: readonly Event[],
+  options: CoreferenceOptions,
+): { linkages: EventLinkage[]; clusterOf: Map<string, string>; newClusters: Set<string> } {
+  const byKey = new Map<string, StorylineState['clusters']>();
+  for (const cluster of storyline.clusters) {
+    const list = byKey.get(cluster.key) ?? [];
+    list.push(cluster);
+    byKey.set(cluster.key, list);
+  }
+  const linkages: EventLinkage[] = [];
+  const clusterOf = new Map<string, string>();
+  const newClusters = new Set<string>();
+  for (const event of events) {
+    const key = options.typedKeys.has(event.event_type) ? `type:${event.event_type}` : coreferenceKey(event);
+    const date = ownDate(event);
+    const linkable = !options.unlinkedKeys.has(key) && event.confidence >= options.minConfidence;
+    const candidates = linkable ? (byKey.get(key) ?? []) : [];
+    const match = candidates.find((cluster) => datesAgree(cluster.date, date, options.maxDateGapDays));
+    if (match) {
+      match.size += 1;
+      if (!match.date && date) match.date = date;
+      clusterOf.set(event.event_id, match.cluster_id);
+      linkages.push({
+        linkage_id: linkageId('coreference', event.event_id, match.representative_event_id),
+        source_event_id: event.event_id,
+        target_event_id: match.representative_event_id,
+        kind: 'coreference',
+        score: coreferenceScore(match.date, date),
+      });
+    } else {
+      const cluster = { cluster_id: eventClusterId(event.event_id), key, representative_event_id: event.event_id, date, size: 1 };
+      storyline.clusters.push(cluster);
+      if (linkable) byKey.set(key, [...candidates, cluster]);
+      clusterOf.set(event.event_id, cluster.cluster_id);
+      newClusters.add(cluster.cluster_id);
+    }
+    storyline.events.push({ event_id: event.event_id, date: event.event_date, cluster_id: clusterOf.get(event.event_id) as string });
+  }
+  return { linkages, clusterOf, newClusters };
+}
+
+/** What two mentions of one event share: the trigger's lemma (plural folded), lower case. */
+export function coreferenceKey(event: Event): string {
+  const base = (event.lemma && event.lemma.trim() !== '' ? event.lemma : event.trigger.text).toLowerCase().trim();
+  const words = base.split(/\s+/);
+  words[words.length - 1] = foldPlural(words[words.length - 1]);
+  return words.join(' ');
+}
+
+/** The event's date when it was found in its own sentence (a document's date says little). */
+function ownDate(event: Event): string | null {
+  if (event.event_date_source === 'document') return null;
+  return event.event_date;
+}
+
+function datesAgree(a: string | null, b: string | null, maxGapDays: number): boolean {
+  if (!a || !b || !Number.isFinite(maxGapDays)) return true;
+  return Math.abs(Date.parse(a) - Date.parse(b)) <= maxGapDays * 86_400_000;
+}
+
+/** Same lemma in one storyline: 0.8; dates that agree exactly raise it, unknown dates keep it. */
+function coreferenceScore(clusterDate: string | null, eventDate: string | null): number {
+  if (clusterDate && eventDate) return clusterDate === eventDate ? 0.95 : 0.85;
+  return 0.8;
+}

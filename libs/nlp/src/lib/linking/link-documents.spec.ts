@@ -1,0 +1,138 @@
+import type { LinkState, ProcessedDocument, Storyline } from '../nlp.types';
+import { linkDocuments } from './link-documents';
+import { LinkStateError } from './linking.errors';
+import { earthquakeDocuments, makeDocument } from './linking.fixture';
+
+const storyOf = (storylines: Storyline[], documentId: string) => storylines.find((s) => s.document_ids.includes(documentId))?.storyline_id;
+const membership = (state: LinkState) =>
+  state.storylines.map((s) => ({ id: s.storyline_id, documents: [...s.document_ids].sort() })).sort((a, b) => a.id.localeCompare(b.id));
+
+describe('linkDocuments: storylines', () => {
+  it('puts two earthquakes of different places and dates into two storylines', () => {
+    const result = linkDocuments(earthquakeDocuments());
+    expect(result.errors).toEqual([]);
+    expect(result.storylines).toHaveLength(2);
+    const chile = storyOf(result.storylines, 'chile-1');
+    expect(storyOf(result.storylines, 'chile-2')).toBe(chile);
+    expect(storyOf(result.storylines, 'chile-3')).toBe(chile);
+    expect(storyOf(result.storylines, 'japan-1')).not.toBe(chile);
+    expect(storyOf(result.storylines, 'japan-2')).toBe(storyOf(result.storylines, 'japan-1'));
+  });
+
+  it('gives each storyline a title and the time span of its dated events', () => {
+    const result = linkDocuments(earthquakeDocuments());
+    const chile = result.storylines.find((s) => s.document_ids.includes('chile-1')) as Storyline;
+    expect(chile.title).toMatch(/Chile|Concepcion/);
+    expect(chile.start_date).toBe('2010-02-27');
+    expect(chile.end_date).toBe('2010-03-02');
+  });
+});
+
+describe('linkDocuments: events', () => {
+  it('links the mentions of one event told by three documents and orders the story by date', () => {
+    const result = linkDocuments(earthquakeDocuments());
+    const chileQuakes = ['chile-1', 'chile-2', 'chile-3'].map((id) => {
+      const document = earthquakeDocuments().find((d) => d.document_id === id) as ProcessedDocument;
+      return (document.events.find((e) => e.trigger.text === 'earthquake') as { event_id: string }).event_id;
+    });
+    const clusters = new Set(chileQuakes.map((id) => result.event_clusters[id]));
+    expect(clusters.size).toBe(1);
+    const coreference = result.linkages.filter((l) => l.kind === 'coreference' && chileQuakes.includes(l.source_event_id));
+    expect(coreference).toHaveLength(2);
+    for (const link of coreference) {
+      expect(link.target_event_id).toBe(chileQuakes[0]);
+      expect(link.score).toBeGreaterThan(0);
+      expect(link.score).toBeLessThanOrEqual(1);
+    }
+    // The Japanese earthquake is another real-world event: another cluster.
+    const japan = earthquakeDocuments()[3].events[0].event_id;
+    expect(result.event_clusters[japan]).not.toBe(result.event_clusters[chileQuakes[0]]);
+  });
+
+  it('orders events in time: precedes links go from earlier to later dates', () => {
+    const result = linkDocuments(earthquakeDocuments());
+    const dateOf = new Map(earthquakeDocuments().flatMap((d) => d.events.map((e) => [e.event_id, e.event_date] as const)));
+    const precedes = result.linkages.filter((l) => l.kind === 'precedes');
+    expect(precedes.length).toBeGreaterThan(0);
+    for (const link of precedes) expect(String(dateOf.get(link.source_event_id)) < String(dateOf.get(link.target_event_id))).toBe(true);
+    // Chile: quake (02-27) -> declaration (02-28) -> search (03-01) -> troops sent (03-02).
+    const chile1 = earthquakeDocuments()[0].events;
+    const chile3 = earthquakeDocuments()[2].events;
+    const pairs = precedes.map((l) => `${l.source_event_id}>${l.target_event_id}`);
+    expect(pairs).toContain(`${chile1[0].event_id}>${chile1[2].event_id}`);
+    expect(pairs).toContain(`${chile1[2].event_id}>${chile3[0].event_id}`);
+    expect(pairs).toContain(`${chile3[0].event_id}>${chile3[2].event_id}`);
+    const chile = result.storylines.find((s) => s.document_ids.includes('chile-1')) as Storyline;
+    expect(chile.event_ids.indexOf(chile1[0].event_id)).toBeLessThan(chile.event_ids.indexOf(chile3[2].event_id));
+  });
+});
+
+describe('linkDocuments: incremental and deterministic', () => {
+  it('linking batch A, then batch B against A, gives the storylines of linking A+B at once', () => {
+    const all = earthquakeDocuments();
+    const batchA = [all[0], all[3]];
+    const batchB = [all[1], all[2], all[4]];
+    const first = linkDocuments(batchA);
+    const second = linkDocuments(batchB, first.state);
+    const together = linkDocuments(all);
+    expect(membership(second.state)).toEqual(membership(together.state));
+    // The storylines of A continue (same ids) and B's documents joined them.
+    expect(second.storylines.map((s) => s.storyline_id).sort()).toEqual(first.storylines.map((s) => s.storyline_id).sort());
+    // Event clusters continue too: B's Chile quake mentions join A's cluster.
+    const quakeA = all[0].events[0].event_id;
+    expect(second.event_clusters[all[1].events[0].event_id]).toBe(first.event_clusters[quakeA]);
+    expect(second.linkages.find((l) => l.source_event_id === all[1].events[0].event_id)?.target_event_id).toBe(quakeA);
+  });
+
+  it('does not change the state it was given (pure)', () => {
+    const first = linkDocuments(earthquakeDocuments().slice(0, 1));
+    const snapshot = JSON.stringify(first.state);
+    linkDocuments(earthquakeDocuments().slice(1), first.state);
+    expect(JSON.stringify(first.state)).toBe(snapshot);
+  });
+
+  it('gives the same ids and results on every run and for any batch order', () => {
+    const once = linkDocuments(earthquakeDocuments());
+    const again = linkDocuments(earthquakeDocuments());
+    expect(again).toEqual(once);
+    const reversed = linkDocuments(earthquakeDocuments().reverse());
+    expect(membership(reversed.state)).toEqual(membership(once.state));
+    expect(new Set(reversed.linkages.map((l) => l.linkage_id)).size).toBe(reversed.linkages.length);
+  });
+
+  it('survives a JSON round trip of the state (what Stage 2 stores)', () => {
+    const all = earthquakeDocuments();
+    const first = linkDocuments(all.slice(0, 2));
+    const viaJson = linkDocuments(all.slice(2), JSON.parse(JSON.stringify(first.state)));
+    const direct = linkDocuments(all.slice(2), first.state);
+    expect(viaJson).toEqual(direct);
+  });
+});
+
+describe('linkDocuments: bad input', () => {
+  it('reports a malformed document and links the rest of the batch', () => {
+    const broken = { document_id: 'broken', text: 42 } as unknown as ProcessedDocument;
+    const result = linkDocuments([...earthquakeDocuments(), broken]);
+    expect(result.errors).toEqual([expect.objectContaining({ document_id: 'broken', index: 5, code: 'LINK_DOCUMENT_INVALID' })]);
+    expect(result.errors[0].message).toMatch(/text/);
+    expect(result.storylines.flatMap((s) => s.document_ids)).toHaveLength(5);
+  });
+
+  it('reports a document linked before instead of linking it twice', () => {
+    const first = linkDocuments(earthquakeDocuments());
+    const again = linkDocuments([earthquakeDocuments()[0]], first.state);
+    expect(again.errors).toEqual([expect.objectContaining({ document_id: 'chile-1', code: 'LINK_DOCUMENT_DUPLICATE' })]);
+    expect(again.storylines).toEqual([]);
+  });
+
+  it('rejects a known state of another shape with a clear error', () => {
+    expect(() => linkDocuments([], { version: 2 } as unknown as LinkState)).toThrow(LinkStateError);
+    expect(() => linkDocuments([], { version: 2 } as unknown as LinkState)).toThrow(/known.version/);
+  });
+
+  it('links a document without events or entities', () => {
+    const result = linkDocuments([makeDocument('empty', 'Nothing happened here.')]);
+    expect(result.storylines).toHaveLength(1);
+    expect(result.linkages).toEqual([]);
+  });
+});

@@ -1,0 +1,244 @@
+import type {
+  Event,
+  EventLinkage,
+  KnownCorpus,
+  LinkError,
+  LinkResult,
+  LinkState,
+  ProcessedDocument,
+  Storyline,
+  StorylineState,
+} from '../nlp.types';
+import { FeatureSpace } from './document-vectorizer';
+import { linkStorylineEvents } from './event-coreference';
+import { precedesLinks } from './event-ordering';
+import { storylineId } from './link-ids';
+import { checkLinkState, emptyLinkState } from './link-state';
+import { DEFAULT_LINK_OPTIONS, type LinkOptions } from './link.options';
+import { type SparseVector } from './sparse-vector';
+import { clusterItems } from './storyline-clusterer';
+import { documentFeatures } from './term-features';
+
+/**
+ * Links a batch of analysed documents to each other and to what was linked before (`known`,
+ * the `state` of the previous result): groups documents into storylines (tf-idf of words,
+ * names and event months; blocked candidates; average-linkage clustering with a tuned
+ * threshold, then k-means-like refinement), links mentions of the same real-world event
+ * within a storyline (`coreference`) and orders a storyline's dated events (`precedes`).
+ * Pure and deterministic: the same batch and state give the same ids and result. A malformed
+ * document is reported in `errors` and skipped; the rest of the batch is linked.
+ */
+export function linkDocuments(batch: readonly ProcessedDocument[], known?: KnownCorpus, options: LinkOptions = DEFAULT_LINK_OPTIONS): LinkResult {
+  const state = known === undefined ? emptyLinkState() : checkLinkState(known);
+  const { documents, errors } = acceptDocuments(batch, state);
+  const features = documents.map((document) => documentFeatures(document, options.features));
+  const frequency = updatedFrequency(state.term_document_frequency, features);
+  const documentCount = state.document_count + documents.length;
+  const space = new FeatureSpace(frequency, documentCount);
+  const vectors = features.map((counts) => space.vector(counts));
+  const groups = clusterItems(
+    [
+      ...vectors.map((vector) => ({ vector, fixed: false, weight: 1 })),
+      ...state.storylines.map((storyline) => ({ vector: space.fromRecord(storyline.centroid), fixed: true, weight: storyline.document_ids.length })),
+    ],
+    options.clustering,
+  );
+  const storylines = state.storylines.slice();
+  const touched = assignStorylines(documents, vectors, groups, storylines, space, options);
+  const linkages: EventLinkage[] = [];
+  const eventClusters: Record<string, string> = {};
+  for (const [index, members] of touched) {
+    const storyline = storylines[index];
+    const events = members.flatMap((d) => [...documents[d].events].sort(byPosition));
+    const linked = linkStorylineEvents(storyline, events, options.coreference);
+    linkages.push(...linked.linkages, ...precedesLinks(storyline, linked.newClusters));
+    for (const [eventId, clusterId] of linked.clusterOf) eventClusters[eventId] = clusterId;
+    finishStoryline(storyline, members.map((d) => documents[d]));
+  }
+  const result: LinkState = {
+    version: 1,
+    document_count: documentCount,
+    term_document_frequency: Object.fromEntries(frequency),
+    storylines,
+  };
+  return {
+    linkages,
+    storylines: [...touched.keys()].sort((a, b) => a - b).map((i) => publicStoryline(storylines[i])),
+    event_clusters: eventClusters,
+    state: result,
+    errors,
+  };
+}
+
+/** Valid, new documents of the batch; the others become errors. */
+function acceptDocuments(batch: readonly ProcessedDocument[], state: LinkState): { documents: ProcessedDocument[]; errors: LinkError[] } {
+  const seen = new Set<string>();
+  for (const storyline of state.storylines) for (const id of storyline.document_ids) seen.add(id);
+  const documents: ProcessedDocument[] = [];
+  const errors: LinkError[] = [];
+  batch.forEach((document, index) => {
+    const problem = documentProblem(document);
+    const id = typeof document?.document_id === 'string' ? document.document_id : null;
+    if (problem) {
+      errors.push({ document_id: id, index, code: 'LINK_DOCUMENT_INVALID', message: `document ${index}${id ? ` (${id})` : ''}: ${problem}` });
+    } else if (seen.has(document.document_id)) {
+      errors.push({ document_id: id, index, code: 'LINK_DOCUMENT_DUPLICATE', message: `document ${document.document_id} is already linked` });
+    } else {
+      seen.add(document.document_id);
+      documents.push(document);
+    }
+  });
+  return { documents, errors };
+}
+
+function documentProblem(document: ProcessedDocument): string | null {
+  if (typeof document !== 'object' || document === null) return 'expected a ProcessedDocument object';
+  if (typeof document.document_id !== 'string' || document.document_id === '') return 'document_id: expected a non-empty string';
+  if (typeof document.text !== 'string') return 'text: expected a string';
+  if (!Array.isArray(document.entities)) return 'entities: expected an array';
+  if (!Array.isArray(document.events)) return 'events: expected an array';
+  const badEvent = document.events.findIndex((event) => typeof event?.event_id !== 'string' || typeof event?.trigger?.text !== 'string');
+  if (badEvent >= 0) return `events[${badEvent}]: expected an event_id and a trigger`;
+  return null;
+}
+
+function updatedFrequency(known: Record<string, number>, features: ReadonlyArray<Map<string, number>>): Map<string, number> {
+  const frequency = new Map(Object.entries(known));
+  for (const counts of features) for (const name of counts.keys()) frequency.set(name, (frequency.get(name) ?? 0) + 1);
+  return frequency;
+}
+
+/**
+ * Puts every document into a storyline: the known one its group holds, or a new one.
+ * Returns, per touched storyline index (into `storylines`), its new documents (batch indices).
+ */
+function assignStorylines(
+  documents: readonly ProcessedDocument[],
+  vectors: readonly SparseVector[],
+  groups: readonly number[],
+  storylines: StorylineState[],
+  space: FeatureSpace,
+  options: LinkOptions,
+): Map<number, number[]> {
+  const knownOfGroup = new Map<number, number>();
+  groups.slice(documents.length).forEach((group, s) => {
+    if (!knownOfGroup.has(group)) knownOfGroup.set(group, s);
+  });
+  const byGroup = new Map<number, number[]>();
+  documents.forEach((_, d) => {
+    const list = byGroup.get(groups[d]) ?? [];
+    list.push(d);
+    byGroup.set(groups[d], list);
+  });
+  const touched = new Map<number, number[]>();
+  const created: Array<{ storyline: StorylineState; members: number[] }> = [];
+  for (const [group, members] of byGroup) {
+    const index = knownOfGroup.get(group);
+    if (index !== undefined) {
+      storylines[index] = cloneStoryline(storylines[index]);
+      addCentroid(storylines[index], members.map((d) => vectors[d]), space, options.centroidFeatures);
+      touched.set(index, members);
+    } else {
+      const storyline = newStoryline(members.map((d) => documents[d]), members.map((d) => vectors[d]));
+      addCentroid(storyline, members.map((d) => vectors[d]), space, options.centroidFeatures);
+      created.push({ storyline, members });
+    }
+  }
+  // New storylines are appended in id order, so the state does not depend on the batch's order.
+  created.sort((a, b) => a.storyline.storyline_id.localeCompare(b.storyline.storyline_id));
+  for (const { storyline, members } of created) {
+    touched.set(storylines.length, members);
+    storylines.push(storyline);
+  }
+  return touched;
+}
+
+function newStoryline(documents: readonly ProcessedDocument[], vectors: readonly SparseVector[]): StorylineState {
+  return {
+    storyline_id: storylineId(documents.map((d) => d.document_id)),
+    title: titleOf(documents[centralIndex(vectors)]),
+    document_ids: [],
+    centroid: {},
+    events: [],
+    clusters: [],
+    start_date: null,
+    end_date: null,
+  };
+}
+
+function cloneStoryline(storyline: StorylineState): StorylineState {
+  return {
+    ...storyline,
+    document_ids: storyline.document_ids.slice(),
+    centroid: { ...storyline.centroid },
+    events: storyline.events.slice(),
+    clusters: storyline.clusters.map((cluster) => ({ ...cluster })),
+  };
+}
+
+/** Adds the members' vectors to the centroid and keeps its heaviest features. */
+function addCentroid(storyline: StorylineState, vectors: readonly SparseVector[], space: FeatureSpace, keep: number): void {
+  const sums = new Map(Object.entries(storyline.centroid));
+  for (const vector of vectors) {
+    vector.ids.forEach((id, i) => {
+      const name = space.name(id);
+      sums.set(name, (sums.get(name) ?? 0) + vector.weights[i]);
+    });
+  }
+  const heaviest = [...sums].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, keep);
+  storyline.centroid = Object.fromEntries(heaviest.map(([name, weight]) => [name, Math.round(weight * 1e6) / 1e6]));
+}
+
+/** The member closest to the group's centroid: its title names the storyline. */
+function centralIndex(vectors: readonly SparseVector[]): number {
+  const sum = new Map<number, number>();
+  for (const vector of vectors) vector.ids.forEach((id, i) => sum.set(id, (sum.get(id) ?? 0) + vector.weights[i]));
+  let best = 0;
+  let bestScore = -Infinity;
+  vectors.forEach((vector, v) => {
+    let score = 0;
+    vector.ids.forEach((id, i) => (score += vector.weights[i] * (sum.get(id) ?? 0)));
+    if (score > bestScore + 1e-12) {
+      bestScore = score;
+      best = v;
+    }
+  });
+  return best;
+}
+
+function titleOf(document: ProcessedDocument): string {
+  const title = document.title?.trim() || document.text.split('\n').find((line) => line.trim() !== '')?.trim() || document.document_id;
+  return title.length > 160 ? `${title.slice(0, 157)}...` : title;
+}
+
+/** Records the new documents, orders the events in time and updates the span. */
+function finishStoryline(storyline: StorylineState, documents: readonly ProcessedDocument[]): void {
+  storyline.document_ids.push(...documents.map((d) => d.document_id));
+  // Stable sort: undated events keep their order after the dated ones.
+  storyline.events.sort((a, b) => (a.date ?? '\uffff').localeCompare(b.date ?? '\uffff'));
+  const dates = [
+    ...storyline.events.map((event) => event.date),
+    ...documents.map((d) => d.publication_date?.slice(0, 10) ?? null),
+    storyline.start_date,
+    storyline.end_date,
+  ].filter((date): date is string => typeof date === 'string' && /^\d{4}-\d{2}-\d{2}/.test(date));
+  dates.sort();
+  storyline.start_date = dates[0] ?? null;
+  storyline.end_date = dates[dates.length - 1] ?? null;
+}
+
+function publicStoryline(storyline: StorylineState): Storyline {
+  return {
+    storyline_id: storyline.storyline_id,
+    title: storyline.title,
+    event_ids: storyline.events.map((event) => event.event_id),
+    document_ids: storyline.document_ids.slice(),
+    start_date: storyline.start_date,
+    end_date: storyline.end_date,
+  };
+}
+
+/** Document order: by trigger position. */
+function byPosition(a: Event, b: Event): number {
+  return a.trigger.start - b.trigger.start || a.trigger.end - b.trigger.end;
+}

@@ -1,0 +1,22 @@
+import type { BlockingOptions } from './candidate-index';
+import type { CoreferenceOptions } from './event-coreference';
+import type { ClusteringOptions } from './storyline-clusterer';
+import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from './term-features';
+
+/** Settings of {@link linkDocuments}; the defaults were tuned on the ECB+ training topics. */
+export interface LinkOptions {
+  features: FeatureOptions;
+  clustering: ClusteringOptions;
+  coreference: CoreferenceOptions;
+  /** Features kept in a storyline's stored centroid. */
+  centroidFeatures: number;
+}
+
+const BLOCKING: BlockingOptions = { keyTerms: 30, maxPosting: 200, neighbours: 20 };
+
+export const DEFAULT_LINK_OPTIONS: LinkOptions = Object.freeze({
+  features: DEFAULT_FEATURE_OPTIONS,
+  clustering: { linkage: 'average' as const, mergeThreshold: 0.22, refinementRounds: 3, groupFeatures: 400, blocking: BLOCKING },
+  coreference: { minConfidence: 0, maxDateGapDays: Infinity, unlinkedKeys: new Set<string>(), typedKeys: new Set(['conflict.attack', 'life.death', 'life.injury', 'justice.arrest', 'personnel.election', 'health.rehab']) },
+  centroidFeatures: 300,
+});

@@ -1,0 +1,11 @@
+import { PipelineError } from '@storytelling/common';
+
+/** The `known` state passed to linking is not one this version produced. */
+export class LinkStateError extends PipelineError<'LINK_STATE_INVALID'> {
+  constructor(message: string) {
+    super('LINK_STATE_INVALID', message);
+  }
+}
+
+/** A document of a batch cannot be linked (it is skipped; the batch goes on). */
+export class LinkDocumentError extends PipelineError<'LINK_DOCUMENT_INVALID' | 'LINK_DOCUMENT_DUPLICATE'> {}

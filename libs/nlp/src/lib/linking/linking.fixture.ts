@@ -1,0 +1,102 @@
+import type { Entity, EntityType, Event, ProcessedDocument } from '../nlp.types';
+
+/** Test helper: a hand-written ProcessedDocument whose spans are found in its own text. */
+export function makeDocument(
+  document_id: string,
+  text: string,
+  options: {
+    entities?: Array<[EntityType, string]>;
+    /** [trigger as it appears in the text, lemma, event type, date or null] */
+    events?: Array<[string, string, string, string | null]>;
+    publication_date?: string | null;
+  } = {},
+): ProcessedDocument {
+  const span = (needle: string) => {
+    const start = text.indexOf(needle);
+    if (start < 0) throw new Error(`fixture ${document_id}: "${needle}" is not in the text`);
+    return { start, end: start + needle.length, text: needle };
+  };
+  const entities: Entity[] = (options.entities ?? []).map(([type, name]) => ({
+    entity_id: `${type}:${name}`,
+    type,
+    canonical_name: name,
+    aliases: [],
+    mentions: [span(name)],
+  }));
+  const events: Event[] = (options.events ?? []).map(([trigger, lemma, event_type, date]) => {
+    const where = span(trigger);
+    return {
+      event_id: `${document_id}:${where.start}-${where.end}`,
+      document_id,
+      event_type,
+      trigger: where,
+      lemma,
+      sentence_index: 0,
+      event_date: date,
+      event_date_source: date ? 'sentence' : null,
+      description: text.split('\n')[0],
+      participants: [],
+      place: null,
+      confidence: 0.9,
+    };
+  });
+  return {
+    document_id,
+    title: text.split('\n')[0],
+    author: null,
+    publication_date: options.publication_date ?? null,
+    source_url: null,
+    text,
+    word_count: text.split(/\s+/).length,
+    sentence_count: text.split('\n').length,
+    entities,
+    events,
+    extra: {},
+  };
+}
+
+/** Two earthquakes (Chile 2010, Japan 2011), two documents each, plus a third Chile report. */
+export function earthquakeDocuments(): ProcessedDocument[] {
+  return [
+    makeDocument(
+      'chile-1',
+      'A magnitude 8.8 earthquake struck central Chile near Concepcion on Saturday, killing hundreds.\nPresident Michelle Bachelet declared a state of catastrophe in Maule and Biobio.',
+      {
+        entities: [['LOCATION', 'Chile'], ['LOCATION', 'Concepcion'], ['PERSON', 'Michelle Bachelet'], ['LOCATION', 'Maule']],
+        events: [['earthquake', 'earthquake', 'disaster.earthquake', '2010-02-27'], ['killing', 'kill', 'life.death', '2010-02-27'], ['declared', 'declare', 'communication.statement', '2010-02-28']],
+      },
+    ),
+    makeDocument(
+      'chile-2',
+      'The Chile earthquake near Concepcion killed hundreds and toppled buildings in Maule.\nBachelet declared a catastrophe as aftershocks rattled Concepcion and Talcahuano.',
+      {
+        entities: [['LOCATION', 'Chile'], ['LOCATION', 'Concepcion'], ['PERSON', 'Bachelet'], ['LOCATION', 'Maule'], ['LOCATION', 'Talcahuano']],
+        events: [['earthquake', 'earthquake', 'disaster.earthquake', '2010-02-27'], ['killed', 'kill', 'life.death', null], ['declared', 'declare', 'communication.statement', null]],
+      },
+    ),
+    makeDocument(
+      'chile-3',
+      'Rescuers in Concepcion, Chile, searched toppled buildings after the earthquake in Maule and Biobio.\nBachelet sent troops to Talcahuano.',
+      {
+        entities: [['LOCATION', 'Concepcion'], ['LOCATION', 'Chile'], ['LOCATION', 'Maule'], ['PERSON', 'Bachelet'], ['LOCATION', 'Talcahuano']],
+        events: [['searched', 'search', 'general.occurrence', '2010-03-01'], ['earthquake', 'earthquake', 'disaster.earthquake', null], ['sent', 'send', 'movement.transport', '2010-03-02']],
+      },
+    ),
+    makeDocument(
+      'japan-1',
+      'A magnitude 9.0 earthquake struck off Sendai in northeastern Japan, unleashing a tsunami over Miyagi.\nPrime Minister Naoto Kan said Fukushima reactors were shut down.',
+      {
+        entities: [['LOCATION', 'Sendai'], ['LOCATION', 'Japan'], ['LOCATION', 'Miyagi'], ['PERSON', 'Naoto Kan'], ['LOCATION', 'Fukushima']],
+        events: [['earthquake', 'earthquake', 'disaster.earthquake', '2011-03-11'], ['tsunami', 'tsunami', 'disaster.storm', '2011-03-11']],
+      },
+    ),
+    makeDocument(
+      'japan-2',
+      'The tsunami that followed the Japan earthquake swept over Sendai and Miyagi farmland.\nKan said the Fukushima plant was damaged by the tsunami.',
+      {
+        entities: [['LOCATION', 'Japan'], ['LOCATION', 'Sendai'], ['LOCATION', 'Miyagi'], ['PERSON', 'Kan'], ['LOCATION', 'Fukushima']],
+        events: [['tsunami', 'tsunami', 'disaster.storm', '2011-03-11'], ['earthquake', 'earthquake', 'disaster.earthquake', null]],
+      },
+    ),
+  ];
+}

@@ -1,0 +1,38 @@
+import { tokenize } from './text-tokenizer';
+
+describe('tokenize', () => {
+  const text = 'Lindsay Lohan checked into rehab on May 3, 2013. She paid $5 million.\nA second line  with 10% more';
+  const result = tokenize(text);
+
+  it('gives every token offsets into the text', () => {
+    for (const token of result.tokens) expect(text.slice(token.start, token.end)).toBe(token.text);
+    expect(result.tokens.map((token) => token.text).slice(0, 4)).toEqual(['Lindsay', 'Lohan', 'checked', 'into']);
+  });
+
+  it('tags parts of speech and lemmas', () => {
+    const checked = result.tokens.find((token) => token.text === 'checked');
+    expect(checked).toMatchObject({ pos: 'VERB', lemma: 'check' });
+  });
+
+  it('splits sentences at sentence ends and at line breaks', () => {
+    expect(result.sentences.map((sentence) => text.slice(sentence.start, sentence.end))).toEqual([
+      'Lindsay Lohan checked into rehab on May 3, 2013.',
+      'She paid $5 million.',
+      'A second line  with 10% more',
+    ]);
+    for (const token of result.tokens) {
+      const sentence = result.sentences[token.sentence];
+      expect(token.index).toBeGreaterThanOrEqual(sentence.tokenStart);
+      expect(token.index).toBeLessThan(sentence.tokenEnd);
+    }
+  });
+
+  it('finds dates, money and percentages with offsets', () => {
+    expect(result.values.map(({ type, text: value }) => [type, value])).toEqual([
+      ['DATE', 'May 3, 2013'],
+      ['MONEY', '$5 million'],
+      ['PERCENT', '10%'],
+    ]);
+    for (const value of result.values) expect(text.slice(value.start, value.end)).toBe(value.text);
+  });
+});

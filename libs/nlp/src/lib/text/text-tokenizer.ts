@@ -1,0 +1,127 @@
+import winkNLP, { type ItemEntity } from 'wink-nlp';
+import model from 'wink-eng-lite-web-model';
+
+/** One word or punctuation token of the cleaned text. */
+export interface Token {
+  index: number;
+  text: string;
+  start: number;
+  end: number;
+  /** Universal POS tag from wink-nlp (NOUN, VERB, PROPN, AUX...). */
+  pos: string;
+  /** Lower-case lemma. */
+  lemma: string;
+  sentence: number;
+}
+
+/** One sentence: character range and token range (`tokenEnd` exclusive). */
+export interface Sentence {
+  index: number;
+  start: number;
+  end: number;
+  tokenStart: number;
+  tokenEnd: number;
+}
+
+/** A DATE, TIME, MONEY or PERCENT expression found by wink-nlp's pattern recogniser. */
+export interface ValueMention {
+  type: 'DATE' | 'TIME' | 'MONEY' | 'PERCENT';
+  start: number;
+  end: number;
+  text: string;
+  /** Token range, `tokenEnd` exclusive. */
+  tokenStart: number;
+  tokenEnd: number;
+}
+
+/** Sentences, tokens and value expressions of one text. */
+export interface TokenizedText {
+  text: string;
+  tokens: Token[];
+  sentences: Sentence[];
+  values: ValueMention[];
+}
+
+type Wink = ReturnType<typeof winkNLP>;
+let engine: Wink | null = null;
+
+function nlp(): Wink {
+  // Loading the model costs ~100 ms: once per process, on first use.
+  engine ??= winkNLP(model);
+  return engine;
+}
+
+const VALUE_TYPES = new Set(['DATE', 'TIME', 'MONEY', 'PERCENT']);
+
+/**
+ * Splits a cleaned text into sentences and tokens (with character offsets, POS and lemma).
+ * Sentences also end at line breaks: news text puts one sentence or heading on a line.
+ */
+export function tokenize(text: string): TokenizedText {
+  const winkNlp = nlp();
+  const its = winkNlp.its;
+  const doc = winkNlp.readDoc(text);
+  const all = doc.tokens();
+  const values = all.out(its.value) as string[];
+  const spaces = all.out(its.precedingSpaces) as string[];
+  const tags = all.out(its.pos) as string[];
+  // wink's typings declare `its.lemma` with a narrower signature than `out()` accepts.
+  const lemmas = all.out(its.lemma as unknown as typeof its.value) as string[];
+
+  const sentenceStarts = new Set<number>();
+  for (const span of doc.sentences().out(its.span) as unknown as [number, number][]) sentenceStarts.add(span[0]);
+
+  const tokens: Token[] = [];
+  const sentences: Sentence[] = [];
+  const winkToOurs = new Int32Array(values.length + 1);
+  let offset = 0;
+  let lineBreak = false;
+  for (let i = 0; i < values.length; i++) {
+    offset += spaces[i].length;
+    const value = values[i];
+    const start = offset;
+    offset += value.length;
+    winkToOurs[i] = tokens.length;
+    if (tags[i] === 'SPACE' || value.trim() === '') {
+      if (value.includes('\n')) lineBreak = true;
+      continue;
+    }
+    if (sentences.length === 0 || lineBreak || sentenceStarts.has(i)) {
+      closeSentence(sentences, tokens);
+      sentences.push({ index: sentences.length, start, end: start, tokenStart: tokens.length, tokenEnd: tokens.length });
+    }
+    lineBreak = false;
+    tokens.push({
+      index: tokens.length,
+      text: value,
+      start,
+      end: offset,
+      pos: tags[i],
+      lemma: (lemmas[i] || value).toLowerCase(),
+      sentence: sentences.length - 1,
+    });
+  }
+  winkToOurs[values.length] = tokens.length;
+  closeSentence(sentences, tokens);
+
+  const found: ValueMention[] = [];
+  doc.entities().each((entity: ItemEntity) => {
+    const detail = entity.out(its.detail) as unknown as { type: string };
+    if (!VALUE_TYPES.has(detail.type)) return;
+    const [first, last] = entity.out(its.span) as unknown as [number, number];
+    const tokenStart = winkToOurs[first];
+    const tokenEnd = winkToOurs[last + 1];
+    if (tokenEnd <= tokenStart) return;
+    const start = tokens[tokenStart].start;
+    const end = tokens[tokenEnd - 1].end;
+    found.push({ type: detail.type as ValueMention['type'], start, end, text: text.slice(start, end), tokenStart, tokenEnd });
+  });
+  return { text, tokens, sentences, values: found };
+}
+
+function closeSentence(sentences: Sentence[], tokens: Token[]): void {
+  const last = sentences[sentences.length - 1];
+  if (!last) return;
+  last.tokenEnd = tokens.length;
+  last.end = tokens.length > last.tokenStart ? tokens[tokens.length - 1].end : last.start;
+}
