@@ -29,7 +29,7 @@ export default [
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:util', 'type:testing'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:util'] },
+            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:util', 'type:testing'] },
           ],
         },
       ],

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -51,13 +51,24 @@ describe('least privilege (prisma/bootstrap.sql)', () => {
 
     const dataDir = mkdtempSync(join(tmpdir(), 'registry-roles-'));
     const jobId = randomUUID();
-    const writer = await createRegistry({ config: testConfig(writerUrl, dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false' }), logger: pino({ level: 'silent' }), replayIntervalMs: 0 });
+    const writer = await createRegistry({
+      config: testConfig(writerUrl, dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false' }),
+      logger: pino({ level: 'silent' }),
+      replayIntervalMs: 0,
+    });
     expect(await writer.hooks.syncWriteJobToRegistry({ jobId, batchId: 'roles' })).toMatchObject({ outcome: 'written' });
     expect(await writer.hooks.syncWriteDocumentsToRegistry(makeBatch(jobId, 2, 'roles'))).toMatchObject({ outcome: 'written' });
     await writer.close();
 
-    const reader = await createRegistry({ config: testConfig(readerUrl, join(dataDir, 'reader'), { METADATA_ENABLE_REDIS_CACHE: 'false' }), logger: pino({ level: 'silent' }), replayIntervalMs: 0 });
+    const readerDir = join(dataDir, 'reader');
+    const reader = await createRegistry({
+      config: testConfig(readerUrl, readerDir, { METADATA_ENABLE_REDIS_CACHE: 'false' }),
+      logger: pino({ level: 'silent' }),
+      readOnly: true,
+    });
     expect(await reader.reader.getJob(jobId)).toMatchObject({ batch_id: 'roles' });
+    expect(await reader.hooks.syncWriteJobToRegistry({ jobId, batchId: 'x' })).toMatchObject({ outcome: 'skipped' });
+    expect(existsSync(readerDir)).toBe(false);
     expect((await collect(reader.reader.documents({ jobId }))).records).toHaveLength(2);
     await reader.close();
     rmSync(dataDir, { recursive: true, force: true });

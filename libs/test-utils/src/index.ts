@@ -7,3 +7,12 @@ export {
 } from './lib/test-services';
 export { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from './lib/test-database';
 export { sharedCorpus, describeWithSharedCorpus, SHARED_CORPUS_DIR } from './lib/shared-corpus';
+export {
+  readComposeFile,
+  composeEnvironment,
+  interpolate,
+  COMPOSE_FILE,
+  REPOSITORY_ROOT,
+  type ComposeFile,
+  type ComposeService,
+} from './lib/compose-file';

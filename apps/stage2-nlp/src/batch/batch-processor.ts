@@ -73,6 +73,7 @@ export class BatchProcessor {
     const log = this.deps.logger.child({ jobId: context.jobId, batchId: context.batchId });
     log.info({ documents: received, progressiveSave: Boolean(options.progressiveSave) }, 'batch started');
 
+    this.deps.metrics?.batchStarted();
     await this.deps.registry.registerJob(summary, received);
     let begun = false;
     try {

@@ -107,7 +107,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /** The queue's job counts, read when Prometheus scrapes. */
 function registerQueueGauge(options: Stage2AppOptions): void {
-  if (options.metricsRegistry.getSingleMetric('stage2_queue_jobs')) return;
+  // The latest app's queue is the one to count (one app per process; tests build several).
+  options.metricsRegistry.removeSingleMetric('stage2_queue_jobs');
   const queue = options.queue;
   new Gauge({
     name: 'stage2_queue_jobs',

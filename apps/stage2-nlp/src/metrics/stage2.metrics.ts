@@ -28,7 +28,12 @@ export class Stage2Metrics {
     this.activeBatches = new Gauge({ name: 'stage2_active_batches', help: 'Batches running in this process', registers });
   }
 
+  batchStarted(): void {
+    this.activeBatches.inc();
+  }
+
   recordBatch(summary: BatchSummary): void {
+    this.activeBatches.dec();
     this.batches.inc({ status: summary.success ? 'completed' : 'failed' });
     this.documents.inc({ outcome: 'processed' }, summary.processed);
     this.documents.inc({ outcome: 'rejected' }, summary.rejected);

@@ -18,6 +18,8 @@ export interface HooksDeps {
   writer?: ResilientWriter;
   metrics?: RegistryMetrics;
   logger: Logger;
+  /** The registry was opened for reading only (Stage 5): every hook skips. */
+  readOnly?: boolean;
 }
 
 const registrationSchema = z.object({
@@ -57,6 +59,7 @@ const OUTCOME_STATUS: Record<HookResult['outcome'], WriteStatus> = {
 export function createRegistryHooks(deps: HooksDeps): RegistryHooks {
   const gate = (jobId: unknown): HookResult | undefined => {
     if (!deps.config.enabled) return { outcome: 'skipped', counts: {}, reason: 'metadata registry disabled' };
+    if (deps.readOnly) return { outcome: 'skipped', counts: {}, reason: 'metadata registry opened read-only' };
     if (typeof jobId === 'string' && !inRollout(jobId, deps.config.rolloutPercentage)) {
       return { outcome: 'skipped', counts: {}, reason: `job outside the ${deps.config.rolloutPercentage}% rollout` };
     }

@@ -39,6 +39,8 @@ export interface CreateRegistryOptions {
   breaker?: BreakerOptions;
   /** Background outbox replay period (default 5 s; 0 = only on demand). */
   replayIntervalMs?: number;
+  /** For readers (Stage 5): no writer, no outbox folder, no timer; hooks return 'skipped'. */
+  readOnly?: boolean;
 }
 
 /** The registry: hooks for Stage 2, a reader for Stage 5, and its resilience controls. */
@@ -79,19 +81,20 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
   }
   closers.unshift(() => redisSide.close());
 
-  const writer = config.writeOnly
-    ? undefined
-    : new ResilientWriter({
-        store,
-        outbox: new OutboxStore(config.outboxDir),
-        metrics,
-        logger,
-        afterWrite: redisSide.cache?.afterWrite,
-        breaker: options.breaker,
-        replayIntervalMs: options.replayIntervalMs,
-      });
+  const writer =
+    config.writeOnly || options.readOnly
+      ? undefined
+      : new ResilientWriter({
+          store,
+          outbox: new OutboxStore(config.outboxDir),
+          metrics,
+          logger,
+          afterWrite: redisSide.cache?.afterWrite,
+          breaker: options.breaker,
+          replayIntervalMs: options.replayIntervalMs,
+        });
   if (writer) closers.unshift(() => writer.close());
-  const hooks = createRegistryHooks({ config, writer, metrics, logger });
+  const hooks = createRegistryHooks({ config, writer, metrics, logger, readOnly: options.readOnly });
   logger.info(
     { backend: store.backend, cache: Boolean(redisSide.cache), writeOnly: config.writeOnly, rollout: config.rolloutPercentage },
     'metadata registry ready',

@@ -40,7 +40,7 @@ export const EVENT_TAXONOMY: readonly EventTypeDefinition[] = [
   { type: 'crime.offense', description: 'Other offences: drunk driving, violations, vandalism.',
     lemmas: ['dui', 'drunk driving', 'drunken driving', 'driving under the influence', 'violate', 'violation', 'crime', 'vandalism', 'hit and run', 'crash into', 'smuggle', 'traffic'] },
   { type: 'disaster.earthquake', description: 'Earthquake or aftershock.',
-    lemmas: ['earthquake', 'quake', 'tremor', 'aftershock', 'seismic', 'temblor', 'shake', 'jolt', 'magnitude'] },
+    lemmas: ['earthquake', 'quake', 'tremor', 'aftershock', 'seismic', 'temblor', 'shake', 'jolt'] },
   { type: 'disaster.fire', description: 'Fire, blaze, arson.',
     lemmas: ['fire', 'blaze', 'burn', 'arson', 'flame', 'wildfire', 'catch fire', 'set fire', 'burn down', 'engulf', 'inferno', 'smoke'] },
   { type: 'disaster.explosion', description: 'Explosion or blast.', lemmas: ['explode', 'explosion', 'blast', 'detonate', 'blow up'] },

@@ -11,11 +11,15 @@ export interface FeatureOptions {
   eventWeight: number;
   /** Weight of a pair of adjacent content words ("sixth round"); 0 = none. */
   bigramWeight: number;
+  /** Extra weight of the words of the lead (title and first sentences), where news says what happened. */
+  leadWeight: number;
+  /** How many lines (sentences) of the text make the lead. */
+  leadLines: number;
   /** Weight of a year the text mentions ("2013"): stories of the same kind years apart differ in it. */
   yearWeight: number;
 }
 
-export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = Object.freeze({ entityWeight: 2, monthWeight: 2, eventWeight: 0, bigramWeight: 0, yearWeight: 0 });
+export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = Object.freeze({ entityWeight: 2, monthWeight: 2, eventWeight: 0, bigramWeight: 0, yearWeight: 0, leadWeight: 0, leadLines: 2 });
 
 const YEAR_PATTERN = /\b(?:19[0-9]{2}|20[0-3][0-9])\b/g;
 const WORD_PATTERN = /[\p{L}\p{N}][\p{L}\p{N}'’.,-]*[\p{L}\p{N}]/gu;
@@ -37,6 +41,10 @@ export function documentFeatures(document: ProcessedDocument, options: FeatureOp
   };
   addText(document.text);
   if (document.title && !document.text.startsWith(document.title)) addText(document.title);
+  if (options.leadWeight > 0) {
+    const lead = document.text.split('\n').filter((line) => !/^\s*(https?:|www\.)/i.test(line)).slice(0, options.leadLines);
+    for (const line of lead) for (const word of words(line)) add(word, options.leadWeight);
+  }
   for (const entity of document.entities) {
     if (entity.type === 'PERSON' || entity.type === 'ORGANIZATION' || entity.type === 'LOCATION') {
       const name = normaliseName(entity.canonical_name);

@@ -1,0 +1,26 @@
+import { registryConfigSchema, loadRegistryConfig } from '@storytelling/metadata-registry';
+import { composeEnvironment, readComposeFile } from '@storytelling/test-utils';
+import { loadStage2Config, queueRedisUrl, stage2ConfigSchema } from '../src/config/stage2.config';
+
+describe('docker-compose.yml: the stage2-nlp service', () => {
+  const env = composeEnvironment(readComposeFile().services['stage2-nlp']);
+  const known = new Set([...Object.keys(stage2ConfigSchema.shape), ...Object.keys(registryConfigSchema.shape)]);
+
+  it('sets every variable Stage 2 reads, and none it does not', () => {
+    expect(Object.keys(env).filter((name) => !known.has(name))).toEqual([]);
+    // DATABASE_URL / REDIS_URL are overrides of POSTGRES_* / REDIS_*, which the service sets.
+    const unset = [...known].filter((name) => !(name in env) && !['DATABASE_URL', 'REDIS_URL'].includes(name));
+    expect(unset).toEqual([]);
+  });
+
+  it('parses with both configuration schemas onto the stack\'s servers', () => {
+    const config = loadStage2Config(env);
+    expect(config.STAGE2_DATABASE_URL).toMatch(/@postgres:5432\/stage2_nlp$/);
+    expect(config.ELASTICSEARCH_URL).toBe('http://elasticsearch:9200');
+    expect(queueRedisUrl(config)).toBe('redis://redis-cache:6379/0');
+    const registry = loadRegistryConfig(env);
+    expect(registry.enabled).toBe(true);
+    expect(registry.database).toEqual({ kind: 'postgresql', url: expect.stringMatching(/^postgresql:\/\/metadata_service:.+@postgres:5432\/pipeline_metadata$/) });
+    expect(registry.redisUrl).toMatch(/redis-cache:6379\/15$/);
+  });
+});

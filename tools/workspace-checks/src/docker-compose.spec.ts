@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readComposeFile, REPOSITORY_ROOT } from '@storytelling/test-utils';
+
+// No Docker engine here: the stack is checked as data. Each app's own spec checks that the
+// variables of its service match its configuration schema.
+describe('docker-compose.yml', () => {
+  const compose = readComposeFile();
+
+  it('runs every service the pipeline needs', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(
+      ['elasticsearch', 'migrate', 'postgres', 'redis-cache', 'stage2-nlp', 'stage5-graph'].sort(),
+    );
+  });
+
+  it('pins every image to a version', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect({ name, image: service.image }).toEqual({ name, image: expect.stringMatching(/:\d+(\.\d+)+[\w.-]*$/) });
+    }
+  });
+
+  it('bootstraps PostgreSQL from prisma/ on a fresh volume', () => {
+    const volumes = compose.services['postgres'].volumes ?? [];
+    expect(volumes).toContain('./prisma:/bootstrap:ro');
+    const init = volumes.find((v) => v.includes('docker-entrypoint-initdb.d'));
+    expect(init).toBeDefined();
+    const hostPath = (init as string).split(':')[0];
+    expect(existsSync(join(REPOSITORY_ROOT, hostPath))).toBe(true);
+    expect(existsSync(join(REPOSITORY_ROOT, 'prisma', 'bootstrap.sql'))).toBe(true);
+  });
+
+  it('runs only scripts and files that exist', () => {
+    const dockerfile = (compose.services['stage2-nlp'].build as { dockerfile: string }).dockerfile;
+    expect(existsSync(join(REPOSITORY_ROOT, dockerfile))).toBe(true);
+    const commands = Object.values(compose.services).flatMap((s) => (Array.isArray(s.command) ? s.command : [s.command ?? '']));
+    const scripts = commands.join(' ').match(/[\w/.-]+\.ts/g) ?? [];
+    expect(scripts.length).toBeGreaterThanOrEqual(5);
+    for (const script of scripts) expect({ script, exists: existsSync(join(REPOSITORY_ROOT, script)) }).toEqual({ script, exists: true });
+  });
+
+  it('starts the apps only after the migrations succeeded', () => {
+    for (const app of ['stage2-nlp', 'stage5-graph']) {
+      expect(compose.services[app].depends_on).toMatchObject({ migrate: { condition: 'service_completed_successfully' } });
+    }
+  });
+});
