@@ -7,7 +7,7 @@ export default {
   // fastify's inject() requires `cookie` 2, which ships ESM only: jest (on Node 20) needs it as CommonJS.
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
-    '/node_modules/cookie/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' } }],
+    '/node_modules/cookie/.+\\.js$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.cjs-interop.json' }],
   },
   transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
 };

@@ -4,7 +4,7 @@ import { AnalysisPool } from '../src/analysis/analysis-pool';
 import { indexedDocuments, mockedElasticsearch } from './support/elasticsearch-mock';
 import { sampleLines } from './support/sample-corpus';
 import { countRows, jsonlContents, stage2Rows } from './support/store-snapshot';
-import { TcpProxy } from './support/tcp-proxy';
+import { TcpProxy } from '@storytelling/test-utils';
 import { createTestRuntime, type TestRuntime } from './support/test-runtime';
 
 const REGISTRY_TABLES = ['job_registry', 'document_metadata', 'event_metadata'];

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { createLogger } from '@storytelling/common';
 import {
   createRegistry,
@@ -26,6 +27,8 @@ import { benchEntities, benchJobChunks, benchJobId, type BenchShape } from './be
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const keep = args.includes('--keep');
+/** --reuse=<database>: a registry kept by an earlier --keep run (skips generating it again). */
+const reuse = args.find((a) => a.startsWith('--reuse='))?.split('=')[1];
 const option = (name: string, fallback: number): number => {
   const found = args.find((a) => a.startsWith(`--${name}=`));
   return found ? Number(found.split('=')[1]) : fallback;
@@ -50,6 +53,8 @@ const log = (message: string) => {
 const seconds = (start: number) => (performance.now() - start) / 1000;
 const heapMb = () => Math.round(process.memoryUsage().heapUsed / 1e6);
 const quiet = createLogger('stage5-bench', { level: 'warn' });
+// The sync's phase logs go to stderr, so --json's stdout stays one JSON object.
+const progress = createLogger('stage5-bench', { level: 'info' }, pino.destination(2));
 
 async function generate(registry: Registry): Promise<{ rows: number; seconds: number }> {
   const start = performance.now();
@@ -93,8 +98,11 @@ async function latencies(app: Awaited<ReturnType<typeof buildApp>>, urls: string
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stage5-bench-'));
+  const serverUrl = process.env['TEST_DATABASE_URL'] as string;
   const [registryDb, stage5Db] = await Promise.all([
-    createTestDatabase({ schema: 'registry', fingerprint: registryMigrationsFingerprint(), migrate: (url) => migrateRegistry(url).then(() => undefined) }),
+    reuse
+      ? { name: reuse, url: withDatabase(serverUrl, reuse), drop: async () => undefined }
+      : createTestDatabase({ schema: 'registry', fingerprint: registryMigrationsFingerprint(), migrate: (url) => migrateRegistry(url).then(() => undefined) }),
     createTestDatabase({ schema: 'stage5', fingerprint: stage5MigrationsFingerprint(), migrate: (url) => migrateStage5(url).then(() => undefined) }),
   ]);
   const env = {
@@ -108,13 +116,16 @@ async function main(): Promise<void> {
   };
   try {
     log(`stage5 bench: ${shape.documents.toLocaleString()} documents, ${shape.events.toLocaleString()} events, ${shape.entities.toLocaleString()} entities in ${shape.jobs} jobs`);
-    const writer = await createRegistry({ config: loadRegistryConfig(env), logger: quiet, replayIntervalMs: 0 });
-    const generated = await generate(writer);
-    await writer.close();
+    let generated = { rows: 0, seconds: 0 };
+    if (!reuse) {
+      const writer = await createRegistry({ config: loadRegistryConfig(env), logger: quiet, replayIntervalMs: 0 });
+      generated = await generate(writer);
+      await writer.close();
+    }
     log(`registry generated: ${generated.rows.toLocaleString()} rows in ${generated.seconds.toFixed(1)} s (${Math.round(generated.rows / generated.seconds).toLocaleString()} rows/s)`);
 
     const config = loadStage5Config(env);
-    let service = await buildGraphService({ config, logger: quiet });
+    let service = await buildGraphService({ config, logger: progress });
     const report = await runSync(service);
     if (report.failedJobs.length) throw new Error(`sync failed: ${JSON.stringify(report.failedJobs[0])}`);
     const s = report.seconds;
@@ -167,10 +178,16 @@ async function main(): Promise<void> {
     }
   } finally {
     if (!keep) await Promise.all([registryDb.drop(), stage5Db.drop()]);
-    else log(`kept databases ${registryDb.name} and ${stage5Db.name}`);
+    else log(`kept databases ${registryDb.name} (rerun with --reuse=${registryDb.name}) and ${stage5Db.name}`);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+const withDatabase = (url: string, database: string): string => {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+};
 
 const round = (value: number) => Math.round(value * 100) / 100;
 

@@ -35,7 +35,10 @@ const COPY_COLUMNS =
 const JOBS = flag('jobs', 500);
 
 const serverUrl =
-  process.env['BENCH_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? process.env['TEST_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  process.env['BENCH_DATABASE_URL'] ??
+  process.env['DATABASE_URL'] ??
+  process.env['TEST_DATABASE_URL'] ??
+  'postgresql://postgres@127.0.0.1:5432/postgres';
 const withDb = (url: string, db: string) => Object.assign(new URL(url), { pathname: `/${db}` }).toString();
 const log = (...parts: unknown[]) => {
   if (!json) console.log(...parts);
@@ -66,7 +69,8 @@ const timed = async (fn: () => Promise<void>): Promise<number> => {
 };
 
 function copyLine(d: DocumentRecord): string {
-  const esc = (v: string | null) => (v === null ? '\\N' : v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r'));
+  const esc = (v: string | null) =>
+    v === null ? '\\N' : v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
   return [
     esc(d.document_id),
     d.job_id,

@@ -16,3 +16,4 @@ export {
   type ComposeFile,
   type ComposeService,
 } from './lib/compose-file';
+export { TcpProxy } from './lib/tcp-proxy';

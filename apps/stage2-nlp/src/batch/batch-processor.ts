@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage, type Logger } from '@storytelling/common';
-import type { KnownCorpus, LinkError, ProcessedDocument, Storyline } from '@storytelling/nlp';
-import { linkDocuments } from '../../../../libs/nlp/src/lib/linking/link-documents'; // TEMP until exported
+import { linkDocuments, type KnownCorpus, type LinkError, type ProcessedDocument, type Storyline } from '@storytelling/nlp';
 import type { AnalysisPool } from '../analysis/analysis-pool';
 import type { AnalysisOutcome } from '../analysis/analysis.types';
 import type { AnalysisItem, BatchInput, RejectedDocument } from '../input/batch-input.types';
@@ -221,7 +220,7 @@ class BatchRun {
     const relinked = new Set(result.errors.filter((e) => e.code === 'LINK_DOCUMENT_DUPLICATE').map((e) => e.index));
     const failed = result.errors.filter((e) => !relinked.has(e.index));
     const failedIndexes = new Set(failed.map((e) => e.index));
-    const before = await loadLinked([...relinked].map((i) => documents[i]!.document_id));
+    const before = await loadLinked(documents.filter((_, i) => relinked.has(i)).map((d) => d.document_id));
     return {
       payload: {
         documents: failedIndexes.size ? documents.filter((_, i) => !failedIndexes.has(i)) : documents,

@@ -25,21 +25,54 @@ export function printSummary(summary: BatchSummary, files: Record<string, string
   for (const [kind, file] of Object.entries(files)) out(`  ${kind}: ${file}`);
 }
 
-/** Prints each storyline with its events in time order. */
+/** Event types too common to tell a story by themselves (still stored; not printed). */
+const MINOR_TYPES = new Set(['general.occurrence', 'communication.statement']);
+
+/** The first event of each event's coreference chain (its real-world event). */
+function clusterRoots(linkages: EventLinkage[]): Map<string, string> {
+  const target = new Map(linkages.filter((l) => l.kind === 'coreference').map((l) => [l.source_event_id, l.target_event_id]));
+  const root = (id: string): string => {
+    let current = id;
+    for (let hops = 0; target.has(current) && hops < 100; hops++) current = target.get(current) as string;
+    return current;
+  };
+  return new Map([...target.keys()].map((id) => [id, root(id)]));
+}
+
+/**
+ * Prints each storyline with its events in time order: one line per real-world event (its
+ * coreferent mentions counted together), the minor ones (statements, untyped) summed up.
+ */
 export function printStorylines(storylines: Storyline[], documents: ProcessedDocument[], linkages: EventLinkage[], out: Out): void {
   const events = new Map(documents.flatMap((d) => d.events).map((e) => [e.event_id, e]));
   const titles = new Map(documents.map((d) => [d.document_id, d.title ?? d.document_id]));
-  const coreferent = new Set(linkages.filter((l) => l.kind === 'coreference').flatMap((l) => [l.source_event_id, l.target_event_id]));
+  const roots = clusterRoots(linkages);
   out(`\n${storylines.length} storylines found:`);
   for (const s of [...storylines].sort((a, b) => (a.start_date ?? '').localeCompare(b.start_date ?? '') || a.title.localeCompare(b.title))) {
-    out(`\n■ ${s.title}  [${s.start_date ?? '?'} → ${s.end_date ?? '?'}]  ${s.document_ids.length} documents, ${s.event_ids.length} events`);
+    out(`\n■ ${s.title}  [${s.start_date ?? '?'} → ${s.end_date ?? '?'}]  ${s.document_ids.length} documents, ${s.event_ids.length} event mentions`);
     s.document_ids.forEach((id) => out(`    doc ${id}: ${titles.get(id) ?? ''}`));
+    const mentions = new Map<string, { docs: Set<string>; count: number }>();
     for (const id of s.event_ids) {
       const e = events.get(id);
       if (!e) continue;
-      const mark = coreferent.has(id) ? '≡' : ' ';
-      out(`   ${mark} ${e.event_date ?? '    ?     '}  ${e.event_type.padEnd(24)} "${e.trigger.text}"  (${e.document_id})`);
+      const entry = mentions.get(roots.get(id) ?? id) ?? { docs: new Set<string>(), count: 0 };
+      entry.docs.add(e.document_id);
+      entry.count += 1;
+      mentions.set(roots.get(id) ?? id, entry);
     }
+    let minor = 0;
+    for (const id of s.event_ids) {
+      const e = events.get(id);
+      const entry = mentions.get(id);
+      if (!e || !entry) continue;
+      if (MINOR_TYPES.has(e.event_type)) {
+        minor += 1;
+        continue;
+      }
+      const reported = entry.count > 1 ? `  ×${entry.count} in ${entry.docs.size} document${entry.docs.size > 1 ? 's' : ''}` : '';
+      out(`    ${e.event_date ?? '    ?     '}  ${e.event_type.padEnd(22)} "${e.trigger.text}" (${e.document_id})${reported}`);
+    }
+    if (minor) out(`    ... and ${minor} statements or untyped events`);
   }
 }
 

@@ -33,7 +33,7 @@ interface SubmitQuery {
  * GET /batches/:jobId tells its state, progress and summary; /healthz; /metrics.
  */
 export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger | undefined, bodyLimit: options.maxBodyBytes, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger | undefined, bodyLimit: options.maxBodyBytes });
   app.addContentTypeParser(NDJSON_TYPES, { parseAs: 'buffer', bodyLimit: options.maxBodyBytes }, (_req, body, done) =>
     done(null, body),
   );

@@ -51,6 +51,8 @@ export async function createStage2Runtime(options: Stage2RuntimeOptions): Promis
   try {
     const pool = options.pool ?? new AnalysisPool(config.STAGE2_POOL_SIZE);
     if (!options.pool) cleanups.push(() => pool.close());
+    // The threads load the language model while the databases open.
+    const warming = options.pool ? Promise.resolve() : pool.warmUp();
 
     const database = await openStage2Database({ databaseUrl: config.STAGE2_DATABASE_URL, dataDir: config.STAGE2_DATA_DIR, logger });
     cleanups.push(() => database.close());
@@ -75,6 +77,7 @@ export async function createStage2Runtime(options: Stage2RuntimeOptions): Promis
       chunkSize: config.STAGE2_CHUNK_SIZE,
       metrics,
     });
+    await warming;
     const close = async () => {
       await writer.close();
       for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => logger.warn({ err: error }, 'error while closing'));

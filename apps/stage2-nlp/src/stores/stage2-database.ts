@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { Logger } from '@storytelling/common';
+import { applyMigrations, openPglite } from '@storytelling/metadata-registry';
 import { PrismaClient } from '../generated/prisma/client';
 
 /** Where Stage 2's hand-written Prisma migrations live. */
@@ -25,7 +26,6 @@ export interface OpenStage2DatabaseOptions {
 
 /** Opens Stage 2's database, migrated to the latest schema. */
 export async function openStage2Database(options: OpenStage2DatabaseOptions): Promise<Stage2Database> {
-  const { applyMigrations, openPglite } = await import('@storytelling/metadata-registry');
   const migrate = options.migrate ?? true;
   if (options.databaseUrl) {
     if (migrate) {

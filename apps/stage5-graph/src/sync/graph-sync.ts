@@ -8,7 +8,7 @@ import type { GraphChanges } from '../graph/graph.types';
 import type { GraphStore, PersistReport, SyncState, Watermark } from '../persistence/graph-store';
 import type { ProcessedJob } from '../persistence/graph-writer';
 import type { Stage5Metrics } from '../stage5.metrics';
-import { bundleCounts, readJobBundle } from './job-bundle-reader';
+import { bundleCounts, readJobBundleWithRetry } from './job-bundle-reader';
 import { advanceWatermark, listingStart, pendingJobs } from './job-selection';
 
 export interface SyncOptions {
@@ -74,7 +74,7 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
     let t = now();
     let bundle;
     try {
-      bundle = await readJobBundle(deps.reader, job, deps.options.readPageSize);
+      bundle = await readJobBundleWithRetry(deps.reader, job, deps.options.readPageSize);
     } catch (error) {
       // Later jobs wait for this one, so the watermark never jumps over a job that was not read.
       report.failedJobs.push({ jobId: job.job_id, error: errorMessage(error) });
@@ -86,11 +86,14 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
     mergeJobBundle(deps.model.graph, bundle, changes);
     report.seconds.merge += (now() - t) / 1000;
     processed.push({ job, counts: bundleCounts(bundle) });
+    deps.logger.debug({ jobId: job.job_id, graph: { nodes: deps.model.graph.order, edges: deps.model.graph.size } }, 'job merged');
     watermark = advanceWatermark(watermark, job);
     report.jobs.push(job.job_id);
     await yieldToEventLoop();
   }
+  deps.logger.info({ jobs: processed.length, seconds: { read: report.seconds.read, merge: report.seconds.merge } }, 'jobs merged');
   const enrichment = isEmpty(changes) ? undefined : await enrich(deps, report);
+  deps.logger.info({ seconds: report.seconds.enrich, changes: { nodes: changes.nodes.size, edges: changes.edges.size } }, 'persisting');
   const t = now();
   report.persisted = await deps.store.persist({
     graph: deps.model.graph,

@@ -7,22 +7,69 @@ async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
   return all;
 }
 
+/** Record kinds read at once: the registry's pool is small and a waiting query counts against its connect timeout. */
+const READ_CONCURRENCY = 2;
+
+/** Runs the tasks, at most `limit` at a time, results in task order. */
+async function inParallel<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
+  const results = new Array<T>(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next++;
+      results[index] = await tasks[index]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
 /**
  * Reads everything one job wrote through the registry's reader (pages, never a whole table).
- * The seven record kinds are read concurrently: the database works while this process parses.
+ * Two record kinds are read at a time: the database works while this process parses.
  */
 export async function readJobBundle(reader: RegistryReader, job: JobRecord, pageSize: number): Promise<JobBundle> {
   const query: PageQuery = { jobId: job.job_id, pageSize };
-  const [documents, events, entities, documentEntities, eventEntities, linkages, storylines] = await Promise.all([
-    collect(reader.documents(query)),
-    collect(reader.events(query)),
-    collect(reader.entities(query)),
-    collect(reader.documentEntities(query)),
-    collect(reader.eventEntities(query)),
-    collect(reader.linkages(query)),
-    collect(reader.storylines(query)),
-  ]);
-  return { job, documents, events, entities, documentEntities, eventEntities, linkages, storylines };
+  const [events, eventEntities, documents, documentEntities, entities, linkages, storylines] = await inParallel<unknown[]>(
+    [
+      () => collect(reader.events(query)),
+      () => collect(reader.eventEntities(query)),
+      () => collect(reader.documents(query)),
+      () => collect(reader.documentEntities(query)),
+      () => collect(reader.entities(query)),
+      () => collect(reader.linkages(query)),
+      () => collect(reader.storylines(query)),
+    ],
+    READ_CONCURRENCY,
+  );
+  return {
+    job,
+    documents: documents as JobBundle['documents'],
+    events: events as JobBundle['events'],
+    entities: entities as JobBundle['entities'],
+    documentEntities: documentEntities as JobBundle['documentEntities'],
+    eventEntities: eventEntities as JobBundle['eventEntities'],
+    linkages: linkages as JobBundle['linkages'],
+    storylines: storylines as JobBundle['storylines'],
+  };
+}
+
+/** readJobBundle, tried again after a pause when the registry fails transiently (a busy pool, a restart). */
+export async function readJobBundleWithRetry(
+  reader: RegistryReader,
+  job: JobRecord,
+  pageSize: number,
+  attempts = 3,
+  pauseMs = 1_000,
+): Promise<JobBundle> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readJobBundle(reader, job, pageSize);
+    } catch (error) {
+      if (attempt >= attempts || (error as { code?: string }).code === 'REGISTRY_DISABLED') throw error;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs * attempt));
+    }
+  }
 }
 
 export const bundleCounts = (bundle: JobBundle) => ({

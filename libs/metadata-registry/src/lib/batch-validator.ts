@@ -38,7 +38,8 @@ export function validateBatch(input: RegistryBatch): ValidatedBatch {
       const parsed = spec.schema.safeParse(withJob);
       if (!parsed.success) {
         const recordId = idOf(record, firstKeyField(spec.kind));
-        rejected.push({ kind: spec.kind, index, id: recordId, error: `${spec.kind}[${index}]${recordId ? ` (${recordId})` : ''}: ${describeIssues(parsed.error)}` });
+        const named = `${spec.kind}[${index}]${recordId ? ` (${recordId})` : ''}`;
+        rejected.push({ kind: spec.kind, index, id: recordId, error: `${named}: ${describeIssues(parsed.error)}` });
         return;
       }
       // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -74,4 +74,25 @@ describe('OutboxStore', () => {
     expect(a).toBe(b);
     expect(applied).toBe(2);
   });
+
+  it('lets processes share the folder: each entry is replayed once, and a dead replayer\'s claim is taken back', async () => {
+    const a = new OutboxStore(dir);
+    const b = new OutboxStore(dir);
+    for (const n of [1, 2, 3]) await a.append(op(n));
+    for (const n of [4, 5]) await b.append(op(n));
+    const seen: number[] = [];
+    const apply = async (o: RegistryOp) => {
+      seen.push(nOf(o));
+    };
+    await Promise.all([a.replay(apply, retryable), b.replay(apply, retryable)]);
+    expect(seen.sort()).toEqual([1, 2, 3, 4, 5]);
+
+    // A replayer that died (pid gone) left its claimed file: the next replay drains it.
+    writeFileSync(join(dir, '000000000000001-1.draining.jsonl.999999999.claimed'), `${JSON.stringify({ at: '', op: op(6) })}\n`);
+    expect(new OutboxStore(dir).pending).toBe(1);
+    const result = await a.replay(apply, retryable);
+    expect(result).toEqual({ replayed: 1, pending: 0, deadLettered: 0 });
+    expect(seen).toContain(6);
+    expect(readdirSync(dir)).toEqual([]);
+  });
 });

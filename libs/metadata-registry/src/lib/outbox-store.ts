@@ -8,6 +8,7 @@ import type { RegistryOp } from './registry-store';
 const CURRENT = 'outbox.jsonl';
 const DRAINING_SUFFIX = '.draining.jsonl';
 const DEAD_LETTERS = 'dead-letters.jsonl';
+const CLAIMED_SUFFIX = '.claimed';
 
 interface OutboxEntry {
   at: string;
@@ -75,6 +76,7 @@ export class OutboxStore {
   private async replayAll(apply: ReplayApply, isRetryable: (error: unknown) => boolean): Promise<ReplayResult> {
     const result: ReplayResult = { replayed: 0, pending: 0, deadLettered: 0 };
     await this.serialised(() => this.setCurrentAside());
+    await this.releaseStaleClaims();
     try {
       for (const file of this.drainingFiles()) {
         const done = await this.replayFile(file, apply, isRetryable, result);
@@ -90,13 +92,20 @@ export class OutboxStore {
     return result;
   }
 
+  /**
+   * Drains one file. It is claimed first (an atomic rename), so processes sharing the folder
+   * never drain the same file twice; on a retryable failure the unapplied tail goes back under
+   * the file's own name, keeping its place in the order.
+   */
   private async replayFile(
     file: string,
     apply: ReplayApply,
     isRetryable: (error: unknown) => boolean,
     result: ReplayResult,
   ): Promise<boolean> {
-    const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+    const claimed = `${file}.${process.pid}${CLAIMED_SUFFIX}`;
+    if (!(await renameIfPresent(file, claimed))) return true; // another process took it
+    const lines = (await readFile(claimed, 'utf8')).split('\n').filter((line) => line.trim() !== '');
     for (let i = 0; i < lines.length; i++) {
       const entry = parseEntry(lines[i]);
       if (!entry) {
@@ -110,24 +119,29 @@ export class OutboxStore {
       } catch (error) {
         if (isRetryable(error)) {
           await writeAtomically(file, lines.slice(i).join('\n') + '\n');
+          await unlink(claimed);
           return false;
         }
         await this.deadLetter(lines[i], errorMessage(error));
         result.deadLettered++;
       }
     }
-    await unlink(file);
+    await unlink(claimed);
     return true;
   }
 
-  private async setCurrentAside(): Promise<void> {
-    const current = join(this.dir, CURRENT);
-    const target = join(this.dir, `${Date.now().toString().padStart(15, '0')}-${process.pid}${DRAINING_SUFFIX}`);
-    try {
-      await rename(current, target);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  /** Files claimed by a process that died mid-replay go back to the queue. */
+  private async releaseStaleClaims(): Promise<void> {
+    for (const name of readdirSync(this.dir).filter((n) => n.endsWith(CLAIMED_SUFFIX))) {
+      const match = /^(.*)\.(\d+)\.claimed$/.exec(name);
+      if (!match || processAlive(Number(match[2]))) continue;
+      await renameIfPresent(join(this.dir, name), join(this.dir, match[1]));
     }
+  }
+
+  private async setCurrentAside(): Promise<void> {
+    const target = join(this.dir, `${Date.now().toString().padStart(15, '0')}-${process.pid}${DRAINING_SUFFIX}`);
+    await renameIfPresent(join(this.dir, CURRENT), target);
   }
 
   /** Files being drained, oldest first (names start with a zero-padded timestamp). */
@@ -139,7 +153,8 @@ export class OutboxStore {
   }
 
   private countOnDisk(): number {
-    const files = [...this.drainingFiles(), join(this.dir, CURRENT)];
+    const claimed = readdirSync(this.dir).filter((n) => n.endsWith(CLAIMED_SUFFIX));
+    const files = [...this.drainingFiles(), ...claimed.map((n) => join(this.dir, n)), join(this.dir, CURRENT)];
     let count = 0;
     for (const file of files) {
       try {
@@ -159,6 +174,25 @@ export class OutboxStore {
     const run = this.tail.then(fn, fn);
     this.tail = run.catch(() => undefined);
     return run;
+  }
+}
+
+async function renameIfPresent(from: string, to: string): Promise<boolean> {
+  try {
+    await rename(from, to);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

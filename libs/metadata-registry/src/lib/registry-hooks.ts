@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { errorMessage, type Logger } from '@storytelling/common';
 import type { EntityKind, HookResult, RegistryHooks } from './registry.types';
 import type { RegistryConfig } from './registry.config';
@@ -8,9 +9,6 @@ import { validateBatch } from './batch-validator';
 import { describeIssues, jobIdSchema, type RejectedRecord } from './record.schemas';
 import { countWrites, type RegistryMetrics, type WriteStatus } from './registry.metrics';
 import { inRollout } from './rollout';
-import { z } from 'zod';
-
-type RegistryHookResult = HookResult;
 
 export interface HooksDeps {
   config: Pick<RegistryConfig, 'enabled' | 'writeOnly' | 'rolloutPercentage'>;
@@ -66,37 +64,48 @@ export function createRegistryHooks(deps: HooksDeps): RegistryHooks {
     return undefined;
   };
 
-  const run = async (kind: EntityKind, build: () => { op: RegistryOp } | RegistryHookResult, rejected: RejectedRecord[] = []): Promise<RegistryHookResult> => {
+  const run = async (
+    kind: EntityKind,
+    build: () => { op: RegistryOp } | HookResult,
+    rejected: RejectedRecord[] = [],
+  ): Promise<HookResult> => {
     const built = build();
     if (!('op' in built)) return built;
     const counts = opCounts(built.op);
     if (deps.config.writeOnly || !deps.writer) {
-      deps.logger.info({ op: built.op.op, counts, rejected: rejected.length }, 'metadata registry dry run (write-only): nothing persisted');
+      deps.logger.info(
+        { op: built.op.op, counts, rejected: rejected.length },
+        'metadata registry dry run (write-only): nothing persisted',
+      );
       return record(kind, { outcome: 'dry-run', counts, ...(rejected.length ? { rejected } : {}) });
     }
     const stopTimer = deps.metrics?.writeSeconds.startTimer({ entity_type: kind });
     const submitted = await deps.writer.submit(built.op);
     stopTimer?.();
-    const result: RegistryHookResult = {
+    const result: HookResult = {
       outcome: submitted.outcome,
       counts: submitted.result?.counts ?? counts,
       ...(submitted.reason ? { reason: submitted.reason } : {}),
       ...(rejected.length ? { rejected } : {}),
     };
-    if (submitted.outcome === 'failed') deps.logger.error({ op: built.op.op, reason: submitted.reason }, 'metadata registry write failed');
+    if (submitted.outcome === 'failed') {
+      deps.logger.error({ op: built.op.op, reason: submitted.reason }, 'metadata registry write failed');
+    }
     return record(kind, result);
   };
 
-  const record = (kind: EntityKind, result: RegistryHookResult): RegistryHookResult => {
+  const record = (kind: EntityKind, result: HookResult): HookResult => {
     if (deps.metrics) {
-      const counts = Object.keys(result.counts).length ? result.counts : { [kind]: 1 };
+      // A call that handled no record (skipped, failed outright) still counts once under its kind.
+      const handledNone = Object.keys(result.counts).length === 0;
+      const counts = handledNone && result.outcome !== 'written' ? { [kind]: 1 } : result.counts;
       countWrites(deps.metrics, counts, OUTCOME_STATUS[result.outcome]);
       for (const r of result.rejected ?? []) deps.metrics.writes.inc({ entity_type: r.kind, status: 'rejected' });
     }
     return result;
   };
 
-  const safely = async (kind: EntityKind, fn: () => Promise<RegistryHookResult>): Promise<RegistryHookResult> => {
+  const safely = async (kind: EntityKind, fn: () => Promise<HookResult>): Promise<HookResult> => {
     try {
       return await fn();
     } catch (error) {
@@ -114,6 +123,7 @@ export function createRegistryHooks(deps: HooksDeps): RegistryHooks {
           if (!parsed.success) return invalid(`job registration: ${describeIssues(parsed.error)}`, deps.logger);
           const { jobId, batchId, stage, metadata } = parsed.data;
           const documentsCount = metadata['documents_count'];
+          const declared = typeof documentsCount === 'number' && Number.isInteger(documentsCount) && documentsCount >= 0;
           return {
             op: {
               op: 'register_job',
@@ -122,7 +132,7 @@ export function createRegistryHooks(deps: HooksDeps): RegistryHooks {
                 batch_id: batchId,
                 stage,
                 metadata,
-                documents_count: Number.isInteger(documentsCount) && (documentsCount as number) >= 0 ? (documentsCount as number) : null,
+                documents_count: declared ? documentsCount : null,
               },
             },
           };
@@ -136,9 +146,10 @@ export function createRegistryHooks(deps: HooksDeps): RegistryHooks {
         const validated = validateBatch(batch);
         for (const r of validated.rejected.slice(0, 20)) deps.logger.warn({ kind: r.kind, id: r.id }, `rejected ${r.error}`);
         if (Object.keys(validated.counts).length === 0) {
-          const outcome = validated.rejected.length ? 'failed' : 'written';
-          const reason = validated.rejected.length ? `every record was rejected (${validated.rejected.length})` : 'empty batch';
-          return record('document', { outcome, counts: {}, reason, ...(validated.rejected.length ? { rejected: validated.rejected } : {}) });
+          const { rejected } = validated;
+          if (!rejected.length) return record('document', { outcome: 'written', counts: {}, reason: 'empty batch' });
+          const reason = `every record was rejected (${rejected.length})`;
+          return record('document', { outcome: 'failed', counts: {}, reason, rejected });
         }
         return run('document', () => ({ op: { op: 'write_batch', batch: validated.batch } }), validated.rejected);
       }),
@@ -166,7 +177,7 @@ export function createRegistryHooks(deps: HooksDeps): RegistryHooks {
   };
 }
 
-function invalid(reason: string, logger: Logger): RegistryHookResult {
+function invalid(reason: string, logger: Logger): HookResult {
   logger.warn({ reason }, 'metadata registry hook called with invalid input');
   return { outcome: 'failed', counts: {}, reason };
 }

@@ -110,7 +110,12 @@ export class ResilientWriter {
       total.replayed += result.replayed;
       total.deadLettered += result.deadLettered;
       total.pending = result.pending;
-      if (result.deadLettered) this.options.logger.error({ deadLettered: result.deadLettered }, 'outbox entries rejected by the backend were moved to dead-letters.jsonl');
+      if (result.deadLettered) {
+        this.options.logger.error(
+          { deadLettered: result.deadLettered },
+          'outbox entries rejected by the backend were moved to dead-letters.jsonl',
+        );
+      }
       if (result.pending === 0 || result.replayed + result.deadLettered === 0) break;
     }
     this.options.metrics.outboxPending.set(total.pending);

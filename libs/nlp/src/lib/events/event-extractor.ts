@@ -53,7 +53,7 @@ export function extractEvents(input: EventInput): Event[] {
     if (triggers.length === 0) continue;
     const starts = triggers.map((trigger) => trigger.tokenStart);
     const types = triggers.map((trigger) => typeTrigger(tokens, trigger.tokenStart, trigger.tokenEnd));
-    harmoniseSentenceTypes(tokens, starts, types);
+    harmoniseSentenceTypes(tokens, sentence, starts, types);
     const sentenceText = text.slice(sentence.start, sentence.end);
     const sentenceDates = values
       .map((value, index) => ({ value, index }))

@@ -7,7 +7,7 @@ describe('event tagger', () => {
   const model = loadLinearModel(EVENT_TAGGER_MODEL_FILE);
   const classify = linearTagClassifier(model);
   const text =
-    'A magnitude 6.1 earthquake struck northern Iran on Sunday, killing at least 10 people.\n' +
+    'A powerful earthquake struck northern Iran on Sunday, killing at least 10 people.\n' +
     'Lindsay Lohan checked into the Betty Ford Center after a judge sentenced her to 90 days.';
   const { tokens, sentences } = tokenize(text);
 

@@ -1,4 +1,4 @@
-import type { Token } from '../text/text-tokenizer';
+import type { Sentence, Token } from '../text/text-tokenizer';
 import { eventTypeOf } from './event-taxonomy';
 
 /**
@@ -28,13 +28,22 @@ const IMPACT_VERBS = new Set(['strike', 'hit', 'rock', 'jolt', 'shake', 'destroy
 const CAUSE_FAMILIES = ['disaster.', 'conflict.'];
 
 /**
- * Gives impact verbs the type of the disaster or attack named in the same sentence, when
- * there is one (`types[k]` belongs to the trigger starting at `starts[k]`).
+ * Gives impact verbs the type of the disaster or attack named in the same sentence, by another
+ * trigger or, failing that, by any word of the sentence ("a 6.1 earthquake struck").
+ * `types[k]` belongs to the trigger starting at token `starts[k]`.
  */
-export function harmoniseSentenceTypes(tokens: Token[], starts: readonly number[], types: string[]): void {
-  const cause = types.find((type, k) => !IMPACT_VERBS.has(tokens[starts[k]].lemma) && CAUSE_FAMILIES.some((family) => type.startsWith(family)));
+export function harmoniseSentenceTypes(tokens: Token[], sentence: Sentence, starts: readonly number[], types: string[]): void {
+  const isCause = (type: string) => CAUSE_FAMILIES.some((family) => type.startsWith(family));
+  if (!starts.some((start) => IMPACT_VERBS.has(tokens[start].lemma))) return;
+  let cause = types.find((type, k) => !IMPACT_VERBS.has(tokens[starts[k]].lemma) && isCause(type));
+  for (let i = sentence.tokenStart; !cause && i < sentence.tokenEnd; i++) {
+    if (IMPACT_VERBS.has(tokens[i].lemma) || tokens[i].pos !== 'NOUN') continue;
+    const type = eventTypeOf([tokens[i].lemma]);
+    if (isCause(type)) cause = type;
+  }
   if (!cause) return;
+  const found = cause;
   starts.forEach((start, k) => {
-    if (IMPACT_VERBS.has(tokens[start].lemma)) types[k] = cause;
+    if (IMPACT_VERBS.has(tokens[start].lemma)) types[k] = found;
   });
 }

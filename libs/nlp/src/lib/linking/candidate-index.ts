@@ -45,8 +45,7 @@ export function candidatePairs(keys: readonly SparseVector[], options: BlockingO
         partial[other] += vector.weights[k] * (keyWeight(keys[other], id) || 0);
       }
     });
-    touched.sort((x, y) => partial[y] - partial[x] || x - y);
-    for (const other of touched.slice(0, options.neighbours)) {
+    for (const other of best(touched, partial, options.neighbours)) {
       const a = Math.min(item, other);
       const b = Math.max(item, other);
       const key = a * keys.length + b;
@@ -85,3 +84,20 @@ function keyWeight(vector: SparseVector, id: number): number {
   return 0;
 }
 
+
+/** The `count` items of highest score (ties: lower index first), without sorting them all. */
+function best(items: readonly number[], score: Float64Array, count: number): number[] {
+  const kept: number[] = [];
+  const better = (x: number, y: number) => score[x] > score[y] || (score[x] === score[y] && x < y);
+  for (const item of items) {
+    if (kept.length === count && !better(item, kept[count - 1])) continue;
+    let at = kept.length === count ? count - 1 : kept.length;
+    if (kept.length < count) kept.push(item);
+    while (at > 0 && better(item, kept[at - 1])) {
+      kept[at] = kept[at - 1];
+      at -= 1;
+    }
+    kept[at] = item;
+  }
+  return kept;
+}

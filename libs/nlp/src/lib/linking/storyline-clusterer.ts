@@ -118,6 +118,8 @@ function reassign(items: readonly ClusterItem[], groups: number[], neighbours: R
   items.forEach((item, i) => {
     if (item.fixed) return;
     const own = groups[i];
+    // A document whose neighbours all share its group has nowhere else to go.
+    if (neighbours[i].every((n) => groups[n] === own)) return;
     const selfNorm = Math.sqrt(dot(item.vector, item.vector));
     if (selfNorm === 0) return;
     let best = own;

@@ -19,7 +19,7 @@ export interface FeatureOptions {
   yearWeight: number;
 }
 
-export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = Object.freeze({ entityWeight: 2, monthWeight: 2, eventWeight: 0, bigramWeight: 0, yearWeight: 0, leadWeight: 0, leadLines: 2 });
+export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = Object.freeze({ entityWeight: 2, monthWeight: 2, eventWeight: 0, bigramWeight: 0, yearWeight: 0, leadWeight: 2, leadLines: 3 });
 
 const YEAR_PATTERN = /\b(?:19[0-9]{2}|20[0-3][0-9])\b/g;
 const WORD_PATTERN = /[\p{L}\p{N}][\p{L}\p{N}'’.,-]*[\p{L}\p{N}]/gu;
@@ -61,10 +61,23 @@ export function documentFeatures(document: ProcessedDocument, options: FeatureOp
 export function words(text: string): string[] {
   const result: string[] = [];
   for (const match of text.toLowerCase().matchAll(WORD_PATTERN)) {
-    const word = match[0].replace(/['’]s$/, '').replace(/['’-]+$/, '');
-    if (word.length < 3 || STOP_WORDS.has(word)) continue;
-    result.push(foldPlural(word));
+    const word = contentWord(match[0]);
+    if (word !== null) result.push(word);
   }
+  return result;
+}
+
+// News vocabulary repeats: normalising each distinct token once makes feature extraction cheap.
+const CONTENT_WORD_CACHE = new Map<string, string | null>();
+const CACHE_LIMIT = 500_000;
+
+function contentWord(token: string): string | null {
+  const cached = CONTENT_WORD_CACHE.get(token);
+  if (cached !== undefined) return cached;
+  const word = token.replace(/['’]s$/, '').replace(/['’-]+$/, '');
+  const result = word.length < 3 || STOP_WORDS.has(word) ? null : foldPlural(word);
+  if (CONTENT_WORD_CACHE.size >= CACHE_LIMIT) CONTENT_WORD_CACHE.clear();
+  CONTENT_WORD_CACHE.set(token, result);
   return result;
 }
 

@@ -1,8 +1,8 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP proxy in front of PostgreSQL that a test can cut and restore: `block()` drops every
- * connection and refuses new ones, as a stopped or firewalled database would.
+ * A TCP proxy in front of a server (PostgreSQL, Redis) that a test can cut and restore: `block()` drops every
+ * connection and refuses new ones, as a stopped or firewalled server would.
  */
 export class TcpProxy {
   private server: Server | null = null;

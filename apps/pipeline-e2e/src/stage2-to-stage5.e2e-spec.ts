@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrateRegistry, registryMigrationsFingerprint } from '@storytelling/metadata-registry';
+import { createTestDatabase, TcpProxy, testRedisUrl, type TestDatabase } from '@storytelling/test-utils';
+import { ROOT, runStage2, startStage5, type Stage5Process } from './support/pipeline-processes';
+
+const SAMPLE = join(ROOT, 'apps', 'stage2-nlp', 'sample', 'sample-documents.jsonl');
+
+const readJsonl = async (file: string): Promise<any[]> =>
+  (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line));
+
+/** The JSONL files Stage 2 wrote for one job (their names end with the job id's first 8 characters). */
+async function stage2Output(dir: string, jobId: string) {
+  const files = await readdir(dir);
+  const stem = files.find((f) => f.endsWith(`_${jobId.slice(0, 8)}.jsonl`));
+  if (!stem) throw new Error(`no JSONL output of job ${jobId} in ${dir}: ${files.join(', ')}`);
+  const base = join(dir, stem.replace(/\.jsonl$/, ''));
+  return { documents: await readJsonl(`${base}.jsonl`), storylines: await readJsonl(`${base}.storylines.jsonl`) };
+}
+
+// The design's "Stage 2 writes, Stage 5 reads", with both apps run as they are deployed: Stage 2's
+// CLI and Stage 5's HTTP server as processes, on the real PostgreSQL and Redis.
+describe('Stage 2 writes, Stage 5 reads', () => {
+  const databases: TestDatabase[] = [];
+  let registryDb: TestDatabase;
+  let stage2Db: TestDatabase;
+  let stage5Db: TestDatabase;
+  let redisProxy: TcpProxy;
+  let redisUrl: string;
+  let workDir: string;
+  let stage5: Stage5Process;
+
+  const emptyDatabase = async () => {
+    const db = await createTestDatabase({ schema: 'empty', fingerprint: 'empty', migrate: async () => undefined });
+    databases.push(db);
+    return db;
+  };
+  const stage2Env = (overrides: Record<string, string> = {}) => ({
+    STAGE2_DATABASE_URL: stage2Db.url,
+    DATABASE_URL: registryDb.url,
+    REDIS_URL: redisUrl,
+    METADATA_DATA_DIR: join(workDir, 'registry'),
+    ...overrides,
+  });
+
+  beforeAll(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'pipeline-e2e-'));
+    registryDb = await createTestDatabase({ schema: 'registry', fingerprint: registryMigrationsFingerprint(), migrate: migrateRegistry });
+    databases.push(registryDb);
+    stage2Db = await emptyDatabase();
+    stage5Db = await emptyDatabase();
+    // Redis behind a proxy the test can cut, on a database of its own.
+    const redis = new URL(await testRedisUrl());
+    redisProxy = new TcpProxy(redis.hostname, Number(redis.port || 6379));
+    await redisProxy.start();
+    redisUrl = `redis://127.0.0.1:${redisProxy.port}/14`;
+    stage5 = await startStage5({ STAGE5_DATABASE_URL: stage5Db.url, DATABASE_URL: registryDb.url, REDIS_URL: redisUrl, METADATA_DATA_DIR: join(workDir, 'stage5-registry') });
+  });
+
+  afterAll(async () => {
+    await stage5?.stop();
+    await redisProxy?.block();
+    await Promise.all(databases.map((db) => db.drop()));
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  });
+
+  let firstJob: string;
+  let firstOutput: Awaited<ReturnType<typeof stage2Output>>;
+
+  it('serves what Stage 2 found: documents, events and storylines with their ordered events', async () => {
+    firstJob = randomUUID();
+    const summary = await runStage2(SAMPLE, join(workDir, 'out'), stage2Env(), ['--job-id', firstJob]);
+    expect(summary).toMatchObject({ success: true, job_id: firstJob, rejected: 0, registry: { job: 'written', documents: 'written', status: 'written' } });
+    firstOutput = await stage2Output(join(workDir, 'out'), firstJob);
+    const events = firstOutput.documents.flatMap((d) => d.events);
+    expect(events.length).toBeGreaterThan(0);
+    expect(firstOutput.storylines.length).toBeGreaterThan(0);
+
+    expect((await stage5.post('/graph/sync')).status).toBe(200);
+    expect(await stage5.get(`/jobs/${firstJob}`)).toMatchObject({ status: 200, body: { inGraph: true } });
+    const stats = (await stage5.get('/graph/stats')).body;
+    expect(stats.nodes).toMatchObject({
+      document: firstOutput.documents.length,
+      event: events.length,
+      storyline: firstOutput.storylines.length,
+    });
+
+    for (const storyline of firstOutput.storylines) {
+      const served = await stage5.get(`/storylines/${encodeURIComponent(storyline.storyline_id)}`);
+      expect(served.status).toBe(200);
+      const ids = served.body.events.map((e: { eventId: string }) => e.eventId);
+      expect([...ids].sort()).toEqual([...storyline.event_ids].sort());
+      const dates = served.body.events.map((e: { date: string | null }) => e.date).filter(Boolean);
+      expect(dates).toEqual([...dates].sort());
+    }
+
+    const event = events[0];
+    const byType = await stage5.get(`/events?type=${encodeURIComponent(event.event_type)}&limit=500`);
+    expect(byType.status).toBe(200);
+    expect(byType.body.items.map((e: { id: string }) => e.id)).toContain(event.event_id);
+  });
+
+  it('has nothing of a job run with the registry disabled, and says so', async () => {
+    const jobId = randomUUID();
+    const summary = await runStage2(SAMPLE, join(workDir, 'out-disabled'), stage2Env({ METADATA_REGISTRY_ENABLED: 'false' }), ['--job-id', jobId]);
+    expect(summary).toMatchObject({ success: true, registry: { enabled: false } });
+    const before = (await stage5.get('/graph/stats')).body.nodes;
+    expect((await stage5.post('/graph/sync')).status).toBe(200);
+    const job = await stage5.get(`/jobs/${jobId}`);
+    expect(job.status).toBe(404);
+    expect(job.body).toMatchObject({ inGraph: false, message: expect.stringContaining('no such job') });
+    expect((await stage5.get('/graph/stats')).body.nodes).toEqual(before);
+  });
+
+  it('still reads from PostgreSQL with Redis stopped', async () => {
+    const extra = join(workDir, 'extra.jsonl');
+    const lines = (await readFile(SAMPLE, 'utf8')).split('\n').filter(Boolean).slice(0, 3);
+    const renamed = lines.map((line) => {
+      const doc = JSON.parse(line);
+      return JSON.stringify({ ...doc, document_id: `${doc.document_id}-copy` });
+    });
+    await writeFile(extra, renamed.join('\n') + '\n');
+    await redisProxy.block();
+    const jobId = randomUUID();
+    const summary = await runStage2(extra, join(workDir, 'out-no-redis'), stage2Env(), ['--job-id', jobId]);
+    expect(summary).toMatchObject({ success: true, processed: 3, registry: { job: 'written', status: 'written' } });
+    expect((await stage5.post('/graph/sync')).status).toBe(200);
+    expect(await stage5.get(`/jobs/${jobId}`)).toMatchObject({ status: 200, body: { inGraph: true } });
+    expect((await stage5.get('/graph/stats')).body.nodes.document).toBe(firstOutput.documents.length + 3);
+  });
+});
