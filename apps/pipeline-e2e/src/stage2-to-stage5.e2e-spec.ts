@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrateRegistry, registryMigrationsFingerprint } from '@storytelling/metadata-registry';
 import { createTestDatabase, TcpProxy, testRedisUrl, type TestDatabase } from '@storytelling/test-utils';
+import { bootstrapRegistry, type BootstrappedRegistry } from './support/registry-bootstrap';
 import { ROOT, runStage2, startStage5, type Stage5Process } from './support/pipeline-processes';
 
 const SAMPLE = join(ROOT, 'apps', 'stage2-nlp', 'sample', 'sample-documents.jsonl');
@@ -26,8 +26,9 @@ async function stage2Output(dir: string, jobId: string) {
 // The design's "Stage 2 writes, Stage 5 reads", with both apps run as they are deployed: Stage 2's
 // CLI and Stage 5's HTTP server as processes, on the real PostgreSQL and Redis.
 describe('Stage 2 writes, Stage 5 reads', () => {
+  // Runs as a process per stage; PostgreSQL roles from prisma/bootstrap.sql.
   const databases: TestDatabase[] = [];
-  let registryDb: TestDatabase;
+  let registry: BootstrappedRegistry;
   let stage2Db: TestDatabase;
   let stage5Db: TestDatabase;
   let redisProxy: TcpProxy;
@@ -42,7 +43,7 @@ describe('Stage 2 writes, Stage 5 reads', () => {
   };
   const stage2Env = (overrides: Record<string, string> = {}) => ({
     STAGE2_DATABASE_URL: stage2Db.url,
-    DATABASE_URL: registryDb.url,
+    DATABASE_URL: registry.writerUrl,
     REDIS_URL: redisUrl,
     METADATA_DATA_DIR: join(workDir, 'registry'),
     ...overrides,
@@ -50,8 +51,8 @@ describe('Stage 2 writes, Stage 5 reads', () => {
 
   beforeAll(async () => {
     workDir = await mkdtemp(join(tmpdir(), 'pipeline-e2e-'));
-    registryDb = await createTestDatabase({ schema: 'registry', fingerprint: registryMigrationsFingerprint(), migrate: migrateRegistry });
-    databases.push(registryDb);
+    // The registry as deployed: Stage 2 writes as metadata_service, Stage 5 reads as stage5_reader.
+    registry = await bootstrapRegistry();
     stage2Db = await emptyDatabase();
     stage5Db = await emptyDatabase();
     // Redis behind a proxy the test can cut, on a database of its own.
@@ -59,13 +60,13 @@ describe('Stage 2 writes, Stage 5 reads', () => {
     redisProxy = new TcpProxy(redis.hostname, Number(redis.port || 6379));
     await redisProxy.start();
     redisUrl = `redis://127.0.0.1:${redisProxy.port}/14`;
-    stage5 = await startStage5({ STAGE5_DATABASE_URL: stage5Db.url, DATABASE_URL: registryDb.url, REDIS_URL: redisUrl, METADATA_DATA_DIR: join(workDir, 'stage5-registry') });
+    stage5 = await startStage5({ STAGE5_DATABASE_URL: stage5Db.url, DATABASE_URL: registry.readerUrl, REDIS_URL: redisUrl, METADATA_DATA_DIR: join(workDir, 'stage5-registry') });
   });
 
   afterAll(async () => {
     await stage5?.stop();
     await redisProxy?.block();
-    await Promise.all(databases.map((db) => db.drop()));
+    await Promise.all([...databases.map((db) => db.drop()), registry?.drop()]);
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
 

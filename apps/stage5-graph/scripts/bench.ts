@@ -54,7 +54,7 @@ const seconds = (start: number) => (performance.now() - start) / 1000;
 const heapMb = () => Math.round(process.memoryUsage().heapUsed / 1e6);
 const quiet = createLogger('stage5-bench', { level: 'warn' });
 // The sync's phase logs go to stderr, so --json's stdout stays one JSON object.
-const progress = createLogger('stage5-bench', { level: 'info' }, pino.destination(2));
+const progress = pino({ name: 'stage5-bench', level: 'info' }, pino.destination(2));
 
 async function generate(registry: Registry): Promise<{ rows: number; seconds: number }> {
   const start = performance.now();
