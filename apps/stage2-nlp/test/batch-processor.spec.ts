@@ -100,6 +100,24 @@ describe('processBatch', () => {
     expect((rows['link_state'][0] as { document_count: number }).document_count).toBe(lines.length);
   });
 
+  it('links batches of two workers on one database one after another, losing no document from the linker memory', async () => {
+    const other = await createTestRuntime({ pool, databases: { stage2Db: t.stage2Db, registryDb: t.registryDb } });
+    try {
+      const lines = sampleLines();
+      const [a, b] = await Promise.all([
+        t.runtime.processor.processBatch(lines.slice(0, 8)),
+        other.runtime.processor.processBatch(lines.slice(8)),
+      ]);
+      expect(a.processed + b.processed).toBe(lines.length);
+      const rows = await stage2Rows(t.stage2Db.url);
+      expect((rows['link_state'][0] as { document_count: number }).document_count).toBe(lines.length);
+      const inStorylines = new Set((rows['storylines'] as Array<{ document_ids: string[] }>).flatMap((s) => s.document_ids));
+      expect(inStorylines.size).toBe(lines.length);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('fails the batch when a store cannot be written, and the registry records why', async () => {
     await t.close();
     // The output folder's parent is a regular file: the JSONL store cannot write there.

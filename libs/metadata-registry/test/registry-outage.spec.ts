@@ -126,14 +126,17 @@ describe('registry outage', () => {
       await startDatabase();
     }
     const root = join(__dirname, '..', '..', '..');
-    const { stdout } = await run('npx', ['tsx', 'libs/metadata-registry/scripts/replay.ts'], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: db.url, METADATA_DATA_DIR: dataDir, METADATA_ENABLE_REDIS_CACHE: 'false', LOG_LEVEL: 'silent' },
-    });
-    const summary = stdout.split('\n').find((line) => line.startsWith('{"before"'));
-    expect(JSON.parse(summary!)).toMatchObject({ before: 6, replayed: 6, pending: 0, backend: 'postgresql' });
-    expect(await count('job_registry', jobs)).toBe(2);
-    expect(await count('document_metadata', jobs)).toBe(6);
-    rmSync(dataDir, { recursive: true, force: true });
+    try {
+      const { stdout } = await run('npx', ['tsx', 'libs/metadata-registry/scripts/replay.ts'], {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: db.url, METADATA_DATA_DIR: dataDir, METADATA_ENABLE_REDIS_CACHE: 'false' },
+      });
+      const summary = stdout.split('\n').find((line) => line.startsWith('{"before"'));
+      expect(JSON.parse(summary!)).toMatchObject({ before: 6, replayed: 6, pending: 0, backend: 'postgresql' });
+      expect(await count('job_registry', jobs)).toBe(2);
+      expect(await count('document_metadata', jobs)).toBe(6);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -214,8 +214,9 @@ describe('registry on PostgreSQL', () => {
   });
 
   it('honours a percentage rollout: sticky per job, jobs outside write nothing', async () => {
+    const rolloutDir = mkdtempSync(join(tmpdir(), 'registry-rollout-'));
     const rollout = await createRegistry({
-      config: testConfig(db.url, mkdtempSync(join(tmpdir(), 'registry-rollout-')), {
+      config: testConfig(db.url, rolloutDir, {
         METADATA_ENABLE_REDIS_CACHE: 'false',
         METADATA_PERCENTAGE_ROLLOUT: '30',
       }),
@@ -237,6 +238,7 @@ describe('registry on PostgreSQL', () => {
       expect(await count('document_metadata', 'job_id = ANY($1::uuid[])', [jobs])).toBe(inside.length);
     } finally {
       await rollout.close();
+      rmSync(rolloutDir, { recursive: true, force: true });
     }
   });
 

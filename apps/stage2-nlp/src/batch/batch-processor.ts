@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage, type Logger } from '@storytelling/common';
-import { linkDocuments, type KnownCorpus, type LinkError, type ProcessedDocument, type Storyline } from '@storytelling/nlp';
 import type { AnalysisPool } from '../analysis/analysis-pool';
-import type { AnalysisOutcome } from '../analysis/analysis.types';
-import type { AnalysisItem, BatchInput, RejectedDocument } from '../input/batch-input.types';
-import { guessDocumentId, prepareDocument } from '../input/document-preparer';
+import type { BatchInput } from '../input/batch-input.types';
 import type { Stage2Metrics } from '../metrics/stage2.metrics';
 import type { RegistryDualWriter } from '../registry/registry-dual-writer';
-import type { LoadLinked, MultiBackendWriter } from '../stores/multi-backend-writer';
-import { addCounts, emptyCounts, type BatchContext, type LinkedSave } from '../stores/store.types';
+import type { MultiBackendWriter } from '../stores/multi-backend-writer';
+import type { BatchContext } from '../stores/store.types';
 import { makeBatchId } from './batch-id';
+import { BatchRun } from './batch-run';
 import { emptySummary, type BatchSummary } from './batch-summary';
 
 export interface BatchProcessorDeps {
@@ -38,11 +36,6 @@ export interface ProcessBatchOptions {
   /** 1-based input line of each document (for the rejects file), when read from NDJSON. */
   lineNumbers?: Array<number | null>;
   onProgress?: (progress: BatchProgress) => void | Promise<void>;
-}
-
-interface Chunk {
-  items: AnalysisItem[];
-  outcomes: Promise<AnalysisOutcome[]>;
 }
 
 /** Thrown when a batch fails as a whole; carries its summary (job status is already set). */
@@ -97,166 +90,4 @@ export class BatchProcessor {
     }
     return summary;
   }
-}
-
-/** The state of one batch while it runs. */
-class BatchRun {
-  private readonly seenIds = new Map<string, number>();
-  private readonly rawByIndex = new Map<number, string>();
-  private readonly storylineIds = new Set<string>();
-  private readonly progress: BatchProgress = { total: 0, analysed: 0, saved: 0 };
-
-  constructor(
-    private readonly deps: BatchProcessorDeps,
-    private readonly context: BatchContext,
-    private readonly summary: BatchSummary,
-    private readonly options: ProcessBatchOptions,
-  ) {}
-
-  async execute(documents: BatchInput[]): Promise<void> {
-    const items: AnalysisItem[] = [];
-    const rejects: RejectedDocument[] = [];
-    documents.forEach((input, index) => {
-      const prepared = prepareDocument(input, index, this.options.lineNumbers?.[index] ?? null, this.deps.maxDocumentBytes);
-      if ('rejection' in prepared) rejects.push(prepared.rejection);
-      else {
-        items.push(prepared.item);
-        this.rawByIndex.set(index, prepared.raw);
-      }
-    });
-    this.progress.total = this.summary.received;
-    this.progress.analysed = rejects.length;
-
-    const chunks = this.startChunks(items);
-
-    if (this.options.progressiveSave) {
-      let pending = rejects;
-      for (const chunk of chunks) {
-        const analysed = this.accept(await chunk.outcomes);
-        await this.link(analysed.documents, pending.concat(analysed.rejects));
-        pending = [];
-      }
-      if (pending.length) await this.link([], pending);
-    } else {
-      const all = this.accept((await Promise.all(chunks.map((c) => c.outcomes))).flat());
-      await this.link(all.documents, rejects.concat(all.rejects));
-    }
-  }
-
-  /** Sends every chunk to the pool at once; the pool queues what it cannot run yet. */
-  private startChunks(items: AnalysisItem[]): Chunk[] {
-    const chunks: Chunk[] = [];
-    for (let i = 0; i < items.length; i += this.deps.chunkSize) {
-      const slice = items.slice(i, i + this.deps.chunkSize);
-      const outcomes = this.deps.pool.analyze(slice).then(async (result) => {
-        this.progress.analysed += result.length;
-        await this.options.onProgress?.({ ...this.progress });
-        return result;
-      });
-      // Progressive mode awaits chunks in order; keep a later chunk's failure from going unhandled meanwhile.
-      outcomes.catch(() => undefined);
-      chunks.push({ items: slice, outcomes });
-    }
-    return chunks;
-  }
-
-  /** Splits analysis outcomes into documents and rejects, rejecting repeated ids (the first one wins). */
-  private accept(outcomes: AnalysisOutcome[]): { documents: ProcessedDocument[]; rejects: RejectedDocument[] } {
-    const documents: ProcessedDocument[] = [];
-    const rejects: RejectedDocument[] = [];
-    for (const outcome of [...outcomes].sort((a, b) => a.index - b.index)) {
-      const raw = this.rawByIndex.get(outcome.index) ?? '';
-      const line = this.options.lineNumbers?.[outcome.index] ?? null;
-      if ('rejection' in outcome) {
-        const documentId = outcome.rejection.document_id ?? guessDocumentId(raw);
-        rejects.push({ index: outcome.index, line, ...outcome.rejection, document_id: documentId, raw, raw_encoding: 'utf8' });
-        continue;
-      }
-      const id = outcome.document.document_id;
-      const first = this.seenIds.get(id);
-      if (first !== undefined) {
-        rejects.push({
-          index: outcome.index,
-          line,
-          document_id: id,
-          code: 'DUPLICATE_ID',
-          reason: `document_id "${id}" already appears in this batch (document ${first + 1})`,
-          field: 'document_id',
-          raw,
-          raw_encoding: 'utf8',
-        });
-        continue;
-      }
-      this.seenIds.set(id, outcome.index);
-      documents.push(outcome.document);
-    }
-    return { documents, rejects };
-  }
-
-  /** Links new documents against everything known, saves them everywhere, then the dual write. */
-  private async link(documents: ProcessedDocument[], rejects: RejectedDocument[]): Promise<void> {
-    const { counts, payload } = await this.deps.writer.saveLinked(this.context, (known, loadLinked) =>
-      this.linkAgainst(known, loadLinked, documents, rejects),
-    );
-    for (const [store, n] of Object.entries(counts)) this.summary.stores[store] = addCounts(this.summary.stores[store] ?? emptyCounts(), n);
-    this.count(payload.documents, payload.linkages.length, payload.storylines, payload.rejects);
-    await this.deps.registry.writeSaved(this.summary, payload.documents, payload.linkages, payload.storylines);
-    this.progress.saved += payload.documents.length + payload.rejects.length;
-    await this.options.onProgress?.({ ...this.progress });
-  }
-
-  /**
-   * Runs the linker. A document it had linked before (a retried batch) is saved again with the
-   * linkages and storylines stored for it then; one it could not link is rejected with the reason.
-   */
-  private async linkAgainst(
-    known: KnownCorpus | undefined,
-    loadLinked: LoadLinked,
-    documents: ProcessedDocument[],
-    rejects: RejectedDocument[],
-  ): Promise<LinkedSave> {
-    if (!documents.length) return { payload: { documents, linkages: [], storylines: [], rejects }, state: undefined };
-    const result = linkDocuments(documents, known);
-    const relinked = new Set(result.errors.filter((e) => e.code === 'LINK_DOCUMENT_DUPLICATE').map((e) => e.index));
-    const failed = result.errors.filter((e) => !relinked.has(e.index));
-    const failedIndexes = new Set(failed.map((e) => e.index));
-    const before = await loadLinked(documents.filter((_, i) => relinked.has(i)).map((d) => d.document_id));
-    return {
-      payload: {
-        documents: failedIndexes.size ? documents.filter((_, i) => !failedIndexes.has(i)) : documents,
-        linkages: dedupeBy([...before.linkages, ...result.linkages], (l) => l.linkage_id),
-        storylines: dedupeBy([...before.storylines, ...result.storylines], (s) => s.storyline_id),
-        rejects: rejects.concat(failed.map((e) => this.linkRejection(e, documents[e.index]))),
-      },
-      state: result.state,
-    };
-  }
-
-  private linkRejection(error: LinkError, document: ProcessedDocument | undefined): RejectedDocument {
-    const index = document ? (this.seenIds.get(document.document_id) ?? -1) : -1;
-    return {
-      index,
-      line: this.options.lineNumbers?.[index] ?? null,
-      document_id: error.document_id ?? document?.document_id ?? null,
-      code: 'LINK_FAILED',
-      reason: `${error.code}: ${error.message}`,
-      field: null,
-      raw: this.rawByIndex.get(index) ?? '',
-      raw_encoding: 'utf8',
-    };
-  }
-
-  private count(documents: ProcessedDocument[], linkages: number, storylines: Storyline[], rejects: RejectedDocument[]): void {
-    this.summary.processed += documents.length;
-    this.summary.events += documents.reduce((n, d) => n + d.events.length, 0);
-    this.summary.linkages += linkages;
-    storylines.forEach((s) => this.storylineIds.add(s.storyline_id));
-    this.summary.storylines = this.storylineIds.size;
-    this.summary.rejected += rejects.length;
-    this.summary.errors.push(...rejects.map(({ raw: _raw, raw_encoding: _encoding, ...error }) => error));
-  }
-}
-
-function dedupeBy<T>(items: T[], key: (item: T) => string): T[] {
-  return [...new Map(items.map((item) => [key(item), item])).values()];
 }

@@ -204,6 +204,3 @@ async function writeStorylineEvents(session: SqlSession, storylines: NonNullable
     [ids, positions, events, storylines.map((s) => s.storyline_id), storylines.map((s) => s.event_ids.length)].map(arrayLiteral),
   );
 }
-
-/** Exposed for the bench and tests: the statement used for a table. */
-export const upsertStatement = (kind: EntityKind): string | undefined => PREPARED.find((p) => p.spec.kind === kind)?.sql;

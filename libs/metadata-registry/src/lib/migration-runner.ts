@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { createLogger, errorMessage, redactUrl, type Logger } from '@storytelling/common';
+import { createLogger, errorMessage, type Logger } from '@storytelling/common';
 import { MigrationError } from './registry.errors';
 import { createPgPool, pgExecutor, pgliteExecutor, type SqlExecutor, type SqlSession } from './sql-executor';
 
@@ -171,7 +171,3 @@ async function runScript(session: SqlSession, executor: SqlExecutor, script: str
     throw error;
   }
 }
-
-/** For logs: where migrations go, without the password. */
-export const describeTarget = (options: Pick<ApplyMigrationsOptions, 'databaseUrl' | 'pglite'>): string =>
-  options.databaseUrl ? redactUrl(options.databaseUrl) : 'embedded PGlite';

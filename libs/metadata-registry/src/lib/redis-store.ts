@@ -10,7 +10,7 @@ import { reviveRecord } from './record-revivers';
 type AnyRecord = Record<string, unknown> & { job_id?: string };
 
 /** Natural id of a record of a kind, as used in Redis keys and indexes. */
-export function recordId(kind: EntityKind, r: AnyRecord): string {
+function recordId(kind: EntityKind, r: AnyRecord): string {
   const s = (field: string) => String(r[field]);
   switch (kind) {
     case 'job':
@@ -24,7 +24,7 @@ export function recordId(kind: EntityKind, r: AnyRecord): string {
   }
 }
 
-export const BATCH_FIELDS: Array<[keyof RegistryBatch, EntityKind]> = [
+const BATCH_FIELDS: Array<[keyof RegistryBatch, EntityKind]> = [
   ['documents', 'document'],
   ['events', 'event'],
   ['entities', 'entity'],

@@ -18,13 +18,14 @@ export interface AnalyzeOptions {
 export function analyzeDocument(doc: InputDocument, options: AnalyzeOptions = {}): ProcessedDocument {
   const text = cleanText(doc.text);
   const tokenized = tokenize(text);
-  const { entities, entityOfToken } = recognizeEntities(tokenized);
+  const { entities, entityOfToken, names } = recognizeEntities(tokenized);
   const events = extractEvents({
     documentId: doc.document_id,
     publicationDate: doc.publication_date,
     tokenized,
     entities,
     entityOfToken,
+    names,
     minConfidence: options.minEventConfidence,
   });
   let words = 0;

@@ -3,13 +3,15 @@ import type { Entity } from '../nlp.types';
 import type { TokenizedText } from '../text/text-tokenizer';
 import { mergeAliases, type TypedMention } from './alias-merger';
 import { normaliseName } from './entity-normaliser';
-import { findNameChunks } from './name-chunker';
+import { findNameChunks, nameMask } from './name-chunker';
 import { typeNameChunk } from './name-typer';
 
 /** A document's entities, and for each token the index of the entity it belongs to (-1: none). */
 export interface RecognizedEntities {
   entities: Entity[];
   entityOfToken: Int32Array;
+  /** Per token: 0 not in a name, 1 a one-word name, 2 part of a longer name (see nameMask). */
+  names: Uint8Array;
 }
 
 /** Stable across documents: the same type and normalised canonical name give the same id. */
@@ -26,7 +28,8 @@ export function recognizeEntities(tokenized: TokenizedText): RecognizedEntities 
     covered.fill(1, value.tokenStart, value.tokenEnd);
     mentions.push({ type: value.type, start: value.start, end: value.end, text: value.text, tokenStart: value.tokenStart, tokenEnd: value.tokenEnd });
   }
-  for (const chunk of findNameChunks(tokenized, covered)) {
+  const chunks = findNameChunks(tokenized, covered);
+  for (const chunk of chunks) {
     const { type } = typeNameChunk(tokens, chunk);
     mentions.push({ type, start: chunk.start, end: chunk.end, text: chunk.text, tokenStart: chunk.tokenStart, tokenEnd: chunk.tokenEnd });
   }
@@ -50,5 +53,5 @@ export function recognizeEntities(tokenized: TokenizedText): RecognizedEntities 
         mentions: spans,
       };
     });
-  return { entities, entityOfToken };
+  return { entities, entityOfToken, names: nameMask(tokens.length, chunks) };
 }

@@ -1,4 +1,5 @@
 import { wordnetLexicon } from '../lexicon/wordnet-lexicon';
+import { nameGazetteer } from './name-gazetteer';
 import type { Sentence, Token, TokenizedText } from '../text/text-tokenizer';
 
 /** A run of capitalised tokens that names someone or something (type not yet known). */
@@ -29,32 +30,39 @@ function startsUpper(text: string): boolean {
 }
 
 /**
- * Headlines in title case capitalise verbs and common nouns too: when most long words that are
- * not tagged PROPN are capitalised, only PROPN tags count as names on that line.
+ * Headlines capitalise verbs and common nouns too ("Sixers Hire Maurice Cheeks", "RED SOX MAKE
+ * HUGE OFFER"): a line is a headline when it has no long lower-case word, or when most long
+ * words not tagged PROPN are capitalised. There only PROPN words that are not ordinary English
+ * words count as names.
  */
 function isTitleCase(tokens: Token[], sentence: Sentence): boolean {
   let words = 0;
   let upper = 0;
+  let lowerLong = 0;
   for (let i = sentence.tokenStart; i < sentence.tokenEnd; i++) {
     const token = tokens[i];
-    if (token.text.length < 4 || token.pos === 'PUNCT' || token.pos === 'PROPN') continue;
+    if (token.text.length < 4 || token.pos === 'PUNCT') continue;
+    if (!startsUpper(token.text)) lowerLong++;
+    if (token.pos === 'PROPN') continue;
     words++;
     if (startsUpper(token.text)) upper++;
   }
-  return words >= 2 && upper / words >= 0.6;
+  return (lowerLong === 0 && sentence.tokenEnd - sentence.tokenStart >= 3) || (words >= 2 && upper / words >= 0.6);
 }
 
-/** "Checks", "Arrests": a headline verb in the third person that wink took for a name. */
-function isHeadlineVerb(token: Token): boolean {
+/** "Hire", "Arrested", "Levels", "Offer": an ordinary English word, capitalised by a headline. */
+function isHeadlineWord(token: Token): boolean {
   const word = token.text.toLowerCase();
-  if (!word.endsWith('s') || word.length < 4) return false;
-  const { verbs } = wordnetLexicon();
-  return verbs.has(word.slice(0, -1)) || (word.endsWith('es') && verbs.has(word.slice(0, -2)));
+  const { firstNames, places } = nameGazetteer();
+  if (firstNames.has(word) || places.has(word)) return false;
+  const { nouns, verbs } = wordnetLexicon();
+  const stems = [word, token.lemma, word.replace(/e?s$/, ''), word.replace(/e?d$/, ''), word.replace(/ing$/, '')];
+  return stems.some((stem) => stem.length > 2 && (verbs.has(stem) || nouns.has(stem)));
 }
 
 function isNameToken(token: Token, first: boolean, titleCase: boolean): boolean {
   if (!startsUpper(token.text) || NOT_NAMES.has(token.text.toLowerCase())) return false;
-  if (token.pos === 'PROPN') return !titleCase || !isHeadlineVerb(token);
+  if (token.pos === 'PROPN') return !titleCase || !isHeadlineWord(token);
   if (first || titleCase) return false;
   return NAME_POS.has(token.pos) && /^[A-Z][\w.'-]*$/u.test(token.text);
 }
@@ -62,6 +70,13 @@ function isNameToken(token: Token, first: boolean, titleCase: boolean): boolean 
 /** In a headline, a capitalised word between two name words belongs to the name ("Betty Ford Center"). */
 function bridgesName(tokens: Token[], i: number, end: number, titleCase: boolean): boolean {
   return titleCase && i + 1 < end && startsUpper(tokens[i].text) && NAME_POS.has(tokens[i].pos) && isNameToken(tokens[i + 1], false, titleCase);
+}
+
+/** Name kind of each token: 0 none, 1 a one-word name, 2 part of a longer name. */
+export function nameMask(tokenCount: number, chunks: readonly NameChunk[]): Uint8Array {
+  const mask = new Uint8Array(tokenCount);
+  for (const chunk of chunks) mask.fill(chunk.tokenEnd - chunk.tokenStart > 1 ? 2 : 1, chunk.tokenStart, chunk.tokenEnd);
+  return mask;
 }
 
 /** Finds name chunks, skipping tokens already covered by value expressions (dates, money). */

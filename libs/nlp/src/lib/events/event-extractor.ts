@@ -2,7 +2,7 @@ import { stableId } from '../document/stable-id';
 import type { Entity, Event } from '../nlp.types';
 import type { TokenizedText } from '../text/text-tokenizer';
 import { isoDay, referenceDate, resolveDate } from './event-date';
-import { linearTagClassifier, tagSentence, type TagClassifier } from './event-tagger';
+import { linearTagClassifier, tagSentence, type TagClassifier, type TriggerSpan } from './event-tagger';
 import { harmoniseSentenceTypes, typeTrigger } from './event-typer';
 import { findParticipants } from './participant-finder';
 
@@ -22,6 +22,15 @@ function describe(sentenceText: string): string {
   return `${oneLine.slice(0, cut > 0 ? cut : MAX_DESCRIPTION - 1)}…`;
 }
 
+/**
+ * A word inside a longer name ("Ford" of "Betty Ford Center") is not an event, though a whole
+ * name can be ("Academy Awards").
+ */
+function insideLongName(names: Uint8Array, trigger: TriggerSpan): boolean {
+  for (let i = trigger.tokenStart; i < trigger.tokenEnd; i++) if (names[i] !== 2) return false;
+  return names[trigger.tokenStart - 1] === 2 || names[trigger.tokenEnd] === 2;
+}
+
 /** What event extraction needs of an analysed document. */
 export interface EventInput {
   documentId: string;
@@ -29,6 +38,8 @@ export interface EventInput {
   tokenized: TokenizedText;
   entities: Entity[];
   entityOfToken: Int32Array;
+  /** Per token: name kind (see nameMask). */
+  names: Uint8Array;
   /** Triggers below this tagger confidence are dropped (default 0). */
   minConfidence?: number;
   classifier?: TagClassifier;
@@ -49,7 +60,9 @@ export function extractEvents(input: EventInput): Event[] {
 
   const events: Event[] = [];
   for (const sentence of sentences) {
-    const triggers = tagSentence(tokens, sentence, classify).filter((trigger) => trigger.confidence >= (input.minConfidence ?? 0));
+    const triggers = tagSentence(tokens, input.names, sentence, classify).filter(
+      (trigger) => trigger.confidence >= (input.minConfidence ?? 0) && !insideLongName(input.names, trigger),
+    );
     if (triggers.length === 0) continue;
     const starts = triggers.map((trigger) => trigger.tokenStart);
     const types = triggers.map((trigger) => typeTrigger(tokens, trigger.tokenStart, trigger.tokenEnd));

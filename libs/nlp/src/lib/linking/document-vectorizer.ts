@@ -6,6 +6,7 @@ import { documentFeatures } from './term-features';
 export class FeatureSpace {
   private readonly ids = new Map<string, number>();
   private readonly names: string[] = [];
+  private readonly idfs: number[] = [];
 
   constructor(
     private readonly documentFrequency: ReadonlyMap<string, number>,
@@ -18,6 +19,7 @@ export class FeatureSpace {
       id = this.names.length;
       this.ids.set(name, id);
       this.names.push(name);
+      this.idfs.push(this.idf(name));
     }
     return id;
   }
@@ -34,7 +36,10 @@ export class FeatureSpace {
   /** Unit tf-idf vector of raw feature counts (sublinear term frequency). */
   vector(counts: ReadonlyMap<string, number>): SparseVector {
     const weights = new Map<number, number>();
-    for (const [name, count] of counts) weights.set(this.id(name), (1 + Math.log(count)) * this.idf(name));
+    for (const [name, count] of counts) {
+      const id = this.id(name);
+      weights.set(id, (1 + Math.log(count)) * this.idfs[id]);
+    }
     return normalised(toSparse(weights));
   }
 

@@ -18,6 +18,7 @@ import { DEFAULT_LINK_OPTIONS, type LinkOptions } from './link.options';
 import { type SparseVector } from './sparse-vector';
 import { clusterItems } from './storyline-clusterer';
 import { documentFeatures } from './term-features';
+import { compareText } from './text-order';
 
 /**
  * Links a batch of analysed documents to each other and to what was linked before (`known`,
@@ -29,13 +30,18 @@ import { documentFeatures } from './term-features';
  * document is reported in `errors` and skipped; the rest of the batch is linked.
  */
 export function linkDocuments(batch: readonly ProcessedDocument[], known?: KnownCorpus, options: LinkOptions = DEFAULT_LINK_OPTIONS): LinkResult {
+  let T = process.cpuUsage().user; const lap = (x: string) => { if (process.env.LINK_DEBUG) console.log(x, ((process.cpuUsage().user - T) / 1000).toFixed(0)); T = process.cpuUsage().user; };
   const state = known === undefined ? emptyLinkState() : checkLinkState(known);
   const { documents, errors } = acceptDocuments(batch, state);
+  lap('accept');
   const features = documents.map((document) => documentFeatures(document, options.features));
+  lap('features');
   const frequency = updatedFrequency(state.term_document_frequency, features);
   const documentCount = state.document_count + documents.length;
   const space = new FeatureSpace(frequency, documentCount);
+  lap('df');
   const vectors = features.map((counts) => space.vector(counts));
+  lap('vectors');
   const groups = clusterItems(
     [
       ...vectors.map((vector) => ({ vector, fixed: false, weight: 1 })),
@@ -43,24 +49,35 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
     ],
     options.clustering,
   );
+  lap('cluster');
   const storylines = state.storylines.slice();
   const touched = assignStorylines(documents, vectors, groups, storylines, space, options);
+  lap('assign');
   const linkages: EventLinkage[] = [];
   const eventClusters: Record<string, string> = {};
+  const P = [0, 0, 0, 0, 0];
   for (const [index, members] of touched) {
     const storyline = storylines[index];
+    let t0 = process.hrtime.bigint();
     const events = members.flatMap((d) => [...documents[d].events].sort(byPosition));
+    P[0] += Number(process.hrtime.bigint() - t0); t0 = process.hrtime.bigint();
     const linked = linkStorylineEvents(storyline, events, options.coreference);
+    P[1] += Number(process.hrtime.bigint() - t0); t0 = process.hrtime.bigint();
     linkages.push(...linked.linkages, ...precedesLinks(storyline, linked.newClusters));
+    P[2] += Number(process.hrtime.bigint() - t0); t0 = process.hrtime.bigint();
     for (const [eventId, clusterId] of linked.clusterOf) eventClusters[eventId] = clusterId;
+    P[3] += Number(process.hrtime.bigint() - t0); t0 = process.hrtime.bigint();
     finishStoryline(storyline, members.map((d) => documents[d]));
+    P[4] += Number(process.hrtime.bigint() - t0); t0 = process.hrtime.bigint();
   }
+  lap('events'); if (process.env.LINK_DEBUG) console.log(P.map((x) => (x / 1e6).toFixed(0)));
   const result: LinkState = {
     version: 1,
     document_count: documentCount,
     term_document_frequency: Object.fromEntries(frequency),
     storylines,
   };
+  lap('state');
   return {
     linkages,
     storylines: [...touched.keys()].sort((a, b) => a - b).map((i) => publicStoryline(storylines[i])),
@@ -145,7 +162,7 @@ function assignStorylines(
     }
   }
   // New storylines are appended in id order, so the state does not depend on the batch's order.
-  created.sort((a, b) => a.storyline.storyline_id.localeCompare(b.storyline.storyline_id));
+  created.sort((a, b) => compareText(a.storyline.storyline_id, b.storyline.storyline_id));
   for (const { storyline, members } of created) {
     touched.set(storylines.length, members);
     storylines.push(storyline);
@@ -215,7 +232,7 @@ function titleOf(document: ProcessedDocument): string {
 function finishStoryline(storyline: StorylineState, documents: readonly ProcessedDocument[]): void {
   storyline.document_ids.push(...documents.map((d) => d.document_id));
   // Stable sort: undated events keep their order after the dated ones.
-  storyline.events.sort((a, b) => (a.date ?? '\uffff').localeCompare(b.date ?? '\uffff'));
+  storyline.events.sort((a, b) => compareText(a.date ?? '\uffff', b.date ?? '\uffff'));
   const dates = [
     ...storyline.events.map((event) => event.date),
     ...documents.map((d) => d.publication_date?.slice(0, 10) ?? null),

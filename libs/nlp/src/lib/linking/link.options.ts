@@ -12,7 +12,7 @@ export interface LinkOptions {
   centroidFeatures: number;
 }
 
-const BLOCKING: BlockingOptions = { keyTerms: 30, maxPosting: 200, neighbours: 20 };
+const BLOCKING: BlockingOptions = { keyTerms: 20, maxPosting: 100, neighbours: 10 };
 
 export const DEFAULT_LINK_OPTIONS: LinkOptions = Object.freeze({
   features: DEFAULT_FEATURE_OPTIONS,

@@ -53,7 +53,8 @@ export class VectorSum {
   private cachedNorm: number | null = null;
 
   add(vector: SparseVector, scale = 1): void {
-    vector.ids.forEach((id, i) => this.sums.set(id, (this.sums.get(id) ?? 0) + vector.weights[i] * scale));
+    const { ids, weights } = vector;
+    for (let i = 0; i < ids.length; i += 1) this.sums.set(ids[i], (this.sums.get(ids[i]) ?? 0) + weights[i] * scale);
     this.cachedNorm = null;
   }
 
@@ -112,11 +113,12 @@ export class VectorSum {
 
   /** Dot product with a sparse vector (iterates the vector). */
   dotSparse(vector: SparseVector): number {
+    const { ids, weights } = vector;
     let total = 0;
-    vector.ids.forEach((id, i) => {
-      const w = this.sums.get(id);
-      if (w !== undefined) total += w * vector.weights[i];
-    });
+    for (let i = 0; i < ids.length; i += 1) {
+      const w = this.sums.get(ids[i]);
+      if (w !== undefined) total += w * weights[i];
+    }
     return total;
   }
 
