@@ -14,6 +14,7 @@ import { createLogger, errorMessage } from '@storytelling/common';
 import { loadRegistryConfig } from '@storytelling/metadata-registry';
 import { analyzeDocument, parseInputDocument } from '@storytelling/nlp';
 import { AnalysisPool } from '../src/analysis/analysis-pool';
+import type { BatchTimings } from '../src/batch/batch-summary';
 import { SAMPLE_DOCUMENTS } from '../src/cli/process-command';
 import { loadStage2Config } from '../src/config/stage2.config';
 import { createStage2Runtime } from '../src/runtime/stage2-runtime';
@@ -50,7 +51,7 @@ async function emptyDatabase(url: string): Promise<void> {
 }
 
 /** One timed end-to-end run on fresh stores; returns documents/s. */
-async function timedRun(lines: string[], registryOn: boolean, pool: AnalysisPool, progressiveSave: boolean): Promise<number> {
+async function timedRun(lines: string[], registryOn: boolean, pool: AnalysisPool, progressiveSave: boolean): Promise<{ rate: number; timings: BatchTimings }> {
   const dir = await mkdtemp(join(tmpdir(), 'stage2-bench-'));
   const env = process.env;
   try {
@@ -71,7 +72,7 @@ async function timedRun(lines: string[], registryOn: boolean, pool: AnalysisPool
       const seconds = (performance.now() - started) / 1000;
       if (!summary.success || summary.processed === 0) throw new Error(`bench batch failed: ${summary.error}`);
       if (registryOn && summary.registry.documents !== 'written') throw new Error(`registry did not write: ${summary.registry.documents}`);
-      return summary.processed / seconds;
+      return { rate: summary.processed / seconds, timings: summary.timings_ms };
     } finally {
       await runtime.close();
     }
@@ -128,9 +129,10 @@ async function main(): Promise<void> {
       // Alternate which goes first, so drift on a shared machine falls on both alike.
       const order = round % 2 === 0 ? [false, true] : [true, false];
       for (const registryOn of order) {
-        const rate = await timedRun(lines, registryOn, pool, values.progressive);
+        const { rate, timings } = await timedRun(lines, registryOn, pool, values.progressive);
         (registryOn ? on : off).push(rate);
-        log(`  round ${round + 1}: registry ${registryOn ? 'on ' : 'off'} ${rate.toFixed(1)} documents/s`);
+        const where = `analysis wait ${timings.analysis_wait}, linking ${timings.link}, stores ${timings.stores}, registry ${timings.registry} ms`;
+        log(`  round ${round + 1}: registry ${registryOn ? 'on ' : 'off'} ${rate.toFixed(1)} documents/s  (${where})`);
       }
     }
     const nlp = nlpSingleCoreRate(lines);

@@ -61,8 +61,8 @@ describe("the design's zero-regression checklist", () => {
     expect(Object.keys(on.elasticsearch['stage2-documents'] ?? {})).toHaveLength(lines.length);
     expect(on.indicesCreated).toEqual(['/stage2-documents', '/stage2-documents-storylines']);
     expect(off.indicesCreated).toEqual(on.indicesCreated);
-    const { duration_ms: _a, registry: registryOff, ...restOff } = off.summary;
-    const { duration_ms: _b, registry: registryOn, ...restOn } = on.summary;
+    const { duration_ms: _a, timings_ms: _c, registry: registryOff, ...restOff } = off.summary;
+    const { duration_ms: _b, timings_ms: _d, registry: registryOn, ...restOn } = on.summary;
     expect(restOn).toEqual(restOff);
     // Disabled: nothing written; enabled: everything.
     expect(registryOff).toMatchObject({ enabled: false, job: 'skipped', documents: 'skipped' });

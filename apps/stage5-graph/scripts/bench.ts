@@ -5,7 +5,7 @@
 // load it back, and the median and p99 latency of a neighbour query and of a storyline query
 // through the API (fastify inject, so the figures include routing, validation, serialization).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createLogger } from '@storytelling/common';
@@ -131,10 +131,14 @@ async function main(): Promise<void> {
     const s = report.seconds;
     const buildSeconds = s.list + s.ingest + s.enrich;
     const graph = service.model.graph;
+    // The machine is shared: the load average says how much of its two cores the run really had.
+    const buildLoad = loadavg()[0];
+    log(`load average (1 min) after the build: ${buildLoad.toFixed(1)} on ${cpus().length} cores`);
     log(`graph: ${graph.order.toLocaleString()} nodes, ${graph.size.toLocaleString()} edges, ${service.model.enrichment.communities} communities, heap ${heapMb()} MB`);
     log(`build + enrich: ${buildSeconds.toFixed(1)} s  (read+merge ${s.ingest.toFixed(1)} wall: read ${s.read.toFixed(1)}, merge ${s.merge.toFixed(1)}; enrich ${s.enrich.toFixed(1)}: ` +
       `pagerank ${report.enrichmentSeconds?.pagerank.toFixed(1)}, louvain ${report.enrichmentSeconds?.louvain.toFixed(1)}, ` +
       `degree ${report.enrichmentSeconds?.degree.toFixed(1)}, storylines ${report.enrichmentSeconds?.storylines.toFixed(1)})  target < 60 s`);
+    const heapAfterBuild = heapMb();
     log(`persist: ${s.persist.toFixed(1)} s (${JSON.stringify(report.persisted)})`);
     await service.close();
 
@@ -173,6 +177,8 @@ async function main(): Promise<void> {
           edges: graph.size,
           registry_rows: generated.rows,
           generate_seconds: round(generated.seconds),
+          load_average_during_build: round(buildLoad),
+          heap_mb_after_build: heapAfterBuild,
         }),
       );
     }

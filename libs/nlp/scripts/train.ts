@@ -34,19 +34,19 @@ const { values: args } = parseArgs({
 function trainEventTagger(documents: TaggedDocument[], epochs: number, random: () => number): AveragedPerceptronTrainer {
   const trainer = new AveragedPerceptronTrainer(EVENT_TAGS);
   const sentences = documents.flatMap((document) =>
-    document.sentences.map((entry) => ({ tokens: document.tokenized.tokens, names: document.nameMask, ...entry })),
+    document.sentences.map((entry) => ({ tokens: document.tokenized.tokens, ...entry })),
   );
   for (let epoch = 1; epoch <= epochs; epoch++) {
     let errors = 0;
     let total = 0;
-    for (const { tokens, names, sentence, tags } of shuffle(sentences, random)) {
+    for (const { tokens, sentence, tags } of shuffle(sentences, random)) {
       let previous: EventTag = 'O';
       for (let i = sentence.tokenStart; i < sentence.tokenEnd; i++) {
         if (!needsScoring(tokens[i], previous)) {
           previous = 'O';
           continue;
         }
-        const features = eventTokenFeatures(tokens, names, sentence, i, previous);
+        const features = eventTokenFeatures(tokens, sentence, i, previous);
         const gold = EVENT_TAGS.indexOf(tags[i - sentence.tokenStart]);
         const predicted = trainer.predict(features);
         trainer.update(features, gold, predicted);
@@ -107,7 +107,7 @@ function taggerExamples(documents: TaggedDocument[]): { features: string[]; gold
       for (let i = sentence.tokenStart; i < sentence.tokenEnd; i++) {
         const previous = i === sentence.tokenStart ? 'O' : tags[i - 1 - sentence.tokenStart];
         if (!needsScoring(document.tokenized.tokens[i], previous)) continue;
-        out.push({ features: eventTokenFeatures(document.tokenized.tokens, document.nameMask, sentence, i, previous), gold: EVENT_TAGS.indexOf(tags[i - sentence.tokenStart]) });
+        out.push({ features: eventTokenFeatures(document.tokenized.tokens, sentence, i, previous), gold: EVENT_TAGS.indexOf(tags[i - sentence.tokenStart]) });
       }
       return out;
     }),

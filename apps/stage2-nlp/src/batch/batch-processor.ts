@@ -8,7 +8,7 @@ import type { MultiBackendWriter } from '../stores/multi-backend-writer';
 import type { BatchContext } from '../stores/store.types';
 import { makeBatchId } from './batch-id';
 import { BatchRun } from './batch-run';
-import { emptySummary, type BatchSummary } from './batch-summary';
+import { emptySummary, timed, type BatchSummary } from './batch-summary';
 
 export interface BatchProcessorDeps {
   pool: AnalysisPool;
@@ -66,7 +66,7 @@ export class BatchProcessor {
     log.info({ documents: received, progressiveSave: Boolean(options.progressiveSave) }, 'batch started');
 
     this.deps.metrics?.batchStarted();
-    await this.deps.registry.registerJob(summary, received);
+    await timed(summary.timings_ms, 'registry', () => this.deps.registry.registerJob(summary, received));
     let begun = false;
     try {
       await this.deps.writer.begin(context);
@@ -79,9 +79,12 @@ export class BatchProcessor {
       log.error({ err: error }, 'batch failed');
       throw new BatchFailedError(summary, error);
     } finally {
-      await this.deps.registry.updateStatus(summary);
+      await timed(summary.timings_ms, 'registry', () => this.deps.registry.updateStatus(summary));
       if (begun) await this.deps.writer.end(context);
       summary.duration_ms = Math.round(performance.now() - started);
+      for (const key of Object.keys(summary.timings_ms) as Array<keyof BatchSummary['timings_ms']>) {
+        summary.timings_ms[key] = Math.round(summary.timings_ms[key]);
+      }
       this.deps.metrics?.recordBatch(summary);
       log.info(
         { success: summary.success, processed: summary.processed, rejected: summary.rejected, events: summary.events, ms: summary.duration_ms },

@@ -5,7 +5,7 @@ import { guessDocumentId, prepareDocument } from '../input/document-preparer';
 import type { LoadLinked } from '../stores/multi-backend-writer';
 import { addCounts, emptyCounts, type BatchContext, type LinkedSave } from '../stores/store.types';
 import type { BatchProcessorDeps, BatchProgress, ProcessBatchOptions } from './batch-processor';
-import type { BatchSummary } from './batch-summary';
+import { timed, type BatchSummary } from './batch-summary';
 
 interface Chunk {
   items: AnalysisItem[];
@@ -26,6 +26,10 @@ export class BatchRun {
     private readonly options: ProcessBatchOptions,
   ) {}
 
+  private get timings(): BatchSummary['timings_ms'] {
+    return this.summary.timings_ms;
+  }
+
   async execute(documents: BatchInput[]): Promise<void> {
     const items: AnalysisItem[] = [];
     const rejects: RejectedDocument[] = [];
@@ -45,13 +49,13 @@ export class BatchRun {
     if (this.options.progressiveSave) {
       let pending = rejects;
       for (const chunk of chunks) {
-        const analysed = this.accept(await chunk.outcomes);
+        const analysed = this.accept(await timed(this.timings, 'analysis_wait', () => chunk.outcomes));
         await this.link(analysed.documents, pending.concat(analysed.rejects));
         pending = [];
       }
       if (pending.length) await this.link([], pending);
     } else {
-      const all = this.accept((await Promise.all(chunks.map((c) => c.outcomes))).flat());
+      const all = this.accept((await timed(this.timings, 'analysis_wait', () => Promise.all(chunks.map((c) => c.outcomes)))).flat());
       await this.link(all.documents, rejects.concat(all.rejects));
     }
   }
@@ -108,12 +112,15 @@ export class BatchRun {
 
   /** Links new documents against everything known, saves them everywhere, then the dual write. */
   private async link(documents: ProcessedDocument[], rejects: RejectedDocument[]): Promise<void> {
-    const { counts, payload } = await this.deps.writer.saveLinked(this.context, (known, loadLinked) =>
-      this.linkAgainst(known, loadLinked, documents, rejects),
+    const linkBefore = this.timings.link;
+    const { counts, payload } = await timed(this.timings, 'stores', () =>
+      this.deps.writer.saveLinked(this.context, (known, loadLinked) => this.linkAgainst(known, loadLinked, documents, rejects)),
     );
+    // Linking runs inside the save's transaction: count it once, as linking.
+    this.timings.stores -= this.timings.link - linkBefore;
     for (const [store, n] of Object.entries(counts)) this.summary.stores[store] = addCounts(this.summary.stores[store] ?? emptyCounts(), n);
     this.count(payload.documents, payload.linkages.length, payload.storylines, payload.rejects);
-    await this.deps.registry.writeSaved(this.summary, payload.documents, payload.linkages, payload.storylines);
+    await timed(this.timings, 'registry', () => this.deps.registry.writeSaved(this.summary, payload.documents, payload.linkages, payload.storylines));
     this.progress.saved += payload.documents.length + payload.rejects.length;
     await this.options.onProgress?.({ ...this.progress });
   }
@@ -129,7 +136,9 @@ export class BatchRun {
     rejects: RejectedDocument[],
   ): Promise<LinkedSave> {
     if (!documents.length) return { payload: { documents, linkages: [], storylines: [], rejects }, state: undefined };
+    const linkStarted = performance.now();
     const result = linkDocuments(documents, known);
+    this.timings.link += performance.now() - linkStarted;
     const relinked = new Set(result.errors.filter((e) => e.code === 'LINK_DOCUMENT_DUPLICATE').map((e) => e.index));
     const failed = result.errors.filter((e) => !relinked.has(e.index));
     const failedIndexes = new Set(failed.map((e) => e.index));

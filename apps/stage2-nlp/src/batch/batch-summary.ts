@@ -14,6 +14,13 @@ export interface RegistrySummary {
   warnings: string[];
 }
 
+export interface BatchTimings {
+  analysis_wait: number;
+  link: number;
+  stores: number;
+  registry: number;
+}
+
 /** The result of one batch. */
 export interface BatchSummary {
   job_id: string;
@@ -31,6 +38,8 @@ export interface BatchSummary {
   stores: Record<string, StoreWriteCounts>;
   registry: RegistrySummary;
   duration_ms: number;
+  /** Where the time went (main thread): waiting for the analysis threads, linking, the stores, the registry. */
+  timings_ms: BatchTimings;
   /** One entry per rejected document (the rejects file also keeps its raw input). */
   errors: Array<Omit<RejectedDocument, 'raw' | 'raw_encoding'>>;
 }
@@ -57,6 +66,17 @@ export function emptySummary(jobId: string, batchId: string, received: number, r
     stores: {},
     registry: { enabled: registryEnabled, job: null, documents: null, status: null, counts: {}, warnings: [] },
     duration_ms: 0,
+    timings_ms: { analysis_wait: 0, link: 0, stores: 0, registry: 0 },
     errors: [],
   };
+}
+
+/** Runs `fn`, adding its wall time (ms) to `timings[key]`. */
+export async function timed<T>(timings: BatchTimings, key: keyof BatchTimings, fn: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await fn();
+  } finally {
+    timings[key] += performance.now() - started;
+  }
 }

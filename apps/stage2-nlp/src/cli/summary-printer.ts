@@ -9,7 +9,8 @@ export function printSummary(summary: BatchSummary, files: Record<string, string
   out(`batch ${summary.batch_id} (job ${summary.job_id}): ${summary.success ? 'completed' : `FAILED: ${summary.error}`}`);
   out(`  received ${summary.received}, processed ${summary.processed}, rejected ${summary.rejected}`);
   out(`  events ${summary.events}, linkages ${summary.linkages}, storylines ${summary.storylines}`);
-  out(`  ${(summary.duration_ms / 1000).toFixed(2)} s, ${rate} documents/s`);
+  const t = summary.timings_ms;
+  out(`  ${(summary.duration_ms / 1000).toFixed(2)} s, ${rate} documents/s (analysis wait ${t.analysis_wait} ms, linking ${t.link} ms, stores ${t.stores} ms, registry ${t.registry} ms)`);
   for (const [store, c] of Object.entries(summary.stores)) {
     out(`  ${store}: ${c.documents} documents, ${c.events} events, ${c.entities} entities, ${c.linkages} linkages, ${c.storylines} storylines, ${c.rejects} rejects`);
   }

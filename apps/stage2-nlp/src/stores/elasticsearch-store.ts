@@ -33,7 +33,15 @@ export function toSearchDocument(context: BatchContext, d: ProcessedDocument): R
   };
 }
 
-const toSearchStoryline = (context: BatchContext, s: Storyline): Record<string, unknown> => ({ ...s, job_id: context.jobId });
+const toSearchStoryline = (context: BatchContext, s: Storyline): Record<string, unknown> => ({
+  storyline_id: s.storyline_id,
+  title: s.title,
+  event_ids: s.event_ids,
+  document_ids: s.document_ids,
+  start_date: s.start_date,
+  end_date: s.end_date,
+  job_id: context.jobId,
+});
 
 type Operation = { index: string; id: string; body: Record<string, unknown> };
 

@@ -17,7 +17,14 @@ interface BatchState {
   storylines: Map<string, Storyline>;
 }
 
-const toLines = (records: unknown[]): string => records.map((r) => `${JSON.stringify(r)}\n`).join('');
+const LINES_PER_WRITE = 1000;
+
+/** NDJSON text in pieces: a large batch never becomes one string (V8 caps strings near 512 MB). */
+function* toLines(records: unknown[]): Generator<string> {
+  for (let i = 0; i < records.length; i += LINES_PER_WRITE) {
+    yield records.slice(i, i + LINES_PER_WRITE).map((r) => `${JSON.stringify(r)}\n`).join('');
+  }
+}
 
 /**
  * JSONL files, one set per batch: `<stem>.jsonl` (one processed document a line),
@@ -85,22 +92,25 @@ export class JsonlStore implements DocumentStore {
   }
 }
 
-async function appendDurably(file: string, text: string): Promise<void> {
-  if (!text) return;
+async function appendDurably(file: string, pieces: Iterable<string>): Promise<void> {
   const handle = await open(file, 'a');
   try {
-    await handle.writeFile(text);
-    await handle.sync();
+    let written = false;
+    for (const piece of pieces) {
+      await handle.write(piece);
+      written = true;
+    }
+    if (written) await handle.sync();
   } finally {
     await handle.close();
   }
 }
 
-async function replaceDurably(file: string, text: string): Promise<void> {
+async function replaceDurably(file: string, pieces: Iterable<string>): Promise<void> {
   const temporary = `${file}.tmp`;
   const handle = await open(temporary, 'w');
   try {
-    await handle.writeFile(text);
+    for (const piece of pieces) await handle.write(piece);
     await handle.sync();
   } finally {
     await handle.close();

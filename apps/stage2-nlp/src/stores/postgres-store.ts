@@ -79,12 +79,15 @@ export class PostgresStore implements LinkStateStore<Tx> {
     const entities = mergedEntities(payload.documents);
     const storylines = dedupeBy(payload.storylines, (s) => s.storyline_id);
     const linkages = dedupeBy(payload.linkages, (l) => l.linkage_id);
-    await upsertDocuments(tx, context, payload.documents);
-    await upsertEntities(tx, entities);
-    await replaceDocumentEntities(tx, payload.documents);
-    await replaceEvents(tx, context, payload.documents);
-    await upsertLinkages(tx, context, linkages);
-    await upsertStorylines(tx, context, storylines);
+    // Bounded statements: a batch of any size never becomes one giant protocol message.
+    for (const documents of slices(payload.documents, DOCUMENTS_PER_STATEMENT)) await upsertDocuments(tx, context, documents);
+    for (const slice of slices(entities, ROWS_PER_STATEMENT)) await upsertEntities(tx, slice);
+    for (const documents of slices(payload.documents, DOCUMENTS_PER_STATEMENT)) {
+      await replaceDocumentEntities(tx, documents);
+      await replaceEvents(tx, context, documents);
+    }
+    for (const slice of slices(linkages, ROWS_PER_STATEMENT)) await upsertLinkages(tx, context, slice);
+    for (const slice of slices(storylines, ROWS_PER_STATEMENT)) await upsertStorylines(tx, context, slice);
     if (linked.state) await saveLinkState(tx, linked.state);
     return {
       documents: payload.documents.length,
@@ -99,6 +102,13 @@ export class PostgresStore implements LinkStateStore<Tx> {
   async close(): Promise<void> {
     // The database belongs to whoever opened it.
   }
+}
+
+const DOCUMENTS_PER_STATEMENT = 1000;
+const ROWS_PER_STATEMENT = 20_000;
+
+function* slices<T>(items: T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
 const LINK_STATE_ROW = 1;

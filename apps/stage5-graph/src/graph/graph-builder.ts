@@ -207,15 +207,14 @@ function bumpCooccurrence(ctx: MergeContext, key: string, a: string, b: string, 
 }
 
 function mergeParticipations(ctx: MergeContext, bundle: JobBundle): void {
-  const roles = new Map<string, Map<string, Set<string>>>();
+  // Grouped by raw ids first: the graph is asked about each event and each pair once, not per record.
+  const roles = new Map<string, Map<string, { roles: Set<string>; name?: string }>>();
   const add = (eventId: string, entityId: string, role: string, name?: string): void => {
-    const event = ensureNode(ctx, 'event', eventId);
-    const entity = ensureNode(ctx, 'entity', entityId, name);
-    let byEntity = roles.get(event);
-    if (!byEntity) roles.set(event, (byEntity = new Map()));
-    let set = byEntity.get(entity);
-    if (!set) byEntity.set(entity, (set = new Set()));
-    if (role) set.add(role);
+    let byEntity = roles.get(eventId);
+    if (!byEntity) roles.set(eventId, (byEntity = new Map()));
+    let entry = byEntity.get(entityId);
+    if (!entry) byEntity.set(entityId, (entry = { roles: new Set(), name }));
+    if (role) entry.roles.add(role);
   };
   for (const ev of bundle.events) {
     for (const p of Array.isArray(ev.participants) ? ev.participants : []) {
@@ -223,12 +222,13 @@ function mergeParticipations(ctx: MergeContext, bundle: JobBundle): void {
     }
   }
   for (const ee of bundle.eventEntities) add(ee.event_id, ee.entity_id, ee.role);
-  for (const [event, byEntity] of roles) {
+  for (const [eventId, byEntity] of roles) {
+    const event = ensureNode(ctx, 'event', eventId);
+    const wanted = new Map<string, string[]>();
+    for (const [entityId, entry] of byEntity) wanted.set(ensureNode(ctx, 'entity', entityId, entry.name), [...entry.roles].sort());
     const current = edgesOfKind(ctx.graph, event, 'participates');
-    for (const [entity, edge] of current) if (!byEntity.has(entity)) dropEdge(ctx, edge);
-    for (const [entity, set] of byEntity) {
-      setEdge(ctx, entity, event, { kind: 'participates', weight: 1, roles: [...set].sort() });
-    }
+    for (const [entity, edge] of current) if (!wanted.has(entity)) dropEdge(ctx, edge);
+    for (const [entity, sorted] of wanted) setEdge(ctx, entity, event, { kind: 'participates', weight: 1, roles: sorted });
   }
 }
 

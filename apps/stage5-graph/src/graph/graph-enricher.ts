@@ -1,7 +1,7 @@
 import louvain from 'graphology-communities-louvain';
-import pagerank from 'graphology-metrics/centrality/pagerank';
 import { seededRandom } from './seeded-random';
 import { summarizeStorylines } from './storyline-summary';
+import { weightedPagerank } from './weighted-pagerank';
 import type { StoryGraph, StorylineSummary } from './graph.types';
 
 export interface EnrichmentOptions {
@@ -51,12 +51,11 @@ export function enrichGraph(graph: StoryGraph, options: EnrichmentOptions = {}):
 
 function assignPagerank(graph: StoryGraph): void {
   if (graph.order === 0) return;
-  try {
-    pagerank.assign(graph, { getEdgeWeight: 'weight', maxIterations: 200, tolerance: 1e-6 });
-  } catch {
-    // graphology throws when 200 power iterations do not reach 1e-6; a looser bound still ranks well.
-    pagerank.assign(graph, { getEdgeWeight: 'weight', maxIterations: 1000, tolerance: 1e-4 });
-  }
+  let result = weightedPagerank(graph, { maxIterations: 200, tolerance: 1e-6 });
+  // Like graphology-metrics, 1e-6 may not be reached in 200 power iterations; a looser bound still ranks well.
+  if (!result.converged) result = weightedPagerank(graph, { maxIterations: 1000, tolerance: 1e-4 });
+  const { nodes, ranks } = result;
+  for (let i = 0; i < nodes.length; i++) graph.getNodeAttributes(nodes[i]).pagerank = ranks[i];
 }
 
 function assignCommunities(graph: StoryGraph, options: EnrichmentOptions): { count: number; modularity: number | null } {

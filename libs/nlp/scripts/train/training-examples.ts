@@ -1,4 +1,4 @@
-import { findNameChunks, nameMask, type NameChunk } from '../../src/lib/entities/name-chunker';
+import { findNameChunks, type NameChunk } from '../../src/lib/entities/name-chunker';
 import type { NameType } from '../../src/lib/entities/name-features';
 import type { EventTag } from '../../src/lib/events/event-features';
 import { cleanText } from '../../src/lib/text/text-cleaner';
@@ -12,8 +12,6 @@ export interface TaggedDocument {
   /** Validated sentences only (elsewhere the corpus is not annotated exhaustively). */
   sentences: { sentence: Sentence; tags: EventTag[] }[];
   names: { chunk: NameChunk; type: NameType }[];
-  /** Per token name kind, as the analyser computes it (see nameMask). */
-  nameMask: Uint8Array;
 }
 
 /** Tokenizes a corpus document; ECB+ texts come out of cleaning unchanged. */
@@ -65,10 +63,9 @@ export function taggedDocument(document: CorpusDocument): TaggedDocument {
   const covered = new Uint8Array(tokenized.tokens.length);
   for (const value of tokenized.values) covered.fill(1, value.tokenStart, value.tokenEnd);
   const names: TaggedDocument['names'] = [];
-  const chunks = findNameChunks(tokenized, covered);
-  for (const chunk of chunks) {
+  for (const chunk of findNameChunks(tokenized, covered)) {
     const type = nameType(chunk, document.mentions);
     if (type) names.push({ chunk, type });
   }
-  return { document, tokenized, sentences, names, nameMask: nameMask(tokenized.tokens.length, chunks) };
+  return { document, tokenized, sentences, names };
 }

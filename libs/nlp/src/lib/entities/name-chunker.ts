@@ -50,13 +50,17 @@ function isTitleCase(tokens: Token[], sentence: Sentence): boolean {
   return (lowerLong === 0 && sentence.tokenEnd - sentence.tokenStart >= 3) || (words >= 2 && upper / words >= 0.6);
 }
 
+const NAME_CLASSES = new Set(['noun.person', 'noun.location', 'noun.group']);
+
 /** "Hire", "Arrested", "Levels", "Offer": an ordinary English word, capitalised by a headline. */
 function isHeadlineWord(token: Token): boolean {
   const word = token.text.toLowerCase();
   const { firstNames, places } = nameGazetteer();
   if (firstNames.has(word) || places.has(word)) return false;
   const { nouns, verbs } = wordnetLexicon();
-  const stems = [word, token.lemma, word.replace(/e?s$/, ''), word.replace(/e?d$/, ''), word.replace(/ing$/, '')];
+  const stems = [word, token.lemma, word.replace(/s$/, ''), word.replace(/es$/, ''), word.replace(/d$/, ''), word.replace(/ed$/, ''), word.replace(/ing$/, ''), word.replace(/ing$/, 'e')];
+  // WordNet lists famous names in lower case ("ford", "lohan"): those are names, not words.
+  if (stems.some((stem) => NAME_CLASSES.has(nouns.get(stem) ?? ''))) return false;
   return stems.some((stem) => stem.length > 2 && (verbs.has(stem) || nouns.has(stem)));
 }
 
@@ -69,7 +73,14 @@ function isNameToken(token: Token, first: boolean, titleCase: boolean): boolean 
 
 /** In a headline, a capitalised word between two name words belongs to the name ("Betty Ford Center"). */
 function bridgesName(tokens: Token[], i: number, end: number, titleCase: boolean): boolean {
-  return titleCase && i + 1 < end && startsUpper(tokens[i].text) && NAME_POS.has(tokens[i].pos) && isNameToken(tokens[i + 1], false, titleCase);
+  return (
+    titleCase &&
+    i + 1 < end &&
+    startsUpper(tokens[i].text) &&
+    NAME_POS.has(tokens[i].pos) &&
+    !isHeadlineWord(tokens[i]) &&
+    isNameToken(tokens[i + 1], false, titleCase)
+  );
 }
 
 /** Name kind of each token: 0 none, 1 a one-word name, 2 part of a longer name. */

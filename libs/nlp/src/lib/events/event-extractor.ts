@@ -60,7 +60,7 @@ export function extractEvents(input: EventInput): Event[] {
 
   const events: Event[] = [];
   for (const sentence of sentences) {
-    const triggers = tagSentence(tokens, input.names, sentence, classify).filter(
+    const triggers = tagSentence(tokens, sentence, classify).filter(
       (trigger) => trigger.confidence >= (input.minConfidence ?? 0) && !insideLongName(input.names, trigger),
     );
     if (triggers.length === 0) continue;

@@ -8,7 +8,6 @@ export const EVENT_TAGS = ['O', 'B', 'I'] as const;
 export type EventTag = (typeof EVENT_TAGS)[number];
 
 const EDGE = '<s>';
-const NAME_KINDS = ['none', 'one', 'part'];
 
 /**
  * Parts of speech that (almost) never begin an event mention in ECB+ (47 of 5,000 training
@@ -56,7 +55,7 @@ export function eventLocalFeatures(token: Token): string[] {
  */
 export const CONTEXT_TEMPLATES = [
   'pl', 'nl', 'pp', 'np', 'ppp', 'pnp', 'pl2', 'nl2', 'np2', 't', 'tl', 'tp', 'bg', 'ng', 'lex2', 'lex2p', 'first', 'wn2', 'wn2p',
-  'ptri', 'pp2', 'nm', 'nmp',
+  'ptri', 'pp2',
 ] as const;
 const T = Object.fromEntries(CONTEXT_TEMPLATES.map((name, index) => [name, index])) as Record<(typeof CONTEXT_TEMPLATES)[number], number>;
 
@@ -67,14 +66,7 @@ export type FeatureSink = (template: number, a?: string, b?: string) => void;
  * Emits the features of token `i` in its context (neighbours, the previous token's predicted
  * tag) without building strings, so inference can look them up by number.
  */
-export function visitContextFeatures(
-  tokens: Token[],
-  names: Uint8Array,
-  sentence: Sentence,
-  i: number,
-  previousTag: EventTag,
-  emit: FeatureSink,
-): void {
+export function visitContextFeatures(tokens: Token[], sentence: Sentence, i: number, previousTag: EventTag, emit: FeatureSink): void {
   const token = tokens[i];
   const previous = at(tokens, sentence, i - 1);
   const next = at(tokens, sentence, i + 1);
@@ -123,9 +115,9 @@ export function contextFeatureName(template: number, a?: string, b?: string): st
 }
 
 /** Context features of token `i` as strings (training). */
-export function eventContextFeatures(tokens: Token[], names: Uint8Array, sentence: Sentence, i: number, previousTag: EventTag): string[] {
+export function eventContextFeatures(tokens: Token[], sentence: Sentence, i: number, previousTag: EventTag): string[] {
   const features: string[] = [];
-  visitContextFeatures(tokens, names, sentence, i, previousTag, (template, a, b) => features.push(contextFeatureName(template, a, b)));
+  visitContextFeatures(tokens, sentence, i, previousTag, (template, a, b) => features.push(contextFeatureName(template, a, b)));
   return features;
 }
 
@@ -133,6 +125,6 @@ export function eventContextFeatures(tokens: Token[], names: Uint8Array, sentenc
  * All sparse features of token `i` for the event tagger, given the previous token's predicted
  * tag. Training uses exactly these (scripts/train.ts); inference sums the same two parts.
  */
-export function eventTokenFeatures(tokens: Token[], names: Uint8Array, sentence: Sentence, i: number, previousTag: EventTag): string[] {
-  return [...eventLocalFeatures(tokens[i]), ...eventContextFeatures(tokens, names, sentence, i, previousTag)];
+export function eventTokenFeatures(tokens: Token[], sentence: Sentence, i: number, previousTag: EventTag): string[] {
+  return [...eventLocalFeatures(tokens[i]), ...eventContextFeatures(tokens, sentence, i, previousTag)];
 }

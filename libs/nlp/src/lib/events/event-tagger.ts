@@ -12,7 +12,6 @@ export interface TriggerSpan {
 /** Classifies token `i`: the tag index (into EVENT_TAGS) and its probability. */
 export type TagClassifier = (
   tokens: Token[],
-  names: Uint8Array,
   sentence: Sentence,
   i: number,
   previousTag: EventTag,
@@ -101,16 +100,16 @@ export function linearTagClassifier(linear: LinearModel = committedModel()): Tag
     if (offset === undefined) return;
     for (let label = 0; label < width; label++) scores[label] += weights[offset + label];
   };
-  return (tokens, names, sentence, i, previousTag) => {
+  return (tokens, sentence, i, previousTag) => {
     scores.set(localScores(tokens[i]));
-    visitContextFeatures(tokens, names, sentence, i, previousTag, add);
+    visitContextFeatures(tokens, sentence, i, previousTag, add);
     const tag = argmax(scores);
     return { tag, probability: softmaxAt(scores, tag) };
   };
 }
 
-/** Greedy left-to-right B/I/O decoding of one sentence (`names`: see nameMask). */
-export function tagSentence(tokens: Token[], names: Uint8Array, sentence: Sentence, classify: TagClassifier): TriggerSpan[] {
+/** Greedy left-to-right B/I/O decoding of one sentence. */
+export function tagSentence(tokens: Token[], sentence: Sentence, classify: TagClassifier): TriggerSpan[] {
   const spans: TriggerSpan[] = [];
   let previous: EventTag = 'O';
   let open: { tokenStart: number; probabilities: number[] } | null = null;
@@ -126,7 +125,7 @@ export function tagSentence(tokens: Token[], names: Uint8Array, sentence: Senten
       previous = 'O';
       continue;
     }
-    const { tag: index, probability } = classify(tokens, names, sentence, i, previous);
+    const { tag: index, probability } = classify(tokens, sentence, i, previous);
     let tag = EVENT_TAGS[index];
     if (tag === 'I' && previous === 'O') tag = 'B';
     if (tag === 'B') {

@@ -1,6 +1,4 @@
-import type { ProcessedDocument } from '../nlp.types';
 import { normalised, toSparse, type SparseVector } from './sparse-vector';
-import { documentFeatures } from './term-features';
 
 /** Interns feature names to dense ids and computes tf-idf weights against a document-frequency table. */
 export class FeatureSpace {
@@ -49,9 +47,4 @@ export class FeatureSpace {
     for (const [name, weight] of Object.entries(record)) weights.set(this.id(name), weight);
     return toSparse(weights);
   }
-}
-
-/** Features of every document of a batch (see `documentFeatures`). */
-export function batchFeatures(documents: readonly ProcessedDocument[]): Array<Map<string, number>> {
-  return documents.map(documentFeatures);
 }

@@ -12,6 +12,8 @@ export interface CoreferenceOptions {
   typedKeys: ReadonlySet<string>;
   /** Mentions the detector is less sure of than this stay alone (they are the likeliest false alarms). */
   minConfidence: number;
+  /** Which word of a multi-word trigger is matched: all of them, the first (a verb's head) or the last (a noun's head). */
+  keyWords?: 'all' | 'first' | 'last';
 }
 
 /**
@@ -37,7 +39,7 @@ export function linkStorylineEvents(
   const clusterOf = new Map<string, string>();
   const newClusters = new Set<string>();
   for (const event of events) {
-    const key = options.typedKeys.has(event.event_type) ? `type:${event.event_type}` : coreferenceKey(event);
+    const key = options.typedKeys.has(event.event_type) ? `type:${event.event_type}` : coreferenceKey(event, options.keyWords);
     const date = ownDate(event);
     const linkable = !options.unlinkedKeys.has(key) && event.confidence >= options.minConfidence;
     const candidates = linkable ? (byKey.get(key) ?? []) : [];
@@ -66,12 +68,17 @@ export function linkStorylineEvents(
 }
 
 /** What two mentions of one event share: the trigger's lemma (plural folded), lower case. */
-export function coreferenceKey(event: Event): string {
+export function coreferenceKey(event: Event, keyWords: 'all' | 'first' | 'last' = 'all'): string {
   const base = (event.lemma && event.lemma.trim() !== '' ? event.lemma : event.trigger.text).toLowerCase().trim();
-  const words = base.split(/\s+/);
+  const words = base.split(/\s+/).filter((word) => !FUNCTION_WORDS.has(word));
+  if (words.length === 0) return base;
+  if (keyWords === 'first') return foldPlural(words[0]);
+  if (keyWords === 'last') return foldPlural(words[words.length - 1]);
   words[words.length - 1] = foldPlural(words[words.length - 1]);
   return words.join(' ');
 }
+
+const FUNCTION_WORDS = new Set(['a', 'an', 'the', 'to', 'of', 'in', 'into', 'on', 'out', 'up', 'off', 'for', 'with', 'at', 'by', 'herself', 'himself', 'themselves', 'itself', 'be', 'have', 'get']);
 
 /** The event's date when it was found in its own sentence (a document's date says little). */
 function ownDate(event: Event): string | null {

@@ -30,18 +30,13 @@ import { compareText } from './text-order';
  * document is reported in `errors` and skipped; the rest of the batch is linked.
  */
 export function linkDocuments(batch: readonly ProcessedDocument[], known?: KnownCorpus, options: LinkOptions = DEFAULT_LINK_OPTIONS): LinkResult {
-  let T = process.cpuUsage().user; const lap = (x: string) => { if (process.env.LINK_DEBUG) console.log(x, ((process.cpuUsage().user - T) / 1000).toFixed(0)); T = process.cpuUsage().user; };
   const state = known === undefined ? emptyLinkState() : checkLinkState(known);
   const { documents, errors } = acceptDocuments(batch, state);
-  lap('accept');
   const features = documents.map((document) => documentFeatures(document, options.features));
-  lap('features');
   const frequency = updatedFrequency(state.term_document_frequency, features);
   const documentCount = state.document_count + documents.length;
   const space = new FeatureSpace(frequency, documentCount);
-  lap('df');
   const vectors = features.map((counts) => space.vector(counts));
-  lap('vectors');
   const groups = clusterItems(
     [
       ...vectors.map((vector) => ({ vector, fixed: false, weight: 1 })),
@@ -49,39 +44,29 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
     ],
     options.clustering,
   );
-  lap('cluster');
   const storylines = state.storylines.slice();
   const touched = assignStorylines(documents, vectors, groups, storylines, space, options);
-  lap('assign');
   const linkages: EventLinkage[] = [];
-  const eventClusters: Record<string, string> = {};
-  const P = [0, 0, 0, 0, 0];
+  const eventClusters = new Map<string, string>();
   for (const [index, members] of touched) {
     const storyline = storylines[index];
-    let t0 = process.hrtime.bigint();
     const events = members.flatMap((d) => [...documents[d].events].sort(byPosition));
-    P[0] += Number(process.hrtime.bigint() - t0); t0 = process.hrtime.bigint();
     const linked = linkStorylineEvents(storyline, events, options.coreference);
-    P[1] += Number(process.hrtime.bigint() - t0); t0 = process.hrtime.bigint();
-    linkages.push(...linked.linkages, ...precedesLinks(storyline, linked.newClusters));
-    P[2] += Number(process.hrtime.bigint() - t0); t0 = process.hrtime.bigint();
-    for (const [eventId, clusterId] of linked.clusterOf) eventClusters[eventId] = clusterId;
-    P[3] += Number(process.hrtime.bigint() - t0); t0 = process.hrtime.bigint();
+    for (const link of linked.linkages) linkages.push(link);
+    for (const link of precedesLinks(storyline, linked.newClusters)) linkages.push(link);
+    for (const [eventId, clusterId] of linked.clusterOf) eventClusters.set(eventId, clusterId);
     finishStoryline(storyline, members.map((d) => documents[d]));
-    P[4] += Number(process.hrtime.bigint() - t0); t0 = process.hrtime.bigint();
   }
-  lap('events'); if (process.env.LINK_DEBUG) console.log(P.map((x) => (x / 1e6).toFixed(0)));
   const result: LinkState = {
     version: 1,
     document_count: documentCount,
     term_document_frequency: Object.fromEntries(frequency),
     storylines,
   };
-  lap('state');
   return {
     linkages,
     storylines: [...touched.keys()].sort((a, b) => a - b).map((i) => publicStoryline(storylines[i])),
-    event_clusters: eventClusters,
+    event_clusters: Object.fromEntries(eventClusters),
     state: result,
     errors,
   };
@@ -233,16 +218,23 @@ function finishStoryline(storyline: StorylineState, documents: readonly Processe
   storyline.document_ids.push(...documents.map((d) => d.document_id));
   // Stable sort: undated events keep their order after the dated ones.
   storyline.events.sort((a, b) => compareText(a.date ?? '\uffff', b.date ?? '\uffff'));
-  const dates = [
-    ...storyline.events.map((event) => event.date),
-    ...documents.map((d) => d.publication_date?.slice(0, 10) ?? null),
-    storyline.start_date,
-    storyline.end_date,
-  ].filter((date): date is string => typeof date === 'string' && /^\d{4}-\d{2}-\d{2}/.test(date));
-  dates.sort();
-  storyline.start_date = dates[0] ?? null;
-  storyline.end_date = dates[dates.length - 1] ?? null;
+  let start = storyline.start_date;
+  let end = storyline.end_date;
+  const widen = (date: string | null | undefined) => {
+    if (!date || !ISO_DAY.test(date)) return;
+    const day = date.slice(0, 10);
+    if (start === null || day < start) start = day;
+    if (end === null || day > end) end = day;
+  };
+  for (const document of documents) {
+    widen(document.publication_date);
+    for (const event of document.events) widen(event.event_date);
+  }
+  storyline.start_date = start;
+  storyline.end_date = end;
 }
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}/;
 
 function publicStoryline(storyline: StorylineState): Storyline {
   return {

@@ -51,13 +51,11 @@ export function clusterItems(items: readonly ClusterItem[], options: ClusteringO
     const norms = (sums[a]?.norm() ?? norm(items[a].vector)) * (sums[b]?.norm() ?? norm(items[b].vector));
     return norms === 0 ? 0 : raw / norms;
   };
-  let T = process.cpuUsage().user; const lap = (x: string) => { if (process.env.LINK_DEBUG) console.log('  ', x, ((process.cpuUsage().user - T) / 1000).toFixed(0)); T = process.cpuUsage().user; };
-  const pairs = candidatePairs(keys, options.blocking); lap('pairs');
+  const pairs = candidatePairs(keys, options.blocking);
   const edges = pairs
     .map(({ a, b }) => ({ a, b, similarity: similarity(a, b) }))
     .filter((edge) => edge.similarity >= options.mergeThreshold)
     .sort((x, y) => y.similarity - x.similarity || x.a - y.a || x.b - y.b);
-  lap('edges ' + edges.length);
   const parent = items.map((_, i) => i);
   const fixed = items.map((item) => item.fixed);
   const find = (x: number): number => {
@@ -88,7 +86,6 @@ export function clusterItems(items: readonly ClusterItem[], options: ClusteringO
     counts[root] += counts[child];
     fixed[root] = fixed[root] || fixed[child];
   }
-  lap('merges');
   const groups = items.map((_, i) => find(i));
   const neighbours: number[][] = items.map(() => []);
   for (const { a, b } of pairs) {
@@ -97,7 +94,6 @@ export function clusterItems(items: readonly ClusterItem[], options: ClusteringO
   }
   for (let round = 0; round < (options.refinementRounds ?? 0); round += 1) {
     if (!reassign(items, groups, neighbours)) break;
-  lap('round');
   }
   return groups;
 }

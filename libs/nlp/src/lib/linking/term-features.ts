@@ -32,19 +32,21 @@ const WORD_PATTERN = /[\p{L}\p{N}][\p{L}\p{N}'’.,-]*[\p{L}\p{N}]/gu;
 export function documentFeatures(document: ProcessedDocument, options: FeatureOptions = DEFAULT_FEATURE_OPTIONS): Map<string, number> {
   const counts = new Map<string, number>();
   const add = (term: string, weight: number) => counts.set(term, (counts.get(term) ?? 0) + weight);
-  const addText = (text: string) => {
+  const addText = (text: string, weight: number) => {
     const list = words(text);
     list.forEach((word, i) => {
-      add(word, 1);
+      add(word, weight);
       if (options.bigramWeight > 0 && i > 0) add(`b:${list[i - 1]}_${word}`, options.bigramWeight);
     });
   };
-  addText(document.text);
-  if (document.title && !document.text.startsWith(document.title)) addText(document.title);
-  if (options.leadWeight > 0) {
-    const lead = document.text.split('\n').filter((line) => !/^\s*(https?:|www\.)/i.test(line)).slice(0, options.leadLines);
-    for (const line of lead) for (const word of words(line)) add(word, options.leadWeight);
+  // The lead (first lines that are not a web address) counts 1 + leadWeight times.
+  let leadLeft = options.leadWeight > 0 ? options.leadLines : 0;
+  for (const line of document.text.split('\n')) {
+    const lead = leadLeft > 0 && !/^\s*(https?:|www\.)/i.test(line);
+    if (lead) leadLeft -= 1;
+    addText(line, lead ? 1 + options.leadWeight : 1);
   }
+  if (document.title && !document.text.startsWith(document.title)) addText(document.title, 1);
   for (const entity of document.entities) {
     if (entity.type === 'PERSON' || entity.type === 'ORGANIZATION' || entity.type === 'LOCATION') {
       const name = normaliseName(entity.canonical_name);
