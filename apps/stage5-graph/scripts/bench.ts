@@ -122,7 +122,8 @@ async function main(): Promise<void> {
       generated = await generate(writer);
       await writer.close();
     }
-    log(`registry generated: ${generated.rows.toLocaleString()} rows in ${generated.seconds.toFixed(1)} s (${Math.round(generated.rows / generated.seconds).toLocaleString()} rows/s)`);
+    if (reuse) log(`registry reused: ${reuse}`);
+    else log(`registry generated: ${generated.rows.toLocaleString()} rows in ${generated.seconds.toFixed(1)} s (${Math.round(generated.rows / generated.seconds).toLocaleString()} rows/s)`);
 
     const config = loadStage5Config(env);
     let service = await buildGraphService({ config, logger: progress });
@@ -130,17 +131,19 @@ async function main(): Promise<void> {
     if (report.failedJobs.length) throw new Error(`sync failed: ${JSON.stringify(report.failedJobs[0])}`);
     const s = report.seconds;
     const buildSeconds = s.list + s.ingest + s.enrich;
-    const graph = service.model.graph;
+    const built = { nodes: service.model.graph.order, edges: service.model.graph.size };
     // The machine is shared: the load average says how much of its two cores the run really had.
     const buildLoad = loadavg()[0];
     log(`load average (1 min) after the build: ${buildLoad.toFixed(1)} on ${cpus().length} cores`);
-    log(`graph: ${graph.order.toLocaleString()} nodes, ${graph.size.toLocaleString()} edges, ${service.model.enrichment.communities} communities, heap ${heapMb()} MB`);
+    log(`graph: ${built.nodes.toLocaleString()} nodes, ${built.edges.toLocaleString()} edges, ${service.model.enrichment.communities} communities, heap ${heapMb()} MB`);
     log(`build + enrich: ${buildSeconds.toFixed(1)} s  (read+merge ${s.ingest.toFixed(1)} wall: read ${s.read.toFixed(1)}, merge ${s.merge.toFixed(1)}; enrich ${s.enrich.toFixed(1)}: ` +
       `pagerank ${report.enrichmentSeconds?.pagerank.toFixed(1)}, louvain ${report.enrichmentSeconds?.louvain.toFixed(1)}, ` +
       `degree ${report.enrichmentSeconds?.degree.toFixed(1)}, storylines ${report.enrichmentSeconds?.storylines.toFixed(1)})  target < 60 s`);
     const heapAfterBuild = heapMb();
     log(`persist: ${s.persist.toFixed(1)} s (${JSON.stringify(report.persisted)})`);
     await service.close();
+    // Let the built graph go before loading the persisted one: two would double the heap.
+    service = null as unknown as typeof service;
 
     const loadStart = performance.now();
     service = await buildGraphService({ config, logger: quiet });
@@ -173,8 +176,8 @@ async function main(): Promise<void> {
           storyline_p50_ms: round(storyline.p50),
           persist_seconds: round(s.persist),
           load_seconds: round(loadSeconds),
-          nodes: graph.order,
-          edges: graph.size,
+          nodes: built.nodes,
+          edges: built.edges,
           registry_rows: generated.rows,
           generate_seconds: round(generated.seconds),
           load_average_during_build: round(buildLoad),

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -183,6 +183,9 @@ async function main(): Promise<void> {
       writer_to_copy_ratio: Number((copySeconds / writerSeconds).toFixed(3)),
       register_job_p50_ms: Number(p50.toFixed(3)),
       register_job_p95_ms: Number(p95.toFixed(3)),
+      // Context for the absolute figures: a shared machine's load slows every column alike.
+      load_avg_1m: Number(loadavg()[0].toFixed(2)),
+      cpus: cpus().length,
     };
     if (json) {
       console.log(JSON.stringify(figures));
@@ -194,6 +197,7 @@ async function main(): Promise<void> {
       log(`raw COPY                         ${figures.copy_rows_per_s.toLocaleString()} rows/s`);
       log(`writer / COPY                    ${figures.writer_to_copy_ratio} (target >= 0.65; writer target >= 50,000 rows/s)`);
       log(`register job (hook) p50 / p95    ${figures.register_job_p50_ms} ms / ${figures.register_job_p95_ms} ms (target p50 < 2 ms)`);
+      log(`load average (1 min)             ${figures.load_avg_1m} on ${figures.cpus} CPUs`);
     }
   } finally {
     await raw.end().catch(() => undefined);

@@ -41,20 +41,25 @@ describe('embedded default (no PostgreSQL configured)', () => {
     }
   }, 60_000);
 
-  it('applies any Prisma migrations folder to a PGlite database, idempotently, readable by the Prisma client', async () => {
-    const db = await openPglite();
+  it('applies a Prisma migrations folder to PGlite idempotently, and the Prisma client reads it', async () => {
+    // The folder the previous test's registry migrated on first use: nothing left to apply.
+    const db = await openPglite(join(dataDir, 'pglite'));
     try {
-      expect((await applyMigrations({ pglite: db, migrationsDir: REGISTRY_MIGRATIONS_DIR, logger: silent })).applied).toHaveLength(1);
       expect(await applyMigrations({ pglite: db, migrationsDir: REGISTRY_MIGRATIONS_DIR, logger: silent })).toEqual({ applied: [] });
+      const ledger = await db.query<{ migration_name: string; applied_steps_count: number }>(
+        'SELECT migration_name, applied_steps_count FROM _prisma_migrations',
+      );
+      expect(ledger.rows).toEqual([{ migration_name: '20261128200000_init', applied_steps_count: 1 }]);
       const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
       const jobId = randomUUID();
       await prisma.jobRegistry.create({ data: { job_id: jobId, batch_id: 'b', stage: 2, status: 'running' } });
       expect(await prisma.jobRegistry.findUnique({ where: { job_id: jobId } })).toMatchObject({ status: 'running', metadata: {} });
+      expect(await prisma.documentMetadata.count({ where: { document_id: { startsWith: 'emb-doc-' } } })).toBe(5);
       await prisma.$disconnect();
     } finally {
       await db.close();
     }
-  }, 30_000);
+  }, 60_000);
 
   it('opens nothing when disabled: no database, no outbox, hooks skip', async () => {
     const dir = join(dataDir, 'disabled');

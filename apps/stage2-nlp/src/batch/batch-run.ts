@@ -18,6 +18,8 @@ export class BatchRun {
   private readonly rawByIndex = new Map<number, string>();
   private readonly storylineIds = new Set<string>();
   private readonly progress: BatchProgress = { total: 0, analysed: 0, saved: 0 };
+  /** The registry writes of this batch, chained in order (they never reject: hooks never throw). */
+  private registryWrites: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: BatchProcessorDeps,
@@ -45,7 +47,14 @@ export class BatchRun {
     this.progress.analysed = rejects.length;
 
     const chunks = this.startChunks(items);
+    try {
+      await this.runChunks(chunks, rejects);
+    } finally {
+      await this.registryWrites;
+    }
+  }
 
+  private async runChunks(chunks: Chunk[], rejects: RejectedDocument[]): Promise<void> {
     if (this.options.progressiveSave) {
       let pending = rejects;
       for (const chunk of chunks) {
@@ -120,7 +129,11 @@ export class BatchRun {
     this.timings.stores -= this.timings.link - linkBefore;
     for (const [store, n] of Object.entries(counts)) this.summary.stores[store] = addCounts(this.summary.stores[store] ?? emptyCounts(), n);
     this.count(payload.documents, payload.linkages.length, payload.storylines, payload.rejects);
-    await timed(this.timings, 'registry', () => this.deps.registry.writeSaved(this.summary, payload.documents, payload.linkages, payload.storylines));
+    const write = () => timed(this.timings, 'registry', () => this.deps.registry.writeSaved(this.summary, payload.documents, payload.linkages, payload.storylines));
+    // Progressive: a chunk's registry write (after its stores committed) overlaps the next chunk's
+    // work; the writes stay in order and the batch waits for all of them before its status.
+    this.registryWrites = this.registryWrites.then(write);
+    if (!this.options.progressiveSave) await this.registryWrites;
     this.progress.saved += payload.documents.length + payload.rejects.length;
     await this.options.onProgress?.({ ...this.progress });
   }

@@ -73,6 +73,8 @@ export async function loadGraphModel(
 ): Promise<GraphModel> {
   const graph = createStoryGraph();
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  // Every row is read: plan for the whole result (hash join, sequential scans), not a cursor's fast start.
+  await client.query('SET LOCAL cursor_tuple_fraction = 1.0');
   try {
     await forEachRow<NodeRow>(
       client,

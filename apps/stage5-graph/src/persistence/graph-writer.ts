@@ -103,14 +103,12 @@ export function deleteEdges(client: PoolClient, keys: Iterable<string>, chunkSiz
 }
 
 /** Rewrites every node's metrics: PageRank moves everywhere when anything changes. */
-export async function rewriteMetrics(client: PoolClient, graph: StoryGraph, chunkSize: number) {
+export async function rewriteMetrics(client: PoolClient, graph: StoryGraph, nodes: string[], chunkSize: number) {
   await client.query('TRUNCATE stage5_node_metrics');
-  return inChunks(client, INSERT_METRICS, graph.nodeEntries(), chunkSize, (chunk) => [
-    chunk.map((e) => e.node),
-    chunk.map((e) => e.attributes.pagerank),
-    chunk.map((e) => e.attributes.degree),
-    chunk.map((e) => e.attributes.community),
-  ]);
+  return inChunks(client, INSERT_METRICS, nodes, chunkSize, (chunk) => {
+    const attributes = chunk.map((node) => graph.getNodeAttributes(node));
+    return [chunk, attributes.map((a) => a.pagerank), attributes.map((a) => a.degree), attributes.map((a) => a.community)];
+  });
 }
 
 export async function rewriteSummaries(

@@ -8,7 +8,7 @@ async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
 }
 
 /** Record kinds read at once: the registry's pool is small and a waiting query counts against its connect timeout. */
-const READ_CONCURRENCY = 2;
+const READ_CONCURRENCY = 3;
 
 /** Runs the tasks, at most `limit` at a time, results in task order. */
 async function inParallel<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
@@ -26,7 +26,7 @@ async function inParallel<T>(tasks: Array<() => Promise<T>>, limit: number): Pro
 
 /**
  * Reads everything one job wrote through the registry's reader (pages, never a whole table).
- * Two record kinds are read at a time: the database works while this process parses.
+ * Three record kinds are read at a time (the registry pool holds four): the database works while this process parses.
  */
 export async function readJobBundle(reader: RegistryReader, job: JobRecord, pageSize: number): Promise<JobBundle> {
   const query: PageQuery = { jobId: job.job_id, pageSize };

@@ -28,10 +28,18 @@ const pgSession = (client: Pick<PoolClient, 'query'>): SqlSession => ({
 export function pgExecutor(pool: Pool, ownsPool = true): SqlExecutor {
   const withSession = async <T>(fn: (session: SqlSession) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
+    // A checked-out client is not watched by the pool: without a listener, a database that dies
+    // mid-transaction emits an unhandled 'error' and kills the process. Release it as broken instead.
+    let lost: Error | undefined;
+    const onError = (error: Error) => {
+      lost = error;
+    };
+    client.on('error', onError);
     try {
       return await fn(pgSession(client));
     } finally {
-      client.release();
+      client.removeListener('error', onError);
+      client.release(lost);
     }
   };
   return {

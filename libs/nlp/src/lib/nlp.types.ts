@@ -138,6 +138,8 @@ export interface StorylineState {
   document_ids: string[];
   /** Sum of the members' unit tf-idf vectors, heaviest features only (feature -> weight). */
   centroid: Record<string, number>;
+  /** The centroid's heaviest features: a new batch is compared only with storylines sharing one. */
+  key_features?: string[];
   /** Every event of the storyline with its date and cross-document event cluster. */
   events: Array<{ event_id: string; date: string | null; cluster_id: string }>;
   /** The storyline's cross-document event clusters (same real-world event). */

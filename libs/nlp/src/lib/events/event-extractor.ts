@@ -1,6 +1,6 @@
 import { stableId } from '../document/stable-id';
 import type { Entity, Event } from '../nlp.types';
-import type { TokenizedText } from '../text/text-tokenizer';
+import type { Sentence, TokenizedText } from '../text/text-tokenizer';
 import { isoDay, referenceDate, resolveDate } from './event-date';
 import { linearTagClassifier, tagSentence, type TagClassifier, type TriggerSpan } from './event-tagger';
 import { harmoniseSentenceTypes, typeTrigger } from './event-typer';
@@ -45,6 +45,36 @@ export interface EventInput {
   classifier?: TagClassifier;
 }
 
+/** Dates of one document's DATE expressions, resolved lazily against its reference date. */
+function dateResolver(values: TokenizedText['values'], reference: Date | undefined): (index: number) => string | null {
+  const cache = new Map<number, string | null>();
+  return (index) => {
+    if (!cache.has(index)) cache.set(index, resolveDate(values[index].text, reference)?.iso ?? null);
+    return cache.get(index) ?? null;
+  };
+}
+
+/** The resolved date expression of the sentence nearest to the trigger, if any. */
+function nearestSentenceDate(
+  values: TokenizedText['values'],
+  sentence: Sentence,
+  trigger: TriggerSpan,
+  dateOf: (index: number) => string | null,
+): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  values.forEach((value, index) => {
+    if (value.type !== 'DATE' || value.tokenStart < sentence.tokenStart || value.tokenEnd > sentence.tokenEnd) return;
+    const distance = Math.abs(value.tokenStart - trigger.tokenStart);
+    if (distance >= bestDistance) return;
+    const date = dateOf(index);
+    if (date === null) return;
+    best = date;
+    bestDistance = distance;
+  });
+  return best;
+}
+
 /** Finds the event mentions of a document and fills in type, participants, place and date. */
 export function extractEvents(input: EventInput): Event[] {
   const { tokenized, entities, entityOfToken, documentId } = input;
@@ -52,11 +82,8 @@ export function extractEvents(input: EventInput): Event[] {
   defaultClassifier ??= linearTagClassifier();
   const classify = input.classifier ?? defaultClassifier;
   const reference = referenceDate(input.publicationDate, values);
-  const dateCache = new Map<number, string | null>();
-  const dateOfValue = (index: number): string | null => {
-    if (!dateCache.has(index)) dateCache.set(index, resolveDate(values[index].text, reference)?.iso ?? null);
-    return dateCache.get(index) ?? null;
-  };
+  const documentDate = reference ? isoDay(reference) : null;
+  const dateOf = dateResolver(values, reference);
 
   const events: Event[] = [];
   for (const sentence of sentences) {
@@ -64,37 +91,29 @@ export function extractEvents(input: EventInput): Event[] {
       (trigger) => trigger.confidence >= (input.minConfidence ?? 0) && !insideLongName(input.names, trigger),
     );
     if (triggers.length === 0) continue;
-    const starts = triggers.map((trigger) => trigger.tokenStart);
     const types = triggers.map((trigger) => typeTrigger(tokens, trigger.tokenStart, trigger.tokenEnd));
-    harmoniseSentenceTypes(tokens, sentence, starts, types);
-    const sentenceText = text.slice(sentence.start, sentence.end);
-    const sentenceDates = values
-      .map((value, index) => ({ value, index }))
-      .filter(({ value }) => value.type === 'DATE' && value.tokenStart >= sentence.tokenStart && value.tokenEnd <= sentence.tokenEnd);
-    for (const [k, trigger] of triggers.entries()) {
+    harmoniseSentenceTypes(tokens, sentence, triggers.map((trigger) => trigger.tokenStart), types);
+    const description = describe(text.slice(sentence.start, sentence.end));
+    triggers.forEach((trigger, k) => {
       const start = tokens[trigger.tokenStart].start;
       const end = tokens[trigger.tokenEnd - 1].end;
       const { participants, place } = findParticipants({ tokens, entities, entityOfToken }, sentence, trigger.tokenStart, trigger.tokenEnd);
-      const dated = sentenceDates
-        .map(({ value, index }) => ({ value, date: dateOfValue(index) }))
-        .filter((candidate) => candidate.date !== null)
-        .sort((a, b) => Math.abs(a.value.tokenStart - trigger.tokenStart) - Math.abs(b.value.tokenStart - trigger.tokenStart))[0];
-      const lemmas = tokens.slice(trigger.tokenStart, trigger.tokenEnd).map((token) => token.lemma);
+      const sentenceDate = nearestSentenceDate(values, sentence, trigger, dateOf);
       events.push({
         event_id: eventId(documentId, start, end),
         document_id: documentId,
         event_type: types[k],
         trigger: { start, end, text: text.slice(start, end) },
-        lemma: lemmas.join(' '),
+        lemma: tokens.slice(trigger.tokenStart, trigger.tokenEnd).map((token) => token.lemma).join(' '),
         sentence_index: sentence.index,
-        event_date: dated?.date ?? (reference ? isoDay(reference) : null),
-        event_date_source: dated ? 'sentence' : reference ? 'document' : null,
-        description: describe(sentenceText),
+        event_date: sentenceDate ?? documentDate,
+        event_date_source: sentenceDate ? 'sentence' : documentDate ? 'document' : null,
+        description,
         participants,
         place: place?.canonical_name ?? null,
         confidence: Math.round(trigger.confidence * 1000) / 1000,
       });
-    }
+    });
   }
   return events;
 }

@@ -15,7 +15,7 @@ import { precedesLinks } from './event-ordering';
 import { storylineId } from './link-ids';
 import { checkLinkState, emptyLinkState } from './link-state';
 import { DEFAULT_LINK_OPTIONS, type LinkOptions } from './link.options';
-import { type SparseVector } from './sparse-vector';
+import { topIds, type SparseVector } from './sparse-vector';
 import { clusterItems } from './storyline-clusterer';
 import { documentFeatures } from './term-features';
 import { compareText } from './text-order';
@@ -32,29 +32,31 @@ import { compareText } from './text-order';
 export function linkDocuments(batch: readonly ProcessedDocument[], known?: KnownCorpus, options: LinkOptions = DEFAULT_LINK_OPTIONS): LinkResult {
   const state = known === undefined ? emptyLinkState() : checkLinkState(known);
   const { documents, errors } = acceptDocuments(batch, state);
-  const features = documents.map((document) => documentFeatures(document, options.features));
-  const frequency = updatedFrequency(state.term_document_frequency, features);
   const documentCount = state.document_count + documents.length;
-  const space = new FeatureSpace(frequency, documentCount);
-  const vectors = features.map((counts) => space.vector(counts));
+  const { frequency, space, vectors } = vectorize(documents, state, documentCount, options);
+  const candidates = candidateStorylines(state.storylines, vectors, space, options.clustering.blocking.keyTerms);
   const groups = clusterItems(
     [
       ...vectors.map((vector) => ({ vector, fixed: false, weight: 1 })),
-      ...state.storylines.map((storyline) => ({ vector: space.fromRecord(storyline.centroid), fixed: true, weight: storyline.document_ids.length })),
+      ...candidates.map((s) => {
+        const storyline = state.storylines[s];
+        return { vector: space.fromRecord(storyline.centroid), fixed: true, weight: storyline.document_ids.length };
+      }),
     ],
     options.clustering,
   );
   const storylines = state.storylines.slice();
-  const touched = assignStorylines(documents, vectors, groups, storylines, space, options);
+  const touched = assignStorylines(documents, vectors, groups, candidates, storylines, space, options);
   const linkages: EventLinkage[] = [];
-  const eventClusters = new Map<string, string>();
+  // One record, filled in place: with dense event mentions this is the largest part of a result.
+  const eventClusters: Record<string, string> = Object.create(null);
   for (const [index, members] of touched) {
     const storyline = storylines[index];
     const events = members.flatMap((d) => [...documents[d].events].sort(byPosition));
     const linked = linkStorylineEvents(storyline, events, options.coreference);
     for (const link of linked.linkages) linkages.push(link);
     for (const link of precedesLinks(storyline, linked.newClusters)) linkages.push(link);
-    for (const [eventId, clusterId] of linked.clusterOf) eventClusters.set(eventId, clusterId);
+    for (const [eventId, clusterId] of linked.clusterOf) eventClusters[eventId] = clusterId;
     finishStoryline(storyline, members.map((d) => documents[d]));
   }
   const result: LinkState = {
@@ -66,10 +68,35 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
   return {
     linkages,
     storylines: [...touched.keys()].sort((a, b) => a - b).map((i) => publicStoryline(storylines[i])),
-    event_clusters: Object.fromEntries(eventClusters),
+    event_clusters: eventClusters,
     state: result,
     errors,
   };
+}
+
+/**
+ * The known storylines a batch can join: those sharing a blocking key (one of their heaviest
+ * features) with one of the batch's documents. The others cannot become candidates, so they
+ * are left out, and a small batch links against a large state cheaply.
+ */
+function candidateStorylines(storylines: readonly StorylineState[], vectors: readonly SparseVector[], space: FeatureSpace, keyTerms: number): number[] {
+  const batchKeys = new Set<string>();
+  for (const vector of vectors) for (const id of topIds(vector, keyTerms)) batchKeys.add(space.name(id));
+  const result: number[] = [];
+  storylines.forEach((storyline, s) => {
+    const keys = storyline.key_features ?? Object.keys(storyline.centroid);
+    if (keys.some((key) => batchKeys.has(key))) result.push(s);
+  });
+  return result;
+}
+
+/** Tf-idf vectors of the batch; the feature bags are dropped as soon as the vectors exist. */
+function vectorize(documents: readonly ProcessedDocument[], state: LinkState, documentCount: number, options: LinkOptions) {
+  const features = documents.map((document) => documentFeatures(document, options.features));
+  const frequency = updatedFrequency(state.term_document_frequency, features);
+  const space = new FeatureSpace(frequency, documentCount);
+  const vectors = features.map((counts) => space.vector(counts));
+  return { frequency, space, vectors };
 }
 
 /** Valid, new documents of the batch; the others become errors. */
@@ -118,13 +145,14 @@ function assignStorylines(
   documents: readonly ProcessedDocument[],
   vectors: readonly SparseVector[],
   groups: readonly number[],
+  candidates: readonly number[],
   storylines: StorylineState[],
   space: FeatureSpace,
   options: LinkOptions,
 ): Map<number, number[]> {
   const knownOfGroup = new Map<number, number>();
-  groups.slice(documents.length).forEach((group, s) => {
-    if (!knownOfGroup.has(group)) knownOfGroup.set(group, s);
+  groups.slice(documents.length).forEach((group, c) => {
+    if (!knownOfGroup.has(group)) knownOfGroup.set(group, candidates[c]);
   });
   const byGroup = new Map<number, number[]>();
   documents.forEach((_, d) => {
@@ -138,11 +166,11 @@ function assignStorylines(
     const index = knownOfGroup.get(group);
     if (index !== undefined) {
       storylines[index] = cloneStoryline(storylines[index]);
-      addCentroid(storylines[index], members.map((d) => vectors[d]), space, options.centroidFeatures);
+      addCentroid(storylines[index], members.map((d) => vectors[d]), space, options.centroidFeatures, options.clustering.blocking.keyTerms);
       touched.set(index, members);
     } else {
       const storyline = newStoryline(members.map((d) => documents[d]), members.map((d) => vectors[d]));
-      addCentroid(storyline, members.map((d) => vectors[d]), space, options.centroidFeatures);
+      addCentroid(storyline, members.map((d) => vectors[d]), space, options.centroidFeatures, options.clustering.blocking.keyTerms);
       created.push({ storyline, members });
     }
   }
@@ -179,7 +207,7 @@ function cloneStoryline(storyline: StorylineState): StorylineState {
 }
 
 /** Adds the members' vectors to the centroid and keeps its heaviest features. */
-function addCentroid(storyline: StorylineState, vectors: readonly SparseVector[], space: FeatureSpace, keep: number): void {
+function addCentroid(storyline: StorylineState, vectors: readonly SparseVector[], space: FeatureSpace, keep: number, keyFeatures: number): void {
   const sums = new Map(Object.entries(storyline.centroid));
   for (const vector of vectors) {
     vector.ids.forEach((id, i) => {
@@ -189,6 +217,7 @@ function addCentroid(storyline: StorylineState, vectors: readonly SparseVector[]
   }
   const heaviest = [...sums].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, keep);
   storyline.centroid = Object.fromEntries(heaviest.map(([name, weight]) => [name, Math.round(weight * 1e6) / 1e6]));
+  storyline.key_features = heaviest.slice(0, keyFeatures).map(([name]) => name);
 }
 
 /** The member closest to the group's centroid: its title names the storyline. */

@@ -17,6 +17,6 @@ const BLOCKING: BlockingOptions = { keyTerms: 20, maxPosting: 100, neighbours: 1
 export const DEFAULT_LINK_OPTIONS: LinkOptions = Object.freeze({
   features: DEFAULT_FEATURE_OPTIONS,
   clustering: { linkage: 'average' as const, mergeThreshold: 0.22, refinementRounds: 3, groupFeatures: 400, blocking: BLOCKING },
-  coreference: { minConfidence: 0, maxDateGapDays: Infinity, unlinkedKeys: new Set<string>(), typedKeys: new Set(['conflict.attack', 'life.death', 'life.injury', 'justice.arrest', 'personnel.election', 'health.rehab']) },
+  coreference: { keyWords: 'last' as const, minConfidence: 0, maxDateGapDays: Infinity, unlinkedKeys: new Set<string>(), typedKeys: new Set(['conflict.attack', 'life.death', 'life.injury', 'justice.arrest', 'personnel.election', 'health.rehab']) },
   centroidFeatures: 300,
 });

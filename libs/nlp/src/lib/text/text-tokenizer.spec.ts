@@ -35,4 +35,12 @@ describe('tokenize', () => {
     ]);
     for (const value of result.values) expect(text.slice(value.start, value.end)).toBe(value.text);
   });
+
+  it('skips runaway tokens (blobs of 200+ characters) without moving offsets', () => {
+    const blob = 'QUJD'.repeat(5_000);
+    const withBlob = tokenize(`Police arrested him. ${blob} He was charged.`);
+    expect(withBlob.tokens.map((token) => token.text)).toEqual(['Police', 'arrested', 'him', '.', 'He', 'was', 'charged', '.']);
+    const he = withBlob.tokens[4];
+    expect(he.start).toBe(`Police arrested him. ${blob} `.length);
+  });
 });

@@ -52,6 +52,7 @@ function nlp(): Wink {
 }
 
 const VALUE_TYPES = new Set(['DATE', 'TIME', 'MONEY', 'PERCENT']);
+const RUNAWAY_TOKEN = /\S{200,}/g;
 
 /**
  * Splits a cleaned text into sentences and tokens (with character offsets, POS and lemma).
@@ -60,7 +61,9 @@ const VALUE_TYPES = new Set(['DATE', 'TIME', 'MONEY', 'PERCENT']);
 export function tokenize(text: string): TokenizedText {
   const winkNlp = nlp();
   const its = winkNlp.its;
-  const doc = winkNlp.readDoc(text);
+  // wink-nlp takes quadratic time on very long tokens (base64 blobs, minified code): such runs
+  // are blanked for it, length for length, so they are skipped and offsets still hold.
+  const doc = winkNlp.readDoc(text.replace(RUNAWAY_TOKEN, (run) => ' '.repeat(run.length)));
   const all = doc.tokens();
   const values = all.out(its.value) as string[];
   const spaces = all.out(its.precedingSpaces) as string[];
