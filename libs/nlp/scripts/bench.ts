@@ -11,6 +11,8 @@
  * both printed, CPU seconds being the fairer figure on a shared machine.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeDocument } from '../src/lib/document/document-analyzer';
@@ -40,7 +42,7 @@ function main(): void {
     const processed: ProcessedDocument[] = [];
     for (const document of raw) {
       try {
-        processed.push(analyzeDocument(parseInputDocument(document)));
+        processed.push(analyzeDocument(parseInputDocument(document, { rejectReplacementCharacters: false })));
       } catch {
         // Documents the parser rejects are not part of the measurement.
       }
@@ -65,8 +67,12 @@ function main(): void {
   const sizes = values.sizes.split(',').map(Number).filter((n) => n > 0);
   const synthetic: Record<number, number> = {};
   const syntheticCpu: Record<number, number> = {};
+  // The children copy the analysed documents from a file instead of analysing them again.
+  const workDir = mkdtempSync(join(tmpdir(), 'nlp-bench-'));
+  const analysed = join(workDir, 'analysed.json');
+  writeFileSync(analysed, JSON.stringify(processed));
   for (const size of sizes) {
-    const run = syntheticInChild(values.documents, size);
+    const run = syntheticInChild(analysed, size);
     synthetic[size] = run.seconds;
     syntheticCpu[size] = run.cpu_seconds;
     log(
@@ -74,6 +80,7 @@ function main(): void {
         `${((run.cpu_seconds / size) * 1e6).toFixed(0)} µs CPU/document, ${run.storylines} storylines)`,
     );
   }
+  rmSync(workDir, { recursive: true, force: true });
   if (values.json) {
     console.log(
       JSON.stringify({
@@ -95,24 +102,17 @@ function main(): void {
  * and the 100k corpus (about 2 GB of analysed documents with ~58 event mentions each, plus the
  * result) gets a heap large enough to hold it.
  */
-function syntheticInChild(documents: string, size: number): { seconds: number; cpu_seconds: number; storylines: number } {
+function syntheticInChild(analysed: string, size: number): { seconds: number; cpu_seconds: number; storylines: number } {
   const output = execFileSync(
     process.execPath,
-    ['--max-old-space-size=8192', '--import', 'tsx', __filename, '--documents', documents, '--synthetic-only', String(size)],
+    ['--max-old-space-size=8192', '--import', 'tsx', __filename, '--documents', analysed, '--synthetic-only', String(size)],
     { encoding: 'utf8', maxBuffer: 1 << 20 },
   );
   return JSON.parse(output.trim().split('\n').pop() as string);
 }
 
-function syntheticOnly(documentsFile: string, size: number): void {
-  const processed: ProcessedDocument[] = [];
-  for (const document of readDocuments(documentsFile)) {
-    try {
-      processed.push(analyzeDocument(parseInputDocument(document)));
-    } catch {
-      // Documents the parser rejects are not copied.
-    }
-  }
+function syntheticOnly(analysedFile: string, size: number): void {
+  const processed = JSON.parse(readFileSync(analysedFile, 'utf8')) as ProcessedDocument[];
   linkDocuments(processed.slice(0, 100)); // warm-up
   const corpus = syntheticCorpus(processed, size, 7);
   let storylines = 0;

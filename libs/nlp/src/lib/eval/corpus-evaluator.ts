@@ -16,6 +16,12 @@ import type { EntityType, ProcessedDocument } from '../nlp.types';
 import { EvalCorpusError, topicInSplit, type EvalSplit, type GoldDocument } from './ecbplus-corpus.reader';
 import type { EvaluationFigures, PredictedMentionRow, PredictedStorylineRow } from './evaluation.types';
 
+/**
+ * ECB+ keeps a few U+FFFD characters from its own conversion: they are the corpus's text, not a
+ * decoding error of ours, and the gold offsets count them. Stage 2 keeps rejecting them.
+ */
+const CORPUS_INPUT_OPTIONS = { rejectReplacementCharacters: false } as const;
+
 /** Everything one evaluation measured, with the predictions it scored. */
 export interface EvaluationReport {
   split: EvalSplit;
@@ -68,7 +74,7 @@ export function evaluateCorpus(rawDocuments: ReadonlyArray<Record<string, unknow
   const processed: ProcessedDocument[] = [];
   for (const raw of selected) {
     try {
-      const document = analyzeDocument(parseInputDocument(raw));
+      const document = analyzeDocument(parseInputDocument(raw, CORPUS_INPUT_OPTIONS));
       const original = String(raw.text);
       // Gold offsets refer to the corpus text: a document whose cleaning moved characters cannot be scored by offset.
       if (document.text !== original) throw new EvalCorpusError(`cleaned text differs from the corpus text; offsets would not match`);

@@ -17,6 +17,10 @@ describe('resolveDate', () => {
 
   it('gives no date for a relative expression without a reference', () => {
     expect(resolveDate('on Tuesday', undefined)).toBeNull();
+    // chrono computes these from its reference: without one they would land near 1970.
+    expect(resolveDate('yesterday', undefined)).toBeNull();
+    expect(resolveDate('last week', undefined)).toBeNull();
+    expect(resolveDate('two days ago', undefined)).toBeNull();
     expect(resolveDate('May 3, 2013', undefined)?.iso).toBe('2013-05-03');
     expect(resolveDate('no date here', friday)).toBeNull();
   });

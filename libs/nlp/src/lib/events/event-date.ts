@@ -14,10 +14,9 @@ function iso(year: number, month: number, day: number): string {
 
 /** Resolves a date expression ("on Tuesday", "May 3, 2013") against a reference date. */
 export function resolveDate(expression: string, reference: Date | undefined): ResolvedDate | null {
-  const result = chrono.parse(expression, reference ?? new Date(0))[0];
+  if (!reference) return resolveAbsolute(expression);
+  const result = chrono.parse(expression, reference)[0];
   if (!result) return null;
-  // Without a reference, a relative expression ("Tuesday") has no meaning.
-  if (!reference && !result.start.isCertain('year')) return null;
   const year = result.start.get('year');
   const month = result.start.get('month');
   const day = result.start.get('day');
@@ -31,6 +30,19 @@ export function resolveDate(expression: string, reference: Date | undefined): Re
     iso: iso(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()),
     yearCertain: result.start.isCertain('year'),
   };
+}
+
+const PROBE_REFERENCES = [new Date(Date.UTC(1990, 0, 10)), new Date(Date.UTC(2020, 6, 20))];
+
+/**
+ * Without a reference, only an expression that names its date in full has a meaning. chrono marks
+ * "yesterday" or "last week" as certain (it computes them from the reference), so the test is
+ * whether two distant references give the same date.
+ */
+function resolveAbsolute(expression: string): ResolvedDate | null {
+  const [first, second] = PROBE_REFERENCES.map((probe) => resolveDate(expression, probe));
+  if (!first || !second || first.iso !== second.iso || !first.yearCertain) return null;
+  return first;
 }
 
 /**

@@ -6,6 +6,3 @@ export class LinkStateError extends PipelineError<'LINK_STATE_INVALID'> {
     super('LINK_STATE_INVALID', message);
   }
 }
-
-/** A document of a batch cannot be linked (it is skipped; the batch goes on). */
-export class LinkDocumentError extends PipelineError<'LINK_DOCUMENT_INVALID' | 'LINK_DOCUMENT_DUPLICATE'> {}
