@@ -95,7 +95,7 @@ function vectorize(documents: readonly ProcessedDocument[], state: LinkState, do
   const features = documents.map((document) => documentFeatures(document, options.features));
   const frequency = updatedFrequency(state.term_document_frequency, features);
   const space = new FeatureSpace(frequency, documentCount);
-  const vectors = features.map((counts) => space.vector(counts));
+  const vectors = features.map((counts) => space.vector(counts, options.features.boosts));
   return { frequency, space, vectors };
 }
 
