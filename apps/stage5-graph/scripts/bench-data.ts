@@ -8,7 +8,7 @@ import type {
   RegistryBatch,
   StorylineRecord,
 } from '@storytelling/metadata-registry';
-import { seededRandom } from '../src/graph/seeded-random';
+import { seededRandom } from '@storytelling/common';
 
 export interface BenchShape {
   documents: number;

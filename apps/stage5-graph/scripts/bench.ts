@@ -21,7 +21,7 @@ import { buildApp } from '../src/api/app';
 import { loadStage5Config } from '../src/config/stage5.config';
 import { buildGraphService, runSync } from '../src/graph-service';
 import { migrateStage5, stage5MigrationsFingerprint } from '../src/persistence/stage5-migrations';
-import { seededRandom } from '../src/graph/seeded-random';
+import { seededRandom } from '@storytelling/common';
 import { benchEntities, benchJobChunks, benchJobId, type BenchShape } from './bench-data';
 
 const args = process.argv.slice(2);

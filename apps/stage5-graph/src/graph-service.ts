@@ -58,7 +58,8 @@ export async function buildGraphService(options: GraphServiceOptions): Promise<G
       metricsPrefix: 'stage5',
       metricsRegistry,
       redisKeyPrefix: options.redisKeyPrefix,
-      replayIntervalMs: 0,
+      // Stage 5 only reads: no writer, outbox or replay timer.
+      readOnly: true,
     });
     const started = performance.now();
     const model = await store.loadModel();

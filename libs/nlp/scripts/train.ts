@@ -19,7 +19,8 @@ import { buildNameGazetteer } from './train/gazetteer-builder';
 import { buildWordnetLexicon } from './train/wordnet-lexicon-builder';
 import { WORDNET_LEXICON_FILE } from '../src/lib/lexicon/wordnet-lexicon';
 import { AveragedPerceptronTrainer } from './train/averaged-perceptron.trainer';
-import { DEFAULT_CORPUS_DIR, isValidationTopic, loadCorpus, seededRandom, shuffle } from './train/ecbplus-corpus';
+import { seededRandom } from '@storytelling/common';
+import { DEFAULT_CORPUS_DIR, isValidationTopic, loadCorpus, shuffle } from './train/ecbplus-corpus';
 import { taggedDocument, type TaggedDocument } from './train/training-examples';
 
 const { values: args } = parseArgs({

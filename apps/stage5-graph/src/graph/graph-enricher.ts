@@ -1,5 +1,5 @@
 import louvain from 'graphology-communities-louvain';
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '@storytelling/common';
 import { summarizeStorylines } from './storyline-summary';
 import { weightedPagerank } from './weighted-pagerank';
 import type { StoryGraph, StorylineSummary } from './graph.types';

@@ -1,7 +1,7 @@
 import pagerank from 'graphology-metrics/centrality/pagerank';
 import { twoStories } from '../../test/fixtures/story-records';
 import { createStoryGraph, mergeJobBundle } from './graph-builder';
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '@storytelling/common';
 import { weightedPagerank } from './weighted-pagerank';
 import type { StoryGraph } from './graph.types';
 

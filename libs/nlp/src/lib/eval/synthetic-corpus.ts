@@ -1,3 +1,4 @@
+import { seededRandom } from '@storytelling/common';
 import type { ProcessedDocument } from '../nlp.types';
 
 /**
@@ -10,7 +11,7 @@ import type { ProcessedDocument } from '../nlp.types';
  */
 export function syntheticCorpus(base: readonly ProcessedDocument[], size: number, seed = 1): ProcessedDocument[] {
   const documents: ProcessedDocument[] = [];
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const order = base.map((_, i) => i);
   for (let i = order.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
@@ -85,13 +86,3 @@ function shift(date: string | null, days: number): string | null {
   return Number.isNaN(time) ? date : new Date(time + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

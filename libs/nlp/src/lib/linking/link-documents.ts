@@ -17,6 +17,7 @@ import { checkLinkState, emptyLinkState } from './link-state';
 import { DEFAULT_LINK_OPTIONS, type LinkOptions } from './link.options';
 import { topIds, type SparseVector } from './sparse-vector';
 import { clusterItems } from './storyline-clusterer';
+import { specificTerms, splitGroup, type SplitOptions } from './story-splitter';
 import { documentFeatures } from './term-features';
 import { compareText } from './text-order';
 
@@ -45,6 +46,7 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
     ],
     options.clustering,
   );
+  if (options.split) splitMixedGroups(documents, groups, options.split);
   const storylines = state.storylines.slice();
   const touched = assignStorylines(documents, vectors, groups, candidates, storylines, space, options);
   const linkages: EventLinkage[] = [];
@@ -88,6 +90,30 @@ function candidateStorylines(storylines: readonly StorylineState[], vectors: rea
     if (keys.some((key) => batchKeys.has(key))) result.push(s);
   });
   return result;
+}
+
+/**
+ * Splits the new groups (no known storyline in them) that hold two stories of the same kind;
+ * each half is relabelled by its smallest member. Groups joining a known storyline are left
+ * alone: that storyline was checked when it was formed.
+ */
+function splitMixedGroups(documents: readonly ProcessedDocument[], groups: number[], options: SplitOptions): void {
+  const members = new Map<number, number[]>();
+  groups.forEach((group, item) => {
+    const list = members.get(group) ?? [];
+    list.push(item);
+    members.set(group, list);
+  });
+  for (const list of members.values()) {
+    if (list.length < 2 * options.minPart || list.some((item) => item >= documents.length)) continue;
+    const halves = splitGroup(list.map((d) => specificTerms(documents[d])), options);
+    if (!halves) continue;
+    for (const half of halves) {
+      const items = half.map((i) => list[i]);
+      const label = Math.min(...items);
+      for (const item of items) groups[item] = label;
+    }
+  }
 }
 
 /** Tf-idf vectors of the batch; the feature bags are dropped as soon as the vectors exist. */

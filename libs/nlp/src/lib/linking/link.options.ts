@@ -1,6 +1,7 @@
 import type { BlockingOptions } from './candidate-index';
 import type { CoreferenceOptions } from './event-coreference';
 import type { ClusteringOptions } from './storyline-clusterer';
+import type { SplitOptions } from './story-splitter';
 import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from './term-features';
 
 /** Settings of {@link linkDocuments}; the defaults were tuned on the ECB+ training topics. */
@@ -10,6 +11,8 @@ export interface LinkOptions {
   coreference: CoreferenceOptions;
   /** Features kept in a storyline's stored centroid. */
   centroidFeatures: number;
+  /** Splitting a new group that holds two stories of the same kind (none: never split). */
+  split?: SplitOptions;
 }
 
 const BLOCKING: BlockingOptions = { keyTerms: 20, maxPosting: 100, neighbours: 10 };
@@ -19,4 +22,5 @@ export const DEFAULT_LINK_OPTIONS: LinkOptions = Object.freeze({
   clustering: { linkage: 'average' as const, mergeThreshold: 0.22, refinementRounds: 3, groupFeatures: 400, blocking: BLOCKING },
   coreference: { keyWords: 'last' as const, minConfidence: 0, maxDateGapDays: Infinity, unlinkedKeys: new Set<string>(), typedKeys: new Set(['conflict.attack', 'life.death', 'life.injury', 'justice.arrest', 'personnel.election', 'health.rehab']) },
   centroidFeatures: 300,
+  split: { minPart: 6, minGain: 1.15, minOneSided: 0.5, seeds: 20 },
 });

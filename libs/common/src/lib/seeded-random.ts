@@ -1,4 +1,7 @@
-/** mulberry32: a seeded generator, so Louvain gives the same communities for the same graph. */
+/**
+ * mulberry32: a small seeded generator, for results that must repeat run after run (training,
+ * synthetic benchmark data, Louvain communities). Returns floats in [0, 1).
+ */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
