@@ -31,15 +31,12 @@ export class FeatureSpace {
     return Math.log((this.documentCount + 1) / ((this.documentFrequency.get(name) ?? 0) + 1)) + 1;
   }
 
-  /**
-   * Unit tf-idf vector of raw feature counts (sublinear term frequency); `boosts` multiplies the
-   * weight of the features whose name starts with a given prefix (names, dates).
-   */
-  vector(counts: ReadonlyMap<string, number>, boosts: Readonly<Record<string, number>> = {}): SparseVector {
+  /** Unit tf-idf vector of raw feature counts (sublinear term frequency). */
+  vector(counts: ReadonlyMap<string, number>): SparseVector {
     const weights = new Map<number, number>();
     for (const [name, count] of counts) {
       const id = this.id(name);
-      weights.set(id, (1 + Math.log(count)) * this.idfs[id] * boostOf(name, boosts));
+      weights.set(id, (1 + Math.log(count)) * this.idfs[id]);
     }
     return normalised(toSparse(weights));
   }
@@ -50,9 +47,4 @@ export class FeatureSpace {
     for (const [name, weight] of Object.entries(record)) weights.set(this.id(name), weight);
     return toSparse(weights);
   }
-}
-
-function boostOf(name: string, boosts: Readonly<Record<string, number>>): number {
-  const colon = name.indexOf(':');
-  return colon > 0 ? (boosts[name.slice(0, colon + 1)] ?? 1) : 1;
 }

@@ -14,6 +14,8 @@ export interface CoreferenceOptions {
   minConfidence: number;
   /** Which word of a multi-word trigger is matched: all of them, the first (a verb's head) or the last (a noun's head). */
   keyWords?: 'all' | 'first' | 'last';
+  /** Matches derived forms of one word ("shooting"/"shoot", "election"/"elect", "death"/"die"). */
+  derivedForms?: boolean;
 }
 
 /**
@@ -39,7 +41,7 @@ export function linkStorylineEvents(
   const clusterOf = new Map<string, string>();
   const newClusters = new Set<string>();
   for (const event of events) {
-    const key = options.typedKeys.has(event.event_type) ? `type:${event.event_type}` : coreferenceKey(event, options.keyWords);
+    const key = options.typedKeys.has(event.event_type) ? `type:${event.event_type}` : lemmaKey(event, options);
     const date = ownDate(event);
     const linkable = !options.unlinkedKeys.has(key) && event.confidence >= options.minConfidence;
     const candidates = linkable ? (byKey.get(key) ?? []) : [];
@@ -65,6 +67,31 @@ export function linkStorylineEvents(
     storyline.events.push({ event_id: event.event_id, date: event.event_date, cluster_id: clusterOf.get(event.event_id) as string });
   }
   return { linkages, clusterOf, newClusters };
+}
+
+function lemmaKey(event: Event, options: CoreferenceOptions): string {
+  const key = coreferenceKey(event, options.keyWords);
+  return options.derivedForms ? key.split(' ').map(derivedStem).join(' ') : key;
+}
+
+const IRREGULAR_FORMS: Readonly<Record<string, string>> = { death: 'die', dead: 'die', loss: 'lose', sale: 'sell', gift: 'give', flight: 'fly', birth: 'bear', theft: 'thieve', choice: 'choose', proof: 'prove' };
+const DERIVATION_SUFFIXES = ['ations', 'ation', 'itions', 'ition', 'ions', 'ion', 'ments', 'ment', 'ings', 'ing', 'als', 'al', 'ure'];
+
+/** A crude stem shared by a verb and the nouns derived from it; short words stay whole. */
+export function derivedStem(word: string): string {
+  const irregular = IRREGULAR_FORMS[word];
+  if (irregular) return irregular;
+  for (const suffix of DERIVATION_SUFFIXES) {
+    if (word.endsWith(suffix) && word.length - suffix.length >= 4) return trimStem(word.slice(0, -suffix.length));
+  }
+  return trimStem(word);
+}
+
+function trimStem(stem: string): string {
+  let result = stem.length > 4 && stem.endsWith('e') ? stem.slice(0, -1) : stem;
+  if (result.length > 4 && result.endsWith('at')) result = result.slice(0, -2);
+  if (result.length > 4 && /([^aeiou])\1$/.test(result)) result = result.slice(0, -1);
+  return result;
 }
 
 /** What two mentions of one event share: the trigger's lemma (plural folded), lower case. */

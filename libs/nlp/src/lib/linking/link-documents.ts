@@ -25,7 +25,8 @@ import { compareText } from './text-order';
  * Links a batch of analysed documents to each other and to what was linked before (`known`,
  * the `state` of the previous result): groups documents into storylines (tf-idf of words,
  * names and event months; blocked candidates; average-linkage clustering with a tuned
- * threshold, then k-means-like refinement), links mentions of the same real-world event
+ * threshold, then k-means-like refinement; a new group whose names, numbers and years fall
+ * into two coherent halves is split, as two stories of the same kind), links mentions of the same real-world event
  * within a storyline (`coreference`) and orders a storyline's dated events (`precedes`).
  * Pure and deterministic: the same batch and state give the same ids and result. A malformed
  * document is reported in `errors` and skipped; the rest of the batch is linked.
@@ -110,7 +111,7 @@ function splitMixedGroups(documents: readonly ProcessedDocument[], groups: numbe
     if (!halves) continue;
     for (const half of halves) {
       const items = half.map((i) => list[i]);
-      const label = Math.min(...items);
+      const label = items.reduce((low, item) => Math.min(low, item), Infinity);
       for (const item of items) groups[item] = label;
     }
   }
@@ -121,7 +122,7 @@ function vectorize(documents: readonly ProcessedDocument[], state: LinkState, do
   const features = documents.map((document) => documentFeatures(document, options.features));
   const frequency = updatedFrequency(state.term_document_frequency, features);
   const space = new FeatureSpace(frequency, documentCount);
-  const vectors = features.map((counts) => space.vector(counts, options.features.boosts));
+  const vectors = features.map((counts) => space.vector(counts));
   return { frequency, space, vectors };
 }
 

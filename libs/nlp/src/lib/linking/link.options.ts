@@ -20,7 +20,7 @@ const BLOCKING: BlockingOptions = { keyTerms: 20, maxPosting: 100, neighbours: 1
 export const DEFAULT_LINK_OPTIONS: LinkOptions = Object.freeze({
   features: DEFAULT_FEATURE_OPTIONS,
   clustering: { linkage: 'average' as const, mergeThreshold: 0.22, refinementRounds: 3, groupFeatures: 400, blocking: BLOCKING },
-  coreference: { keyWords: 'last' as const, minConfidence: 0, maxDateGapDays: Infinity, unlinkedKeys: new Set<string>(), typedKeys: new Set(['conflict.attack', 'life.death', 'life.injury', 'justice.arrest', 'personnel.election', 'health.rehab']) },
+  coreference: { keyWords: 'last' as const, derivedForms: true, minConfidence: 0, maxDateGapDays: Infinity, unlinkedKeys: new Set<string>(), typedKeys: new Set(['conflict.attack', 'life.death', 'life.injury', 'justice.arrest', 'personnel.election', 'health.rehab']) },
   centroidFeatures: 300,
-  split: { minPart: 6, minGain: 1.12, minOneSided: 0.5, seeds: 20 },
+  split: { minPart: 6, minGain: 1.12, minOneSided: 0.6, seeds: 20 },
 });

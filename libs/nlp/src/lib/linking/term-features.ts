@@ -17,10 +17,6 @@ export interface FeatureOptions {
   leadLines: number;
   /** Weight of a year the text mentions ("2013"): stories of the same kind years apart differ in it. */
   yearWeight: number;
-  /** Weight of the year of the document's own date (its publication date, or the dateline in its text); 0 = none. */
-  documentYearWeight?: number;
-  /** Multiplier of the tf-idf weight of features by prefix ("e:" names, "d:" document years, "y:" years). */
-  boosts?: Readonly<Record<string, number>>;
 }
 
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = Object.freeze({ entityWeight: 2, monthWeight: 2, eventWeight: 0, bigramWeight: 0, yearWeight: 0, leadWeight: 2, leadLines: 3 });
@@ -59,8 +55,6 @@ export function documentFeatures(document: ProcessedDocument, options: FeatureOp
   }
   if (options.monthWeight > 0) for (const month of eventMonths(document)) add(`m:${month}`, options.monthWeight);
   if (options.yearWeight > 0) for (const year of new Set(document.text.match(YEAR_PATTERN) ?? [])) add(`y:${year}`, options.yearWeight);
-  const documentYear = (options.documentYearWeight ?? 0) > 0 ? documentDateYear(document) : null;
-  if (documentYear) add(`d:${documentYear}`, options.documentYearWeight ?? 0);
   if (options.eventWeight > 0) for (const event of document.events) if (event.lemma) add(`v:${event.lemma}`, options.eventWeight);
   return counts;
 }
@@ -110,12 +104,4 @@ function eventMonths(document: ProcessedDocument): Set<string> {
   const months = new Set<string>();
   for (const event of document.events) if (event.event_date && event.event_date_source !== 'document') months.add(event.event_date.slice(0, 7));
   return months;
-}
-
-/** The year of the document's own date: its publication date, else the date its events were dated by. */
-function documentDateYear(document: ProcessedDocument): string | null {
-  const published = document.publication_date?.match(/^\d{4}/)?.[0];
-  if (published) return published;
-  const dated = document.events.find((event) => event.event_date_source === 'document' && event.event_date);
-  return dated?.event_date?.slice(0, 4) ?? null;
 }
