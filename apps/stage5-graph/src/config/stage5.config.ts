@@ -22,7 +22,7 @@ export const stage5ConfigSchema = z.object({
   STAGE5_PORT: int(3005, 1, 65535),
   /** Milliseconds between two syncs; 0 turns the periodic sync off (sync on start only). */
   STAGE5_SYNC_INTERVAL_MS: int(30_000),
-  STAGE5_SYNC_ON_START: z.preprocess(envBoolean, z.boolean()).default(true),
+  STAGE5_SYNC_ON_START: z.preprocess(envBoolean, z.boolean().default(true)),
   /** Registry page size when streaming a job's records. */
   STAGE5_READ_PAGE_SIZE: int(5_000, 1, 100_000),
   /** At most this many jobs are merged before one enrichment and one persist. */

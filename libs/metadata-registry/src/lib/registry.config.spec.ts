@@ -73,3 +73,11 @@ describe('loadRegistryConfig', () => {
     expect(message).not.toContain('sup3r-secret');
   });
 });
+
+describe('loadRegistryConfig with empty variables', () => {
+  it('reads an empty boolean as unset and takes its default', () => {
+    const config = loadRegistryConfig({ METADATA_REGISTRY_ENABLED: '', METADATA_WRITE_ONLY: '' });
+    expect(config.enabled).toBe(true);
+    expect(config.writeOnly).toBe(false);
+  });
+});

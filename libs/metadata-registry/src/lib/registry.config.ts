@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { envBoolean, envEmptyAsUndefined, loadConfig } from '@storytelling/common';
 
-const bool = (fallback: boolean) => z.preprocess(envBoolean, z.boolean()).default(fallback);
+const bool = (fallback: boolean) => z.preprocess(envBoolean, z.boolean().default(fallback));
 const optionalText = z.preprocess(envEmptyAsUndefined, z.string().min(1).optional());
 const port = (fallback: number) => z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(fallback));
 const url = (protocols: string[]) =>
