@@ -29,3 +29,10 @@ describe('percentage rollout', () => {
     expect(share).toBeLessThan(0.35);
   });
 });
+
+describe('rolloutBucket against Unleash', () => {
+  it("gives Unleash's buckets for its published examples", () => {
+    expect(rolloutBucket('123', 'gr1')).toBe(73);
+    expect(rolloutBucket('999', 'groupX')).toBe(25);
+  });
+});
