@@ -8,13 +8,12 @@ import { buildApp } from '../src/api/app';
 import { buildGraphService, runSync, type GraphService } from '../src/graph-service';
 import { twoStories } from './fixtures/story-records';
 import {
-  createRegistryDatabase,
-  createStage5Database,
   quietLogger,
   scratchDir,
   stage5Config,
   writeStage2Job,
-  writerRegistry,
+  openTestStack,
+  type TestStack,
 } from './support/test-env';
 
 describe('Stage 5 API', () => {
@@ -24,6 +23,7 @@ describe('Stage 5 API', () => {
   let service: GraphService;
   let app: FastifyInstance;
   let scratch: ReturnType<typeof scratchDir>;
+  let stack: TestStack;
   const fixture = twoStories('x');
   // Markup and a control character in a title: exports must still be well-formed XML.
   (fixture.batch.storylines ?? [])[0].title = 'Primary <live> & "quotes" \u0001';
@@ -31,22 +31,18 @@ describe('Stage 5 API', () => {
   const get = (url: string) => app.inject({ method: 'GET', url });
 
   beforeAll(async () => {
-    [registryDb, stage5Db] = await Promise.all([createRegistryDatabase(), createStage5Database()]);
-    scratch = scratchDir();
-    writer = await writerRegistry({ registryUrl: registryDb.url, dataDir: `${scratch.dir}/w` });
+    stack = await openTestStack();
+    ({ registryDb, stage5Db, scratch, writer } = stack);
     await writeStage2Job(writer, fixture);
     const config = stage5Config({ stage5Url: stage5Db.url, registryUrl: registryDb.url, dataDir: `${scratch.dir}/s5` });
     service = await buildGraphService({ config, logger: quietLogger() });
     app = await buildApp({ service });
+    Object.assign(stack, { service, app });
     await runSync(service);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await service?.close();
-    await writer?.close();
-    await Promise.all([registryDb?.drop(), stage5Db?.drop()]);
-    scratch?.remove();
+    await stack?.close();
   });
 
   describe('validation', () => {

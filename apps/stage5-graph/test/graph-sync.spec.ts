@@ -7,14 +7,13 @@ import { buildApp } from '../src/api/app';
 import { buildGraphService, runSync, type GraphService } from '../src/graph-service';
 import { twoStories } from './fixtures/story-records';
 import {
-  createRegistryDatabase,
-  createStage5Database,
   quietLogger,
   readerUrl,
   scratchDir,
   stage5Config,
   writeStage2Job,
-  writerRegistry,
+  openTestStack,
+  type TestStack,
 } from './support/test-env';
 
 /** PostgreSQL-primary registry with the Redis cache on, read by Stage 5 through the read-only role. */
@@ -25,17 +24,17 @@ describe('Stage 5 sync from a PostgreSQL registry', () => {
   let service: GraphService;
   let app: FastifyInstance;
   let scratch: ReturnType<typeof scratchDir>;
+  let stack: TestStack;
   let redisUrl: string;
   let redisKeyPrefix: string;
   let config: ReturnType<typeof stage5Config>;
   const first = twoStories('a');
 
   beforeAll(async () => {
-    [registryDb, stage5Db] = await Promise.all([createRegistryDatabase(), createStage5Database()]);
     redisUrl = await testRedisUrl();
     redisKeyPrefix = `${uniqueName('s5reg')}:`;
-    scratch = scratchDir();
-    writer = await writerRegistry({ registryUrl: registryDb.url, redisUrl, redisKeyPrefix, dataDir: `${scratch.dir}/writer` });
+    stack = await openTestStack({ redisUrl, redisKeyPrefix });
+    ({ registryDb, stage5Db, scratch, writer } = stack);
     await writeStage2Job(writer, first);
     config = stage5Config({
       stage5Url: stage5Db.url,
@@ -46,14 +45,11 @@ describe('Stage 5 sync from a PostgreSQL registry', () => {
     });
     service = await buildGraphService({ config, logger: quietLogger(), redisKeyPrefix });
     app = await buildApp({ service });
+    Object.assign(stack, { service, app });
   });
 
   afterAll(async () => {
-    await app?.close();
-    await service?.close();
-    await writer?.close();
-    await Promise.all([registryDb?.drop(), stage5Db?.drop()]);
-    scratch?.remove();
+    await stack?.close();
   });
 
   it('reads the registry with the read-only role, which cannot write', async () => {
@@ -152,6 +148,7 @@ describe('Stage 5 sync from a PostgreSQL registry', () => {
     const offline = { enabled: true, reader, hooks: writer.hooks, status: writer.status, replayOutbox: writer.replayOutbox, close: async () => undefined } as Registry;
     service = await buildGraphService({ config, logger: quietLogger(), registry: offline });
     app = await buildApp({ service });
+    Object.assign(stack, { service, app });
     const after = await Promise.all(urls.map(async (url) => (await app.inject({ method: 'GET', url })).json()));
     expect(after).toEqual(before);
     const report = await runSync(service);

@@ -5,13 +5,12 @@ import { buildApp } from '../src/api/app';
 import { buildGraphService, runSync, type GraphService } from '../src/graph-service';
 import { twoStories } from './fixtures/story-records';
 import {
-  createRegistryDatabase,
-  createStage5Database,
   quietLogger,
   scratchDir,
   stage5Config,
   writeStage2Job,
-  writerRegistry,
+  openTestStack,
+  type TestStack,
 } from './support/test-env';
 
 /** METADATA_PRIMARY_BACKEND=redis: Stage 2 writes to Redis, Stage 5 reads it through the same reader API. */
@@ -22,14 +21,14 @@ describe('Stage 5 sync from a Redis-primary registry', () => {
   let service: GraphService;
   let app: FastifyInstance;
   let scratch: ReturnType<typeof scratchDir>;
+  let stack: TestStack;
   const fixture = twoStories('r');
 
   beforeAll(async () => {
-    [registryDb, stage5Db] = await Promise.all([createRegistryDatabase(), createStage5Database()]);
     const redisUrl = await testRedisUrl();
     const redisKeyPrefix = `${uniqueName('s5redis')}:`;
-    scratch = scratchDir();
-    writer = await writerRegistry({ registryUrl: registryDb.url, redisUrl, redisKeyPrefix, primary: 'redis', dataDir: `${scratch.dir}/w` });
+    stack = await openTestStack({ redisUrl, redisKeyPrefix, primary: 'redis' });
+    ({ registryDb, stage5Db, scratch, writer } = stack);
     await writeStage2Job(writer, fixture);
     const config = stage5Config({
       stage5Url: stage5Db.url,
@@ -40,14 +39,11 @@ describe('Stage 5 sync from a Redis-primary registry', () => {
     });
     service = await buildGraphService({ config, logger: quietLogger(), redisKeyPrefix });
     app = await buildApp({ service });
+    Object.assign(stack, { service, app });
   });
 
   afterAll(async () => {
-    await app?.close();
-    await service?.close();
-    await writer?.close();
-    await Promise.all([registryDb?.drop(), stage5Db?.drop()]);
-    scratch?.remove();
+    await stack?.close();
   });
 
   it('merges the job from Redis and serves the same graph as from PostgreSQL', async () => {

@@ -123,3 +123,34 @@ export function scratchDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'stage5-test-'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** The databases, scratch folder and writer every integration spec starts from; `close()` undoes all of it. */
+export interface TestStack {
+  registryDb: TestDatabase;
+  stage5Db: TestDatabase;
+  scratch: { dir: string; remove: () => void };
+  writer: Registry;
+  /** Closed by `close()` when the spec sets them. */
+  service?: { close(): Promise<void> };
+  app?: { close(): Promise<unknown> };
+  close(): Promise<void>;
+}
+
+export async function openTestStack(writer: Omit<Parameters<typeof writerRegistry>[0], 'registryUrl' | 'dataDir'> = {}): Promise<TestStack> {
+  const [registryDb, stage5Db] = await Promise.all([createRegistryDatabase(), createStage5Database()]);
+  const scratch = scratchDir();
+  const stack: TestStack = {
+    registryDb,
+    stage5Db,
+    scratch,
+    writer: await writerRegistry({ ...writer, registryUrl: registryDb.url, dataDir: `${scratch.dir}/writer` }),
+    close: async () => {
+      await stack.app?.close();
+      await stack.service?.close();
+      await stack.writer.close();
+      await Promise.all([registryDb.drop(), stage5Db.drop()]);
+      scratch.remove();
+    },
+  };
+  return stack;
+}
