@@ -8,9 +8,9 @@ import { AnalysisPool } from '../src/analysis/analysis-pool';
 import type { BatchSummary } from '../src/batch/batch-summary';
 import { buildApp } from '../src/http/stage2-app';
 import type { BatchJobData } from '../src/queue/batch-job.types';
-import { createBatchQueue, submitBatch } from '../src/queue/batch-queue';
+import { BatchProducer } from '../src/queue/batch-queue';
 import { createBatchWorker } from '../src/queue/batch-worker';
-import { createQueueConnection } from '../src/queue/redis-connection';
+import { createProducerConnection, createQueueConnection } from '../src/queue/redis-connection';
 import { mockedElasticsearch } from './support/elasticsearch-mock';
 import { sampleLines } from './support/sample-corpus';
 import { createTestRuntime, type TestRuntime } from './support/test-runtime';
@@ -23,6 +23,8 @@ describe('the BullMQ worker and the HTTP API', () => {
   let t: TestRuntime;
   let es: ReturnType<typeof mockedElasticsearch>;
   let connection: Redis;
+  let producerConnection: Redis;
+  let producer: BatchProducer;
   let queue: Queue<BatchJobData>;
   let queueName: string;
   let app: FastifyInstance;
@@ -50,20 +52,23 @@ describe('the BullMQ worker and the HTTP API', () => {
     es = mockedElasticsearch();
     t = await createTestRuntime({ pool, elasticsearchClient: es.client });
     connection = createQueueConnection(await testRedisUrl(), logger);
+    producerConnection = createProducerConnection(await testRedisUrl(), logger);
   });
   beforeEach(async () => {
     queueName = uniqueName('stage2_batches');
-    queue = createBatchQueue(connection, queueName);
-    app = await buildApp({ queue, metricsRegistry: t.runtime.metricsRegistry, retry: { attempts: 3, backoffMs: 200 }, maxBodyBytes: 10_000_000, logger });
+    producer = new BatchProducer(producerConnection, queueName, { attempts: 3, backoffMs: 200 }, logger);
+    queue = producer.queue;
+    app = await buildApp({ producer, metricsRegistry: t.runtime.metricsRegistry, maxBodyBytes: 10_000_000, logger });
   });
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => w.close()));
     await app.close();
-    await queue.obliterate({ force: true });
+    await producer.obliterate();
     await queue.close();
   });
   afterAll(async () => {
     await connection.quit();
+    await producerConnection.quit();
     await t.close();
     await pool.close();
   });
@@ -130,7 +135,7 @@ describe('the BullMQ worker and the HTTP API', () => {
     worker.on('failed', () => {
       es.failBulk.on = false;
     });
-    const { jobId } = await submitBatch(queue, { documents: sampleLines().slice(0, 2) }, { attempts: 3, backoffMs: 200 });
+    const { jobId } = await producer.submit({ documents: sampleLines().slice(0, 2) }, { retry: { attempts: 3, backoffMs: 200 } });
     const status = await finished(jobId);
     expect(status.state).toBe('completed');
     expect(status.attempts_made).toBe(2);
@@ -147,7 +152,7 @@ describe('the BullMQ worker and the HTTP API', () => {
       (worker as Worker & { machine?: string }).machine = name;
     }
     const lines = sampleLines();
-    const jobs = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => submitBatch(queue, { documents: lines.slice(i * 2, i * 2 + 2) }, { attempts: 1, backoffMs: 100 })));
+    const jobs = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => producer.submit({ documents: lines.slice(i * 2, i * 2 + 2) }, { retry: { attempts: 1, backoffMs: 100 } })));
     for (const job of jobs) expect((await finished(job.jobId)).state).toBe('completed');
     expect([...done.values()]).toEqual([1, 1, 1, 1, 1, 1]);
     expect(done.size).toBe(6);
@@ -157,7 +162,7 @@ describe('the BullMQ worker and the HTTP API', () => {
     // A worker that takes the batch and then "dies": it never completes nor renews its lock.
     const dead = new Worker<BatchJobData>(queueName, null, { connection, lockDuration: 1000 });
     workers.push(dead);
-    const { jobId } = await submitBatch(queue, { documents: sampleLines().slice(0, 2) }, { attempts: 2, backoffMs: 100 });
+    const { jobId } = await producer.submit({ documents: sampleLines().slice(0, 2) }, { retry: { attempts: 2, backoffMs: 100 } });
     const taken = await dead.getNextJob('dead-worker-token');
     expect(taken?.id).toBe(jobId);
     startWorker({ stalledInterval: 500, lockDuration: 1000 });
@@ -168,7 +173,7 @@ describe('the BullMQ worker and the HTTP API', () => {
 
   it('closes gracefully: a batch in hand is finished before the worker stops', async () => {
     const worker = startWorker();
-    const { jobId } = await submitBatch(queue, { documents: sampleLines() }, { attempts: 1, backoffMs: 100 });
+    const { jobId } = await producer.submit({ documents: sampleLines() }, { retry: { attempts: 1, backoffMs: 100 } });
     while ((await queue.getJobState(jobId)) !== 'active') await sleep(20);
     await worker.close();
     expect(await queue.getJobState(jobId)).toBe('completed');

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage, type Logger } from '@storytelling/common';
 import type { AnalysisPool } from '../analysis/analysis-pool';
-import type { BatchInput } from '../input/batch-input.types';
+import type { BatchInput, DocumentWarning } from '../input/batch-input.types';
+import { removeNul } from '../input/nul-remover';
 import type { Stage2Metrics } from '../metrics/stage2.metrics';
 import type { RegistryDualWriter } from '../registry/registry-dual-writer';
 import type { MultiBackendWriter } from '../stores/multi-backend-writer';
 import type { BatchContext } from '../stores/store.types';
-import { makeBatchId } from './batch-id';
+import { makeBatchId, parseBatchId, parseJobId } from './batch-id';
 import { BatchRun } from './batch-run';
 import { emptySummary, timed, type BatchSummary } from './batch-summary';
 
@@ -38,10 +39,15 @@ export interface ProcessBatchOptions {
   onProgress?: (progress: BatchProgress) => void | Promise<void>;
 }
 
+/** A batch's summary, with the documents processed with a change (NUL characters removed). */
+export interface BatchResult extends BatchSummary {
+  warnings: DocumentWarning[];
+}
+
 /** Thrown when a batch fails as a whole; carries its summary (job status is already set). */
 export class BatchFailedError extends Error {
   constructor(
-    readonly summary: BatchSummary,
+    readonly summary: BatchResult,
     cause: unknown,
   ) {
     super(summary.error ?? 'batch failed', { cause });
@@ -57,11 +63,16 @@ export class BatchFailedError extends Error {
 export class BatchProcessor {
   constructor(private readonly deps: BatchProcessorDeps) {}
 
-  async processBatch(documents: BatchInput[], options: ProcessBatchOptions = {}): Promise<BatchSummary> {
+  /** @throws BatchInputError (before anything is written) when `jobId` or `batchId` is not valid. */
+  async processBatch(documents: BatchInput[], options: ProcessBatchOptions = {}): Promise<BatchResult> {
     const started = performance.now();
-    const context: BatchContext = { jobId: options.jobId ?? randomUUID(), batchId: options.batchId ?? makeBatchId() };
+    const context: BatchContext = {
+      jobId: options.jobId === undefined ? randomUUID() : parseJobId(options.jobId, 'jobId'),
+      batchId: options.batchId === undefined ? makeBatchId() : parseBatchId(options.batchId, 'batchId'),
+    };
     const received = documents.length;
-    const summary = emptySummary(context.jobId, context.batchId, received, this.deps.registry.enabled);
+    const summary: BatchResult = { ...emptySummary(context.jobId, context.batchId, received, this.deps.registry.enabled), warnings: [] };
+    const inputs = this.removeNul(documents, options, summary.warnings);
     const log = this.deps.logger.child({ jobId: context.jobId, batchId: context.batchId });
     log.info({ documents: received, progressiveSave: Boolean(options.progressiveSave) }, 'batch started');
 
@@ -72,13 +83,16 @@ export class BatchProcessor {
       await this.deps.writer.begin(context);
       begun = true;
       const run = new BatchRun(this.deps, context, summary, options);
-      await run.execute(documents);
+      await run.execute(inputs);
       summary.success = true;
     } catch (error) {
       summary.error = errorMessage(error);
       log.error({ err: error }, 'batch failed');
       throw new BatchFailedError(summary, error);
     } finally {
+      // A document rejected for another reason after its NULs were removed is reported once, as rejected.
+      const rejected = new Set(summary.errors.map((e) => e.index));
+      summary.warnings = summary.warnings.filter((w) => !rejected.has(w.index));
       await timed(summary.timings_ms, 'registry', () => this.deps.registry.updateStatus(summary));
       if (begun) await this.deps.writer.end(context);
       summary.duration_ms = Math.round(performance.now() - started);
@@ -87,10 +101,28 @@ export class BatchProcessor {
       }
       this.deps.metrics?.recordBatch(summary);
       log.info(
-        { success: summary.success, processed: summary.processed, rejected: summary.rejected, events: summary.events, ms: summary.duration_ms },
+        { success: summary.success, processed: summary.processed, rejected: summary.rejected, warnings: summary.warnings.length, events: summary.events, ms: summary.duration_ms },
         'batch finished',
       );
     }
     return summary;
+  }
+
+  /** Strips NUL characters (no store can hold them), noting each document changed. */
+  private removeNul(documents: BatchInput[], options: ProcessBatchOptions, warnings: DocumentWarning[]): BatchInput[] {
+    return documents.map((document, index) => {
+      // A pathological document (nested too deep to walk) goes on as it is, for the analysis to judge.
+      const outcome = attempt(() => removeNul(document)) ?? { input: document };
+      if (outcome.warning) warnings.push({ index, line: options.lineNumbers?.[index] ?? null, ...outcome.warning });
+      return outcome.input;
+    });
+  }
+}
+
+function attempt<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
   }
 }

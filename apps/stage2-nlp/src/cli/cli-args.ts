@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseBatchId, parseJobId } from '../batch/batch-id';
 import { BatchInputError } from '../config/stage2.errors';
 
 export interface CliArgs {
@@ -15,6 +16,18 @@ const USAGE = 'usage: process [--input FILE.jsonl] [--output DIR] [--batch-id ID
 
 /** Parses the CLI's arguments (throws BatchInputError with the usage on a bad one). */
 export function parseCliArgs(argv: string[]): CliArgs {
+  const values = readArgs(argv);
+  return {
+    input: values.input,
+    output: values.output,
+    batchId: values['batch-id'] === undefined ? undefined : parseBatchId(values['batch-id'], '--batch-id'),
+    jobId: values['job-id'] === undefined ? undefined : parseJobId(values['job-id'], '--job-id'),
+    progressiveSave: Boolean(values.progressive),
+    json: Boolean(values.json),
+  };
+}
+
+function readArgs(argv: string[]) {
   try {
     const { values } = parseArgs({
       args: argv,
@@ -29,14 +42,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
       strict: true,
       allowPositionals: false,
     });
-    return {
-      input: values.input,
-      output: values.output,
-      batchId: values['batch-id'],
-      jobId: values['job-id'],
-      progressiveSave: Boolean(values.progressive),
-      json: Boolean(values.json),
-    };
+    return values;
   } catch (error) {
     throw new BatchInputError(`${(error as Error).message}\n${USAGE}`);
   }

@@ -4,8 +4,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { createLogger, errorMessage } from '@storytelling/common';
 import { loadRegistryConfig } from '@storytelling/metadata-registry';
 import type { EventLinkage, ProcessedDocument, Storyline } from '@storytelling/nlp';
-import { BatchFailedError } from '../batch/batch-processor';
-import type { BatchSummary } from '../batch/batch-summary';
+import { BatchFailedError, type BatchResult } from '../batch/batch-processor';
 import { loadStage2Config } from '../config/stage2.config';
 import { splitNdjson } from '../input/ndjson-reader';
 import { createStage2Runtime } from '../runtime/stage2-runtime';
@@ -46,7 +45,7 @@ export async function runProcessCommand(argv: string[], env: Record<string, stri
 
   const runtime = await createStage2Runtime({ config, registryConfig, logger });
   const bar = io.progress ? new SingleBar({ stream: process.stderr, clearOnComplete: true }, Presets.shades_classic) : null;
-  let summary: BatchSummary;
+  let summary: BatchResult;
   try {
     bar?.start(lines.length, 0);
     summary = await runtime.processor

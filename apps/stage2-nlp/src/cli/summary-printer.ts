@@ -1,13 +1,13 @@
 import type { EventLinkage, ProcessedDocument, Storyline } from '@storytelling/nlp';
-import type { BatchSummary } from '../batch/batch-summary';
+import type { BatchResult } from '../batch/batch-processor';
 
 type Out = (line: string) => void;
 
 /** Prints a batch summary for people. */
-export function printSummary(summary: BatchSummary, files: Record<string, string>, out: Out): void {
+export function printSummary(summary: BatchResult, files: Record<string, string>, out: Out): void {
   const rate = summary.duration_ms > 0 ? ((summary.processed * 1000) / summary.duration_ms).toFixed(1) : '-';
   out(`batch ${summary.batch_id} (job ${summary.job_id}): ${summary.success ? 'completed' : `FAILED: ${summary.error}`}`);
-  out(`  received ${summary.received}, processed ${summary.processed}, rejected ${summary.rejected}`);
+  out(`  received ${summary.received}, processed ${summary.processed}, rejected ${summary.rejected}${summary.warnings.length ? `, processed with warnings ${summary.warnings.length}` : ''}`);
   out(`  events ${summary.events}, linkages ${summary.linkages}, storylines ${summary.storylines}`);
   const t = summary.timings_ms;
   out(`  ${(summary.duration_ms / 1000).toFixed(2)} s, ${rate} documents/s (analysis wait ${t.analysis_wait} ms, linking ${t.link} ms, stores ${t.stores} ms, registry ${t.registry} ms)`);
@@ -18,6 +18,11 @@ export function printSummary(summary: BatchSummary, files: Record<string, string
   const counts = Object.entries(r.counts).map(([kind, n]) => `${n} ${kind}`).join(', ');
   out(`  registry: ${r.enabled ? `job ${r.job}, records ${r.documents ?? 'none'}, status ${r.status}${counts ? ` (${counts})` : ''}` : 'disabled'}`);
   r.warnings.forEach((w) => out(`  warning: ${w}`));
+  for (const w of summary.warnings.slice(0, 20)) {
+    const where = w.line !== null ? `line ${w.line}` : `document ${w.index + 1}`;
+    out(`  warning ${where}${w.document_id ? ` (${w.document_id})` : ''}: ${w.code}: ${w.reason}`);
+  }
+  if (summary.warnings.length > 20) out(`  ... and ${summary.warnings.length - 20} more warnings in the summary (--json)`);
   for (const e of summary.errors.slice(0, 20)) {
     const where = e.line !== null ? `line ${e.line}` : `document ${e.index + 1}`;
     out(`  rejected ${where}${e.document_id ? ` (${e.document_id})` : ''}: ${e.code}: ${e.reason}`);

@@ -24,9 +24,32 @@ export class StoreWriteError extends PipelineError<'STAGE2_STORE_WRITE_FAILED'> 
   }
 }
 
-/** A request or command line could not be read as a batch. */
+/** A request or command line could not be read as a batch; `field` names the culprit when one is. */
 export class BatchInputError extends PipelineError<'STAGE2_INVALID_BATCH'> {
-  constructor(message: string) {
-    super('STAGE2_INVALID_BATCH', message);
+  readonly field: string | null;
+
+  constructor(message: string, field?: string) {
+    super('STAGE2_INVALID_BATCH', message, field ? { details: { field } } : {});
+    this.field = field ?? null;
+  }
+}
+
+/** The queue's Redis did not answer: the batch was not queued (HTTP 503, the caller may retry). */
+export class QueueUnavailableError extends PipelineError<'STAGE2_QUEUE_UNAVAILABLE'> {
+  constructor(message: string, cause?: unknown) {
+    super('STAGE2_QUEUE_UNAVAILABLE', message, { cause });
+  }
+}
+
+/** A job id was submitted again with a different batch (HTTP 409); the existing job is untouched. */
+export class JobConflictError extends PipelineError<'STAGE2_JOB_EXISTS'> {
+  constructor(
+    readonly jobId: string,
+    readonly batchId: string | null,
+    readonly state: string,
+  ) {
+    super('STAGE2_JOB_EXISTS', `job ${jobId} already exists (state: ${state}) with a different batch; use a new job_id`, {
+      details: { job_id: jobId, batch_id: batchId, state },
+    });
   }
 }

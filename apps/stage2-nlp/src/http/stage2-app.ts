@@ -1,16 +1,15 @@
-import type { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Gauge, type Registry as MetricsRegistry } from 'prom-client';
 import { PipelineError, errorMessage, type Logger } from '@storytelling/common';
-import { BatchInputError } from '../config/stage2.errors';
-import type { BatchJobData } from '../queue/batch-job.types';
-import { submitBatch, type RetryPolicy } from '../queue/batch-queue';
+import { parseBatchId, parseJobId } from '../batch/batch-id';
+import { BatchInputError, JobConflictError, QueueUnavailableError } from '../config/stage2.errors';
+import type { BatchProducer } from '../queue/batch-queue';
 import { documentsFromBody } from './batch-body.parser';
 
 export interface Stage2AppOptions {
-  queue: Queue<BatchJobData>;
+  /** The queue's producer, on its own fail-fast Redis connection (not the workers'). */
+  producer: BatchProducer;
   metricsRegistry: MetricsRegistry;
-  retry: RetryPolicy;
   maxBodyBytes: number;
   logger?: Logger;
   /** Extra health checks (name → ok?); Redis is always checked. */
@@ -19,7 +18,6 @@ export interface Stage2AppOptions {
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines'];
 const HEALTH_TIMEOUT_MS = 2000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface SubmitQuery {
   batch_id?: string;
@@ -29,8 +27,10 @@ interface SubmitQuery {
 
 /**
  * Stage 2's HTTP API, built apart from `listen()` so tests drive it with `inject()`:
- * POST /batches queues a batch (JSON array or NDJSON) and answers its job id;
- * GET /batches/:jobId tells its state, progress and summary; /healthz; /metrics.
+ * POST /batches queues a batch (JSON array or NDJSON) and answers its job id (202; 200 when the
+ * same batch was already submitted under the given job_id; 409 when a different one was; 503 when
+ * the queue's Redis is unreachable); GET /batches/:jobId tells its state, progress and summary;
+ * /healthz; /metrics.
  */
 export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger | undefined, bodyLimit: options.maxBodyBytes });
@@ -40,32 +40,44 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
   registerQueueGauge(options);
 
   app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof BatchInputError) return reply.code(400).send({ error: error.code, message: error.message });
+    if (error instanceof BatchInputError) return reply.code(400).send({ error: error.code, message: error.message, field: error.field });
+    if (error instanceof JobConflictError) {
+      return reply.code(409).send({ error: error.code, message: error.message, job_id: error.jobId, batch_id: error.batchId, state: error.state });
+    }
+    if (error instanceof QueueUnavailableError) return reply.code(503).send({ error: error.code, message: error.message });
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     const code = error instanceof PipelineError ? error.code : ((error as { code?: string }).code ?? 'INTERNAL');
     return reply.code(status).send({ error: code, message: errorMessage(error) });
   });
 
   app.post<{ Querystring: SubmitQuery }>('/batches', async (request, reply) => {
-    const { job_id: jobId, batch_id: batchId, progressive_save: progressive } = request.query;
-    if (jobId !== undefined && !UUID.test(jobId)) throw new BatchInputError('job_id must be a uuid');
+    const { job_id: jobIdParam, batch_id: batchIdParam, progressive_save: progressive } = request.query;
+    const jobId = jobIdParam === undefined ? undefined : parseJobId(jobIdParam, 'job_id');
+    const batchId = batchIdParam === undefined ? undefined : parseBatchId(batchIdParam, 'batch_id');
     const documents = documentsFromBody(request.body);
-    const submitted = await submitBatch(
-      options.queue,
+    const submitted = await options.producer.submit(
       { ...documents, batch_id: batchId, progressive_save: progressive === 'true' || progressive === '1' },
-      options.retry,
-      jobId,
+      { jobId },
     );
-    return reply.code(202).send({ job_id: submitted.jobId, batch_id: submitted.batchId, documents: documents.documents.length + (documents.invalid_utf8?.length ?? 0) });
+    return reply.code(submitted.existing ? 200 : 202).send({
+      job_id: submitted.jobId,
+      batch_id: submitted.batchId,
+      documents: documents.documents.length + (documents.invalid_utf8?.length ?? 0),
+      state: submitted.state,
+      existing: submitted.existing,
+    });
   });
 
   app.get<{ Params: { jobId: string } }>('/batches/:jobId', async (request, reply) => {
-    const job = await options.queue.getJob(request.params.jobId);
-    if (!job) return reply.code(404).send({ error: 'NOT_FOUND', message: `no batch job ${request.params.jobId}` });
+    const { producer } = options;
+    const { jobId } = request.params;
+    // The API queues job ids lower-cased (see parseJobId); other producers may not have.
+    const job = await producer.redis(async () => (await producer.queue.getJob(jobId)) ?? producer.queue.getJob(jobId.toLowerCase()));
+    if (!job) return reply.code(404).send({ error: 'NOT_FOUND', message: `no batch job ${jobId}` });
     return {
       job_id: job.id,
       batch_id: job.data.batch_id,
-      state: await job.getState(),
+      state: await producer.redis(() => job.getState()),
       progress: job.progress,
       attempts_made: job.attemptsMade,
       summary: job.returnvalue ?? null,
@@ -75,7 +87,7 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
 
   app.get('/healthz', async (_request, reply) => {
     const checks: Record<string, () => Promise<boolean>> = {
-      redis: async () => typeof (await options.queue.getJobCounts('waiting')).waiting === 'number',
+      redis: async () => (await options.producer.redis(() => options.producer.connection.ping())) === 'PONG',
       ...options.healthChecks,
     };
     const results: Record<string, boolean> = {};
@@ -109,15 +121,29 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 function registerQueueGauge(options: Stage2AppOptions): void {
   // The latest app's queue is the one to count (one app per process; tests build several).
   options.metricsRegistry.removeSingleMetric('stage2_queue_jobs');
-  const queue = options.queue;
+  options.metricsRegistry.removeSingleMetric('stage2_queue_redis_up');
+  const { producer } = options;
+  new Gauge({
+    name: 'stage2_queue_redis_up',
+    help: "1 when the queue's Redis answers",
+    registers: [options.metricsRegistry],
+    async collect() {
+      this.set((await producer.redis(() => producer.connection.ping()).catch(() => null)) === 'PONG' ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'stage2_queue_jobs',
-    help: 'Jobs of the batches queue, by state',
+    help: 'Jobs of the batches queue, by state (left as last read while Redis is away)',
     labelNames: ['state'],
     registers: [options.metricsRegistry],
     async collect() {
-      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
-      for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      // /metrics must answer while Redis is away: that is when it matters most.
+      try {
+        const counts = await producer.redis(() => producer.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'));
+        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      } catch {
+        // stage2_queue_redis_up says why.
+      }
     },
   });
 }

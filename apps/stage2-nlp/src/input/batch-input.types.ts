@@ -28,3 +28,15 @@ export interface AnalysisItem {
   json?: string;
   value?: unknown;
 }
+
+/** A document processed with a change the caller should know of; listed in the batch summary. */
+export interface DocumentWarning {
+  /** Position in the batch, 0-based. */
+  index: number;
+  line: number | null;
+  document_id: string | null;
+  code: 'NUL_REMOVED';
+  /** The fields changed, as dotted paths (`text`, `extra_field.name`). */
+  fields: string[];
+  reason: string;
+}

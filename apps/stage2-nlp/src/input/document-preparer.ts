@@ -1,4 +1,5 @@
 import type { AnalysisItem, BatchInput, RejectedDocument } from './batch-input.types';
+import { CleanedDocument, NulRejectedDocument } from './nul-remover';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const EXCERPT_FOR_ID = 4096;
@@ -43,9 +44,18 @@ const reject = (
 
 /**
  * The cheap checks done on the main thread before a document goes to the analysis threads:
- * valid UTF-8 and size. Parsing and validation run on the threads.
+ * valid UTF-8 and size (documents that held NUL characters come already cleaned, or refused, by
+ * removeNul). Parsing and validation run on the threads.
  */
 export function prepareDocument(input: BatchInput, index: number, line: number | null, maxBytes: number): Prepared {
+  if (input instanceof CleanedDocument) {
+    if (input.bytes > maxBytes) return tooLarge(index, line, input.bytes, maxBytes, input.raw);
+    return { item: { index, value: input.value }, raw: input.raw };
+  }
+  if (input instanceof NulRejectedDocument) {
+    const { rejection } = reject(index, line, 'INVALID_DOCUMENT', input.reason, input.raw);
+    return { rejection: { ...rejection, document_id: input.documentId, field: input.field } };
+  }
   if (input instanceof Uint8Array) {
     let text: string;
     try {

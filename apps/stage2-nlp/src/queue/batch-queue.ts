@@ -1,37 +1,152 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { ReplyError, type Redis } from 'ioredis';
+import type { Logger } from '@storytelling/common';
 import { makeBatchId } from '../batch/batch-id';
+import { JobConflictError, QueueUnavailableError } from '../config/stage2.errors';
 import { BATCH_JOB_NAME, type BatchJobData } from './batch-job.types';
+import { PRODUCER_CONNECT_TIMEOUT_MS } from './redis-connection';
 
 export interface RetryPolicy {
   attempts: number;
   backoffMs: number;
 }
 
-/** The producer side of the `stage2-batches` queue. */
-export function createBatchQueue(connection: Redis, name: string): Queue<BatchJobData> {
-  return new Queue<BatchJobData>(name, { connection });
+/** What a submission did: queued a new job, or found the same batch already submitted under its id. */
+export interface SubmittedBatch {
+  jobId: string;
+  batchId: string;
+  /** True when this exact batch was already submitted under this job id (nothing new was queued). */
+  existing: boolean;
+  /** The job's state (`waiting` for a new job). */
+  state: string;
+}
+
+/** Connection states in which an attempt is under way (the first one, or a reconnection's). */
+const CONNECTING = new Set(['wait', 'connecting', 'connect']);
+
+/** A job id's submission is remembered as long as BullMQ keeps its failed jobs. */
+const SUBMISSION_TTL_S = 30 * 24 * 3600;
+
+interface Submission {
+  fingerprint: string;
+  batch_id: string;
+}
+
+/** The submission as the caller gave it (a batch id left out is not the same as one given). */
+function fingerprintOf(data: Omit<BatchJobData, 'batch_id'> & { batch_id?: string }): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify([data.batch_id ?? null, Boolean(data.progressive_save), data.line_numbers ?? null, data.invalid_utf8 ?? null]));
+  for (const document of data.documents) hash.update(typeof document === 'string' ? `s${document}\n` : `j${JSON.stringify(document)}\n`);
+  return hash.digest('hex');
 }
 
 /**
- * Queues one batch; the BullMQ job id is the batch's job uuid (the registry's job_id), so every
- * retry of the batch writes under the same ids.
+ * The producer side of the `stage2-batches` queue, on its own fail-fast connection: a Redis that
+ * is away gives QueueUnavailableError (HTTP 503) at once instead of a request that waits for it.
  */
-export async function submitBatch(
-  queue: Queue<BatchJobData>,
-  data: Omit<BatchJobData, 'batch_id'> & { batch_id?: string },
-  retry: RetryPolicy,
-  jobId: string = randomUUID(),
-): Promise<{ jobId: string; batchId: string }> {
-  const batchId = data.batch_id ?? makeBatchId();
-  const options: JobsOptions = {
-    jobId,
-    attempts: retry.attempts,
-    backoff: { type: 'exponential', delay: retry.backoffMs },
-    removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
-    removeOnFail: { age: 30 * 24 * 3600 },
-  };
-  await queue.add(BATCH_JOB_NAME, { ...data, batch_id: batchId }, options);
-  return { jobId, batchId };
+export class BatchProducer {
+  readonly queue: Queue<BatchJobData>;
+
+  constructor(
+    readonly connection: Redis,
+    queueName: string,
+    private readonly retry: RetryPolicy,
+    logger: Logger,
+  ) {
+    this.queue = new Queue<BatchJobData>(queueName, { connection });
+    // Unheard, BullMQ prints these itself; the connection's own listener logs the cause.
+    this.queue.on('error', (error) => logger.debug({ err: error }, 'queue producer error'));
+  }
+
+  /**
+   * Queues one batch; the BullMQ job id is the batch's job uuid (the registry's job_id), so every
+   * retry of the batch writes under the same ids. A job id is an idempotency key: the same batch
+   * submitted again under it returns the existing job (`existing: true`), a different one throws
+   * JobConflictError. The claim is one atomic `SET NX`, so two racing requests cannot both queue.
+   */
+  async submit(data: Omit<BatchJobData, 'batch_id'> & { batch_id?: string }, options: { jobId?: string; retry?: RetryPolicy } = {}): Promise<SubmittedBatch> {
+    return this.redis(async () => {
+      const jobId = options.jobId ?? randomUUID();
+      const claim: Submission = { fingerprint: fingerprintOf(data), batch_id: data.batch_id ?? makeBatchId() };
+      const key = `${this.queue.qualifiedName}:submission:${jobId}`;
+      const claimed = await this.connection.set(key, JSON.stringify(claim), 'EX', SUBMISSION_TTL_S, 'NX');
+      let batchId = claim.batch_id;
+      if (claimed === 'OK') {
+        const state = await this.queue.getJobState(jobId);
+        // A job queued under this id without a claim (by another producer): it cannot be compared.
+        if (state !== 'unknown') {
+          await this.connection.del(key);
+          throw new JobConflictError(jobId, null, state);
+        }
+      } else {
+        const previous = JSON.parse((await this.connection.get(key)) ?? 'null') as Submission | null;
+        const state = await this.queue.getJobState(jobId);
+        if (previous && previous.fingerprint !== claim.fingerprint) throw new JobConflictError(jobId, previous.batch_id, state);
+        if (previous && state !== 'unknown') return { jobId, batchId: previous.batch_id, existing: true, state };
+        // Claimed by a request that failed before queueing (or the job is gone): queue it now.
+        batchId = previous?.batch_id ?? batchId;
+      }
+      await this.queue.add(BATCH_JOB_NAME, { ...data, batch_id: batchId }, this.jobOptions(jobId, options.retry ?? this.retry));
+      return { jobId, batchId, existing: false, state: 'waiting' };
+    });
+  }
+
+  /** Whether the connection is up now. */
+  get ready(): boolean {
+    return this.connection.status === 'ready';
+  }
+
+  /**
+   * Runs a queue operation, turning a Redis that is away (not connected, connection lost, no
+   * answer within the command timeout) into QueueUnavailableError. It waits at most for a
+   * connection attempt under way (the connect timeout), never for Redis to come back. Redis' own
+   * error replies and Stage 2's errors pass through.
+   */
+  async redis<T>(operation: () => Promise<T>): Promise<T> {
+    if (!(await this.connected())) throw new QueueUnavailableError(`the queue's Redis is unreachable (connection ${this.connection.status}); retry later`);
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof ReplyError || error instanceof JobConflictError) throw error;
+      throw new QueueUnavailableError(`the queue's Redis did not answer: ${(error as Error).message}; retry later`, error);
+    }
+  }
+
+  /** Ready now, or after a connection attempt in progress (bounded: it has a connect timeout). */
+  private async connected(): Promise<boolean> {
+    const { connection } = this;
+    if (!CONNECTING.has(connection.status)) return this.ready;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        for (const event of ['ready', 'error', 'close', 'end']) connection.off(event, done);
+        resolve();
+      };
+      const timer = setTimeout(done, PRODUCER_CONNECT_TIMEOUT_MS);
+      for (const event of ['ready', 'error', 'close', 'end']) connection.once(event, done);
+    });
+    return this.ready;
+  }
+
+  /** Removes the queue, its jobs and its remembered submissions (tests; a queue being retired). */
+  async obliterate(): Promise<void> {
+    await this.queue.obliterate({ force: true });
+    const stream = this.connection.scanStream({ match: `${this.queue.qualifiedName}:submission:*`, count: 500 });
+    for await (const keys of stream as AsyncIterable<string[]>) if (keys.length) await this.connection.del(...keys);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+
+  private jobOptions(jobId: string, retry: RetryPolicy): JobsOptions {
+    return {
+      jobId,
+      attempts: retry.attempts,
+      backoff: { type: 'exponential', delay: retry.backoffMs },
+      removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+      removeOnFail: { age: SUBMISSION_TTL_S },
+    };
+  }
 }

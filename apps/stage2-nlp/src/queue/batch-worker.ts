@@ -1,8 +1,10 @@
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@storytelling/common';
+import { parseBatchId, parseJobId } from '../batch/batch-id';
 import type { BatchProcessor } from '../batch/batch-processor';
 import type { BatchSummary } from '../batch/batch-summary';
+import { BatchInputError } from '../config/stage2.errors';
 import type { BatchJobData } from './batch-job.types';
 
 export interface BatchWorkerOptions {
@@ -35,14 +37,22 @@ export function documentsOf(data: BatchJobData): unknown[] {
 export function createBatchWorker(options: BatchWorkerOptions): Worker<BatchJobData, BatchSummary> {
   const worker = new Worker<BatchJobData, BatchSummary>(
     options.queueName,
-    async (job: Job<BatchJobData, BatchSummary>) =>
-      options.processor.processBatch(documentsOf(job.data), {
-        jobId: job.id,
-        batchId: job.data.batch_id,
+    async (job: Job<BatchJobData, BatchSummary>) => {
+      let ids: { jobId: string; batchId: string };
+      try {
+        ids = { jobId: parseJobId(job.id, 'job id'), batchId: parseBatchId(job.data.batch_id, 'batch_id') };
+      } catch (error) {
+        // A job queued with a bad id (by a producer other than the API) would fail the same way on every retry.
+        if (error instanceof BatchInputError) throw new UnrecoverableError(`job ${job.id}: ${error.message}`);
+        throw error;
+      }
+      return options.processor.processBatch(documentsOf(job.data), {
+        ...ids,
         progressiveSave: job.data.progressive_save,
         lineNumbers: job.data.line_numbers,
         onProgress: (progress) => job.updateProgress({ ...progress }),
-      }),
+      });
+    },
     {
       connection: options.connection,
       concurrency: options.concurrency,

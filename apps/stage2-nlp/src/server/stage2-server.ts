@@ -3,9 +3,9 @@ import { loadRegistryConfig } from '@storytelling/metadata-registry';
 import { loadStage2Config, queueRedisUrl } from '../config/stage2.config';
 import { BatchInputError } from '../config/stage2.errors';
 import { buildApp } from '../http/stage2-app';
-import { createBatchQueue } from '../queue/batch-queue';
+import { BatchProducer } from '../queue/batch-queue';
 import { createBatchWorker } from '../queue/batch-worker';
-import { createQueueConnection } from '../queue/redis-connection';
+import { createProducerConnection, createQueueConnection } from '../queue/redis-connection';
 import { createStage2Runtime } from '../runtime/stage2-runtime';
 
 /**
@@ -21,8 +21,15 @@ export async function startServer(env: Record<string, string | undefined> = proc
 
   const runtime = await createStage2Runtime({ config, registryConfig, logger, defaultMetrics: true });
   await runtime.pool.warmUp();
+  // Workers wait through Redis outages (maxRetriesPerRequest: null); the API's producer must not.
   const connection = createQueueConnection(redisUrl, logger);
-  const queue = createBatchQueue(connection, config.STAGE2_QUEUE_NAME);
+  const producerConnection = createProducerConnection(redisUrl, logger);
+  const producer = new BatchProducer(
+    producerConnection,
+    config.STAGE2_QUEUE_NAME,
+    { attempts: config.STAGE2_JOB_ATTEMPTS, backoffMs: config.STAGE2_JOB_BACKOFF_MS },
+    logger,
+  );
   const worker = createBatchWorker({
     connection,
     queueName: config.STAGE2_QUEUE_NAME,
@@ -31,9 +38,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
     concurrency: config.STAGE2_WORKER_CONCURRENCY,
   });
   const app = await buildApp({
-    queue,
+    producer,
     metricsRegistry: runtime.metricsRegistry,
-    retry: { attempts: config.STAGE2_JOB_ATTEMPTS, backoffMs: config.STAGE2_JOB_BACKOFF_MS },
     maxBodyBytes: config.STAGE2_MAX_BODY_BYTES,
     logger,
     healthChecks: {
@@ -52,9 +58,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
       await app.close();
       // Waits for the running batches; the queue keeps the rest for the other workers.
       await worker.close();
-      await queue.close();
+      await producer.close();
       await runtime.close();
-      await connection.quit().catch(() => undefined);
+      await Promise.all([connection, producerConnection].map((c) => c.quit().catch(() => c.disconnect())));
       logger.info('stopped');
     })());
   return { stop, port };
