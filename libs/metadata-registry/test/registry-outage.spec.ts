@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import pino from 'pino';
 import { Registry as MetricsRegistry } from 'prom-client';
@@ -136,6 +137,56 @@ describe('registry outage', () => {
       expect(await count('job_registry', jobs)).toBe(2);
       expect(await count('document_metadata', jobs)).toBe(6);
     } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('dead-letters an entry that keeps failing (a bad deploy), goes on with the rest, and replays dead letters on demand', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'registry-poison-'));
+    const metrics = new MetricsRegistry();
+    const logs: Array<{ msg: string; reason?: string; cause?: string }> = [];
+    const logger = pino(new Writable({ write: (chunk, _enc, done) => (logs.push(JSON.parse(String(chunk))), done()) }));
+    const env = { METADATA_ENABLE_REDIS_CACHE: 'false', METADATA_OUTBOX_MAX_ATTEMPTS: '3', METADATA_OUTBOX_RETRY_BACKOFF_MS: '0' };
+    // A breaker that stays closed, so every replay is an attempt (an open one would defer them).
+    const registry = await createRegistry({ config: testConfig(db.url, dataDir, env), logger, metricsRegistry: metrics, replayIntervalMs: 0, breaker: { volumeThreshold: 1_000 } });
+    const sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    const [poisoned, next] = [randomUUID(), randomUUID()];
+    try {
+      expect((await registry.hooks.syncWriteJobToRegistry({ jobId: poisoned, batchId: 'poison' })).outcome).toBe('written');
+      // A deploy that expects a column the database does not have: 42703 on every document write.
+      await sql.query('ALTER TABLE document_metadata RENAME COLUMN title TO title_gone');
+      expect((await registry.hooks.syncWriteDocumentsToRegistry(makeBatch(poisoned, 3, 'poison'))).outcome).toBe('outboxed');
+      expect((await registry.hooks.syncWriteJobToRegistry({ jobId: next, batchId: 'next' })).outcome).toBe('outboxed');
+      expect((await registry.hooks.updateJobStatusInRegistry({ jobId: next, status: 'completed' })).outcome).toBe('outboxed');
+
+      let deadLettered = 0;
+      for (let i = 0; i < 5 && registry.status().outboxPending > 0; i++) deadLettered += (await registry.replayOutbox()).deadLettered;
+      expect(registry.status().outboxPending).toBe(0);
+      expect(deadLettered).toBe(1);
+      expect((await sql.query('SELECT status FROM job_registry WHERE job_id = $1', [next])).rows).toEqual([{ status: 'completed' }]);
+      expect(await metrics.getSingleMetricAsString('stage2_metadata_registry_outbox_dead_letters_total')).toContain(
+        'cause="attempts_exhausted"} 1',
+      );
+      const logged = logs.find((l) => l.msg === 'outbox entry moved to dead-letters.jsonl');
+      expect(logged).toMatchObject({ cause: 'attempts_exhausted' });
+      expect(logged?.reason).toMatch(/title.*after 3 attempts/);
+    } finally {
+      await sql.query('ALTER TABLE document_metadata RENAME COLUMN title_gone TO title').catch(() => undefined);
+      await registry.close();
+    }
+    // The deploy is fixed: the operator replays the dead letters.
+    const root = join(__dirname, '..', '..', '..');
+    try {
+      const { stdout } = await run('npx', ['tsx', 'libs/metadata-registry/scripts/replay.ts', '--dead-letters'], {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: db.url, METADATA_DATA_DIR: dataDir, ...env },
+      });
+      const summary = stdout.split('\n').find((line) => line.startsWith('{"before"'));
+      expect(JSON.parse(summary!)).toMatchObject({ before: 0, requeued: 1, replayed: 1, deadLettered: 0, pending: 0 });
+      expect((await sql.query('SELECT count(*)::int AS n FROM document_metadata WHERE job_id = $1', [poisoned])).rows).toEqual([{ n: 3 }]);
+    } finally {
+      await sql.end();
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60_000);

@@ -109,6 +109,21 @@ describe('Redis', () => {
       deadRedis.disconnect();
     });
 
+    it('never hides a job from listJobs: Stage 5 sees a job as soon as it is completed, whoever wrote it', async () => {
+      const keyPrefix = prefix();
+      // Stage 5 reads through the cache; this Stage 2 writes without one (nothing bumps the cache).
+      const stage5 = await open({ REDIS_URL: redisUrl, REDIS_TTL: '3600' }, { redisKeyPrefix: keyPrefix, readOnly: true });
+      const stage2 = await open({ METADATA_ENABLE_REDIS_CACHE: 'false' });
+      const watermark = new Date(Date.now() - 1);
+      const jobId = randomUUID();
+      await stage2.hooks.syncWriteJobToRegistry({ jobId, batchId: 'watermark' });
+      const completedSince = async () =>
+        (await stage5.reader.listJobs({ stage: 2, status: 'completed', updatedAfter: watermark })).map((j) => j.job_id);
+      expect(await completedSince()).not.toContain(jobId);
+      await stage2.hooks.updateJobStatusInRegistry({ jobId, status: 'completed' });
+      expect(await completedSince()).toContain(jobId);
+    });
+
     it('is off, said once in the log, when asked for without a Redis configured', async () => {
       const lines: string[] = [];
       const logger = pino(new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
@@ -155,6 +170,58 @@ describe('Redis', () => {
       await registry.hooks.syncWriteDocumentsToRegistry({ jobId, documents: [batch.documents![3]] });
       const since = await collect(registry.reader.documents({ updatedAfter: watermark, pageSize: 2 }));
       expect(since.records.map((d) => d.document_id)).toEqual(['rp-doc-3']);
+    });
+
+    it('loses no update when writers race on one job or one entity (atomic read-modify-write)', async () => {
+      const keyPrefix = prefix();
+      const env = { METADATA_PRIMARY_BACKEND: 'redis', REDIS_URL: redisUrl };
+      // Two processes' worth of writers: separate registries, separate connections, one key space.
+      const writers = [await open(env, { redisKeyPrefix: keyPrefix }), await open(env, { redisKeyPrefix: keyPrefix })];
+      const jobId = randomUUID();
+      await writers[0].hooks.syncWriteJobToRegistry({ jobId, batchId: 'race' });
+      const n = 24;
+      const outcomes = await Promise.all(
+        Array.from({ length: n }, (_, i) => [
+          writers[i % 2].hooks.syncWriteJobToRegistry({ jobId, batchId: 'race', metadata: { [`k${i}`]: i } }),
+          writers[(i + 1) % 2].hooks.syncWriteDocumentsToRegistry({
+            jobId,
+            entities: [{ entity_id: 'race-ent', entity_type: 'PER', canonical_name: 'Racer', aliases: [`alias-${i}`] }],
+          }),
+        ]).flat(),
+      );
+      expect(new Set(outcomes.map((o) => o.outcome))).toEqual(new Set(['written']));
+      const job = await writers[0].reader.getJob(jobId);
+      expect(Object.keys(job!.metadata).sort()).toEqual(Array.from({ length: n }, (_, i) => `k${i}`).sort());
+      const entity = (await collect(writers[1].reader.entities({}))).records.find((e) => e.entity_id === 'race-ent');
+      expect(entity!.aliases).toHaveLength(n);
+    });
+
+    it('removes stale index members when a record is rewritten (moved to another job, or updated again)', async () => {
+      const keyPrefix = prefix();
+      const registry = await open({ METADATA_PRIMARY_BACKEND: 'redis', REDIS_URL: redisUrl }, { redisKeyPrefix: keyPrefix });
+      const [first, second] = [randomUUID(), randomUUID()];
+      for (const jobId of [first, second]) await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: 'move' });
+      const doc = makeBatch(first, 1, 'move').documents![0];
+      await registry.hooks.syncWriteDocumentsToRegistry({ jobId: first, documents: [doc] });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await registry.hooks.syncWriteDocumentsToRegistry({ jobId: second, documents: [{ ...doc, job_id: second }] });
+      expect((await collect(registry.reader.documents({ jobId: first }))).records).toEqual([]);
+      expect((await collect(registry.reader.documents({ jobId: second }))).records.map((d) => d.document_id)).toEqual([doc.document_id]);
+      expect(await redis.zcard(`${keyPrefix}upd:document`)).toBe(1);
+      expect(await redis.zcard(`${keyPrefix}idx:document:${first}`)).toBe(0);
+    });
+
+    it('reports a command that fails inside the transaction instead of calling the write done', async () => {
+      const keyPrefix = prefix();
+      const registry = await open({ METADATA_PRIMARY_BACKEND: 'redis', REDIS_URL: redisUrl }, { redisKeyPrefix: keyPrefix });
+      // An index key of the wrong type makes ZADD fail (WRONGTYPE) while SET would succeed.
+      await redis.set(`${keyPrefix}jobs:updated`, 'not a sorted set');
+      const jobId = randomUUID();
+      const result = await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: 'wrongtype' });
+      expect(result.outcome).not.toBe('written');
+      expect(result.reason).toMatch(/WRONGTYPE/);
+      // All or nothing: the record was not written without its index.
+      expect(await redis.exists(`${keyPrefix}rec:job:${jobId}`)).toBe(0);
     });
 
     it('keeps a PostgreSQL-less write in the outbox when Redis is unreachable', async () => {

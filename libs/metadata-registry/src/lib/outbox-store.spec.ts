@@ -1,16 +1,20 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OutboxStore } from './outbox-store';
+import { OutboxStore, type ReplayHandlers } from './outbox-store';
 import type { RegistryOp } from './registry-store';
 import { RegistryWriteError } from './registry.errors';
+import { classifyFailure } from './write-failures';
 
 const op = (n: number): RegistryOp => ({
   op: 'register_job',
   job: { job_id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, batch_id: `b${n}`, stage: 2, metadata: {}, documents_count: null },
 });
 const nOf = (o: RegistryOp) => (o.op === 'register_job' ? Number(o.job.batch_id.slice(1)) : -1);
-const retryable = (error: unknown) => (error as RegistryWriteError).retryable;
+const classify = (error: unknown) => ((error as RegistryWriteError).retryable ? 'transient' : 'rejected');
+const handlers = (apply: ReplayHandlers['apply'], extra: Partial<ReplayHandlers> = {}): ReplayHandlers => ({ apply, classify, ...extra });
+const sqlError = (code: string) => Object.assign(new Error(`sqlstate ${code}`), { code });
+const done = { pending: 0, requeued: 0, busy: false };
 
 describe('OutboxStore', () => {
   let dir: string;
@@ -32,17 +36,21 @@ describe('OutboxStore', () => {
     const outbox = new OutboxStore(dir);
     for (const n of [1, 2, 3, 4]) await outbox.append(op(n));
     const seen: number[] = [];
-    const first = await outbox.replay(async (o) => {
-      if (nOf(o) === 3) throw new RegistryWriteError('down', { retryable: true });
-      seen.push(nOf(o));
-    }, retryable);
-    expect(first).toEqual({ replayed: 2, pending: 2, deadLettered: 0 });
+    const first = await outbox.replay(
+      handlers(async (o) => {
+        if (nOf(o) === 3) throw new RegistryWriteError('down', { retryable: true });
+        seen.push(nOf(o));
+      }),
+    );
+    expect(first).toEqual({ ...done, replayed: 2, pending: 2, deadLettered: 0 });
     await outbox.append(op(5));
     expect(outbox.pending).toBe(3);
-    const second = await outbox.replay(async (o) => {
-      seen.push(nOf(o));
-    }, retryable);
-    expect(second).toEqual({ replayed: 3, pending: 0, deadLettered: 0 });
+    const second = await outbox.replay(
+      handlers(async (o) => {
+        seen.push(nOf(o));
+      }),
+    );
+    expect(second).toEqual({ ...done, replayed: 3, deadLettered: 0 });
     expect(seen).toEqual([1, 2, 3, 4, 5]);
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -53,14 +61,19 @@ describe('OutboxStore', () => {
     writeFileSync(join(dir, 'outbox.jsonl'), '{"truncated": \n', { flag: 'a' });
     await outbox.append(op(2));
     const seen: number[] = [];
-    const result = await outbox.replay(async (o) => {
-      if (nOf(o) === 1) throw new RegistryWriteError('bad data', { retryable: false });
-      seen.push(nOf(o));
-    }, retryable);
-    expect(result).toEqual({ replayed: 1, pending: 0, deadLettered: 2 });
+    const result = await outbox.replay(
+      handlers(async (o) => {
+        if (nOf(o) === 1) throw new RegistryWriteError('bad data', { retryable: false });
+        seen.push(nOf(o));
+      }),
+    );
+    expect(result).toEqual({ ...done, replayed: 1, deadLettered: 2 });
     expect(seen).toEqual([2]);
     const dead = readFileSync(join(dir, 'dead-letters.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(dead.map((d) => d.reason)).toEqual(['bad data', 'unreadable outbox line']);
+    expect(dead.map((d) => [d.cause, d.reason])).toEqual([
+      ['rejected', 'bad data'],
+      ['unreadable', 'unreadable outbox line'],
+    ]);
   });
 
   it('shares one replay between concurrent callers', async () => {
@@ -70,29 +83,126 @@ describe('OutboxStore', () => {
     const apply = async () => {
       applied++;
     };
-    const [a, b] = await Promise.all([outbox.replay(apply, retryable), outbox.replay(apply, retryable)]);
+    const [a, b] = await Promise.all([outbox.replay(handlers(apply)), outbox.replay(handlers(apply))]);
     expect(a).toBe(b);
     expect(applied).toBe(2);
   });
 
-  it('lets processes share the folder: each entry is replayed once, and a dead replayer\'s claim is taken back', async () => {
+  it('lets processes share the folder: one replays under the lock, the other does nothing meanwhile', async () => {
     const a = new OutboxStore(dir);
     const b = new OutboxStore(dir);
     for (const n of [1, 2, 3]) await a.append(op(n));
     for (const n of [4, 5]) await b.append(op(n));
     const seen: number[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const slow = a.replay(
+      handlers(async (o) => {
+        await gate;
+        seen.push(nOf(o));
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const other = await b.replay(handlers(async (o) => void seen.push(-nOf(o))));
+    expect(other).toMatchObject({ replayed: 0, busy: true });
+    open();
+    expect(await slow).toMatchObject({ replayed: 5, pending: 0, busy: false });
+    expect(seen.sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('replays a claim left by an earlier process with the same pid (pid 1 after a container restart)', async () => {
+    // The previous version claimed files as <file>.<pid>.claimed; a restarted container has the same pid.
+    writeFileSync(join(dir, `000000000000001-1.draining.jsonl.${process.pid}.claimed`), `${JSON.stringify({ at: '', op: op(6) })}\n`);
+    const outbox = new OutboxStore(dir);
+    expect(outbox.pending).toBe(1);
+    const seen: number[] = [];
+    expect(await outbox.replay(handlers(async (o) => void seen.push(nOf(o))))).toMatchObject({ replayed: 1, pending: 0 });
+    expect(seen).toEqual([6]);
+  });
+
+  it("takes over a crashed owner's lock once its lease has run out, never a live one's", async () => {
+    writeFileSync(join(dir, '000000000000001-1-dead.draining.jsonl'), `${JSON.stringify({ at: '', op: op(7) })}\n`);
+    mkdirSync(join(dir, 'replay.lock')); // the crashed owner's lock, just refreshed
+    const outbox = new OutboxStore(dir, { leaseMs: 2_000 });
+    const seen: number[] = [];
+    const apply = async (o: RegistryOp) => void seen.push(nOf(o));
+    expect(await outbox.replay(handlers(apply))).toMatchObject({ replayed: 0, pending: 1, busy: true });
+    const past = new Date(Date.now() - 3_000);
+    utimesSync(join(dir, 'replay.lock'), past, past); // no refresh for longer than the lease
+    expect(await outbox.replay(handlers(apply))).toMatchObject({ replayed: 1, pending: 0, busy: false });
+    expect(seen).toEqual([7]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('retries a failing entry with backoff, dead-letters it after maxAttempts, then goes on with the rest', async () => {
+    const outbox = new OutboxStore(dir, { maxAttempts: 3, backoffMs: 0 });
+    for (const n of [1, 2, 3]) await outbox.append(op(n));
+    const seen: number[] = [];
+    const deadEvents: unknown[] = [];
+    const replay = () =>
+      outbox.replay({
+        apply: async (o) => {
+          if (nOf(o) === 2) throw sqlError('42703'); // undefined column: a bad deploy
+          seen.push(nOf(o));
+        },
+        classify: classifyFailure,
+        onDeadLetter: (event) => deadEvents.push(event),
+      });
+    expect(await replay()).toMatchObject({ replayed: 1, pending: 2, deadLettered: 0 });
+    expect(await replay()).toMatchObject({ replayed: 0, pending: 2, deadLettered: 0 });
+    expect(await replay()).toMatchObject({ replayed: 1, pending: 0, deadLettered: 1 });
+    expect(seen).toEqual([1, 3]);
+    expect(deadEvents).toEqual([{ cause: 'attempts_exhausted', reason: 'sqlstate 42703 (after 3 attempts)', op: 'register_job', attempts: 3 }]);
+  });
+
+  it('waits for the backoff before the next attempt', async () => {
+    const outbox = new OutboxStore(dir, { maxAttempts: 3, backoffMs: 60_000 });
+    await outbox.append(op(1));
+    let attempts = 0;
+    const apply = async () => {
+      attempts++;
+      throw sqlError('42P01');
+    };
+    await outbox.replay({ apply, classify: classifyFailure });
+    await outbox.replay({ apply, classify: classifyFailure });
+    expect(attempts).toBe(1);
+    const [file] = readdirSync(dir).filter((n) => n.endsWith('.draining.jsonl'));
+    const entry = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    expect(entry).toMatchObject({ attempts: 1, lastError: 'sqlstate 42P01' });
+    expect(Date.parse(entry.retryAt)).toBeGreaterThan(Date.now() + 30_000);
+  });
+
+  it('never dead-letters transient failures, however many times they fail', async () => {
+    const outbox = new OutboxStore(dir, { maxAttempts: 2, backoffMs: 0 });
+    await outbox.append(op(1));
+    const transient = [sqlError('57P01'), sqlError('40001'), sqlError('53300'), sqlError('08006'), Object.assign(new Error('connect'), { code: 'ECONNREFUSED' })];
+    for (let i = 0; i < 3 * transient.length; i++) {
+      const result = await outbox.replay({
+        apply: async () => {
+          throw transient[i % transient.length];
+        },
+        classify: classifyFailure,
+      });
+      expect(result).toMatchObject({ replayed: 0, pending: 1, deadLettered: 0 });
+    }
+    expect(readdirSync(dir)).not.toContain('dead-letters.jsonl');
+  });
+
+  it('puts the dead letters back in the queue on demand', async () => {
+    const outbox = new OutboxStore(dir, { maxAttempts: 1 });
+    for (const n of [1, 2]) await outbox.append(op(n));
+    let fixed = false;
+    const seen: number[] = [];
     const apply = async (o: RegistryOp) => {
+      if (!fixed) throw sqlError('42703');
       seen.push(nOf(o));
     };
-    await Promise.all([a.replay(apply, retryable), b.replay(apply, retryable)]);
-    expect(seen.sort()).toEqual([1, 2, 3, 4, 5]);
-
-    // A replayer that died (pid gone) left its claimed file: the next replay drains it.
-    writeFileSync(join(dir, '000000000000001-1.draining.jsonl.999999999.claimed'), `${JSON.stringify({ at: '', op: op(6) })}\n`);
-    expect(new OutboxStore(dir).pending).toBe(1);
-    const result = await a.replay(apply, retryable);
-    expect(result).toEqual({ replayed: 1, pending: 0, deadLettered: 0 });
-    expect(seen).toContain(6);
+    expect(await outbox.replay({ apply, classify: classifyFailure })).toMatchObject({ deadLettered: 2, pending: 0 });
+    fixed = true;
+    expect(await outbox.replay({ apply, classify: classifyFailure })).toMatchObject({ replayed: 0, requeued: 0 });
+    expect(await outbox.replay({ apply, classify: classifyFailure, deadLetters: true })).toMatchObject({ replayed: 2, requeued: 2, pending: 0 });
+    expect(seen).toEqual([1, 2]);
     expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -1,43 +1,95 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { appendFile, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
 import { errorMessage } from '@storytelling/common';
 import { OutboxError } from './registry.errors';
 import type { RegistryOp } from './registry-store';
+import type { FailureKind } from './write-failures';
 
 const CURRENT = 'outbox.jsonl';
 const DRAINING_SUFFIX = '.draining.jsonl';
 const DEAD_LETTERS = 'dead-letters.jsonl';
-const CLAIMED_SUFFIX = '.claimed';
+const LEGACY_CLAIM = /^(.*)\.\d+\.claimed$/;
+// Lock directories replay.lock and append.lock (proper-lockfile adds ".lock"; it keys its
+// in-process bookkeeping by this name, so the two locks need distinct ones).
+const REPLAY_LOCK = 'replay';
+const APPEND_LOCK = 'append';
+const MAX_BACKOFF_MS = 5 * 60_000;
 
 interface OutboxEntry {
   at: string;
   op: RegistryOp;
+  /** Failed attempts so far (errors of kind 'failing' only). */
+  attempts?: number;
+  /** Not before this instant (ISO), after a failed attempt. */
+  retryAt?: string;
+  lastError?: string;
+}
+
+export interface OutboxOptions {
+  /** A replayer's lock is taken over when not refreshed for this long: its owner is presumed dead (default 30 s, min 2 s). */
+  leaseMs?: number;
+  /** Attempts of an entry failing with a non-transient error before it is dead-lettered (default 5). */
+  maxAttempts?: number;
+  /** Delay before the second attempt, doubled at each further one, up to 5 minutes (default 1 s). */
+  backoffMs?: number;
 }
 
 export interface ReplayResult {
   replayed: number;
   pending: number;
   deadLettered: number;
+  /** Dead letters put back in the queue (replay with `deadLetters: true`). */
+  requeued: number;
+  /** Another process holds the replay lock: it replays, this call did nothing. */
+  busy: boolean;
 }
 
-/** What replay does with an entry: true = done; throws a retryable error to stop; false = dead-letter. */
-export type ReplayApply = (op: RegistryOp) => Promise<void>;
+/** Why an entry went to dead-letters.jsonl. */
+export type DeadLetterCause = 'rejected' | 'attempts_exhausted' | 'unreadable';
+
+export interface ReplayHandlers {
+  /** Applies one operation; throws when it fails. */
+  apply: (op: RegistryOp) => Promise<void>;
+  /** What a failure means: rejected → dead-letter now; transient → stop and retry later; failing → counted attempts. */
+  classify: (error: unknown) => FailureKind;
+  /** Told about every entry moved to the dead letters. */
+  onDeadLetter?: (event: { cause: DeadLetterCause; reason: string; op?: RegistryOp['op']; attempts?: number }) => void;
+  /** Put the dead letters back in the queue first (on demand, after the cause was fixed). */
+  deadLetters?: boolean;
+}
 
 /**
  * A durable local outbox: an append-only JSONL file, fsync'd on every append, so records the
- * registry could not take survive a crash. Replay renames the file aside first (appends then
+ * registry could not take survive a crash. Replay runs under a lock on the folder
+ * (proper-lockfile: a lock directory whose mtime the owner refreshes), so two live processes never
+ * replay the same entry, and a crashed owner's lock is taken over once its lease has run out (no
+ * pid, which a restarted container reuses). Replay renames the file aside first (appends then
  * start a new file), applies entries in order, and keeps the unapplied tail when the backend
- * fails again, so order holds across any number of failures. Entries the backend rejects as
- * invalid go to dead-letters.jsonl instead of blocking the rest.
+ * fails, so order holds across any number of failures. Entries the backend rejects as invalid go
+ * to dead-letters.jsonl at once; entries failing otherwise (not a transient error) are retried
+ * with backoff and dead-lettered after `maxAttempts`, so one poison entry blocks the others for
+ * a bounded time only. Transient failures are retried for as long as they last.
  */
 export class OutboxStore {
   private pendingCount: number;
   private tail: Promise<unknown> = Promise.resolve();
   private replaying: Promise<ReplayResult> | undefined;
+  private readonly instance = randomBytes(6).toString('hex');
+  private readonly leaseMs: number;
+  private readonly maxAttempts: number;
+  private readonly backoffMs: number;
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    options: OutboxOptions = {},
+  ) {
     mkdirSync(dir, { recursive: true });
+    this.leaseMs = Math.max(2_000, options.leaseMs ?? 30_000);
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    this.backoffMs = Math.max(0, options.backoffMs ?? 1_000);
     this.pendingCount = this.countOnDisk();
   }
 
@@ -51,13 +103,15 @@ export class OutboxStore {
     const line = `${JSON.stringify({ at: new Date().toISOString(), op } satisfies OutboxEntry)}\n`;
     return this.serialised(async () => {
       try {
-        const handle = await open(join(this.dir, CURRENT), 'a');
-        try {
-          await handle.write(line);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
+        await this.withAppendLock(async () => {
+          const handle = await open(join(this.dir, CURRENT), 'a');
+          try {
+            await handle.write(line);
+            await handle.sync();
+          } finally {
+            await handle.close();
+          }
+        });
       } catch (error) {
         throw new OutboxError(`Could not append to the outbox in ${this.dir}: ${errorMessage(error)}`, { cause: error });
       }
@@ -65,24 +119,31 @@ export class OutboxStore {
     });
   }
 
-  /** Replays every entry in order through `apply`; concurrent calls share one run. */
-  replay(apply: ReplayApply, isRetryable: (error: unknown) => boolean): Promise<ReplayResult> {
-    this.replaying ??= this.replayAll(apply, isRetryable).finally(() => {
+  /** Replays every entry in order; concurrent calls share one run. */
+  replay(handlers: ReplayHandlers): Promise<ReplayResult> {
+    this.replaying ??= this.replayAll(handlers).finally(() => {
       this.replaying = undefined;
     });
     return this.replaying;
   }
 
-  private async replayAll(apply: ReplayApply, isRetryable: (error: unknown) => boolean): Promise<ReplayResult> {
-    const result: ReplayResult = { replayed: 0, pending: 0, deadLettered: 0 };
-    await this.serialised(() => this.setCurrentAside());
-    await this.releaseStaleClaims();
+  private async replayAll(handlers: ReplayHandlers): Promise<ReplayResult> {
+    const result: ReplayResult = { replayed: 0, pending: 0, deadLettered: 0, requeued: 0, busy: false };
+    const lock = await this.tryLock();
     try {
+      if (!lock) {
+        result.busy = true;
+        return result;
+      }
+      if (handlers.deadLetters) result.requeued = await this.requeueDeadLetters();
+      await this.serialised(() => this.setCurrentAside());
+      await this.releaseLegacyClaims();
       for (const file of this.drainingFiles()) {
-        const done = await this.replayFile(file, apply, isRetryable, result);
-        if (!done) break;
+        const done = await this.replayFile(file, handlers, result, lock);
+        if (!done || lock.compromised) break;
       }
     } finally {
+      await lock?.release();
       // Counted under the append lock, so an append in flight is counted exactly once.
       await this.serialised(async () => {
         this.pendingCount = this.countOnDisk();
@@ -92,56 +153,132 @@ export class OutboxStore {
     return result;
   }
 
+  /** The folder's replay lock, or undefined when a live process holds it. */
+  private async tryLock(): Promise<ReplayLock | undefined> {
+    const state: ReplayLock = { compromised: false, release: async () => undefined };
+    try {
+      const release = await lockfile.lock(join(this.dir, REPLAY_LOCK), {
+        realpath: false,
+        stale: this.leaseMs,
+        retries: 0,
+        // Our lock went stale (the event loop stalled past the lease) and may be another's now:
+        // stop after the current entry and leave the files to it.
+        onCompromised: () => {
+          state.compromised = true;
+        },
+      });
+      state.release = () => release().catch(() => undefined);
+      return state;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
+      throw new OutboxError(`Could not lock the outbox in ${this.dir}: ${errorMessage(error)}`, { cause: error });
+    }
+  }
+
   /**
-   * Drains one file. It is claimed first (an atomic rename), so processes sharing the folder
-   * never drain the same file twice; on a retryable failure the unapplied tail goes back under
-   * the file's own name, keeping its place in the order.
+   * Drains one file in order. Returns false when replay must stop here (a transient failure, or an
+   * entry waiting for its retry time): the unapplied tail goes back under the file's own name,
+   * keeping its place in the order.
    */
-  private async replayFile(
-    file: string,
-    apply: ReplayApply,
-    isRetryable: (error: unknown) => boolean,
-    result: ReplayResult,
-  ): Promise<boolean> {
-    const claimed = `${file}.${process.pid}${CLAIMED_SUFFIX}`;
-    if (!(await renameIfPresent(file, claimed))) return true; // another process took it
-    const lines = (await readFile(claimed, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+  private async replayFile(file: string, handlers: ReplayHandlers, result: ReplayResult, lock: ReplayLock): Promise<boolean> {
+    const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line.trim() !== '');
     for (let i = 0; i < lines.length; i++) {
+      if (lock.compromised) return false;
       const entry = parseEntry(lines[i]);
       if (!entry) {
-        await this.deadLetter(lines[i], 'unreadable outbox line');
-        result.deadLettered++;
+        await this.deadLetter(lines[i], 'unreadable outbox line', 'unreadable', handlers, result);
         continue;
       }
+      if (entry.retryAt && Date.parse(entry.retryAt) > Date.now()) return this.keepTail(file, lines.slice(i), i > 0);
       try {
-        await apply(entry.op);
+        await handlers.apply(entry.op);
         result.replayed++;
       } catch (error) {
-        if (isRetryable(error)) {
-          await writeAtomically(file, lines.slice(i).join('\n') + '\n');
-          await unlink(claimed);
-          return false;
+        const kind = handlers.classify(error);
+        const reason = errorMessage(error);
+        if (kind === 'transient') return this.keepTail(file, lines.slice(i), i > 0);
+        if (kind === 'rejected') {
+          await this.deadLetter(lines[i], reason, 'rejected', handlers, result, entry);
+          continue;
         }
-        await this.deadLetter(lines[i], errorMessage(error));
-        result.deadLettered++;
+        const attempts = (entry.attempts ?? 0) + 1;
+        if (attempts >= this.maxAttempts) {
+          await this.deadLetter(lines[i], `${reason} (after ${attempts} attempts)`, 'attempts_exhausted', handlers, result, {
+            ...entry,
+            attempts,
+          });
+          continue;
+        }
+        const delay = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** (attempts - 1));
+        const retried: OutboxEntry = { ...entry, attempts, retryAt: new Date(Date.now() + delay).toISOString(), lastError: reason };
+        return this.keepTail(file, [JSON.stringify(retried), ...lines.slice(i + 1)], true);
       }
     }
-    await unlink(claimed);
+    await unlink(file).catch(ignoreMissing);
     return true;
   }
 
-  /** Files claimed by a process that died mid-replay go back to the queue. */
-  private async releaseStaleClaims(): Promise<void> {
-    for (const name of readdirSync(this.dir).filter((n) => n.endsWith(CLAIMED_SUFFIX))) {
-      const match = /^(.*)\.(\d+)\.claimed$/.exec(name);
-      if (!match || processAlive(Number(match[2]))) continue;
-      await renameIfPresent(join(this.dir, name), join(this.dir, match[1]));
+  private async keepTail(file: string, tail: string[], changed: boolean): Promise<false> {
+    if (changed) await writeAtomically(file, tail.join('\n') + '\n');
+    return false;
+  }
+
+  /** Dead letters go back to the queue, attempts reset; unreadable ones stay (nothing to replay). */
+  private async requeueDeadLetters(): Promise<number> {
+    const deadFile = join(this.dir, DEAD_LETTERS);
+    let content: string;
+    try {
+      content = await readFile(deadFile, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw error;
+    }
+    const requeue: string[] = [];
+    const keep: string[] = [];
+    for (const raw of content.split('\n').filter((line) => line.trim() !== '')) {
+      const entry = parseEntry((parseDeadLetter(raw)?.line as string | undefined) ?? '');
+      if (!entry) keep.push(raw);
+      else requeue.push(JSON.stringify({ at: entry.at, op: entry.op } satisfies OutboxEntry));
+    }
+    if (!requeue.length) return 0;
+    // Ahead of the entries set aside after it (same millisecond: "-0-" sorts before "-1-").
+    await writeAtomically(join(this.dir, `${stamp()}-0-dead-letters${DRAINING_SUFFIX}`), requeue.join('\n') + '\n');
+    if (keep.length) await writeAtomically(deadFile, keep.join('\n') + '\n');
+    else await unlink(deadFile);
+    return requeue.length;
+  }
+
+  /** Files claimed by an earlier version of this store (pid-named claims): the lock holder owns them now. */
+  private async releaseLegacyClaims(): Promise<void> {
+    for (const name of readdirSync(this.dir)) {
+      const match = LEGACY_CLAIM.exec(name);
+      if (match) await renameIfPresent(join(this.dir, name), join(this.dir, match[1]));
     }
   }
 
   private async setCurrentAside(): Promise<void> {
-    const target = join(this.dir, `${Date.now().toString().padStart(15, '0')}-${process.pid}${DRAINING_SUFFIX}`);
-    await renameIfPresent(join(this.dir, CURRENT), target);
+    await this.withAppendLock(() =>
+      renameIfPresent(join(this.dir, CURRENT), join(this.dir, `${stamp()}-1-${this.instance}${DRAINING_SUFFIX}`)),
+    );
+  }
+
+  /**
+   * Appends (of every process sharing the folder) and setting the file aside exclude each other:
+   * a line written into a file just renamed aside and already read would otherwise be lost.
+   * Held for one write and fsync, so a short lease; a crashed holder's lock is taken over after it.
+   */
+  private async withAppendLock<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await lockfile.lock(join(this.dir, APPEND_LOCK), {
+      realpath: false,
+      stale: 2_000,
+      retries: { retries: 40, factor: 1.3, minTimeout: 2, maxTimeout: 250 },
+      onCompromised: () => undefined,
+    });
+    try {
+      return await fn();
+    } finally {
+      await release().catch(() => undefined);
+    }
   }
 
   /** Files being drained, oldest first (names start with a zero-padded timestamp). */
@@ -153,8 +290,8 @@ export class OutboxStore {
   }
 
   private countOnDisk(): number {
-    const claimed = readdirSync(this.dir).filter((n) => n.endsWith(CLAIMED_SUFFIX));
-    const files = [...this.drainingFiles(), ...claimed.map((n) => join(this.dir, n)), join(this.dir, CURRENT)];
+    const legacy = readdirSync(this.dir).filter((n) => LEGACY_CLAIM.test(n));
+    const files = [...this.drainingFiles(), ...legacy.map((n) => join(this.dir, n)), join(this.dir, CURRENT)];
     let count = 0;
     for (const file of files) {
       try {
@@ -166,14 +303,43 @@ export class OutboxStore {
     return count;
   }
 
-  private async deadLetter(line: string, reason: string): Promise<void> {
-    await appendFile(join(this.dir, DEAD_LETTERS), `${JSON.stringify({ at: new Date().toISOString(), reason, line })}\n`);
+  private async deadLetter(
+    line: string,
+    reason: string,
+    cause: DeadLetterCause,
+    handlers: ReplayHandlers,
+    result: ReplayResult,
+    entry?: OutboxEntry,
+  ): Promise<void> {
+    const stored = entry ? JSON.stringify(entry) : line;
+    await appendFile(join(this.dir, DEAD_LETTERS), `${JSON.stringify({ at: new Date().toISOString(), cause, reason, line: stored })}\n`);
+    result.deadLettered++;
+    handlers.onDeadLetter?.({ cause, reason, op: entry?.op.op, attempts: entry?.attempts });
   }
 
   private serialised<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.tail.then(fn, fn);
     this.tail = run.catch(() => undefined);
     return run;
+  }
+}
+
+interface ReplayLock {
+  compromised: boolean;
+  release(): Promise<void>;
+}
+
+const stamp = (): string => Date.now().toString().padStart(15, '0');
+
+function ignoreMissing(error: unknown): void {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+}
+
+function parseDeadLetter(raw: string): { line?: unknown } | undefined {
+  try {
+    return JSON.parse(raw) as { line?: unknown };
+  } catch {
+    return undefined;
   }
 }
 
@@ -184,15 +350,6 @@ async function renameIfPresent(from: string, to: string): Promise<boolean> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -29,7 +29,7 @@ const PAGE_KIND_OF: Record<PageKind, EntityKind> = {
  * Redis in front of PostgreSQL. Write-through: a job's row is stored on every job write, and
  * every write bumps its kinds' generation, so cached pages of older generations are never
  * read again (they expire by REDIS_TTL). Read-through: jobs and pages are served from Redis,
- * else read from PostgreSQL and stored with REDIS_TTL. Any Redis error is logged, counted and
+ * else read from PostgreSQL and stored with REDIS_TTL. Job lists are never cached (see listJobs). Any Redis error is logged, counted and
  * ignored: PostgreSQL stays the truth.
  */
 export class RedisCache {
@@ -52,7 +52,7 @@ export class RedisCache {
         for (const dependent of INVALIDATES[kind] ?? []) kinds.add(dependent);
       }
       for (const kind of kinds) tx.incr(this.keys.generation(kind));
-      await tx.exec();
+      checkExec(await tx.exec());
       return undefined;
     });
   };
@@ -71,18 +71,9 @@ export class RedisCache {
         if (job) await this.safely<unknown>(undefined, () => this.redis.set(key, JSON.stringify(job), 'EX', this.ttlSeconds));
         return job;
       },
-      listJobs: async (query) => {
-        const generation = await this.safely('x', () => this.generation('job'));
-        const key = this.keys.page('job', generation, digest(query));
-        const cached = generation === 'x' ? null : await this.safely<string | null>(null, () => this.redis.get(key));
-        if (cached) return (JSON.parse(cached) as string[]).map((json) => reviveRecord<JobRecord>('job', json));
-        const jobs = await inner.listJobs(query);
-        if (generation !== 'x') {
-          const value = JSON.stringify(jobs.map((job) => JSON.stringify(job)));
-          await this.safely<unknown>(undefined, () => this.redis.set(key, value, 'EX', this.ttlSeconds));
-        }
-        return jobs;
-      },
+      // Never cached: Stage 5 lists the jobs completed since its watermark and must see a job the
+      // moment it is completed, also when the writer has no cache (or could not bump the generation).
+      listJobs: (query) => inner.listJobs(query),
       documents: cachedPages('documents') as RegistryReader['documents'],
       events: cachedPages('events') as RegistryReader['events'],
       entities: cachedPages('entities') as RegistryReader['entities'],
@@ -139,6 +130,13 @@ export class RedisCache {
       return fallback;
     }
   }
+}
+
+/** EXEC answers per command; a failed one (or a discarded transaction) must not pass for done. */
+function checkExec(results: Array<[Error | null, unknown]> | null): void {
+  if (!results) throw new Error('redis transaction was discarded');
+  const failed = results.find(([error]) => error);
+  if (failed) throw failed[0];
 }
 
 const digest = (value: unknown): string =>

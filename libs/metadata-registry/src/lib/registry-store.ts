@@ -1,6 +1,5 @@
 import type { EntityKind, JobRecord, RegistryBatch } from './registry.types';
 import type { JobRegistration, JobStatusUpdate } from './job-writer';
-import { RegistryWriteError } from './registry.errors';
 
 /** One write, as kept in the outbox: plain JSON, replayable in order and idempotent. */
 export type RegistryOp =
@@ -39,17 +38,5 @@ export function opCounts(op: RegistryOp): Partial<Record<EntityKind, number>> {
   return counts;
 }
 
-// SQLSTATE classes that mean the data itself is wrong: retrying cannot help.
-const DATA_ERROR_CLASSES = ['22', '23'];
-
-/**
- * Whether a failed write may succeed later (server down, connection lost, breaker open, timeout)
- * and so belongs in the outbox, rather than being wrong in itself.
- */
-export function isRetryable(error: unknown): boolean {
-  if (error instanceof RegistryWriteError) return error.retryable;
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return !DATA_ERROR_CLASSES.includes(code.slice(0, 2));
-  if (error && typeof error === 'object' && 'issues' in error) return false; // a zod error
-  return true;
-}
+/** Re-exported for the stores and the writer; the classification lives in write-failures.ts. */
+export { isRetryable } from './write-failures';

@@ -14,6 +14,7 @@ describe('loadRegistryConfig', () => {
       redisUrl: undefined,
       redisTtlSeconds: 86_400,
       outboxDir: '.data/registry/outbox',
+      outbox: { leaseMs: 30_000, maxAttempts: 5, backoffMs: 1_000 },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -46,6 +47,15 @@ describe('loadRegistryConfig', () => {
     expect(config.redisUrl).toBe('redis://r:1/2');
   });
 
+  it('reads the outbox settings', () => {
+    const config = loadRegistryConfig({
+      METADATA_OUTBOX_LEASE_MS: '5000',
+      METADATA_OUTBOX_MAX_ATTEMPTS: '3',
+      METADATA_OUTBOX_RETRY_BACKOFF_MS: '0',
+    });
+    expect(config.outbox).toEqual({ leaseMs: 5_000, maxAttempts: 3, backoffMs: 0 });
+  });
+
   it('uses a local Redis when Redis is the primary backend and none is configured', () => {
     expect(loadRegistryConfig({ METADATA_PRIMARY_BACKEND: 'redis' }).redisUrl).toBe('redis://127.0.0.1:6379/15');
   });
@@ -57,6 +67,9 @@ describe('loadRegistryConfig', () => {
     ['POSTGRES_PORT', 'abc'],
     ['REDIS_TTL', '0'],
     ['DATABASE_URL', 'mysql://x'],
+    ['METADATA_OUTBOX_LEASE_MS', '500'],
+    ['METADATA_OUTBOX_MAX_ATTEMPTS', '0'],
+    ['METADATA_OUTBOX_RETRY_BACKOFF_MS', '-1'],
   ])('stops on an invalid %s, naming it', (variable, value) => {
     expect(() => loadRegistryConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadRegistryConfig({ [variable]: value })).toThrow(new RegExp(variable));

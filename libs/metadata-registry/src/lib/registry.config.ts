@@ -18,7 +18,7 @@ const url = (protocols: string[]) =>
 
 /**
  * The registry's environment variables: exactly the design's, plus DATABASE_URL / REDIS_URL
- * overrides and METADATA_DATA_DIR (embedded database and outbox). Defaults as the design's .env,
+ * overrides, METADATA_DATA_DIR (embedded database and outbox) and the outbox's METADATA_OUTBOX_*. Defaults as the design's .env,
  * except the hosts: with neither DATABASE_URL nor POSTGRES_HOST the registry runs embedded.
  */
 export const registryConfigSchema = z.object({
@@ -38,6 +38,9 @@ export const registryConfigSchema = z.object({
   REDIS_DB: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(0).max(15).default(15)),
   REDIS_TTL: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(1).default(86_400)),
   REDIS_URL: url(['redis', 'rediss']),
+  METADATA_OUTBOX_LEASE_MS: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(2_000).default(30_000)),
+  METADATA_OUTBOX_MAX_ATTEMPTS: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(1).default(5)),
+  METADATA_OUTBOX_RETRY_BACKOFF_MS: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
   METADATA_DATA_DIR: z.preprocess(envEmptyAsUndefined, z.string().min(1).default(join('.data', 'registry'))),
 });
 
@@ -60,6 +63,14 @@ export interface RegistryConfig {
   dataDir: string;
   /** Folder of the durable outbox (inside dataDir). */
   outboxDir: string;
+  outbox: {
+    /** A replayer's lock is taken over after this long without a refresh (its process presumed dead). */
+    leaseMs: number;
+    /** Attempts of an entry failing with a non-transient error before it goes to the dead letters. */
+    maxAttempts: number;
+    /** First retry delay of such an entry, doubled per attempt. */
+    backoffMs: number;
+  };
 }
 
 /** Parses the registry's variables (an invalid one throws a ConfigError naming it) into a frozen config. */
@@ -76,6 +87,11 @@ export function loadRegistryConfig(env: Record<string, string | undefined> = pro
     redisTtlSeconds: vars.REDIS_TTL,
     dataDir: vars.METADATA_DATA_DIR,
     outboxDir: join(vars.METADATA_DATA_DIR, 'outbox'),
+    outbox: Object.freeze({
+      leaseMs: vars.METADATA_OUTBOX_LEASE_MS,
+      maxAttempts: vars.METADATA_OUTBOX_MAX_ATTEMPTS,
+      backoffMs: vars.METADATA_OUTBOX_RETRY_BACKOFF_MS,
+    }),
   });
 }
 

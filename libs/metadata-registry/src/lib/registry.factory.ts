@@ -43,12 +43,23 @@ export interface CreateRegistryOptions {
   readOnly?: boolean;
 }
 
+/** What one replay did: entries written, still pending, dead-lettered, and dead letters requeued. */
+export interface OutboxReplaySummary {
+  replayed: number;
+  pending: number;
+  deadLettered: number;
+  requeued: number;
+}
+
 /** The registry: hooks for Stage 2, a reader for Stage 5, and its resilience controls. */
 export interface Registry {
   hooks: RegistryHooks;
   reader: RegistryReader;
-  /** Replays the outbox now (also done in the background while the backend answers). */
-  replayOutbox(): Promise<{ replayed: number; pending: number }>;
+  /**
+   * Replays the outbox now (also done in the background while the backend answers);
+   * `deadLetters: true` first puts the dead letters back in the queue.
+   */
+  replayOutbox(options?: { deadLetters?: boolean }): Promise<OutboxReplaySummary>;
   status(): { breaker: BreakerState; outboxPending: number; backend: string };
   /** False when METADATA_REGISTRY_ENABLED=false (the reader then throws RegistryDisabledError). */
   readonly enabled: boolean;
@@ -86,7 +97,7 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
       ? undefined
       : new ResilientWriter({
           store,
-          outbox: new OutboxStore(config.outboxDir),
+          outbox: new OutboxStore(config.outboxDir, config.outbox),
           metrics,
           logger,
           afterWrite: redisSide.cache?.afterWrite,
@@ -104,10 +115,10 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
     enabled: true,
     hooks,
     reader,
-    replayOutbox: async () => {
-      if (!writer) return { replayed: 0, pending: 0 };
-      const { replayed, pending } = await writer.replay();
-      return { replayed, pending };
+    replayOutbox: async (replayOptions) => {
+      if (!writer) return { replayed: 0, pending: 0, deadLettered: 0, requeued: 0 };
+      const { replayed, pending, deadLettered, requeued } = await writer.replay(replayOptions);
+      return { replayed, pending, deadLettered, requeued };
     },
     status: () => ({
       breaker: writer?.breakerState ?? 'closed',
@@ -173,7 +184,7 @@ function disabledRegistry(logger: Logger): Registry {
       linkages: noPages,
       storylines: noPages,
     },
-    replayOutbox: async () => ({ replayed: 0, pending: 0 }),
+    replayOutbox: async () => ({ replayed: 0, pending: 0, deadLettered: 0, requeued: 0 }),
     status: () => ({ breaker: 'closed', outboxPending: 0, backend: 'disabled' }),
     close: async () => undefined,
   };

@@ -8,6 +8,7 @@ export interface RegistryMetrics {
   writes: Counter<'entity_type' | 'status'>;
   writeSeconds: Histogram<'entity_type'>;
   outboxPending: Gauge;
+  outboxDeadLetters: Counter<'cause'>;
   breakerState: Gauge;
   cacheErrors: Counter;
 }
@@ -48,6 +49,16 @@ export function createRegistryMetrics(prefix: string, registry: Registry = new R
     outboxPending: reuse(
       name('outbox_pending'),
       () => new Gauge({ name: name('outbox_pending'), help: 'Operations waiting in the local outbox', registers: [registry] }),
+    ),
+    outboxDeadLetters: reuse(
+      name('outbox_dead_letters_total'),
+      () =>
+        new Counter({
+          name: name('outbox_dead_letters_total'),
+          help: 'Outbox entries moved to dead-letters.jsonl, by cause (rejected, attempts_exhausted, unreadable)',
+          labelNames: ['cause'] as const,
+          registers: [registry],
+        }),
     ),
     breakerState: reuse(
       name('breaker_state'),

@@ -2,6 +2,7 @@ import CircuitBreaker from 'opossum';
 import { errorMessage, type Logger } from '@storytelling/common';
 import type { OutboxStore, ReplayResult } from './outbox-store';
 import { isRetryable, opCounts, type OpResult, type RegistryOp, type RegistryStore } from './registry-store';
+import { classifyFailure } from './write-failures';
 import { BREAKER_STATE_VALUE, countWrites, type RegistryMetrics } from './registry.metrics';
 
 export type BreakerState = keyof typeof BREAKER_STATE_VALUE;
@@ -98,24 +99,29 @@ export class ResilientWriter {
   /**
    * Replays the outbox in order until it is empty or the backend fails again.
    * Runs again while progress is made, to take entries appended meanwhile.
+   * `deadLetters: true` first puts the dead letters back in the queue (after the cause was fixed).
    */
-  async replay(): Promise<ReplayResult> {
-    const total: ReplayResult = { replayed: 0, pending: this.options.outbox.pending, deadLettered: 0 };
+  async replay(options: { deadLetters?: boolean } = {}): Promise<ReplayResult> {
+    const total: ReplayResult = { replayed: 0, pending: this.options.outbox.pending, deadLettered: 0, requeued: 0, busy: false };
     for (let round = 0; round < 10; round++) {
-      const result = await this.options.outbox.replay(async (op) => {
-        const applied = await this.breaker.fire(op);
-        countWrites(this.options.metrics, opCounts(op), 'replayed');
-        await this.notify(op, applied);
-      }, isRetryable);
+      const result = await this.options.outbox.replay({
+        apply: async (op) => {
+          const applied = await this.breaker.fire(op);
+          countWrites(this.options.metrics, opCounts(op), 'replayed');
+          await this.notify(op, applied);
+        },
+        classify: classifyFailure,
+        onDeadLetter: (event) => {
+          this.options.metrics.outboxDeadLetters.inc({ cause: event.cause });
+          this.options.logger.error(event, 'outbox entry moved to dead-letters.jsonl');
+        },
+        deadLetters: options.deadLetters && round === 0,
+      });
       total.replayed += result.replayed;
       total.deadLettered += result.deadLettered;
+      total.requeued += result.requeued;
       total.pending = result.pending;
-      if (result.deadLettered) {
-        this.options.logger.error(
-          { deadLettered: result.deadLettered },
-          'outbox entries rejected by the backend were moved to dead-letters.jsonl',
-        );
-      }
+      total.busy = result.busy;
       if (result.pending === 0 || result.replayed + result.deadLettered === 0) break;
     }
     this.options.metrics.outboxPending.set(total.pending);

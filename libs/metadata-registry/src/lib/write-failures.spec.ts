@@ -1,0 +1,42 @@
+import { RegistryWriteError } from './registry.errors';
+import { classifyFailure, isRetryable } from './write-failures';
+
+const coded = (code: string, message = `error ${code}`) => Object.assign(new Error(message), { code });
+
+describe('classifyFailure', () => {
+  it.each([
+    ['22P02 invalid text', coded('22P02'), 'rejected'],
+    ['23505 unique violation', coded('23505'), 'rejected'],
+    ['a zod error', { issues: [] }, 'rejected'],
+    ['a non-retryable RegistryWriteError', new RegistryWriteError('bad', { retryable: false }), 'rejected'],
+    ['57P01 admin shutdown', coded('57P01'), 'transient'],
+    ['40001 serialization failure', coded('40001'), 'transient'],
+    ['53300 too many connections', coded('53300'), 'transient'],
+    ['08006 connection failure', coded('08006'), 'transient'],
+    ['55000 database not accepting connections', coded('55000'), 'transient'],
+    ['ECONNREFUSED', coded('ECONNREFUSED'), 'transient'],
+    ['opossum breaker open', coded('EOPENBREAKER'), 'transient'],
+    ['pg connection lost (no code)', new Error('Connection terminated unexpectedly'), 'transient'],
+    ['ioredis closed (no code)', new Error('Connection is closed.'), 'transient'],
+    ['redis LOADING reply', new Error('LOADING Redis is loading the dataset in memory'), 'transient'],
+    ['Prisma cannot reach the server', coded('P1001'), 'transient'],
+    ['42703 undefined column', coded('42703'), 'failing'],
+    ['42P01 undefined table', coded('42P01'), 'failing'],
+    ['redis WRONGTYPE reply', new Error('WRONGTYPE Operation against a key holding the wrong kind of value'), 'failing'],
+    ['a bug', new TypeError("Cannot read properties of undefined (reading 'x')"), 'failing'],
+  ])('%s → %s', (_name, error, kind) => {
+    expect(classifyFailure(error)).toBe(kind);
+  });
+
+  it('looks through a RegistryWriteError to its cause, and through a Prisma error to its SQLSTATE', () => {
+    expect(classifyFailure(new RegistryWriteError('x', { retryable: true, cause: coded('42703') }))).toBe('failing');
+    expect(classifyFailure(new RegistryWriteError('x', { retryable: true, cause: coded('57P01') }))).toBe('transient');
+    expect(classifyFailure(Object.assign(coded('P2010'), { meta: { code: '23505' } }))).toBe('rejected');
+    expect(classifyFailure(Object.assign(coded('P2010'), { meta: { code: '42703' } }))).toBe('failing');
+  });
+
+  it('keeps everything but rejected data retryable (the outbox keeps it)', () => {
+    expect(isRetryable(coded('42703'))).toBe(true);
+    expect(isRetryable(coded('23505'))).toBe(false);
+  });
+});

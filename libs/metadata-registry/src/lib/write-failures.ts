@@ -1,0 +1,60 @@
+import { RegistryWriteError } from './registry.errors';
+
+/**
+ * What a failed write means for the outbox:
+ * - `rejected`: the record itself is wrong (SQLSTATE 22/23, validation): retrying cannot help, dead-letter it now;
+ * - `transient`: the backend is away or busy (connection lost, shutdown, serialization failure, out of
+ *   resources, breaker open, timeout): keep it and retry for as long as it takes;
+ * - `failing`: anything else (42xxx after a bad deploy, a bug): retry a few times with backoff, then
+ *   dead-letter it so it does not block the entries behind it.
+ */
+export type FailureKind = 'rejected' | 'transient' | 'failing';
+
+// SQLSTATE classes: 22 data exception, 23 integrity constraint violation.
+const DATA_CLASSES = new Set(['22', '23']);
+// 08 connection exception, 40 transaction rollback (40001 serialization, 40P01 deadlock),
+// 53 insufficient resources, 55 object not in prerequisite state (55000 "database is not currently
+// accepting connections", 55P03 lock not available), 57 operator intervention (57P01 admin shutdown,
+// 57P03 cannot connect now, 57014 cancelled), 58 system error.
+const TRANSIENT_CLASSES = new Set(['08', '40', '53', '55', '57', '58']);
+// Prisma: cannot reach / timed out / connection closed / pool timeout.
+const TRANSIENT_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+// Redis replies that say "not now" rather than "never".
+const TRANSIENT_REDIS_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|OOM)\b/;
+// Connection failures that node-postgres and ioredis raise without a code.
+const TRANSIENT_MESSAGE =
+  /connection terminated|timeout exceeded when trying to connect|query read timeout|not queryable|connection is closed|max retries per request|stream isn't writeable|command timed out|socket (closed|hang up)/i;
+
+/** Classifies a failed write (see FailureKind); looks through RegistryWriteError's cause. */
+export function classifyFailure(error: unknown): FailureKind {
+  if (error instanceof RegistryWriteError) {
+    if (!error.retryable) return 'rejected';
+    return error.cause === undefined ? 'transient' : classifyFailure(error.cause);
+  }
+  if (!error || typeof error !== 'object') return 'failing';
+  if ('issues' in error) return 'rejected'; // a zod error
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^P\d{4}$/.test(code)) {
+    // A Prisma error: a raw query's SQLSTATE is in meta.code.
+    if (TRANSIENT_PRISMA_CODES.has(code)) return 'transient';
+    const meta = (error as { meta?: { code?: unknown } }).meta;
+    return meta?.code ? classifyFailure({ code: meta.code }) : 'failing';
+  }
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
+    const sqlClass = code.slice(0, 2);
+    if (DATA_CLASSES.has(sqlClass)) return 'rejected';
+    return TRANSIENT_CLASSES.has(sqlClass) ? 'transient' : 'failing';
+  }
+  // Node system errors (ECONNREFUSED, ETIMEDOUT, ...) and opossum's EOPENBREAKER / ETIMEDOUT.
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return 'transient';
+  const nested = (error as { errors?: unknown }).errors;
+  if (Array.isArray(nested) && nested.some((e) => classifyFailure(e) === 'transient')) return 'transient';
+  const message = (error as { message?: unknown }).message;
+  if (typeof message === 'string' && (TRANSIENT_REDIS_REPLY.test(message) || TRANSIENT_MESSAGE.test(message))) return 'transient';
+  return 'failing';
+}
+
+/** Whether a failed write may succeed later and so belongs in the outbox rather than being wrong in itself. */
+export function isRetryable(error: unknown): boolean {
+  return classifyFailure(error) !== 'rejected';
+}
