@@ -1,8 +1,9 @@
 /**
- * Trains the per-document models from the ECB+ dev corpus and writes them to libs/nlp/models/:
- * the event mention tagger (B/I/O over tokens) and the name typer (PERSON / ORGANIZATION /
- * LOCATION of capitalised name chunks). Averaged perceptrons, seeded: the same corpus gives the
- * same weights. Validation topics (topic % 5 === 0) are never trained on.
+ * Trains the models from the ECB+ dev corpus and writes them to libs/nlp/models/: the event
+ * mention tagger (B/I/O over tokens) and the name typer (PERSON / ORGANIZATION / LOCATION of
+ * capitalised name chunks), averaged perceptrons, seeded; then the same-story model of storyline
+ * linking (logistic regression, deterministic). The same corpus gives the same files.
+ * Validation topics (topic % 5 === 0) are never trained on.
  *
  *   npx nx run nlp:train [-- --corpus DIR --epochs N --seed N --all-topics]
  */
@@ -22,6 +23,8 @@ import { AveragedPerceptronTrainer } from './train/averaged-perceptron.trainer';
 import { seededRandom } from '@storytelling/common';
 import { DEFAULT_CORPUS_DIR, isValidationTopic, loadCorpus, shuffle } from './train/ecbplus-corpus';
 import { taggedDocument, type TaggedDocument } from './train/training-examples';
+import { STORY_PAIR_MODEL_FILE } from '../src/lib/linking/story-pair.model';
+import { trainStoryPairModel } from './train/story-pair-trainer';
 
 const { values: args } = parseArgs({
   options: {
@@ -164,6 +167,13 @@ function main(): void {
   console.log(
     `wrote ${Object.keys(taggerJson.weights).length} tagger features, ${Object.keys(typerJson.weights).length} typer features to ${MODELS_DIR}`,
   );
+  // Last: its examples come from documents analysed with the models written above.
+  const storyPairs = trainStoryPairModel(
+    corpus.filter((document) => !isValidationTopic(document.topic)),
+    attribution,
+  );
+  writeFileSync(join(MODELS_DIR, STORY_PAIR_MODEL_FILE), JSON.stringify(storyPairs.json, null, 1) + '\n');
+  console.log(`same-story model: ${storyPairs.pairs} pairs (${storyPairs.positives} same story), weights ${storyPairs.json.weights.join(' ')}`);
 }
 
 main();

@@ -48,10 +48,24 @@ describe('parseInputDocument', () => {
     ['empty text', { ...valid, text: ' \n ' }, 'text'],
     ['non-string text', { ...valid, text: 42 }, 'text'],
     ['unparseable publication_date', { ...valid, publication_date: 'last Tuesday-ish' }, 'publication_date'],
+    ['a word and a number as publication_date', { ...valid, publication_date: 'foo 3' }, 'publication_date'],
+    ['an impossible calendar date', { ...valid, publication_date: '2024-02-30' }, 'publication_date'],
+    ['a numeric publication_date', { ...valid, publication_date: 1367575200000 }, 'publication_date'],
     ['non-string title', { ...valid, title: 3 }, 'title'],
     ['text with U+FFFD (bad UTF-8)', { ...valid, text: 'caf\uFFFD au lait' }, 'text'],
   ])('rejects %s, naming the field', (_case, raw, field) => {
     expect(fieldOf(raw)).toBe(field);
+  });
+
+  it('says which date is impossible and why', () => {
+    expect(() => parseInputDocument({ ...valid, publication_date: '2024-02-30' })).toThrow(
+      'Invalid document (document doc-1): publication_date: "2024-02-30" is not a calendar date (February 2024 has 29 days)',
+    );
+  });
+
+  it('keeps an ISO 8601 date-time as given and turns a written date into an ISO date', () => {
+    expect(parseInputDocument({ ...valid, publication_date: '2013-05-03T10:00:00+02:00' }).publication_date).toBe('2013-05-03T10:00:00+02:00');
+    expect(parseInputDocument({ ...valid, publication_date: 'May 3, 2013' }).publication_date).toBe('2013-05-03');
   });
 
   it('rejects a text longer than maxTextLength', () => {

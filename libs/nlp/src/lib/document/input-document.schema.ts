@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { InputDocument } from '../nlp.types';
 import { NlpInputError } from './nlp-input.error';
+import { parsePublicationDate } from './publication-date';
 
 /** Options of {@link parseInputDocument}. */
 export interface ParseInputOptions {
@@ -32,7 +33,12 @@ function buildSchema(maxTextLength: number, rejectReplacement: boolean) {
     author: optionalString,
     publication_date: z
       .string({ error: 'must be a string or null' })
-      .refine((value) => !Number.isNaN(Date.parse(value)), 'is not a parseable date (use ISO 8601)')
+      .transform((value, context) => {
+        const date = parsePublicationDate(value);
+        if (date.ok) return date.iso;
+        context.addIssue({ code: 'custom', message: date.reason });
+        return z.NEVER;
+      })
       .nullish(),
     source_url: optionalString,
   });
@@ -48,11 +54,6 @@ function schemaFor(maxTextLength: number, rejectReplacement: boolean): ReturnTyp
     schemas.set(key, schema);
   }
   return schema;
-}
-
-function normaliseDate(value: string): string {
-  // Keep ISO 8601 strings as given; other parseable forms (RFC 2822) become ISO date-times.
-  return /^\d{4}-\d{2}-\d{2}/.test(value) ? value : new Date(Date.parse(value)).toISOString();
 }
 
 /**
@@ -82,7 +83,7 @@ export function parseInputDocument(raw: unknown, options: ParseInputOptions = {}
     title: data.title ?? null,
     text: data.text,
     author: data.author ?? null,
-    publication_date: data.publication_date ? normaliseDate(data.publication_date) : null,
+    publication_date: data.publication_date ?? null,
     source_url: data.source_url ?? null,
     extra,
   };

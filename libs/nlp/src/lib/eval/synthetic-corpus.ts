@@ -50,15 +50,16 @@ function copyDocument(source: ProcessedDocument, copy: number): ProcessedDocumen
 }
 
 /**
- * Copy `c` respells about half of the words (always the same ones within the copy, chosen by
- * a hash of word and copy) with a suffix of its own: the documents of one story copy stay as
+ * Copy `c` respells every name and about half of the other words (always the same ones within
+ * the copy, chosen by a hash of word and copy) with a suffix of its own: the documents of one story copy stay as
  * alike as the originals, while two copies share only part of their words, as two stories of
  * the same kind do.
  */
 function disguiser(copy: number): (text: string) => string {
   const suffix = pseudoWord(copy);
   return (text) =>
-    text.replace(/\p{L}{4,}/gu, (word) => (hash(`${word.toLowerCase()}|${copy}`) % 2 === 0 ? `${word}${suffix}` : word));
+    // Capitalised words (names) always: each copy has people and places of its own.
+    text.replace(/\p{L}{4,}/gu, (word) => (/^\p{Lu}/u.test(word) || hash(`${word.toLowerCase()}|${copy}`) % 2 === 0 ? `${word}${suffix}` : word));
 }
 
 function hash(text: string): number {

@@ -1,7 +1,7 @@
 import type { LinkState, ProcessedDocument, Storyline } from '../nlp.types';
 import { linkDocuments } from './link-documents';
 import { LinkStateError } from './linking.errors';
-import { earthquakeDocuments, makeDocument } from './linking.fixture';
+import { arrestDocuments, earthquakeDocuments, makeDocument } from './linking.fixture';
 
 const storyOf = (storylines: Storyline[], documentId: string) => storylines.find((s) => s.document_ids.includes(documentId))?.storyline_id;
 const membership = (state: LinkState) =>
@@ -17,6 +17,17 @@ describe('linkDocuments: storylines', () => {
     expect(storyOf(result.storylines, 'chile-3')).toBe(chile);
     expect(storyOf(result.storylines, 'japan-1')).not.toBe(chile);
     expect(storyOf(result.storylines, 'japan-2')).toBe(storyOf(result.storylines, 'japan-1'));
+  });
+
+  it('tells two stories of the same kind apart: two arrests of players of one team', () => {
+    const result = linkDocuments(arrestDocuments());
+    expect(result.storylines.map((s) => [...s.document_ids].sort())).toEqual(
+      expect.arrayContaining([
+        ['jackson-1', 'jackson-2', 'jackson-3'],
+        ['williams-1', 'williams-2', 'williams-3'],
+      ]),
+    );
+    expect(result.storylines).toHaveLength(2);
   });
 
   it('gives each storyline a title and the time span of its dated events', () => {

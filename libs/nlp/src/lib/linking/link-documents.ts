@@ -15,18 +15,19 @@ import { precedesLinks } from './event-ordering';
 import { storylineId } from './link-ids';
 import { checkLinkState, emptyLinkState } from './link-state';
 import { DEFAULT_LINK_OPTIONS, type LinkOptions } from './link.options';
-import { topIds, type SparseVector } from './sparse-vector';
-import { clusterItems } from './storyline-clusterer';
-import { specificTerms, splitGroup, type SplitOptions } from './story-splitter';
+import { dot, topIds, type SparseVector } from './sparse-vector';
+import { clusterItems, type ClusterItem } from './storyline-clusterer';
+import { refineGroup, type RefineOptions } from './storyline-refiner';
+import { storyPairModel } from './story-pair.model';
 import { documentFeatures } from './term-features';
 import { compareText } from './text-order';
 
 /**
  * Links a batch of analysed documents to each other and to what was linked before (`known`,
  * the `state` of the previous result): groups documents into storylines (tf-idf of words,
- * names and event months; blocked candidates; average-linkage clustering with a tuned
- * threshold, then k-means-like refinement; a new group whose names, numbers and years fall
- * into two coherent halves is split, as two stories of the same kind), links mentions of the same real-world event
+ * names and event months; blocked candidates; broad average-linkage groups, then k-means-like
+ * passes; each group split into stories by a learned same-story model over pairs of its
+ * documents, so two stories of the same kind part), links mentions of the same real-world event
  * within a storyline (`coreference`) and orders a storyline's dated events (`precedes`).
  * Pure and deterministic: the same batch and state give the same ids and result. A malformed
  * document is reported in `errors` and skipped; the rest of the batch is linked.
@@ -37,17 +38,15 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
   const documentCount = state.document_count + documents.length;
   const { frequency, space, vectors } = vectorize(documents, state, documentCount, options);
   const candidates = candidateStorylines(state.storylines, vectors, space, options.clustering.blocking.keyTerms);
-  const groups = clusterItems(
-    [
-      ...vectors.map((vector) => ({ vector, fixed: false, weight: 1 })),
-      ...candidates.map((s) => {
-        const storyline = state.storylines[s];
-        return { vector: space.fromRecord(storyline.centroid), fixed: true, weight: storyline.document_ids.length };
-      }),
-    ],
-    options.clustering,
-  );
-  if (options.split) splitMixedGroups(documents, groups, options.split);
+  const items: ClusterItem[] = [
+    ...vectors.map((vector) => ({ vector, fixed: false, weight: 1 })),
+    ...candidates.map((s) => {
+      const storyline = state.storylines[s];
+      return { vector: space.fromRecord(storyline.centroid), fixed: true, weight: storyline.document_ids.length };
+    }),
+  ];
+  const groups = clusterItems(items, options.clustering);
+  if (options.refine) refineGroups(documents, items, groups, { ...options, refine: options.refine });
   const storylines = state.storylines.slice();
   const touched = assignStorylines(documents, vectors, groups, candidates, storylines, space, options);
   const linkages: EventLinkage[] = [];
@@ -94,27 +93,52 @@ function candidateStorylines(storylines: readonly StorylineState[], vectors: rea
 }
 
 /**
- * Splits the new groups (no known storyline in them) that hold two stories of the same kind;
- * each half is relabelled by its smallest member. Groups joining a known storyline are left
- * alone: that storyline was checked when it was formed.
+ * Refines the broad groups of the clustering into stories, in place. A new document stays in
+ * a known storyline only when it resembles it as closely as documents of one story do
+ * (`joinThreshold`); the other new documents of a group are split into stories by the learned
+ * same-story model (see {@link refineGroup}). Each story is labelled by its smallest item, a
+ * known storyline's group by the storyline's item, so labels stay distinct.
  */
-function splitMixedGroups(documents: readonly ProcessedDocument[], groups: number[], options: SplitOptions): void {
+function refineGroups(documents: readonly ProcessedDocument[], items: readonly ClusterItem[], groups: number[], options: LinkOptions & { refine: RefineOptions }): void {
+  const { refine } = options;
   const members = new Map<number, number[]>();
   groups.forEach((group, item) => {
     const list = members.get(group) ?? [];
     list.push(item);
     members.set(group, list);
   });
+  const model = storyPairModel();
   for (const list of members.values()) {
-    if (list.length < 2 * options.minPart || list.some((item) => item >= documents.length)) continue;
-    const halves = splitGroup(list.map((d) => specificTerms(documents[d])), options);
-    if (!halves) continue;
-    for (const half of halves) {
-      const items = half.map((i) => list[i]);
-      const label = items.reduce((low, item) => Math.min(low, item), Infinity);
-      for (const item of items) groups[item] = label;
+    const known = list.find((item) => item >= documents.length);
+    const free: number[] = [];
+    if (known !== undefined) groups[known] = known;
+    for (const item of list) {
+      if (item >= documents.length) continue;
+      // Average-linkage cosine with the storyline: its centroid is the sum of its members' vectors.
+      const joins = known !== undefined && dot(items[item].vector, items[known].vector) / items[known].weight >= refine.joinThreshold;
+      if (joins) groups[item] = known;
+      else free.push(item);
+    }
+    for (const part of boundedParts(free, items, refine, options)) {
+      // A part still larger than maxGroup keeps the clustering's grouping: the quadratic step is skipped.
+      const stories = part.length <= refine.maxGroup ? refineGroup(part.map((item) => documents[item]), model, refine.threshold, options.features) : part.map(() => 0);
+      part.forEach((item, i) => (groups[item] = part[stories[i]]));
     }
   }
+}
+
+/** The group itself, or when it is larger than `maxGroup`, its parts clustered at `joinThreshold`. */
+function boundedParts(free: readonly number[], items: readonly ClusterItem[], refine: RefineOptions, options: LinkOptions): number[][] {
+  if (free.length === 0) return [];
+  if (free.length <= refine.maxGroup) return [free.slice()];
+  const labels = clusterItems(free.map((item) => items[item]), { ...options.clustering, mergeThreshold: refine.joinThreshold });
+  const parts = new Map<number, number[]>();
+  labels.forEach((label, i) => {
+    const part = parts.get(label) ?? [];
+    part.push(free[i]);
+    parts.set(label, part);
+  });
+  return [...parts.values()];
 }
 
 /** Tf-idf vectors of the batch; the feature bags are dropped as soon as the vectors exist. */

@@ -1,7 +1,7 @@
 import type { BlockingOptions } from './candidate-index';
 import type { CoreferenceOptions } from './event-coreference';
 import type { ClusteringOptions } from './storyline-clusterer';
-import type { SplitOptions } from './story-splitter';
+import type { RefineOptions } from './storyline-refiner';
 import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from './term-features';
 
 /** Settings of {@link linkDocuments}; the defaults were tuned on the ECB+ training topics. */
@@ -11,16 +11,17 @@ export interface LinkOptions {
   coreference: CoreferenceOptions;
   /** Features kept in a storyline's stored centroid. */
   centroidFeatures: number;
-  /** Splitting a new group that holds two stories of the same kind (none: never split). */
-  split?: SplitOptions;
+  /** Refining the clustering's broad groups into stories with the learned same-story model (none: keep the groups). */
+  refine?: RefineOptions;
 }
 
 const BLOCKING: BlockingOptions = { keyTerms: 20, maxPosting: 100, neighbours: 10 };
 
 export const DEFAULT_LINK_OPTIONS: LinkOptions = Object.freeze({
   features: DEFAULT_FEATURE_OPTIONS,
-  clustering: { linkage: 'average' as const, mergeThreshold: 0.22, refinementRounds: 3, groupFeatures: 400, blocking: BLOCKING },
+  clustering: { linkage: 'average' as const, mergeThreshold: 0.1, refinementRounds: 3, groupFeatures: 400, blocking: BLOCKING },
   coreference: { keyWords: 'last' as const, derivedForms: true, minConfidence: 0, maxDateGapDays: Infinity, unlinkedKeys: new Set<string>(), typedKeys: new Set(['conflict.attack', 'life.death', 'life.injury', 'justice.arrest', 'personnel.election', 'health.rehab']) },
   centroidFeatures: 300,
-  split: { minPart: 6, minGain: 1.12, minOneSided: 0.6, seeds: 20 },
+  // 0.5: the same-story model's own decision point (classes weighted equally in training), not tuned.
+  refine: { threshold: 0.5, joinThreshold: 0.22, maxGroup: 200 },
 });

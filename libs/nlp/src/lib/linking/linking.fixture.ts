@@ -100,3 +100,27 @@ export function earthquakeDocuments(): ProcessedDocument[] {
     ),
   ];
 }
+
+/**
+ * Two drink-driving arrests of players of one team a year apart (Vincent Jackson, January 2009;
+ * Jamal Williams, February 2010), three documents each: the same kind of story, two stories.
+ */
+export function arrestDocuments(): ProcessedDocument[] {
+  const arrest = (id: string, player: string, position: string, date: string, detail: string): ProcessedDocument => {
+    const family = player.split(' ')[1];
+    const day = new Date(`${date.replace(/^\w+day, /, '')} UTC`).toISOString().slice(0, 10);
+    return makeDocument(
+      id,
+      `San Diego Chargers ${position} ${player} was arrested on suspicion of drunk driving.\n${family} was stopped by police in San Diego on ${date}. ${detail}\nThe Chargers said they were aware of the DUI arrest.`,
+      { entities: [['ORGANIZATION', 'San Diego Chargers'], ['PERSON', player], ['LOCATION', 'San Diego']], events: [['arrested', 'arrest', 'justice.arrest', day]] },
+    );
+  };
+  return [
+    arrest('jackson-1', 'Vincent Jackson', 'receiver', 'Tuesday, January 13, 2009', 'Jackson posted $2,000 bail before the playoff game with Pittsburgh.'),
+    arrest('jackson-2', 'Vincent Jackson', 'wide receiver', 'January 13, 2009', 'Jackson will play against the Steelers, coach Norv Turner said.'),
+    arrest('jackson-3', 'Vincent Jackson', 'receiver', 'Tuesday, January 13, 2009', 'Jackson, 26, was booked into the county jail and released on $2,000 bail.'),
+    arrest('williams-1', 'Jamal Williams', 'defensive tackle', 'February 8, 2010', 'Williams, 32, was released on $7,500 bail.'),
+    arrest('williams-2', 'Jamal Williams', 'nose tackle', 'Monday, February 8, 2010', 'The city attorney weighs filing DUI charges against Williams.'),
+    arrest('williams-3', 'Jamal Williams', 'lineman', 'February 8, 2010', 'Williams is the latest Chargers player arrested; he posted $7,500 bail.'),
+  ];
+}

@@ -1,0 +1,63 @@
+import { parsePublicationDate } from './publication-date';
+
+const iso = (value: string) => {
+  const result = parsePublicationDate(value);
+  if (!result.ok) throw new Error(`expected "${value}" to be a date: ${result.reason}`);
+  return result.iso;
+};
+const reason = (value: string) => {
+  const result = parsePublicationDate(value);
+  if (result.ok) throw new Error(`expected "${value}" to be rejected, got ${result.iso}`);
+  return result.reason;
+};
+
+describe('parsePublicationDate', () => {
+  it.each([
+    ['2013-05-03', '2013-05-03'],
+    ['2024-02-29', '2024-02-29'],
+    ['2013-05-03T10:00', '2013-05-03T10:00'],
+    ['2013-05-03T10:00:00Z', '2013-05-03T10:00:00Z'],
+    ['2013-05-03T10:00:00.123+02:00', '2013-05-03T10:00:00.123+02:00'],
+    ['2013-05-03T10:00:00-0500', '2013-05-03T10:00:00-0500'],
+    ['2013-05-03 10:00:00', '2013-05-03T10:00:00'],
+  ])('keeps the ISO 8601 form %s', (input, expected) => {
+    expect(iso(input)).toBe(expected);
+  });
+
+  it.each([
+    ['Fri, 03 May 2013 10:00:00 GMT', '2013-05-03T10:00:00.000Z'],
+    ['Fri, 03 May 2013 10:00:00 +0200', '2013-05-03T08:00:00.000Z'],
+    ['03 May 2013 10:00 EST', '2013-05-03T15:00:00.000Z'],
+    ['3 May 2013', '2013-05-03'],
+    ['May 3, 2013', '2013-05-03'],
+    ['Friday, May 3, 2013', '2013-05-03'],
+    ['Sept. 21st, 2008', '2008-09-21'],
+    ['December 16, 2008 8:24 pm', '2008-12-16T20:24:00'],
+    ['Nov 27, 2005 12:10 AM', '2005-11-27T00:10:00'],
+  ])('normalises the news form %s', (input, expected) => {
+    expect(iso(input)).toBe(expected);
+  });
+
+  it.each([
+    ['foo 3', /is not a date/],
+    ['last Tuesday-ish', /is not a date/],
+    ['3', /is not a date/],
+    ['2013', /is not a date/],
+    ['', /empty/],
+    ['2024-02-30', /February 2024 has 29 days/],
+    ['2023-02-29', /February 2023 has 28 days/],
+    ['2013-04-31', /April 2013 has 30 days/],
+    ['2013-13-01', /no month 13/],
+    ['2013-00-10', /no month 0/],
+    ['2013-05-03T24:00:00Z', /impossible time/],
+    ['2013-05-03T10:61', /impossible time/],
+    ['2013-05-03T10:00:00+25:00', /impossible UTC offset/],
+    ['31 June 2013', /June 2013 has 30 days/],
+    ['Foo 3, 2013', /names no month/],
+    ['Thu, 03 May 2013 10:00:00 GMT', /wrong weekday/],
+    ['May 3, 2013 13:00 pm', /12-hour/],
+    ['May 3, 2013 10:00 XYZ', /unknown time zone/],
+  ])('rejects %p, saying why', (input, why) => {
+    expect(reason(input)).toMatch(why);
+  });
+});
