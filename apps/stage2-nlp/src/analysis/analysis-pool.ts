@@ -2,6 +2,10 @@ import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { AnalysisItem } from '../input/batch-input.types';
 import type { AnalysisOutcome } from './analysis.types';
+import type { WarmUpTask } from './analysis.worker';
+
+/** How long a warmed thread waits for the others (they start together; this only guards a dead one). */
+const WARM_UP_TIMEOUT_MS = 60_000;
 
 /** The worker-thread pool that runs the NLP: one per process, sized to the cores by default. */
 export class AnalysisPool {
@@ -22,9 +26,15 @@ export class AnalysisPool {
     return this.piscina.run(items) as Promise<AnalysisOutcome[]>;
   }
 
-  /** Loads the model in every thread now rather than on the first batch. */
-  async warmUp(): Promise<void> {
-    await Promise.all(Array.from({ length: this.size }, () => this.analyze([])));
+  /**
+   * Starts every thread and has each analyse a sample document, so the lexicons are loaded and
+   * the analysis compiled before the first batch rather than during it. Returns how many
+   * distinct threads were warmed (the pool's size, unless a thread failed to start in time).
+   */
+  async warmUp(): Promise<number> {
+    const task: WarmUpTask = { barrier: new SharedArrayBuffer(4), threads: this.size, timeoutMs: WARM_UP_TIMEOUT_MS };
+    const threads = (await Promise.all(Array.from({ length: this.size }, () => this.piscina.run(task, { name: 'warmUp' })))) as Array<number | null>;
+    return new Set(threads.filter((id) => id !== null)).size;
   }
 
   async close(): Promise<void> {

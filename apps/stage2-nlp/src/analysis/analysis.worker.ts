@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads';
 import { analyzeDocument, parseInputDocument } from '@storytelling/nlp';
 import { PipelineError, errorMessage } from '@storytelling/common';
 import type { AnalysisItem } from '../input/batch-input.types';
@@ -34,4 +35,41 @@ function analyzeOne(item: AnalysisItem): AnalysisOutcome {
 /** Piscina task: parses, validates and analyses a chunk of documents; never throws for one document. */
 export default function analyzeChunk(items: AnalysisItem[]): AnalysisOutcome[] {
   return items.map(analyzeOne);
+}
+
+/** A short news item that takes the analysis through its main paths (names, places, dates, events). */
+const WARM_UP_DOCUMENT = {
+  document_id: 'stage2-warm-up',
+  title: 'Police arrest suspect after fire in Boston',
+  publication_date: '2025-03-04',
+  text:
+    'Police in Boston arrested John Smith on Monday after a fire destroyed the old city hall. ' +
+    'Mayor Jane Doe said the building would be rebuilt, and the company Acme Corp. pledged $2 million on 3 March 2025.',
+};
+
+export interface WarmUpTask {
+  /** One Int32 counting the threads that have warmed up. */
+  barrier: SharedArrayBuffer;
+  threads: number;
+  timeoutMs: number;
+}
+
+/**
+ * Piscina task: loads the NLP's lexicons and compiles its hot paths on this thread, then waits
+ * until every thread of the pool runs this task too. A thread waiting here takes no other task,
+ * so `threads` warm-up tasks land on `threads` different threads: each one is warmed. Returns
+ * this thread's id, or null when the others did not come in time.
+ */
+export function warmUp(task: WarmUpTask): number | null {
+  analyzeDocument(parseInputDocument(WARM_UP_DOCUMENT));
+  const counter = new Int32Array(task.barrier);
+  Atomics.add(counter, 0, 1);
+  Atomics.notify(counter, 0);
+  const deadline = Date.now() + task.timeoutMs;
+  for (let seen = Atomics.load(counter, 0); seen < task.threads; seen = Atomics.load(counter, 0)) {
+    const left = deadline - Date.now();
+    if (left <= 0) return null;
+    Atomics.wait(counter, 0, seen, left);
+  }
+  return threadId;
 }

@@ -3,13 +3,18 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { Logger } from '@storytelling/common';
 import { applyMigrations, openPglite } from '@storytelling/metadata-registry';
 import { PrismaClient } from '../generated/prisma/client';
+import { pgliteSqlExecutor, pgSqlExecutor, type SqlExecutor } from './stage2-sql';
 
 /** Where Stage 2's hand-written Prisma migrations live. */
 export const STAGE2_MIGRATIONS_DIR = join(__dirname, '..', '..', 'prisma', 'migrations');
 
-/** Stage 2's own database: a Prisma client over PostgreSQL or embedded PGlite. */
+/**
+ * Stage 2's own database, over PostgreSQL or embedded PGlite: a Prisma client (its schema and
+ * migrations), and the plain SQL executor the store writes through (COPY, no query builder).
+ */
 export interface Stage2Database {
   prisma: PrismaClient;
+  sql: SqlExecutor;
   /** 'postgresql' or 'pglite' (for logs and status). */
   kind: 'postgresql' | 'pglite';
   close(): Promise<void>;
@@ -32,7 +37,15 @@ export async function openStage2Database(options: OpenStage2DatabaseOptions): Pr
       await applyMigrations({ databaseUrl: options.databaseUrl, migrationsDir: STAGE2_MIGRATIONS_DIR, logger: options.logger });
     }
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: options.databaseUrl }) });
-    return { prisma, kind: 'postgresql', close: () => prisma.$disconnect() };
+    const sql = pgSqlExecutor(options.databaseUrl);
+    return {
+      prisma,
+      sql,
+      kind: 'postgresql',
+      close: async () => {
+        await Promise.all([prisma.$disconnect(), sql.close()]);
+      },
+    };
   }
   const { PrismaPGlite } = await import('pglite-prisma-adapter');
   const pglite = await openPglite(options.dataDir);
@@ -40,6 +53,7 @@ export async function openStage2Database(options: OpenStage2DatabaseOptions): Pr
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     prisma,
+    sql: pgliteSqlExecutor(pglite),
     kind: 'pglite',
     close: async () => {
       await prisma.$disconnect();

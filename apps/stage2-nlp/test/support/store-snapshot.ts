@@ -17,7 +17,9 @@ export async function stage2Rows(url: string): Promise<Record<string, unknown[]>
       events: await query('SELECT * FROM events ORDER BY event_id'),
       event_linkages: await query('SELECT * FROM event_linkages ORDER BY linkage_id'),
       storylines: await query('SELECT storyline_id, title, event_ids, document_ids, start_date, end_date, job_id FROM storylines ORDER BY storyline_id'),
-      link_state: await query('SELECT id, version, document_count, state FROM link_state'),
+      link_state: await query('SELECT id, version, document_count FROM link_state'),
+      link_terms: await query('SELECT term, ordinal, frequency FROM link_terms ORDER BY ordinal, term'),
+      link_storylines: await query('SELECT storyline_id, position, state FROM link_storylines ORDER BY position'),
     };
   } finally {
     await client.end();

@@ -154,13 +154,18 @@ const SPECS: TableSpec<any>[] = [ // eslint-disable-line @typescript-eslint/no-e
 
 const PREPARED = SPECS.map((spec) => ({ spec, sql: upsertSql(spec) }));
 
-/** Replaces each storyline's ordered events: upsert positions 0..n-1, drop positions >= n (disjoint rows). */
+/**
+ * Replaces each storyline's ordered events: upsert positions 0..n-1, drop positions >= n (disjoint
+ * rows). A storyline is written again each time it grows (every chunk of a progressive batch):
+ * a position that still holds the same event is left alone, so only what moved costs a new row.
+ */
 const STORYLINE_EVENTS_SQL =
   'WITH trimmed AS (DELETE FROM storyline_events se USING unnest($4::text[], $5::int4[]) AS s(storyline_id, n) ' +
   'WHERE se.storyline_id = s.storyline_id AND se.position >= s.n) ' +
   'INSERT INTO storyline_events (storyline_id, position, event_id) ' +
   'SELECT * FROM unnest($1::text[], $2::int4[], $3::text[]) ' +
-  'ON CONFLICT (storyline_id, position) DO UPDATE SET event_id = EXCLUDED.event_id';
+  'ON CONFLICT (storyline_id, position) DO UPDATE SET event_id = EXCLUDED.event_id ' +
+  'WHERE storyline_events.event_id IS DISTINCT FROM EXCLUDED.event_id';
 
 /** One array literal per column, rows in batch order. */
 function columnArrays<R>(columns: Column<R>[], records: R[]): string[] {

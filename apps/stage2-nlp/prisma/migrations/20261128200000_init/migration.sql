@@ -92,10 +92,28 @@ CREATE TABLE "link_state" (
     "id" INTEGER NOT NULL,
     "version" INTEGER NOT NULL,
     "document_count" INTEGER NOT NULL,
-    "state" JSONB NOT NULL,
+    "revision" TEXT NOT NULL,
     "updated_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "link_state_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "link_terms" (
+    "term" TEXT NOT NULL,
+    "ordinal" INTEGER NOT NULL,
+    "frequency" INTEGER NOT NULL,
+
+    CONSTRAINT "link_terms_pkey" PRIMARY KEY ("term")
+);
+
+-- CreateTable
+CREATE TABLE "link_storylines" (
+    "storyline_id" TEXT NOT NULL,
+    "position" INTEGER NOT NULL,
+    "state" JSON NOT NULL,
+
+    CONSTRAINT "link_storylines_pkey" PRIMARY KEY ("storyline_id")
 );
 
 -- CreateIndex

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { LinkState, StorylineState } from '@storytelling/nlp';
+import { copyPieces } from './copy-encoder';
+import type { SqlTransaction } from './stage2-sql';
+
+/** The linker's memory as this process last committed or read it, and the revision it was at. */
+interface CachedState {
+  revision: string;
+  state: LinkState;
+}
+
+/** Advisory lock key of the linker's memory ("stage2" in ASCII). */
+const LINK_STATE_LOCK = 0x737461676532;
+const HEAD_ROW = 1;
+
+/**
+ * Keeps the linker's memory (the NLP library's LinkState) in three tables so that a save costs
+ * what the batch changed, not what the corpus holds: `link_state` (one head row: version,
+ * document count and a revision that changes on every save), `link_terms` (a term's document
+ * frequency, one row a term, in the order the linker first saw it) and `link_storylines` (one
+ * storyline's state a row, as JSON text, in the linker's order).
+ *
+ * The state read last is kept in memory with its revision: while no other process has saved
+ * since (the head row still carries that revision), a batch links against it without reading
+ * the tables again. The linker is pure (it never changes the state it is given), so the state
+ * it returns shares every storyline it did not touch with the one it was given; only the terms
+ * whose frequency changed and the storylines that are new objects are written.
+ */
+export class LinkStateRepository {
+  private cached: CachedState | undefined;
+
+  /** Waits for the memory (held until the transaction ends), then reads it. */
+  async lock(tx: SqlTransaction): Promise<LinkState | undefined> {
+    await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [LINK_STATE_LOCK]);
+    const [head] = await tx.query<{ revision: string; version: number; document_count: number }>(
+      'SELECT revision, version, document_count FROM link_state WHERE id = $1',
+      [HEAD_ROW],
+    );
+    if (!head) return undefined;
+    if (this.cached?.revision === head.revision) return this.cached.state;
+    const state = await readState(tx, head.version, head.document_count);
+    this.cached = { revision: head.revision, state };
+    return state;
+  }
+
+  /**
+   * Writes what changed from `before` (what `lock` returned in this transaction) to `after`.
+   * Returns a commit callback: call it once the transaction has committed, so the memory kept
+   * here is never one that was rolled back.
+   */
+  async save(tx: SqlTransaction, before: LinkState | undefined, after: LinkState): Promise<() => void> {
+    const revision = randomUUID();
+    // No head row: whatever the other tables hold is not a state anyone linked against.
+    if (!before) await tx.query('TRUNCATE link_terms, link_storylines');
+    await writeTerms(tx, before?.term_document_frequency ?? {}, after.term_document_frequency);
+    await writeStorylines(tx, before?.storylines ?? [], after.storylines);
+    await tx.query(
+      `INSERT INTO link_state (id, version, document_count, revision) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, document_count = EXCLUDED.document_count,
+         revision = EXCLUDED.revision, updated_at = CURRENT_TIMESTAMP`,
+      [HEAD_ROW, after.version, after.document_count, revision],
+    );
+    return () => {
+      this.cached = { revision, state: after };
+    };
+  }
+}
+
+async function readState(tx: SqlTransaction, version: number, documentCount: number): Promise<LinkState> {
+  const terms = await tx.query<{ term: string; frequency: number }>('SELECT term, frequency FROM link_terms ORDER BY ordinal');
+  const storylines = await tx.query<{ state: StorylineState | string }>('SELECT state FROM link_storylines ORDER BY position');
+  return {
+    version: version as LinkState['version'],
+    document_count: documentCount,
+    // Built as the linker builds it (own data properties, in the order the terms were first seen).
+    term_document_frequency: Object.fromEntries(terms.map((row) => [row.term, row.frequency])),
+    storylines: storylines.map((row) => (typeof row.state === 'string' ? (JSON.parse(row.state) as StorylineState) : row.state)),
+  };
+}
+
+/** Upserts the terms whose frequency changed; a new term gets the next ordinal (the linker's key order). */
+async function writeTerms(tx: SqlTransaction, before: Record<string, number>, after: Record<string, number>): Promise<void> {
+  const names: string[] = [];
+  const ordinals: number[] = [];
+  const frequencies: number[] = [];
+  const known = Object.keys(before).length;
+  let added = 0;
+  // One pass over the terms: the linker only ever adds terms and raises counts, so this is the
+  // whole diff unless a term disappeared (checked by counting, handled below).
+  for (const [term, frequency] of Object.entries(after)) {
+    // Own properties only: a term may be spelt like a property of Object.prototype.
+    const previous = Object.hasOwn(before, term) ? before[term] : undefined;
+    if (previous === frequency) continue;
+    names.push(term);
+    if (previous === undefined) {
+      ordinals.push(known + added);
+      added++;
+    } else {
+      // A known term keeps its ordinal: the upsert below leaves it.
+      ordinals.push(-1);
+    }
+    frequencies.push(frequency);
+  }
+  if (Object.keys(after).length - added < known) {
+    const gone = Object.keys(before).filter((term) => !Object.hasOwn(after, term));
+    await tx.query('DELETE FROM link_terms WHERE term = ANY($1::text[])', [gone]);
+  }
+  if (!names.length) return;
+  await tx.query(
+    `INSERT INTO link_terms (term, ordinal, frequency)
+     SELECT * FROM unnest($1::text[], $2::int[], $3::int[])
+     ON CONFLICT (term) DO UPDATE SET frequency = EXCLUDED.frequency`,
+    [names, ordinals, frequencies],
+  );
+}
+
+/** Rewrites the storylines that are not the very objects `before` held at their position; deletes the ones gone. */
+async function writeStorylines(tx: SqlTransaction, before: readonly StorylineState[], after: readonly StorylineState[]): Promise<void> {
+  const changed = after.map((storyline, position) => ({ storyline, position })).filter(({ storyline, position }) => before[position] !== storyline);
+  const afterIds = new Set(after.map((s) => s.storyline_id));
+  const gone = before.filter((s) => !afterIds.has(s.storyline_id)).map((s) => s.storyline_id);
+  const replaced = gone.concat(changed.map((c) => c.storyline.storyline_id));
+  if (replaced.length) await tx.query('DELETE FROM link_storylines WHERE storyline_id = ANY($1::text[])', [replaced]);
+  if (!changed.length) return;
+  // COPY: a storyline's state is large JSON text, which a parameter array would escape twice.
+  await tx.copyIn(
+    'COPY link_storylines (storyline_id, position, state) FROM STDIN',
+    copyPieces(changed, (c) => [c.storyline.storyline_id, c.position, JSON.stringify(c.storyline)]),
+  );
+}

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { analyzeDocument, linkDocuments, parseInputDocument, type LinkResult, type ProcessedDocument } from '@storytelling/nlp';
+import type { TestDatabase } from '@storytelling/test-utils';
+import { PostgresStore } from '../src/stores/postgres-store';
+import { openStage2Database, type Stage2Database } from '../src/stores/stage2-database';
+import type { BatchContext } from '../src/stores/store.types';
+import { sampleLines } from './support/sample-corpus';
+import { createStage2TestDatabase } from './support/test-databases';
+
+const context = (): BatchContext => ({ jobId: randomUUID(), batchId: 'batch_20250101_000000' });
+
+/** Links `documents` against what the store holds and saves them, as the batch writer does. */
+function linkAndSave(store: PostgresStore, documents: ProcessedDocument[]): Promise<LinkResult> {
+  return store.transaction(async (tx) => {
+    const result = linkDocuments(documents, await store.lockLinkState(tx));
+    const payload = { documents, linkages: result.linkages, storylines: result.storylines, rejects: [] };
+    await store.saveInTransaction(tx, context(), { payload, state: result.state });
+    return result;
+  });
+}
+
+describe('PostgresStore', () => {
+  let db: TestDatabase;
+  let database: Stage2Database;
+  let client: Client;
+  const query = async <R>(sql: string): Promise<R[]> => (await client.query(sql)).rows as R[];
+
+  beforeEach(async () => {
+    db = await createStage2TestDatabase();
+    database = await openStage2Database({ databaseUrl: db.url, dataDir: join(tmpdir(), 'unused'), migrate: false });
+    client = new Client({ connectionString: db.url });
+    await client.connect();
+  });
+  afterEach(async () => {
+    await client.end();
+    await database.close();
+    await db.drop();
+  });
+
+  it('keeps the linker memory in tables: another process reads back the very state, and a save rewrites only what changed', async () => {
+    const documents = sampleLines().map((line) => analyzeDocument(parseInputDocument(JSON.parse(line))));
+    const first = documents.filter((d) => /-0[12]$/.test(d.document_id));
+    const second = documents.filter((d) => !/-0[12]$/.test(d.document_id));
+    expect(first.length).toBeGreaterThan(0);
+    expect(second.length).toBeGreaterThan(0);
+
+    const store = new PostgresStore(database);
+    const one = await linkAndSave(store, first);
+    // A store of another process has nothing in memory: it reads the tables.
+    const other = new PostgresStore(database);
+    const readBack = await other.transaction((tx) => other.lockLinkState(tx));
+    expect(readBack).toEqual(one.state);
+    expect(Object.keys(readBack?.term_document_frequency ?? {})).toEqual(Object.keys(one.state.term_document_frequency));
+
+    const before = new Map(
+      (await query<{ storyline_id: string; xmin: string }>('SELECT storyline_id, xmin::text FROM link_storylines')).map((r) => [r.storyline_id, r.xmin]),
+    );
+    const termsBefore = Number((await query<{ n: number }>('SELECT count(*)::int AS n FROM link_terms'))[0]?.n);
+    const two = await linkAndSave(store, second);
+    const after = await query<{ storyline_id: string; xmin: string }>('SELECT storyline_id, xmin::text FROM link_storylines');
+    const touched = new Set(two.storylines.map((s) => s.storyline_id));
+    for (const row of after) {
+      if (touched.has(row.storyline_id)) expect(row.xmin).not.toBe(before.get(row.storyline_id));
+      else expect(row.xmin).toBe(before.get(row.storyline_id));
+    }
+    expect(after.length).toBe(two.state.storylines.length);
+    expect(touched.size).toBeLessThan(after.length);
+    // Terms the second batch did not change keep their row as written by the first.
+    const rewritten = Number((await query<{ n: number }>("SELECT count(*)::int AS n FROM link_terms WHERE xmin = (SELECT xmin FROM link_state)"))[0]?.n);
+    const termsAfter = Number((await query<{ n: number }>('SELECT count(*)::int AS n FROM link_terms'))[0]?.n);
+    expect(rewritten).toBeLessThan(termsAfter);
+    expect(termsAfter).toBeGreaterThanOrEqual(termsBefore);
+
+    // Linking the second batch against the state read back gives what linking against memory gave.
+    const fresh = new PostgresStore(database);
+    const stored = await fresh.transaction((tx) => fresh.lockLinkState(tx));
+    expect(stored).toEqual(two.state);
+    expect(linkDocuments(second, readBack)).toEqual(two);
+  });
+
+  it('copies text holding tabs, newlines, backslashes, quotes and braces exactly, and a retried save duplicates nothing', async () => {
+    const nasty = 'tab\there\nnew line \\ back\\slash "quoted" {braces}, commas\r\\N';
+    const [analysed] = sampleLines()
+      .slice(0, 1)
+      .map((line) => analyzeDocument(parseInputDocument(JSON.parse(line))));
+    if (!analysed) throw new Error('the sample corpus is empty');
+    const [entity] = analysed.entities;
+    const [event] = analysed.events;
+    if (!entity || !event) throw new Error('the first sample document has no entity or event');
+    const document: ProcessedDocument = {
+      ...analysed,
+      entities: [{ ...entity, canonical_name: nasty, aliases: [nasty, 'plain', ''], mentions: [{ start: 0, end: 3, text: nasty }] }],
+      events: [{ ...event, description: nasty, place: null, participants: [{ entity_id: entity.entity_id, name: nasty, role: 'agent' }] }],
+    };
+    const store = new PostgresStore(database);
+    const payload = { documents: [document], linkages: [], storylines: [], rejects: [] };
+    await store.save(context(), payload);
+    await store.save(context(), payload);
+
+    const [row] = await query<Record<string, unknown>>('SELECT canonical_name, aliases, mentions FROM document_entities');
+    expect(row).toEqual({ canonical_name: nasty, aliases: [nasty, 'plain', ''], mentions: [{ start: 0, end: 3, text: nasty }] });
+    const events = await query<Record<string, unknown>>('SELECT description, place, participants FROM events');
+    expect(events).toEqual([{ description: nasty, place: null, participants: [{ entity_id: entity.entity_id, name: nasty, role: 'agent' }] }]);
+    expect(await query('SELECT count(*)::int AS n FROM document_entities')).toEqual([{ n: 1 }]);
+  });
+});
