@@ -17,7 +17,7 @@ export interface BatchProcessorDeps {
   registry: RegistryDualWriter;
   logger: Logger;
   maxDocumentBytes: number;
-  /** Documents per pool task, and per save with progressive save. */
+  /** Documents per save with progressive save (pool tasks are smaller, so every thread shares a chunk). */
   chunkSize: number;
   metrics?: Stage2Metrics;
 }
@@ -39,15 +39,10 @@ export interface ProcessBatchOptions {
   onProgress?: (progress: BatchProgress) => void | Promise<void>;
 }
 
-/** A batch's summary, with the documents processed with a change (NUL characters removed). */
-export interface BatchResult extends BatchSummary {
-  warnings: DocumentWarning[];
-}
-
 /** Thrown when a batch fails as a whole; carries its summary (job status is already set). */
 export class BatchFailedError extends Error {
   constructor(
-    readonly summary: BatchResult,
+    readonly summary: BatchSummary,
     cause: unknown,
   ) {
     super(summary.error ?? 'batch failed', { cause });
@@ -64,14 +59,14 @@ export class BatchProcessor {
   constructor(private readonly deps: BatchProcessorDeps) {}
 
   /** @throws BatchInputError (before anything is written) when `jobId` or `batchId` is not valid. */
-  async processBatch(documents: BatchInput[], options: ProcessBatchOptions = {}): Promise<BatchResult> {
+  async processBatch(documents: BatchInput[], options: ProcessBatchOptions = {}): Promise<BatchSummary> {
     const started = performance.now();
     const context: BatchContext = {
       jobId: options.jobId === undefined ? randomUUID() : parseJobId(options.jobId, 'jobId'),
       batchId: options.batchId === undefined ? makeBatchId() : parseBatchId(options.batchId, 'batchId'),
     };
     const received = documents.length;
-    const summary: BatchResult = { ...emptySummary(context.jobId, context.batchId, received, this.deps.registry.enabled), warnings: [] };
+    const summary: BatchSummary = emptySummary(context.jobId, context.batchId, received, this.deps.registry.enabled);
     const inputs = this.removeNul(documents, options, summary.warnings);
     const log = this.deps.logger.child({ jobId: context.jobId, batchId: context.batchId });
     log.info({ documents: received, progressiveSave: Boolean(options.progressiveSave) }, 'batch started');

@@ -1,5 +1,5 @@
 import type { EntityKind, HookResult } from '@storytelling/metadata-registry';
-import type { RejectedDocument } from '../input/batch-input.types';
+import type { DocumentWarning, RejectedDocument } from '../input/batch-input.types';
 import type { StoreWriteCounts } from '../stores/store.types';
 
 /** What the registry hooks did for one batch. */
@@ -42,6 +42,8 @@ export interface BatchSummary {
   timings_ms: BatchTimings;
   /** One entry per rejected document (the rejects file also keeps its raw input). */
   errors: Array<Omit<RejectedDocument, 'raw' | 'raw_encoding'>>;
+  /** Documents processed with a change (NUL characters removed), one entry each. */
+  warnings: DocumentWarning[];
 }
 
 const OUTCOME_RANK: Record<HookResult['outcome'], number> = { written: 0, 'dry-run': 1, skipped: 2, outboxed: 3, failed: 4 };
@@ -68,6 +70,7 @@ export function emptySummary(jobId: string, batchId: string, received: number, r
     duration_ms: 0,
     timings_ms: { analysis_wait: 0, link: 0, stores: 0, registry: 0 },
     errors: [],
+    warnings: [],
   };
 }
 

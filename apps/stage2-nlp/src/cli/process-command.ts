@@ -4,7 +4,8 @@ import { Presets, SingleBar } from 'cli-progress';
 import { createLogger, errorMessage } from '@storytelling/common';
 import { loadRegistryConfig } from '@storytelling/metadata-registry';
 import type { EventLinkage, ProcessedDocument, Storyline } from '@storytelling/nlp';
-import { BatchFailedError, type BatchResult } from '../batch/batch-processor';
+import { BatchFailedError } from '../batch/batch-processor';
+import type { BatchSummary } from '../batch/batch-summary';
 import { loadStage2Config } from '../config/stage2.config';
 import { splitNdjson } from '../input/ndjson-reader';
 import { createStage2Runtime } from '../runtime/stage2-runtime';
@@ -45,7 +46,7 @@ export async function runProcessCommand(argv: string[], env: Record<string, stri
 
   const runtime = await createStage2Runtime({ config, registryConfig, logger });
   const bar = io.progress ? new SingleBar({ stream: process.stderr, clearOnComplete: true }, Presets.shades_classic) : null;
-  let summary: BatchResult;
+  let summary: BatchSummary;
   try {
     bar?.start(lines.length, 0);
     summary = await runtime.processor

@@ -1,10 +1,10 @@
 import type { EventLinkage, ProcessedDocument, Storyline } from '@storytelling/nlp';
-import type { BatchResult } from '../batch/batch-processor';
+import type { BatchSummary } from '../batch/batch-summary';
 
 type Out = (line: string) => void;
 
 /** Prints a batch summary for people. */
-export function printSummary(summary: BatchResult, files: Record<string, string>, out: Out): void {
+export function printSummary(summary: BatchSummary, files: Record<string, string>, out: Out): void {
   const rate = summary.duration_ms > 0 ? ((summary.processed * 1000) / summary.duration_ms).toFixed(1) : '-';
   out(`batch ${summary.batch_id} (job ${summary.job_id}): ${summary.success ? 'completed' : `FAILED: ${summary.error}`}`);
   out(`  received ${summary.received}, processed ${summary.processed}, rejected ${summary.rejected}${summary.warnings.length ? `, processed with warnings ${summary.warnings.length}` : ''}`);
