@@ -27,3 +27,10 @@ export class GraphQueryError extends PipelineError<'STAGE5_BAD_QUERY'> {
     super('STAGE5_BAD_QUERY', message, { details });
   }
 }
+
+/** An export was stopped before its end (a sync waited too long for it): the download is incomplete. */
+export class GraphExportInterruptedError extends PipelineError<'STAGE5_EXPORT_INTERRUPTED'> {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('STAGE5_EXPORT_INTERRUPTED', message, { details });
+  }
+}

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readComposeFile, REPOSITORY_ROOT } from '@storytelling/test-utils';
+import { composeEnvironment, readComposeFile, REPOSITORY_ROOT } from '@storytelling/test-utils';
 
 // No Docker engine here: the stack is checked as data. Each app's own spec checks that the
 // variables of its service match its configuration schema.
@@ -9,7 +9,7 @@ describe('docker-compose.yml', () => {
 
   it('runs every service the pipeline needs', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['elasticsearch', 'migrate', 'postgres', 'redis-cache', 'stage2-nlp', 'stage5-graph'].sort(),
+      ['elasticsearch', 'migrate', 'postgres', 'redis-cache', 'stage2-nlp', 'stage2-nlp-2', 'stage5-graph'].sort(),
     );
   });
 
@@ -39,8 +39,39 @@ describe('docker-compose.yml', () => {
   });
 
   it('starts the apps only after the migrations succeeded', () => {
-    for (const app of ['stage2-nlp', 'stage5-graph']) {
+    for (const app of ['stage2-nlp', 'stage2-nlp-2', 'stage5-graph']) {
       expect(compose.services[app].depends_on).toMatchObject({ migrate: { condition: 'service_completed_successfully' } });
+    }
+  });
+
+  it("gives the registry writer's password only to the database, the migrations and Stage 2", () => {
+    const holders = Object.entries(compose.services)
+      .filter(([, service]) => JSON.stringify(service.environment ?? {}).includes('METADATA_SERVICE_PASSWORD'))
+      .map(([name]) => name)
+      .sort();
+    expect(holders).toEqual(['migrate', 'postgres', 'stage2-nlp', 'stage2-nlp-2']);
+    const stage5 = composeEnvironment(compose.services['stage5-graph']);
+    expect(stage5['DATABASE_URL']).toMatch(/^postgresql:\/\/stage5_reader:/);
+    expect(Object.keys(stage5).filter((name) => /^POSTGRES_|^METADATA_SERVICE_PASSWORD$/.test(name))).toEqual([]);
+  });
+
+  it('keeps every registry outbox on a named volume of its own, so a restarted container finds it', () => {
+    const writers = Object.entries(compose.services).filter(([, service]) => service.environment?.['METADATA_DATA_DIR'] !== undefined);
+    const outboxVolumes = writers
+      .filter(([name]) => name.startsWith('stage2-nlp'))
+      .map(([name, service]) => {
+        const dataDir = String(service.environment?.['METADATA_DATA_DIR']);
+        const mount = (service.volumes ?? []).map((v) => v.split(':')).find(([, target]) => target !== undefined && dataDir.startsWith(target));
+        expect({ name, mount: mount?.length }).toEqual({ name, mount: 2 });
+        return (mount as string[])[0];
+      });
+    expect(outboxVolumes).toHaveLength(2);
+    expect(new Set(outboxVolumes).size).toBe(outboxVolumes.length);
+    for (const volume of outboxVolumes) expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+    for (const [name, service] of Object.entries(compose.services)) {
+      const anonymous = (service.volumes ?? []).filter((v) => !v.includes(':'));
+      expect({ name, anonymous }).toEqual({ name, anonymous: [] });
+      expect({ name, replicas: (service['deploy'] as { replicas?: number } | undefined)?.replicas ?? 1 }).toEqual({ name, replicas: 1 });
     }
   });
 });

@@ -66,8 +66,9 @@ export class EventIndex {
     const undated: Array<[string, string]> = [];
     this.graph.forEachNode((node, attributes) => {
       if (attributes.kind !== 'event') return;
-      const date = eventDate(this.graph, node);
-      const type = eventType(this.graph, node);
+      // The attributes at hand: no key lookup per event.
+      const date = typeof attributes.data['event_date'] === 'string' ? attributes.data['event_date'] : null;
+      const type = typeof attributes.data['event_type'] === 'string' ? attributes.data['event_type'] : 'unknown';
       if (date) dated.push([date, node, type]);
       else undated.push([node, type]);
     });

@@ -120,10 +120,11 @@ function ensureNode(ctx: MergeContext, kind: NodeKind, id: string, label?: strin
   return key;
 }
 
-function setEdge(ctx: MergeContext, source: string, target: string, attributes: EdgeAttributes): string {
+/** `isNew`: the caller knows the edge cannot exist (its node had no edge at all), which saves a lookup. */
+function setEdge(ctx: MergeContext, source: string, target: string, attributes: EdgeAttributes, isNew = false): string {
   const key = edgeKey(attributes.kind, source, target);
   const { graph } = ctx;
-  if (!graph.hasEdge(key)) {
+  if (isNew || !graph.hasEdge(key)) {
     graph.addEdgeWithKey(key, source, target, attributes);
     ctx.changes.edges.add(key);
     ctx.changes.removedEdges.delete(key);
@@ -165,6 +166,7 @@ const groupBy = <T>(items: T[], key: (item: T) => string): Map<string, T[]> => {
 function mergeMentions(ctx: MergeContext, bundle: JobBundle): void {
   for (const [documentId, mentions] of groupBy(bundle.documentEntities, (m) => m.document_id)) {
     const doc = ensureNode(ctx, 'document', documentId);
+    const isNew = ctx.graph.degree(doc) === 0;
     const wanted = new Map<string, number>();
     for (const m of mentions) {
       const entity = ensureNode(ctx, 'entity', m.entity_id);
@@ -172,7 +174,7 @@ function mergeMentions(ctx: MergeContext, bundle: JobBundle): void {
     }
     const current = edgesOfKind(ctx.graph, doc, 'mentions');
     for (const [entity, edge] of current) if (!wanted.has(entity)) dropEdge(ctx, edge);
-    for (const [entity, count] of wanted) setEdge(ctx, doc, entity, { kind: 'mentions', weight: count });
+    for (const [entity, count] of wanted) setEdge(ctx, doc, entity, { kind: 'mentions', weight: count }, isNew);
     updateCooccurrence(ctx, [...current.keys()], [...wanted.keys()]);
   }
 }
@@ -197,24 +199,34 @@ function pairKeys(nodes: string[]): Map<string, [string, string]> {
 }
 
 function bumpCooccurrence(ctx: MergeContext, key: string, a: string, b: string, delta: number): void {
-  const { graph } = ctx;
-  const weight = (graph.hasEdge(key) ? graph.getEdgeAttribute(key, 'weight') : 0) + delta;
-  if (weight <= 0) {
-    if (graph.hasEdge(key)) dropEdge(ctx, key);
+  const { graph, changes } = ctx;
+  // One lookup per pair: a million documents make millions of bumps.
+  if (!graph.hasEdge(key)) {
+    if (delta <= 0) return;
+    graph.addEdgeWithKey(key, a, b, { kind: 'co-occurs', weight: delta });
+    changes.edges.add(key);
+    changes.removedEdges.delete(key);
     return;
   }
-  setEdge(ctx, a, b, { kind: 'co-occurs', weight });
+  const weight = graph.getEdgeAttribute(key, 'weight') + delta;
+  if (weight <= 0) {
+    dropEdge(ctx, key);
+    return;
+  }
+  graph.setEdgeAttribute(key, 'weight', weight);
+  changes.edges.add(key);
 }
 
 function mergeParticipations(ctx: MergeContext, bundle: JobBundle): void {
   // Grouped by raw ids first: the graph is asked about each event and each pair once, not per record.
-  const roles = new Map<string, Map<string, { roles: Set<string>; name?: string }>>();
+  // Roles as small arrays (an entity rarely has more than one role in an event): a Set per pair is a million Sets.
+  const roles = new Map<string, Map<string, { roles: string[]; name?: string }>>();
   const add = (eventId: string, entityId: string, role: string, name?: string): void => {
     let byEntity = roles.get(eventId);
     if (!byEntity) roles.set(eventId, (byEntity = new Map()));
     let entry = byEntity.get(entityId);
-    if (!entry) byEntity.set(entityId, (entry = { roles: new Set(), name }));
-    if (role) entry.roles.add(role);
+    if (!entry) byEntity.set(entityId, (entry = { roles: [], name }));
+    if (role && !entry.roles.includes(role)) entry.roles.push(role);
   };
   for (const ev of bundle.events) {
     for (const p of Array.isArray(ev.participants) ? ev.participants : []) {
@@ -224,12 +236,26 @@ function mergeParticipations(ctx: MergeContext, bundle: JobBundle): void {
   for (const ee of bundle.eventEntities) add(ee.event_id, ee.entity_id, ee.role);
   for (const [eventId, byEntity] of roles) {
     const event = ensureNode(ctx, 'event', eventId);
+    const isNew = ctx.graph.degree(event) === 0;
     const wanted = new Map<string, string[]>();
-    for (const [entityId, entry] of byEntity) wanted.set(ensureNode(ctx, 'entity', entityId, entry.name), [...entry.roles].sort());
+    for (const [entityId, entry] of byEntity) wanted.set(ensureNode(ctx, 'entity', entityId, entry.name), sharedRoles(entry.roles.sort()));
     const current = edgesOfKind(ctx.graph, event, 'participates');
     for (const [entity, edge] of current) if (!wanted.has(entity)) dropEdge(ctx, edge);
-    for (const [entity, sorted] of wanted) setEdge(ctx, entity, event, { kind: 'participates', weight: 1, roles: sorted });
+    for (const [entity, sorted] of wanted) setEdge(ctx, entity, event, { kind: 'participates', weight: 1, roles: sorted }, isNew);
   }
+}
+
+// Millions of participations name a handful of role sets: edges share one frozen array per set.
+const ROLE_SETS = new Map<string, string[]>();
+const MAX_ROLE_SETS = 1_000;
+
+function sharedRoles(sorted: string[]): string[] {
+  const key = sorted.join('\u0000');
+  const shared = ROLE_SETS.get(key);
+  if (shared) return shared;
+  const frozen = Object.freeze(sorted) as string[];
+  if (ROLE_SETS.size < MAX_ROLE_SETS) ROLE_SETS.set(key, frozen);
+  return frozen;
 }
 
 function mergeLinkages(ctx: MergeContext, bundle: JobBundle): void {
@@ -245,6 +271,7 @@ function mergeLinkages(ctx: MergeContext, bundle: JobBundle): void {
 function mergeStorylineEvents(ctx: MergeContext, bundle: JobBundle): void {
   for (const s of bundle.storylines) {
     const storyline = nodeKey('storyline', s.storyline_id);
+    const isNew = ctx.graph.degree(storyline) === 0;
     const wanted = new Map<string, number>();
     s.event_ids.forEach((eventId, position) => {
       const event = ensureNode(ctx, 'event', eventId);
@@ -252,6 +279,6 @@ function mergeStorylineEvents(ctx: MergeContext, bundle: JobBundle): void {
     });
     const current = edgesOfKind(ctx.graph, storyline, 'belongs-to');
     for (const [event, edge] of current) if (!wanted.has(event)) dropEdge(ctx, edge);
-    for (const [event, position] of wanted) setEdge(ctx, event, storyline, { kind: 'belongs-to', weight: 1, position });
+    for (const [event, position] of wanted) setEdge(ctx, event, storyline, { kind: 'belongs-to', weight: 1, position }, isNew);
   }
 }

@@ -2,6 +2,7 @@ import louvain from 'graphology-communities-louvain';
 import { seededRandom } from '@storytelling/common';
 import { summarizeStorylines } from './storyline-summary';
 import { weightedPagerank } from './weighted-pagerank';
+import { buildCompactGraph, compactDegree, compactEdgeWeight, louvainView, type CompactGraph } from './compact-graph';
 import type { StoryGraph, StorylineSummary } from './graph.types';
 
 export interface EnrichmentOptions {
@@ -26,17 +27,18 @@ const since = (start: number): number => (performance.now() - start) / 1000;
  */
 export function enrichGraph(graph: StoryGraph, options: EnrichmentOptions = {}): EnrichmentReport {
   let start = performance.now();
-  graph.forEachNode((node, attributes) => {
-    attributes.degree = graph.degree(node);
-  });
+  // One compact copy of the structure serves degree, PageRank and Louvain alike.
+  const compact = buildCompactGraph(graph);
+  const { attributes } = compact;
+  for (let i = 0; i < attributes.length; i++) attributes[i].degree = compactDegree(compact, i);
   const degreeSeconds = since(start);
 
   start = performance.now();
-  assignPagerank(graph);
+  assignPagerank(compact);
   const pagerankSeconds = since(start);
 
   start = performance.now();
-  const { count, modularity } = assignCommunities(graph, options);
+  const { count, modularity } = assignCommunities(compact, options);
   const louvainSeconds = since(start);
 
   start = performance.now();
@@ -49,24 +51,31 @@ export function enrichGraph(graph: StoryGraph, options: EnrichmentOptions = {}):
   };
 }
 
-function assignPagerank(graph: StoryGraph): void {
-  if (graph.order === 0) return;
-  let result = weightedPagerank(graph, { maxIterations: 200, tolerance: 1e-6 });
+function assignPagerank(compact: CompactGraph): void {
+  if (compact.nodes.length === 0) return;
+  let result = weightedPagerank(compact, { maxIterations: 200, tolerance: 1e-6 });
   // Like graphology-metrics, 1e-6 may not be reached in 200 power iterations; a looser bound still ranks well.
-  if (!result.converged) result = weightedPagerank(graph, { maxIterations: 1000, tolerance: 1e-4 });
-  const { nodes, ranks } = result;
-  for (let i = 0; i < nodes.length; i++) graph.getNodeAttributes(nodes[i]).pagerank = ranks[i];
+  if (!result.converged) result = weightedPagerank(compact, { maxIterations: 1000, tolerance: 1e-4 });
+  const { ranks } = result;
+  for (let i = 0; i < ranks.length; i++) compact.attributes[i].pagerank = ranks[i];
 }
 
-function assignCommunities(graph: StoryGraph, options: EnrichmentOptions): { count: number; modularity: number | null } {
-  if (graph.order === 0) return { count: 0, modularity: null };
-  const result = louvain.detailed(graph, {
-    getEdgeWeight: 'weight',
-    resolution: options.louvainResolution ?? 1,
+function assignCommunities(compact: CompactGraph, options: EnrichmentOptions): { count: number; modularity: number | null } {
+  const { attributes } = compact;
+  if (attributes.length === 0) return { count: 0, modularity: null };
+  const resolution = options.louvainResolution ?? 1;
+  if (compact.sources.length === 0) {
+    // graphology's own answer for a graph without edges: every node alone.
+    attributes.forEach((a, i) => (a.community = i));
+    return { count: attributes.length, modularity: null };
+  }
+  // graphology's Louvain, over the compact graph (same algorithm, nodes numbered instead of keyed).
+  const result = louvain.detailed(louvainView(compact) as unknown as Parameters<typeof louvain.detailed>[0], {
+    getEdgeWeight: compactEdgeWeight(compact) as unknown as 'weight',
+    resolution,
     rng: seededRandom(options.seed ?? 42),
   });
-  graph.forEachNode((node, attributes) => {
-    attributes.community = result.communities[node];
-  });
+  const communities = result.communities as unknown as ArrayLike<number>;
+  for (let i = 0; i < attributes.length; i++) attributes[i].community = communities[i];
   return { count: result.count, modularity: Number.isFinite(result.modularity) ? result.modularity : null };
 }

@@ -1,5 +1,6 @@
 import { createStoryGraph } from './graph-builder';
 import { EventIndex } from './event-index';
+import { GraphLock, type GraphLockOptions } from './graph-lock';
 import { EDGE_KINDS, NODE_KINDS } from './graph.types';
 import type { EdgeKind, NodeKind, StoryGraph, StorylineSummary } from './graph.types';
 import type { EnrichmentReport } from './graph-enricher';
@@ -32,11 +33,14 @@ export class GraphModel {
   /** Storyline node keys, most events first. */
   storylineOrder: string[] = [];
   readonly events: EventIndex;
+  /** Held by exports for their whole stream, taken by the sync around each mutation. */
+  readonly lock: GraphLock;
   enrichment: EnrichmentState = { communities: 0, modularity: null, enrichedAt: null };
   private counts = { nodes: zeroCounts(NODE_KINDS), edges: zeroCounts(EDGE_KINDS) };
 
-  constructor(graph: StoryGraph = createStoryGraph()) {
+  constructor(graph: StoryGraph = createStoryGraph(), lockOptions: GraphLockOptions = {}) {
     this.graph = graph;
+    this.lock = new GraphLock(lockOptions);
     this.events = new EventIndex(graph);
   }
 

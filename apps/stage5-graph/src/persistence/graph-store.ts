@@ -146,18 +146,18 @@ export class GraphStore {
   /** The graph as last persisted (empty when nothing was ever synced). */
   async loadModel(): Promise<GraphModel> {
     const state = await this.loadState();
-    const client = await this.pool.connect();
-    try {
-      return await loadGraphModel(client, {
-        communities: state.communities,
-        modularity: state.modularity,
-        enrichedAt: state.enrichedAt,
-      });
-    } catch (error) {
-      throw new GraphStoreError(`Could not load the graph from Stage 5 tables: ${errorMessage(error)}`, { cause: error });
-    } finally {
-      client.release();
-    }
+    return this.withClient(async (client, lost) => {
+      try {
+        return await loadGraphModel(client, {
+          communities: state.communities,
+          modularity: state.modularity,
+          enrichedAt: state.enrichedAt,
+        });
+      } catch (error) {
+        const cause = lost() ?? error;
+        throw new GraphStoreError(`Could not load the graph from Stage 5 tables: ${errorMessage(cause)}`, { cause });
+      }
+    });
   }
 
   /** True when Stage 5's database answers. */
@@ -175,18 +175,39 @@ export class GraphStore {
     await this.pool.end().catch(() => undefined);
   }
 
-  private async inTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  private inTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.withClient(async (client, lost) => {
+      try {
+        await client.query('BEGIN');
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        if (!lost()) await client.query('ROLLBACK').catch(() => undefined);
+        const cause = lost() ?? error;
+        throw new GraphStoreError(`Could not persist the graph: ${errorMessage(cause)}`, { cause });
+      }
+    });
+  }
+
+  /**
+   * Runs fn on one checked-out client. A checked-out client is not watched by the pool: without
+   * a listener, a server that dies meanwhile emits an unhandled 'error' and kills the process.
+   * The error is kept instead, and the client released as broken so the pool never reuses it.
+   */
+  private async withClient<T>(fn: (client: PoolClient, lost: () => Error | undefined) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    let lost: Error | undefined;
+    const onError = (error: Error) => {
+      lost = error;
+      this.logger.warn({ err: errorMessage(error) }, 'stage5 connection lost while in use');
+    };
+    client.on('error', onError);
     try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw new GraphStoreError(`Could not persist the graph: ${errorMessage(error)}`, { cause: error });
+      return await fn(client, () => lost);
     } finally {
-      client.release();
+      client.removeListener('error', onError);
+      client.release(lost);
     }
   }
 }

@@ -39,6 +39,8 @@ export interface SyncReport {
   persisted: PersistReport | null;
   /** read and merge overlap (one job is read ahead), so `ingest` is their wall-clock time together. */
   seconds: { list: number; read: number; merge: number; ingest: number; enrich: number; persist: number; total: number };
+  /** CPU time of this process from the start of the sync to the persist (listing, reading, merging, enriching). */
+  buildCpuSeconds: number;
   enrichmentSeconds?: { degree: number; pagerank: number; louvain: number; storylines: number };
 }
 
@@ -52,6 +54,7 @@ const now = () => performance.now();
  */
 export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
   const t0 = now();
+  const cpu0 = process.cpuUsage();
   const state = await deps.store.loadState();
   const jobs = await listPendingJobs(deps, state);
   const tList = now();
@@ -63,6 +66,7 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
     watermark: state.watermark,
     persisted: null,
     seconds: { list: (tList - t0) / 1000, read: 0, merge: 0, ingest: 0, enrich: 0, persist: 0, total: 0 },
+    buildCpuSeconds: 0,
   };
   if (jobs.length === 0 && isEmpty(deps.unsaved)) {
     report.seconds.total = (now() - t0) / 1000;
@@ -94,7 +98,8 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
     if (i + 1 < jobs.length) next = read(jobs[i + 1]);
     report.seconds.read += result.seconds;
     const t = now();
-    mergeJobBundle(deps.model.graph, result.bundle, changes);
+    // Under the lock: an export streaming meanwhile finishes on the graph it started with.
+    await deps.model.lock.exclusive(() => mergeJobBundle(deps.model.graph, result.bundle, changes));
     report.seconds.merge += (now() - t) / 1000;
     processed.push({ job, counts: bundleCounts(result.bundle) });
     deps.logger.debug({ jobId: job.job_id, graph: { nodes: deps.model.graph.order, edges: deps.model.graph.size } }, 'job merged');
@@ -106,6 +111,8 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
   report.seconds.ingest = (now() - tIngest) / 1000;
   deps.logger.info({ jobs: processed.length, seconds: { read: report.seconds.read, merge: report.seconds.merge } }, 'jobs merged');
   const enrichment = isEmpty(changes) ? undefined : await enrich(deps, report);
+  const cpu = process.cpuUsage(cpu0);
+  report.buildCpuSeconds = (cpu.user + cpu.system) / 1e6;
   deps.logger.info({ seconds: report.seconds.enrich, changes: { nodes: changes.nodes.size, edges: changes.edges.size } }, 'persisting');
   const t = now();
   report.persisted = await deps.store.persist({
@@ -128,12 +135,17 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
 async function enrich(deps: SyncDeps, report: SyncReport) {
   await yieldToEventLoop();
   const t = now();
-  const result = enrichGraph(deps.model.graph, {
-    keyEntities: deps.options.keyEntities,
-    louvainResolution: deps.options.louvainResolution,
+  let enrichedAt = new Date();
+  // Under the lock, like a merge: an export never mixes ranks or communities of two enrichments.
+  const result = await deps.model.lock.exclusive(() => {
+    const enriched = enrichGraph(deps.model.graph, {
+      keyEntities: deps.options.keyEntities,
+      louvainResolution: deps.options.louvainResolution,
+    });
+    enrichedAt = new Date();
+    deps.model.applyEnrichment(enriched, enrichedAt);
+    return enriched;
   });
-  const enrichedAt = new Date();
-  deps.model.applyEnrichment(result, enrichedAt);
   report.seconds.enrich = (now() - t) / 1000;
   report.enrichmentSeconds = result.seconds;
   report.enriched = true;

@@ -34,7 +34,19 @@ export interface PageSpec<R> {
   map: (row: Row) => R;
 }
 
-const withUpdated = <R>(row: Row, record: R): R => ({ ...record, updated_at: row['updated_at'] as Date });
+/**
+ * A timestamptz as whole epoch milliseconds (what a Date holds): a float8 parses many times faster
+ * than timestamptz text, which matters at millions of rows, and truncates the same way.
+ */
+const epochMs = (column: string, alias = column): string => `floor(extract(epoch FROM t.${column}) * 1000)::float8 AS ${alias}`;
+const toDate = (value: unknown): Date | null => (value === null || value === undefined ? null : new Date(value as number));
+
+/** Finishes a row into its record in place: the driver's row objects are ours, and a copy per row is garbage at scale. */
+const revive = <R>(row: Row, fields?: (row: Row) => void): R => {
+  row['updated_at'] = toDate(row['updated_at']);
+  fields?.(row);
+  return row as R;
+};
 
 export const PAGE_SPECS = {
   documents: {
@@ -42,10 +54,13 @@ export const PAGE_SPECS = {
     from: 'document_metadata t',
     key: ['document_id'],
     select:
-      't.document_id, t.job_id::text AS job_id, t.title, t.author, t.publication_date, t.source_url, t.word_count, ' +
-      't.entity_count, t.event_count, t.metadata, t.updated_at',
+      `t.document_id, t.job_id::text AS job_id, t.title, t.author, ${epochMs('publication_date')}, t.source_url, t.word_count, ` +
+      `t.entity_count, t.event_count, t.metadata, ${epochMs('updated_at')}`,
     byJob: (p) => `t.job_id = ${p}::uuid`,
-    map: (row) => withUpdated(row, { ...row } as unknown as DocumentRecord),
+    map: (row) =>
+      revive<DocumentRecord>(row, (r) => {
+        r['publication_date'] = toDate(r['publication_date']);
+      }),
   } satisfies PageSpec<DocumentRecord>,
   events: {
     name: 'event',
@@ -53,44 +68,50 @@ export const PAGE_SPECS = {
     key: ['event_id'],
     select:
       't.event_id, t.document_id, t.job_id::text AS job_id, t.event_type, t.event_date::text AS event_date, t.description, ' +
-      't.trigger_text, t.trigger_start, t.trigger_end, t.participants, t.place, t.confidence, t.updated_at',
+      `t.trigger_text, t.trigger_start, t.trigger_end, t.participants, t.place, t.confidence, ${epochMs('updated_at')}`,
     byJob: (p) => `t.job_id = ${p}::uuid`,
-    map: (row) => withUpdated(row, { ...row, event_date: fromDateText(row['event_date'] as string | null) } as unknown as EventRecord),
+    map: (row) =>
+      revive<EventRecord>(row, (r) => {
+        r['event_date'] = fromDateText(r['event_date'] as string | null);
+      }),
   } satisfies PageSpec<EventRecord>,
   entities: {
     name: 'entity',
     from: 'entity_metadata t',
     key: ['entity_id'],
-    select: 't.entity_id, t.entity_type, t.canonical_name, t.aliases, t.updated_at',
+    select: `t.entity_id, t.entity_type, t.canonical_name, t.aliases, ${epochMs('updated_at')}`,
     // Entities are shared across jobs: a job's entities are those its documents or events mention.
     byJob: (p) =>
       `t.entity_id IN (SELECT entity_id FROM document_entities WHERE job_id = ${p}::uuid ` +
       `UNION SELECT entity_id FROM event_entities WHERE job_id = ${p}::uuid)`,
-    map: (row) => withUpdated(row, { ...row, aliases: (row['aliases'] as string[] | null) ?? [] } as unknown as EntityRecord),
+    map: (row) =>
+      revive<EntityRecord>(row, (r) => {
+        r['aliases'] ??= [];
+      }),
   } satisfies PageSpec<EntityRecord>,
   documentEntities: {
     name: 'document_entity',
     from: 'document_entities t',
     key: ['document_id', 'entity_id'],
-    select: 't.document_id, t.entity_id, t.job_id::text AS job_id, t.mention_count, t.updated_at',
+    select: `t.document_id, t.entity_id, t.job_id::text AS job_id, t.mention_count, ${epochMs('updated_at')}`,
     byJob: (p) => `t.job_id = ${p}::uuid`,
-    map: (row) => withUpdated(row, { ...row } as unknown as DocumentEntityRecord),
+    map: (row) => revive<DocumentEntityRecord>(row),
   } satisfies PageSpec<DocumentEntityRecord>,
   eventEntities: {
     name: 'event_entity',
     from: 'event_entities t',
     key: ['event_id', 'entity_id', 'role'],
-    select: 't.event_id, t.entity_id, t.role, t.job_id::text AS job_id, t.updated_at',
+    select: `t.event_id, t.entity_id, t.role, t.job_id::text AS job_id, ${epochMs('updated_at')}`,
     byJob: (p) => `t.job_id = ${p}::uuid`,
-    map: (row) => withUpdated(row, { ...row } as unknown as EventEntityRecord),
+    map: (row) => revive<EventEntityRecord>(row),
   } satisfies PageSpec<EventEntityRecord>,
   linkages: {
     name: 'linkage',
     from: 'event_linkages t',
     key: ['linkage_id'],
-    select: 't.linkage_id, t.source_event_id, t.target_event_id, t.kind, t.score, t.job_id::text AS job_id, t.updated_at',
+    select: `t.linkage_id, t.source_event_id, t.target_event_id, t.kind, t.score, t.job_id::text AS job_id, ${epochMs('updated_at')}`,
     byJob: (p) => `t.job_id = ${p}::uuid`,
-    map: (row) => withUpdated(row, { ...row } as unknown as LinkageRecord),
+    map: (row) => revive<LinkageRecord>(row),
   } satisfies PageSpec<LinkageRecord>,
   storylines: {
     name: 'storyline',
@@ -99,16 +120,15 @@ export const PAGE_SPECS = {
     select:
       't.storyline_id, t.title, t.start_date::text AS start_date, t.end_date::text AS end_date, t.job_id::text AS job_id, ' +
       'ARRAY(SELECT se.event_id FROM storyline_events se WHERE se.storyline_id = t.storyline_id ORDER BY se.position) AS event_ids, ' +
-      't.document_ids, t.updated_at',
+      `t.document_ids, ${epochMs('updated_at')}`,
     byJob: (p) => `t.job_id = ${p}::uuid`,
     map: (row) =>
-      withUpdated(row, {
-        ...row,
-        start_date: fromDateText(row['start_date'] as string | null),
-        end_date: fromDateText(row['end_date'] as string | null),
-        event_ids: (row['event_ids'] as string[] | null) ?? [],
-        document_ids: (row['document_ids'] as string[] | null) ?? [],
-      } as unknown as StorylineRecord),
+      revive<StorylineRecord>(row, (r) => {
+        r['start_date'] = fromDateText(r['start_date'] as string | null);
+        r['end_date'] = fromDateText(r['end_date'] as string | null);
+        r['event_ids'] ??= [];
+        r['document_ids'] ??= [];
+      }),
   } satisfies PageSpec<StorylineRecord>,
 };
 
@@ -143,10 +163,15 @@ export async function fetchPage<R>(
   const keys = spec.key.map((k) => `t.${k}`).join(', ');
   if (after) where.push(`(${keys}) > (${after.map((v) => param(v)).join(', ')})`);
   const size = pageSizeOf(query);
+  // The page comes back as one JSON array built by the server and parsed in one JSON.parse:
+  // decoding rows field by field in JavaScript was most of a large read's time, and the server
+  // does the encoding on its own core.
   const sql =
+    `SELECT coalesce(json_agg(p ORDER BY ${spec.key.map((k) => `p.${k}`).join(', ')}), '[]'::json) AS page FROM (` +
     `SELECT ${spec.select} FROM ${spec.from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ` +
-    `ORDER BY ${keys} LIMIT ${param(size)}`;
-  const rows = await executor.query<Row>(sql, params);
+    `ORDER BY ${keys} LIMIT ${param(size)}) p`;
+  const [{ page }] = await executor.query<{ page: Row[] | string }>(sql, params);
+  const rows = typeof page === 'string' ? (JSON.parse(page) as Row[]) : page;
   const lastRow = rows.length === size ? rows[rows.length - 1] : undefined;
   return { records: rows.map(spec.map), last: lastRow && spec.key.map((k) => lastRow[k]) };
 }

@@ -1,22 +1,17 @@
-import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { GraphService } from '../../graph-service';
-import { selectGraph, type ExportFilter } from '../../export/graph-selection';
-import { writeGexf } from '../../export/gexf-writer';
-import { writeGraphml } from '../../export/graphml-writer';
-import { writeGraphJson } from '../../export/json-writer';
+import type { ExportFilter } from '../../export/graph-selection';
+import { openExportStream, type ExportFormat } from '../../export/export-stream';
 import { exportParams, exportQuery } from '../api.schemas';
 
-type Format = 'graphml' | 'gexf' | 'json';
-
-const CONTENT: Record<Format, string> = {
+const CONTENT: Record<ExportFormat, string> = {
   graphml: 'application/graphml+xml; charset=utf-8',
   gexf: 'application/gexf+xml; charset=utf-8',
   json: 'application/json; charset=utf-8',
 };
 
 export function registerExportRoutes(app: FastifyInstance, service: GraphService): void {
-  app.get<{ Params: { format: Format }; Querystring: ExportFilter }>(
+  app.get<{ Params: { format: ExportFormat }; Querystring: ExportFilter }>(
     '/export/:format',
     {
       schema: {
@@ -28,11 +23,11 @@ export function registerExportRoutes(app: FastifyInstance, service: GraphService
     },
     async (request, reply) => {
       const { format } = request.params;
-      const selection = selectGraph(service.model, request.query);
-      const chunks = format === 'graphml' ? writeGraphml(selection) : format === 'gexf' ? writeGexf(selection) : writeGraphJson(selection);
+      // Served from one state of the graph: a sync's next merge waits until the last chunk.
+      const stream = await openExportStream(service.model, format, request.query);
       reply.header('content-type', CONTENT[format]);
       reply.header('content-disposition', `attachment; filename="stories.${format === 'json' ? 'json' : format}"`);
-      return reply.send(Readable.from(chunks));
+      return reply.send(stream);
     },
   );
 }
