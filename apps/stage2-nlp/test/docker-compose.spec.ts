@@ -2,8 +2,9 @@ import { registryConfigSchema, loadRegistryConfig } from '@storytelling/metadata
 import { composeEnvironment, readComposeFile } from '@storytelling/test-utils';
 import { loadStage2Config, queueRedisUrl, stage2ConfigSchema } from '../src/config/stage2.config';
 
-describe('docker-compose.yml: the stage2-nlp service', () => {
-  const env = composeEnvironment(readComposeFile().services['stage2-nlp']);
+// Both replicas: the second one is its own service (its own outbox volume), so check it as well.
+describe.each(['stage2-nlp', 'stage2-nlp-2'])('docker-compose.yml: the %s service', (service) => {
+  const env = composeEnvironment(readComposeFile().services[service]);
   const known = new Set([...Object.keys(stage2ConfigSchema.shape), ...Object.keys(registryConfigSchema.shape)]);
 
   it('sets every variable Stage 2 reads, and none it does not', () => {
