@@ -1,6 +1,6 @@
 /**
  * nx run metadata-registry:bench [-- --json] [--rows N] [--batch N]
- * Document-metadata rows/s through the registry writer (unnest upsert), through the full hook
+ * Document-metadata rows/s through the registry writer (upsert, COPY-staged from 1,000 rows), through the full hook
  * (validation included), through Prisma createMany and through raw COPY, on the same rows, in
  * one run on a scratch database (writer and COPY alternate, best of --reps); and the median latency of registering a job through the hook.
  * Server: BENCH_DATABASE_URL, else DATABASE_URL, else TEST_DATABASE_URL, else local postgres.
@@ -190,8 +190,8 @@ async function main(): Promise<void> {
     if (json) {
       console.log(JSON.stringify(figures));
     } else {
-      log(`writer (unnest upsert, insert)   ${figures.writer_rows_per_s.toLocaleString()} rows/s`);
-      log(`writer (unnest upsert, update)   ${figures.writer_update_rows_per_s.toLocaleString()} rows/s`);
+      log(`writer (upsert, insert)          ${figures.writer_rows_per_s.toLocaleString()} rows/s`);
+      log(`writer (upsert, update)          ${figures.writer_update_rows_per_s.toLocaleString()} rows/s`);
       log(`hook (validation + writer)       ${figures.hook_rows_per_s.toLocaleString()} rows/s`);
       log(`Prisma createMany                ${figures.create_many_rows_per_s.toLocaleString()} rows/s`);
       log(`raw COPY                         ${figures.copy_rows_per_s.toLocaleString()} rows/s`);

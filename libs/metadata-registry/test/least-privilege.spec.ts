@@ -57,7 +57,12 @@ describe('least privilege (prisma/bootstrap.sql)', () => {
       replayIntervalMs: 0,
     });
     expect(await writer.hooks.syncWriteJobToRegistry({ jobId, batchId: 'roles' })).toMatchObject({ outcome: 'written' });
-    expect(await writer.hooks.syncWriteDocumentsToRegistry(makeBatch(jobId, 2, 'roles'))).toMatchObject({ outcome: 'written' });
+    // 600 documents make 1,200 events: large enough for the COPY-staged path, whose staging tables
+    // need the TEMPORARY privilege the bootstrap grants.
+    expect(await writer.hooks.syncWriteDocumentsToRegistry(makeBatch(jobId, 600, 'roles'))).toMatchObject({
+      outcome: 'written',
+      counts: { document: 600, event: 1200 },
+    });
     await writer.close();
 
     const readerDir = join(dataDir, 'reader');
@@ -69,7 +74,8 @@ describe('least privilege (prisma/bootstrap.sql)', () => {
     expect(await reader.reader.getJob(jobId)).toMatchObject({ batch_id: 'roles' });
     expect(await reader.hooks.syncWriteJobToRegistry({ jobId, batchId: 'x' })).toMatchObject({ outcome: 'skipped' });
     expect(existsSync(readerDir)).toBe(false);
-    expect((await collect(reader.reader.documents({ jobId }))).records).toHaveLength(2);
+    expect((await collect(reader.reader.documents({ jobId }))).records).toHaveLength(600);
+    expect((await collect(reader.reader.events({ jobId }))).records).toHaveLength(1200);
     await reader.close();
     rmSync(dataDir, { recursive: true, force: true });
 

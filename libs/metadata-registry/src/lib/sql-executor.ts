@@ -1,11 +1,19 @@
-import type { PGlite } from '@electric-sql/pglite';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 
 /** The little of a SQL connection the registry needs, over node-postgres or PGlite alike. */
 export interface SqlSession {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   /** Runs a multi-statement script without parameters (a migration). */
   exec(script: string): Promise<void>;
+  /**
+   * Streams rows in COPY text format into `COPY table (columns) FROM STDIN`. Present on a
+   * dedicated connection (a transaction or session), absent where COPY cannot be had (Prisma).
+   */
+  copyIn?(copySql: string, pieces: Iterable<string>): Promise<void>;
 }
 
 export interface SqlExecutor extends SqlSession {
@@ -36,7 +44,12 @@ export function pgExecutor(pool: Pool, ownsPool = true): SqlExecutor {
     };
     client.on('error', onError);
     try {
-      return await fn(pgSession(client));
+      return await fn({
+        ...pgSession(client),
+        copyIn: async (copySql, pieces) => {
+          await pipeline(Readable.from(pieces), client.query(copyFrom(copySql)));
+        },
+      });
     } finally {
       client.removeListener('error', onError);
       client.release(lost);
@@ -81,27 +94,27 @@ export function createPgPool(connectionString: string, overrides: PoolConfig = {
 
 /** An executor over an embedded PGlite database (single connection, so calls serialise). */
 export function pgliteExecutor(db: PGlite, ownsDb = true): SqlExecutor {
-  const session: SqlSession = {
-    query: async <R>(sql: string, params?: unknown[]) => (await db.query<R>(sql, params)).rows,
-    exec: async (script: string) => {
-      await db.exec(script);
-    },
-  };
+  const session = pgliteSession(db);
   return {
     kind: 'pglite',
     ...session,
     withSession: (fn) => fn(session),
-    transaction: (fn) =>
-      db.transaction(async (tx) =>
-        fn({
-          query: async <R>(sql: string, params?: unknown[]) => (await tx.query<R>(sql, params)).rows,
-          exec: async (script: string) => {
-            await tx.exec(script);
-          },
-        }),
-      ),
+    transaction: (fn) => db.transaction(async (tx) => fn(pgliteSession(tx))),
     close: async () => {
       if (ownsDb && !db.closed) await db.close();
+    },
+  };
+}
+
+function pgliteSession(db: PGlite | Transaction): SqlSession {
+  return {
+    query: async <R>(sql: string, params?: unknown[]) => (await db.query<R>(sql, params)).rows,
+    exec: async (script: string) => {
+      await db.exec(script);
+    },
+    // PGlite has no STDIN: COPY reads the rows from a blob given with the query.
+    copyIn: async (copySql, pieces) => {
+      await db.query(copySql.replace(/FROM STDIN$/, "FROM '/dev/blob'"), [], { blob: new Blob([...pieces]) });
     },
   };
 }

@@ -144,9 +144,6 @@ CREATE INDEX "document_metadata_updated_at_idx" ON "document_metadata"("updated_
 CREATE INDEX "event_metadata_job_id_event_id_idx" ON "event_metadata"("job_id", "event_id");
 
 -- CreateIndex
-CREATE INDEX "event_metadata_document_id_idx" ON "event_metadata"("document_id");
-
--- CreateIndex
 CREATE INDEX "event_metadata_updated_at_idx" ON "event_metadata"("updated_at");
 
 -- CreateIndex
@@ -156,28 +153,16 @@ CREATE INDEX "entity_metadata_updated_at_idx" ON "entity_metadata"("updated_at")
 CREATE INDEX "document_entities_job_id_document_id_entity_id_idx" ON "document_entities"("job_id", "document_id", "entity_id");
 
 -- CreateIndex
-CREATE INDEX "document_entities_entity_id_idx" ON "document_entities"("entity_id");
-
--- CreateIndex
 CREATE INDEX "document_entities_updated_at_idx" ON "document_entities"("updated_at");
 
 -- CreateIndex
 CREATE INDEX "event_entities_job_id_event_id_entity_id_role_idx" ON "event_entities"("job_id", "event_id", "entity_id", "role");
 
 -- CreateIndex
-CREATE INDEX "event_entities_entity_id_idx" ON "event_entities"("entity_id");
-
--- CreateIndex
 CREATE INDEX "event_entities_updated_at_idx" ON "event_entities"("updated_at");
 
 -- CreateIndex
 CREATE INDEX "event_linkages_job_id_linkage_id_idx" ON "event_linkages"("job_id", "linkage_id");
-
--- CreateIndex
-CREATE INDEX "event_linkages_source_event_id_idx" ON "event_linkages"("source_event_id");
-
--- CreateIndex
-CREATE INDEX "event_linkages_target_event_id_idx" ON "event_linkages"("target_event_id");
 
 -- CreateIndex
 CREATE INDEX "event_linkages_updated_at_idx" ON "event_linkages"("updated_at");
@@ -187,9 +172,6 @@ CREATE INDEX "storylines_job_id_storyline_id_idx" ON "storylines"("job_id", "sto
 
 -- CreateIndex
 CREATE INDEX "storylines_updated_at_idx" ON "storylines"("updated_at");
-
--- CreateIndex
-CREATE INDEX "storyline_events_event_id_idx" ON "storyline_events"("event_id");
 
 -- AddForeignKey
 ALTER TABLE "storyline_events" ADD CONSTRAINT "storyline_events_storyline_id_fkey" FOREIGN KEY ("storyline_id") REFERENCES "storylines"("storyline_id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -1,0 +1,218 @@
+import { createLogger } from '@storytelling/common';
+import { createTestDatabase, type TestDatabase } from '@storytelling/test-utils';
+import { COPY_MIN_ROWS, writeBatchRows } from './batch-writer';
+import { applyMigrations } from './migration-runner';
+import { openPglite } from './pglite-database';
+import { migrateRegistry, REGISTRY_MIGRATIONS_DIR, registryMigrationsFingerprint } from './registry-migrations';
+import { createPgPool, pgExecutor, pgliteExecutor, type SqlExecutor, type SqlSession } from './sql-executor';
+import type { RegistryBatch } from './registry.types';
+
+const JOB = '11111111-1111-4111-8111-111111111111';
+const silent = createLogger('batch-writer-copy-spec', { level: 'silent' });
+
+// Every character COPY's text format treats specially, and the literal text \N (not a NULL).
+const TRICKY = ['tab\there', 'new\nline', 'cr\r\nlf', 'back\\slash', '\\N', 'quote"s', '{braces,comma}', '', 'é ✓ 日本'];
+const tricky = (i: number) => TRICKY[i % TRICKY.length];
+
+/** A batch big enough for the COPY path: every table gets more than COPY_MIN_ROWS rows but entities and storylines. */
+function bigBatch(n = COPY_MIN_ROWS + 200, aliasTag = 'a'): RegistryBatch {
+  const ids = Array.from({ length: n }, (_, i) => i);
+  return {
+    jobId: JOB,
+    documents: ids.map((i) => ({
+      document_id: `doc-${i}`,
+      job_id: JOB,
+      title: tricky(i),
+      author: i % 2 ? null : `author ${tricky(i + 1)}`,
+      publication_date: i % 3 ? new Date(Date.UTC(2024, 0, 1, 12, 0, 0, i)) : null,
+      source_url: null,
+      word_count: i,
+      entity_count: 1,
+      event_count: 1,
+      metadata: { note: tricky(i), n: i },
+    })),
+    events: ids.map((i) => ({
+      event_id: `ev-${i}`,
+      document_id: `doc-${i}`,
+      job_id: JOB,
+      event_type: 'meeting',
+      event_date: i % 2 ? new Date(Date.UTC(2024, 1, 1 + (i % 28))) : null,
+      description: tricky(i + 2),
+      trigger_text: 'met',
+      trigger_start: i,
+      trigger_end: i + 3,
+      participants: [{ entity_id: `ent-${i % 7}`, name: tricky(i), role: 'agent' }],
+      place: i % 4 ? null : tricky(i),
+      confidence: (i % 10) / 10,
+    })),
+    entities: Array.from({ length: 7 }, (_, k) => ({
+      entity_id: `ent-${k}`,
+      entity_type: 'PER',
+      canonical_name: tricky(k),
+      aliases: [`${aliasTag}-${tricky(k)}`],
+    })),
+    documentEntities: ids.map((i) => ({ document_id: `doc-${i}`, entity_id: `ent-${i % 7}`, job_id: JOB, mention_count: 1 + (i % 5) })),
+    eventEntities: ids.map((i) => ({ event_id: `ev-${i}`, entity_id: `ent-${i % 7}`, role: tricky(i) || 'agent', job_id: JOB })),
+    linkages: ids.slice(1).map((i) => ({
+      linkage_id: `link-${i}`,
+      source_event_id: `ev-${i - 1}`,
+      target_event_id: `ev-${i}`,
+      kind: i % 2 ? ('coreference' as const) : ('precedes' as const),
+      score: i / n,
+      job_id: JOB,
+    })),
+    storylines: [
+      {
+        storyline_id: 'story-0',
+        title: tricky(0),
+        start_date: new Date(Date.UTC(2024, 0, 1)),
+        end_date: null,
+        job_id: JOB,
+        event_ids: ids.map((i) => `ev-${i}`),
+        document_ids: ['doc-0', 'doc-1'],
+      },
+    ],
+  };
+}
+
+const TABLES = [
+  'document_metadata',
+  'event_metadata',
+  'entity_metadata',
+  'document_entities',
+  'event_entities',
+  'event_linkages',
+  'storylines',
+  'storyline_events',
+];
+
+/** Every table's rows as text, in key order, without the write timestamps. */
+async function snapshot(executor: SqlExecutor): Promise<Record<string, string[]>> {
+  const tables: Record<string, string> = {
+    document_metadata: 'document_id',
+    event_metadata: 'event_id',
+    entity_metadata: 'entity_id',
+    document_entities: 'document_id, entity_id',
+    event_entities: 'event_id, entity_id, role',
+    event_linkages: 'linkage_id',
+    storylines: 'storyline_id',
+    storyline_events: 'storyline_id, position',
+  };
+  const out: Record<string, string[]> = {};
+  for (const [table, key] of Object.entries(tables)) {
+    const rows = await executor.query<{ r: string }>(
+      `SELECT (to_jsonb(t) - 'updated_at' - 'created_at')::text AS r FROM ${table} t ORDER BY ${key}`,
+    );
+    out[table] = rows.map((row) => row.r);
+  }
+  return out;
+}
+
+/** Writes through the executor's transaction, noting whether COPY was used. */
+async function write(executor: SqlExecutor, batch: RegistryBatch, copies: string[]): Promise<void> {
+  await executor.transaction((session) =>
+    writeBatchRows(
+      {
+        ...session,
+        copyIn: async (sql, pieces) => {
+          copies.push(sql.split(' ')[1] ?? sql);
+          await session.copyIn?.(sql, pieces);
+        },
+      },
+      batch,
+    ),
+  );
+}
+
+/** The same batch through the unnest path (a session without COPY, as over Prisma). */
+async function writeWithoutCopy(executor: SqlExecutor, batch: RegistryBatch): Promise<void> {
+  await executor.transaction((session) => {
+    const { copyIn: _unused, ...plain }: SqlSession = session;
+    return writeBatchRows(plain, batch);
+  });
+}
+
+describe.each(['postgresql', 'pglite'] as const)('writeBatchRows: large batches through COPY staging (%s)', (kind) => {
+  let databases: TestDatabase[] = [];
+  let copyExecutor: SqlExecutor;
+  let unnestExecutor: SqlExecutor;
+
+  const open = async (): Promise<SqlExecutor> => {
+    if (kind === 'pglite') {
+      const pglite = await openPglite();
+      await applyMigrations({ pglite, migrationsDir: REGISTRY_MIGRATIONS_DIR, logger: silent });
+      return pgliteExecutor(pglite);
+    }
+    const created = await createTestDatabase({
+      schema: 'registry',
+      fingerprint: registryMigrationsFingerprint(),
+      migrate: (url) => migrateRegistry(url, silent),
+    });
+    databases.push(created);
+    return pgExecutor(createPgPool(created.url));
+  };
+
+  // One pair of databases per backend (PGlite takes seconds to open), emptied before each test.
+  beforeAll(async () => {
+    copyExecutor = await open();
+    unnestExecutor = await open();
+  });
+  beforeEach(async () => {
+    for (const executor of [copyExecutor, unnestExecutor]) await executor.exec(`TRUNCATE ${TABLES.join(', ')}`);
+  });
+  afterAll(async () => {
+    await copyExecutor.close();
+    await unnestExecutor.close();
+    for (const created of databases) await created.drop();
+    databases = [];
+  });
+
+  it('writes exactly the rows the unnest path writes, special characters and NULLs included', async () => {
+    const copies: string[] = [];
+    await write(copyExecutor, bigBatch(), copies);
+    await writeWithoutCopy(unnestExecutor, bigBatch());
+
+    expect(copies).toEqual(
+      expect.arrayContaining([
+        'registry_staging_document_metadata',
+        'registry_staging_event_metadata',
+        'registry_staging_event_linkages',
+        'registry_staging_storyline_events',
+      ]),
+    );
+    expect(copies).not.toContain('registry_staging_entity_metadata'); // 7 rows: one unnest statement
+    const written = await snapshot(copyExecutor);
+    expect(written).toEqual(await snapshot(unnestExecutor));
+    expect(written['document_metadata']).toHaveLength(COPY_MIN_ROWS + 200);
+
+    const [doc] = await copyExecutor.query<{ title: string; author: string | null }>(
+      "SELECT title, author FROM document_metadata WHERE document_id = 'doc-4'",
+    );
+    expect(doc).toEqual({ title: '\\N', author: 'author quote"s' });
+    const [event] = await copyExecutor.query<{ description: string; participants: unknown }>(
+      "SELECT description, participants FROM event_metadata WHERE event_id = 'ev-0'",
+    );
+    expect(event).toEqual({ description: 'cr\r\nlf', participants: [{ entity_id: 'ent-0', name: 'tab\there', role: 'agent' }] });
+  });
+
+  it('is idempotent: a retried batch duplicates nothing, and shared entities merge their aliases', async () => {
+    const copies: string[] = [];
+    await write(copyExecutor, bigBatch(), copies);
+    const first = await snapshot(copyExecutor);
+    await write(copyExecutor, bigBatch(), copies);
+    expect(await snapshot(copyExecutor)).toEqual(first);
+
+    await write(copyExecutor, bigBatch(COPY_MIN_ROWS + 200, 'b'), copies);
+    const [entity] = await copyExecutor.query<{ aliases: string[] }>("SELECT aliases FROM entity_metadata WHERE entity_id = 'ent-1'");
+    expect(entity?.aliases).toEqual(['a-new\nline', 'b-new\nline']);
+  });
+
+  it('is atomic: a batch failing in a late table leaves nothing of its earlier tables', async () => {
+    const batch = bigBatch();
+    // A linkage kind the CHECK constraint refuses, late in the batch (validation normally stops it first).
+    batch.linkages = batch.linkages!.map((l, i) => (i === 500 ? { ...l, kind: 'other' as never } : l));
+    await expect(write(copyExecutor, batch, [])).rejects.toThrow(/event_linkages_kind_check/);
+    const [{ n }] = await copyExecutor.query<{ n: number }>('SELECT count(*)::int AS n FROM document_metadata');
+    expect(n).toBe(0);
+  });
+});
