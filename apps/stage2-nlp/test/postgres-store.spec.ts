@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { analyzeDocument, linkDocuments, parseInputDocument, type LinkResult, type ProcessedDocument } from '@storytelling/nlp';
+import { analyzeDocument, linkDocuments, parseInputDocument, type LinkResult, type LinkState, type ProcessedDocument } from '@storytelling/nlp';
 import type { TestDatabase } from '@storytelling/test-utils';
 import { PostgresStore } from '../src/stores/postgres-store';
 import { openStage2Database, type Stage2Database } from '../src/stores/stage2-database';
@@ -79,6 +79,26 @@ describe('PostgresStore', () => {
     const stored = await fresh.transaction((tx) => fresh.lockLinkState(tx));
     expect(stored).toEqual(two.state);
     expect(linkDocuments(second, readBack)).toEqual(two);
+  });
+
+  it('gives a term added after another was dropped an ordinal of its own, so the read-back order is the linker order', async () => {
+    const empty = { documents: [], linkages: [], storylines: [], rejects: [] };
+    const state = (terms: Record<string, number>): LinkState => ({ version: 1, document_count: 3, term_document_frequency: terms, storylines: [] });
+    const store = new PostgresStore(database);
+    const save = (terms: Record<string, number>) =>
+      store.transaction(async (tx) => {
+        await store.lockLinkState(tx);
+        await store.saveInTransaction(tx, context(), { payload: empty, state: state(terms) });
+      });
+    await save({ a: 1, b: 1, c: 1 });
+    await save({ a: 2, c: 1, d: 1 });
+    await save({ a: 2, c: 1, d: 1, e: 1 });
+
+    const ordinals = await query<{ term: string; ordinal: number }>('SELECT term, ordinal FROM link_terms ORDER BY ordinal');
+    expect(new Set(ordinals.map((r) => r.ordinal)).size).toBe(ordinals.length);
+    const other = new PostgresStore(database);
+    const readBack = await other.transaction((tx) => other.lockLinkState(tx));
+    expect(Object.keys(readBack?.term_document_frequency ?? {})).toEqual(['a', 'c', 'd', 'e']);
   });
 
   it('copies text holding tabs, newlines, backslashes, quotes and braces exactly, and a retried save duplicates nothing', async () => {

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from '@storytelling/metadata-registry';
+import { eventually } from '@storytelling/test-utils';
 import { buildApp } from '../src/api/app';
 import { buildGraphService, runSync, type GraphService } from '../src/graph-service';
 import { benchEntities, benchJobChunks, benchJobId, type BenchShape } from '../scripts/bench-data';
@@ -32,11 +33,6 @@ async function writeBenchJob(writer: Registry, job: number): Promise<void> {
 }
 
 /** Waits (a bounded number of short pauses) until the condition holds; false when it never did. */
-async function eventually(condition: () => boolean, tries = 2_000): Promise<boolean> {
-  for (let i = 0; i < tries && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-  return condition();
-}
-
 interface ExportedGraph {
   nodes: Array<{ key: string; attributes: { pagerank: number } }>;
   edges: Array<{ key: string; source: string; target: string }>;

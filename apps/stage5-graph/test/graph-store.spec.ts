@@ -1,18 +1,9 @@
 import { Client } from 'pg';
+import { eventually } from '@storytelling/test-utils';
 import { buildGraphService, runSync, type GraphService } from '../src/graph-service';
 import { GraphStoreError } from '../src/stage5.errors';
 import { twoStories } from './fixtures/story-records';
 import { quietLogger, stage5Config, writeStage2Job, openTestStack, type TestStack } from './support/test-env';
-
-/** Waits (a bounded number of short pauses) for a value; undefined when it never came. */
-async function eventually<T>(probe: () => Promise<T | undefined>, tries = 1_000): Promise<T | undefined> {
-  for (let i = 0; i < tries; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return undefined;
-}
 
 describe('Stage 5 store: a connection lost in the middle of a persist', () => {
   let stack: TestStack;

@@ -17,3 +17,4 @@ export {
   type ComposeService,
 } from './lib/compose-file';
 export { TcpProxy } from './lib/tcp-proxy';
+export { eventually, type EventuallyOptions } from './lib/eventually';

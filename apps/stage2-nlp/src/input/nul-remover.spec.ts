@@ -34,6 +34,14 @@ describe('removeNul', () => {
     expect((outcome.input as CleanedDocument).value).toEqual({ document_id: 'c', text: 'ab', n: 3, ok: true, none: null });
   });
 
+  it('keeps a "__proto__" key as data, never as the copy\'s prototype', () => {
+    const outcome = removeNul('{"document_id":"p","text":"a\\u0000b","__proto__":{"polluted":true}}');
+    const value = (outcome.input as CleanedDocument).value;
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.hasOwn(value, '__proto__')).toBe(true);
+    expect((value as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
   it('does not mistake an escaped backslash followed by "u0000" for a NUL', () => {
     const raw = '{"document_id":"d","text":"C:\\\\u0000 is a path"}';
     expect(removeNul(raw)).toEqual({ input: raw });

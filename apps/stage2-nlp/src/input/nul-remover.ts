@@ -59,17 +59,19 @@ function stripValue(value: unknown, path: string, removal: Removal): unknown {
   if (typeof value === 'string') return stripString(value, path, removal);
   if (Array.isArray(value)) return value.map((v, i) => stripValue(v, `${path}[${i}]`, removal));
   if (value !== null && typeof value === 'object') {
-    const copy: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
-      const cleanKey = key.split(NUL).join('');
-      const cleanPath = path ? `${path}.${cleanKey}` : cleanKey;
-      if (cleanKey.length !== key.length) {
-        removal.removed += key.length - cleanKey.length;
-        removal.fields.add(cleanPath);
-      }
-      copy[cleanKey] = stripValue(v, cleanPath, removal);
-    }
-    return copy;
+    // fromEntries defines own properties: an assignment would turn a "__proto__" key (JSON.parse
+    // keeps it as data) into the copy's prototype, silently dropping the field.
+    return Object.fromEntries(
+      Object.entries(value).map(([key, v]) => {
+        const cleanKey = key.split(NUL).join('');
+        const cleanPath = path ? `${path}.${cleanKey}` : cleanKey;
+        if (cleanKey.length !== key.length) {
+          removal.removed += key.length - cleanKey.length;
+          removal.fields.add(cleanPath);
+        }
+        return [cleanKey, stripValue(v, cleanPath, removal)];
+      }),
+    );
   }
   return value;
 }

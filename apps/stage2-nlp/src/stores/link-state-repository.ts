@@ -78,12 +78,17 @@ async function readState(tx: SqlTransaction, version: number, documentCount: num
   };
 }
 
-/** Upserts the terms whose frequency changed; a new term gets the next ordinal (the linker's key order). */
+/**
+ * Upserts the terms whose frequency changed; a new term gets an ordinal after every stored one
+ * (the linker's key order). The base is the stored maximum, not the count of known terms: once
+ * a term is deleted the count falls below it, and counting would hand out ordinals still in use.
+ */
 async function writeTerms(tx: SqlTransaction, before: Record<string, number>, after: Record<string, number>): Promise<void> {
   const names: string[] = [];
   const ordinals: number[] = [];
   const frequencies: number[] = [];
   const known = Object.keys(before).length;
+  // New terms' offsets after the stored maximum; -1 marks a known term.
   let added = 0;
   // One pass over the terms: the linker only ever adds terms and raises counts, so this is the
   // whole diff unless a term disappeared (checked by counting, handled below).
@@ -93,7 +98,7 @@ async function writeTerms(tx: SqlTransaction, before: Record<string, number>, af
     if (previous === frequency) continue;
     names.push(term);
     if (previous === undefined) {
-      ordinals.push(known + added);
+      ordinals.push(added);
       added++;
     } else {
       // A known term keeps its ordinal: the upsert below leaves it.
@@ -108,7 +113,9 @@ async function writeTerms(tx: SqlTransaction, before: Record<string, number>, af
   if (!names.length) return;
   await tx.query(
     `INSERT INTO link_terms (term, ordinal, frequency)
-     SELECT * FROM unnest($1::text[], $2::int[], $3::int[])
+     SELECT t.term, CASE WHEN t.offset_ < 0 THEN -1 ELSE base.next + t.offset_ END, t.frequency
+     FROM unnest($1::text[], $2::int[], $3::int[]) AS t(term, offset_, frequency),
+          (SELECT COALESCE(MAX(ordinal) + 1, 0) AS next FROM link_terms) AS base
      ON CONFLICT (term) DO UPDATE SET frequency = EXCLUDED.frequency`,
     [names, ordinals, frequencies],
   );

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { Pool, type PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { withPooledClient } from '@storytelling/common';
 
 /** One connection inside a transaction: parameterised statements and COPY ... FROM STDIN. */
 export interface SqlTransaction {
@@ -32,16 +33,9 @@ export function pgSqlExecutor(connectionString: string): SqlExecutor {
   return {
     kind: 'postgresql',
     query: async <R>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as R[],
-    transaction: async (fn) => {
-      const client = await pool.connect();
-      // A checked-out client is not watched by the pool: a server dying mid-transaction would
-      // emit an unhandled 'error'. Keep it, and release the client as broken.
-      let lost: Error | undefined;
-      const onError = (error: Error) => {
-        lost = error;
-      };
-      client.on('error', onError);
-      try {
+    // withPooledClient: a server dying mid-transaction must not kill the process, nor its client be reused.
+    transaction: (fn) =>
+      withPooledClient(pool, async (client: PoolClient) => {
         await client.query('BEGIN');
         try {
           const result = await fn(pgTransaction(client));
@@ -51,11 +45,7 @@ export function pgSqlExecutor(connectionString: string): SqlExecutor {
           await client.query('ROLLBACK').catch(() => undefined);
           throw error;
         }
-      } finally {
-        client.removeListener('error', onError);
-        client.release(lost);
-      }
-    },
+      }),
     close: () => pool.end(),
   };
 }

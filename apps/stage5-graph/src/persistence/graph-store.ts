@@ -1,6 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool, type PoolClient } from 'pg';
-import { createLogger, errorMessage, redactUrl, type Logger } from '@storytelling/common';
+import { createLogger, errorMessage, redactUrl, withPooledClient, type Logger } from '@storytelling/common';
 import { PrismaClient } from '../generated/prisma/client';
 import { GraphStoreError } from '../stage5.errors';
 import { loadGraphModel } from './graph-loader';
@@ -190,24 +190,8 @@ export class GraphStore {
     });
   }
 
-  /**
-   * Runs fn on one checked-out client. A checked-out client is not watched by the pool: without
-   * a listener, a server that dies meanwhile emits an unhandled 'error' and kills the process.
-   * The error is kept instead, and the client released as broken so the pool never reuses it.
-   */
-  private async withClient<T>(fn: (client: PoolClient, lost: () => Error | undefined) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let lost: Error | undefined;
-    const onError = (error: Error) => {
-      lost = error;
-      this.logger.warn({ err: errorMessage(error) }, 'stage5 connection lost while in use');
-    };
-    client.on('error', onError);
-    try {
-      return await fn(client, () => lost);
-    } finally {
-      client.removeListener('error', onError);
-      client.release(lost);
-    }
+  /** Runs fn on one checked-out client; a connection lost meanwhile is kept (see withPooledClient), logged, and the client dropped. */
+  private withClient<T>(fn: (client: PoolClient, lost: () => Error | undefined) => Promise<T>): Promise<T> {
+    return withPooledClient(this.pool, fn, (error) => this.logger.warn({ err: errorMessage(error) }, 'stage5 connection lost while in use'));
   }
 }
