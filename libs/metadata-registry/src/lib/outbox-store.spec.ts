@@ -205,4 +205,24 @@ describe('OutboxStore', () => {
     expect(seen).toEqual([1, 2]);
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it('requeues the dead letters when asked while a run without them is in flight', async () => {
+    const outbox = new OutboxStore(dir, { maxAttempts: 1 });
+    await outbox.append(op(1));
+    expect(await outbox.replay({ apply: async () => Promise.reject(sqlError('42703')), classify: classifyFailure })).toMatchObject({ deadLettered: 1 });
+    await outbox.append(op(2));
+    const seen: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slowApply = async (o: RegistryOp) => {
+      await gate;
+      seen.push(nOf(o));
+    };
+    const background = outbox.replay({ apply: slowApply, classify: classifyFailure });
+    const onDemand = outbox.replay({ apply: async (o) => void seen.push(nOf(o)), classify: classifyFailure, deadLetters: true });
+    release();
+    expect(await background).toMatchObject({ replayed: 1, requeued: 0 });
+    expect(await onDemand).toMatchObject({ replayed: 1, requeued: 1, pending: 0 });
+    expect(seen).toEqual([2, 1]);
+  });
 });

@@ -77,6 +77,8 @@ export class OutboxStore {
   private pendingCount: number;
   private tail: Promise<unknown> = Promise.resolve();
   private replaying: Promise<ReplayResult> | undefined;
+  /** Whether the run in flight requeues the dead letters. */
+  private replayingDeadLetters = false;
   private readonly instance = randomBytes(6).toString('hex');
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
@@ -119,11 +121,21 @@ export class OutboxStore {
     });
   }
 
-  /** Replays every entry in order; concurrent calls share one run. */
+  /**
+   * Replays every entry in order; concurrent calls share one run, except that a call asking for
+   * the dead letters while a run without them is in flight gets its own run after it.
+   */
   replay(handlers: ReplayHandlers): Promise<ReplayResult> {
-    this.replaying ??= this.replayAll(handlers).finally(() => {
-      this.replaying = undefined;
-    });
+    if (this.replaying && handlers.deadLetters && !this.replayingDeadLetters) {
+      const after = () => this.replay(handlers);
+      return this.replaying.then(after, after);
+    }
+    if (!this.replaying) {
+      this.replayingDeadLetters = Boolean(handlers.deadLetters);
+      this.replaying = this.replayAll(handlers).finally(() => {
+        this.replaying = undefined;
+      });
+    }
     return this.replaying;
   }
 

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { withPooledClient } from '@storytelling/common';
 
 /** The little of a SQL connection the registry needs, over node-postgres or PGlite alike. */
 export interface SqlSession {
@@ -34,27 +35,16 @@ const pgSession = (client: Pick<PoolClient, 'query'>): SqlSession => ({
 
 /** An executor over a node-postgres pool (one pool per registry). */
 export function pgExecutor(pool: Pool, ownsPool = true): SqlExecutor {
-  const withSession = async <T>(fn: (session: SqlSession) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    // A checked-out client is not watched by the pool: without a listener, a database that dies
-    // mid-transaction emits an unhandled 'error' and kills the process. Release it as broken instead.
-    let lost: Error | undefined;
-    const onError = (error: Error) => {
-      lost = error;
-    };
-    client.on('error', onError);
-    try {
-      return await fn({
+  // withPooledClient keeps a connection lost mid-transaction from killing the process.
+  const withSession = <T>(fn: (session: SqlSession) => Promise<T>): Promise<T> =>
+    withPooledClient<PoolClient, T>(pool, (client) =>
+      fn({
         ...pgSession(client),
         copyIn: async (copySql, pieces) => {
           await pipeline(Readable.from(pieces), client.query(copyFrom(copySql)));
         },
-      });
-    } finally {
-      client.removeListener('error', onError);
-      client.release(lost);
-    }
-  };
+      }),
+    );
   return {
     kind: 'postgresql',
     ...pgSession(pool),

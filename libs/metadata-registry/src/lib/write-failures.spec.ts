@@ -15,6 +15,8 @@ describe('classifyFailure', () => {
     ['08006 connection failure', coded('08006'), 'transient'],
     ['55000 database not accepting connections', coded('55000'), 'transient'],
     ['ECONNREFUSED', coded('ECONNREFUSED'), 'transient'],
+    ['EPIPE (five letters, not a SQLSTATE)', coded('EPIPE'), 'transient'],
+    ['EBUSY', coded('EBUSY'), 'transient'],
     ['opossum breaker open', coded('EOPENBREAKER'), 'transient'],
     ['pg connection lost (no code)', new Error('Connection terminated unexpectedly'), 'transient'],
     ['ioredis closed (no code)', new Error('Connection is closed.'), 'transient'],

@@ -40,13 +40,14 @@ export function classifyFailure(error: unknown): FailureKind {
     const meta = (error as { meta?: { code?: unknown } }).meta;
     return meta?.code ? classifyFailure({ code: meta.code }) : 'failing';
   }
+  // Node system errors (ECONNREFUSED, ETIMEDOUT, ...) and opossum's EOPENBREAKER / ETIMEDOUT; checked
+  // before SQLSTATEs because five-letter ones (EPIPE, EBUSY) look like one, and no SQLSTATE class starts with E.
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return 'transient';
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
     const sqlClass = code.slice(0, 2);
     if (DATA_CLASSES.has(sqlClass)) return 'rejected';
     return TRANSIENT_CLASSES.has(sqlClass) ? 'transient' : 'failing';
   }
-  // Node system errors (ECONNREFUSED, ETIMEDOUT, ...) and opossum's EOPENBREAKER / ETIMEDOUT.
-  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return 'transient';
   const nested = (error as { errors?: unknown }).errors;
   if (Array.isArray(nested) && nested.some((e) => classifyFailure(e) === 'transient')) return 'transient';
   const message = (error as { message?: unknown }).message;
