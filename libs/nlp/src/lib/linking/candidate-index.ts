@@ -60,10 +60,15 @@ export function candidatePairs(keys: readonly SparseVector[], options: BlockingO
   return pairs;
 }
 
-/** Restricts a vector to its heaviest `count` terms (the blocking keys). */
-export function blockingKeys(vector: SparseVector, count: number): SparseVector {
-  if (vector.ids.length <= count) return vector;
-  const order = Array.from(vector.ids.keys())
+/**
+ * Restricts a vector to its heaviest `count` terms (the blocking keys), among those `shared`
+ * accepts: a term no other item holds cannot make a pair, and in a small corpus such terms are
+ * the heaviest of all and would crowd out the keys that do.
+ */
+export function blockingKeys(vector: SparseVector, count: number, shared: (id: number) => boolean = () => true): SparseVector {
+  const usable = Array.from(vector.ids.keys()).filter((i) => shared(vector.ids[i]));
+  if (usable.length === vector.ids.length && vector.ids.length <= count) return vector;
+  const order = usable
     .sort((a, b) => vector.weights[b] - vector.weights[a] || vector.ids[a] - vector.ids[b])
     .slice(0, count)
     .sort((a, b) => vector.ids[a] - vector.ids[b]);

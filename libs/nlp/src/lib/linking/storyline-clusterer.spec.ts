@@ -40,4 +40,29 @@ describe('storyline clustering', () => {
     expect(groups[1]).not.toBe(groups[2]);
     expect([groups[1], groups[2]]).toContain(groups[0]);
   });
+
+  it('blocks on shared terms even when the heaviest terms of each document are its own (a small corpus)', () => {
+    // Terms 100+: one document's own words, heavier than the shared story term 1 (keyTerms is 5).
+    const own = (base: number): Array<[number, number]> => Array.from({ length: 6 }, (_, k) => [base + k, 3] as [number, number]);
+    const items = [
+      vector([...own(100), [1, 2.5]]),
+      vector([...own(200), [1, 2.5]]),
+      vector([...own(300), [2, 2.5]]),
+    ].map((v) => ({ vector: v, fixed: false, weight: 1 }));
+    const groups = clusterItems(items, { ...OPTIONS, mergeThreshold: 0.1 });
+    expect(groups[0]).toBe(groups[1]);
+    expect(groups[2]).not.toBe(groups[0]);
+  });
+
+  it('leaves a document alone when no neighbouring group is close enough to merge with', () => {
+    // Item 2 shares only a faint term with the story of items 0 and 1: a neighbour, not a member.
+    const items = [
+      vector([[1, 2], [10, 2]]),
+      vector([[1, 2], [10, 1.5]]),
+      vector([[1, 0.2], [30, 3], [31, 3]]),
+    ].map((v) => ({ vector: v, fixed: false, weight: 1 }));
+    const groups = clusterItems(items, OPTIONS);
+    expect(groups[0]).toBe(groups[1]);
+    expect(groups[2]).toBe(2);
+  });
 });

@@ -32,7 +32,9 @@ export interface ClusterItem {
  * Returns, per item, the index of its group's representative (the smallest item index).
  */
 export function clusterItems(items: readonly ClusterItem[], options: ClusteringOptions): number[] {
-  const keys = items.map((item) => blockingKeys(item.vector, options.blocking.keyTerms));
+  const holders = new Map<number, number>();
+  for (const item of items) for (const id of item.vector.ids) holders.set(id, (holders.get(id) ?? 0) + 1);
+  const keys = items.map((item) => blockingKeys(item.vector, options.blocking.keyTerms, (id) => (holders.get(id) ?? 0) > 1));
   // Sums are made only for groups that grow: most items of a large corpus stay single vectors.
   const sums: Array<VectorSum | null> = items.map(() => null);
   const sumOf = (i: number): VectorSum => {
@@ -93,7 +95,7 @@ export function clusterItems(items: readonly ClusterItem[], options: ClusteringO
     neighbours[b].push(a);
   }
   for (let round = 0; round < (options.refinementRounds ?? 0); round += 1) {
-    if (!reassign(items, groups, neighbours)) break;
+    if (!reassign(items, groups, neighbours, options.mergeThreshold)) break;
   }
   return groups;
 }
@@ -104,7 +106,7 @@ export function clusterItems(items: readonly ClusterItem[], options: ClusteringO
  * mistakes. Known storylines stay where they are. Costs O(neighbour groups x vector size) per
  * document, whatever the size of the groups. Returns whether anything moved.
  */
-function reassign(items: readonly ClusterItem[], groups: number[], neighbours: ReadonlyArray<readonly number[]>): boolean {
+function reassign(items: readonly ClusterItem[], groups: number[], neighbours: ReadonlyArray<readonly number[]>, threshold: number): boolean {
   const sums = new Map<number, VectorSum>();
   items.forEach((item, i) => {
     let sum = sums.get(groups[i]);
@@ -133,6 +135,9 @@ function reassign(items: readonly ClusterItem[], groups: number[], neighbours: R
         group === own
           ? (shared - selfNorm * selfNorm) / (selfNorm * Math.sqrt(Math.max(sum.norm() ** 2 - 2 * shared + selfNorm * selfNorm, 0)) || Infinity)
           : shared / (selfNorm * sum.norm() || Infinity);
+      // Another group must be close enough to have merged with: a document alone (own score 0)
+      // would otherwise move to any neighbour at all, however unlike it.
+      if (group !== own && score < threshold) continue;
       if (score > bestScore + 1e-12) {
         bestScore = score;
         best = group;
