@@ -53,6 +53,8 @@ function nlp(): Wink {
 
 const VALUE_TYPES = new Set(['DATE', 'TIME', 'MONEY', 'PERCENT']);
 const RUNAWAY_TOKEN = /\S{200,}/g;
+/** A word and its possessive ending, as one token: "Reid's", "Reid’s". */
+const POSSESSIVE = /^(\p{L}[\p{L}.-]*)(['’]s)$/iu;
 
 /**
  * Splits a cleaned text into sentences and tokens (with character offsets, POS and lemma).
@@ -94,6 +96,17 @@ export function tokenize(text: string): TokenizedText {
       sentences.push({ index: sentences.length, start, end: start, tokenStart: tokens.length, tokenEnd: tokens.length });
     }
     lineBreak = false;
+    const sentence = sentences.length - 1;
+    // wink-nlp adds unknown words to its lexicon as it reads, and then keeps a known "Reid's" whole
+    // where it split it before: the possessive is split here, so a text tokenizes the same
+    // whatever the process read earlier (a retried batch gets the same offsets and ids).
+    const possessive = POSSESSIVE.exec(value);
+    if (possessive) {
+      const stemEnd = start + possessive[1].length;
+      tokens.push({ index: tokens.length, text: possessive[1], start, end: stemEnd, pos: tags[i], lemma: possessive[1].toLowerCase(), sentence });
+      tokens.push({ index: tokens.length, text: possessive[2], start: stemEnd, end: offset, pos: 'PART', lemma: possessive[2].toLowerCase(), sentence });
+      continue;
+    }
     tokens.push({
       index: tokens.length,
       text: value,
@@ -101,7 +114,7 @@ export function tokenize(text: string): TokenizedText {
       end: offset,
       pos: tags[i],
       lemma: (lemmas[i] || value).toLowerCase(),
-      sentence: sentences.length - 1,
+      sentence,
     });
   }
   winkToOurs[values.length] = tokens.length;
