@@ -14,4 +14,25 @@ describe('AnalysisPool', () => {
       await pool.close();
     }
   });
+
+  it('replaces its threads after so many documents, finishing what the old ones hold', async () => {
+    const pool = new AnalysisPool(2, 3);
+    try {
+      const before = await pool.warmUpThreads();
+      const lines = sampleLines().slice(0, 8);
+      // 2 + 2 documents reach the limit of 3; the third chunk starts the next generation while the
+      // first two may still be running on the old threads.
+      const chunks = [lines.slice(0, 2), lines.slice(2, 4), lines.slice(4, 6), lines.slice(6, 8)];
+      const outcomes = await Promise.all(chunks.map((chunk, c) => pool.analyze(chunk.map((json, i) => ({ index: c * 2 + i, json })))));
+      expect(outcomes.flat().map((o) => ('document' in o ? o.document.document_id : o.rejection.code))).toEqual(
+        lines.map((line) => (JSON.parse(line) as { document_id: string }).document_id),
+      );
+      expect(pool.generation).toBe(1);
+      const after = await pool.warmUpThreads();
+      expect(after).toHaveLength(2);
+      expect(after.filter((id) => before.includes(id))).toEqual([]);
+    } finally {
+      await pool.close();
+    }
+  });
 });

@@ -34,8 +34,13 @@ export const stage2ConfigSchema = z.object({
   STAGE2_JOB_BACKOFF_MS: positiveInt(5000),
   /** Analysis threads; defaults to the cores. */
   STAGE2_POOL_SIZE: positiveInt(availableParallelism()),
-  /** Documents per pool task (and per save with progressive save). */
+  /** Documents per save with progressive save (pool tasks are at most 16 documents). */
   STAGE2_CHUNK_SIZE: positiveInt(64),
+  /**
+   * Documents an analysis thread handles before it is replaced by a fresh one (0: never).
+   * wink-nlp adds every unknown word to its lexicon and never forgets it: a long-lived thread grows.
+   */
+  STAGE2_POOL_RECYCLE_DOCUMENTS: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(0).default(200_000)),
   /** Largest accepted document, in bytes of its JSON. */
   STAGE2_MAX_DOCUMENT_BYTES: positiveInt(1_000_000),
   /** Largest accepted HTTP body, in bytes. */

@@ -49,7 +49,7 @@ export async function createStage2Runtime(options: Stage2RuntimeOptions): Promis
   if (options.defaultMetrics) collectDefaultMetrics({ register: metricsRegistry, prefix: 'stage2_' });
   const cleanups: Array<() => Promise<unknown>> = [];
   try {
-    const pool = options.pool ?? new AnalysisPool(config.STAGE2_POOL_SIZE);
+    const pool = options.pool ?? new AnalysisPool(config.STAGE2_POOL_SIZE, config.STAGE2_POOL_RECYCLE_DOCUMENTS);
     if (!options.pool) cleanups.push(() => pool.close());
     // The threads load the language model while the databases open.
     const warming = options.pool ? Promise.resolve() : pool.warmUp();
