@@ -3,7 +3,7 @@ import type { AnalysisOutcome } from '../analysis/analysis.types';
 import type { AnalysisItem, BatchInput, RejectedDocument } from '../input/batch-input.types';
 import { guessDocumentId, prepareDocument } from '../input/document-preparer';
 import type { LoadLinked } from '../stores/multi-backend-writer';
-import { addCounts, emptyCounts, type BatchContext, type LinkedSave } from '../stores/store.types';
+import { addCounts, emptyCounts, type BatchContext, type LinkedSave, type SavePayload } from '../stores/store.types';
 import type { BatchProcessorDeps, BatchProgress, ProcessBatchOptions } from './batch-processor';
 import { timed, type BatchSummary } from './batch-summary';
 
@@ -129,23 +129,39 @@ export class BatchRun {
     return { documents, rejects };
   }
 
-  /** Links new documents against everything known, saves them everywhere, then the dual write. */
+  /**
+   * Links new documents against everything known and saves them everywhere; the dual write to
+   * the registry starts as soon as the linker has made the payload, beside the stores' writes.
+   */
   private async link(documents: ProcessedDocument[], rejects: RejectedDocument[]): Promise<void> {
     const linkBefore = this.timings.link;
     const { counts, payload } = await timed(this.timings, 'stores', () =>
-      this.deps.writer.saveLinked(this.context, (known, loadLinked) => this.linkAgainst(known, loadLinked, documents, rejects)),
+      this.deps.writer.saveLinked(this.context, async (known, loadLinked) => {
+        const linked = await this.linkAgainst(known, loadLinked, documents, rejects);
+        this.queueRegistryWrite(linked.payload);
+        return linked;
+      }),
     );
     // Linking runs inside the save's transaction: count it once, as linking.
     this.timings.stores -= this.timings.link - linkBefore;
     for (const [store, n] of Object.entries(counts)) this.summary.stores[store] = addCounts(this.summary.stores[store] ?? emptyCounts(), n);
     this.count(payload.documents, payload.linkages.length, payload.storylines, payload.rejects);
-    const write = () => timed(this.timings, 'registry', () => this.deps.registry.writeSaved(this.summary, payload.documents, payload.linkages, payload.storylines));
-    // Progressive: a chunk's registry write (after its stores committed) overlaps the next chunk's
-    // work; the writes stay in order and the batch waits for all of them before its status.
-    this.registryWrites = this.registryWrites.then(write);
     if (!this.options.progressiveSave) await this.registryWrites;
     this.progress.saved += payload.documents.length + payload.rejects.length;
     await this.options.onProgress?.({ ...this.progress });
+  }
+
+  /**
+   * Chains the registry write of a payload. It runs while the stores write the same payload (the
+   * registry needs no other input, and on two cores the two writes overlap instead of adding up)
+   * and, with progressive save, while the next chunks are analysed; the writes stay in order and
+   * the batch waits for all of them before its status. Should the stores then fail, the job's
+   * status in the registry says failed, and readers such as Stage 5 take only completed jobs; a
+   * retry rewrites the same records (every registry write is an upsert).
+   */
+  private queueRegistryWrite(payload: SavePayload): void {
+    const write = () => timed(this.timings, 'registry', () => this.deps.registry.writeSaved(this.summary, payload.documents, payload.linkages, payload.storylines));
+    this.registryWrites = this.registryWrites.then(write);
   }
 
   /**
