@@ -20,6 +20,8 @@ describe('parsePublicationDate', () => {
     ['2013-05-03T10:00:00.123+02:00', '2013-05-03T10:00:00.123+02:00'],
     ['2013-05-03T10:00:00-0500', '2013-05-03T10:00:00-0500'],
     ['2013-05-03 10:00:00', '2013-05-03T10:00:00'],
+    // Years below 100 are those years, not 1900-1999: year 0 was a leap year, 1900 was not.
+    ['0000-02-29', '0000-02-29'],
   ])('keeps the ISO 8601 form %s', (input, expected) => {
     expect(iso(input)).toBe(expected);
   });

@@ -112,7 +112,7 @@ function calendarProblem(parts: Parts): string | null {
   if (parts.weekday !== undefined) {
     const named = WEEKDAYS[parts.weekday];
     if (named === undefined) return `names no weekday ("${parts.weekday}")`;
-    if (named !== new Date(Date.UTC(year, month - 1, day)).getUTCDay()) return `names the wrong weekday for ${year}-${pad(month)}-${pad(day)}`;
+    if (named !== new Date(utcTime(year, month - 1, day)).getUTCDay()) return `names the wrong weekday for ${year}-${pad(month)}-${pad(day)}`;
   }
   return null;
 }
@@ -130,12 +130,12 @@ function toIso(parts: Parts): string {
   const date = `${parts.year}-${pad(parts.month)}-${pad(parts.day)}`;
   if (parts.hour === undefined) return date;
   if (parts.offset === undefined) return `${date}T${pad(parts.hour)}:${pad(parts.minute ?? 0)}:${pad(parts.second ?? 0)}`;
-  const utc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute ?? 0, parts.second ?? 0) - parts.offset * 60_000;
+  const utc = utcTime(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute ?? 0, parts.second ?? 0) - parts.offset * 60_000;
   return new Date(utc).toISOString();
 }
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return new Date(utcTime(year, month, 0)).getUTCDate();
 }
 
 function monthLabel(month: number): string {
@@ -148,4 +148,11 @@ function pad(value: number): string {
 
 function fail(reason: string): PublicationDateResult {
   return { ok: false, reason };
+}
+
+/** Date.UTC, but years 0-99 are those years (Date.UTC reads them as 1900-1999). */
+function utcTime(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const date = new Date(Date.UTC(2000, 0, 1, hour, minute, second));
+  date.setUTCFullYear(year, monthIndex, day);
+  return date.getTime();
 }
