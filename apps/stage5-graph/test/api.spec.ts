@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from '@storytelling/metadata-registry';
 import type { TestDatabase } from '@storytelling/test-utils';
 import { buildApp } from '../src/api/app';
-import { buildGraphService, runSync, type GraphService } from '../src/graph-service';
+import { buildGraphService, type GraphService } from '../src/graph-service';
 import { twoStories } from './fixtures/story-records';
 import {
   quietLogger,
@@ -13,6 +13,7 @@ import {
   stage5Config,
   writeStage2Job,
   openTestStack,
+  serveStack,
   type TestStack,
 } from './support/test-env';
 
@@ -34,11 +35,7 @@ describe('Stage 5 API', () => {
     stack = await openTestStack();
     ({ registryDb, stage5Db, scratch, writer } = stack);
     await writeStage2Job(writer, fixture);
-    const config = stage5Config({ stage5Url: stage5Db.url, registryUrl: registryDb.url, dataDir: `${scratch.dir}/s5` });
-    service = await buildGraphService({ config, logger: quietLogger() });
-    app = await buildApp({ service });
-    Object.assign(stack, { service, app });
-    await runSync(service);
+    ({ service, app } = await serveStack(stack));
   });
 
   afterAll(async () => {

@@ -2,13 +2,12 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from '@storytelling/metadata-registry';
 import { eventually } from '@storytelling/test-utils';
-import { buildApp } from '../src/api/app';
-import { buildGraphService, runSync, type GraphService } from '../src/graph-service';
+import { runSync, type GraphService } from '../src/graph-service';
 import { benchEntities, benchJobChunks, benchJobId, type BenchShape } from '../scripts/bench-data';
 import { openExportStream } from '../src/export/export-stream';
 import { GraphModel } from '../src/graph/graph-model';
 import { GraphExportInterruptedError } from '../src/stage5.errors';
-import { quietLogger, stage5Config, openTestStack, type TestStack } from './support/test-env';
+import { openTestStack, serveStack, type TestStack } from './support/test-env';
 
 // Big enough for an export of many 64 KB chunks, small enough for a test.
 const shape: BenchShape = {
@@ -49,11 +48,7 @@ describe('exports while a sync merges new jobs', () => {
     const written = await stack.writer.hooks.syncWriteDocumentsToRegistry({ jobId: benchJobId(0), entities });
     if (written.outcome !== 'written') throw new Error(`registry write failed: ${written.outcome}`);
     await writeBenchJob(stack.writer, 0);
-    const config = stage5Config({ stage5Url: stack.stage5Db.url, registryUrl: stack.registryDb.url, dataDir: `${stack.scratch.dir}/s5` });
-    service = await buildGraphService({ config, logger: quietLogger() });
-    app = await buildApp({ service });
-    Object.assign(stack, { service, app });
-    await runSync(service);
+    ({ service, app } = await serveStack(stack));
   });
 
   afterAll(async () => {

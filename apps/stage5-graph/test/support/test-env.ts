@@ -11,7 +11,10 @@ import {
 } from '@storytelling/metadata-registry';
 import { createLogger } from '@storytelling/common';
 import { createTestDatabase, type TestDatabase } from '@storytelling/test-utils';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/api/app';
 import { loadStage5Config, type Stage5Config } from '../../src/config/stage5.config';
+import { buildGraphService, runSync, type GraphService } from '../../src/graph-service';
 import { migrateStage5, stage5MigrationsFingerprint } from '../../src/persistence/stage5-migrations';
 import type { StoryFixture } from '../fixtures/story-records';
 
@@ -153,4 +156,14 @@ export async function openTestStack(writer: Omit<Parameters<typeof writerRegistr
     },
   };
   return stack;
+}
+
+/** Stage 5 over the stack's databases: its service and API, synced once; closed with the stack. */
+export async function serveStack(stack: TestStack): Promise<{ service: GraphService; app: FastifyInstance }> {
+  const config = stage5Config({ stage5Url: stack.stage5Db.url, registryUrl: stack.registryDb.url, dataDir: `${stack.scratch.dir}/s5` });
+  const service = await buildGraphService({ config, logger: quietLogger() });
+  const app = await buildApp({ service });
+  Object.assign(stack, { service, app });
+  await runSync(service);
+  return { service, app };
 }
