@@ -16,7 +16,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import pino from 'pino';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { createRegistry, loadRegistryConfig, migrateRegistry, type DocumentRecord } from '../src';
-import { createPgPool, pgExecutor } from '../src/lib/sql-executor';
+import { createPgPool, pgExecutor } from '@storytelling/sql';
 import { PostgresStore } from '../src/lib/postgres-store';
 import { PrismaClient } from '../src/generated/prisma/client';
 

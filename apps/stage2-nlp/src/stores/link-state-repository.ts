@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LinkState, StorylineState } from '@storytelling/nlp';
-import { copyPieces } from './copy-encoder';
-import type { SqlTransaction } from './stage2-sql';
+import { copyPieces, type CopySession } from '@storytelling/sql';
 
 /** The linker's memory as this process last committed or read it, and the revision it was at. */
 interface CachedState {
@@ -30,7 +29,7 @@ export class LinkStateRepository {
   private cached: CachedState | undefined;
 
   /** Waits for the memory (held until the transaction ends), then reads it. */
-  async lock(tx: SqlTransaction): Promise<LinkState | undefined> {
+  async lock(tx: CopySession): Promise<LinkState | undefined> {
     await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [LINK_STATE_LOCK]);
     const [head] = await tx.query<{ revision: string; version: number; document_count: number }>(
       'SELECT revision, version, document_count FROM link_state WHERE id = $1',
@@ -48,7 +47,7 @@ export class LinkStateRepository {
    * Returns a commit callback: call it once the transaction has committed, so the memory kept
    * here is never one that was rolled back.
    */
-  async save(tx: SqlTransaction, before: LinkState | undefined, after: LinkState): Promise<() => void> {
+  async save(tx: CopySession, before: LinkState | undefined, after: LinkState): Promise<() => void> {
     const revision = randomUUID();
     // No head row: whatever the other tables hold is not a state anyone linked against.
     if (!before) await tx.query('TRUNCATE link_terms, link_storylines');
@@ -66,7 +65,7 @@ export class LinkStateRepository {
   }
 }
 
-async function readState(tx: SqlTransaction, version: number, documentCount: number): Promise<LinkState> {
+async function readState(tx: CopySession, version: number, documentCount: number): Promise<LinkState> {
   const terms = await tx.query<{ term: string; frequency: number }>('SELECT term, frequency FROM link_terms ORDER BY ordinal');
   const storylines = await tx.query<{ state: StorylineState | string }>('SELECT state FROM link_storylines ORDER BY position');
   return {
@@ -83,7 +82,7 @@ async function readState(tx: SqlTransaction, version: number, documentCount: num
  * (the linker's key order). The base is the stored maximum, not the count of known terms: once
  * a term is deleted the count falls below it, and counting would hand out ordinals still in use.
  */
-async function writeTerms(tx: SqlTransaction, before: Record<string, number>, after: Record<string, number>): Promise<void> {
+async function writeTerms(tx: CopySession, before: Record<string, number>, after: Record<string, number>): Promise<void> {
   const names: string[] = [];
   const ordinals: number[] = [];
   const frequencies: number[] = [];
@@ -122,7 +121,7 @@ async function writeTerms(tx: SqlTransaction, before: Record<string, number>, af
 }
 
 /** Rewrites the storylines that are not the very objects `before` held at their position; deletes the ones gone. */
-async function writeStorylines(tx: SqlTransaction, before: readonly StorylineState[], after: readonly StorylineState[]): Promise<void> {
+async function writeStorylines(tx: CopySession, before: readonly StorylineState[], after: readonly StorylineState[]): Promise<void> {
   const changed = after.map((storyline, position) => ({ storyline, position })).filter(({ storyline, position }) => before[position] !== storyline);
   const afterIds = new Set(after.map((s) => s.storyline_id));
   const gone = before.filter((s) => !afterIds.has(s.storyline_id)).map((s) => s.storyline_id);

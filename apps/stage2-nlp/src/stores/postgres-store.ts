@@ -1,13 +1,12 @@
 import type { Entity, EventLinkage, KnownCorpus, LinkState, ProcessedDocument, Storyline } from '@storytelling/nlp';
-import { copyPieces, textArrayLiteral } from './copy-encoder';
+import { copyPieces, textArrayLiteral, type CopySession } from '@storytelling/sql';
 import { LinkStateRepository } from './link-state-repository';
 import type { Stage2Database } from './stage2-database';
-import type { SqlTransaction } from './stage2-sql';
 import type { BatchContext, LinkedSave, LinkStateStore, SavePayload, StoreWriteCounts } from './store.types';
 
 /** A transaction of this store: its connection, and the linker's memory as it was read in it. */
 export interface PostgresTx {
-  sql: SqlTransaction;
+  sql: CopySession;
   known: LinkState | undefined;
   /** Runs after COMMIT (keeps the saved memory for the next batch). */
   afterCommit: Array<() => void>;
@@ -121,7 +120,7 @@ function dedupeBy<T>(items: T[], key: (item: T) => string): T[] {
   return [...new Map(items.map((item) => [key(item), item])).values()];
 }
 
-async function upsertDocuments(sql: SqlTransaction, context: BatchContext, documents: ProcessedDocument[]): Promise<void> {
+async function upsertDocuments(sql: CopySession, context: BatchContext, documents: ProcessedDocument[]): Promise<void> {
   if (!documents.length) return;
   const column = <T>(pick: (d: ProcessedDocument) => T) => documents.map(pick);
   await sql.query(
@@ -151,7 +150,7 @@ async function upsertDocuments(sql: SqlTransaction, context: BatchContext, docum
   );
 }
 
-async function upsertEntities(sql: SqlTransaction, entities: Entity[]): Promise<void> {
+async function upsertEntities(sql: CopySession, entities: Entity[]): Promise<void> {
   if (!entities.length) return;
   await sql.query(
     `INSERT INTO entities (entity_id, entity_type, canonical_name, aliases)
@@ -175,7 +174,7 @@ const EVENTS_COPY =
  * last event (the ids derive from the document and the trigger's span, so they never collide
  * across documents).
  */
-async function replaceDocumentRows(sql: SqlTransaction, context: BatchContext, documents: ProcessedDocument[]): Promise<void> {
+async function replaceDocumentRows(sql: CopySession, context: BatchContext, documents: ProcessedDocument[]): Promise<void> {
   if (!documents.length) return;
   const ids = documents.map((d) => d.document_id);
   await sql.query('DELETE FROM document_entities WHERE document_id = ANY($1::text[])', [ids]);
@@ -229,7 +228,7 @@ async function replaceDocumentRows(sql: SqlTransaction, context: BatchContext, d
 }
 
 /** Linkages by id: the stored ones with these ids are replaced (a retried batch links the same). */
-async function replaceLinkages(sql: SqlTransaction, context: BatchContext, linkages: EventLinkage[]): Promise<void> {
+async function replaceLinkages(sql: CopySession, context: BatchContext, linkages: EventLinkage[]): Promise<void> {
   if (!linkages.length) return;
   for (const slice of slices(linkages, ROWS_PER_STATEMENT)) {
     await sql.query('DELETE FROM event_linkages WHERE linkage_id = ANY($1::text[])', [slice.map((l) => l.linkage_id)]);
@@ -240,7 +239,7 @@ async function replaceLinkages(sql: SqlTransaction, context: BatchContext, linka
   );
 }
 
-async function upsertStorylines(sql: SqlTransaction, context: BatchContext, storylines: Storyline[]): Promise<void> {
+async function upsertStorylines(sql: CopySession, context: BatchContext, storylines: Storyline[]): Promise<void> {
   if (!storylines.length) return;
   await sql.query(
     `INSERT INTO storylines (storyline_id, title, event_ids, document_ids, start_date, end_date, job_id)

@@ -3,7 +3,8 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { Logger } from '@storytelling/common';
 import { applyMigrations, openPglite } from '@storytelling/metadata-registry';
 import { PrismaClient } from '../generated/prisma/client';
-import { pgliteSqlExecutor, pgSqlExecutor, type SqlExecutor } from './stage2-sql';
+import { Pool } from 'pg';
+import { pgExecutor, pgliteExecutor, type CopySession, type SqlExecutor } from '@storytelling/sql';
 
 /** Where Stage 2's hand-written Prisma migrations live. */
 export const STAGE2_MIGRATIONS_DIR = join(__dirname, '..', '..', 'prisma', 'migrations');
@@ -14,7 +15,7 @@ export const STAGE2_MIGRATIONS_DIR = join(__dirname, '..', '..', 'prisma', 'migr
  */
 export interface Stage2Database {
   prisma: PrismaClient;
-  sql: SqlExecutor;
+  sql: SqlExecutor<CopySession>;
   /** 'postgresql' or 'pglite' (for logs and status). */
   kind: 'postgresql' | 'pglite';
   close(): Promise<void>;
@@ -37,7 +38,10 @@ export async function openStage2Database(options: OpenStage2DatabaseOptions): Pr
       await applyMigrations({ databaseUrl: options.databaseUrl, migrationsDir: STAGE2_MIGRATIONS_DIR, logger: options.logger });
     }
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: options.databaseUrl }) });
-    const sql = pgSqlExecutor(options.databaseUrl);
+    const pool = new Pool({ connectionString: options.databaseUrl, max: 4 });
+    // An idle client losing its server emits 'error' on the pool; without a listener Node exits.
+    pool.on('error', () => undefined);
+    const sql = pgExecutor(pool);
     return {
       prisma,
       sql,
@@ -53,7 +57,8 @@ export async function openStage2Database(options: OpenStage2DatabaseOptions): Pr
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     prisma,
-    sql: pgliteSqlExecutor(pglite),
+    // The PGlite database is closed below, after Prisma: the executor does not own it.
+    sql: pgliteExecutor(pglite, false),
     kind: 'pglite',
     close: async () => {
       await prisma.$disconnect();

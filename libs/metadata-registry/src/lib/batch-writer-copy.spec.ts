@@ -4,7 +4,7 @@ import { COPY_MIN_ROWS, writeBatchRows } from './batch-writer';
 import { applyMigrations } from './migration-runner';
 import { openPglite } from './pglite-database';
 import { migrateRegistry, REGISTRY_MIGRATIONS_DIR, registryMigrationsFingerprint } from './registry-migrations';
-import { createPgPool, pgExecutor, pgliteExecutor, type SqlExecutor, type SqlSession } from './sql-executor';
+import { createPgPool, pgExecutor, pgliteExecutor, type SqlExecutor, type SqlSession } from '@storytelling/sql';
 import type { RegistryBatch } from './registry.types';
 
 const JOB = '11111111-1111-4111-8111-111111111111';

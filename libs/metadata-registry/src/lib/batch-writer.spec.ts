@@ -3,7 +3,7 @@ import { createLogger } from '@storytelling/common';
 import { createTestDatabase, type TestDatabase } from '@storytelling/test-utils';
 import { writeBatchRows } from './batch-writer';
 import { migrateRegistry, registryMigrationsFingerprint } from './registry-migrations';
-import type { SqlSession } from './sql-executor';
+import type { SqlSession } from '@storytelling/sql';
 
 const JOB = '11111111-1111-4111-8111-111111111111';
 const storyline = (eventIds: string[]) => ({

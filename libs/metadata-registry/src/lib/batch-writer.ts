@@ -1,6 +1,6 @@
 import type { RegistryBatch, EntityKind } from './registry.types';
-import type { SqlSession } from './sql-executor';
-import { arrayLiteral, copyField, toDate, toJson, toTimestamp } from './column-encoders';
+import { copyPieces, type SqlSession } from '@storytelling/sql';
+import { arrayLiteral, toDate, toJson, toTimestamp } from './column-encoders';
 
 interface Column<R> {
   name: string;
@@ -187,7 +187,6 @@ const PREPARED = SPECS.map((spec) => ({ spec, unnest: unnestUpsertSql(spec), sta
 
 /** Below this many rows, one unnest statement beats the three round trips of COPY staging. */
 export const COPY_MIN_ROWS = 1_000;
-const ROWS_PER_PIECE = 2_000;
 
 /**
  * Replaces each storyline's ordered events: upsert positions 0..n-1, drop positions >= n (disjoint
@@ -219,20 +218,6 @@ function columnArrays<R>(columns: Column<R>[], records: R[]): string[] {
   return arrays.map(arrayLiteral);
 }
 
-/** The records as COPY text rows, a few thousand rows a piece (never one giant string). */
-function* copyPieces<R>(columns: Column<R>[], records: R[]): Generator<string> {
-  for (let start = 0; start < records.length; start += ROWS_PER_PIECE) {
-    let piece = '';
-    const end = Math.min(records.length, start + ROWS_PER_PIECE);
-    for (let row = start; row < end; row++) {
-      const record = records[row];
-      for (let col = 0; col < columns.length; col++) piece += (col ? '\t' : '') + copyField(columns[col].value(record));
-      piece += '\n';
-    }
-    yield piece;
-  }
-}
-
 /** Stages rows with COPY when the session can and the rows are many; returns false to use unnest. */
 async function staged<R>(
   session: SqlSession,
@@ -243,7 +228,7 @@ async function staged<R>(
 ): Promise<boolean> {
   if (!session.copyIn || records.length < COPY_MIN_ROWS) return false;
   await session.query(sql.create);
-  await session.copyIn(sql.copy, copyPieces(columns, records));
+  await session.copyIn(sql.copy, copyPieces(records, (record) => columns.map((column) => column.value(record))));
   await session.query(sql.upsert, params);
   return true;
 }

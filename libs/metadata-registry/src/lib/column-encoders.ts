@@ -43,17 +43,3 @@ export function arrayLiteral(values: unknown[]): string {
   }
   return `{${parts.join(',')}}`;
 }
-
-const COPY_SPECIAL = /[\\\n\r\t]/;
-const COPY_SPECIAL_ALL = /[\\\n\r\t]/g;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/**
- * One field in PostgreSQL's COPY text format: NULL as \N; backslash, newline, carriage return
- * and tab escaped with a backslash (the same rules as Stage 2's copy encoder).
- */
-export function copyField(value: unknown): string {
-  if (value === null || value === undefined) return '\\N';
-  const text = typeof value === 'string' ? value : String(value);
-  return COPY_SPECIAL.test(text) ? text.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c] ?? c) : text;
-}

@@ -1,5 +1,5 @@
 import type { JobRecord, JobStatus } from './registry.types';
-import type { SqlSession } from './sql-executor';
+import type { SqlSession } from '@storytelling/sql';
 import { toJson } from './column-encoders';
 
 /** What registering a job carries (the design's sync_write_job_to_registry arguments). */

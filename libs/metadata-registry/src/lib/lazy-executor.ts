@@ -1,4 +1,4 @@
-import type { SqlExecutor } from './sql-executor';
+import type { SqlExecutor } from '@storytelling/sql';
 
 /**
  * An executor that opens its database on first use: a write-only run, or one that only uses

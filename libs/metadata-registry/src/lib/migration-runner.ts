@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { createLogger, errorMessage, type Logger } from '@storytelling/common';
 import { MigrationError } from './registry.errors';
-import { createPgPool, pgExecutor, pgliteExecutor, type SqlExecutor, type SqlSession } from './sql-executor';
+import { createPgPool, pgExecutor, pgliteExecutor, type SqlExecutor, type SqlSession } from '@storytelling/sql';
 
 /** Prisma Migrate's own advisory-lock key: our runner and `prisma migrate deploy` exclude each other. */
 const PRISMA_ADVISORY_LOCK_KEY = 72707369;

@@ -11,7 +11,7 @@ import type {
   RegistryReader,
   StorylineRecord,
 } from './registry.types';
-import type { SqlExecutor } from './sql-executor';
+import type { SqlExecutor } from '@storytelling/sql';
 import { JOB_COLUMNS } from './job-writer';
 import { fromDateText } from './column-encoders';
 import { RecordValidationError } from './registry.errors';

@@ -1,5 +1,5 @@
 import { errorMessage } from '@storytelling/common';
-import type { SqlExecutor } from './sql-executor';
+import type { SqlExecutor } from '@storytelling/sql';
 import { registerJobRow, updateJobStatusRow } from './job-writer';
 import { writeBatchRows } from './batch-writer';
 import { RegistryWriteError } from './registry.errors';

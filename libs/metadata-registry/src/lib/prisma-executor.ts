@@ -1,4 +1,4 @@
-import type { SqlExecutor, SqlSession } from './sql-executor';
+import type { SqlExecutor, SqlSession } from '@storytelling/sql';
 
 /** The part of a PrismaClient (any schema, any driver adapter) the registry's SQL needs. */
 export interface PrismaLike {

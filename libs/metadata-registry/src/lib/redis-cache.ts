@@ -7,7 +7,7 @@ import { reviveRecord } from './record-revivers';
 import type { RedisKeys } from './redis-keys';
 import type { RegistryMetrics } from './registry.metrics';
 import { checkJobId, fetchPage, PAGE_SPECS, type PageKind, type PageSpec } from './postgres-reader';
-import type { SqlExecutor } from './sql-executor';
+import type { SqlExecutor } from '@storytelling/sql';
 
 // Writing one kind can change what pages of another return (a job's entities come from its mentions).
 const INVALIDATES: Partial<Record<EntityKind, EntityKind[]>> = {

@@ -4,7 +4,7 @@ import type { Registry as MetricsRegistry } from 'prom-client';
 import { createLogger, redactUrl, type Logger } from '@storytelling/common';
 import type { RegistryHooks, RegistryReader } from './registry.types';
 import type { RegistryConfig } from './registry.config';
-import { createPgPool, pgExecutor, pgliteExecutor, type SqlExecutor } from './sql-executor';
+import { createPgPool, pgExecutor, pgliteExecutor, type SqlExecutor } from '@storytelling/sql';
 import { lazyExecutor } from './lazy-executor';
 import { openPglite } from './pglite-database';
 import { migrateRegistry } from './registry-migrations';

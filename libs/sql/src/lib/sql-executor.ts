@@ -5,7 +5,7 @@ import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { withPooledClient } from '@storytelling/common';
 
-/** The little of a SQL connection the registry needs, over node-postgres or PGlite alike. */
+/** The little of a SQL connection the stores need, over node-postgres or PGlite alike. */
 export interface SqlSession {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   /** Runs a multi-statement script without parameters (a migration). */
@@ -17,11 +17,16 @@ export interface SqlSession {
   copyIn?(copySql: string, pieces: Iterable<string>): Promise<void>;
 }
 
-export interface SqlExecutor extends SqlSession {
+/** A dedicated connection that can always COPY (node-postgres and PGlite sessions). */
+export interface CopySession extends SqlSession {
+  copyIn(copySql: string, pieces: Iterable<string>): Promise<void>;
+}
+
+export interface SqlExecutor<S extends SqlSession = SqlSession> extends SqlSession {
   /** Runs fn on one connection inside BEGIN/COMMIT (ROLLBACK on error). */
-  transaction<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (session: S) => Promise<T>): Promise<T>;
   /** Runs fn on one dedicated connection (session-level advisory locks). */
-  withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  withSession<T>(fn: (session: S) => Promise<T>): Promise<T>;
   readonly kind: 'postgresql' | 'pglite';
   close(): Promise<void>;
 }
@@ -33,10 +38,10 @@ const pgSession = (client: Pick<PoolClient, 'query'>): SqlSession => ({
   },
 });
 
-/** An executor over a node-postgres pool (one pool per registry). */
-export function pgExecutor(pool: Pool, ownsPool = true): SqlExecutor {
+/** An executor over a node-postgres pool (`ownsPool`: closing the executor ends the pool). */
+export function pgExecutor(pool: Pool, ownsPool = true): SqlExecutor<CopySession> {
   // withPooledClient keeps a connection lost mid-transaction from killing the process.
-  const withSession = <T>(fn: (session: SqlSession) => Promise<T>): Promise<T> =>
+  const withSession = <T>(fn: (session: CopySession) => Promise<T>): Promise<T> =>
     withPooledClient<PoolClient, T>(pool, (client) =>
       fn({
         ...pgSession(client),
@@ -83,7 +88,7 @@ export function createPgPool(connectionString: string, overrides: PoolConfig = {
 }
 
 /** An executor over an embedded PGlite database (single connection, so calls serialise). */
-export function pgliteExecutor(db: PGlite, ownsDb = true): SqlExecutor {
+export function pgliteExecutor(db: PGlite, ownsDb = true): SqlExecutor<CopySession> {
   const session = pgliteSession(db);
   return {
     kind: 'pglite',
@@ -96,7 +101,7 @@ export function pgliteExecutor(db: PGlite, ownsDb = true): SqlExecutor {
   };
 }
 
-function pgliteSession(db: PGlite | Transaction): SqlSession {
+function pgliteSession(db: PGlite | Transaction): CopySession {
   return {
     query: async <R>(sql: string, params?: unknown[]) => (await db.query<R>(sql, params)).rows,
     exec: async (script: string) => {
