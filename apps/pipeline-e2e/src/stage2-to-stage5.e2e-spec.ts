@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, TcpProxy, testRedisUrl, type TestDatabase } from '@storytelling/test-utils';
+import { Client } from 'pg';
+import { TcpProxy, testRedisUrl } from '@storytelling/test-utils';
 import { bootstrapRegistry, type BootstrappedRegistry } from './support/registry-bootstrap';
+import { bootstrapStageDatabases, type BootstrappedStageDatabases } from './support/stage-databases-bootstrap';
 import { ROOT, runStage2, startStage5, type Stage5Process } from './support/pipeline-processes';
 
 const SAMPLE = join(ROOT, 'apps', 'stage2-nlp', 'sample', 'sample-documents.jsonl');
@@ -26,23 +28,17 @@ async function stage2Output(dir: string, jobId: string) {
 // The design's "Stage 2 writes, Stage 5 reads", with both apps run as they are deployed: Stage 2's
 // CLI and Stage 5's HTTP server as processes, on the real PostgreSQL and Redis.
 describe('Stage 2 writes, Stage 5 reads', () => {
-  // Runs as a process per stage; PostgreSQL roles from prisma/bootstrap.sql.
-  const databases: TestDatabase[] = [];
+  // Runs as a process per stage; PostgreSQL roles from prisma/bootstrap.sql (the registry) and
+  // tools/docker/stage-databases.sql (each stage's own database, owned by its own role).
   let registry: BootstrappedRegistry;
-  let stage2Db: TestDatabase;
-  let stage5Db: TestDatabase;
+  let stageDatabases: BootstrappedStageDatabases;
   let redisProxy: TcpProxy;
   let redisUrl: string;
   let workDir: string;
   let stage5: Stage5Process;
 
-  const emptyDatabase = async () => {
-    const db = await createTestDatabase({ schema: 'empty', fingerprint: 'empty', migrate: async () => undefined });
-    databases.push(db);
-    return db;
-  };
   const stage2Env = (overrides: Record<string, string> = {}) => ({
-    STAGE2_DATABASE_URL: stage2Db.url,
+    STAGE2_DATABASE_URL: stageDatabases.stage2Url,
     DATABASE_URL: registry.writerUrl,
     REDIS_URL: redisUrl,
     METADATA_DATA_DIR: join(workDir, 'registry'),
@@ -53,20 +49,19 @@ describe('Stage 2 writes, Stage 5 reads', () => {
     workDir = await mkdtemp(join(tmpdir(), 'pipeline-e2e-'));
     // The registry as deployed: Stage 2 writes as metadata_service, Stage 5 reads as stage5_reader.
     registry = await bootstrapRegistry();
-    stage2Db = await emptyDatabase();
-    stage5Db = await emptyDatabase();
+    stageDatabases = await bootstrapStageDatabases();
     // Redis behind a proxy the test can cut, on a database of its own.
     const redis = new URL(await testRedisUrl());
     redisProxy = new TcpProxy(redis.hostname, Number(redis.port || 6379));
     await redisProxy.start();
     redisUrl = `redis://127.0.0.1:${redisProxy.port}/14`;
-    stage5 = await startStage5({ STAGE5_DATABASE_URL: stage5Db.url, DATABASE_URL: registry.readerUrl, REDIS_URL: redisUrl, METADATA_DATA_DIR: join(workDir, 'stage5-registry') });
+    stage5 = await startStage5({ STAGE5_DATABASE_URL: stageDatabases.stage5Url, DATABASE_URL: registry.readerUrl, REDIS_URL: redisUrl, METADATA_DATA_DIR: join(workDir, 'stage5-registry') });
   });
 
   afterAll(async () => {
     await stage5?.stop();
     await redisProxy?.block();
-    await Promise.all([...databases.map((db) => db.drop()), registry?.drop()]);
+    await Promise.all([stageDatabases?.drop(), registry?.drop()]);
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
 
@@ -104,6 +99,25 @@ describe('Stage 2 writes, Stage 5 reads', () => {
     const byType = await stage5.get(`/events?type=${encodeURIComponent(event.event_type)}&limit=500`);
     expect(byType.status).toBe(200);
     expect(byType.body.items.map((e: { id: string }) => e.id)).toContain(event.event_id);
+  });
+
+  it("runs each stage as its own database's owner role, which cannot get into the other's", async () => {
+    // Both apps migrated and wrote their databases as stage2_app / stage5_app in the test above.
+    const tablesOf = async (url: string) => {
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ owner: string; n: number }>(
+          "SELECT tableowner AS owner, count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' GROUP BY tableowner",
+        );
+        return rows;
+      } finally {
+        await client.end();
+      }
+    };
+    expect(await tablesOf(stageDatabases.stage2Url)).toEqual([{ owner: 'stage2_app', n: expect.any(Number) }]);
+    expect(await tablesOf(stageDatabases.stage5Url)).toEqual([{ owner: 'stage5_app', n: expect.any(Number) }]);
+    await expect(tablesOf(stageDatabases.stage2UrlAsStage5)).rejects.toThrow(/permission denied for database/);
   });
 
   it('has nothing of a job run with the registry disabled, and says so', async () => {

@@ -49,7 +49,10 @@ describe('embedded default (no PostgreSQL configured)', () => {
       const ledger = await db.query<{ migration_name: string; applied_steps_count: number }>(
         'SELECT migration_name, applied_steps_count FROM _prisma_migrations',
       );
-      expect(ledger.rows).toEqual([{ migration_name: '20261128200000_init', applied_steps_count: 1 }]);
+      expect(ledger.rows).toEqual([
+        { migration_name: '20261128200000_init', applied_steps_count: 1 },
+        { migration_name: '20261129030000_storyline_events_without_fk', applied_steps_count: 1 },
+      ]);
       const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
       const jobId = randomUUID();
       await prisma.jobRegistry.create({ data: { job_id: jobId, batch_id: 'b', stage: 2, status: 'running' } });

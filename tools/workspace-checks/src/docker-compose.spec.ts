@@ -27,6 +27,23 @@ describe('docker-compose.yml', () => {
     const hostPath = (init as string).split(':')[0];
     expect(existsSync(join(REPOSITORY_ROOT, hostPath))).toBe(true);
     expect(existsSync(join(REPOSITORY_ROOT, 'prisma', 'bootstrap.sql'))).toBe(true);
+    // The stages' own databases and roles, run by the init script from this mount.
+    const stages = volumes.find((v) => v.endsWith(':/bootstrap-stages/stage-databases.sql:ro'));
+    expect(stages).toBeDefined();
+    expect(existsSync(join(REPOSITORY_ROOT, (stages as string).split(':')[0]))).toBe(true);
+  });
+
+  it("connects each stage to its own database as that database's owner role, never as the admin", () => {
+    const roleOf = (url: string | undefined) => (url ? new URL(url).username : undefined);
+    for (const name of ['migrate', 'stage2-nlp', 'stage2-nlp-2', 'stage5-graph']) {
+      const env = composeEnvironment(compose.services[name]);
+      if (name !== 'stage5-graph') expect({ name, role: roleOf(env['STAGE2_DATABASE_URL']) }).toEqual({ name, role: 'stage2_app' });
+      if (!name.startsWith('stage2')) expect({ name, role: roleOf(env['STAGE5_DATABASE_URL']) }).toEqual({ name, role: 'stage5_app' });
+    }
+    const holders = Object.entries(compose.services)
+      .filter(([, service]) => JSON.stringify(service.environment ?? {}).includes('POSTGRES_ADMIN_PASSWORD'))
+      .map(([name]) => name);
+    expect(holders).toEqual(['postgres']);
   });
 
   it('runs only scripts and files that exist', () => {

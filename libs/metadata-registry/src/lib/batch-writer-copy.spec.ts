@@ -132,7 +132,7 @@ async function writeWithoutCopy(executor: SqlExecutor, batch: RegistryBatch): Pr
   });
 }
 
-describe.each(['postgresql', 'pglite'] as const)('writeBatchRows: large batches through COPY staging (%s)', (kind) => {
+describe.each(['postgresql', 'pglite'] as const)('writeBatchRows: large batches through COPY (%s)', (kind) => {
   let databases: TestDatabase[] = [];
   let copyExecutor: SqlExecutor;
   let unnestExecutor: SqlExecutor;
@@ -172,15 +172,9 @@ describe.each(['postgresql', 'pglite'] as const)('writeBatchRows: large batches 
     await write(copyExecutor, bigBatch(), copies);
     await writeWithoutCopy(unnestExecutor, bigBatch());
 
-    expect(copies).toEqual(
-      expect.arrayContaining([
-        'registry_staging_document_metadata',
-        'registry_staging_event_metadata',
-        'registry_staging_event_linkages',
-        'registry_staging_storyline_events',
-      ]),
-    );
-    expect(copies).not.toContain('registry_staging_entity_metadata'); // 7 rows: one unnest statement
+    // A job's first write: its own rows go straight into their tables, nothing is staged.
+    expect(copies).toEqual(['document_metadata', 'event_metadata', 'document_entities', 'event_entities', 'event_linkages', 'storyline_events']);
+    expect(copies).not.toContain('entity_metadata'); // 7 rows: one unnest statement
     const written = await snapshot(copyExecutor);
     expect(written).toEqual(await snapshot(unnestExecutor));
     expect(written['document_metadata']).toHaveLength(COPY_MIN_ROWS + 200);
@@ -199,12 +193,60 @@ describe.each(['postgresql', 'pglite'] as const)('writeBatchRows: large batches 
     const copies: string[] = [];
     await write(copyExecutor, bigBatch(), copies);
     const first = await snapshot(copyExecutor);
+    copies.length = 0;
     await write(copyExecutor, bigBatch(), copies);
     expect(await snapshot(copyExecutor)).toEqual(first);
+    // The retry's first direct COPY meets its own rows; from then on every table merges through staging.
+    expect(copies).toEqual([
+      'document_metadata',
+      'registry_staging_document_metadata',
+      'registry_staging_event_metadata',
+      'registry_staging_document_entities',
+      'registry_staging_event_entities',
+      'registry_staging_event_linkages',
+      'registry_staging_storyline_events',
+    ]);
 
     await write(copyExecutor, bigBatch(COPY_MIN_ROWS + 200, 'b'), copies);
     const [entity] = await copyExecutor.query<{ aliases: string[] }>("SELECT aliases FROM entity_metadata WHERE entity_id = 'ent-1'");
     expect(entity?.aliases).toEqual(['a-new\nline', 'b-new\nline']);
+  });
+
+  it('merges a batch that overlaps earlier rows, and a grown storyline beside a new one, as the unnest path does', async () => {
+    const first = bigBatch();
+    const grown = bigBatch(2 * COPY_MIN_ROWS + 400, 'b');
+    // The second batch's documents are new, but its events include the first batch's (another job
+    // sent documents with the same events); story-0 grew, and story-1 is new and big enough to COPY.
+    const second: RegistryBatch = {
+      ...grown,
+      documents: grown.documents!.slice(COPY_MIN_ROWS + 200),
+      documentEntities: grown.documentEntities!.slice(COPY_MIN_ROWS + 200),
+      storylines: [
+        ...grown.storylines!,
+        { ...grown.storylines![0], storyline_id: 'story-1', event_ids: grown.events!.slice(0, COPY_MIN_ROWS + 1).map((e) => e.event_id) },
+      ],
+    };
+    const copies: string[] = [];
+    await write(copyExecutor, first, copies);
+    await writeWithoutCopy(unnestExecutor, first);
+    copies.length = 0;
+    await write(copyExecutor, second, copies);
+    await writeWithoutCopy(unnestExecutor, second);
+
+    const written = await snapshot(copyExecutor);
+    expect(written).toEqual(await snapshot(unnestExecutor));
+    expect(written['event_metadata']).toHaveLength(2 * COPY_MIN_ROWS + 400);
+    expect(written['storyline_events']).toHaveLength(3 * COPY_MIN_ROWS + 401);
+    expect(copies).toEqual([
+      'document_metadata', // all new: straight in
+      'event_metadata', // meets the first batch's events: rolled back to its savepoint...
+      'registry_staging_event_metadata', // ...and merged, as is everything after it
+      'registry_staging_document_entities',
+      'registry_staging_event_entities',
+      'registry_staging_event_linkages',
+      'storyline_events', // story-1, new
+      'registry_staging_storyline_events', // story-0, grown: rewritten where it changed
+    ]);
   });
 
   it('is atomic: a batch failing in a late table leaves nothing of its earlier tables', async () => {
