@@ -84,7 +84,8 @@ describe('Redis', () => {
       const cached = await collect(registry.reader.documents({ jobId, pageSize: 3 }));
       expect(cached.records.map((d) => d.title)).toEqual(firstRead.records.map((d) => d.title));
       expect(cached.records[0].publication_date).toBeInstanceOf(Date);
-      expect((await registry.reader.getJob(jobId))?.batch_id).toBe('cached');
+      // A running job is always read from PostgreSQL: its status is about to change.
+      expect((await registry.reader.getJob(jobId))?.batch_id).toBe('behind');
 
       // ...until a write through the registry invalidates the kind's pages.
       await registry.hooks.syncWriteDocumentsToRegistry({ jobId, documents: [{ ...makeBatch(jobId, 1, 'cache').documents![0] }] });
@@ -107,6 +108,22 @@ describe('Redis', () => {
       const errors = (await metrics.getSingleMetric('stage2_metadata_registry_cache_errors_total')!.get()).values[0].value;
       expect(errors).toBeGreaterThan(0);
       deadRedis.disconnect();
+    });
+
+    it("serves a job's status fresh while it runs, whoever writes it, and from Redis once completed", async () => {
+      const keyPrefix = prefix();
+      const stage5 = await open({ REDIS_URL: redisUrl, REDIS_TTL: '3600' }, { redisKeyPrefix: keyPrefix, readOnly: true });
+      const stage2 = await open({ METADATA_ENABLE_REDIS_CACHE: 'false' });
+      const jobId = randomUUID();
+      await stage2.hooks.syncWriteJobToRegistry({ jobId, batchId: 'status' });
+      expect(await stage5.reader.getJob(jobId)).toMatchObject({ status: 'running' });
+      expect(await redis.get(`${keyPrefix}rec:job:${jobId}`)).toBeNull();
+      // The writer has no cache to update: the reader must not keep "running" for REDIS_TTL.
+      await stage2.hooks.updateJobStatusInRegistry({ jobId, status: 'completed' });
+      expect(await stage5.reader.getJob(jobId)).toMatchObject({ status: 'completed' });
+      // Completed, it is cached: a change behind the registry's back is not seen.
+      await pg.query("UPDATE job_registry SET batch_id = 'behind' WHERE job_id = $1", [jobId]);
+      expect(await stage5.reader.getJob(jobId)).toMatchObject({ status: 'completed', batch_id: 'status' });
     });
 
     it('never hides a job from listJobs: Stage 5 sees a job as soon as it is completed, whoever wrote it', async () => {

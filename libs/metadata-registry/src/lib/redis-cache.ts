@@ -28,7 +28,7 @@ const PAGE_KIND_OF: Record<PageKind, EntityKind> = {
 /**
  * Redis in front of PostgreSQL. Write-through: a job's row is stored on every job write, and
  * every write bumps its kinds' generation, so cached pages of older generations are never
- * read again (they expire by REDIS_TTL). Read-through: jobs and pages are served from Redis,
+ * read again (they expire by REDIS_TTL). Read-through: completed jobs and pages are served from Redis,
  * else read from PostgreSQL and stored with REDIS_TTL. Job lists are never cached (see listJobs). Any Redis error is logged, counted and
  * ignored: PostgreSQL stays the truth.
  */
@@ -62,13 +62,17 @@ export class RedisCache {
     const cachedPages = <K extends PageKind>(pageKind: K) =>
       this.pages(PAGE_KIND_OF[pageKind], PAGE_SPECS[pageKind] as PageSpec<unknown>, executor);
     return {
+      // Only a completed job is served from Redis: one still running (or failed, and retried) is
+      // about to change, and a writer without the cache, or whose Redis write failed, would leave
+      // its old status there for REDIS_TTL.
       getJob: async (jobId) => {
         checkJobId(jobId);
         const key = this.keys.record('job', jobId);
         const cached = await this.safely<string | null>(null, () => this.redis.get(key));
-        if (cached) return reviveRecord<JobRecord>('job', cached);
+        const hit = cached ? reviveRecord<JobRecord>('job', cached) : null;
+        if (hit?.status === 'completed') return hit;
         const job = await inner.getJob(jobId);
-        if (job) await this.safely<unknown>(undefined, () => this.redis.set(key, JSON.stringify(job), 'EX', this.ttlSeconds));
+        if (job?.status === 'completed') await this.safely<unknown>(undefined, () => this.redis.set(key, JSON.stringify(job), 'EX', this.ttlSeconds));
         return job;
       },
       // Never cached: Stage 5 lists the jobs completed since its watermark and must see a job the
