@@ -100,6 +100,35 @@ describe('processBatch', () => {
     expect((rows['link_state'][0] as { document_count: number }).document_count).toBe(lines.length);
   });
 
+  it('saves documents chunk by chunk with progressive save, and links the batch in one piece: the same storylines as without', async () => {
+    const lines = sampleLines();
+    const whole = await t.runtime.processor.processBatch(lines);
+    const progressive = await createTestRuntime({ pool });
+    try {
+      const savedWhenLinked: number[] = [];
+      const summary = await progressive.runtime.processor.processBatch(lines, {
+        progressiveSave: true,
+        onProgress: (p) => {
+          savedWhenLinked.push(p.saved);
+        },
+      });
+      expect(summary).toMatchObject({ success: true, processed: whole.processed, events: whole.events, linkages: whole.linkages, storylines: whole.storylines });
+      // Saved grew chunk by chunk (4 documents a chunk in these tests) before the batch was linked.
+      expect(new Set(savedWhenLinked).size).toBeGreaterThan(2);
+      const groups = async (url: string) =>
+        ((await stage2Rows(url))['storylines'] as Array<{ document_ids: string[] }>).map((s) => [...s.document_ids].sort().join(' ')).sort();
+      expect(await groups(progressive.stage2Db.url)).toEqual(await groups(t.stage2Db.url));
+      const rows = await countRows(progressive.stage2Db.url, STAGE2_TABLES);
+      expect(rows).toEqual(await countRows(t.stage2Db.url, STAGE2_TABLES));
+      expect(await countRows(progressive.registryDb.url, ['document_metadata', 'event_metadata', 'event_linkages', 'storylines'])).toEqual(
+        await countRows(t.registryDb.url, ['document_metadata', 'event_metadata', 'event_linkages', 'storylines']),
+      );
+      expect(summary.stores['postgresql']).toMatchObject({ documents: lines.length, linkages: whole.linkages, storylines: whole.storylines });
+    } finally {
+      await progressive.close();
+    }
+  });
+
   it('links batches of two workers on one database one after another, losing no document from the linker memory', async () => {
     const other = await createTestRuntime({ pool, databases: { stage2Db: t.stage2Db, registryDb: t.registryDb } });
     try {

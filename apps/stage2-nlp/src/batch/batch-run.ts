@@ -3,7 +3,7 @@ import type { AnalysisOutcome } from '../analysis/analysis.types';
 import type { AnalysisItem, BatchInput, RejectedDocument } from '../input/batch-input.types';
 import { guessDocumentId, prepareDocument } from '../input/document-preparer';
 import type { LoadLinked } from '../stores/multi-backend-writer';
-import { addCounts, emptyCounts, type BatchContext, type LinkedSave, type SavePayload } from '../stores/store.types';
+import { addCounts, emptyCounts, type BatchContext, type LinkedSave, type SavePayload, type StoreWriteCounts } from '../stores/store.types';
 import type { BatchProcessorDeps, BatchProgress, ProcessBatchOptions } from './batch-processor';
 import { timed, type BatchSummary } from './batch-summary';
 
@@ -57,15 +57,24 @@ export class BatchRun {
     }
   }
 
+  /**
+   * Progressive save: each chunk's documents (and rejects) go to every store and the registry as
+   * soon as they are analysed, then the batch is linked in one piece. Linking chunk by chunk would
+   * cut the batch's stories at chunk edges: on the ECB+ dev corpus in chunks of 64, storyline ARI
+   * fell from 0.96 to 0.57-0.75 (by arrival order), since storylines already known never merge.
+   */
   private async runChunks(chunks: Chunk[], rejects: RejectedDocument[]): Promise<void> {
     if (this.options.progressiveSave) {
+      const saved: ProcessedDocument[] = [];
       let pending = rejects;
       for (const chunk of chunks) {
         const analysed = this.accept(await timed(this.timings, 'analysis_wait', () => chunk.outcomes));
-        await this.link(analysed.documents, pending.concat(analysed.rejects));
+        await this.saveUnlinked({ documents: analysed.documents, linkages: [], storylines: [], rejects: pending.concat(analysed.rejects) });
+        for (const document of analysed.documents) saved.push(document);
         pending = [];
       }
-      if (pending.length) await this.link([], pending);
+      if (pending.length) await this.saveUnlinked({ documents: [], linkages: [], storylines: [], rejects: pending });
+      await this.link(saved, [], { documentsSaved: true });
     } else {
       const all = this.accept((await timed(this.timings, 'analysis_wait', () => Promise.all(chunks.map((c) => c.outcomes)))).flat());
       await this.link(all.documents, rejects.concat(all.rejects));
@@ -133,22 +142,58 @@ export class BatchRun {
    * Links new documents against everything known and saves them everywhere; the dual write to
    * the registry starts as soon as the linker has made the payload, beside the stores' writes.
    */
-  private async link(documents: ProcessedDocument[], rejects: RejectedDocument[]): Promise<void> {
+  /** Saves analysed documents before linking (progressive save): every store, and the registry beside them. */
+  private async saveUnlinked(payload: SavePayload): Promise<void> {
+    if (!payload.documents.length && !payload.rejects.length) return;
+    this.queueRegistryWrite(payload);
+    const counts = await timed(this.timings, 'stores', () => this.deps.writer.save(this.context, payload));
+    this.addStoreCounts(counts);
+    this.count(payload.documents, 0, [], payload.rejects);
+    this.progress.saved += payload.documents.length + payload.rejects.length;
+    await this.options.onProgress?.({ ...this.progress });
+  }
+
+  /**
+   * Links documents against everything known and saves the result everywhere (with
+   * `documentsSaved`, only the linkages, storylines and linker memory: the documents went before);
+   * the dual write to the registry starts as soon as the linker has made the payload, beside the stores' writes.
+   */
+  private async link(documents: ProcessedDocument[], rejects: RejectedDocument[], { documentsSaved = false } = {}): Promise<void> {
+    if (documentsSaved && !documents.length) return;
     const linkBefore = this.timings.link;
     const { counts, payload } = await timed(this.timings, 'stores', () =>
       this.deps.writer.saveLinked(this.context, async (known, loadLinked) => {
         const linked = await this.linkAgainst(known, loadLinked, documents, rejects);
+        if (documentsSaved) linked.payload = this.withoutSavedDocuments(linked.payload, documents);
         this.queueRegistryWrite(linked.payload);
         return linked;
       }),
     );
     // Linking runs inside the save's transaction: count it once, as linking.
     this.timings.stores -= this.timings.link - linkBefore;
-    for (const [store, n] of Object.entries(counts)) this.summary.stores[store] = addCounts(this.summary.stores[store] ?? emptyCounts(), n);
+    this.addStoreCounts(counts);
     this.count(payload.documents, payload.linkages.length, payload.storylines, payload.rejects);
     if (!this.options.progressiveSave) await this.registryWrites;
-    this.progress.saved += payload.documents.length + payload.rejects.length;
+    this.progress.saved += payload.documents.length + (documentsSaved ? 0 : payload.rejects.length);
     await this.options.onProgress?.({ ...this.progress });
+  }
+
+  /**
+   * The linked payload of documents saved before: no documents. One the linker refused is counted
+   * rejected instead of processed (it stays in the stores, which took it before linking).
+   */
+  private withoutSavedDocuments(payload: SavePayload, saved: ProcessedDocument[]): SavePayload {
+    const linked = new Set(payload.documents);
+    for (const document of saved) {
+      if (linked.has(document)) continue;
+      this.summary.processed -= 1;
+      this.summary.events -= document.events.length;
+    }
+    return { ...payload, documents: [] };
+  }
+
+  private addStoreCounts(counts: Record<string, StoreWriteCounts>): void {
+    for (const [store, n] of Object.entries(counts)) this.summary.stores[store] = addCounts(this.summary.stores[store] ?? emptyCounts(), n);
   }
 
   /**
