@@ -121,11 +121,9 @@ describe("the design's zero-regression checklist", () => {
     }
   });
 
-  // KNOWN BUG in @storytelling/metadata-registry (sql-executor.ts, pgExecutor.withSession): a pooled
-  // client checked out for a transaction has no 'error' listener, so a database that dies while a
-  // registry write is in flight raises an unhandled 'error' event, which kills a plain Node process.
-  // The batch itself completes and every record is replayed (this body passes), but jest reports the
-  // unhandled event. Enable (`it`) once withSession listens for the client's errors.
+  // A database that dies while a registry write holds a pooled client raises an 'error' event on
+  // that client; withPooledClient (libs/common) listens for it, so the process lives on and the
+  // write goes to the outbox. Jest fails this test on an unhandled 'error' event.
   it('completes the batch when the registry database dies while a registry write is in flight', async () => {
     const { t, proxy } = await runtimeBehindProxy();
     try {
