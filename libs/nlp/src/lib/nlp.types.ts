@@ -154,6 +154,11 @@ export interface EventClusterState {
   cluster_id: string;
   /** What the members share (the trigger lemma). */
   key: string;
+  /**
+   * Head word of the founding mention's trigger, when it has WordNet synonyms: later mentions
+   * may join through one of them. Absent in states written before it was kept.
+   */
+  head?: string;
   representative_event_id: string;
   date: string | null;
   size: number;

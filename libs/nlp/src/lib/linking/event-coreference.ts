@@ -1,4 +1,5 @@
-import type { Event, EventLinkage, StorylineState } from '../nlp.types';
+import type { Event, EventClusterState, EventLinkage, StorylineState } from '../nlp.types';
+import { wordnetLexicon } from '../lexicon/wordnet-lexicon';
 import { eventClusterId, linkageId } from './link-ids';
 import { foldPlural } from './term-features';
 
@@ -16,7 +17,15 @@ export interface CoreferenceOptions {
   keyWords?: 'all' | 'first' | 'last';
   /** Matches derived forms of one word ("shooting"/"shoot", "election"/"elect", "death"/"die"). */
   derivedForms?: boolean;
+  /**
+   * A mention whose key matches no cluster joins one founded by a WordNet synonym of its head
+   * word ("struck"/"hit", "escape"/"flee", "quake"/"temblor"; groups in the committed lexicon).
+   */
+  synonyms?: boolean;
 }
+
+/** How much less sure a link through a synonym is than one through the same word. */
+const SYNONYM_SCORE_PENALTY = 0.1;
 
 /**
  * Links the new events of one storyline to the real-world events already known in it (or to
@@ -31,21 +40,27 @@ export function linkStorylineEvents(
   events: readonly Event[],
   options: CoreferenceOptions,
 ): { linkages: EventLinkage[]; clusterOf: Map<string, string>; newClusters: Set<string> } {
-  const byKey = new Map<string, StorylineState['clusters']>();
+  const byKey = new Map<string, EventClusterState[]>();
+  const synonyms = options.synonyms ? new SynonymIndex() : null;
   for (const cluster of storyline.clusters) {
     const list = byKey.get(cluster.key) ?? [];
     list.push(cluster);
     byKey.set(cluster.key, list);
+    if (cluster.head && !options.unlinkedKeys.has(cluster.key)) synonyms?.add(cluster.head, cluster);
   }
   const linkages: EventLinkage[] = [];
   const clusterOf = new Map<string, string>();
   const newClusters = new Set<string>();
   for (const event of events) {
-    const key = options.typedKeys.has(event.event_type) ? `type:${event.event_type}` : lemmaKey(event, options);
+    const head = coreferenceKey(event, 'last');
+    const key = options.typedKeys.has(event.event_type) ? `type:${event.event_type}` : lemmaKey(event, head, options);
     const date = ownDate(event);
+    const agrees = (cluster: EventClusterState) => datesAgree(cluster.date, date, options.maxDateGapDays);
     const linkable = !options.unlinkedKeys.has(key) && event.confidence >= options.minConfidence;
     const candidates = linkable ? (byKey.get(key) ?? []) : [];
-    const match = candidates.find((cluster) => datesAgree(cluster.date, date, options.maxDateGapDays));
+    let match = candidates.find(agrees);
+    const bySynonym = !match && linkable && synonyms !== null ? synonyms.find(head, agrees) : undefined;
+    match ??= bySynonym;
     if (match) {
       match.size += 1;
       if (!match.date && date) match.date = date;
@@ -55,12 +70,17 @@ export function linkStorylineEvents(
         source_event_id: event.event_id,
         target_event_id: match.representative_event_id,
         kind: 'coreference',
-        score: coreferenceScore(match.date, date),
+        score: coreferenceScore(match.date, date) - (bySynonym ? SYNONYM_SCORE_PENALTY : 0),
       });
     } else {
-      const cluster = { cluster_id: eventClusterId(event.event_id), key, representative_event_id: event.event_id, date, size: 1 };
+      const cluster: EventClusterState = { cluster_id: eventClusterId(event.event_id), key, representative_event_id: event.event_id, date, size: 1 };
+      // The state keeps the head word only where a later batch can match through it.
+      if (synonyms?.has(head)) cluster.head = head;
       storyline.clusters.push(cluster);
-      if (linkable) byKey.set(key, [...candidates, cluster]);
+      if (linkable) {
+        byKey.set(key, [...candidates, cluster]);
+        synonyms?.add(head, cluster);
+      }
       clusterOf.set(event.event_id, cluster.cluster_id);
       newClusters.add(cluster.cluster_id);
     }
@@ -69,8 +89,35 @@ export function linkStorylineEvents(
   return { linkages, clusterOf, newClusters };
 }
 
-function lemmaKey(event: Event, options: CoreferenceOptions): string {
-  const key = coreferenceKey(event, options.keyWords);
+/**
+ * The clusters of a storyline by the WordNet synonym groups of their founding mention's head
+ * word. A group points at the first cluster founded with one of its words, as a key does.
+ */
+class SynonymIndex {
+  private readonly groups = wordnetLexicon().synonymGroups;
+  private readonly clusters = new Map<number, EventClusterState>();
+
+  /** True when the word has synonyms at all. */
+  has(head: string): boolean {
+    return this.groups.has(head);
+  }
+
+  add(head: string, cluster: EventClusterState): void {
+    for (const group of this.groups.get(head) ?? []) if (!this.clusters.has(group)) this.clusters.set(group, cluster);
+  }
+
+  find(head: string, accept: (cluster: EventClusterState) => boolean): EventClusterState | undefined {
+    for (const group of this.groups.get(head) ?? []) {
+      const cluster = this.clusters.get(group);
+      if (cluster && accept(cluster)) return cluster;
+    }
+    return undefined;
+  }
+}
+
+/** The event's key from its lemma; `head` is its last word, already computed (the default key words). */
+function lemmaKey(event: Event, head: string, options: CoreferenceOptions): string {
+  const key = options.keyWords === 'last' ? head : coreferenceKey(event, options.keyWords);
   return options.derivedForms ? key.split(' ').map(derivedStem).join(' ') : key;
 }
 

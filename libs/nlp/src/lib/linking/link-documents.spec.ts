@@ -108,6 +108,8 @@ describe('linkDocuments: incremental and deterministic', () => {
     expect(again).toEqual(once);
     const reversed = linkDocuments(earthquakeDocuments().reverse());
     expect(membership(reversed.state)).toEqual(membership(once.state));
+    // Cluster ids too: a storyline's mentions are linked in document id order.
+    expect(reversed.event_clusters).toEqual(once.event_clusters);
     expect(new Set(reversed.linkages.map((l) => l.linkage_id)).size).toBe(reversed.linkages.length);
   });
 

@@ -54,7 +54,9 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
   const eventClusters: Record<string, string> = Object.create(null);
   for (const [index, members] of touched) {
     const storyline = storylines[index];
-    const events = members.flatMap((d) => [...documents[d].events].sort(byPosition));
+    // In document id order: which mention founds a cluster (its id, the words synonyms match) must not depend on the batch's order.
+    const ordered = [...members].sort((a, b) => compareText(documents[a].document_id, documents[b].document_id));
+    const events = ordered.flatMap((d) => [...documents[d].events].sort(byPosition));
     const linked = linkStorylineEvents(storyline, events, options.coreference);
     for (const link of linked.linkages) linkages.push(link);
     for (const link of precedesLinks(storyline, linked.newClusters)) linkages.push(link);
@@ -107,7 +109,7 @@ function refineGroups(documents: readonly ProcessedDocument[], items: readonly C
     list.push(item);
     members.set(group, list);
   });
-  const model = storyPairModel();
+  const model = refine.model ?? storyPairModel();
   for (const list of members.values()) {
     const known = list.find((item) => item >= documents.length);
     const free: number[] = [];
@@ -121,7 +123,7 @@ function refineGroups(documents: readonly ProcessedDocument[], items: readonly C
     }
     for (const part of boundedParts(free, items, refine, options)) {
       // A part still larger than maxGroup keeps the clustering's grouping: the quadratic step is skipped.
-      const stories = part.length <= refine.maxGroup ? refineGroup(part.map((item) => documents[item]), model, refine.threshold, options.features) : part.map(() => 0);
+      const stories = part.length <= refine.maxGroup ? refineGroup(part.map((item) => documents[item]), model, refine.threshold, options.features, refine.fragments) : part.map(() => 0);
       part.forEach((item, i) => (groups[item] = part[stories[i]]));
     }
   }

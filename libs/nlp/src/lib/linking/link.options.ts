@@ -20,8 +20,9 @@ const BLOCKING: BlockingOptions = { keyTerms: 20, maxPosting: 100, neighbours: 1
 export const DEFAULT_LINK_OPTIONS: LinkOptions = Object.freeze({
   features: DEFAULT_FEATURE_OPTIONS,
   clustering: { linkage: 'average' as const, mergeThreshold: 0.1, refinementRounds: 3, groupFeatures: 400, blocking: BLOCKING },
-  coreference: { keyWords: 'last' as const, derivedForms: true, minConfidence: 0, maxDateGapDays: Infinity, unlinkedKeys: new Set<string>(), typedKeys: new Set(['conflict.attack', 'life.death', 'life.injury', 'justice.arrest', 'personnel.election', 'health.rehab']) },
+  coreference: { keyWords: 'last' as const, derivedForms: true, synonyms: true, minConfidence: 0, maxDateGapDays: Infinity, unlinkedKeys: new Set<string>(), typedKeys: new Set(['conflict.attack', 'life.death', 'life.injury', 'justice.arrest', 'personnel.election', 'health.rehab']) },
   centroidFeatures: 300,
   // 0.5: the same-story model's own decision point (classes weighted equally in training), not tuned.
-  refine: { threshold: 0.5, joinThreshold: 0.22, maxGroup: 200 },
+  // Fragments: chosen by 5-fold cross-validation over the training topics (see README, Linking).
+  refine: { threshold: 0.5, joinThreshold: 0.22, maxGroup: 200, fragments: { maxSize: 2, threshold: 0.25 } },
 });
