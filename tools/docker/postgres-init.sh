@@ -8,6 +8,6 @@ psql -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d postgres \
   -v stage5_password="$STAGE5_READER_PASSWORD" \
   -f /bootstrap/bootstrap.sql
 psql -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d postgres \
-  -v stage2_password="$STAGE2_APP_PASSWORD" \
-  -v stage5_password="$STAGE5_APP_PASSWORD" \
+  -v stage2_app_password="$STAGE2_APP_PASSWORD" \
+  -v stage5_app_password="$STAGE5_APP_PASSWORD" \
   -f /bootstrap-stages/stage-databases.sql

@@ -3,16 +3,16 @@
 -- migrates and writes its own database only and cannot even connect to the other's (nor to the
 -- registry, whose roles come from prisma/bootstrap.sql). Idempotent: run it again at will.
 -- Run as a superuser:
---   psql -h HOST -U postgres -v stage2_password='...' -v stage5_password='...' -f tools/docker/stage-databases.sql
+--   psql -h HOST -U postgres -v stage2_app_password='...' -v stage5_app_password='...' -f tools/docker/stage-databases.sql
 -- Optional: -v stage2_db=... -v stage5_db=... for other database names (the end-to-end tests).
 \set ON_ERROR_STOP on
-\if :{?stage2_password}
+\if :{?stage2_app_password}
 \else
-  \set stage2_password changeme_stage2_password
+  \set stage2_app_password changeme_stage2_app_password
 \endif
-\if :{?stage5_password}
+\if :{?stage5_app_password}
 \else
-  \set stage5_password changeme_stage5_app_password
+  \set stage5_app_password changeme_stage5_app_password
 \endif
 \if :{?stage2_db}
 \else
@@ -25,8 +25,8 @@
 
 SELECT 'CREATE ROLE stage2_app' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'stage2_app')\gexec
 SELECT 'CREATE ROLE stage5_app' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'stage5_app')\gexec
-ALTER ROLE stage2_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'stage2_password';
-ALTER ROLE stage5_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'stage5_password';
+ALTER ROLE stage2_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'stage2_app_password';
+ALTER ROLE stage5_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'stage5_app_password';
 
 SELECT format('CREATE DATABASE %I OWNER stage2_app', :'stage2_db')
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'stage2_db')\gexec

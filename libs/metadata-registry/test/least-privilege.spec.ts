@@ -12,10 +12,13 @@ import { collect, makeBatch, testConfig } from './registry-fixtures';
 
 const run = promisify(execFile);
 const BOOTSTRAP = join(__dirname, '..', '..', '..', 'prisma', 'bootstrap.sql');
+// The bootstrap's development passwords (no -v given): a server with password authentication
+// (CI's service container) checks them; the local one trusts.
+const PASSWORDS: Record<string, string> = { metadata_service: 'changeme_metadata_password', stage5_reader: 'changeme_stage5_password' };
 const asRole = (serverUrl: string, database: string, role: string) => {
   const url = new URL(serverUrl);
   url.username = role;
-  url.password = '';
+  url.password = PASSWORDS[role] ?? '';
   url.pathname = `/${database}`;
   return url.toString();
 };

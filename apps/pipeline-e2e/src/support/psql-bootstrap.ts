@@ -16,11 +16,25 @@ export async function runPsqlScript(serverUrl: string, script: string, variables
   );
 }
 
-/** The server's URL for another database and role (trust authentication: no password). */
-export function asRole(serverUrl: string, database: string, role: string): string {
+/**
+ * The bootstrap scripts' development passwords. Tests keep them: roles are cluster-wide, so test
+ * files running at once must not set different ones.
+ */
+const DEFAULT_PASSWORDS = {
+  metadata_service: 'changeme_metadata_password',
+  stage5_reader: 'changeme_stage5_password',
+  stage2_app: 'changeme_stage2_app_password',
+  stage5_app: 'changeme_stage5_app_password',
+} as const;
+
+/**
+ * The server's URL for another database and role, with the password the bootstrap gave the role
+ * (a server with trust authentication, like the local one, ignores it; CI's service container does not).
+ */
+export function asRole(serverUrl: string, database: string, role: keyof typeof DEFAULT_PASSWORDS): string {
   const url = new URL(serverUrl);
   url.username = role;
-  url.password = '';
+  url.password = DEFAULT_PASSWORDS[role];
   url.pathname = `/${database}`;
   return url.toString();
 }
