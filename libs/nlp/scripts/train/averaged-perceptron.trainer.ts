@@ -1,5 +1,3 @@
-import type { LinearModelJson } from '../../src/lib/learning/linear-model';
-
 /**
  * Multi-class averaged perceptron (Collins 2002) with lazy averaging: each weight keeps its
  * running total and the step of its last change, so an update costs O(features).
@@ -51,25 +49,18 @@ export class AveragedPerceptronTrainer {
     weights[label] += delta;
   }
 
-  /**
-   * Averaged weights times `scale` (which sets the softmax temperature of confidences),
-   * rounded to `decimals` and pruned below `minWeight` (absolute, after scaling).
-   */
-  toJson(description: string, options: { scale: number; minWeight: number; decimals?: number }): LinearModelJson {
-    const { scale, minWeight, decimals = 2 } = options;
-    const factor = 10 ** decimals;
-    const out: Record<string, number[]> = {};
-    const features = [...this.weights.keys()].sort();
-    for (const feature of features) {
+  /** The averaged weights (Collins 2002) of every feature seen, in feature order. */
+  averagedWeights(): Map<string, Float64Array> {
+    const out = new Map<string, Float64Array>();
+    for (const feature of [...this.weights.keys()].sort()) {
       const weights = this.weights.get(feature) as Float64Array;
       const totals = this.totals.get(feature) as Float64Array;
       const stamps = this.stamps.get(feature) as Float64Array;
-      const averaged = Array.from(weights, (weight, i) => {
-        const total = totals[i] + (this.step - stamps[i]) * weight;
-        return Math.round((total / Math.max(1, this.step)) * scale * factor) / factor;
-      });
-      if (averaged.some((weight) => Math.abs(weight) >= minWeight)) out[feature] = averaged;
+      out.set(
+        feature,
+        Float64Array.from(weights, (weight, i) => (totals[i] + (this.step - stamps[i]) * weight) / Math.max(1, this.step)),
+      );
     }
-    return { format: 'linear-model/1', description, labels: [...this.labels], weights: out };
+    return out;
   }
 }

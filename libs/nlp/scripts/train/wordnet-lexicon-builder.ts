@@ -130,7 +130,8 @@ function firstSenses(dict: string, pos: 'noun' | 'verb', maxWords: number): Map<
 export function buildWordnetLexicon(dict: string): WordnetLexiconJson {
   const group = (senses: Map<string, string>) => {
     const out: Record<string, string[]> = {};
-    for (const [lemma, file] of [...senses].sort((a, b) => a[0].localeCompare(b[0]))) {
+    // Code-unit order, not localeCompare: the file must not depend on the machine's locale or ICU.
+    for (const [lemma, file] of [...senses].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
       if (!UNINFORMATIVE.has(file)) (out[file] ??= []).push(lemma);
     }
     return out;
