@@ -98,6 +98,28 @@ describe('PostgreSQL reader', () => {
     for (const p of participations) expect(p.updated_at?.toISOString()).toBe('1999-12-31T23:59:59.000Z');
   });
 
+  it('reads only the fields a query names, with the key fields, converted as in whole records', async () => {
+    const events = (await collect(registry.reader.events({ jobId, pageSize: 2, fields: ['event_date', 'participants'] }))).records;
+    expect(events).toHaveLength(batch.events?.length ?? -1);
+    for (const e of events) {
+      expect(Object.keys(e).sort()).toEqual(['event_date', 'event_id', 'participants']);
+      const written = batch.events?.find((w) => w.event_id === e.event_id);
+      expect(e).toEqual({ event_id: written?.event_id, event_date: written?.event_date ?? null, participants: written?.participants ?? [] });
+    }
+    const mentions = (await collect(registry.reader.documentEntities({ jobId, pageSize: 1, fields: ['mention_count'] }))).records;
+    expect(mentions).toEqual((batch.documentEntities ?? []).map(({ document_id, entity_id, mention_count }) => ({ document_id, entity_id, mention_count })));
+    const [story] = (await collect(registry.reader.storylines({ jobId, fields: ['event_ids', 'start_date'] }))).records;
+    expect(story).toEqual({
+      storyline_id: batch.storylines?.[0].storyline_id,
+      event_ids: batch.storylines?.[0].event_ids,
+      start_date: batch.storylines?.[0].start_date ?? null,
+    });
+  });
+
+  it('refuses a field the record does not have', async () => {
+    await expect(collect(registry.reader.linkages({ jobId, fields: ['score', 'nope'] }))).rejects.toThrow(/unknown linkage fields: nope/);
+  });
+
   it('pages with updatedAfter at the millisecond the records carry', async () => {
     const all = (await collect(registry.reader.documents({ jobId }))).records;
     const latest = all.find((d) => d.updated_at?.toISOString() === '2024-05-06T07:08:09.999Z');

@@ -49,6 +49,8 @@ const eventType = (graph: StoryGraph, node: string): string => {
   return typeof type === 'string' ? type : 'unknown';
 };
 
+const byNode = (a: [string, string], b: [string, string]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
 /**
  * Events sorted by date, overall and per type, so a filter by type and span is two binary
  * searches and a slice instead of a scan of a million events.
@@ -62,18 +64,24 @@ export class EventIndex {
   }
 
   rebuild(): void {
-    const dated: Array<[string, string, string]> = [];
+    // Grouped by date first (a few thousand distinct dates): the sort then compares node keys
+    // only within a day, instead of comparing a million tuples by date and key.
+    const byDate = new Map<string, Array<[string, string]>>();
     const undated: Array<[string, string]> = [];
     this.graph.forEachNode((node, attributes) => {
       if (attributes.kind !== 'event') return;
       // The attributes at hand: no key lookup per event.
       const date = typeof attributes.data['event_date'] === 'string' ? attributes.data['event_date'] : null;
       const type = typeof attributes.data['event_type'] === 'string' ? attributes.data['event_type'] : 'unknown';
-      if (date) dated.push([date, node, type]);
-      else undated.push([node, type]);
+      if (!date) {
+        undated.push([node, type]);
+        return;
+      }
+      const day = byDate.get(date);
+      if (day) day.push([node, type]);
+      else byDate.set(date, [[node, type]]);
     });
-    dated.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1));
-    undated.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    undated.sort(byNode);
     const all: SortedEvents = { keys: [], dates: [], undated: [] };
     const byType = new Map<string, SortedEvents>();
     const bucket = (type: string): SortedEvents => {
@@ -81,12 +89,16 @@ export class EventIndex {
       if (!b) byType.set(type, (b = { keys: [], dates: [], undated: [] }));
       return b;
     };
-    for (const [date, node, type] of dated) {
-      all.keys.push(node);
-      all.dates.push(date);
-      const b = bucket(type);
-      b.keys.push(node);
-      b.dates.push(date);
+    for (const date of [...byDate.keys()].sort()) {
+      const day = byDate.get(date) as Array<[string, string]>;
+      if (day.length > 1) day.sort(byNode);
+      for (const [node, type] of day) {
+        all.keys.push(node);
+        all.dates.push(date);
+        const b = bucket(type);
+        b.keys.push(node);
+        b.dates.push(date);
+      }
     }
     for (const [node, type] of undated) {
       all.undated.push(node);

@@ -33,8 +33,8 @@ describe('mergeJobBundle', () => {
     const { bundle } = twoStories();
     // A fourth document mentions Alice and Bob again: they now share two documents.
     bundle.documentEntities.push(
-      { document_id: 'fx-d4', entity_id: 'fx-alice', job_id: bundle.job.job_id, mention_count: 1 },
-      { document_id: 'fx-d4', entity_id: 'fx-bob', job_id: bundle.job.job_id, mention_count: 1 },
+      { document_id: 'fx-d4', entity_id: 'fx-alice', mention_count: 1 },
+      { document_id: 'fx-d4', entity_id: 'fx-bob', mention_count: 1 },
     );
     mergeJobBundle(graph, bundle);
     expect(graph.getEdgeAttribute(edgeKey('co-occurs', ent('alice'), ent('bob')), 'weight')).toBe(2);
@@ -74,7 +74,7 @@ describe('mergeJobBundle', () => {
   it('creates a placeholder for an entity named only by a relation', () => {
     const graph = createStoryGraph();
     const { bundle } = twoStories();
-    bundle.eventEntities.push({ event_id: 'fx-e1', entity_id: 'fx-zed', role: 'witness', job_id: bundle.job.job_id });
+    bundle.eventEntities.push({ event_id: 'fx-e1', entity_id: 'fx-zed', role: 'witness' });
     mergeJobBundle(graph, bundle);
     expect(graph.getNodeAttributes(ent('zed'))).toMatchObject({ kind: 'entity', label: 'fx-zed', data: { placeholder: true } });
   });

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { MultiUndirectedGraph } from 'graphology';
-import type { EventRecord } from '@storytelling/metadata-registry';
+import { useDictionaryAdjacency } from './dictionary-adjacency';
 import { edgeKey, isoDate, isoInstant, nodeKey } from './graph-keys';
 import type {
   EdgeAttributes,
@@ -13,9 +13,9 @@ import type {
   StoryGraph,
 } from './graph.types';
 
-/** An empty story graph. */
+/** An empty story graph (adjacency kept in hash tables: see dictionary-adjacency.ts). */
 export const createStoryGraph = (): StoryGraph =>
-  new MultiUndirectedGraph<NodeAttributes, EdgeAttributes>({ allowSelfLoops: false });
+  useDictionaryAdjacency(new MultiUndirectedGraph<NodeAttributes, EdgeAttributes>({ allowSelfLoops: false }));
 
 export const emptyChanges = (): GraphChanges => ({ nodes: new Set(), edges: new Set(), removedEdges: new Set() });
 
@@ -30,7 +30,7 @@ const sameJson = (a: unknown, b: unknown): boolean => isDeepStrictEqual(a, b);
  * Pass `changes` to accumulate the changes of several bundles.
  */
 export function mergeJobBundle(graph: StoryGraph, bundle: JobBundle, changes: GraphChanges = emptyChanges()): GraphChanges {
-  const ctx: MergeContext = { graph, changes, jobId: bundle.job.job_id };
+  const ctx: MergeContext = { graph, changes, jobId: bundle.job.job_id, present: newPresentKeys() };
   mergeRecordNodes(ctx, bundle);
   mergeMentions(ctx, bundle);
   mergeParticipations(ctx, bundle);
@@ -43,7 +43,16 @@ interface MergeContext {
   graph: StoryGraph;
   changes: GraphChanges;
   jobId: string;
+  /**
+   * Node keys by record id of the nodes this merge already found or added. A job's relations name
+   * the same few thousand entities and events millions of times: one small map lookup per
+   * reference instead of building the key string again and looking it up among a million nodes.
+   * (A merge never drops a node, so a key found once stays valid.)
+   */
+  present: Record<NodeKind, Map<string, string>>;
 }
+
+const newPresentKeys = (): MergeContext['present'] => ({ document: new Map(), event: new Map(), entity: new Map(), storyline: new Map() });
 
 function mergeRecordNodes(ctx: MergeContext, bundle: JobBundle): void {
   for (const e of bundle.entities) {
@@ -73,9 +82,9 @@ function mergeRecordNodes(ctx: MergeContext, bundle: JobBundle): void {
   }
 }
 
-const eventLabel = (ev: EventRecord): string => ev.description || ev.trigger_text || ev.event_id;
+const eventLabel = (ev: JobBundle['events'][number]): string => ev.description || ev.trigger_text || ev.event_id;
 
-const eventData = (ev: EventRecord): NodeData => ({
+const eventData = (ev: JobBundle['events'][number]): NodeData => ({
   event_type: ev.event_type,
   event_date: isoDate(ev.event_date),
   description: ev.description,
@@ -88,6 +97,7 @@ const eventData = (ev: EventRecord): NodeData => ({
 function upsertNode(ctx: MergeContext, kind: NodeKind, id: string, label: string, data: NodeData): string {
   const key = nodeKey(kind, id);
   const { graph } = ctx;
+  ctx.present[kind].set(id, key);
   if (!graph.hasNode(key)) {
     graph.addNode(key, { kind, id, label, jobId: ctx.jobId, data, pagerank: 0, degree: 0, community: -1 });
     ctx.changes.nodes.add(key);
@@ -103,7 +113,11 @@ function upsertNode(ctx: MergeContext, kind: NodeKind, id: string, label: string
 
 /** A node named by a relation whose own record is not (yet) in the graph. */
 function ensureNode(ctx: MergeContext, kind: NodeKind, id: string, label?: string): string {
+  const present = ctx.present[kind];
+  const known = present.get(id);
+  if (known !== undefined) return known;
   const key = nodeKey(kind, id);
+  present.set(id, key);
   if (!ctx.graph.hasNode(key)) {
     ctx.graph.addNode(key, {
       kind,
@@ -270,7 +284,7 @@ function mergeLinkages(ctx: MergeContext, bundle: JobBundle): void {
 
 function mergeStorylineEvents(ctx: MergeContext, bundle: JobBundle): void {
   for (const s of bundle.storylines) {
-    const storyline = nodeKey('storyline', s.storyline_id);
+    const storyline = ensureNode(ctx, 'storyline', s.storyline_id);
     const isNew = ctx.graph.degree(storyline) === 0;
     const wanted = new Map<string, number>();
     s.event_ids.forEach((eventId, position) => {

@@ -49,16 +49,40 @@ export interface EdgeAttributes {
  */
 export type StoryGraph = MultiUndirectedGraph<NodeAttributes, EdgeAttributes>;
 
-/** Everything one Stage 2 job wrote to the registry. */
+/**
+ * The record fields the graph is built from, per kind: the reader is asked for these only (job
+ * ids, timestamps and trigger offsets of millions of rows are never read, parsed or collected).
+ */
+export const BUNDLE_FIELDS = {
+  documents: ['document_id', 'title', 'author', 'publication_date', 'source_url', 'word_count', 'entity_count', 'event_count'],
+  events: ['event_id', 'document_id', 'event_type', 'event_date', 'description', 'trigger_text', 'participants', 'place', 'confidence'],
+  entities: ['entity_id', 'entity_type', 'canonical_name', 'aliases'],
+  documentEntities: ['document_id', 'entity_id', 'mention_count'],
+  eventEntities: ['event_id', 'entity_id', 'role'],
+  linkages: ['linkage_id', 'source_event_id', 'target_event_id', 'kind', 'score'],
+  storylines: ['storyline_id', 'title', 'start_date', 'end_date', 'event_ids', 'document_ids'],
+} as const satisfies {
+  documents: ReadonlyArray<keyof DocumentRecord>;
+  events: ReadonlyArray<keyof EventRecord>;
+  entities: ReadonlyArray<keyof EntityRecord>;
+  documentEntities: ReadonlyArray<keyof DocumentEntityRecord>;
+  eventEntities: ReadonlyArray<keyof EventEntityRecord>;
+  linkages: ReadonlyArray<keyof LinkageRecord>;
+  storylines: ReadonlyArray<keyof StorylineRecord>;
+};
+
+type Fields<K extends keyof typeof BUNDLE_FIELDS> = (typeof BUNDLE_FIELDS)[K][number];
+
+/** Everything one Stage 2 job wrote to the registry (the fields of `BUNDLE_FIELDS`). */
 export interface JobBundle {
   job: JobRecord;
-  documents: DocumentRecord[];
-  events: EventRecord[];
-  entities: EntityRecord[];
-  documentEntities: DocumentEntityRecord[];
-  eventEntities: EventEntityRecord[];
-  linkages: LinkageRecord[];
-  storylines: StorylineRecord[];
+  documents: Array<Pick<DocumentRecord, Fields<'documents'>>>;
+  events: Array<Pick<EventRecord, Fields<'events'>>>;
+  entities: Array<Pick<EntityRecord, Fields<'entities'>>>;
+  documentEntities: Array<Pick<DocumentEntityRecord, Fields<'documentEntities'>>>;
+  eventEntities: Array<Pick<EventEntityRecord, Fields<'eventEntities'>>>;
+  linkages: Array<Pick<LinkageRecord, Fields<'linkages'>>>;
+  storylines: Array<Pick<StorylineRecord, Fields<'storylines'>>>;
 }
 
 /** Nodes and edges one merge touched: what the store must write. */

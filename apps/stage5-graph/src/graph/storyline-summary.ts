@@ -1,4 +1,4 @@
-import type { KeyEntity, StoryGraph, StorylineSummary, TimelineEntry } from './graph.types';
+import type { KeyEntity, NodeAttributes, StoryGraph, StorylineSummary, TimelineEntry } from './graph.types';
 
 const DAY_MS = 86_400_000;
 
@@ -18,11 +18,12 @@ export function summarizeStorylines(graph: StoryGraph, keyEntities: number): Map
 export function summarizeStoryline(graph: StoryGraph, storyline: string, keyEntities: number): StorylineSummary {
   const attributes = graph.getNodeAttributes(storyline);
   const timeline: TimelineEntry[] = [];
-  const participations = new Map<string, number>();
-  graph.forEachEdge(storyline, (_edge, edge, source, target) => {
+  // Keyed by entity node; the attributes graphology hands to the callbacks spare a lookup per event and entity.
+  const participations = new Map<string, Participation>();
+  graph.forEachEdge(storyline, (_edge, edge, source, target, sourceAttributes, targetAttributes) => {
     if (edge.kind !== 'belongs-to') return;
     const event = source === storyline ? target : source;
-    const ev = graph.getNodeAttributes(event);
+    const ev = source === storyline ? targetAttributes : sourceAttributes;
     timeline.push({
       eventId: ev.id,
       position: edge.position ?? 0,
@@ -30,10 +31,12 @@ export function summarizeStoryline(graph: StoryGraph, storyline: string, keyEnti
       eventType: typeof ev.data['event_type'] === 'string' ? ev.data['event_type'] : 'unknown',
       description: ev.label,
     });
-    graph.forEachEdge(event, (_e, rel, s, t) => {
+    graph.forEachEdge(event, (_e, rel, s, t, sa, ta) => {
       if (rel.kind !== 'participates') return;
       const entity = s === event ? t : s;
-      participations.set(entity, (participations.get(entity) ?? 0) + 1);
+      const known = participations.get(entity);
+      if (known) known.count++;
+      else participations.set(entity, { entity: s === event ? ta : sa, count: 1 });
     });
   });
   timeline.sort(byDateThenPosition);
@@ -44,12 +47,17 @@ export function summarizeStoryline(graph: StoryGraph, storyline: string, keyEnti
     storylineId: attributes.id,
     title: attributes.label,
     timeline,
-    keyEntities: rankEntities(graph, participations).slice(0, keyEntities),
+    keyEntities: rankEntities(participations).slice(0, keyEntities),
     startDate,
     endDate,
     spanDays: startDate && endDate ? Math.round((Date.parse(endDate) - Date.parse(startDate)) / DAY_MS) : null,
     community: attributes.community,
   };
+}
+
+interface Participation {
+  entity: NodeAttributes;
+  count: number;
 }
 
 function byDateThenPosition(a: TimelineEntry, b: TimelineEntry): number {
@@ -61,17 +69,14 @@ function byDateThenPosition(a: TimelineEntry, b: TimelineEntry): number {
   return a.position - b.position;
 }
 
-function rankEntities(graph: StoryGraph, participations: Map<string, number>): KeyEntity[] {
-  return [...participations]
-    .map(([node, count]) => {
-      const e = graph.getNodeAttributes(node);
-      return {
-        entityId: e.id,
-        name: e.label,
-        entityType: typeof e.data['entity_type'] === 'string' ? e.data['entity_type'] : 'unknown',
-        participations: count,
-        pagerank: e.pagerank,
-      };
-    })
+function rankEntities(participations: Map<string, Participation>): KeyEntity[] {
+  return [...participations.values()]
+    .map(({ entity: e, count }) => ({
+      entityId: e.id,
+      name: e.label,
+      entityType: typeof e.data['entity_type'] === 'string' ? e.data['entity_type'] : 'unknown',
+      participations: count,
+      pagerank: e.pagerank,
+    }))
     .sort((a, b) => b.participations - a.participations || b.pagerank - a.pagerank || a.name.localeCompare(b.name));
 }

@@ -1,5 +1,5 @@
 import type { JobRecord, PageQuery, RegistryReader } from '@storytelling/metadata-registry';
-import type { JobBundle } from '../graph/graph.types';
+import { BUNDLE_FIELDS, type JobBundle } from '../graph/graph.types';
 
 async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
   const all: T[] = [];
@@ -25,20 +25,21 @@ async function inParallel<T>(tasks: Array<() => Promise<T>>, limit: number): Pro
 }
 
 /**
- * Reads everything one job wrote through the registry's reader (pages, never a whole table).
+ * Reads everything one job wrote through the registry's reader (pages, never a whole table), the
+ * fields the graph uses only.
  * Three record kinds are read at a time (the registry pool holds four): the database works while this process parses.
  */
 export async function readJobBundle(reader: RegistryReader, job: JobRecord, pageSize: number): Promise<JobBundle> {
-  const query: PageQuery = { jobId: job.job_id, pageSize };
+  const query = (fields: readonly string[]): PageQuery => ({ jobId: job.job_id, pageSize, fields });
   const [events, eventEntities, documents, documentEntities, entities, linkages, storylines] = await inParallel<unknown[]>(
     [
-      () => collect(reader.events(query)),
-      () => collect(reader.eventEntities(query)),
-      () => collect(reader.documents(query)),
-      () => collect(reader.documentEntities(query)),
-      () => collect(reader.entities(query)),
-      () => collect(reader.linkages(query)),
-      () => collect(reader.storylines(query)),
+      () => collect(reader.events(query(BUNDLE_FIELDS.events))),
+      () => collect(reader.eventEntities(query(BUNDLE_FIELDS.eventEntities))),
+      () => collect(reader.documents(query(BUNDLE_FIELDS.documents))),
+      () => collect(reader.documentEntities(query(BUNDLE_FIELDS.documentEntities))),
+      () => collect(reader.entities(query(BUNDLE_FIELDS.entities))),
+      () => collect(reader.linkages(query(BUNDLE_FIELDS.linkages))),
+      () => collect(reader.storylines(query(BUNDLE_FIELDS.storylines))),
     ],
     READ_CONCURRENCY,
   );

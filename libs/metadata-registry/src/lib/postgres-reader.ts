@@ -28,7 +28,8 @@ export interface PageSpec<R> {
   name: string;
   from: string;
   key: string[];
-  select: string;
+  /** The record's fields, each with the SQL expression that yields it (named after the field). */
+  columns: Record<string, string>;
   /** Condition selecting the job's records, given the job id's placeholder. */
   byJob: (param: string) => string;
   map: (row: Row) => R;
@@ -43,57 +44,78 @@ const toDate = (value: unknown): Date | null => (value === null || value === und
 
 /** Finishes a row into its record in place: the driver's row objects are ours, and a copy per row is garbage at scale. */
 const revive = <R>(row: Row, fields?: (row: Row) => void): R => {
-  row['updated_at'] = toDate(row['updated_at']);
+  if ('updated_at' in row) row['updated_at'] = toDate(row['updated_at']);
   fields?.(row);
   return row as R;
 };
+
+/** Converts a field the page selected (a query naming `fields` leaves the others out). */
+const convert = (row: Row, field: string, to: (value: never) => unknown): void => {
+  if (field in row) row[field] = to(row[field] as never);
+};
+
+/** `t.<column>` for each name, as the record field of the same name. */
+const plain = (...names: string[]): Record<string, string> => Object.fromEntries(names.map((n) => [n, `t.${n}`]));
+const jobIdText = { job_id: 't.job_id::text AS job_id' };
+const updatedAt = { updated_at: epochMs('updated_at') };
+const dateText = (column: string): Record<string, string> => ({ [column]: `t.${column}::text AS ${column}` });
 
 export const PAGE_SPECS = {
   documents: {
     name: 'document',
     from: 'document_metadata t',
     key: ['document_id'],
-    select:
-      `t.document_id, t.job_id::text AS job_id, t.title, t.author, ${epochMs('publication_date')}, t.source_url, t.word_count, ` +
-      `t.entity_count, t.event_count, t.metadata, ${epochMs('updated_at')}`,
+    columns: {
+      ...plain('document_id'),
+      ...jobIdText,
+      ...plain('title', 'author'),
+      publication_date: epochMs('publication_date'),
+      ...plain('source_url', 'word_count', 'entity_count', 'event_count', 'metadata'),
+      ...updatedAt,
+    },
     byJob: (p) => `t.job_id = ${p}::uuid`,
     map: (row) =>
       revive<DocumentRecord>(row, (r) => {
-        r['publication_date'] = toDate(r['publication_date']);
+        convert(r, 'publication_date', toDate);
       }),
   } satisfies PageSpec<DocumentRecord>,
   events: {
     name: 'event',
     from: 'event_metadata t',
     key: ['event_id'],
-    select:
-      't.event_id, t.document_id, t.job_id::text AS job_id, t.event_type, t.event_date::text AS event_date, t.description, ' +
-      `t.trigger_text, t.trigger_start, t.trigger_end, t.participants, t.place, t.confidence, ${epochMs('updated_at')}`,
+    columns: {
+      ...plain('event_id', 'document_id'),
+      ...jobIdText,
+      ...plain('event_type'),
+      ...dateText('event_date'),
+      ...plain('description', 'trigger_text', 'trigger_start', 'trigger_end', 'participants', 'place', 'confidence'),
+      ...updatedAt,
+    },
     byJob: (p) => `t.job_id = ${p}::uuid`,
     map: (row) =>
       revive<EventRecord>(row, (r) => {
-        r['event_date'] = fromDateText(r['event_date'] as string | null);
+        convert(r, 'event_date', fromDateText);
       }),
   } satisfies PageSpec<EventRecord>,
   entities: {
     name: 'entity',
     from: 'entity_metadata t',
     key: ['entity_id'],
-    select: `t.entity_id, t.entity_type, t.canonical_name, t.aliases, ${epochMs('updated_at')}`,
+    columns: { ...plain('entity_id', 'entity_type', 'canonical_name', 'aliases'), ...updatedAt },
     // Entities are shared across jobs: a job's entities are those its documents or events mention.
     byJob: (p) =>
       `t.entity_id IN (SELECT entity_id FROM document_entities WHERE job_id = ${p}::uuid ` +
       `UNION SELECT entity_id FROM event_entities WHERE job_id = ${p}::uuid)`,
     map: (row) =>
       revive<EntityRecord>(row, (r) => {
-        r['aliases'] ??= [];
+        if ('aliases' in r) r['aliases'] ??= [];
       }),
   } satisfies PageSpec<EntityRecord>,
   documentEntities: {
     name: 'document_entity',
     from: 'document_entities t',
     key: ['document_id', 'entity_id'],
-    select: `t.document_id, t.entity_id, t.job_id::text AS job_id, t.mention_count, ${epochMs('updated_at')}`,
+    columns: { ...plain('document_id', 'entity_id'), ...jobIdText, ...plain('mention_count'), ...updatedAt },
     byJob: (p) => `t.job_id = ${p}::uuid`,
     map: (row) => revive<DocumentEntityRecord>(row),
   } satisfies PageSpec<DocumentEntityRecord>,
@@ -101,7 +123,7 @@ export const PAGE_SPECS = {
     name: 'event_entity',
     from: 'event_entities t',
     key: ['event_id', 'entity_id', 'role'],
-    select: `t.event_id, t.entity_id, t.role, t.job_id::text AS job_id, ${epochMs('updated_at')}`,
+    columns: { ...plain('event_id', 'entity_id', 'role'), ...jobIdText, ...updatedAt },
     byJob: (p) => `t.job_id = ${p}::uuid`,
     map: (row) => revive<EventEntityRecord>(row),
   } satisfies PageSpec<EventEntityRecord>,
@@ -109,7 +131,7 @@ export const PAGE_SPECS = {
     name: 'linkage',
     from: 'event_linkages t',
     key: ['linkage_id'],
-    select: `t.linkage_id, t.source_event_id, t.target_event_id, t.kind, t.score, t.job_id::text AS job_id, ${epochMs('updated_at')}`,
+    columns: { ...plain('linkage_id', 'source_event_id', 'target_event_id', 'kind', 'score'), ...jobIdText, ...updatedAt },
     byJob: (p) => `t.job_id = ${p}::uuid`,
     map: (row) => revive<LinkageRecord>(row),
   } satisfies PageSpec<LinkageRecord>,
@@ -117,17 +139,22 @@ export const PAGE_SPECS = {
     name: 'storyline',
     from: 'storylines t',
     key: ['storyline_id'],
-    select:
-      't.storyline_id, t.title, t.start_date::text AS start_date, t.end_date::text AS end_date, t.job_id::text AS job_id, ' +
-      'ARRAY(SELECT se.event_id FROM storyline_events se WHERE se.storyline_id = t.storyline_id ORDER BY se.position) AS event_ids, ' +
-      `t.document_ids, ${epochMs('updated_at')}`,
+    columns: {
+      ...plain('storyline_id', 'title'),
+      ...dateText('start_date'),
+      ...dateText('end_date'),
+      ...jobIdText,
+      event_ids: 'ARRAY(SELECT se.event_id FROM storyline_events se WHERE se.storyline_id = t.storyline_id ORDER BY se.position) AS event_ids',
+      ...plain('document_ids'),
+      ...updatedAt,
+    },
     byJob: (p) => `t.job_id = ${p}::uuid`,
     map: (row) =>
       revive<StorylineRecord>(row, (r) => {
-        r['start_date'] = fromDateText(r['start_date'] as string | null);
-        r['end_date'] = fromDateText(r['end_date'] as string | null);
-        r['event_ids'] ??= [];
-        r['document_ids'] ??= [];
+        convert(r, 'start_date', fromDateText);
+        convert(r, 'end_date', fromDateText);
+        if ('event_ids' in r) r['event_ids'] ??= [];
+        if ('document_ids' in r) r['document_ids'] ??= [];
       }),
   } satisfies PageSpec<StorylineRecord>,
 };
@@ -143,6 +170,17 @@ export function checkJobId(jobId: string | undefined): void {
   if (jobId === undefined) return;
   const parsed = jobIdSchema.safeParse(jobId);
   if (!parsed.success) throw new RecordValidationError(describeIssues(parsed.error, 'jobId'), { field: 'jobId' });
+}
+
+/** The select list of a page: every field, or the key fields and those the query names. */
+export function selectList(spec: PageSpec<unknown>, fields: readonly string[] | undefined): string {
+  if (!fields) return Object.values(spec.columns).join(', ');
+  const unknown = fields.filter((field) => !Object.hasOwn(spec.columns, field));
+  if (unknown.length) throw new RecordValidationError(`unknown ${spec.name} fields: ${unknown.join(', ')}`, { field: 'fields' });
+  return Object.entries(spec.columns)
+    .filter(([field]) => spec.key.includes(field) || fields.includes(field))
+    .map(([, sql]) => sql)
+    .join(', ');
 }
 
 /** One page after `after` (the previous page's last key), or the first page. */
@@ -168,7 +206,7 @@ export async function fetchPage<R>(
   // does the encoding on its own core.
   const sql =
     `SELECT coalesce(json_agg(p ORDER BY ${spec.key.map((k) => `p.${k}`).join(', ')}), '[]'::json) AS page FROM (` +
-    `SELECT ${spec.select} FROM ${spec.from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ` +
+    `SELECT ${selectList(spec, query.fields)} FROM ${spec.from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ` +
     `ORDER BY ${keys} LIMIT ${param(size)}) p`;
   const [{ page }] = await executor.query<{ page: Row[] | string }>(sql, params);
   const rows = typeof page === 'string' ? (JSON.parse(page) as Row[]) : page;

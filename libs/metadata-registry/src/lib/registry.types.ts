@@ -175,6 +175,11 @@ export interface PageQuery {
   pageSize?: number;
   /** Records written strictly after this instant (a watermark); combines with jobId. */
   updatedAfter?: Date;
+  /**
+   * Only these record fields are needed (the record's key fields always come too): a reader that
+   * can leave the others out reads less. A hint: a backend may still return whole records.
+   */
+  fields?: readonly string[];
 }
 
 /** Read side, for Stage 5: pages stream, so millions of rows never sit in memory. */
