@@ -140,12 +140,38 @@ export interface StorylineState {
   centroid: Record<string, number>;
   /** The centroid's heaviest features: a new batch is compared only with storylines sharing one. */
   key_features?: string[];
+  /**
+   * Compact profiles of some members (the latest few), which the same-story model compares a
+   * new document with. Absent in states written before they were kept (then a new document
+   * joins on cosine alone).
+   */
+  profiles?: StoryProfileState[];
   /** Every event of the storyline with its date and cross-document event cluster. */
   events: Array<{ event_id: string; date: string | null; cluster_id: string }>;
   /** The storyline's cross-document event clusters (same real-world event). */
   clusters: EventClusterState[];
   start_date: string | null;
   end_date: string | null;
+}
+
+/**
+ * What the same-story model needs of one linked document, kept short: its heaviest storyline
+ * features with counts (`w`), specific terms (`s`: names, numbers, years), people (`p`, by
+ * family name), organisations (`o`) and places (`l`) with mention counts, years mentioned (`y`),
+ * months of sentence-dated events (`m`), its own year (`d`), numbers (`n`) and lead words (`h`).
+ */
+export interface StoryProfileState {
+  document_id: string;
+  w: Record<string, number>;
+  s: string[];
+  p: Record<string, number>;
+  o: Record<string, number>;
+  l: Record<string, number>;
+  y: string[];
+  m: string[];
+  d: string | null;
+  n: string[];
+  h: Record<string, number>;
 }
 
 /** One cross-document event cluster: mentions of one real-world event. */

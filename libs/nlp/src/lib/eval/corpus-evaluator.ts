@@ -1,6 +1,7 @@
 import { analyzeDocument } from '../document/document-analyzer';
 import { parseInputDocument } from '../document/input-document.schema';
 import { linkDocuments } from '../linking/link-documents';
+import { linkInBatches, type BatchLinking } from './batch-linker';
 import {
   exactMentionScore,
   overlapMentionScore,
@@ -39,6 +40,8 @@ export interface EvaluationReport {
   figures: EvaluationFigures;
   mentionRows: PredictedMentionRow[];
   storylineRows: PredictedStorylineRow[];
+  /** How the documents were linked: at once, or in batches (then every gold document of the corpus was linked). */
+  batching: BatchLinking | null;
 }
 
 const ENTITY_KIND: Partial<Record<EntityType, 'human' | 'loc' | 'time'>> = {
@@ -62,30 +65,45 @@ const ENTITY_KIND: Partial<Record<EntityType, 'human' | 'loc' | 'time'>> = {
  * - entities: PERSON+ORGANIZATION against gold `human` mentions, LOCATION against `loc`,
  *   DATE+TIME against `time`, each predicted mention matched by character overlap with a gold
  *   mention of the same kind.
+ * With `batching`, every gold document of the corpus is linked in batches, each against the
+ * state of the batches before (as Stage 2 links API submissions), and the split is scored.
  */
-export function evaluateCorpus(rawDocuments: ReadonlyArray<Record<string, unknown>>, gold: readonly GoldDocument[], split: EvalSplit): EvaluationReport {
+export function evaluateCorpus(
+  rawDocuments: ReadonlyArray<Record<string, unknown>>,
+  gold: readonly GoldDocument[],
+  split: EvalSplit,
+  batching: BatchLinking | null = null,
+): EvaluationReport {
   const goldById = new Map(gold.map((g) => [g.document_id, g]));
-  const selected = rawDocuments.filter((raw) => {
+  const inSplit = (raw: Record<string, unknown>) => {
     const g = goldById.get(String(raw.document_id));
     return g !== undefined && topicInSplit(g.topic, split);
-  });
+  };
+  const selected = rawDocuments.filter(inSplit);
   if (selected.length === 0) throw new EvalCorpusError(`no document of split "${split}" has gold annotations`);
+  // In batches, every gold document is linked, as Stage 2 would link them: the split's batches
+  // mix with other topics' documents and link against their storylines too.
+  const toLink = batching ? rawDocuments.filter((raw) => goldById.has(String(raw.document_id))) : selected;
   const failed: Array<{ document_id: string; message: string }> = [];
-  const processed: ProcessedDocument[] = [];
-  for (const raw of selected) {
+  const analysed: ProcessedDocument[] = [];
+  for (const raw of toLink) {
     try {
       const document = analyzeDocument(parseInputDocument(raw, CORPUS_INPUT_OPTIONS));
       const original = String(raw.text);
       // Gold offsets refer to the corpus text: a document whose cleaning moved characters cannot be scored by offset.
       if (document.text !== original) throw new EvalCorpusError(`cleaned text differs from the corpus text; offsets would not match`);
-      processed.push(document);
+      analysed.push(document);
     } catch (error) {
-      failed.push({ document_id: String(raw.document_id), message: (error as Error).message });
+      if (inSplit(raw)) failed.push({ document_id: String(raw.document_id), message: (error as Error).message });
     }
   }
-  const linked = linkDocuments(processed);
+  const linked = batching ? linkInBatches(analysed, batching) : linkDocuments(analysed);
+  const scored = new Set(selected.map((raw) => String(raw.document_id)));
+  const processed = analysed.filter((document) => scored.has(document.document_id));
   const storylineOf = new Map<string, string>();
-  for (const storyline of linked.state.storylines) for (const id of storyline.document_ids) storylineOf.set(id, storyline.storyline_id);
+  for (const storyline of linked.state.storylines) {
+    for (const id of storyline.document_ids) if (scored.has(id)) storylineOf.set(id, storyline.storyline_id);
+  }
 
   const mentionRows: PredictedMentionRow[] = processed.flatMap((document) =>
     document.events.map((event) => ({
@@ -141,6 +159,7 @@ export function evaluateCorpus(rawDocuments: ReadonlyArray<Record<string, unknow
     },
     mentionRows,
     storylineRows: processed.map((d) => ({ document_id: d.document_id, storyline: storylineOf.get(d.document_id) ?? '' })),
+    batching,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { PrfScore } from '../metrics';
+import type { BatchLinking } from './batch-linker';
 import type { EvaluationReport } from './corpus-evaluator';
 
 /** The evaluation as one plain-text table (what `nx run nlp:eval` prints without `--json`). */
@@ -9,7 +10,8 @@ export function formatReport(report: EvaluationReport): string {
   const n = report.coreferenceNoSingletons;
   return [
     `ECB+ evaluation, split "${report.split}": ${report.documents} documents (${report.failed.length} failed analysis), ` +
-      `${report.storylineCount} storylines predicted for ${report.goldStorylineCount} gold subtopics`,
+      `${report.storylineCount} storylines predicted for ${report.goldStorylineCount} gold subtopics` +
+      (report.batching ? `; all gold documents linked in batches of ${report.batching.batchSize}, ${batchingOrder(report.batching)}` : '; linked at once'),
     `${'measure'.padEnd(44)} ${'P'.padStart(6)} ${'R'.padStart(6)} ${'F1'.padStart(6)}`,
     row('event mentions, exact span', report.mentionsExact),
     row('event mentions, overlap', report.mentionsOverlap),
@@ -29,6 +31,10 @@ export function formatReport(report: EvaluationReport): string {
     row('entities DATE+TIME vs time', report.entitiesByKind.time),
     row('entities, all kinds (overlap)', report.entities),
   ].join('\n');
+}
+
+function batchingOrder(batching: BatchLinking): string {
+  return batching.order === 'date' ? 'by publication date' : `shuffled (seed ${batching.seed})`;
 }
 
 function f(x: number): string {

@@ -1,5 +1,6 @@
 import type { LinkState, ProcessedDocument, Storyline } from '../nlp.types';
 import { linkDocuments } from './link-documents';
+import { DEFAULT_LINK_OPTIONS } from './link.options';
 import { LinkStateError } from './linking.errors';
 import { arrestDocuments, earthquakeDocuments, makeDocument } from './linking.fixture';
 
@@ -122,6 +123,47 @@ describe('linkDocuments: incremental and deterministic', () => {
   });
 });
 
+describe('linkDocuments: storylines continue across small batches', () => {
+  const ids = (documents: ProcessedDocument[]) => documents.map((d) => d.document_id);
+  const byId = (documents: ProcessedDocument[], wanted: string[]) => wanted.map((id) => documents.find((d) => d.document_id === id) as ProcessedDocument);
+
+  it('keeps compact profiles of the latest members in the state, bounded per storyline', () => {
+    const result = linkDocuments(arrestDocuments(), undefined, { ...DEFAULT_LINK_OPTIONS, profiles: { ...DEFAULT_LINK_OPTIONS.profiles, members: 2 } });
+    for (const storyline of result.state.storylines) {
+      expect(storyline.profiles?.length).toBe(Math.min(2, storyline.document_ids.length));
+      for (const profile of storyline.profiles ?? []) expect(storyline.document_ids).toContain(profile.document_id);
+    }
+  });
+
+  it('links one document at a time into the storylines of linking all at once (two stories of one kind)', () => {
+    const all = arrestDocuments();
+    let state: LinkState | undefined;
+    for (const document of all) state = linkDocuments([document], state).state;
+    expect(membership(state as LinkState)).toEqual(membership(linkDocuments(all).state));
+  });
+
+  it('lets a later document of a sibling story start its own storyline, not join the known one by shared words', () => {
+    const all = arrestDocuments();
+    const first = linkDocuments(byId(all, ['jackson-1', 'jackson-2', 'jackson-3']));
+    const second = linkDocuments(byId(all, ['williams-1', 'williams-2']), first.state);
+    const third = linkDocuments(byId(all, ['williams-3']), second.state);
+    expect(third.state.storylines.map((s) => [...s.document_ids].sort())).toEqual([
+      ['jackson-1', 'jackson-2', 'jackson-3'],
+      ['williams-1', 'williams-2', 'williams-3'],
+    ]);
+    expect(ids(all)).toHaveLength(6);
+  });
+
+  it('still reads a state written before profiles were kept (joins on cosine there)', () => {
+    const all = earthquakeDocuments();
+    const first = linkDocuments(all.slice(0, 2));
+    const legacy: LinkState = { ...first.state, storylines: first.state.storylines.map(({ profiles: _dropped, ...rest }) => rest) };
+    const second = linkDocuments(all.slice(2), legacy);
+    expect(second.errors).toEqual([]);
+    expect(membership(second.state)).toEqual(membership(linkDocuments(all).state));
+  });
+});
+
 describe('linkDocuments: bad input', () => {
   it('reports a malformed document and links the rest of the batch', () => {
     const broken = { document_id: 'broken', text: 42 } as unknown as ProcessedDocument;
@@ -136,6 +178,12 @@ describe('linkDocuments: bad input', () => {
     const again = linkDocuments([earthquakeDocuments()[0]], first.state);
     expect(again.errors).toEqual([expect.objectContaining({ document_id: 'chile-1', code: 'LINK_DOCUMENT_DUPLICATE' })]);
     expect(again.storylines).toEqual([]);
+  });
+
+  it('rejects stored profiles that are not a list', () => {
+    const state = linkDocuments(earthquakeDocuments().slice(0, 1)).state;
+    const broken = { ...state, storylines: [{ ...state.storylines[0], profiles: {} }] } as unknown as LinkState;
+    expect(() => linkDocuments(earthquakeDocuments().slice(1), broken)).toThrow(/storylines\[0\]\.profiles/);
   });
 
   it('rejects a known state of another shape with a clear error', () => {

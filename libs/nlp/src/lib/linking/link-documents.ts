@@ -8,6 +8,7 @@ import type {
   ProcessedDocument,
   Storyline,
   StorylineState,
+  StoryProfileState,
 } from '../nlp.types';
 import { FeatureSpace } from './document-vectorizer';
 import { linkStorylineEvents } from './event-coreference';
@@ -15,7 +16,10 @@ import { precedesLinks } from './event-ordering';
 import { storylineId } from './link-ids';
 import { checkLinkState, emptyLinkState } from './link-state';
 import { DEFAULT_LINK_OPTIONS, type LinkOptions } from './link.options';
-import { dot, topIds, type SparseVector } from './sparse-vector';
+import { refineWithKnown } from './known-story-refiner';
+import { dot, topIds, VectorSum, type SparseVector } from './sparse-vector';
+import { compactProfile, profileFromState } from './story-profile-state';
+import { storyProfile, type StoryProfile } from './story-profile';
 import { clusterItems, type ClusterItem } from './storyline-clusterer';
 import { refineGroup, type RefineOptions } from './storyline-refiner';
 import { storyPairModel } from './story-pair.model';
@@ -46,7 +50,13 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
     }),
   ];
   const groups = clusterItems(items, options.clustering);
-  if (options.refine) refineGroups(documents, items, groups, { ...options, refine: options.refine });
+  const compact = new Map<number, StoryProfileState>();
+  const profile = profileMaker(documents, options, compact);
+  if (options.refine) {
+    const knownProfiles = memo((item: number) => state.storylines[candidates[item - documents.length]].profiles?.map(profileFromState));
+    const continuing = state.storylines.length > 0;
+    refineGroups({ documents, items, groups, profile, knownProfiles, continuing }, { ...options, refine: options.refine });
+  }
   const storylines = state.storylines.slice();
   const touched = assignStorylines(documents, vectors, groups, candidates, storylines, space, options);
   const linkages: EventLinkage[] = [];
@@ -62,6 +72,8 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
     for (const link of precedesLinks(storyline, linked.newClusters)) linkages.push(link);
     for (const [eventId, clusterId] of linked.clusterOf) eventClusters[eventId] = clusterId;
     finishStoryline(storyline, members.map((d) => documents[d]));
+    const kept = ordered.slice(-options.profiles.members);
+    keepProfiles(storyline, kept.map((d) => compact.get(d) ?? compactProfile(documents[d].document_id, storyProfile(documents[d], options.features), options.profiles)), options.profiles.members);
   }
   const result: LinkState = {
     version: 1,
@@ -95,13 +107,17 @@ function candidateStorylines(storylines: readonly StorylineState[], vectors: rea
 }
 
 /**
- * Refines the broad groups of the clustering into stories, in place. A new document stays in
- * a known storyline only when it resembles it as closely as documents of one story do
- * (`joinThreshold`); the other new documents of a group are split into stories by the learned
- * same-story model (see {@link refineGroup}). Each story is labelled by its smallest item, a
- * known storyline's group by the storyline's item, so labels stay distinct.
+ * Refines the broad groups of the clustering into stories, in place. New documents of a group
+ * holding no known storyline are split into stories by the learned same-story model (see
+ * {@link refineGroup}). Where a group holds known storylines, their stored member profiles take
+ * part (see {@link refineWithKnown}): a new document joins a known storyline when the model
+ * finds it as probably of the same story as documents of one story are; a known storyline
+ * stored without profiles (an older state) takes documents whose average-linkage cosine with
+ * it reaches `joinThreshold`. Each story is labelled by its smallest item, a known storyline's
+ * by the storyline's item, so labels stay distinct.
  */
-function refineGroups(documents: readonly ProcessedDocument[], items: readonly ClusterItem[], groups: number[], options: LinkOptions & { refine: RefineOptions }): void {
+function refineGroups(context: RefineContext, options: LinkOptions & { refine: RefineOptions }): void {
+  const { documents, items, groups } = context;
   const { refine } = options;
   const members = new Map<number, number[]>();
   groups.forEach((group, item) => {
@@ -111,22 +127,103 @@ function refineGroups(documents: readonly ProcessedDocument[], items: readonly C
   });
   const model = refine.model ?? storyPairModel();
   for (const list of members.values()) {
-    const known = list.find((item) => item >= documents.length);
+    const knowns = list.filter((item) => item >= documents.length);
+    for (const known of knowns) groups[known] = known;
+    const withProfiles = knowns.filter((item) => (context.knownProfiles(item)?.length ?? 0) > 0);
+    const legacy = knowns.filter((item) => !withProfiles.includes(item));
     const free: number[] = [];
-    if (known !== undefined) groups[known] = known;
     for (const item of list) {
       if (item >= documents.length) continue;
-      // Average-linkage cosine with the storyline: its centroid is the sum of its members' vectors.
-      const joins = known !== undefined && dot(items[item].vector, items[known].vector) / items[known].weight >= refine.joinThreshold;
-      if (joins) groups[item] = known;
+      const joined = bestLegacyJoin(item, legacy, items, refine.joinThreshold);
+      if (joined >= 0) groups[item] = joined;
       else free.push(item);
     }
     for (const part of boundedParts(free, items, refine, options)) {
       // A part still larger than maxGroup keeps the clustering's grouping: the quadratic step is skipped.
-      const stories = part.length <= refine.maxGroup ? refineGroup(part.map((item) => documents[item]), model, refine.threshold, options.features, refine.fragments) : part.map(() => 0);
-      part.forEach((item, i) => (groups[item] = part[stories[i]]));
+      if (part.length > refine.maxGroup) {
+        part.forEach((item) => (groups[item] = part[0]));
+        continue;
+      }
+      const chosen = knownsWithinBudget(part, withProfiles, context, refine.maxGroup);
+      if (chosen.length === 0) {
+        const threshold = setThreshold(part.length, context.continuing, refine);
+        const stories = refineGroup(part.map((item) => documents[item]), model, threshold, options.features, refine.fragments, part.map(context.profile));
+        part.forEach((item, i) => (groups[item] = part[stories[i]]));
+        continue;
+      }
+      // In document id order, so that the result does not depend on the batch's order.
+      const ordered = part.slice().sort((a, b) => compareText(documents[a].document_id, documents[b].document_id));
+      const known = chosen.map((item) => ({ profiles: context.knownProfiles(item) as StoryProfile[], size: items[item].weight }));
+      const threshold = setThreshold(part.length + known.reduce((n, story) => n + story.profiles.length, 0), true, refine);
+      const assignments = refineWithKnown(known, ordered.map((item) => context.profile(item)), model, threshold, refine.fragments);
+      const labels = new Map<number, number>();
+      ordered.forEach((item, i) => {
+        const assignment = assignments[i];
+        if ('known' in assignment) groups[item] = chosen[assignment.known];
+        else labels.set(item, ordered[assignment.label]);
+      });
+      // A new story is labelled by its smallest item (batch index), as the clustering labels groups.
+      const smallest = new Map<number, number>();
+      for (const [item, label] of labels) smallest.set(label, Math.min(smallest.get(label) ?? Infinity, item));
+      for (const [item, label] of labels) groups[item] = smallest.get(label) as number;
     }
   }
+}
+
+/** What the refinement reads besides the groups: the items, and profiles of documents and known storylines. */
+interface RefineContext {
+  documents: readonly ProcessedDocument[];
+  items: readonly ClusterItem[];
+  groups: number[];
+  /** The story profile of a new document (by batch index); asked for once per document. */
+  profile(item: number): StoryProfile;
+  /** The stored member profiles of a known storyline's item (undefined: none stored). */
+  knownProfiles(item: number): StoryProfile[] | undefined;
+  /** Whether linking continues a known state (then small sets are refined more cautiously). */
+  continuing: boolean;
+}
+
+/** The known storyline without profiles whose average-linkage cosine with the document is highest and reaches `threshold`, or -1. */
+function bestLegacyJoin(item: number, legacy: readonly number[], items: readonly ClusterItem[], threshold: number): number {
+  let best = -1;
+  let bestScore = threshold;
+  for (const known of legacy) {
+    // Average-linkage cosine with the storyline: its centroid is the sum of its members' vectors.
+    const score = dot(items[item].vector, items[known].vector) / items[known].weight;
+    if (score >= bestScore) {
+      best = known;
+      bestScore = score + 1e-12;
+    }
+  }
+  return best;
+}
+
+/**
+ * The known storylines of its group a part is refined with: the most similar to the part first
+ * (its summed vectors against their average member), while their profiles and the part's
+ * documents stay within `maxGroup` (the refinement is quadratic). Returned in item order.
+ */
+function knownsWithinBudget(part: readonly number[], knowns: readonly number[], context: RefineContext, maxGroup: number): number[] {
+  if (knowns.length === 0) return [];
+  const sum = new VectorSum();
+  for (const item of part) sum.add(context.items[item].vector);
+  const ranked = knowns
+    .map((item) => ({ item, score: sum.dotSparse(context.items[item].vector) / context.items[item].weight }))
+    .sort((a, b) => b.score - a.score || a.item - b.item);
+  const chosen: number[] = [];
+  let budget = maxGroup - part.length;
+  for (const { item } of ranked) {
+    const size = (context.knownProfiles(item) as StoryProfile[]).length;
+    if (size > budget) continue;
+    budget -= size;
+    chosen.push(item);
+  }
+  return chosen.sort((a, b) => a - b);
+}
+
+/** The same-story threshold for a set of `size` documents and profiles (see `RefineOptions.smallSet`). */
+function setThreshold(size: number, continuing: boolean, refine: RefineOptions): number {
+  return continuing && refine.smallSet && size < refine.smallSet.size ? refine.smallSet.threshold : refine.threshold;
 }
 
 /** The group itself, or when it is larger than `maxGroup`, its parts clustered at `joinThreshold`. */
@@ -141,6 +238,38 @@ function boundedParts(free: readonly number[], items: readonly ClusterItem[], re
     parts.set(label, part);
   });
   return [...parts.values()];
+}
+
+/**
+ * Makes a batch document's story profile (the refinement asks once per document) and keeps only
+ * its compact form for the state, so a large batch does not hold every full profile at once.
+ */
+function profileMaker(documents: readonly ProcessedDocument[], options: LinkOptions, compact: Map<number, StoryProfileState>): (d: number) => StoryProfile {
+  return (d) => {
+    const profile = storyProfile(documents[d], options.features);
+    if (options.profiles.members > 0) compact.set(d, compactProfile(documents[d].document_id, profile, options.profiles));
+    return profile;
+  };
+}
+
+function memo<T>(make: (key: number) => T): (key: number) => T {
+  const made = new Map<number, T>();
+  return (key) => {
+    if (made.has(key)) return made.get(key) as T;
+    const value = make(key);
+    made.set(key, value);
+    return value;
+  };
+}
+
+/**
+ * Appends the new members' profiles and keeps the latest `members`: what the same-story model
+ * compares later documents with. A story that goes on is best known by its latest documents,
+ * and the bound keeps a large storyline's state small.
+ */
+function keepProfiles(storyline: StorylineState, added: readonly StoryProfileState[], members: number): void {
+  if (members <= 0) return;
+  storyline.profiles = [...(storyline.profiles ?? []), ...added].slice(-members);
 }
 
 /** Tf-idf vectors of the batch; the feature bags are dropped as soon as the vectors exist. */
@@ -255,6 +384,7 @@ function cloneStoryline(storyline: StorylineState): StorylineState {
     document_ids: storyline.document_ids.slice(),
     centroid: { ...storyline.centroid },
     events: storyline.events.slice(),
+    profiles: storyline.profiles?.slice(),
     clusters: storyline.clusters.map((cluster) => ({ ...cluster })),
   };
 }

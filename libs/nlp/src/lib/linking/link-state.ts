@@ -21,6 +21,8 @@ export function checkLinkState(state: unknown): LinkState {
       if (!Array.isArray(storyline?.[field])) throw new LinkStateError(`known.storylines[${i}].${field}: expected an array`);
     }
     if (typeof storyline.storyline_id !== 'string') throw new LinkStateError(`known.storylines[${i}].storyline_id: expected a string`);
+    // Optional: states written before profiles were kept have none.
+    if (storyline.profiles !== undefined && !Array.isArray(storyline.profiles)) throw new LinkStateError(`known.storylines[${i}].profiles: expected an array`);
   });
   return candidate as LinkState;
 }

@@ -13,6 +13,11 @@ export interface ClusteringOptions {
   /** k-means-like passes after the agglomeration (0 = none). */
   refinementRounds?: number;
   blocking: BlockingOptions;
+  /**
+   * Known storylines may share a broad group (default: never), so that the refinement compares
+   * a new document with all the known stories of its kind; they still stay apart there.
+   */
+  knownShareGroups?: boolean;
 }
 
 /** An item to cluster: a new document (its tf-idf vector) or a known storyline (its centroid). */
@@ -70,7 +75,7 @@ export function clusterItems(items: readonly ClusterItem[], options: ClusteringO
   for (const edge of edges) {
     const a = find(edge.a);
     const b = find(edge.b);
-    if (a === b || (fixed[a] && fixed[b])) continue;
+    if (a === b || (fixed[a] && fixed[b] && !options.knownShareGroups)) continue;
     if (similarity(a, b) < options.mergeThreshold) continue;
     const [root, child] = a < b ? [a, b] : [b, a];
     const rootSum = sumOf(root);

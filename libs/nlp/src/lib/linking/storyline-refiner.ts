@@ -1,7 +1,7 @@
 import type { ProcessedDocument } from '../nlp.types';
 import { storyPairFeatures } from './story-pair-features';
 import type { StoryPairModel } from './story-pair.model';
-import { storyProfile } from './story-profile';
+import { storyProfile, type StoryProfile } from './story-profile';
 import type { FeatureOptions } from './term-features';
 import { compareText } from './text-order';
 
@@ -15,6 +15,13 @@ export interface RefineOptions {
   maxGroup: number;
   /** Small parts left by the linkage that join a larger story of their group (none: they stay apart). */
   fragments?: FragmentOptions;
+  /**
+   * When linking continues a known state: sets of fewer than `size` documents and profiles are
+   * refined at `threshold` instead. The model weighs terms within the compared set, and in a
+   * tiny set every shared word weighs nothing: it then took sibling stories for one (a
+   * storyline, once published, cannot be split later). Not used at once (nothing is known).
+   */
+  smallSet?: { size: number; threshold: number };
   /** The same-story model; default: the committed one (`models/story-pair.model.json`). */
   model?: StoryPairModel;
 }
@@ -34,6 +41,7 @@ export interface FragmentOptions {
  * only some of them share decide how many stories it holds (one, two of the same kind, more).
  * With `fragments`, parts of one or two documents then join the most probable larger story of
  * the group when that probability is merely plausible (see {@link attachFragments}).
+ * `profiles`, when given, are the documents' story profiles (made once by the caller).
  * Returns, per document, the index (into `documents`) of one document of its story (the same
  * for all of them: the one of the smallest document id).
  * Cost: O(n²) pair features and O(n³) in the worst case for the linkage, n ≤ `maxGroup`.
@@ -44,14 +52,14 @@ export function refineGroup(
   threshold: number,
   features: FeatureOptions,
   fragments?: FragmentOptions,
+  profiles?: readonly StoryProfile[],
 ): number[] {
   const n = documents.length;
   if (n < 2) return documents.map((_, i) => i);
   // Worked on in document id order, so that ties and the order fragments are attached in do not
   // depend on the order of the batch; the result is mapped back to the caller's order.
   const order = documents.map((_, i) => i).sort((a, b) => compareText(documents[a].document_id, documents[b].document_id));
-  const sorted = order.map((i) => documents[i]);
-  const pairFeatures = storyPairFeatures(sorted.map((document) => storyProfile(document, features)));
+  const pairFeatures = storyPairFeatures(order.map((i) => profiles?.[i] ?? storyProfile(documents[i], features)));
   const probability = new Float64Array(n * n);
   for (let a = 0; a < n; a += 1) {
     for (let b = a + 1; b < n; b += 1) {
