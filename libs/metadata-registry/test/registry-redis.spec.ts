@@ -69,12 +69,9 @@ describe('Redis', () => {
       await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: 'cached' });
       await registry.hooks.syncWriteDocumentsToRegistry(makeBatch(jobId, 4, 'cache'));
 
-      // The job row was written through: present in Redis with the TTL, before any read.
+      // A running job is not kept in Redis: its status is about to change.
       const jobKey = `${keyPrefix}rec:job:${jobId}`;
-      expect(JSON.parse((await redis.get(jobKey))!)).toMatchObject({ job_id: jobId, status: 'running' });
-      const ttl = await redis.ttl(jobKey);
-      expect(ttl).toBeGreaterThan(0);
-      expect(ttl).toBeLessThanOrEqual(120);
+      expect(await redis.get(jobKey)).toBeNull();
 
       const firstRead = await collect(registry.reader.documents({ jobId, pageSize: 3 }));
       expect(firstRead.records).toHaveLength(4);
@@ -92,7 +89,15 @@ describe('Redis', () => {
       const fresh = await collect(registry.reader.documents({ jobId, pageSize: 3 }));
       expect(fresh.records.filter((d) => d.title === 'behind')).toHaveLength(3);
       await registry.hooks.updateJobStatusInRegistry({ jobId, status: 'completed' });
+      // Completed, the job row is written through, with the TTL, before any read.
+      expect(JSON.parse((await redis.get(jobKey))!)).toMatchObject({ job_id: jobId, status: 'completed', batch_id: 'behind' });
+      const ttl = await redis.ttl(jobKey);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(120);
       expect(await registry.reader.getJob(jobId)).toMatchObject({ batch_id: 'behind', status: 'completed' });
+      // Registered again (a retried job): the cached row goes at once.
+      await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: 'behind' });
+      expect(await redis.get(jobKey)).toBeNull();
     });
 
     it('never fails a PostgreSQL write or read when Redis is down', async () => {

@@ -196,6 +196,14 @@ const SPECS: TableSpec<any>[] = [ // eslint-disable-line @typescript-eslint/no-e
 
 const copySql = (table: string, columns: ReadonlyArray<{ name: string }>) => `COPY ${table} (${columns.map((c) => c.name).join(', ')}) FROM STDIN`;
 
+/** A record's key as one string, for sorting rows into the order the upsert locks them in. */
+function keyOf<R>(spec: TableSpec<R>): (record: R) => string {
+  const columns = spec.key.map((name) => spec.columns.find((c) => c.name === name) as Column<R>);
+  return (record) => columns.map((c) => String(c.value(record))).join('\u0000');
+}
+
+const storylineEventKey = (row: StorylineEventRow) => `${row.storyline_id}\u0000${String(row.position).padStart(10, '0')}`;
+
 const PREPARED = SPECS.map((spec) => ({ spec, unnest: unnestUpsertSql(spec), staged: stagedSql(spec), direct: copySql(spec.table, spec.columns) }));
 
 /** Below this many rows, one unnest statement beats the three round trips of COPY staging. */
@@ -247,27 +255,31 @@ async function staged<R>(
 }
 
 /**
- * COPYs rows straight into their table, inside a savepoint; returns false, with nothing written,
- * when one of them is already there (a unique violation). A job's first write, the usual case,
- * then costs the server one COPY instead of a COPY into a staging table plus a sorted
- * INSERT ... ON CONFLICT (measured: about 40% less server time on the dev corpus's 165k rows);
- * a retry falls back to the upsert, so the result is the same either way.
+ * COPYs rows straight into their table, inside a savepoint, in key order (as the upsert locks
+ * them, so two writers sharing rows wait for each other); says `conflict`, with nothing written,
+ * when one of them is already there (a unique violation) or a concurrent writer holding some of
+ * them was chosen over this one (a deadlock), and `skipped` when COPY is not worth it or not to be
+ * had. A job's first write, the usual case, then costs the server one COPY instead of a COPY into a
+ * staging table plus a sorted INSERT ... ON CONFLICT (measured with the dev corpus's 165k rows:
+ * about 40% less server time); on a conflict the caller upserts, so the result is the same either way.
  */
-async function copyNew<R>(session: SqlSession, sql: string, columns: Column<R>[], records: R[]): Promise<boolean> {
-  if (!session.copyIn || records.length < COPY_MIN_ROWS) return false;
+async function copyNew<R>(session: SqlSession, sql: string, columns: Column<R>[], records: R[], key: (record: R) => string): Promise<'copied' | 'skipped' | 'conflict'> {
+  if (!session.copyIn || records.length < COPY_MIN_ROWS) return 'skipped';
+  const sorted = records.map((record) => ({ record, key: key(record) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   await session.query('SAVEPOINT registry_copy_new');
   try {
-    await session.copyIn(sql, copyPieces(records, (record) => columns.map((column) => column.value(record))));
+    await session.copyIn(sql, copyPieces(sorted, ({ record }) => columns.map((column) => column.value(record))));
   } catch (error) {
-    if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    if (!RETRY_AS_UPSERT.has(String((error as { code?: unknown }).code))) throw error;
     await session.query('ROLLBACK TO SAVEPOINT registry_copy_new');
-    return false;
+    return 'conflict';
   }
   await session.query('RELEASE SAVEPOINT registry_copy_new');
-  return true;
+  return 'copied';
 }
 
-const UNIQUE_VIOLATION = '23505';
+// 23505 unique violation: some rows exist (a retry); 40P01 deadlock: a writer sharing rows came first.
+const RETRY_AS_UPSERT = new Set(['23505', '40P01']);
 
 /**
  * Writes a validated batch: per table with records, one statement (unnest) or a COPY into a
@@ -283,8 +295,9 @@ export async function writeBatchRows(session: SqlSession, batch: RegistryBatch):
     if (!records?.length) continue;
     counts[spec.kind] = records.length;
     if (spec.perJob && fresh) {
-      if (await copyNew(session, direct, spec.columns, records)) continue;
-      fresh = !session.copyIn || records.length < COPY_MIN_ROWS;
+      const outcome = await copyNew(session, direct, spec.columns, records, keyOf(spec));
+      if (outcome === 'copied') continue;
+      fresh = outcome === 'skipped';
     }
     if (!(await staged(session, stagedSpec, spec.columns, records))) await session.query(unnest, columnArrays(spec.columns, records));
   }
@@ -320,7 +333,8 @@ async function writeStorylineEvents(session: SqlSession, storylines: NonNullable
       (await session.query<{ storyline_id: string }>(KNOWN_STORYLINES_SQL, [arrayLiteral(storylines.map((s) => s.storyline_id))])).map((r) => r.storyline_id),
     );
     const fresh = storylines.filter((s) => !known.has(s.storyline_id));
-    if (fresh.length && (await copyNew(session, STORYLINE_EVENTS_COPY, STORYLINE_EVENT_COLUMNS, storylineEventRows(fresh)))) {
+    const rows = storylineEventRows(fresh);
+    if (fresh.length && (await copyNew(session, STORYLINE_EVENTS_COPY, STORYLINE_EVENT_COLUMNS, rows, storylineEventKey)) === 'copied') {
       storylines = storylines.filter((s) => known.has(s.storyline_id));
       if (!storylines.length) return;
     }

@@ -45,7 +45,9 @@ export class RedisCache {
   afterWrite = async (op: RegistryOp, result: OpResult): Promise<void> => {
     await this.safely(undefined, async (): Promise<undefined> => {
       const tx = this.redis.multi();
-      if (result.job) tx.set(this.keys.record('job', result.job.job_id), JSON.stringify(result.job), 'EX', this.ttlSeconds);
+      // Only a completed job is served from Redis (see getJob); any other write makes a cached row stale.
+      if (result.job?.status === 'completed') tx.set(this.keys.record('job', result.job.job_id), JSON.stringify(result.job), 'EX', this.ttlSeconds);
+      else if (result.job) tx.del(this.keys.record('job', result.job.job_id));
       const kinds = new Set<EntityKind>(op.op === 'write_batch' ? [] : ['job']);
       for (const kind of Object.keys(result.counts) as EntityKind[]) {
         kinds.add(kind);
