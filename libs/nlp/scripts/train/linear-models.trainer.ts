@@ -34,12 +34,14 @@ export function trainLinearModels(training: readonly TaggedDocument[], options: 
   const { epochs, attribution, log = () => undefined } = options;
   const random = seededRandom(options.seed);
   const tagger = trainEventTagger(training, epochs, random, log);
-  const typer = trainNameTyper(training, epochs, random, log);
+  // Built once: the typer trains on them and its confidence scale is fitted to them.
+  const typerExamples = nameTyperExamples(training);
+  const typer = trainNameTyper(typerExamples, epochs, random, log);
   const taggerDescription = `Event mention B/I/O tagger, averaged perceptron. ${attribution}`;
   const typerDescription = `Name typer, averaged perceptron. ${attribution}`;
   const exact = { scale: 1, minWeight: 0, decimals: 6 };
   const taggerScale = fitConfidenceScale(linearModelJson(EVENT_TAGS, tagger, taggerDescription, exact), eventTaggerExamples(training));
-  const typerScale = fitConfidenceScale(linearModelJson(NAME_TYPES, typer, typerDescription, exact), nameTyperExamples(training));
+  const typerScale = fitConfidenceScale(linearModelJson(NAME_TYPES, typer, typerDescription, exact), typerExamples);
   log(`confidence scales: tagger ${taggerScale.toFixed(3)}, typer ${typerScale.toFixed(3)}`);
   return {
     tagger: linearModelJson(EVENT_TAGS, tagger, taggerDescription, { scale: taggerScale, minWeight: 0.01 }),

@@ -15,18 +15,22 @@ export function nameTyperExamples(documents: readonly TaggedDocument[]): Labelle
   );
 }
 
-/** Trains the PERSON / ORGANIZATION / LOCATION name typer (averaged perceptron), seeded order each epoch. */
+/**
+ * Trains the PERSON / ORGANIZATION / LOCATION name typer (averaged perceptron) on examples from
+ * {@link nameTyperExamples}, seeded order each epoch.
+ */
 export function trainNameTyper(
-  documents: readonly TaggedDocument[],
+  examples: readonly LabelledExample[],
   epochs: number,
   random: () => number,
   log: TrainingLog = () => undefined,
 ): Map<string, Float64Array> {
   const trainer = new AveragedPerceptronTrainer(NAME_TYPES);
-  const examples = nameTyperExamples(documents);
+  // shuffle reorders in place: the caller's examples keep their order.
+  const order = [...examples];
   for (let epoch = 1; epoch <= epochs; epoch++) {
     let right = 0;
-    for (const { features, gold } of shuffle(examples, random)) {
+    for (const { features, gold } of shuffle(order, random)) {
       const predicted = trainer.predict(features);
       trainer.update(features, gold, predicted);
       if (predicted === gold) right++;
