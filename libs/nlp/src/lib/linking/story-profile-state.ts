@@ -47,12 +47,29 @@ export function profileFromState(state: StoryProfileState): StoryProfile {
 
 /** The `limit` heaviest entries (ties by name), rounded: the state is JSON. */
 function heaviest(bag: ReadonlyMap<string, number>, limit: number): Record<string, number> {
-  const entries = [...bag].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0])).slice(0, limit);
-  return Object.fromEntries(entries.map(([term, count]) => [term, Math.round(count * 1000) / 1000]));
+  let entries = [...bag];
+  if (entries.length > limit) {
+    // Only entries at least as heavy as the limit-th weight can be kept: sort those alone.
+    const weights = Float64Array.from(bag.values()).sort();
+    const floor = weights[weights.length - limit];
+    entries = entries.filter((entry) => entry[1] >= floor);
+  }
+  return Object.fromEntries(entries.sort(byWeightThenTerm).slice(0, limit).map(roundedEntry));
+}
+
+function byWeightThenTerm(a: [string, number], b: [string, number]): number {
+  return b[1] - a[1] || compareText(a[0], b[0]);
+}
+
+function roundedEntry([term, count]: [string, number]): [string, number] {
+  return [term, Math.round(count * 1000) / 1000];
 }
 
 /** Names (`e:`, `n:`) before years and numbers, then by text. */
 function bySpecificity(a: string, b: string): number {
-  const rank = (term: string) => (term.startsWith('e:') ? 0 : term.startsWith('n:') ? 1 : 2);
-  return rank(a) - rank(b) || compareText(a, b);
+  return specificityRank(a) - specificityRank(b) || compareText(a, b);
+}
+
+function specificityRank(term: string): number {
+  return term.startsWith('e:') ? 0 : term.startsWith('n:') ? 1 : 2;
 }

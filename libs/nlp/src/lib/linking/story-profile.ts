@@ -1,5 +1,5 @@
 import type { ProcessedDocument } from '../nlp.types';
-import { documentFeatures, normaliseName, words, type FeatureOptions } from './term-features';
+import { documentFeatures, lineWords, normaliseName, URL_LINE, type FeatureOptions } from './term-features';
 
 /**
  * What tells one story from another of the same kind, for one document: its words (the
@@ -25,6 +25,7 @@ const YEAR_PATTERN = /\b(?:19[0-9]{2}|20[0-3][0-9])\b/g;
 // A capitalised word after a lower-case word or comma: a name, not the start of a sentence.
 const NAME_PATTERN = /(?<=[a-z,;] )[A-Z][a-z]{2,}/g;
 const LEAD_LINES = 3;
+const DIGIT = /\d/;
 
 export function storyProfile(document: ProcessedDocument, features: FeatureOptions): StoryProfile {
   const people = new Map<string, number>();
@@ -38,11 +39,13 @@ export function storyProfile(document: ProcessedDocument, features: FeatureOptio
     const key = entity.type === 'PERSON' ? (name.split(' ').pop() as string) : name;
     into.set(key, (into.get(key) ?? 0) + Math.max(1, entity.mentions.length));
   }
-  const specific = specificTerms(document);
+  // Each line is tokenized once for the storyline features, the specific terms and the lead.
+  const lines = lineWords(document.text);
+  const specific = specificTerms(document, lines);
   const months = new Set<string>();
   for (const event of document.events) if (event.event_date && event.event_date_source === 'sentence') months.add(event.event_date.slice(0, 7));
   return {
-    words: documentFeatures(document, features),
+    words: documentFeatures(document, features, lines),
     specific,
     people,
     organisations,
@@ -51,7 +54,7 @@ export function storyProfile(document: ProcessedDocument, features: FeatureOptio
     months,
     year: documentYear(document),
     numbers: new Set([...specific].filter((term) => /^\d/.test(term) && !/^(?:19|20)\d\d$/.test(term))),
-    lead: leadWords(document.text),
+    lead: leadWords(document.text, lines),
   };
 }
 
@@ -60,7 +63,7 @@ export function storyProfile(document: ProcessedDocument, features: FeatureOptio
  * capitalised words inside sentences), numbers, years mentioned and the document's own year.
  * General vocabulary is left out: two earthquakes share it.
  */
-export function specificTerms(document: ProcessedDocument): Set<string> {
+export function specificTerms(document: ProcessedDocument, lines: readonly string[][] = lineWords(document.text)): Set<string> {
   const terms = new Set<string>();
   for (const entity of document.entities) {
     if (entity.type === 'PERSON' || entity.type === 'ORGANIZATION' || entity.type === 'LOCATION') {
@@ -71,7 +74,7 @@ export function specificTerms(document: ProcessedDocument): Set<string> {
   for (const year of document.text.match(YEAR_PATTERN) ?? []) terms.add(`y:${year}`);
   const dated = documentYear(document);
   if (dated) terms.add(`d:${dated}`);
-  for (const word of words(document.text)) if (/\d/.test(word)) terms.add(word);
+  for (const line of lines) for (const word of line) if (DIGIT.test(word)) terms.add(word);
   for (const match of document.text.matchAll(NAME_PATTERN)) terms.add(`n:${match[0].toLowerCase()}`);
   return terms;
 }
@@ -82,13 +85,13 @@ function documentYear(document: ProcessedDocument): string | null {
 }
 
 /** Content words of the first lines that are not a web address: where news says what happened. */
-function leadWords(text: string): Map<string, number> {
-  const lead = text
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !/^\s*(https?:|www\.)/i.test(line))
-    .slice(0, LEAD_LINES)
-    .join('\n');
+function leadWords(text: string, lines: readonly string[][]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const word of words(lead)) counts.set(word, (counts.get(word) ?? 0) + 1);
+  let left = LEAD_LINES;
+  text.split('\n').forEach((line, i) => {
+    if (left === 0 || line.trim() === '' || URL_LINE.test(line)) return;
+    left -= 1;
+    for (const word of lines[i]) counts.set(word, (counts.get(word) ?? 0) + 1);
+  });
   return counts;
 }

@@ -23,17 +23,18 @@ export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = Object.freeze({ entityWei
 
 const YEAR_PATTERN = /\b(?:19[0-9]{2}|20[0-3][0-9])\b/g;
 const WORD_PATTERN = /[\p{L}\p{N}][\p{L}\p{N}'’.,-]*[\p{L}\p{N}]/gu;
+/** A line that is a web address: never part of the lead. */
+export const URL_LINE = /^\s*(https?:|www\.)/i;
 
 /**
  * The bag of features of a document that decides which story it tells: the words of its
  * title and text (stop words dropped, plurals folded), the canonical names of its people,
  * organisations and places (`e:` prefix), and the months its events happen in (`m:` prefix).
  */
-export function documentFeatures(document: ProcessedDocument, options: FeatureOptions = DEFAULT_FEATURE_OPTIONS): Map<string, number> {
+export function documentFeatures(document: ProcessedDocument, options: FeatureOptions = DEFAULT_FEATURE_OPTIONS, lineWords?: readonly string[][]): Map<string, number> {
   const counts = new Map<string, number>();
   const add = (term: string, weight: number) => counts.set(term, (counts.get(term) ?? 0) + weight);
-  const addText = (text: string, weight: number) => {
-    const list = words(text);
+  const addWords = (list: readonly string[], weight: number) => {
     list.forEach((word, i) => {
       add(word, weight);
       if (options.bigramWeight > 0 && i > 0) add(`b:${list[i - 1]}_${word}`, options.bigramWeight);
@@ -41,12 +42,13 @@ export function documentFeatures(document: ProcessedDocument, options: FeatureOp
   };
   // The lead (first lines that are not a web address) counts 1 + leadWeight times.
   let leadLeft = options.leadWeight > 0 ? options.leadLines : 0;
-  for (const line of document.text.split('\n')) {
-    const lead = leadLeft > 0 && !/^\s*(https?:|www\.)/i.test(line);
+  const lines = document.text.split('\n');
+  lines.forEach((line, i) => {
+    const lead = leadLeft > 0 && !URL_LINE.test(line);
     if (lead) leadLeft -= 1;
-    addText(line, lead ? 1 + options.leadWeight : 1);
-  }
-  if (document.title && !document.text.startsWith(document.title)) addText(document.title, 1);
+    addWords(lineWords?.[i] ?? words(line), lead ? 1 + options.leadWeight : 1);
+  });
+  if (document.title && !document.text.startsWith(document.title)) addWords(words(document.title), 1);
   for (const entity of document.entities) {
     if (entity.type === 'PERSON' || entity.type === 'ORGANIZATION' || entity.type === 'LOCATION') {
       const name = normaliseName(entity.canonical_name);
@@ -57,6 +59,11 @@ export function documentFeatures(document: ProcessedDocument, options: FeatureOp
   if (options.yearWeight > 0) for (const year of new Set(document.text.match(YEAR_PATTERN) ?? [])) add(`y:${year}`, options.yearWeight);
   if (options.eventWeight > 0) for (const event of document.events) if (event.lemma) add(`v:${event.lemma}`, options.eventWeight);
   return counts;
+}
+
+/** The content words of each line of a text (split at `\n`), as {@link documentFeatures} reads them. */
+export function lineWords(text: string): string[][] {
+  return text.split('\n').map(words);
 }
 
 /** Lower-cased content words, with a light plural fold ("quakes" -> "quake"). */
