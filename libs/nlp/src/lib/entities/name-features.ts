@@ -3,6 +3,7 @@ import { wordShape } from '../text/word-shape';
 import type { NameChunk } from './name-chunker';
 import { normaliseName } from './entity-normaliser';
 import { nameGazetteer } from './name-gazetteer';
+import { wordClusters } from '../lexicon/word-clusters';
 
 /** Labels of the name typer. */
 export const NAME_TYPES = ['PERSON', 'ORGANIZATION', 'LOCATION'] as const;
@@ -36,6 +37,10 @@ export function nameChunkFeatures(tokens: Token[], chunk: NameChunk): string[] {
   ];
   for (const word of words) features.push(`w=${word}`);
   if (/^[A-Z]{2,}$/.test(chunk.text)) features.push('acronym');
+  // Word clusters (GloVe vectors, k-means) of the first and last word: a name never seen in
+  // training gets the weights learned for similar words ("senator", "brigade", "airport").
+  wordClusters(first)?.forEach((cluster, level) => features.push(`cf${level}=${cluster}`));
+  wordClusters(last)?.forEach((cluster, level) => features.push(`cl${level}=${cluster}`));
   // Gazetteer features generalise to names never seen in training (the validation topics).
   const { firstNames, places } = nameGazetteer();
   const n = Math.min(words.length, 3);
