@@ -201,15 +201,13 @@ export async function fetchPage<R>(
   const keys = spec.key.map((k) => `t.${k}`).join(', ');
   if (after) where.push(`(${keys}) > (${after.map((v) => param(v)).join(', ')})`);
   const size = pageSizeOf(query);
-  // The page comes back as one JSON array built by the server and parsed in one JSON.parse:
-  // decoding rows field by field in JavaScript was most of a large read's time, and the server
-  // does the encoding on its own core.
+  // Plain rows, not one JSON array built by the server (json_agg): measured on a 40k-row page, the
+  // server spends about 30 ms encoding rows against 170 ms building the JSON, and decoding the rows
+  // costs the client no more than JSON.parse of the array (Stage 5 decodes them on a thread of its own).
   const sql =
-    `SELECT coalesce(json_agg(p ORDER BY ${spec.key.map((k) => `p.${k}`).join(', ')}), '[]'::json) AS page FROM (` +
     `SELECT ${selectList(spec, query.fields)} FROM ${spec.from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ` +
-    `ORDER BY ${keys} LIMIT ${param(size)}) p`;
-  const [{ page }] = await executor.query<{ page: Row[] | string }>(sql, params);
-  const rows = typeof page === 'string' ? (JSON.parse(page) as Row[]) : page;
+    `ORDER BY ${keys} LIMIT ${param(size)}`;
+  const rows = await executor.query<Row>(sql, params);
   const lastRow = rows.length === size ? rows[rows.length - 1] : undefined;
   return { records: rows.map(spec.map), last: lastRow && spec.key.map((k) => lastRow[k]) };
 }
