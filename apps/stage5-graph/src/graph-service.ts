@@ -1,4 +1,4 @@
-import { Registry as PromRegistry } from 'prom-client';
+import { AggregatorRegistry, Registry as PromRegistry } from 'prom-client';
 import { createLogger, errorMessage, type Logger } from '@storytelling/common';
 import { createRegistry, type Registry } from '@storytelling/metadata-registry';
 import type { Stage5Config } from './config/stage5.config';
@@ -31,6 +31,8 @@ export interface GraphService {
   readonly logger: Logger;
   readonly lastSync: SyncReport | null;
   readonly lastSyncError: string | null;
+  /** The Prometheus exposition of `metricsRegistry`, with the reader thread's registry metrics added in. */
+  metricsText(): Promise<string>;
   /** One incremental sync; concurrent calls share the running one. */
   sync(): Promise<SyncReport>;
   /** Reloads the served graph from Stage 5's tables. */
@@ -104,6 +106,13 @@ class DefaultGraphService implements GraphService {
     private readonly readerThread: BundleReaderThread | null,
   ) {
     observeGraph(metrics, model);
+  }
+
+  async metricsText(): Promise<string> {
+    const thread = (await this.readerThread?.metrics()) ?? [];
+    if (!thread.length) return this.metricsRegistry.metrics();
+    // Counters of the same name add up (the thread's registry and this one share the prefix).
+    return AggregatorRegistry.aggregate([await this.metricsRegistry.getMetricsAsJSON(), thread]).metrics();
   }
 
   sync(): Promise<SyncReport> {

@@ -73,4 +73,21 @@ describe('Stage 5 registry reader thread', () => {
     expect(report.jobs).toEqual([story.jobId]);
     expect(service.model.graph.hasNode('evt:rt-e1')).toBe(true);
   });
+
+  it("serves the thread's registry metrics beside its own, each metric once", async () => {
+    const thread = new BundleReaderThread({ registry: config.registry, logLevel: 'silent' });
+    try {
+      expect(await thread.metrics()).toEqual([]);
+      const job = await stack.writer.reader.getJob(story.jobId);
+      if (!job) throw new Error('the job was not registered');
+      await thread.read(job, 2);
+      expect((await thread.metrics()).map((m) => m.name)).toContain('stage5_metadata_registry_cache_errors_total');
+    } finally {
+      await thread.close();
+    }
+    // The service of the test above has read through its thread: its exposition holds both registries' metrics.
+    const text = await service.metricsText();
+    expect(text.match(/^# TYPE stage5_metadata_registry_cache_errors_total counter$/gm)).toHaveLength(1);
+    expect(text).toMatch(/^stage5_sync_jobs_total 1$/m);
+  });
 });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { JobRecord, RegistryConfig } from '@storytelling/metadata-registry';
 import type { CompactBundle } from '../graph/compact-bundle';
 import type { ReadTask } from './bundle-reader.worker';
@@ -42,6 +43,11 @@ export class BundleReaderThread {
     const task: ReadTask = { job, pageSize };
     return this.pool.run(task) as Promise<CompactBundle>;
   };
+
+  /** The thread's registry metrics as prom-client JSON (none before its first read). */
+  async metrics(): Promise<Array<MetricObjectWithValues<MetricValue<string>>>> {
+    return this.pool ? ((await this.pool.run(null, { name: 'metrics' })) as Array<MetricObjectWithValues<MetricValue<string>>>) : [];
+  }
 
   /** Closes the thread's registry, then the thread. */
   async close(): Promise<void> {

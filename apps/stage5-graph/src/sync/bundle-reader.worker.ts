@@ -1,4 +1,5 @@
 import { Piscina, workerData } from 'piscina';
+import { Registry as PromRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { createLogger } from '@storytelling/common';
 import { createRegistry, type JobRecord, type Registry } from '@storytelling/metadata-registry';
 import { compactBundle, compactBundleBuffers } from '../graph/compact-bundle';
@@ -11,6 +12,8 @@ export interface ReadTask {
 }
 
 const options = workerData as BundleReaderOptions;
+/** This thread's registry metrics (its Redis cache errors): the service adds them to its own. */
+const metricsRegistry = new PromRegistry();
 let opened: Promise<Registry> | undefined;
 
 /** This thread's own registry reader (a pool of its own; the Redis cache when it is on), opened at the first read. */
@@ -19,6 +22,7 @@ function registry(): Promise<Registry> {
     config: options.registry,
     logger: createLogger('stage5-graph-reader', { level: options.logLevel }),
     metricsPrefix: 'stage5',
+    metricsRegistry,
     redisKeyPrefix: options.redisKeyPrefix,
     readOnly: true,
   }).catch((error: unknown) => {
@@ -42,4 +46,9 @@ export async function close(): Promise<void> {
   opened = undefined;
   const current = await closing?.catch(() => undefined);
   await current?.close();
+}
+
+/** Piscina task: this thread's registry metrics, as prom-client JSON. */
+export function metrics(): Promise<Array<MetricObjectWithValues<MetricValue<string>>>> {
+  return metricsRegistry.getMetricsAsJSON();
 }

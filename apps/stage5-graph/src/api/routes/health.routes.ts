@@ -23,6 +23,6 @@ export function registerHealthRoutes(app: FastifyInstance, service: GraphService
   );
   app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
     reply.header('content-type', service.metricsRegistry.contentType);
-    return service.metricsRegistry.metrics();
+    return service.metricsText();
   });
 }
