@@ -230,6 +230,7 @@ describe('registry on PostgreSQL', () => {
       expect(inside.length).toBeLessThan(jobs.length);
       for (const jobId of jobs) {
         const expected = inside.includes(jobId) ? 'written' : 'skipped';
+        expect(rollout.hooks.accepts(jobId)).toBe(inside.includes(jobId));
         expect((await rollout.hooks.syncWriteJobToRegistry({ jobId, batchId: 'r' })).outcome).toBe(expected);
         expect((await rollout.hooks.syncWriteDocumentsToRegistry(makeBatch(jobId, 1, `ro-${jobId}`))).outcome).toBe(expected);
         expect((await rollout.hooks.updateJobStatusInRegistry({ jobId, status: 'completed' })).outcome).toBe(expected);

@@ -29,8 +29,10 @@ export class RegistryDualWriter {
   async writeSaved(summary: BatchSummary, documents: ProcessedDocument[], linkages: EventLinkage[], storylines: Storyline[]): Promise<void> {
     if (!documents.length && !linkages.length && !storylines.length) return;
     await this.call(summary.registry, 'documents', 'write documents', (hooks) =>
-      // Disabled: the hook only says so; do not build records for nothing.
-      hooks.syncWriteDocumentsToRegistry(this.enabled ? toRegistryBatch(summary.job_id, documents, linkages, storylines) : { jobId: summary.job_id }),
+      // Disabled, or the job outside the rollout: the hook only says so; do not build records for nothing.
+      hooks.syncWriteDocumentsToRegistry(
+        this.enabled && hooks.accepts(summary.job_id) ? toRegistryBatch(summary.job_id, documents, linkages, storylines) : { jobId: summary.job_id },
+      ),
     );
   }
 

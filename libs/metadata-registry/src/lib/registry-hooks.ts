@@ -115,6 +115,7 @@ export function createRegistryHooks(deps: HooksDeps): RegistryHooks {
   };
 
   return {
+    accepts: (jobId) => gate(jobId) === undefined,
     syncWriteJobToRegistry: (input) =>
       safely('job', async () =>
         gate(input?.jobId) ??

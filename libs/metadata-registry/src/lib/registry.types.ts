@@ -147,6 +147,8 @@ export interface HookResult {
 
 /** The design's integration hooks, called by Stage 2. */
 export interface RegistryHooks {
+  /** Whether a write for this job would be attempted (registry enabled and writable, job in the rollout): a caller can skip building records the hooks would only skip. */
+  accepts(jobId: string): boolean;
   syncWriteJobToRegistry(input: {
     jobId: string;
     batchId: string;
