@@ -1,4 +1,4 @@
-import { AggregatorRegistry, Registry as PromRegistry } from 'prom-client';
+import { Registry as PromRegistry } from 'prom-client';
 import { createLogger, errorMessage, type Logger } from '@storytelling/common';
 import { createRegistry, type Registry } from '@storytelling/metadata-registry';
 import type { Stage5Config } from './config/stage5.config';
@@ -7,7 +7,10 @@ import { GraphModel } from './graph/graph-model';
 import { GraphStore } from './persistence/graph-store';
 import { BundleReaderThread } from './sync/bundle-reader-thread';
 import { runGraphSync, type SyncReport } from './sync/graph-sync';
-import { createStage5Metrics, observeGraph, type Stage5Metrics } from './stage5.metrics';
+import { createStage5Metrics, exposition, observeGraph, type Stage5Metrics } from './stage5.metrics';
+
+/** How long a scrape waits for the reader thread's metrics: the thread may be busy reading a job. */
+const THREAD_METRICS_WAIT_MS = 200;
 
 export interface GraphServiceOptions {
   config: Readonly<Stage5Config>;
@@ -109,10 +112,7 @@ class DefaultGraphService implements GraphService {
   }
 
   async metricsText(): Promise<string> {
-    const thread = (await this.readerThread?.metrics()) ?? [];
-    if (!thread.length) return this.metricsRegistry.metrics();
-    // Counters of the same name add up (the thread's registry and this one share the prefix).
-    return AggregatorRegistry.aggregate([await this.metricsRegistry.getMetricsAsJSON(), thread]).metrics();
+    return exposition(this.metricsRegistry, (await this.readerThread?.metrics(THREAD_METRICS_WAIT_MS)) ?? []);
   }
 
   sync(): Promise<SyncReport> {

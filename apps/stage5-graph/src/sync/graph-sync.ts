@@ -8,8 +8,7 @@ import type { GraphChanges } from '../graph/graph.types';
 import type { GraphStore, PersistReport, SyncState, Watermark } from '../persistence/graph-store';
 import type { ProcessedJob } from '../persistence/graph-writer';
 import type { Stage5Metrics } from '../stage5.metrics';
-import type { BundleSource } from './bundle-reader-thread';
-import { mainThreadBundles } from './job-bundle-reader';
+import { mainThreadBundles, type BundleSource } from './job-bundle-reader';
 import { threadCpuSeconds } from './thread-cpu';
 import { advanceWatermark, listingStart, pendingJobs } from './job-selection';
 
@@ -45,7 +44,7 @@ export interface SyncReport {
   seconds: { list: number; read: number; merge: number; ingest: number; enrich: number; persist: number; total: number };
   /** CPU time of this process from the start of the sync to the persist (listing, reading, merging, enriching). */
   buildCpuSeconds: number;
-  /** Of which this thread's (the merge and the enrichment; the reading has a thread of its own): null where unknown. */
+  /** Of which this thread's (the merge and the enrichment, and the reading where it has no thread of its own): null where unknown. */
   buildThreadCpuSeconds: number | null;
   enrichmentSeconds?: { degree: number; pagerank: number; louvain: number; storylines: number };
 }

@@ -1,7 +1,6 @@
 import type { JobRecord, PageQuery, RegistryReader } from '@storytelling/metadata-registry';
-import { compactBundle } from '../graph/compact-bundle';
+import { compactBundle, type CompactBundle } from '../graph/compact-bundle';
 import { BUNDLE_FIELDS, type JobBundle } from '../graph/graph.types';
-import type { BundleSource } from './bundle-reader-thread';
 
 async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
   const all: T[] = [];
@@ -74,6 +73,9 @@ export async function readJobBundleWithRetry(
     }
   }
 }
+
+/** Reads a job's records and gives them in the form the merge consumes. */
+export type BundleSource = (job: JobRecord, pageSize: number) => Promise<CompactBundle>;
 
 /** Jobs read and compacted on this thread (Redis primary, or a registry handed in). */
 export const mainThreadBundles =

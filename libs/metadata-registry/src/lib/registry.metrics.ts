@@ -66,6 +66,8 @@ export function createRegistryMetrics(prefix: string, registry: Registry = new R
         new Gauge({
           name: name('breaker_state'),
           help: 'Circuit breaker state of the registry backend: 0 closed, 1 half-open, 2 open',
+          // Registries of several threads aggregated (prom-client AggregatorRegistry): the worst state, not a sum.
+          aggregator: 'max',
           registers: [registry],
         }),
     ),

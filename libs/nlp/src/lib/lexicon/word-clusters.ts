@@ -31,10 +31,18 @@ function readClusters(): WordClusters {
   return { index, levels: json.levels };
 }
 
+// Names repeat within and across documents: each word's codes are decoded once (at most the vocabulary's size).
+const decoded = new Map<number, readonly string[]>();
+
 /** The clusters of a lower-case word (coarse to fine, as "12"), or undefined outside the vocabulary. */
-export function wordClusters(word: string): string[] | undefined {
+export function wordClusters(word: string): readonly string[] | undefined {
   clusters ??= readClusters();
   const position = clusters.index.get(word);
   if (position === undefined) return undefined;
-  return clusters.levels.map(({ width, ids }) => String(parseInt(ids.slice(position * width, position * width + width), 36)));
+  let codes = decoded.get(position);
+  if (!codes) {
+    codes = clusters.levels.map(({ width, ids }) => String(parseInt(ids.slice(position * width, position * width + width), 36)));
+    decoded.set(position, codes);
+  }
+  return codes;
 }

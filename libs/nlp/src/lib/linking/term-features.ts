@@ -31,7 +31,7 @@ export const URL_LINE = /^\s*(https?:|www\.)/i;
  * title and text (stop words dropped, plurals folded), the canonical names of its people,
  * organisations and places (`e:` prefix), and the months its events happen in (`m:` prefix).
  */
-export function documentFeatures(document: ProcessedDocument, options: FeatureOptions = DEFAULT_FEATURE_OPTIONS, lineWords?: readonly string[][]): Map<string, number> {
+export function documentFeatures(document: ProcessedDocument, options: FeatureOptions = DEFAULT_FEATURE_OPTIONS, tokenizedLines?: readonly string[][]): Map<string, number> {
   const counts = new Map<string, number>();
   const add = (term: string, weight: number) => counts.set(term, (counts.get(term) ?? 0) + weight);
   const addWords = (list: readonly string[], weight: number) => {
@@ -46,7 +46,7 @@ export function documentFeatures(document: ProcessedDocument, options: FeatureOp
   lines.forEach((line, i) => {
     const lead = leadLeft > 0 && !URL_LINE.test(line);
     if (lead) leadLeft -= 1;
-    addWords(lineWords?.[i] ?? words(line), lead ? 1 + options.leadWeight : 1);
+    addWords(tokenizedLines?.[i] ?? words(line), lead ? 1 + options.leadWeight : 1);
   });
   if (document.title && !document.text.startsWith(document.title)) addWords(words(document.title), 1);
   for (const entity of document.entities) {
