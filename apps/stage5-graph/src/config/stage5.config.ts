@@ -23,8 +23,8 @@ export const stage5ConfigSchema = z.object({
   /** Milliseconds between two syncs; 0 turns the periodic sync off (sync on start only). */
   STAGE5_SYNC_INTERVAL_MS: int(30_000),
   STAGE5_SYNC_ON_START: z.preprocess(envBoolean, z.boolean().default(true)),
-  /** Registry page size when streaming a job's records. */
-  STAGE5_READ_PAGE_SIZE: int(5_000, 1, 100_000),
+  /** Registry page size when streaming a job's records (the registry's reader serves at most 10,000 a page). */
+  STAGE5_READ_PAGE_SIZE: int(5_000, 1, 10_000),
   /** At most this many jobs are merged before one enrichment and one persist. */
   STAGE5_MAX_JOBS_PER_SYNC: int(500, 1, 100_000),
   /** Jobs updated up to this long before the watermark are looked at again (commits land out of order). */
