@@ -14,6 +14,7 @@ import { NAME_TYPES } from '../src/lib/entities/name-features';
 import { EVENT_TAGS } from '../src/lib/events/event-features';
 import { linearTagClassifier, tagSentence, type TagClassifier } from '../src/lib/events/event-tagger';
 import { argmax, linearModelFromJson, scoreFeatures, type LinearModel } from '../src/lib/learning/linear-model';
+import { prf, ratio, type PrfScore as Scores } from '../src/lib/metrics/metric.types';
 import { DEFAULT_CORPUS_DIR, isValidationTopic, loadCorpus } from './train/ecbplus-corpus';
 import { trainEventTagger } from './train/event-tagger.trainer';
 import { linearModelJson } from './train/linear-model-json';
@@ -36,12 +37,6 @@ interface Counts {
   right: number;
   predicted: number;
   gold: number;
-}
-
-interface Scores {
-  precision: number;
-  recall: number;
-  f1: number;
 }
 
 /** Trains on some documents and counts on others. */
@@ -91,9 +86,7 @@ function countSpans(documents: readonly TaggedDocument[], classify: TagClassifie
 }
 
 function scores({ right, predicted, gold }: Counts): Scores {
-  const precision = predicted ? right / predicted : 0;
-  const recall = gold ? right / gold : 0;
-  return { precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
+  return prf(ratio(right, predicted), ratio(right, gold));
 }
 
 function describe(name: string, { precision, recall, f1 }: Scores): string {

@@ -18,14 +18,16 @@ const embeddings: WordEmbeddings = {
   },
 };
 
-const build = (seed: number, vocabulary = 10) =>
-  buildWordClusters(embeddings, { vocabulary, levels: [2, 6], iterations: 10, random: seededRandom(seed), attribution: 'test' });
+const build = (seed: number, vocabulary = 10, levels = [2, 6]) =>
+  buildWordClusters(embeddings, { vocabulary, levels, iterations: 10, random: seededRandom(seed), attribution: 'test' });
 
 describe('word clusters builder', () => {
   it('keeps lower-case words only, most frequent first, up to the vocabulary size', () => {
     expect(build(1).words).toBe('quake tremor arrest temblor detain jail');
     expect(build(1, 6).words).toBe('quake tremor arrest temblor detain jail');
     expect(() => build(1, 3)).toThrow(RangeError);
+    // Fewer words than the lower-case ones: the most frequent are kept.
+    expect(build(1, 4, [2]).words).toBe('quake tremor arrest temblor');
   });
 
   it('separates two groups of similar vectors at the coarse level, for any seed', () => {
