@@ -34,3 +34,10 @@ export class GraphExportInterruptedError extends PipelineError<'STAGE5_EXPORT_IN
     super('STAGE5_EXPORT_INTERRUPTED', message, { details });
   }
 }
+
+/** An operation the story graph's structure forbids: a missing node or edge, a duplicate, a self-loop. */
+export class GraphStructureError extends PipelineError<'STAGE5_GRAPH_STRUCTURE'> {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('STAGE5_GRAPH_STRUCTURE', message, { details });
+  }
+}

@@ -59,11 +59,11 @@ function storylineNodes(graph: StoryGraph, id: string): Set<string> {
   const storyline = nodeKey('storyline', id);
   if (!graph.hasNode(storyline)) throw new GraphNotFoundError(`No storyline with id "${id}" in the graph`, { id });
   const nodes = new Set([storyline]);
-  graph.forEachEdge(storyline, (_e, a, s, t) => {
+  graph.forEachArc(storyline, (a, s, t) => {
     if (a.kind !== 'belongs-to') return;
     const event = s === storyline ? t : s;
     nodes.add(event);
-    graph.forEachEdge(event, (_e2, b, s2, t2) => {
+    graph.forEachArc(event, (b, s2, t2) => {
       if (b.kind === 'participates') nodes.add(s2 === event ? t2 : s2);
     });
     const documentId = graph.getNodeAttribute(event, 'data')['document_id'];

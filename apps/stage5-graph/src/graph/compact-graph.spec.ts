@@ -1,20 +1,7 @@
-import { seededRandom } from '@storytelling/common';
+import { randomGraph } from '../../test/fixtures/random-graph';
 import { twoStories } from '../../test/fixtures/story-records';
 import { createStoryGraph, mergeJobBundle } from './graph-builder';
 import { buildCompactGraph, compactDegree } from './compact-graph';
-import type { StoryGraph } from './graph.types';
-
-function randomGraph(nodes: number, edges: number): StoryGraph {
-  const graph = createStoryGraph();
-  const random = seededRandom(5);
-  for (let i = 0; i < nodes; i++) graph.addNode(`n${i}`, { kind: 'entity', id: `${i}`, label: `${i}`, jobId: null, data: {}, pagerank: 0, degree: 0, community: -7 });
-  for (let e = 0; e < edges; e++) {
-    const a = Math.floor(random() * nodes);
-    const b = Math.floor(random() ** 2 * nodes);
-    if (a !== b) graph.addEdge(`n${a}`, `n${b}`, { kind: 'co-occurs', weight: 1 + Math.floor(random() * 5) });
-  }
-  return graph;
-}
 
 describe('compact graph', () => {
   it('holds every edge from both ends, with graphology degrees, and leaves the graph as it was', () => {
@@ -35,7 +22,7 @@ describe('compact graph', () => {
   });
 
   it('numbers the nodes and edges of a random multigraph in graphology order, with its degrees and weights', () => {
-    const graph = randomGraph(3_000, 9_000);
+    const graph = randomGraph(3_000, 9_000, 5, (random) => 1 + Math.floor(random() * 5));
     const compact = buildCompactGraph(graph);
     expect(compact.nodes).toEqual(graph.nodes());
     expect(compact.sources.map((s, e) => [compact.nodes[s], compact.nodes[compact.targets[e]], compact.weights[e]])).toEqual(

@@ -2,8 +2,8 @@ import type { NodeAttributes, StoryGraph } from './graph.types';
 
 /**
  * The graph as arrays of numbers, built in one pass over the nodes and one over the edges and
- * shared by degree, PageRank and Louvain. On a million-node graph, looking node keys up in a Map
- * (or graphology's own indexes) for every edge costs more than the algorithms themselves. Plain
+ * shared by degree, PageRank and Louvain (the story graph's own node and edge numbers, without the
+ * dropped ones). Plain
  * arrays rather than typed arrays: hundreds of megabytes of ArrayBuffers count as external memory,
  * and every 64 MB of it makes V8 mark the whole (multi-gigabyte) heap again.
  */
@@ -30,33 +30,30 @@ export function buildCompactGraph(graph: StoryGraph): CompactGraph {
   const m = graph.size;
   const nodes = new Array<string>(n);
   const attributes = new Array<NodeAttributes>(n);
-  // Each node's number is parked in its `community` field while the edges are read, so an edge's
-  // ends are found through the attributes graphology hands over, not through a key lookup.
-  const communities = zeros(n);
+  // Node numbers of the graph skip dropped nodes; the compact graph's do not.
+  const bound = graph.nodeIdBound;
+  const numberOf = bound === n ? null : new Int32Array(bound).fill(-1);
   let i = 0;
-  graph.forEachNode((node, a) => {
-    nodes[i] = node;
-    attributes[i] = a;
-    communities[i] = a.community;
-    a.community = i++;
-  });
+  for (let id = 0; id < bound; id++) {
+    if (!graph.nodeAliveAt(id)) continue;
+    if (numberOf) numberOf[id] = i;
+    nodes[i] = graph.nodeKey(id);
+    attributes[i++] = graph.nodeAttributesAt(id);
+  }
   const sources = zeros(m);
   const targets = zeros(m);
   const weights = zeros(m);
   const starts = zeros(n + 1);
   let e = 0;
-  try {
-    graph.forEachEdge((_edge, a, _source, _target, sa, ta) => {
-      const s = sa.community;
-      const t = ta.community;
-      sources[e] = s;
-      targets[e] = t;
-      weights[e++] = a.weight;
-      starts[s + 1]++;
-      starts[t + 1]++;
-    });
-  } finally {
-    for (let k = 0; k < n; k++) attributes[k].community = communities[k];
+  for (let edge = 0; edge < graph.edgeIdBound; edge++) {
+    if (!graph.edgeAlive(edge)) continue;
+    const s = numberOf ? numberOf[graph.edgeSourceId(edge)] : graph.edgeSourceId(edge);
+    const t = numberOf ? numberOf[graph.edgeTargetId(edge)] : graph.edgeTargetId(edge);
+    sources[e] = s;
+    targets[e] = t;
+    weights[e++] = graph.edgeWeightAt(edge);
+    starts[s + 1]++;
+    starts[t + 1]++;
   }
   for (let k = 0; k < n; k++) starts[k + 1] += starts[k];
   const fill = starts.slice(0, n);

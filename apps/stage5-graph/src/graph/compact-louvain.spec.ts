@@ -1,27 +1,19 @@
 import louvain from 'graphology-communities-louvain';
 import { seededRandom } from '@storytelling/common';
+import { randomGraph as randomStoryGraph, toGraphology } from '../../test/fixtures/random-graph';
 import { twoStories } from '../../test/fixtures/story-records';
 import { createStoryGraph, mergeJobBundle } from './graph-builder';
 import { buildCompactGraph } from './compact-graph';
 import { compactLouvain } from './compact-louvain';
 import type { StoryGraph } from './graph.types';
 
-function randomGraph(nodes: number, edges: number, seed: number): StoryGraph {
-  const graph = createStoryGraph();
-  const random = seededRandom(seed);
-  for (let i = 0; i < nodes; i++) graph.addNode(`n${i}`, { kind: 'entity', id: `${i}`, label: `${i}`, jobId: null, data: {}, pagerank: 0, degree: 0, community: -7 });
-  for (let e = 0; e < edges; e++) {
-    const a = Math.floor(random() * nodes);
-    const b = Math.floor(random() ** 2 * nodes);
-    // Integer and fractional weights, and parallel edges (a multigraph, as the story graph).
-    if (a !== b) graph.addEdge(`n${a}`, `n${b}`, { kind: 'co-occurs', weight: e % 3 === 0 ? 0.5 + random() : 1 + Math.floor(random() * 5) });
-  }
-  return graph;
-}
+// Integer and fractional weights.
+const randomGraph = (nodes: number, edges: number, seed: number): StoryGraph =>
+  randomStoryGraph(nodes, edges, seed, (random, e) => (e % 3 === 0 ? 0.5 + random() : 1 + Math.floor(random() * 5)));
 
-/** graphology's Louvain on the graph itself against compactLouvain on its compact form, same seed. */
+/** graphology's Louvain on the graph against compactLouvain on its compact form, same seed. */
 function compare(graph: StoryGraph, resolution: number, seed: number): { count: number } {
-  const reference = louvain.detailed(graph, { getEdgeWeight: 'weight', resolution, rng: seededRandom(seed) });
+  const reference = louvain.detailed(toGraphology(graph), { getEdgeWeight: 'weight', resolution, rng: seededRandom(seed) });
   const compact = buildCompactGraph(graph);
   const result = compactLouvain(compact, { resolution, rng: seededRandom(seed) });
   expect(result.count).toBe(reference.count);

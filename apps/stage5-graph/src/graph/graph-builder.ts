@@ -1,14 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
-import { MultiUndirectedGraph } from 'graphology';
-import { useDictionaryAdjacency } from './dictionary-adjacency';
 import { compactBundle, RECORD_FIELDS, type CompactBundle, type CompactGroups, type CompactRecords, type NodeValue } from './compact-bundle';
-import { edgeKey } from './graph-keys';
 import { NODE_KINDS } from './graph.types';
-import type { EdgeAttributes, EdgeKind, GraphChanges, JobBundle, NodeAttributes, NodeData, NodeKind, StoryGraph } from './graph.types';
+import type { EdgeKind, GraphChanges, JobBundle, NodeData, NodeKind } from './graph.types';
+import { edgeKindCode, StoryGraph } from './story-graph';
 
-/** An empty story graph (adjacency kept in hash tables: see dictionary-adjacency.ts). */
-export const createStoryGraph = (): StoryGraph =>
-  useDictionaryAdjacency(new MultiUndirectedGraph<NodeAttributes, EdgeAttributes>({ allowSelfLoops: false }));
+/** An empty story graph. */
+export const createStoryGraph = (): StoryGraph => new StoryGraph();
 
 export const emptyChanges = (): GraphChanges => ({ nodes: new Set(), edges: new Set(), removedEdges: new Set() });
 
@@ -28,7 +25,7 @@ export function mergeJobBundle(graph: StoryGraph, bundle: JobBundle, changes: Gr
 
 /** {@link mergeJobBundle} of a bundle already in its compact form (built where the job was read). */
 export function mergeCompactBundle(graph: StoryGraph, bundle: CompactBundle, changes: GraphChanges = emptyChanges()): GraphChanges {
-  const ctx: MergeContext = { graph, changes, jobId: bundle.jobId, bundle, present: new Uint8Array(bundle.keys.length) };
+  const ctx: MergeContext = { graph, changes, jobId: bundle.jobId, bundle, present: new Int32Array(bundle.keys.length).fill(-1) };
   mergeRecordNodes(ctx);
   mergeMentions(ctx);
   mergeParticipations(ctx);
@@ -43,11 +40,11 @@ interface MergeContext {
   jobId: string;
   bundle: CompactBundle;
   /**
-   * Per key of the bundle: 1 once this merge found or added its node. A job's relations name the
-   * same few thousand entities and events millions of times: the graph is asked about each once.
-   * (A merge never drops a node, so a node found once stays.)
+   * Per key of the bundle: its node's number once this merge found or added it, else -1. A job's
+   * relations name the same few thousand entities and events millions of times: the graph is asked
+   * about each once. (A merge never drops a node, so a node found once stays.)
    */
-  present: Uint8Array;
+  present: Int32Array;
 }
 
 type DataOf = (values: NodeValue[], at: number) => NodeData;
@@ -113,33 +110,35 @@ function mergeRecords(ctx: MergeContext, kind: NodeKind, records: CompactRecords
 /** The record's id: its node key without the kind prefix (`nodeKey`). */
 const idOf = (key: string): string => key.slice(key.indexOf(':') + 1);
 
-function upsertNode(ctx: MergeContext, index: number, kind: NodeKind, labelOf: (id: string) => string, data: NodeData): string {
+function upsertNode(ctx: MergeContext, index: number, kind: NodeKind, labelOf: (id: string) => string, data: NodeData): number {
   const key = ctx.bundle.keys[index];
   const { graph } = ctx;
   const id = idOf(key);
   const label = labelOf(id);
-  ctx.present[index] = 1;
-  if (!graph.hasNode(key)) {
-    graph.addNode(key, { kind, id, label, jobId: ctx.jobId, data, pagerank: 0, degree: 0, community: -1 });
+  let node = graph.nodeId(key);
+  if (node < 0) {
+    node = graph.addNodeId(key, { kind, id, label, jobId: ctx.jobId, data, pagerank: 0, degree: 0, community: -1 });
     ctx.changes.nodes.add(key);
-    return key;
+  } else {
+    const current = graph.nodeAttributesAt(node);
+    if (current.label !== label || current.jobId !== ctx.jobId || !sameJson(current.data, data)) {
+      Object.assign(current, { label, jobId: ctx.jobId, data });
+      ctx.changes.nodes.add(key);
+    }
   }
-  const current = graph.getNodeAttributes(key);
-  if (current.label !== label || current.jobId !== ctx.jobId || !sameJson(current.data, data)) {
-    graph.mergeNodeAttributes(key, { label, jobId: ctx.jobId, data });
-    ctx.changes.nodes.add(key);
-  }
-  return key;
+  ctx.present[index] = node;
+  return node;
 }
 
-/** A node named by a relation whose own record is not (yet) in the graph. */
-function ensureNode(ctx: MergeContext, index: number): string {
+/** A node named by a relation whose own record is not (yet) in the graph: its number. */
+function ensureNode(ctx: MergeContext, index: number): number {
+  const known = ctx.present[index];
+  if (known >= 0) return known;
   const key = ctx.bundle.keys[index];
-  if (ctx.present[index]) return key;
-  ctx.present[index] = 1;
-  if (!ctx.graph.hasNode(key)) {
+  let node = ctx.graph.nodeId(key);
+  if (node < 0) {
     const id = idOf(key);
-    ctx.graph.addNode(key, {
+    node = ctx.graph.addNodeId(key, {
       kind: NODE_KINDS[ctx.bundle.kinds[index]],
       id,
       label: ctx.bundle.placeholderLabels[index] ?? id,
@@ -151,131 +150,145 @@ function ensureNode(ctx: MergeContext, index: number): string {
     });
     ctx.changes.nodes.add(key);
   }
-  return key;
+  ctx.present[index] = node;
+  return node;
 }
 
-/** `isNew`: the caller knows the edge cannot exist (its node had no edge at all), which saves a lookup. */
-function setEdge(ctx: MergeContext, source: string, target: string, attributes: EdgeAttributes, isNew = false): string {
-  const key = edgeKey(attributes.kind, source, target);
-  const { graph } = ctx;
-  if (isNew || !graph.hasEdge(key)) {
-    graph.addEdgeWithKey(key, source, target, attributes);
-    ctx.changes.edges.add(key);
-    ctx.changes.removedEdges.delete(key);
-  } else if (!sameJson(graph.getEdgeAttributes(key), attributes)) {
-    graph.replaceEdgeAttributes(key, attributes);
-    ctx.changes.edges.add(key);
+/**
+ * Adds the edge or updates its weight and extra (role set or position); `isNew`: the caller knows
+ * it cannot exist (its node had no edge at all), which saves a lookup.
+ */
+function setEdge(ctx: MergeContext, kind: number, source: number, target: number, weight: number, extra: number, isNew = false): void {
+  const { graph, changes } = ctx;
+  const e = isNew ? -1 : graph.findEdge(kind, source, target);
+  if (e < 0) {
+    const added = graph.addEdgeId(kind, source, target, weight, extra);
+    changes.edges.add(added);
+    if (changes.removedEdges.size) changes.removedEdges.delete(graph.edgeKeyAt(added));
+  } else if (graph.edgeWeightAt(e) !== weight || graph.edgeExtraAt(e) !== extra) {
+    graph.setEdgeWeightAt(e, weight);
+    graph.setEdgeExtraAt(e, extra);
+    changes.edges.add(e);
   }
-  return key;
 }
 
-function dropEdge(ctx: MergeContext, key: string): void {
-  ctx.graph.dropEdge(key);
-  ctx.changes.edges.delete(key);
+function dropEdge(ctx: MergeContext, e: number): void {
+  const key = ctx.graph.edgeKeyAt(e);
+  ctx.graph.dropEdgeId(e);
+  ctx.changes.edges.delete(e);
   ctx.changes.removedEdges.add(key);
 }
 
 /** Edges of one kind at a node, keyed by the node at the other end. */
-function edgesOfKind(graph: StoryGraph, node: string, kind: EdgeKind): Map<string, string> {
-  const result = new Map<string, string>();
+function edgesOfKind(graph: StoryGraph, node: number, kind: number): Map<number, number> {
+  const result = new Map<number, number>();
   // Most merged records are new: skip the walk when the node has no edge yet.
-  if (graph.degree(node) === 0) return result;
-  graph.forEachEdge(node, (edge, attributes, source, target) => {
-    if (attributes.kind === kind) result.set(source === node ? target : source, edge);
+  if (graph.degreeAt(node) === 0) return result;
+  graph.forEachEdgeOfId(node, (e) => {
+    if (graph.edgeKindAt(e) !== kind) return;
+    const source = graph.edgeSourceId(e);
+    result.set(source === node ? graph.edgeTargetId(e) : source, e);
   });
   return result;
 }
 
-/** The members of group g (their node keys, each ensured in order) with their values. */
-function groupMembers(ctx: MergeContext, groups: CompactGroups, g: number): Map<string, number> {
-  const members = new Map<string, number>();
+/** The members of group g (their nodes, each ensured in order) with their values. */
+function groupMembers(ctx: MergeContext, groups: CompactGroups, g: number): Map<number, number> {
+  const members = new Map<number, number>();
   for (let m = groups.start[g]; m < groups.start[g + 1]; m++) members.set(ensureNode(ctx, groups.member[m]), groups.value[m]);
   return members;
 }
 
-function mergeMentions(ctx: MergeContext): void {
-  const groups = ctx.bundle.mentions;
+const CO_OCCURS = edgeKindCode('co-occurs');
+const SAME_AS = edgeKindCode('same-as');
+const PRECEDES = edgeKindCode('precedes');
+
+/** Replaces what the graph holds of one relation of each group's owner (its edges of `kind`) with the group. */
+function mergeGroups(
+  ctx: MergeContext,
+  groups: CompactGroups,
+  kind: EdgeKind,
+  edge: (owner: number, member: number, value: number) => [source: number, target: number, weight: number, extra: number],
+  after?: (before: number[], members: Map<number, number>) => void,
+): void {
+  const code = edgeKindCode(kind);
   for (let g = 0; g < groups.owner.length; g++) {
-    const doc = ensureNode(ctx, groups.owner[g]);
-    const isNew = ctx.graph.degree(doc) === 0;
+    const owner = ensureNode(ctx, groups.owner[g]);
+    const isNew = ctx.graph.degreeAt(owner) === 0;
     const wanted = groupMembers(ctx, groups, g);
-    const current = edgesOfKind(ctx.graph, doc, 'mentions');
-    for (const [entity, edge] of current) if (!wanted.has(entity)) dropEdge(ctx, edge);
-    for (const [entity, count] of wanted) setEdge(ctx, doc, entity, { kind: 'mentions', weight: count }, isNew);
-    updateCooccurrence(ctx, [...current.keys()], [...wanted.keys()]);
+    const current = edgesOfKind(ctx.graph, owner, code);
+    for (const [member, e] of current) if (!wanted.has(member)) dropEdge(ctx, e);
+    for (const [member, value] of wanted) {
+      const [source, target, weight, extra] = edge(owner, member, value);
+      setEdge(ctx, code, source, target, weight, extra, isNew);
+    }
+    after?.([...current.keys()], wanted);
   }
+}
+
+function mergeMentions(ctx: MergeContext): void {
+  mergeGroups(ctx, ctx.bundle.mentions, 'mentions', (doc, entity, count) => [doc, entity, count, 0], (before, wanted) =>
+    updateCooccurrence(ctx, before, [...wanted.keys()]),
+  );
+}
+
+/** The nodes in the order of their keys: a co-occurrence's source is the smaller key (see edgeKey). */
+function byKey(graph: StoryGraph, nodes: number[]): number[] {
+  return [...new Set(nodes)].sort((a, b) => {
+    const ka = graph.nodeKey(a);
+    const kb = graph.nodeKey(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
 }
 
 /** Co-occurrence weight = documents mentioning both: a document's old pairs leave, its new pairs come. */
-function updateCooccurrence(ctx: MergeContext, before: string[], after: string[]): void {
+function updateCooccurrence(ctx: MergeContext, before: number[], after: number[]): void {
   if (before.length === 0) {
-    // A new document (most are): its pairs all come, in pairKeys' order, without building the maps.
-    const sorted = [...new Set(after)].sort();
+    // A new document (most are): its pairs all come, without building the pair sets.
+    const sorted = byKey(ctx.graph, after);
     for (let i = 0; i < sorted.length; i++) {
-      for (let j = i + 1; j < sorted.length; j++) bumpCooccurrence(ctx, edgeKey('co-occurs', sorted[i], sorted[j]), sorted[i], sorted[j], +1);
+      for (let j = i + 1; j < sorted.length; j++) bumpCooccurrence(ctx, sorted[i], sorted[j], +1);
     }
     return;
   }
-  const oldPairs = pairKeys(before);
-  const newPairs = pairKeys(after);
-  for (const [key, [a, b]] of oldPairs) if (!newPairs.has(key)) bumpCooccurrence(ctx, key, a, b, -1);
-  for (const [key, [a, b]] of newPairs) if (!oldPairs.has(key)) bumpCooccurrence(ctx, key, a, b, +1);
+  const oldPairs = pairs(ctx.graph, before);
+  const newPairs = pairs(ctx.graph, after);
+  for (const [key, [a, b]] of oldPairs) if (!newPairs.has(key)) bumpCooccurrence(ctx, a, b, -1);
+  for (const [key, [a, b]] of newPairs) if (!oldPairs.has(key)) bumpCooccurrence(ctx, a, b, +1);
 }
 
-function pairKeys(nodes: string[]): Map<string, [string, string]> {
-  const sorted = [...new Set(nodes)].sort();
-  const pairs = new Map<string, [string, string]>();
+function pairs(graph: StoryGraph, nodes: number[]): Map<string, [number, number]> {
+  const sorted = byKey(graph, nodes);
+  const result = new Map<string, [number, number]>();
   for (let i = 0; i < sorted.length; i++) {
-    for (let j = i + 1; j < sorted.length; j++) {
-      pairs.set(edgeKey('co-occurs', sorted[i], sorted[j]), [sorted[i], sorted[j]]);
-    }
+    for (let j = i + 1; j < sorted.length; j++) result.set(`${sorted[i]},${sorted[j]}`, [sorted[i], sorted[j]]);
   }
-  return pairs;
+  return result;
 }
 
-function bumpCooccurrence(ctx: MergeContext, key: string, a: string, b: string, delta: number): void {
+function bumpCooccurrence(ctx: MergeContext, a: number, b: number, delta: number): void {
   const { graph, changes } = ctx;
-  // One lookup per pair: a million documents make millions of bumps.
-  if (!graph.hasEdge(key)) {
+  const e = graph.findEdge(CO_OCCURS, a, b);
+  if (e < 0) {
     if (delta <= 0) return;
-    graph.addEdgeWithKey(key, a, b, { kind: 'co-occurs', weight: delta });
-    changes.edges.add(key);
-    changes.removedEdges.delete(key);
+    const added = graph.addEdgeId(CO_OCCURS, a, b, delta);
+    changes.edges.add(added);
+    if (changes.removedEdges.size) changes.removedEdges.delete(graph.edgeKeyAt(added));
     return;
   }
-  const weight = graph.getEdgeAttribute(key, 'weight') + delta;
+  const weight = graph.edgeWeightAt(e) + delta;
   if (weight <= 0) {
-    dropEdge(ctx, key);
+    dropEdge(ctx, e);
     return;
   }
-  graph.setEdgeAttribute(key, 'weight', weight);
-  changes.edges.add(key);
+  graph.setEdgeWeightAt(e, weight);
+  changes.edges.add(e);
 }
 
 function mergeParticipations(ctx: MergeContext): void {
-  const groups = ctx.bundle.participations;
-  const roleSets = ctx.bundle.roleSets.map(sharedRoles);
-  for (let g = 0; g < groups.owner.length; g++) {
-    const event = ensureNode(ctx, groups.owner[g]);
-    const isNew = ctx.graph.degree(event) === 0;
-    const wanted = groupMembers(ctx, groups, g);
-    const current = edgesOfKind(ctx.graph, event, 'participates');
-    for (const [entity, edge] of current) if (!wanted.has(entity)) dropEdge(ctx, edge);
-    for (const [entity, roles] of wanted) setEdge(ctx, entity, event, { kind: 'participates', weight: 1, roles: roleSets[roles] }, isNew);
-  }
-}
-
-// Millions of participations name a handful of role sets: edges share one frozen array per set.
-const ROLE_SETS = new Map<string, string[]>();
-const MAX_ROLE_SETS = 1_000;
-
-function sharedRoles(sorted: string[]): string[] {
-  const key = sorted.join('\u0000');
-  const shared = ROLE_SETS.get(key);
-  if (shared) return shared;
-  const frozen = Object.freeze(sorted) as string[];
-  if (ROLE_SETS.size < MAX_ROLE_SETS) ROLE_SETS.set(key, frozen);
-  return frozen;
+  // Millions of participations name a handful of role sets: the graph numbers each set once.
+  const roleSets = ctx.bundle.roleSets.map((roles) => ctx.graph.roleSetId(roles));
+  mergeGroups(ctx, ctx.bundle.participations, 'participates', (event, entity, roles) => [entity, event, 1, roleSets[roles]]);
 }
 
 function mergeLinkages(ctx: MergeContext): void {
@@ -283,18 +296,10 @@ function mergeLinkages(ctx: MergeContext): void {
   for (let i = 0; i < source.length; i++) {
     const from = ensureNode(ctx, source[i]);
     const to = ensureNode(ctx, target[i]);
-    setEdge(ctx, from, to, { kind: sameAs[i] ? 'same-as' : 'precedes', weight: weight[i] });
+    setEdge(ctx, sameAs[i] ? SAME_AS : PRECEDES, from, to, weight[i], 0);
   }
 }
 
 function mergeStorylineEvents(ctx: MergeContext): void {
-  const groups = ctx.bundle.storylineEvents;
-  for (let g = 0; g < groups.owner.length; g++) {
-    const storyline = ensureNode(ctx, groups.owner[g]);
-    const isNew = ctx.graph.degree(storyline) === 0;
-    const wanted = groupMembers(ctx, groups, g);
-    const current = edgesOfKind(ctx.graph, storyline, 'belongs-to');
-    for (const [event, edge] of current) if (!wanted.has(event)) dropEdge(ctx, edge);
-    for (const [event, position] of wanted) setEdge(ctx, event, storyline, { kind: 'belongs-to', weight: 1, position }, isNew);
-  }
+  mergeGroups(ctx, ctx.bundle.storylineEvents, 'belongs-to', (storyline, event, position) => [event, storyline, 1, position]);
 }

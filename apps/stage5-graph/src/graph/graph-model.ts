@@ -61,9 +61,8 @@ export class GraphModel {
       if (attributes.kind === 'storyline') storylines.push([node, this.summaries.get(node)?.timeline.length ?? 0]);
     });
     const edges = zeroCounts(EDGE_KINDS);
-    this.graph.forEachEdge((_edge, attributes) => {
-      edges[attributes.kind]++;
-    });
+    const { graph } = this;
+    for (let e = 0; e < graph.edgeIdBound; e++) if (graph.edgeAlive(e)) edges[EDGE_KINDS[graph.edgeKindAt(e)]]++;
     storylines.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     this.storylineOrder = storylines.map(([key]) => key);
     this.counts = { nodes, edges };

@@ -1,4 +1,3 @@
-import type { MultiUndirectedGraph } from 'graphology';
 import type {
   DocumentEntityRecord,
   DocumentRecord,
@@ -47,7 +46,7 @@ export interface EdgeAttributes {
  * a directed relation (precedes, mentions, belongs-to) keeps its direction as source → target.
  * Multi, because two events can be both same-as and precedes.
  */
-export type StoryGraph = MultiUndirectedGraph<NodeAttributes, EdgeAttributes>;
+export type { StoryGraph } from './story-graph';
 
 /**
  * The record fields the graph is built from, per kind: the reader is asked for these only (job
@@ -88,7 +87,9 @@ export interface JobBundle {
 /** Nodes and edges one merge touched: what the store must write. */
 export interface GraphChanges {
   nodes: Set<string>;
-  edges: Set<string>;
+  /** Edges added or changed, by number (`StoryGraph` numbers them; a dropped edge leaves this set). */
+  edges: Set<number>;
+  /** Keys of the edges dropped. */
   removedEdges: Set<string>;
 }
 

@@ -18,9 +18,9 @@ export function summarizeStorylines(graph: StoryGraph, keyEntities: number): Map
 export function summarizeStoryline(graph: StoryGraph, storyline: string, keyEntities: number): StorylineSummary {
   const attributes = graph.getNodeAttributes(storyline);
   const timeline: TimelineEntry[] = [];
-  // Keyed by entity node; the attributes graphology hands to the callbacks spare a lookup per event and entity.
+  // Keyed by entity node; the attributes the graph hands to the callbacks spare a lookup per event and entity.
   const participations = new Map<string, Participation>();
-  graph.forEachEdge(storyline, (_edge, edge, source, target, sourceAttributes, targetAttributes) => {
+  graph.forEachArc(storyline, (edge, source, target, sourceAttributes, targetAttributes) => {
     if (edge.kind !== 'belongs-to') return;
     const event = source === storyline ? target : source;
     const ev = source === storyline ? targetAttributes : sourceAttributes;
@@ -31,7 +31,7 @@ export function summarizeStoryline(graph: StoryGraph, storyline: string, keyEnti
       eventType: typeof ev.data['event_type'] === 'string' ? ev.data['event_type'] : 'unknown',
       description: ev.label,
     });
-    graph.forEachEdge(event, (_e, rel, s, t, sa, ta) => {
+    graph.forEachArc(event, (rel, s, t, sa, ta) => {
       if (rel.kind !== 'participates') return;
       const entity = s === event ? t : s;
       const known = participations.get(entity);

@@ -126,7 +126,7 @@ export class GraphStore {
       // Rows go in key order: a primary-key B-tree larger than the buffer cache fills page by
       // page instead of touching a random page per row.
       const nodes = await writeNodes(client, input.graph, sorted(input.changes.nodes), this.chunkSize);
-      const edges = await writeEdges(client, input.graph, sorted(input.changes.edges), this.chunkSize);
+      const edges = await writeEdges(client, input.graph, input.changes.edges, this.chunkSize);
       const removedEdges = await deleteEdges(client, sorted(input.changes.removedEdges), this.chunkSize);
       let metrics = 0;
       let summaries = 0;

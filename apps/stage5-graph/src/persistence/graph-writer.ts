@@ -80,17 +80,18 @@ export function writeNodes(client: PoolClient, graph: StoryGraph, keys: Iterable
   });
 }
 
-export function writeEdges(client: PoolClient, graph: StoryGraph, keys: Iterable<string>, chunkSize: number) {
-  const present = (function* () {
-    for (const key of keys) if (graph.hasEdge(key)) yield key;
-  })();
-  return inChunks(client, UPSERT_EDGES, present, chunkSize, (chunk) => {
-    const attrs = chunk.map((key) => graph.getEdgeAttributes(key));
+/** Upserts the edges (by number) still in the graph, in key order. */
+export function writeEdges(client: PoolClient, graph: StoryGraph, edges: Iterable<number>, chunkSize: number) {
+  const rows: Array<{ key: string; edge: number }> = [];
+  for (const edge of edges) if (graph.edgeAlive(edge)) rows.push({ key: graph.edgeKeyAt(edge), edge });
+  rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return inChunks(client, UPSERT_EDGES, rows, chunkSize, (chunk) => {
+    const attrs = chunk.map((r) => graph.edgeAttributesAt(r.edge));
     return [
-      chunk,
+      chunk.map((r) => r.key),
       attrs.map((a) => a.kind),
-      chunk.map((key) => graph.source(key)),
-      chunk.map((key) => graph.target(key)),
+      chunk.map((r) => graph.nodeKey(graph.edgeSourceId(r.edge))),
+      chunk.map((r) => graph.nodeKey(graph.edgeTargetId(r.edge))),
       attrs.map((a) => a.weight),
       attrs.map((a) => (a.roles ? a.roles.join(ROLE_SEPARATOR) : null)),
       attrs.map((a) => a.position ?? null),
