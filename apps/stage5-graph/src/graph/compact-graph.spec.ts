@@ -25,10 +25,22 @@ describe('compact graph', () => {
     const graph = randomGraph(3_000, 9_000, 5, (random) => 1 + Math.floor(random() * 5));
     const compact = buildCompactGraph(graph);
     expect(compact.nodes).toEqual(graph.nodes());
-    expect(compact.sources.map((s, e) => [compact.nodes[s], compact.nodes[compact.targets[e]], compact.weights[e]])).toEqual(
+    expect(Array.from(compact.sources, (s, e) => [compact.nodes[s], compact.nodes[compact.targets[e]], compact.weights[e]])).toEqual(
       graph.mapEdges((_e, a, s, t) => [s, t, a.weight]),
     );
     compact.nodes.forEach((node, i) => expect(compactDegree(compact, i)).toBe(graph.degree(node)));
     graph.forEachNode((_node, a) => expect(a.community).toBe(-7));
+  });
+
+  it('numbers only what is left after edges and nodes were dropped', () => {
+    const graph = randomGraph(500, 2_000, 6, (random) => 1 + Math.floor(random() * 5));
+    graph.edges().forEach((edge, e) => e % 3 === 0 && graph.dropEdge(edge));
+    for (const node of ['n0', 'n1', 'n7']) graph.dropNode(node);
+    const compact = buildCompactGraph(graph);
+    expect(compact.nodes).toEqual(graph.nodes());
+    expect(Array.from(compact.sources, (s, e) => [compact.nodes[s], compact.nodes[compact.targets[e]], compact.weights[e]])).toEqual(
+      graph.mapEdges((_e, a, s, t) => [s, t, a.weight]),
+    );
+    compact.nodes.forEach((node, i) => expect(compactDegree(compact, i)).toBe(graph.degree(node)));
   });
 });

@@ -11,10 +11,13 @@ export interface CompactGraph {
   /** Node keys, in `graph.forEachNode` order; node i is `nodes[i]`. */
   nodes: string[];
   attributes: NodeAttributes[];
-  /** Edge e (in `graph.forEachEdge` order) joins `sources[e]` and `targets[e]` with weight `weights[e]`. */
-  sources: number[];
-  targets: number[];
-  weights: number[];
+  /**
+   * Edge e (in `graph.forEachEdge` order) joins `sources[e]` and `targets[e]` with weight
+   * `weights[e]`: the story graph's own arrays when it has dropped nothing (no copy), read only.
+   */
+  sources: Int32Array;
+  targets: Int32Array;
+  weights: Float64Array;
   /** Node i's arcs (each edge seen from both ends) are `starts[i]` .. `starts[i + 1] - 1`. */
   starts: number[];
   neighbours: number[];
@@ -40,20 +43,11 @@ export function buildCompactGraph(graph: StoryGraph): CompactGraph {
     nodes[i] = graph.nodeKey(id);
     attributes[i++] = graph.nodeAttributesAt(id);
   }
-  const sources = zeros(m);
-  const targets = zeros(m);
-  const weights = zeros(m);
   const starts = zeros(n + 1);
-  let e = 0;
-  for (let edge = 0; edge < graph.edgeIdBound; edge++) {
-    if (!graph.edgeAlive(edge)) continue;
-    const s = numberOf ? numberOf[graph.edgeSourceId(edge)] : graph.edgeSourceId(edge);
-    const t = numberOf ? numberOf[graph.edgeTargetId(edge)] : graph.edgeTargetId(edge);
-    sources[e] = s;
-    targets[e] = t;
-    weights[e++] = graph.edgeWeightAt(edge);
-    starts[s + 1]++;
-    starts[t + 1]++;
+  const { sources, targets, weights } = numberOf || graph.edgeIdBound !== m ? copiedEdges(graph, numberOf, m) : graph.edgeArrays();
+  for (let e = 0; e < m; e++) {
+    starts[sources[e] + 1]++;
+    starts[targets[e] + 1]++;
   }
   for (let k = 0; k < n; k++) starts[k + 1] += starts[k];
   const fill = starts.slice(0, n);
@@ -68,6 +62,21 @@ export function buildCompactGraph(graph: StoryGraph): CompactGraph {
     arcWeights[fill[t]++] = weights[k];
   }
   return { nodes, attributes, sources, targets, weights, starts, neighbours, arcWeights };
+}
+
+/** The live edges, their ends renumbered without the dropped nodes. */
+function copiedEdges(graph: StoryGraph, numberOf: Int32Array | null, m: number): Pick<CompactGraph, 'sources' | 'targets' | 'weights'> {
+  const sources = new Int32Array(m);
+  const targets = new Int32Array(m);
+  const weights = new Float64Array(m);
+  let e = 0;
+  for (let edge = 0; edge < graph.edgeIdBound; edge++) {
+    if (!graph.edgeAlive(edge)) continue;
+    sources[e] = numberOf ? numberOf[graph.edgeSourceId(edge)] : graph.edgeSourceId(edge);
+    targets[e] = numberOf ? numberOf[graph.edgeTargetId(edge)] : graph.edgeTargetId(edge);
+    weights[e++] = graph.edgeWeightAt(edge);
+  }
+  return { sources, targets, weights };
 }
 
 /** A packed array of n zeros (never holey, so PageRank's reads stay on V8's fast path; Array.from sizes it once). */

@@ -1,4 +1,8 @@
 import type { KeyEntity, NodeAttributes, StoryGraph, StorylineSummary, TimelineEntry } from './graph.types';
+import { edgeKindCode } from './story-graph';
+
+const BELONGS_TO = edgeKindCode('belongs-to');
+const PARTICIPATES = edgeKindCode('participates');
 
 const DAY_MS = 86_400_000;
 
@@ -18,25 +22,26 @@ export function summarizeStorylines(graph: StoryGraph, keyEntities: number): Map
 export function summarizeStoryline(graph: StoryGraph, storyline: string, keyEntities: number): StorylineSummary {
   const attributes = graph.getNodeAttributes(storyline);
   const timeline: TimelineEntry[] = [];
-  // Keyed by entity node; the attributes the graph hands to the callbacks spare a lookup per event and entity.
-  const participations = new Map<string, Participation>();
-  graph.forEachArc(storyline, (edge, source, target, sourceAttributes, targetAttributes) => {
-    if (edge.kind !== 'belongs-to') return;
-    const event = source === storyline ? target : source;
-    const ev = source === storyline ? targetAttributes : sourceAttributes;
+  // By entity node number. Edges by number: a summary of every storyline walks millions of edges.
+  const participations = new Map<number, Participation>();
+  const storylineId = graph.nodeId(storyline);
+  graph.forEachEdgeOfId(storylineId, (e) => {
+    if (graph.edgeKindAt(e) !== BELONGS_TO) return;
+    const event = graph.edgeSourceId(e) === storylineId ? graph.edgeTargetId(e) : graph.edgeSourceId(e);
+    const ev = graph.nodeAttributesAt(event);
     timeline.push({
       eventId: ev.id,
-      position: edge.position ?? 0,
+      position: graph.edgeExtraAt(e),
       date: typeof ev.data['event_date'] === 'string' ? ev.data['event_date'] : null,
       eventType: typeof ev.data['event_type'] === 'string' ? ev.data['event_type'] : 'unknown',
       description: ev.label,
     });
-    graph.forEachArc(event, (rel, s, t, sa, ta) => {
-      if (rel.kind !== 'participates') return;
-      const entity = s === event ? t : s;
+    graph.forEachEdgeOfId(event, (p) => {
+      if (graph.edgeKindAt(p) !== PARTICIPATES) return;
+      const entity = graph.edgeSourceId(p) === event ? graph.edgeTargetId(p) : graph.edgeSourceId(p);
       const known = participations.get(entity);
       if (known) known.count++;
-      else participations.set(entity, { entity: s === event ? ta : sa, count: 1 });
+      else participations.set(entity, { entity: graph.nodeAttributesAt(entity), count: 1 });
     });
   });
   timeline.sort(byDateThenPosition);
@@ -69,7 +74,7 @@ function byDateThenPosition(a: TimelineEntry, b: TimelineEntry): number {
   return a.position - b.position;
 }
 
-function rankEntities(participations: Map<string, Participation>): KeyEntity[] {
+function rankEntities(participations: Map<number, Participation>): KeyEntity[] {
   return [...participations.values()]
     .map(({ entity: e, count }) => ({
       entityId: e.id,
