@@ -68,6 +68,12 @@ describe('PostgreSQL reader', () => {
     for (const written of (batch.entities ?? []).filter((e) => named.has(e.entity_id))) {
       expect(entities.find((e) => e.entity_id === written.entity_id)).toMatchObject(written);
     }
+    // By key: the same records in the same order, unknown ids skipped, repeated ids once, in pages.
+    const byIds = await collect(registry.reader.entitiesByIds([...named, 'no-such-entity', ...named], { pageSize: 1 }));
+    expect(byIds.records).toEqual(entities);
+    expect(byIds.pages).toBe(entities.length);
+    expect((await collect(registry.reader.entitiesByIds([]))).records).toEqual([]);
+    await expect(collect(registry.reader.entitiesByIds([42 as unknown as string]))).rejects.toThrow('ids[0] is not a string');
     expect(await read(registry.reader.documentEntities({ jobId, pageSize: 2 }))).toEqual(
       (batch.documentEntities ?? []).map((m) => expect.objectContaining(m)),
     );

@@ -75,6 +75,9 @@ describe('Redis', () => {
 
       const firstRead = await collect(registry.reader.documents({ jobId, pageSize: 3 }));
       expect(firstRead.records).toHaveLength(4);
+      // Entities by key go to PostgreSQL (index lookups), as the pages the job's relations name.
+      const named = (await collect(registry.reader.entities({ jobId }))).records;
+      expect((await collect(registry.reader.entitiesByIds(named.map((e) => e.entity_id)))).records).toEqual(named);
       // Change PostgreSQL behind the registry's back: cached reads do not see it...
       await pg.query("UPDATE document_metadata SET title = 'behind' WHERE job_id = $1", [jobId]);
       await pg.query("UPDATE job_registry SET batch_id = 'behind' WHERE job_id = $1", [jobId]);
@@ -180,7 +183,11 @@ describe('Redis', () => {
       expect(docs.records.map((d) => d.document_id).sort()).toEqual(batch.documents!.map((d) => d.document_id).sort());
       expect(docs.records[0].publication_date).toBeInstanceOf(Date);
       expect((await collect(registry.reader.events({ jobId, pageSize: 7 }))).records).toHaveLength(24);
-      expect((await collect(registry.reader.entities({ jobId }))).records).toHaveLength(2);
+      const entities = (await collect(registry.reader.entities({ jobId }))).records;
+      expect(entities).toHaveLength(2);
+      const entityIds = entities.map((e) => e.entity_id);
+      const byIds = await collect(registry.reader.entitiesByIds([...entityIds].reverse().concat('rp-no-such-entity'), { pageSize: 1 }));
+      expect(byIds).toEqual({ records: [...entities].sort((a, b) => (a.entity_id < b.entity_id ? -1 : 1)), pages: 2 });
       expect((await collect(registry.reader.documentEntities({ jobId }))).records).toHaveLength(12);
       expect((await collect(registry.reader.eventEntities({ jobId }))).records).toHaveLength(24);
       expect((await collect(registry.reader.linkages({ jobId }))).records).toHaveLength(23);

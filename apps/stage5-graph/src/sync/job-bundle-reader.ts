@@ -29,18 +29,29 @@ async function inParallel<T>(tasks: Array<() => Promise<T>>, limit: number): Pro
  * Reads everything one job wrote through the registry's reader (pages, never a whole table), the
  * fields the graph uses only.
  * Three record kinds are read at a time (the registry pool holds four): the database works while this process parses.
+ * The job's entities are those its mentions and participations name, read by key once those are
+ * read: asking for a job's entities makes the database gather its relation rows again for every page.
  */
 export async function readJobBundle(reader: RegistryReader, job: JobRecord, pageSize: number): Promise<JobBundle> {
   const query = (fields: readonly string[]): PageQuery => ({ jobId: job.job_id, pageSize, fields });
-  const [events, eventEntities, documents, documentEntities, entities, linkages, storylines] = await inParallel<unknown[]>(
+  const eventEntitiesRead = collect(reader.eventEntities(query(BUNDLE_FIELDS.eventEntities)));
+  const documentEntitiesRead = collect(reader.documentEntities(query(BUNDLE_FIELDS.documentEntities)));
+  const entitiesOf = async () => {
+    const [mentions, participations] = await Promise.all([documentEntitiesRead, eventEntitiesRead]);
+    const ids = new Set<string>();
+    for (const m of mentions) ids.add(m.entity_id);
+    for (const p of participations) ids.add(p.entity_id);
+    return collect(reader.entitiesByIds([...ids], { pageSize, fields: BUNDLE_FIELDS.entities }));
+  };
+  const [eventEntities, documentEntities, events, documents, linkages, storylines, entities] = await inParallel<unknown[]>(
     [
+      () => eventEntitiesRead,
+      () => documentEntitiesRead,
       () => collect(reader.events(query(BUNDLE_FIELDS.events))),
-      () => collect(reader.eventEntities(query(BUNDLE_FIELDS.eventEntities))),
       () => collect(reader.documents(query(BUNDLE_FIELDS.documents))),
-      () => collect(reader.documentEntities(query(BUNDLE_FIELDS.documentEntities))),
-      () => collect(reader.entities(query(BUNDLE_FIELDS.entities))),
       () => collect(reader.linkages(query(BUNDLE_FIELDS.linkages))),
       () => collect(reader.storylines(query(BUNDLE_FIELDS.storylines))),
+      entitiesOf,
     ],
     READ_CONCURRENCY,
   );

@@ -189,6 +189,7 @@ export async function fetchPage<R>(
   spec: PageSpec<R>,
   query: PageQuery,
   after: unknown[] | undefined,
+  condition?: (param: (value: unknown) => string) => string,
 ): Promise<{ records: R[]; last: unknown[] | undefined }> {
   const params: unknown[] = [];
   const param = (value: unknown) => {
@@ -196,6 +197,7 @@ export async function fetchPage<R>(
     return `$${params.length}`;
   };
   const where: string[] = [];
+  if (condition) where.push(condition(param));
   if (query.jobId) where.push(spec.byJob(param(query.jobId)));
   if (query.updatedAfter) where.push(`t.updated_at > ${param(query.updatedAfter)}::timestamptz`);
   const keys = spec.key.map((k) => `t.${k}`).join(', ');
@@ -212,14 +214,37 @@ export async function fetchPage<R>(
   return { records: rows.map(spec.map), last: lastRow && spec.key.map((k) => lastRow[k]) };
 }
 
-async function* pages<R>(executor: Pick<SqlExecutor, 'query'>, spec: PageSpec<R>, query: PageQuery): AsyncIterable<R[]> {
+async function* pages<R>(
+  executor: Pick<SqlExecutor, 'query'>,
+  spec: PageSpec<R>,
+  query: PageQuery,
+  condition?: (param: (value: unknown) => string) => string,
+): AsyncIterable<R[]> {
   checkJobId(query.jobId);
   let after: unknown[] | undefined;
   do {
-    const page = await fetchPage(executor, spec, query, after);
+    const page = await fetchPage(executor, spec, query, after, condition);
     if (page.records.length) yield page.records;
     after = page.last;
   } while (after);
+}
+
+/** Rejects ids that are not strings (a SQL array of them would fail later, less clearly). */
+export function checkIds(ids: readonly unknown[]): string[] {
+  const bad = ids.findIndex((id) => typeof id !== 'string');
+  if (bad >= 0) throw new RecordValidationError(`ids[${bad}] is not a string`, { field: 'ids' });
+  return [...new Set(ids as string[])];
+}
+
+/** Entities by key: index lookups, paged in `entities` order. */
+async function* entitiesByIds(
+  executor: Pick<SqlExecutor, 'query'>,
+  ids: readonly string[],
+  query: Pick<PageQuery, 'pageSize' | 'fields'> = {},
+): AsyncIterable<EntityRecord[]> {
+  const unique = checkIds(ids);
+  if (unique.length === 0) return;
+  yield* pages(executor, PAGE_SPECS.entities, query, (param) => `t.entity_id = ANY(${param(unique)}::text[])`);
 }
 
 /** Jobs by stage, status and watermark, oldest update first (a watermark consumer's order). */
@@ -251,6 +276,7 @@ export function createPostgresReader(executor: Pick<SqlExecutor, 'query'>): Regi
     documents: (query) => pages(executor, PAGE_SPECS.documents, query),
     events: (query) => pages(executor, PAGE_SPECS.events, query),
     entities: (query) => pages(executor, PAGE_SPECS.entities, query),
+    entitiesByIds: (ids, query) => entitiesByIds(executor, ids, query),
     documentEntities: (query) => pages(executor, PAGE_SPECS.documentEntities, query),
     eventEntities: (query) => pages(executor, PAGE_SPECS.eventEntities, query),
     linkages: (query) => pages(executor, PAGE_SPECS.linkages, query),

@@ -83,6 +83,8 @@ export class RedisCache {
       documents: cachedPages('documents') as RegistryReader['documents'],
       events: cachedPages('events') as RegistryReader['events'],
       entities: cachedPages('entities') as RegistryReader['entities'],
+      // Lookups by key are cheap for the database, and their pages would be cached per id list.
+      entitiesByIds: (ids, query) => inner.entitiesByIds(ids, query),
       documentEntities: cachedPages('documentEntities') as RegistryReader['documentEntities'],
       eventEntities: cachedPages('eventEntities') as RegistryReader['eventEntities'],
       linkages: cachedPages('linkages') as RegistryReader['linkages'],

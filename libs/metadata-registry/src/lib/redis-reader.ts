@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { EntityKind, JobQuery, JobRecord, PageQuery, RegistryReader } from './registry.types';
-import { checkJobId, pageSizeOf, DEFAULT_PAGE_SIZE } from './postgres-reader';
+import type { EntityKind, EntityRecord, JobQuery, JobRecord, PageQuery, RegistryReader } from './registry.types';
+import { checkIds, checkJobId, pageSizeOf, DEFAULT_PAGE_SIZE } from './postgres-reader';
 import { reviveRecord } from './record-revivers';
 import { updatedMember, type RedisKeys } from './redis-keys';
 
@@ -81,6 +81,15 @@ export function createRedisReader(redis: Redis, keys: RedisKeys): RegistryReader
     documents: pages('document'),
     events: pages('event'),
     entities: pages('entity'),
+    // In the index's order (ids compared as strings), a page of keys at a time.
+    entitiesByIds: async function* (ids, query = {}) {
+      const sorted = checkIds(ids).sort();
+      const size = pageSizeOf(query);
+      for (let start = 0; start < sorted.length; start += size) {
+        const records = await load<EntityRecord>('entity', sorted.slice(start, start + size));
+        if (records.length) yield records;
+      }
+    },
     documentEntities: pages('document_entity'),
     eventEntities: pages('event_entity'),
     linkages: pages('linkage'),

@@ -179,6 +179,7 @@ function disabledRegistry(logger: Logger): Registry {
       documents: noPages,
       events: noPages,
       entities: noPages,
+      entitiesByIds: noPages,
       documentEntities: noPages,
       eventEntities: noPages,
       linkages: noPages,

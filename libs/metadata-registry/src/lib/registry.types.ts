@@ -191,6 +191,12 @@ export interface RegistryReader {
   documents(query: PageQuery): AsyncIterable<DocumentRecord[]>;
   events(query: PageQuery): AsyncIterable<EventRecord[]>;
   entities(query: PageQuery): AsyncIterable<EntityRecord[]>;
+  /**
+   * The entities with these ids that exist (unknown ids are skipped), in the order `entities` pages
+   * them: a reader that already holds a job's relations asks for their entities by key, which costs
+   * the database index lookups instead of the job's relation rows again for every page.
+   */
+  entitiesByIds(ids: readonly string[], query?: Pick<PageQuery, 'pageSize' | 'fields'>): AsyncIterable<EntityRecord[]>;
   documentEntities(query: PageQuery): AsyncIterable<DocumentEntityRecord[]>;
   eventEntities(query: PageQuery): AsyncIterable<EventEntityRecord[]>;
   linkages(query: PageQuery): AsyncIterable<LinkageRecord[]>;
