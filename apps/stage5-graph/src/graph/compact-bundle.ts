@@ -70,31 +70,16 @@ export const RECORD_FIELDS = {
 /** Builds a compact bundle (on whichever thread read the job). The bundle's records are left as they were. */
 export function compactBundle(bundle: JobBundle): CompactBundle {
   const keys = new KeyTable();
-  const entities = records(keys, 'entity', bundle.entities, (e) => e.entity_id, (e) => [e.canonical_name, e.entity_type, [...(e.aliases ?? [])]]);
-  const documents = records(keys, 'document', bundle.documents, (d) => d.document_id, (d) => [
-    d.title,
-    d.author,
-    isoInstant(d.publication_date),
-    d.source_url,
-    d.word_count,
-    d.entity_count,
-    d.event_count,
-  ]);
-  const events = records(keys, 'event', bundle.events, (ev) => ev.event_id, (ev) => [
-    ev.event_type,
-    isoDate(ev.event_date),
-    ev.description,
-    ev.trigger_text,
-    ev.place,
-    ev.confidence,
-    ev.document_id,
-  ]);
-  const storylines = records(keys, 'storyline', bundle.storylines, (s) => s.storyline_id, (s) => [
-    s.title,
-    isoDate(s.start_date),
-    isoDate(s.end_date),
-    [...(s.document_ids ?? [])],
-  ]);
+  const entities = records(keys, 'entity', bundle.entities, (e) => e.entity_id, (e, v) => v.push(e.canonical_name, e.entity_type, [...(e.aliases ?? [])]));
+  const documents = records(keys, 'document', bundle.documents, (d) => d.document_id, (d, v) =>
+    v.push(d.title, d.author, isoInstant(d.publication_date), d.source_url, d.word_count, d.entity_count, d.event_count),
+  );
+  const events = records(keys, 'event', bundle.events, (ev) => ev.event_id, (ev, v) =>
+    v.push(ev.event_type, isoDate(ev.event_date), ev.description, ev.trigger_text, ev.place, ev.confidence, ev.document_id),
+  );
+  const storylines = records(keys, 'storyline', bundle.storylines, (s) => s.storyline_id, (s, v) =>
+    v.push(s.title, isoDate(s.start_date), isoDate(s.end_date), [...(s.document_ids ?? [])]),
+  );
   // Relations in the merge's order, so each placeholder gets the label of the first relation naming it.
   const mentions = mentionGroups(keys, bundle);
   const { participations, roleSets } = participationGroups(keys, bundle);
@@ -188,13 +173,14 @@ class KeyTable {
   }
 }
 
-function records<R>(keys: KeyTable, kind: NodeKind, rows: R[], id: (row: R) => string, fields: (row: R) => NodeValue[]): CompactRecords {
+/** `fields` pushes the row's data fields onto `values`, in `RECORD_FIELDS` order. */
+function records<R>(keys: KeyTable, kind: NodeKind, rows: R[], id: (row: R) => string, fields: (row: R, values: NodeValue[]) => void): CompactRecords {
   const key = new Int32Array(rows.length);
   const values: NodeValue[] = [];
-  rows.forEach((row, i) => {
-    key[i] = keys.record(kind, id(row));
-    for (const value of fields(row)) values.push(value);
-  });
+  for (let i = 0; i < rows.length; i++) {
+    key[i] = keys.record(kind, id(rows[i]));
+    fields(rows[i], values);
+  }
   return { key, values };
 }
 

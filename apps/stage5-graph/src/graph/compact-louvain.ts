@@ -114,9 +114,13 @@ class LouvainIndex {
   readonly totalWeights: number[];
   /** Each original node's community at the current level. */
   readonly mapping: number[];
-  // Scratch space of zoomOut, sized for the first level and reused by every later one.
-  private readonly scratch: {
-    label: number[];
+  /**
+   * Scratch space of zoomOut, allocated at the first fold and reused by every later (smaller) one:
+   * `label` and `members` hold a node each, the rest a community each. The first level's
+   * communities are far fewer than its nodes, and these arrays were a third of Louvain's allocation.
+   */
+  private label: number[] | null = null;
+  private scratch: {
     totals: number[];
     memberStarts: number[];
     members: number[];
@@ -125,7 +129,7 @@ class LouvainIndex {
     seenBy: number[];
     touched: number[];
     loops: number[];
-  };
+  } | null = null;
 
   constructor(
     compact: CompactGraph,
@@ -158,17 +162,6 @@ class LouvainIndex {
       this.totalWeights[targets[e]] += w;
     }
     this.mapping = this.belongings.slice();
-    this.scratch = {
-      label: filled(n, -1),
-      totals: filled(n, 0.5).fill(0),
-      memberStarts: filled(n + 1, 0),
-      members: filled(n, 0),
-      fill: filled(n, 0),
-      sums: filled(n, 0.5).fill(0),
-      seenBy: filled(n, -1),
-      touched: filled(n, 0),
-      loops: filled(n, 0.5).fill(0),
-    };
   }
 
   /** graphology's `fastDelta`: the gain of moving i into `target`, up to a constant factor. */
@@ -211,18 +204,27 @@ class LouvainIndex {
   zoomOut(): void {
     const l = this.C;
     const { belongings, starts, neighbourhood, weights, loops } = this;
-    const { label, totals, memberStarts, members, fill, sums, seenBy, touched } = this.scratch;
+    const label = (this.label ??= filled(l, -1));
     // Communities renumbered in the order their first member comes.
     label.fill(-1, 0, l);
     let C = 0;
     for (let i = 0; i < l; i++) {
       const ci = belongings[i];
-      if (label[ci] === -1) {
-        label[ci] = C;
-        totals[C++] = this.totalWeights[ci];
-      }
+      if (label[ci] === -1) label[ci] = C++;
       belongings[i] = label[ci];
     }
+    this.scratch ??= {
+      totals: filled(C, 0.5).fill(0),
+      memberStarts: filled(C + 1, 0),
+      members: filled(l, 0),
+      fill: filled(C, 0),
+      sums: filled(C, 0.5).fill(0),
+      seenBy: filled(C, -1),
+      touched: filled(C, 0),
+      loops: filled(C, 0.5).fill(0),
+    };
+    const { totals, memberStarts, members, fill, sums, seenBy, touched } = this.scratch;
+    for (let ci = 0; ci < l; ci++) if (label[ci] !== -1) totals[label[ci]] = this.totalWeights[ci];
     for (let i = 0; i < this.mapping.length; i++) this.mapping[i] = belongings[this.mapping[i]];
     // Members of each new community, in node order (a counting sort).
     memberStarts.fill(0, 0, C + 1);
