@@ -1,13 +1,108 @@
+import type { JobRecord } from '@storytelling/metadata-registry';
+import { benchEntities, benchJobChunks, type BenchShape } from '../../scripts/bench-data';
 import { twoStories } from '../../test/fixtures/story-records';
 import { compactBundle, compactBundleBuffers } from './compact-bundle';
 import { createStoryGraph, mergeCompactBundle, mergeJobBundle } from './graph-builder';
-import { nodeKey } from './graph-keys';
+import { edgeKey, nodeKey } from './graph-keys';
+import type { EdgeAttributes, JobBundle, NodeKind } from './graph.types';
+
+/** A generated job of a few hundred documents (the bench's generator): every relation kind, shared entities. */
+function generatedBundle(job: number, withoutEntities: (id: string) => boolean): JobBundle {
+  const shape: BenchShape = { documents: 600, events: 3_000, entities: 300, jobs: 2, mentionsPerDocument: 5, participantsPerEvent: 2, eventsPerStoryline: 20, chunkDocuments: 100 };
+  const bundle: JobBundle = { job: { job_id: `job-${job}` } as JobRecord, documents: [], events: [], entities: [], documentEntities: [], eventEntities: [], linkages: [], storylines: [] };
+  for (const batch of benchJobChunks(shape, job)) {
+    bundle.documents.push(...(batch.documents ?? []));
+    bundle.events.push(...(batch.events ?? []));
+    bundle.documentEntities.push(...(batch.documentEntities ?? []));
+    bundle.eventEntities.push(...(batch.eventEntities ?? []));
+    bundle.linkages.push(...(batch.linkages ?? []));
+    bundle.storylines.push(...(batch.storylines ?? []));
+  }
+  const named = new Set([...bundle.documentEntities, ...bundle.eventEntities].map((r) => r.entity_id));
+  bundle.entities = benchEntities(shape).filter((e) => named.has(e.entity_id) && !withoutEntities(e.entity_id));
+  return bundle;
+}
+
+type Edges = Map<string, { source: string; target: string; attributes: EdgeAttributes }>;
+
+/**
+ * The edges and node kinds jobs' records make, worked out directly from the records as the merge's
+ * rules say (no compaction, no graph): the reference the merge is held to.
+ */
+function expectedGraph(bundles: JobBundle[]): { nodes: Map<string, NodeKind>; edges: Edges } {
+  const nodes = new Map<string, NodeKind>();
+  const edges: Edges = new Map();
+  const node = (kind: NodeKind, id: string) => {
+    const key = nodeKey(kind, id);
+    nodes.set(key, kind);
+    return key;
+  };
+  const edge = (kind: EdgeAttributes['kind'], source: string, target: string, attributes: Omit<EdgeAttributes, 'kind'>) =>
+    edges.set(edgeKey(kind, source, target), { source, target, attributes: { kind, ...attributes } });
+  for (const b of bundles) {
+    for (const e of b.entities) node('entity', e.entity_id);
+    for (const d of b.documents) node('document', d.document_id);
+    for (const ev of b.events) node('event', ev.event_id);
+    for (const s of b.storylines) node('storyline', s.storyline_id);
+    const mentioned = new Map<string, Set<string>>();
+    for (const m of b.documentEntities) {
+      const [doc, ent] = [node('document', m.document_id), node('entity', m.entity_id)];
+      const key = edgeKey('mentions', doc, ent);
+      edge('mentions', doc, ent, { weight: (edges.get(key)?.attributes.weight ?? 0) + Math.max(1, m.mention_count) });
+      mentioned.set(doc, (mentioned.get(doc) ?? new Set()).add(ent));
+    }
+    for (const entities of mentioned.values()) {
+      const sorted = [...entities].sort();
+      for (let i = 0; i < sorted.length; i++) {
+        for (let j = i + 1; j < sorted.length; j++) {
+          const previous = edges.get(edgeKey('co-occurs', sorted[i], sorted[j]))?.attributes.weight ?? 0;
+          edge('co-occurs', sorted[i], sorted[j], { weight: previous + 1 });
+        }
+      }
+    }
+    const roles = new Map<string, Set<string>>();
+    const participate = (eventId: string, entityId: string, role: string) => {
+      const key = edgeKey('participates', node('entity', entityId), node('event', eventId));
+      const set = roles.get(key) ?? new Set<string>();
+      if (role) set.add(role);
+      roles.set(key, set);
+      edge('participates', nodeKey('entity', entityId), nodeKey('event', eventId), { weight: 1, roles: [...set].sort() });
+    };
+    for (const ev of b.events) for (const p of ev.participants) participate(ev.event_id, p.entity_id, p.role);
+    for (const ee of b.eventEntities) participate(ee.event_id, ee.entity_id, ee.role);
+    for (const l of b.linkages) {
+      if (l.source_event_id === l.target_event_id) continue;
+      edge(l.kind === 'coreference' ? 'same-as' : 'precedes', node('event', l.source_event_id), node('event', l.target_event_id), { weight: l.score > 0 ? l.score : 1 });
+    }
+    for (const s of b.storylines) {
+      s.event_ids.forEach((eventId, position) => {
+        const key = edgeKey('belongs-to', nodeKey('event', eventId), nodeKey('storyline', s.storyline_id));
+        if (!edges.has(key)) edge('belongs-to', node('event', eventId), node('storyline', s.storyline_id), { weight: 1, position });
+      });
+    }
+  }
+  return { nodes, edges };
+}
 
 /** As the reader thread hands a bundle over: cloned, its typed arrays moved. */
 const handedOver = <T extends ReturnType<typeof compactBundle>>(bundle: T): T =>
   structuredClone(bundle, { transfer: compactBundleBuffers(bundle) });
 
 describe('compactBundle', () => {
+  it('merges two generated jobs into the nodes and edges their records make (a reference worked out from the records)', () => {
+    // Some named entities have no record: the merge makes placeholders of them.
+    const bundles = [0, 1].map((job) => generatedBundle(job, (id) => id.endsWith('7')));
+    const graph = createStoryGraph();
+    for (const bundle of bundles) mergeCompactBundle(graph, handedOver(compactBundle(bundle)));
+    const expected = expectedGraph(bundles);
+    expect(expected.edges.size).toBeGreaterThan(10_000);
+    expect(new Map(graph.mapNodes((key, a) => [key, a.kind]))).toEqual(expected.nodes);
+    const actual: Edges = new Map(graph.mapEdges((key, attributes, source, target) => [key, { source, target, attributes }]));
+    expect(actual).toEqual(expected.edges);
+    // A mention names it first, and a mention carries no name: the placeholder is called by its id.
+    expect(graph.getNodeAttributes(nodeKey('entity', 'ent-7'))).toMatchObject({ label: 'ent-7', jobId: null, data: { placeholder: true } });
+  });
+
   it('merges, after crossing to another thread, into the graph the records make', () => {
     const { bundle } = twoStories();
     const direct = createStoryGraph();
