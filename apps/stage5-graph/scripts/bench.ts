@@ -72,12 +72,17 @@ async function generate(registry: Registry): Promise<{ rows: number; seconds: nu
   for (let job = 0; job < shape.jobs; job++) {
     const jobId = benchJobId(job);
     await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: `bench-${job}`, stage: 2 });
+    const counts = { documents_count: 0, processed_count: 0, failed_count: 0, events_count: 0 };
     for (const batch of benchJobChunks(shape, job)) {
       const result = await registry.hooks.syncWriteDocumentsToRegistry(batch);
       if (result.outcome !== 'written') throw new Error(`registry write failed: ${result.outcome} ${result.reason ?? ''}`);
       rows += Object.values(result.counts).reduce((a, b) => a + (b ?? 0), 0);
+      counts.documents_count += batch.documents?.length ?? 0;
+      counts.events_count += batch.events?.length ?? 0;
     }
-    await registry.hooks.updateJobStatusInRegistry({ jobId, status: 'completed' });
+    counts.processed_count = counts.documents_count;
+    // The job's counts, as Stage 2 records them when it completes a job.
+    await registry.hooks.updateJobStatusInRegistry({ jobId, status: 'completed', counts });
     if (job % 10 === 9) log(`  generated ${job + 1}/${shape.jobs} jobs (${rows.toLocaleString()} rows, ${seconds(start).toFixed(0)} s)`);
   }
   return { rows, seconds: seconds(start) };

@@ -155,6 +155,9 @@ class DefaultGraphService implements GraphService {
   async reload(): Promise<void> {
     await this.running?.catch(() => undefined);
     this.model = await this.store.loadModel();
+    // Unsaved changes were the old graph's (edges by its numbers): the jobs they came from were not
+    // marked processed, so the next sync merges them into the reloaded graph again.
+    for (const set of [this.unsaved.nodes, this.unsaved.edges, this.unsaved.removedEdges]) set.clear();
     observeGraph(this.metrics, this.model);
   }
 

@@ -142,7 +142,7 @@ describe('Stage 5 sync from a PostgreSQL registry', () => {
       throw new Error('the registry must not be read to serve after a restart');
     };
     const reader = { listJobs: async () => [] } as unknown as RegistryReader;
-    for (const kind of ['getJob', 'documents', 'events', 'entities', 'documentEntities', 'eventEntities', 'linkages', 'storylines']) {
+    for (const kind of ['getJob', 'documents', 'events', 'entities', 'entitiesByIds', 'documentEntities', 'eventEntities', 'linkages', 'storylines']) {
       (reader as unknown as Record<string, unknown>)[kind] = noReads;
     }
     const offline = { enabled: true, reader, hooks: writer.hooks, status: writer.status, replayOutbox: writer.replayOutbox, close: async () => undefined } as Registry;

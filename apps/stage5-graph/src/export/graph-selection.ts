@@ -59,11 +59,11 @@ function storylineNodes(graph: StoryGraph, id: string): Set<string> {
   const storyline = nodeKey('storyline', id);
   if (!graph.hasNode(storyline)) throw new GraphNotFoundError(`No storyline with id "${id}" in the graph`, { id });
   const nodes = new Set([storyline]);
-  graph.forEachArc(storyline, (a, s, t) => {
+  graph.forEachEdgeWithoutKey(storyline, (a, s, t) => {
     if (a.kind !== 'belongs-to') return;
     const event = s === storyline ? t : s;
     nodes.add(event);
-    graph.forEachArc(event, (b, s2, t2) => {
+    graph.forEachEdgeWithoutKey(event, (b, s2, t2) => {
       if (b.kind === 'participates') nodes.add(s2 === event ? t2 : s2);
     });
     const documentId = graph.getNodeAttribute(event, 'data')['document_id'];

@@ -2,10 +2,11 @@ import type { NodeAttributes, StoryGraph } from './graph.types';
 
 /**
  * The graph as arrays of numbers, built in one pass over the nodes and one over the edges and
- * shared by degree, PageRank and Louvain (the story graph's own node and edge numbers, without the
- * dropped ones). Plain
- * arrays rather than typed arrays: hundreds of megabytes of ArrayBuffers count as external memory,
- * and every 64 MB of it makes V8 mark the whole (multi-gigabyte) heap again.
+ * shared by degree, PageRank and Louvain. Nodes are numbered in the story graph's order without
+ * the dropped ones. The edges' ends and weights are typed arrays: the story graph's own (views,
+ * not copies: read them only) when it has dropped nothing, else copies. The arc arrays are plain
+ * arrays allocated once: Louvain takes them over, and typed arrays of their size are external
+ * memory, each few dozen megabytes of which makes V8 mark the whole heap again.
  */
 export interface CompactGraph {
   /** Node keys, in `graph.forEachNode` order; node i is `nodes[i]`. */

@@ -135,7 +135,7 @@ export class EventIndex {
   private queryByEntity(filter: EventFilter): { total: number; keys: string[] } {
     const entity = filter.entity as string;
     const matches: Array<[string | null, string]> = [];
-    this.graph.forEachArc(entity, (attributes, source, target) => {
+    this.graph.forEachEdgeWithoutKey(entity, (attributes, source, target) => {
       if (attributes.kind !== 'participates') return;
       const event = source === entity ? target : source;
       if (filter.type !== undefined && eventType(this.graph, event) !== filter.type) return;

@@ -1,5 +1,5 @@
 import { twoStories } from '../../test/fixtures/story-records';
-import { createStoryGraph, mergeJobBundle } from './graph-builder';
+import { createStoryGraph, emptyChanges, mergeJobBundle } from './graph-builder';
 import { edgeKey, nodeKey } from './graph-keys';
 
 const ent = (id: string) => nodeKey('entity', `fx-${id}`);
@@ -69,6 +69,25 @@ describe('mergeJobBundle', () => {
     expect(graph.hasEdge(edgeKey('co-occurs', ent('alice'), ent('bob')))).toBe(false);
     expect(changes.removedEdges).toContain(edgeKey('co-occurs', ent('alice'), ent('bob')));
     expect(changes.removedEdges).toContain(edgeKey('mentions', nodeKey('document', 'fx-d2'), ent('alice')));
+  });
+
+  it('records changed edges by number: an edge dropped and added again in one change set is written, not deleted', () => {
+    const graph = createStoryGraph();
+    const { bundle } = twoStories();
+    mergeJobBundle(graph, bundle);
+    const aliceBob = edgeKey('co-occurs', ent('alice'), ent('bob'));
+    const changes = emptyChanges();
+    const without = structuredClone(bundle);
+    without.documentEntities = without.documentEntities.filter((m) => !(m.document_id === 'fx-d2' && m.entity_id === 'fx-alice'));
+    mergeJobBundle(graph, without, changes);
+    expect(changes.removedEdges).toContain(aliceBob);
+    // The next job of the same sync mentions them together again: a new edge, under a new number.
+    mergeJobBundle(graph, structuredClone(bundle), changes);
+    expect(changes.removedEdges).not.toContain(aliceBob);
+    const numbers = [...changes.edges];
+    expect(numbers.every((e) => graph.edgeAlive(e))).toBe(true);
+    expect(numbers.map((e) => graph.edgeKeyAt(e))).toEqual(expect.arrayContaining([aliceBob, edgeKey('mentions', nodeKey('document', 'fx-d2'), ent('alice'))]));
+    expect(graph.getEdgeAttribute(aliceBob, 'weight')).toBe(1);
   });
 
   it('creates a placeholder for an entity named only by a relation', () => {

@@ -27,7 +27,7 @@ const since = (start: number): number => (performance.now() - start) / 1000;
  */
 export function enrichGraph(graph: StoryGraph, options: EnrichmentOptions = {}): EnrichmentReport {
   let start = performance.now();
-  // One compact copy of the structure serves degree, PageRank and Louvain alike.
+  // One compact form of the structure serves degree, PageRank and Louvain alike.
   const compact = buildCompactGraph(graph);
   const { attributes } = compact;
   for (let i = 0; i < attributes.length; i++) attributes[i].degree = compactDegree(compact, i);

@@ -102,7 +102,7 @@ export function entityWithNeighbours(model: GraphModel, id: string, limit: numbe
   const events: Array<Neighbour & { roles: string[] }> = [];
   const documents: Neighbour[] = [];
   const entities: Neighbour[] = [];
-  graph.forEachArc(key, (edge, source, target) => {
+  graph.forEachEdgeWithoutKey(key, (edge, source, target) => {
     const other = source === key ? target : source;
     const n = graph.getNodeAttributes(other);
     const item = { id: n.id, label: n.label, weight: edge.weight, pagerank: n.pagerank };

@@ -115,6 +115,34 @@ describe('StoryGraph', () => {
     expect([graph.order, graph.size]).toEqual([2, 1]);
   });
 
+  it('indexes each edge once through every growth of its index, and after a reserve', () => {
+    const graph = new StoryGraph();
+    for (let i = 0; i < 200; i++) graph.addNode(`ent:${i}`, node(`${i}`));
+    const pairs: Array<[string, string]> = [];
+    for (let a = 0; a < 200 && pairs.length < 3_000; a++) for (let b = a + 1; b < 200 && pairs.length < 3_000; b++) pairs.push([`ent:${a}`, `ent:${b}`]);
+    // The index grows at 1,024 and 2,048 edges, and not again before 4,096.
+    pairs.forEach(([a, b], i) => graph.addEdge(a, b, { kind: 'co-occurs', weight: i }));
+    // An edge indexed twice (say, the one whose insertion grew the index) would still be found once dropped.
+    for (const [a, b] of pairs) graph.dropEdge(edgeKey('co-occurs', a, b));
+    expect(pairs.filter(([a, b]) => graph.hasEdge(edgeKey('co-occurs', a, b)))).toEqual([]);
+    graph.reserve(400, 20_000);
+    for (const [a, b] of pairs) graph.addEdge(b, a, { kind: 'co-occurs', weight: 1 });
+    for (const [a, b] of pairs.slice(0, 100)) graph.dropEdge(edgeKey('co-occurs', a, b));
+    expect(pairs.filter(([a, b]) => graph.hasEdge(edgeKey('co-occurs', a, b))).length).toBe(2_900);
+    expect([graph.size, graph.edgeIdBound]).toEqual([2_900, 6_000]);
+  });
+
+  it('refuses a second edge under one key (node keys holding "|"), and keeps [] and [""] role sets apart', () => {
+    const graph = new StoryGraph();
+    for (const key of ['doc:a', 'doc:a|ent:b', 'ent:b|ent:c', 'ent:c', 'evt:1']) graph.addNode(key, node(key));
+    graph.addEdge('doc:a', 'ent:b|ent:c', { kind: 'mentions', weight: 1 });
+    expect(() => graph.addEdge('doc:a|ent:b', 'ent:c', { kind: 'mentions', weight: 1 })).toThrow('another edge already has the key "mentions|doc:a|ent:b|ent:c"');
+    graph.addEdge('ent:c', 'evt:1', { kind: 'participates', weight: 1, roles: [] });
+    graph.addEdge('doc:a', 'evt:1', { kind: 'participates', weight: 1, roles: [''] });
+    expect(graph.getEdgeAttributes(edgeKey('participates', 'ent:c', 'evt:1')).roles).toEqual([]);
+    expect(graph.getEdgeAttributes(edgeKey('participates', 'doc:a', 'evt:1')).roles).toEqual(['']);
+  });
+
   it('keeps edge numbers of dropped edges dead, and iterates in insertion order after a re-add', () => {
     const graph = new StoryGraph();
     for (const key of ['ent:a', 'ent:b', 'ent:c']) graph.addNode(key, node(key));

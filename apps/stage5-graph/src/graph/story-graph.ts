@@ -12,7 +12,7 @@ type EdgeCallback = (
 ) => void;
 
 /** An edge without its key: what the hot paths (summaries, indexes, enrichment) walk. */
-type ArcCallback = (attributes: EdgeAttributes, source: string, target: string, sourceAttributes: NodeAttributes, targetAttributes: NodeAttributes) => void;
+type KeylessEdgeCallback = (attributes: EdgeAttributes, source: string, target: string, sourceAttributes: NodeAttributes, targetAttributes: NodeAttributes) => void;
 
 const KIND_CODE = new Map<EdgeKind, number>(EDGE_KINDS.map((kind, i) => [kind, i]));
 const PARTICIPATES = KIND_CODE.get('participates') as number;
@@ -54,8 +54,10 @@ const grow = <A extends Int32Array | Float64Array | Uint8Array>(array: A, size: 
  *
  * An edge is identified by its kind and ends: its key is `edgeKey(kind, source, target)`, built
  * when asked for, never stored. Two edges of one kind between the same nodes cannot exist (a
- * co-occurrence's ends are unordered). Iteration follows graphology's: nodes and edges in
- * insertion order, a node's edges in the order they were attached.
+ * co-occurrence's ends are unordered). Nodes and edges iterate in insertion order, as in
+ * graphology; a node's edges in the order they were attached, which differs from graphology only
+ * for parallel edges (graphology groups them by neighbour). Edge numbers of dropped edges are not
+ * reused: their rows stay (about 50 bytes each) until the process restarts and loads the graph.
  */
 export class StoryGraph {
   private readonly index = new Map<string, number>();
@@ -271,7 +273,7 @@ export class StoryGraph {
     return this.keys[this.targets[this.requireEdge(key)]];
   }
 
-  /** Every edge, or the node's edges, with its key (built for the call: hot paths use forEachArc). */
+  /** Every edge, or the node's edges, with its key (built for the call: hot paths use forEachEdgeWithoutKey). */
   forEachEdge(callback: EdgeCallback): void;
   forEachEdge(node: string, callback: EdgeCallback): void;
   forEachEdge(nodeOrCallback: string | EdgeCallback, maybeCallback?: EdgeCallback): void {
@@ -284,7 +286,7 @@ export class StoryGraph {
   }
 
   /** forEachEdge without the keys. */
-  forEachArc(node: string | undefined, callback: ArcCallback): void {
+  forEachEdgeWithoutKey(node: string | undefined, callback: KeylessEdgeCallback): void {
     this.forEachEdgeId(node, (e) => {
       const s = this.sources[e];
       const t = this.targets[e];
@@ -394,9 +396,10 @@ export class StoryGraph {
     return attributes;
   }
 
-  /** The number of a role set (sorted roles), shared by every edge with those roles. */
+  /** The number of a role set (as given: the merge sorts them), shared by every edge with those roles. */
   roleSetId(roles: readonly string[]): number {
-    const key = roles.join('\u0000');
+    // The count first: [] and [''] are different sets.
+    const key = `${roles.length}:${roles.join('\u0000')}`;
     let id = this.roleSetIndex.get(key);
     if (id === undefined) {
       id = this.roleSets.length;
@@ -427,7 +430,12 @@ export class StoryGraph {
     if (this.findEdge(kind, source, target) !== NONE) {
       throw new GraphStructureError(`the edge "${edgeKey(EDGE_KINDS[kind], this.keys[source], this.keys[target])}" already exists`);
     }
+    if (this.sharesKeys(kind, source, target)) {
+      throw new GraphStructureError(`another edge already has the key "${edgeKey(EDGE_KINDS[kind], this.keys[source], this.keys[target])}"`);
+    }
     if (this.edgeSlots >= this.sources.length) this.growEdges();
+    // Room in the table before the edge is written: a rehash re-inserts every live edge.
+    if (2 * (this.tableUsed + 1) > this.table.length) this.rehash(this.table.length * (2 * (this.edgeCount + 1) > this.table.length / 2 ? 2 : 1));
     const e = this.edgeSlots++;
     this.sources[e] = source;
     this.targets[e] = target;
@@ -438,7 +446,6 @@ export class StoryGraph {
     this.attach(2 * e, source);
     this.attach(2 * e + 1, target);
     this.edgeCount++;
-    if (2 * (this.tableUsed + 1) > this.table.length) this.rehash(this.table.length * (2 * this.edgeCount > this.table.length / 2 ? 2 : 1));
     this.insertSlot(e);
     return e;
   }
@@ -448,6 +455,7 @@ export class StoryGraph {
     const { table } = this;
     const mask = table.length - 1;
     for (let slot = this.slotOf(this.kinds[e], this.sources[e], this.targets[e]) & mask; ; slot = (slot + 1) & mask) {
+      if (table[slot] === EMPTY) throw new GraphStructureError(`edge number ${e} is missing from the edge index`);
       if (table[slot] === e) {
         table[slot] = DELETED;
         break;
@@ -473,6 +481,20 @@ export class StoryGraph {
       next = this.next[arc];
       callback(arc >> 1);
     }
+  }
+
+  /** Makes room for `nodes` and `edges` in all (never shrinks). */
+  reserve(nodes: number, edges: number): void {
+    while (this.head.length < nodes) {
+      const size = this.head.length * 2;
+      this.head = grow(this.head, size, NONE);
+      this.tail = grow(this.tail, size, NONE);
+      this.degrees = grow(this.degrees, size);
+    }
+    while (this.sources.length < edges) this.growEdges();
+    let table = this.table.length;
+    while (table < 2 * edges) table *= 2;
+    if (table > this.table.length) this.rehash(table);
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -503,6 +525,17 @@ export class StoryGraph {
       }
     }
     return NONE;
+  }
+
+  /**
+   * Whether another edge already has this edge's key: possible only when a node key holds "|"
+   * (`mentions|doc:a|b|ent:c` names two pairs), so only then is the key built and looked up.
+   */
+  private sharesKeys(kind: number, source: number, target: number): boolean {
+    const sourceKey = this.keys[source];
+    const targetKey = this.keys[target];
+    if (!sourceKey.includes('|') && !targetKey.includes('|')) return false;
+    return this.edgeIdOfKey(edgeKey(EDGE_KINDS[kind], sourceKey, targetKey)) !== NONE;
   }
 
   private extraOf(attributes: EdgeAttributes): number {

@@ -4,7 +4,7 @@ import type { JobRecord, RegistryReader } from '@storytelling/metadata-registry'
 import { emptyChanges, mergeCompactBundle } from '../graph/graph-builder';
 import { enrichGraph } from '../graph/graph-enricher';
 import type { GraphModel } from '../graph/graph-model';
-import type { GraphChanges } from '../graph/graph.types';
+import type { GraphChanges, StoryGraph } from '../graph/graph.types';
 import type { GraphStore, PersistReport, SyncState, Watermark } from '../persistence/graph-store';
 import type { ProcessedJob } from '../persistence/graph-writer';
 import type { Stage5Metrics } from '../stage5.metrics';
@@ -92,6 +92,7 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
     );
   };
   const tIngest = now();
+  const room = roomPlanner(deps.model.graph, jobs);
   let next = jobs.length ? read(jobs[0]) : null;
   for (let i = 0; i < jobs.length && next; i++) {
     const job = jobs[i];
@@ -110,6 +111,7 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
     await deps.model.lock.exclusive(() => mergeCompactBundle(deps.model.graph, result.bundle, changes));
     report.seconds.merge += (now() - t) / 1000;
     processed.push({ job, counts: result.bundle.counts });
+    room.merged(i, result.bundle.counts.events);
     deps.logger.debug({ jobId: job.job_id, graph: { nodes: deps.model.graph.order, edges: deps.model.graph.size } }, 'job merged');
     watermark = advanceWatermark(watermark, job);
     report.jobs.push(job.job_id);
@@ -177,6 +179,32 @@ async function listPendingJobs(deps: SyncDeps, state: SyncState): Promise<JobRec
     cursor = new Date(page[page.length - 1].updated_at);
   }
   return pending.slice(0, deps.options.maxJobsPerSync);
+}
+
+/**
+ * Makes room in the graph once for the rest of the sync, after its first job: the jobs' event
+ * counts (Stage 2 records them) times the nodes and edges each merged event brought. The graph's
+ * arrays then grow once, while the heap is small, instead of doubling a dozen times: each doubling
+ * of hundreds of megabytes makes V8 mark the whole heap (measured on the bench registry: merge CPU
+ * 21-26 s against 15 s). Nothing is reserved when a job's count is unknown.
+ */
+function roomPlanner(graph: StoryGraph, jobs: JobRecord[]): { merged(index: number, events: number): void } {
+  const start = { order: graph.order, size: graph.size };
+  let events = 0;
+  let done = false;
+  return {
+    merged(index, bundleEvents) {
+      events += bundleEvents;
+      if (done || events === 0) return;
+      done = true;
+      const rest = jobs.slice(index + 1);
+      if (rest.length === 0 || rest.some((job) => !(job.events_count > 0))) return;
+      const restEvents = rest.reduce((sum, job) => sum + job.events_count, 0);
+      // A tenth more: jobs differ; too little only means one more doubling later.
+      const scale = (1.1 * restEvents) / events;
+      graph.reserve(Math.ceil(graph.order + (graph.order - start.order) * scale), Math.ceil(graph.size + (graph.size - start.size) * scale));
+    },
+  };
 }
 
 const isEmpty = (changes: GraphChanges): boolean =>

@@ -31,6 +31,8 @@ async function inParallel<T>(tasks: Array<() => Promise<T>>, limit: number): Pro
  * Three record kinds are read at a time (the registry pool holds four): the database works while this process parses.
  * The job's entities are those its mentions and participations name, read by key once those are
  * read: asking for a job's entities makes the database gather its relation rows again for every page.
+ * (PostgreSQL's `entities({ jobId })` is that same set; with Redis as the primary backend, the job's
+ * entity index holds the entities its batches wrote, named or not: the graph takes the named ones.)
  */
 export async function readJobBundle(reader: RegistryReader, job: JobRecord, pageSize: number): Promise<JobBundle> {
   const query = (fields: readonly string[]): PageQuery => ({ jobId: job.job_id, pageSize, fields });
