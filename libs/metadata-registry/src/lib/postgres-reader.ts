@@ -236,7 +236,12 @@ export function checkIds(ids: readonly unknown[]): string[] {
   return [...new Set(ids as string[])];
 }
 
-/** Entities by key: index lookups, paged in `entities` order. */
+/**
+ * Entities by key: index lookups, paged in `entities` order (the database's collation, which a
+ * client-side sort of the ids would not reproduce). Each page sends the ids again and the database
+ * looks them all up again: cheap for the few thousand entities of a job, quadratic for a list of
+ * hundreds of thousands (split such a list).
+ */
 async function* entitiesByIds(
   executor: Pick<SqlExecutor, 'query'>,
   ids: readonly string[],
