@@ -185,8 +185,9 @@ async function listPendingJobs(deps: SyncDeps, state: SyncState): Promise<JobRec
  * Makes room in the graph once for the rest of the sync, after its first job: the jobs' event
  * counts (Stage 2 records them) times the nodes and edges each merged event brought. The graph's
  * arrays then grow once, while the heap is small, instead of doubling a dozen times: each doubling
- * of hundreds of megabytes makes V8 mark the whole heap (measured on the bench registry: merge CPU
- * 21-26 s against 15 s). Nothing is reserved when a job's count is unknown.
+ * of hundreds of megabytes makes V8 mark the whole heap (the bench registry read and merged on one
+ * thread: merge CPU 21-26 s without, 15 s with the room made at the start). Nothing is reserved
+ * when a job's count is unknown.
  */
 function roomPlanner(graph: StoryGraph, jobs: JobRecord[]): { merged(index: number, events: number): void } {
   const start = { order: graph.order, size: graph.size };
