@@ -143,6 +143,22 @@ describe('StoryGraph', () => {
     expect(graph.getEdgeAttributes(edgeKey('participates', 'doc:a', 'evt:1')).roles).toEqual(['']);
   });
 
+  it('compacts the rows of dropped edges away without changing the graph or its orders', () => {
+    const { story, reference } = twin(12, 20_000);
+    expect(story.deadEdgeShare).toBeGreaterThan(0.2);
+    const before = { export: story.export(), byNode: story.nodes().map((n) => story.edges(n)) };
+    story.compactEdges();
+    expect([story.deadEdgeShare, story.edgeIdBound]).toEqual([0, story.size]);
+    expect({ export: story.export(), byNode: story.nodes().map((n) => story.edges(n)) }).toEqual(before);
+    expect(story.mapEdges((e, a, s, t) => [e, s, t, a])).toEqual(reference.mapEdges((e, a, s, t) => [e, s, t, a]));
+    // Still a working graph: its index finds, drops and adds.
+    const [first] = story.edges();
+    story.dropEdge(first);
+    expect(story.hasEdge(first)).toBe(false);
+    story.addEdgeWithKey(first, before.export.edges[0].source, before.export.edges[0].target, before.export.edges[0].attributes);
+    expect(story.hasEdge(first)).toBe(true);
+  });
+
   it('keeps edge numbers of dropped edges dead, and iterates in insertion order after a re-add', () => {
     const graph = new StoryGraph();
     for (const key of ['ent:a', 'ent:b', 'ent:c']) graph.addNode(key, node(key));

@@ -483,6 +483,45 @@ export class StoryGraph {
     }
   }
 
+  /** The share of edge numbers that belong to dropped edges (their rows are kept until `compactEdges`). */
+  get deadEdgeShare(): number {
+    return this.edgeSlots === 0 ? 0 : (this.edgeSlots - this.edgeCount) / this.edgeSlots;
+  }
+
+  /**
+   * Renumbers the live edges 0..size-1 in their order (the rows of dropped edges go), so iteration
+   * and the index cost what the live graph costs, not everything it ever held. Edge numbers held
+   * elsewhere (a sync's changes) are invalid afterwards: call it only when none are.
+   */
+  compactEdges(): void {
+    if (this.edgeSlots === this.edgeCount) return;
+    const live: number[] = [];
+    for (let e = 0; e < this.edgeSlots; e++) if (this.alive[e]) live.push(e);
+    const pick = <A extends Int32Array | Float64Array | Uint8Array>(array: A): A => {
+      const next = new (array.constructor as new (n: number) => A)(array.length);
+      live.forEach((e, i) => (next[i] = array[e]));
+      return next;
+    };
+    [this.sources, this.targets, this.kinds, this.alive, this.weights, this.extras] = [
+      pick(this.sources),
+      pick(this.targets),
+      pick(this.kinds),
+      pick(this.alive),
+      pick(this.weights),
+      pick(this.extras),
+    ];
+    this.edgeSlots = live.length;
+    // Each node's list again, in edge order: the order the edges were attached in.
+    this.head.fill(NONE);
+    this.tail.fill(NONE);
+    this.degrees.fill(0);
+    for (let e = 0; e < this.edgeSlots; e++) {
+      this.attach(2 * e, this.sources[e]);
+      this.attach(2 * e + 1, this.targets[e]);
+    }
+    this.rehash(this.table.length);
+  }
+
   /** Makes room for `nodes` and `edges` in all (never shrinks). */
   reserve(nodes: number, edges: number): void {
     while (this.head.length < nodes) {

@@ -50,6 +50,8 @@ export interface SyncReport {
 }
 
 const LIST_PAGE = 1_000;
+/** Dropped edges' rows are compacted away once they are this share of all (re-processed documents drop and add edges). */
+const DEAD_EDGE_SHARE = 0.25;
 const now = () => performance.now();
 
 /**
@@ -138,6 +140,8 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
   report.seconds.persist = (now() - t) / 1000;
   report.changes = { nodes: changes.nodes.size, edges: changes.edges.size, removedEdges: changes.removedEdges.size };
   for (const set of [changes.nodes, changes.edges, changes.removedEdges]) set.clear();
+  // No edge number is held any more (the changes are written): the rows of dropped edges can go.
+  if (deps.model.graph.deadEdgeShare > DEAD_EDGE_SHARE) await deps.model.lock.exclusive(() => deps.model.graph.compactEdges());
   report.watermark = watermark;
   report.seconds.total = (now() - t0) / 1000;
   observe(deps, report);
