@@ -96,6 +96,7 @@ class DefaultGraphService implements GraphService {
   private running: Promise<SyncReport> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly unsaved = emptyChanges();
+  private reloading: Promise<void> | null = null;
 
   constructor(
     public model: GraphModel,
@@ -116,7 +117,8 @@ class DefaultGraphService implements GraphService {
   }
 
   sync(): Promise<SyncReport> {
-    this.running ??= this.syncOnce().finally(() => {
+    // A sync asked for during a reload runs on the reloaded graph.
+    this.running ??= (this.reloading ?? Promise.resolve()).then(() => this.syncOnce()).finally(() => {
       this.running = null;
     });
     return this.running;
@@ -152,7 +154,14 @@ class DefaultGraphService implements GraphService {
     }
   }
 
-  async reload(): Promise<void> {
+  reload(): Promise<void> {
+    this.reloading ??= this.reloadOnce().finally(() => {
+      this.reloading = null;
+    });
+    return this.reloading;
+  }
+
+  private async reloadOnce(): Promise<void> {
     await this.running?.catch(() => undefined);
     this.model = await this.store.loadModel();
     // Unsaved changes were the old graph's (edges by its numbers): the jobs they came from were not

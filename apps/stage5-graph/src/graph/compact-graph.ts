@@ -4,7 +4,7 @@ import type { NodeAttributes, StoryGraph } from './graph.types';
  * The graph as arrays of numbers, built in one pass over the nodes and one over the edges and
  * shared by degree, PageRank and Louvain. Nodes are numbered in the story graph's order without
  * the dropped ones. The edges' ends and weights are typed arrays: the story graph's own (views,
- * not copies: read them only) when it has dropped nothing, else copies. The arc arrays are plain
+ * not copies: read them only) when it holds no dropped node and no dropped edge's row, else copies. The arc arrays are plain
  * arrays allocated once: Louvain takes them over, and typed arrays of their size are external
  * memory, each few dozen megabytes of which makes V8 mark the whole heap again.
  */

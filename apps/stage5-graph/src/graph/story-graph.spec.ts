@@ -125,7 +125,8 @@ describe('StoryGraph', () => {
     // An edge indexed twice (say, the one whose insertion grew the index) would still be found once dropped.
     for (const [a, b] of pairs) graph.dropEdge(edgeKey('co-occurs', a, b));
     expect(pairs.filter(([a, b]) => graph.hasEdge(edgeKey('co-occurs', a, b)))).toEqual([]);
-    graph.reserve(400, 20_000);
+    graph.reserve(5_000, 20_000);
+    for (let i = 200; i < 3_000; i++) graph.addNode(`ent:${i}`, node(`${i}`));
     for (const [a, b] of pairs) graph.addEdge(b, a, { kind: 'co-occurs', weight: 1 });
     for (const [a, b] of pairs.slice(0, 100)) graph.dropEdge(edgeKey('co-occurs', a, b));
     expect(pairs.filter(([a, b]) => graph.hasEdge(edgeKey('co-occurs', a, b))).length).toBe(2_900);
@@ -146,10 +147,14 @@ describe('StoryGraph', () => {
   it('compacts the rows of dropped edges away without changing the graph or its orders', () => {
     const { story, reference } = twin(12, 20_000);
     expect(story.deadEdgeShare).toBeGreaterThan(0.2);
-    const before = { export: story.export(), byNode: story.nodes().map((n) => story.edges(n)) };
+    const shape = (graph: StoryGraph) => ({
+      export: graph.export(),
+      byNode: graph.nodes().map((n) => [graph.edges(n), graph.degree(n), graph.neighbors(n)]),
+    });
+    const before = shape(story);
     story.compactEdges();
     expect([story.deadEdgeShare, story.edgeIdBound]).toEqual([0, story.size]);
-    expect({ export: story.export(), byNode: story.nodes().map((n) => story.edges(n)) }).toEqual(before);
+    expect(shape(story)).toEqual(before);
     expect(story.mapEdges((e, a, s, t) => [e, s, t, a])).toEqual(reference.mapEdges((e, a, s, t) => [e, s, t, a]));
     // Still a working graph: its index finds, drops and adds.
     const [first] = story.edges();

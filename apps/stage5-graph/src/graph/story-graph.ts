@@ -56,8 +56,8 @@ const grow = <A extends Int32Array | Float64Array | Uint8Array>(array: A, size: 
  * when asked for, never stored. Two edges of one kind between the same nodes cannot exist (a
  * co-occurrence's ends are unordered). Nodes and edges iterate in insertion order, as in
  * graphology; a node's edges in the order they were attached, which differs from graphology only
- * for parallel edges (graphology groups them by neighbour). Edge numbers of dropped edges are not
- * reused: their rows stay (about 50 bytes each) until the process restarts and loads the graph.
+ * for parallel edges (graphology groups them by neighbour). A dropped edge's row stays (about 50
+ * bytes) and its number is not reused until `compactEdges` renumbers the live edges.
  */
 export class StoryGraph {
   private readonly index = new Map<string, number>();
@@ -134,12 +134,7 @@ export class StoryGraph {
   addNodeId(key: string, attributes: NodeAttributes): number {
     if (this.index.has(key)) throw new GraphStructureError(`the node "${key}" already exists`);
     const id = this.keys.length;
-    if (id >= this.head.length) {
-      const size = this.head.length * 2;
-      this.head = grow(this.head, size, NONE);
-      this.tail = grow(this.tail, size, NONE);
-      this.degrees = grow(this.degrees, size);
-    }
+    if (id >= this.head.length) this.growNodes(this.head.length * 2);
     this.index.set(key, id);
     this.keys.push(key);
     this.attributes.push(attributes);
@@ -341,7 +336,7 @@ export class StoryGraph {
 
   // ---- edges by number (the merge, the enrichment) ------------------------------------------
 
-  /** Edge slots so far: edge numbers are below it (dropped ones stay dead, never reused). */
+  /** Edge slots so far: edge numbers are below it (dropped ones stay dead until `compactEdges`). */
   get edgeIdBound(): number {
     return this.edgeSlots;
   }
@@ -398,8 +393,8 @@ export class StoryGraph {
 
   /** The number of a role set (as given: the merge sorts them), shared by every edge with those roles. */
   roleSetId(roles: readonly string[]): number {
-    // The count first: [] and [''] are different sets.
-    const key = `${roles.length}:${roles.join('\u0000')}`;
+    // Each role with its length: no two different sets share a key.
+    const key = roles.map((role) => `${role.length}:${role}`).join('');
     let id = this.roleSetIndex.get(key);
     if (id === undefined) {
       id = this.roleSets.length;
@@ -495,42 +490,36 @@ export class StoryGraph {
    */
   compactEdges(): void {
     if (this.edgeSlots === this.edgeCount) return;
-    const live: number[] = [];
-    for (let e = 0; e < this.edgeSlots; e++) if (this.alive[e]) live.push(e);
-    const pick = <A extends Int32Array | Float64Array | Uint8Array>(array: A): A => {
-      const next = new (array.constructor as new (n: number) => A)(array.length);
-      live.forEach((e, i) => (next[i] = array[e]));
-      return next;
-    };
-    [this.sources, this.targets, this.kinds, this.alive, this.weights, this.extras] = [
-      pick(this.sources),
-      pick(this.targets),
-      pick(this.kinds),
-      pick(this.alive),
-      pick(this.weights),
-      pick(this.extras),
-    ];
-    this.edgeSlots = live.length;
+    // In place: a live edge moves down to its new number (never above its old one).
+    let n = 0;
+    for (let e = 0; e < this.edgeSlots; e++) {
+      if (!this.alive[e]) continue;
+      this.sources[n] = this.sources[e];
+      this.targets[n] = this.targets[e];
+      this.kinds[n] = this.kinds[e];
+      this.weights[n] = this.weights[e];
+      this.extras[n++] = this.extras[e];
+    }
+    this.alive.fill(1, 0, n).fill(0, n, this.edgeSlots);
+    this.edgeSlots = n;
     // Each node's list again, in edge order: the order the edges were attached in.
     this.head.fill(NONE);
     this.tail.fill(NONE);
     this.degrees.fill(0);
-    for (let e = 0; e < this.edgeSlots; e++) {
+    for (let e = 0; e < n; e++) {
       this.attach(2 * e, this.sources[e]);
       this.attach(2 * e + 1, this.targets[e]);
     }
     this.rehash(this.table.length);
   }
 
-  /** Makes room for `nodes` and `edges` in all (never shrinks). */
+  /**
+   * Makes room for node numbers up to `nodes` and edge numbers up to `edges` (never shrinks): each
+   * array grows once, to that size, and the index is sized so that no rehash comes before it.
+   */
   reserve(nodes: number, edges: number): void {
-    while (this.head.length < nodes) {
-      const size = this.head.length * 2;
-      this.head = grow(this.head, size, NONE);
-      this.tail = grow(this.tail, size, NONE);
-      this.degrees = grow(this.degrees, size);
-    }
-    while (this.sources.length < edges) this.growEdges();
+    if (nodes > this.head.length) this.growNodes(nodes);
+    if (edges > this.sources.length) this.growEdges(edges);
     let table = this.table.length;
     while (table < 2 * edges) table *= 2;
     if (table > this.table.length) this.rehash(table);
@@ -615,8 +604,13 @@ export class StoryGraph {
     for (let e = 0; e < this.edgeSlots; e++) if (this.alive[e]) this.insertSlot(e);
   }
 
-  private growEdges(): void {
-    const size = this.sources.length * 2;
+  private growNodes(size: number): void {
+    this.head = grow(this.head, size, NONE);
+    this.tail = grow(this.tail, size, NONE);
+    this.degrees = grow(this.degrees, size);
+  }
+
+  private growEdges(size = this.sources.length * 2): void {
     this.sources = grow(this.sources, size);
     this.targets = grow(this.targets, size);
     this.kinds = grow(this.kinds, size);

@@ -94,7 +94,7 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
     );
   };
   const tIngest = now();
-  const room = roomPlanner(deps.model.graph, jobs);
+  const room = roomPlanner(deps.model.graph, jobs, deps.logger);
   let next = jobs.length ? read(jobs[0]) : null;
   for (let i = 0; i < jobs.length && next; i++) {
     const job = jobs[i];
@@ -193,8 +193,9 @@ async function listPendingJobs(deps: SyncDeps, state: SyncState): Promise<JobRec
  * thread: merge CPU 21-26 s without, 15 s with the room made at the start). Nothing is reserved
  * when a job's count is unknown.
  */
-function roomPlanner(graph: StoryGraph, jobs: JobRecord[]): { merged(index: number, events: number): void } {
-  const start = { order: graph.order, size: graph.size };
+function roomPlanner(graph: StoryGraph, jobs: JobRecord[], logger: Logger): { merged(index: number, events: number): void } {
+  // By node and edge numbers, which the arrays fill (an edge dropped and added again takes a new one).
+  const start = { nodes: graph.nodeIdBound, edges: graph.edgeIdBound };
   let events = 0;
   let done = false;
   return {
@@ -203,11 +204,16 @@ function roomPlanner(graph: StoryGraph, jobs: JobRecord[]): { merged(index: numb
       if (done || events === 0) return;
       done = true;
       const rest = jobs.slice(index + 1);
-      if (rest.length === 0 || rest.some((job) => !(job.events_count > 0))) return;
+      if (rest.length === 0) return;
+      if (rest.some((job) => !(job.events_count > 0))) {
+        logger.debug({ jobs: rest.length }, 'no room made ahead: a job has no event count');
+        return;
+      }
       const restEvents = rest.reduce((sum, job) => sum + job.events_count, 0);
       // A tenth more: jobs differ; too little only means one more doubling later.
       const scale = (1.1 * restEvents) / events;
-      graph.reserve(Math.ceil(graph.order + (graph.order - start.order) * scale), Math.ceil(graph.size + (graph.size - start.size) * scale));
+      const grown = (now: number, before: number) => Math.ceil(now + (now - before) * scale);
+      graph.reserve(grown(graph.nodeIdBound, start.nodes), grown(graph.edgeIdBound, start.edges));
     },
   };
 }
