@@ -50,43 +50,36 @@ interface MergeContext {
 type DataOf = (values: NodeValue[], at: number) => NodeData;
 type LabelOf = (values: NodeValue[], at: number, id: string) => string;
 
+/** The node data of a record: its fields from `from` on (the fields before it make the label only). */
+function fieldData(fields: readonly string[], from: number): DataOf {
+  return (values, at) => {
+    const data: NodeData = {};
+    for (let k = from; k < fields.length; k++) data[fields[k]] = values[at + k];
+    return data;
+  };
+}
+
 /** Each kind's node data and label from its record fields (`RECORD_FIELDS`), in the data's field order. */
 const RECORD_NODES: Record<NodeKind, { width: number; data: DataOf; label: LabelOf }> = {
   entity: {
     width: RECORD_FIELDS.entity.length,
     label: (v, at) => v[at] as string,
-    data: (v, at) => ({ entity_type: v[at + 1], aliases: v[at + 2] }),
+    data: fieldData(RECORD_FIELDS.entity, 1),
   },
   document: {
     width: RECORD_FIELDS.document.length,
     label: (v, at, id) => (v[at] as string | null) ?? id,
-    data: (v, at) => ({
-      title: v[at],
-      author: v[at + 1],
-      publication_date: v[at + 2],
-      source_url: v[at + 3],
-      word_count: v[at + 4],
-      entity_count: v[at + 5],
-      event_count: v[at + 6],
-    }),
+    data: fieldData(RECORD_FIELDS.document, 0),
   },
   event: {
     width: RECORD_FIELDS.event.length,
     label: (v, at, id) => (v[at + 2] as string) || (v[at + 3] as string) || id,
-    data: (v, at) => ({
-      event_type: v[at],
-      event_date: v[at + 1],
-      description: v[at + 2],
-      trigger_text: v[at + 3],
-      place: v[at + 4],
-      confidence: v[at + 5],
-      document_id: v[at + 6],
-    }),
+    data: fieldData(RECORD_FIELDS.event, 0),
   },
   storyline: {
     width: RECORD_FIELDS.storyline.length,
     label: (v, at) => v[at] as string,
-    data: (v, at) => ({ start_date: v[at + 1], end_date: v[at + 2], document_ids: v[at + 3] }),
+    data: fieldData(RECORD_FIELDS.storyline, 1),
   },
 };
 

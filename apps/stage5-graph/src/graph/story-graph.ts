@@ -150,10 +150,6 @@ export class StoryGraph {
     return this.getNodeAttributes(key)[name];
   }
 
-  mergeNodeAttributes(key: string, attributes: Partial<NodeAttributes>): void {
-    Object.assign(this.getNodeAttributes(key), attributes);
-  }
-
   /** Drops the node and its edges. */
   dropNode(key: string): void {
     const id = this.requireNode(key);
@@ -207,13 +203,6 @@ export class StoryGraph {
     return [...seen];
   }
 
-  areNeighbors(a: string, b: string): boolean {
-    const s = this.requireNode(a);
-    const t = this.requireNode(b);
-    for (let arc = this.head[s]; arc !== NONE; arc = this.next[arc]) if (this.otherEnd(arc) === t) return true;
-    return false;
-  }
-
   // ---- edges by key (graphology's API) ------------------------------------------------------
 
   hasEdge(key: string): boolean {
@@ -241,12 +230,6 @@ export class StoryGraph {
 
   getEdgeAttribute<K extends keyof EdgeAttributes>(key: string, name: K): EdgeAttributes[K] {
     return this.getEdgeAttributes(key)[name];
-  }
-
-  /** Sets an edge's weight (its kind and ends make its identity; roles and position go through replaceEdgeAttributes). */
-  setEdgeAttribute(key: string, name: 'weight', value: number): void {
-    if (name !== 'weight') throw new GraphStructureError(`an edge's "${String(name)}" cannot be set alone`);
-    this.weights[this.requireEdge(key)] = value;
   }
 
   replaceEdgeAttributes(key: string, attributes: EdgeAttributes): void {
@@ -463,7 +446,7 @@ export class StoryGraph {
   }
 
   /** The node's edges (by number), in attachment order; every edge when `node` is undefined. */
-  forEachEdgeId(node: string | undefined, callback: (e: number) => void): void {
+  private forEachEdgeId(node: string | undefined, callback: (e: number) => void): void {
     if (node === undefined) {
       for (let e = 0; e < this.edgeSlots; e++) if (this.alive[e]) callback(e);
       return;
