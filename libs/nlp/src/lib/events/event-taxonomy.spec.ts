@@ -22,6 +22,10 @@ describe('event taxonomy', () => {
 
   it.each([
     [['arrest'], 'justice.arrest'],
+    // Suspicion is what an arrest is made on, and a stop comes before it: neither is the arrest.
+    [['on', 'suspicion'], 'justice.charge'],
+    [['suspicion'], 'justice.charge'],
+    [['pull', 'over'], 'justice.stop'],
     [['earthquake'], 'disaster.earthquake'],
     [['open', 'fire'], 'conflict.attack'],
     [['check', 'herself', 'into'], 'health.rehab'],
