@@ -4,9 +4,12 @@
 // reader, merge, PageRank, degree, Louvain, storyline summaries), the time to persist it and to
 // load it back, and the median and p99 latency of a neighbour query and of a storyline query
 // through the API (fastify inject, so the figures include routing, validation, serialization).
+// Also the longest the sync held the event loop, and the enrichment computed at once and in the
+// sync's slices, side by side on the built graph (wall time, longest hold).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client } from 'pg';
 import pino from 'pino';
 import { createLogger } from '@storytelling/common';
@@ -19,6 +22,10 @@ import {
 } from '@storytelling/metadata-registry';
 import { createTestDatabase } from '@storytelling/test-utils';
 import { buildApp } from '../src/api/app';
+import { computeEnrichment } from '../src/graph/graph-enricher';
+import { runInSlices, runToEnd } from '../src/graph/time-slices';
+import type { StoryGraph } from '../src/graph/graph.types';
+import { ENRICH_SLICE_MS } from '../src/sync/graph-sync';
 import { loadStage5Config } from '../src/config/stage5.config';
 import { buildGraphService, runSync } from '../src/graph-service';
 import { migrateStage5, stage5MigrationsFingerprint } from '../src/persistence/stage5-migrations';
@@ -105,6 +112,31 @@ async function latencies(app: Awaited<ReturnType<typeof buildApp>>, urls: string
   return { p50: percentile(times, 50), p99: percentile(times, 99), max: times[times.length - 1] };
 }
 
+/**
+ * The enrichment computed twice on one graph (nothing written): at once, and in the sync's slices
+ * with a probe that notes the longest gap between two event-loop turns (what a query would wait).
+ */
+async function enrichmentSideBySide(graph: StoryGraph): Promise<{ once: { seconds: number }; sliced: { seconds: number; holdMs: number } }> {
+  let start = performance.now();
+  runToEnd(computeEnrichment(graph));
+  const once = { seconds: seconds(start) };
+  let last = performance.now();
+  let holdMs = 0;
+  let probing = true;
+  const probe = () => {
+    const t = performance.now();
+    holdMs = Math.max(holdMs, t - last);
+    last = t;
+    if (probing) setImmediate(probe);
+  };
+  start = performance.now();
+  last = start;
+  setImmediate(probe);
+  await runInSlices(computeEnrichment(graph), ENRICH_SLICE_MS);
+  probing = false;
+  return { once, sliced: { seconds: seconds(start), holdMs } };
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stage5-bench-'));
   const serverUrl = process.env['TEST_DATABASE_URL'] as string;
@@ -137,7 +169,11 @@ async function main(): Promise<void> {
 
     const config = loadStage5Config(env);
     let service = await buildGraphService({ config, logger: progress });
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const report = await runSync(service);
+    loopDelay.disable();
+    const syncHoldMs = loopDelay.max / 1e6;
     if (report.failedJobs.length) throw new Error(`sync failed: ${JSON.stringify(report.failedJobs[0])}`);
     const s = report.seconds;
     const buildSeconds = s.list + s.ingest + s.enrich;
@@ -152,7 +188,13 @@ async function main(): Promise<void> {
     log(`build + enrich: ${buildSeconds.toFixed(1)} s (this process's CPU: ${cpuSeconds.toFixed(1)} s, of which the main thread ${threadCpuSeconds?.toFixed(1) ?? '?'} s)  (read+merge ${s.ingest.toFixed(1)} wall: read ${s.read.toFixed(1)}, merge ${s.merge.toFixed(1)}; enrich ${s.enrich.toFixed(1)}: ` +
       `pagerank ${report.enrichmentSeconds?.pagerank.toFixed(1)}, louvain ${report.enrichmentSeconds?.louvain.toFixed(1)}, ` +
       `degree ${report.enrichmentSeconds?.degree.toFixed(1)}, storylines ${report.enrichmentSeconds?.storylines.toFixed(1)})  target < 60 s`);
+    log(`event loop during the sync: held for at most ${syncHoldMs.toFixed(0)} ms at a time (p99 of the delays ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms)`);
     const heapAfterBuild = heapMb();
+    const slicing = await enrichmentSideBySide(service.model.graph);
+    log(
+      `enrichment side by side on the built graph: at once ${slicing.once.seconds.toFixed(1)} s (the event loop held throughout); ` +
+        `in ${ENRICH_SLICE_MS} ms slices ${slicing.sliced.seconds.toFixed(1)} s, the event loop held for at most ${slicing.sliced.holdMs.toFixed(0)} ms at a time`,
+    );
     const digest = fingerprint ? graphFingerprint(service.model) : undefined;
     if (digest) log(`graph fingerprint: ${digest}`);
     log(`persist: ${s.persist.toFixed(1)} s (${JSON.stringify(report.persisted)})`);
@@ -199,6 +241,10 @@ async function main(): Promise<void> {
           generate_seconds: round(generated.seconds),
           load_average_during_build: round(buildLoad),
           heap_mb_after_build: heapAfterBuild,
+          sync_longest_hold_ms: round(syncHoldMs),
+          enrich_at_once_seconds: round(slicing.once.seconds),
+          enrich_sliced_seconds: round(slicing.sliced.seconds),
+          enrich_sliced_longest_hold_ms: round(slicing.sliced.holdMs),
           ...(digest ? { graph_fingerprint: digest } : {}),
         }),
       );

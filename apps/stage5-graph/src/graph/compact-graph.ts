@@ -1,4 +1,5 @@
 import type { NodeAttributes, StoryGraph } from './graph.types';
+import { inChunks, packedArray, runToEnd, type Sliced } from './time-slices';
 
 /**
  * The graph as arrays of numbers, built in one pass over the nodes and one over the edges and
@@ -11,6 +12,8 @@ import type { NodeAttributes, StoryGraph } from './graph.types';
 export interface CompactGraph {
   /** Node keys, in `graph.forEachNode` order; node i is `nodes[i]`. */
   nodes: string[];
+  /** The compact number of each story graph node number (-1: dropped), or null when they are the same. */
+  numberOf: Int32Array | null;
   attributes: NodeAttributes[];
   /**
    * Edge e (in `graph.forEachEdge` order) joins `sources[e]` and `targets[e]` with weight
@@ -30,6 +33,11 @@ export const compactDegree = (compact: CompactGraph, i: number): number => compa
 
 /** Builds the compact form of the graph (the graph is left as it was). */
 export function buildCompactGraph(graph: StoryGraph): CompactGraph {
+  return runToEnd(buildCompactGraphSlices(graph));
+}
+
+/** {@link buildCompactGraph} with checkpoints, for `runInSlices`. */
+export function* buildCompactGraphSlices(graph: StoryGraph): Sliced<CompactGraph> {
   const n = graph.order;
   const m = graph.size;
   const nodes = new Array<string>(n);
@@ -38,49 +46,52 @@ export function buildCompactGraph(graph: StoryGraph): CompactGraph {
   const bound = graph.nodeIdBound;
   const numberOf = bound === n ? null : new Int32Array(bound).fill(-1);
   let i = 0;
-  for (let id = 0; id < bound; id++) {
-    if (!graph.nodeAliveAt(id)) continue;
-    if (numberOf) numberOf[id] = i;
-    nodes[i] = graph.nodeKey(id);
-    attributes[i++] = graph.nodeAttributesAt(id);
-  }
-  const starts = zeros(n + 1);
-  const { sources, targets, weights } = numberOf || graph.edgeIdBound !== m ? copiedEdges(graph, numberOf, m) : graph.edgeArrays();
-  for (let e = 0; e < m; e++) {
-    starts[sources[e] + 1]++;
-    starts[targets[e] + 1]++;
-  }
+  yield* inChunks(bound, (from, to) => {
+    for (let id = from; id < to; id++) {
+      if (!graph.nodeAliveAt(id)) continue;
+      if (numberOf) numberOf[id] = i;
+      nodes[i] = graph.nodeKey(id);
+      attributes[i++] = graph.nodeAttributesAt(id);
+    }
+  });
+  const starts = yield* packedArray(n + 1, 0);
+  const { sources, targets, weights } = numberOf || graph.edgeIdBound !== m ? yield* copiedEdges(graph, numberOf, m) : graph.edgeArrays();
+  yield* inChunks(m, (from, to) => {
+    for (let e = from; e < to; e++) {
+      starts[sources[e] + 1]++;
+      starts[targets[e] + 1]++;
+    }
+  });
   for (let k = 0; k < n; k++) starts[k + 1] += starts[k];
   const fill = starts.slice(0, n);
-  const neighbours = zeros(starts[n]);
-  const arcWeights = zeros(starts[n]);
-  for (let k = 0; k < m; k++) {
-    const s = sources[k];
-    const t = targets[k];
-    neighbours[fill[s]] = t;
-    arcWeights[fill[s]++] = weights[k];
-    neighbours[fill[t]] = s;
-    arcWeights[fill[t]++] = weights[k];
-  }
-  return { nodes, attributes, sources, targets, weights, starts, neighbours, arcWeights };
+  const neighbours = yield* packedArray(starts[n], 0);
+  const arcWeights = yield* packedArray(starts[n], 0);
+  yield* inChunks(m, (from, to) => {
+    for (let k = from; k < to; k++) {
+      const s = sources[k];
+      const t = targets[k];
+      neighbours[fill[s]] = t;
+      arcWeights[fill[s]++] = weights[k];
+      neighbours[fill[t]] = s;
+      arcWeights[fill[t]++] = weights[k];
+    }
+  });
+  return { nodes, numberOf, attributes, sources, targets, weights, starts, neighbours, arcWeights };
 }
 
 /** The live edges, their ends renumbered without the dropped nodes. */
-function copiedEdges(graph: StoryGraph, numberOf: Int32Array | null, m: number): Pick<CompactGraph, 'sources' | 'targets' | 'weights'> {
+function* copiedEdges(graph: StoryGraph, numberOf: Int32Array | null, m: number): Sliced<Pick<CompactGraph, 'sources' | 'targets' | 'weights'>> {
   const sources = new Int32Array(m);
   const targets = new Int32Array(m);
   const weights = new Float64Array(m);
   let e = 0;
-  for (let edge = 0; edge < graph.edgeIdBound; edge++) {
-    if (!graph.edgeAlive(edge)) continue;
-    sources[e] = numberOf ? numberOf[graph.edgeSourceId(edge)] : graph.edgeSourceId(edge);
-    targets[e] = numberOf ? numberOf[graph.edgeTargetId(edge)] : graph.edgeTargetId(edge);
-    weights[e++] = graph.edgeWeightAt(edge);
-  }
+  yield* inChunks(graph.edgeIdBound, (from, to) => {
+    for (let edge = from; edge < to; edge++) {
+      if (!graph.edgeAlive(edge)) continue;
+      sources[e] = numberOf ? numberOf[graph.edgeSourceId(edge)] : graph.edgeSourceId(edge);
+      targets[e] = numberOf ? numberOf[graph.edgeTargetId(edge)] : graph.edgeTargetId(edge);
+      weights[e++] = graph.edgeWeightAt(edge);
+    }
+  });
   return { sources, targets, weights };
-}
-
-/** A packed array of n zeros (never holey, so PageRank's reads stay on V8's fast path; Array.from sizes it once). */
-function zeros(n: number): number[] {
-  return Array.from({ length: n }, () => 0);
 }

@@ -1,5 +1,6 @@
 import { GraphSyncError } from '../stage5.errors';
 import type { CompactGraph } from './compact-graph';
+import { inChunks, packedArray, packedArrayNow, runToEnd, type Sliced } from './time-slices';
 
 export interface LouvainOptions {
   resolution: number;
@@ -13,6 +14,9 @@ export interface LouvainResult {
   count: number;
   modularity: number;
 }
+
+/** Communities folded between two checkpoints (the first fold's hold millions of arcs). */
+const COMMUNITIES_PER_SLICE = 4_096;
 
 // graphology-communities-louvain's tie-breaking tolerance.
 const EPSILON = 1e-10;
@@ -32,23 +36,43 @@ const EPSILON = 1e-10;
  * the whole multi-gigabyte heap again (measured: three 10 s pauses in one enrichment).
  */
 export function compactLouvain(compact: CompactGraph, options: LouvainOptions): LouvainResult {
+  return runToEnd(compactLouvainSlices(compact, options));
+}
+
+/** {@link compactLouvain} with checkpoints, for {@link runInSlices}. */
+export function* compactLouvainSlices(compact: CompactGraph, options: LouvainOptions): Sliced<LouvainResult> {
   const index = new LouvainIndex(compact, options.resolution);
+  yield;
   const queue = new NodeQueue(index.C);
   const neighbourCommunities = new WeightedSet(index.C);
   for (let moved = true; moved; ) {
-    moved = sweep(index, queue, neighbourCommunities, Math.floor(options.rng() * index.C));
-    if (moved) index.zoomOut();
+    moved = yield* sweep(index, queue, neighbourCommunities, Math.floor(options.rng() * index.C));
+    if (moved) yield* index.zoomOut();
+    yield;
   }
   return { communities: index.mapping, count: index.C, modularity: index.modularity() };
 }
 
 /** One level's local moves, from node `first` on; true when a node changed community. */
-function sweep(index: LouvainIndex, queue: NodeQueue, communities: WeightedSet, first: number): boolean {
-  const { starts, neighbourhood, weights, belongings } = index;
-  const l = index.C;
+function* sweep(index: LouvainIndex, queue: NodeQueue, communities: WeightedSet, first: number): Sliced<boolean> {
+  queue.enqueueAll(index.C, first);
   let moved = false;
-  for (let s = 0, ri = first; s < l; s++, ri++) queue.enqueue(ri % l);
   while (queue.size !== 0) {
+    // The moves in a plain function, called again and again: V8 optimises a loop inside a generator badly.
+    if (visitQueued(index, queue, communities, VISITS_PER_SLICE)) moved = true;
+    yield;
+  }
+  return moved;
+}
+
+/** Nodes visited between two checkpoints. */
+const VISITS_PER_SLICE = 16_384;
+
+/** Visits up to `budget` queued nodes, moving each to its best community; true when one moved. */
+function visitQueued(index: LouvainIndex, queue: NodeQueue, communities: WeightedSet, budget: number): boolean {
+  const { starts, neighbourhood, weights, belongings } = index;
+  let moved = false;
+  for (let visits = 0; visits < budget && queue.size !== 0; visits++) {
     const i = queue.dequeue();
     let degree = 0;
     communities.clear();
@@ -90,13 +114,8 @@ function isBetter(best: number, current: number, target: number, delta: number, 
   return delta > bestDelta;
 }
 
-/**
- * A packed array of n copies of a number (never holey: the hot loops stay on V8's fast path).
- * Array.from builds it at its final size, in about half the time of growing it by `push`.
- */
-function filled(n: number, value: number): number[] {
-  return Array.from({ length: n }, () => value);
-}
+/** A packed array of n copies of a number (never holey: the hot loops stay on V8's fast path). */
+const filled = packedArrayNow;
 
 /** graphology-indices' UndirectedLouvainIndex, for the compact graph. */
 class LouvainIndex {
@@ -136,8 +155,17 @@ class LouvainIndex {
     private readonly resolution: number,
   ) {
     const n = compact.nodes.length;
-    const { sources, targets, weights, starts, neighbours, arcWeights } = compact;
     this.C = n;
+    this.starts = compact.starts;
+    this.neighbourhood = compact.neighbours;
+    this.weights = compact.arcWeights;
+    this.loops = filled(n, 0.5).fill(0);
+    this.totalWeights = filled(n, 0.5).fill(0);
+    this.belongings = filled(n, 0).map((_, i) => i);
+    this.counts = filled(n, 1);
+    this.unused = filled(n, 0);
+    const { sources, targets, weights } = compact;
+    const { starts, neighbourhood: neighbours, weights: arcWeights } = this;
     // graphology's index lists a node's arcs in reverse edge order; the compact graph in edge order.
     for (let i = 0; i < n; i++) {
       for (let a = starts[i], b = starts[i + 1] - 1; a < b; a++, b--) {
@@ -145,14 +173,6 @@ class LouvainIndex {
         [arcWeights[a], arcWeights[b]] = [arcWeights[b], arcWeights[a]];
       }
     }
-    this.starts = starts;
-    this.neighbourhood = neighbours;
-    this.weights = arcWeights;
-    this.loops = filled(n, 0.5).fill(0);
-    this.totalWeights = filled(n, 0.5).fill(0);
-    this.belongings = filled(n, 0).map((_, i) => i);
-    this.counts = filled(n, 1);
-    this.unused = filled(n, 0);
     for (let e = 0; e < sources.length; e++) {
       // graphology keeps a self-loop apart from the arcs; story graphs cannot have one.
       if (sources[e] === targets[e]) throw new GraphSyncError(`Louvain: self-loop at ${compact.nodes[sources[e]]}`);
@@ -201,9 +221,60 @@ class LouvainIndex {
   }
 
   /** Folds each community into one node of the next level (graphology's `zoomOut`). */
-  zoomOut(): void {
+  *zoomOut(): Sliced<void> {
+    const C = this.groupMembers();
+    yield;
+    const { belongings, starts, neighbourhood, loops } = this;
+    const { totals, memberStarts, members, seenBy, loops: nextLoops } = this.scratch as NonNullable<LouvainIndex['scratch']>;
+    // The next level's arcs: counted first, so its arrays are allocated at their size. The loops
+    // over every arc go a few thousand communities at a time, in plain functions.
+    seenBy.fill(-1, 0, C);
+    let arcs = 0;
+    yield* inChunks(
+      C,
+      (from, to) => {
+        for (let c = from; c < to; c++) {
+          for (let k = memberStarts[c]; k < memberStarts[c + 1]; k++) {
+            const i = members[k];
+            for (let j = starts[i], end = starts[i + 1]; j < end; j++) {
+              const cj = belongings[neighbourhood[j]];
+              if (cj !== c && seenBy[cj] !== c) {
+                seenBy[cj] = c;
+                arcs++;
+              }
+            }
+          }
+        }
+      },
+      COMMUNITIES_PER_SLICE,
+    );
+    const nextNeighbourhood = yield* packedArray(arcs, 0);
+    const nextWeights = yield* packedArray(arcs, 0.5);
+    seenBy.fill(-1, 0, C);
+    let n = 0;
+    yield* inChunks(C, (from, to) => (n = this.foldCommunities(from, to, n, nextNeighbourhood, nextWeights)), COMMUNITIES_PER_SLICE);
+    for (let c = 0; c < C; c++) {
+      starts[c] = memberStarts[c];
+      this.totalWeights[c] = totals[c];
+      loops[c] = nextLoops[c];
+      this.counts[c] = 1;
+      belongings[c] = c;
+    }
+    starts[C] = n;
+    this.neighbourhood = nextNeighbourhood;
+    this.weights = nextWeights;
+    this.C = C;
+    this.U = 0;
+  }
+
+  /**
+   * The first part of a fold: communities renumbered in the order their first member comes, the
+   * scratch space made at the first fold, and each new community's members listed in node order.
+   * Returns the number of communities.
+   */
+  private groupMembers(): number {
     const l = this.C;
-    const { belongings, starts, neighbourhood, weights, loops } = this;
+    const { belongings } = this;
     const label = (this.label ??= filled(l, -1));
     // Communities renumbered in the order their first member comes.
     label.fill(-1, 0, l);
@@ -223,7 +294,7 @@ class LouvainIndex {
       touched: filled(C, 0),
       loops: filled(C, 0.5).fill(0),
     };
-    const { totals, memberStarts, members, fill, sums, seenBy, touched } = this.scratch;
+    const { totals, memberStarts, members, fill } = this.scratch;
     for (let ci = 0; ci < l; ci++) if (label[ci] !== -1) totals[label[ci]] = this.totalWeights[ci];
     for (let i = 0; i < this.mapping.length; i++) this.mapping[i] = belongings[this.mapping[i]];
     // Members of each new community, in node order (a counting sort).
@@ -232,27 +303,19 @@ class LouvainIndex {
     for (let c = 0; c < C; c++) memberStarts[c + 1] += memberStarts[c];
     for (let c = 0; c < C; c++) fill[c] = memberStarts[c];
     for (let i = 0; i < l; i++) members[fill[belongings[i]]++] = i;
-    // The next level's arcs: counted first, so its arrays are allocated at their size.
-    seenBy.fill(-1, 0, C);
-    let arcs = 0;
-    for (let c = 0; c < C; c++) {
-      for (let k = memberStarts[c]; k < memberStarts[c + 1]; k++) {
-        const i = members[k];
-        for (let j = starts[i], end = starts[i + 1]; j < end; j++) {
-          const cj = belongings[neighbourhood[j]];
-          if (cj !== c && seenBy[cj] !== c) {
-            seenBy[cj] = c;
-            arcs++;
-          }
-        }
-      }
-    }
-    const nextNeighbourhood = filled(arcs, 0);
-    const nextWeights = filled(arcs, 0.5);
-    const nextLoops = this.scratch.loops;
-    seenBy.fill(-1, 0, C);
-    let n = 0;
-    for (let c = 0; c < C; c++) {
+    return C;
+  }
+
+  /**
+   * Sums the links of communities `from .. to - 1` of the fold in progress into the next level's
+   * arcs, from arc `n` on; returns the next free arc. Each community's start replaces its member
+   * start (the counting sort's) once read.
+   */
+  private foldCommunities(from: number, to: number, first: number, nextNeighbourhood: number[], nextWeights: number[]): number {
+    const { belongings, starts, neighbourhood, weights, loops } = this;
+    const { memberStarts, members, sums, seenBy, touched, loops: nextLoops } = this.scratch as NonNullable<LouvainIndex['scratch']>;
+    let n = first;
+    for (let c = from; c < to; c++) {
       let internal = 0;
       let count = 0;
       for (let k = memberStarts[c]; k < memberStarts[c + 1]; k++) {
@@ -281,18 +344,7 @@ class LouvainIndex {
       memberStarts[c] = n;
       n += count;
     }
-    for (let c = 0; c < C; c++) {
-      starts[c] = memberStarts[c];
-      this.totalWeights[c] = totals[c];
-      loops[c] = nextLoops[c];
-      this.counts[c] = 1;
-      belongings[c] = c;
-    }
-    starts[C] = n;
-    this.neighbourhood = nextNeighbourhood;
-    this.weights = nextWeights;
-    this.C = C;
-    this.U = 0;
+    return n;
   }
 
   /** graphology's `modularity` of the current level. */
@@ -338,6 +390,11 @@ class NodeQueue {
   constructor(private readonly capacity: number) {
     this.ring = filled(capacity, 0);
     this.queued = filled(capacity, 0);
+  }
+
+  /** Every node of 0 .. count - 1, from `first` on, round to `first - 1`. */
+  enqueueAll(count: number, first: number): void {
+    for (let s = 0, ri = first; s < count; s++, ri++) this.enqueue(ri % count);
   }
 
   enqueue(node: number): void {

@@ -1,6 +1,7 @@
 import { twoStories } from '../../test/fixtures/story-records';
 import { createStoryGraph, mergeJobBundle } from './graph-builder';
-import { enrichGraph } from './graph-enricher';
+import { computeEnrichment, enrichGraph, writeEnrichment } from './graph-enricher';
+import { runInSlices } from './time-slices';
 import { nodeKey } from './graph-keys';
 
 const ent = (id: string) => nodeKey('entity', `fx-${id}`);
@@ -65,5 +66,33 @@ describe('enrichGraph', () => {
     const a = enriched().graph;
     const b = enriched().graph;
     a.forEachNode((node, attributes) => expect(b.getNodeAttribute(node, 'community')).toBe(attributes.community));
+  });
+
+  it('computes in slices, between which the event loop turns, and writes nothing until asked', async () => {
+    const graph = createStoryGraph();
+    mergeJobBundle(graph, twoStories().bundle);
+    const before = new Map<string, [number, number, number]>();
+    graph.forEachNode((node, a) => before.set(node, [a.degree, a.pagerank, a.community]));
+    let turns = 0;
+    let running = true;
+    const spin = () => {
+      if (!running) return;
+      turns++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    const computed = await runInSlices(computeEnrichment(graph, { keyEntities: 3 }), 0);
+    running = false;
+    expect(turns).toBeGreaterThan(1);
+    // Queries between slices see the previous enrichment: the attributes are untouched.
+    graph.forEachNode((node, a) => expect([a.degree, a.pagerank, a.community]).toEqual(before.get(node)));
+    writeEnrichment(computed);
+    const { graph: reference, report } = enriched();
+    graph.forEachNode((node, a) => {
+      const expected = reference.getNodeAttributes(node);
+      expect([a.degree, a.pagerank, a.community]).toEqual([expected.degree, expected.pagerank, expected.community]);
+    });
+    expect(computed.report.summaries).toEqual(report.summaries);
+    expect(computed.report.communities).toBe(report.communities);
   });
 });

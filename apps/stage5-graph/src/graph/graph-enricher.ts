@@ -1,9 +1,10 @@
 import { seededRandom } from '@storytelling/common';
-import { summarizeStorylines } from './storyline-summary';
-import { weightedPagerank } from './weighted-pagerank';
-import { buildCompactGraph, compactDegree, type CompactGraph } from './compact-graph';
-import { compactLouvain } from './compact-louvain';
+import { summarizeStorylines, type NodeRanking } from './storyline-summary';
+import { weightedPagerankSlices } from './weighted-pagerank';
+import { buildCompactGraphSlices, compactDegree, type CompactGraph } from './compact-graph';
+import { compactLouvainSlices } from './compact-louvain';
 import type { StoryGraph, StorylineSummary } from './graph.types';
+import { runToEnd, type Sliced } from './time-slices';
 
 export interface EnrichmentOptions {
   louvainResolution?: number;
@@ -19,6 +20,18 @@ export interface EnrichmentReport {
   summaries: Map<string, StorylineSummary>;
 }
 
+/**
+ * An enrichment computed and not yet written into the graph: every node's degree, PageRank and
+ * community in the compact graph's node order, and the report (summaries, counts, timings).
+ */
+export interface ComputedEnrichment {
+  report: EnrichmentReport;
+  compact: CompactGraph;
+  degrees: number[];
+  ranks: Float64Array;
+  communities: number[];
+}
+
 const since = (start: number): number => (performance.now() - start) / 1000;
 
 /**
@@ -26,53 +39,76 @@ const since = (start: number): number => (performance.now() - start) / 1000;
  * storyline's timeline, key entities and time span.
  */
 export function enrichGraph(graph: StoryGraph, options: EnrichmentOptions = {}): EnrichmentReport {
+  const computed = runToEnd(computeEnrichment(graph, options));
+  writeEnrichment(computed);
+  return computed.report;
+}
+
+/**
+ * What {@link enrichGraph} computes, without writing anything into the graph, with checkpoints
+ * for `runInSlices`: the server answers queries between slices, and they see the previous
+ * enrichment until {@link writeEnrichment} puts the new one in at once. Nothing may change the
+ * graph until then (the compact graph reads its edge arrays).
+ */
+export function* computeEnrichment(graph: StoryGraph, options: EnrichmentOptions = {}): Sliced<ComputedEnrichment> {
   let start = performance.now();
   // One compact form of the structure serves degree, PageRank and Louvain alike.
-  const compact = buildCompactGraph(graph);
-  const { attributes } = compact;
-  for (let i = 0; i < attributes.length; i++) attributes[i].degree = compactDegree(compact, i);
+  const compact = yield* buildCompactGraphSlices(graph);
+  const n = compact.nodes.length;
+  const degrees = Array.from({ length: n }, (_, i) => compactDegree(compact, i));
   const degreeSeconds = since(start);
 
   start = performance.now();
-  assignPagerank(compact);
+  const ranks = yield* pagerank(compact);
   const pagerankSeconds = since(start);
 
   // Louvain last: it takes the compact graph's arc arrays over as its first level.
   start = performance.now();
-  const { count, modularity } = assignCommunities(compact, options);
+  const { communities, count, modularity } = yield* communitiesOf(compact, options);
   const louvainSeconds = since(start);
 
   start = performance.now();
-  const summaries = summarizeStorylines(graph, options.keyEntities ?? 10);
-  return {
+  const { numberOf } = compact;
+  const at = (node: number) => (numberOf ? numberOf[node] : node);
+  const ranking: NodeRanking = { pagerank: (node) => ranks[at(node)], community: (node) => communities[at(node)] };
+  const summaries = yield* summarizeStorylines(graph, options.keyEntities ?? 10, ranking);
+  const report: EnrichmentReport = {
     communities: count,
     modularity,
     summaries,
     seconds: { degree: degreeSeconds, pagerank: pagerankSeconds, louvain: louvainSeconds, storylines: since(start) },
   };
+  return { report, compact, degrees, ranks, communities };
 }
 
-function assignPagerank(compact: CompactGraph): void {
-  if (compact.nodes.length === 0) return;
-  let result = weightedPagerank(compact, { maxIterations: 200, tolerance: 1e-6 });
-  // Like graphology-metrics, 1e-6 may not be reached in 200 power iterations; a looser bound still ranks well.
-  if (!result.converged) result = weightedPagerank(compact, { maxIterations: 1000, tolerance: 1e-4 });
-  const { ranks } = result;
-  for (let i = 0; i < ranks.length; i++) compact.attributes[i].pagerank = ranks[i];
-}
-
-function assignCommunities(compact: CompactGraph, options: EnrichmentOptions): { count: number; modularity: number | null } {
+/** Writes a computed enrichment's degrees, ranks and communities into the node attributes. */
+export function writeEnrichment({ compact, degrees, ranks, communities }: ComputedEnrichment): void {
   const { attributes } = compact;
-  if (attributes.length === 0) return { count: 0, modularity: null };
+  for (let i = 0; i < attributes.length; i++) {
+    const node = attributes[i];
+    node.degree = degrees[i];
+    node.pagerank = ranks[i];
+    node.community = communities[i];
+  }
+}
+
+function* pagerank(compact: CompactGraph): Sliced<Float64Array> {
+  if (compact.nodes.length === 0) return new Float64Array(0);
+  let result = yield* weightedPagerankSlices(compact, { maxIterations: 200, tolerance: 1e-6 });
+  // Like graphology-metrics, 1e-6 may not be reached in 200 power iterations; a looser bound still ranks well.
+  if (!result.converged) result = yield* weightedPagerankSlices(compact, { maxIterations: 1000, tolerance: 1e-4 });
+  return result.ranks;
+}
+
+function* communitiesOf(compact: CompactGraph, options: EnrichmentOptions): Sliced<{ communities: number[]; count: number; modularity: number | null }> {
+  const n = compact.nodes.length;
+  if (n === 0) return { communities: [], count: 0, modularity: null };
   const resolution = options.louvainResolution ?? 1;
   if (compact.sources.length === 0) {
     // graphology's own answer for a graph without edges: every node alone.
-    attributes.forEach((a, i) => (a.community = i));
-    return { count: attributes.length, modularity: null };
+    return { communities: Array.from({ length: n }, (_, i) => i), count: n, modularity: null };
   }
   // graphology's Louvain, run over the compact graph's arrays (compact-louvain.ts: same communities).
-  const result = compactLouvain(compact, { resolution, rng: seededRandom(options.seed ?? 42) });
-  const { communities } = result;
-  for (let i = 0; i < attributes.length; i++) attributes[i].community = communities[i];
-  return { count: result.count, modularity: Number.isFinite(result.modularity) ? result.modularity : null };
+  const result = yield* compactLouvainSlices(compact, { resolution, rng: seededRandom(options.seed ?? 42) });
+  return { communities: result.communities, count: result.count, modularity: Number.isFinite(result.modularity) ? result.modularity : null };
 }

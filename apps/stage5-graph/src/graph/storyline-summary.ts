@@ -1,25 +1,54 @@
 import type { KeyEntity, NodeAttributes, StoryGraph, StorylineSummary, TimelineEntry } from './graph.types';
 import { edgeKindCode } from './story-graph';
+import type { Sliced } from './time-slices';
 
 const BELONGS_TO = edgeKindCode('belongs-to');
 const PARTICIPATES = edgeKindCode('participates');
 
 const DAY_MS = 86_400_000;
 
-/** Summaries of every storyline node, keyed by node key. */
-export function summarizeStorylines(graph: StoryGraph, keyEntities: number): Map<string, StorylineSummary> {
+/**
+ * A node's PageRank and community by story graph node number: an enrichment's results before
+ * they are written into the node attributes (by default, the attributes' own).
+ */
+export interface NodeRanking {
+  pagerank(node: number): number;
+  community(node: number): number;
+}
+
+const attributeRanking = (graph: StoryGraph): NodeRanking => ({
+  pagerank: (node) => graph.nodeAttributesAt(node).pagerank,
+  community: (node) => graph.nodeAttributesAt(node).community,
+});
+
+/** Storylines summarised between two checkpoints. */
+const STORYLINES_PER_SLICE = 64;
+
+/** Summaries of every storyline node, keyed by node key, with a checkpoint every few storylines. */
+export function* summarizeStorylines(graph: StoryGraph, keyEntities: number, ranking: NodeRanking = attributeRanking(graph)): Sliced<Map<string, StorylineSummary>> {
   const summaries = new Map<string, StorylineSummary>();
-  graph.forEachNode((node, attributes) => {
-    if (attributes.kind === 'storyline') summaries.set(node, summarizeStoryline(graph, node, keyEntities));
-  });
+  const storylines = storylineKeys(graph);
+  yield;
+  for (let k = 0; k < storylines.length; k++) {
+    summaries.set(storylines[k], summarizeStoryline(graph, storylines[k], keyEntities, ranking));
+    if ((k + 1) % STORYLINES_PER_SLICE === 0) yield;
+  }
   return summaries;
+}
+
+function storylineKeys(graph: StoryGraph): string[] {
+  const keys: string[] = [];
+  graph.forEachNode((node, attributes) => {
+    if (attributes.kind === 'storyline') keys.push(node);
+  });
+  return keys;
 }
 
 /**
  * A storyline's timeline (its events by date, then by Stage 2's position), its key entities (most
  * events taken part in, then PageRank) and its span in time (event dates, else the storyline's own).
  */
-export function summarizeStoryline(graph: StoryGraph, storyline: string, keyEntities: number): StorylineSummary {
+export function summarizeStoryline(graph: StoryGraph, storyline: string, keyEntities: number, ranking: NodeRanking = attributeRanking(graph)): StorylineSummary {
   const attributes = graph.getNodeAttributes(storyline);
   const timeline: TimelineEntry[] = [];
   // By entity node number. Edges by number: a summary of every storyline walks millions of edges.
@@ -41,7 +70,7 @@ export function summarizeStoryline(graph: StoryGraph, storyline: string, keyEnti
       const entity = graph.edgeSourceId(p) === event ? graph.edgeTargetId(p) : graph.edgeSourceId(p);
       const known = participations.get(entity);
       if (known) known.count++;
-      else participations.set(entity, { entity: graph.nodeAttributesAt(entity), count: 1 });
+      else participations.set(entity, { entity: graph.nodeAttributesAt(entity), count: 1, pagerank: ranking.pagerank(entity) });
     });
   });
   timeline.sort(byDateThenPosition);
@@ -56,13 +85,14 @@ export function summarizeStoryline(graph: StoryGraph, storyline: string, keyEnti
     startDate,
     endDate,
     spanDays: startDate && endDate ? Math.round((Date.parse(endDate) - Date.parse(startDate)) / DAY_MS) : null,
-    community: attributes.community,
+    community: ranking.community(storylineId),
   };
 }
 
 interface Participation {
   entity: NodeAttributes;
   count: number;
+  pagerank: number;
 }
 
 function byDateThenPosition(a: TimelineEntry, b: TimelineEntry): number {
@@ -76,12 +106,12 @@ function byDateThenPosition(a: TimelineEntry, b: TimelineEntry): number {
 
 function rankEntities(participations: Map<number, Participation>): KeyEntity[] {
   return [...participations.values()]
-    .map(({ entity: e, count }) => ({
+    .map(({ entity: e, count, pagerank }) => ({
       entityId: e.id,
       name: e.label,
       entityType: typeof e.data['entity_type'] === 'string' ? e.data['entity_type'] : 'unknown',
       participations: count,
-      pagerank: e.pagerank,
+      pagerank,
     }))
     .sort((a, b) => b.participations - a.participations || b.pagerank - a.pagerank || a.name.localeCompare(b.name));
 }

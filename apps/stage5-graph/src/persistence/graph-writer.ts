@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { JobRecord } from '@storytelling/metadata-registry';
 import type { GraphChanges, StoryGraph, StorylineSummary } from '../graph/graph.types';
+import { edgesInKeyOrder } from './edge-order';
 
 /** Separates roles inside one text value: unnest cannot carry a ragged text[][]. */
 export const ROLE_SEPARATOR = '\u001f';
@@ -80,18 +81,15 @@ export function writeNodes(client: PoolClient, graph: StoryGraph, keys: Iterable
   });
 }
 
-/** Upserts the edges (by number) still in the graph, in key order. */
+/** Upserts the edges (by number) still in the graph, in the order of their keys' parts. */
 export function writeEdges(client: PoolClient, graph: StoryGraph, edges: Iterable<number>, chunkSize: number) {
-  const rows: Array<{ key: string; edge: number }> = [];
-  for (const edge of edges) if (graph.edgeAlive(edge)) rows.push({ key: graph.edgeKeyAt(edge), edge });
-  rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return inChunks(client, UPSERT_EDGES, rows, chunkSize, (chunk) => {
-    const attrs = chunk.map((r) => graph.edgeAttributesAt(r.edge));
+  return inChunks(client, UPSERT_EDGES, edgesInKeyOrder(graph, edges), chunkSize, (chunk) => {
+    const attrs = chunk.map((e) => graph.edgeAttributesAt(e));
     return [
-      chunk.map((r) => r.key),
+      chunk.map((e) => graph.edgeKeyAt(e)),
       attrs.map((a) => a.kind),
-      chunk.map((r) => graph.nodeKey(graph.edgeSourceId(r.edge))),
-      chunk.map((r) => graph.nodeKey(graph.edgeTargetId(r.edge))),
+      chunk.map((e) => graph.nodeKey(graph.edgeSourceId(e))),
+      chunk.map((e) => graph.nodeKey(graph.edgeTargetId(e))),
       attrs.map((a) => a.weight),
       attrs.map((a) => (a.roles ? a.roles.join(ROLE_SEPARATOR) : null)),
       attrs.map((a) => a.position ?? null),

@@ -2,7 +2,8 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { errorMessage, type Logger } from '@storytelling/common';
 import type { JobRecord, RegistryReader } from '@storytelling/metadata-registry';
 import { emptyChanges, mergeCompactBundle } from '../graph/graph-builder';
-import { enrichGraph } from '../graph/graph-enricher';
+import { computeEnrichment, writeEnrichment } from '../graph/graph-enricher';
+import { runInSlices } from '../graph/time-slices';
 import type { GraphModel } from '../graph/graph-model';
 import type { GraphChanges, StoryGraph } from '../graph/graph.types';
 import type { GraphStore, PersistReport, SyncState, Watermark } from '../persistence/graph-store';
@@ -52,6 +53,8 @@ export interface SyncReport {
 const LIST_PAGE = 1_000;
 /** Dropped edges' rows are compacted away once they are this share of all (re-processed documents drop and add edges). */
 const DEAD_EDGE_SHARE = 0.25;
+/** The longest the enrichment holds the event loop at a time (queries wait at most about this long). */
+export const ENRICH_SLICE_MS = 50;
 const now = () => performance.now();
 
 /**
@@ -152,15 +155,18 @@ async function enrich(deps: SyncDeps, report: SyncReport) {
   await yieldToEventLoop();
   const t = now();
   let enrichedAt = new Date();
-  // Under the lock, like a merge: an export never mixes ranks or communities of two enrichments.
+  // Computed in slices, the API answering between them (from the previous enrichment): nothing
+  // else changes the graph meanwhile, as syncs run one at a time and a reload waits for them.
+  const computed = await runInSlices(
+    computeEnrichment(deps.model.graph, { keyEntities: deps.options.keyEntities, louvainResolution: deps.options.louvainResolution }),
+    ENRICH_SLICE_MS,
+  );
+  // Written under the lock, like a merge: an export never mixes ranks or communities of two enrichments.
   const result = await deps.model.lock.exclusive(() => {
-    const enriched = enrichGraph(deps.model.graph, {
-      keyEntities: deps.options.keyEntities,
-      louvainResolution: deps.options.louvainResolution,
-    });
+    writeEnrichment(computed);
     enrichedAt = new Date();
-    deps.model.applyEnrichment(enriched, enrichedAt);
-    return enriched;
+    deps.model.applyEnrichment(computed.report, enrichedAt);
+    return computed.report;
   });
   report.seconds.enrich = (now() - t) / 1000;
   report.enrichmentSeconds = result.seconds;
