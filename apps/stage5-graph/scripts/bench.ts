@@ -22,7 +22,7 @@ import {
 } from '@storytelling/metadata-registry';
 import { createTestDatabase } from '@storytelling/test-utils';
 import { buildApp } from '../src/api/app';
-import { computeEnrichment } from '../src/graph/graph-enricher';
+import { computeEnrichment, type EnrichmentOptions } from '../src/graph/graph-enricher';
 import { runInSlices, runToEnd } from '../src/graph/time-slices';
 import type { StoryGraph } from '../src/graph/graph.types';
 import { ENRICH_SLICE_MS } from '../src/sync/graph-sync';
@@ -116,9 +116,9 @@ async function latencies(app: Awaited<ReturnType<typeof buildApp>>, urls: string
  * The enrichment computed twice on one graph (nothing written): at once, and in the sync's slices
  * with a probe that notes the longest gap between two event-loop turns (what a query would wait).
  */
-async function enrichmentSideBySide(graph: StoryGraph): Promise<{ once: { seconds: number }; sliced: { seconds: number; holdMs: number } }> {
+async function enrichmentSideBySide(graph: StoryGraph, options: EnrichmentOptions): Promise<{ once: { seconds: number }; sliced: { seconds: number; holdMs: number } }> {
   let start = performance.now();
-  runToEnd(computeEnrichment(graph));
+  runToEnd(computeEnrichment(graph, options));
   const once = { seconds: seconds(start) };
   let last = performance.now();
   let holdMs = 0;
@@ -132,9 +132,27 @@ async function enrichmentSideBySide(graph: StoryGraph): Promise<{ once: { second
   start = performance.now();
   last = start;
   setImmediate(probe);
-  await runInSlices(computeEnrichment(graph), ENRICH_SLICE_MS);
+  await runInSlices(computeEnrichment(graph, options), ENRICH_SLICE_MS);
   probing = false;
   return { once, sliced: { seconds: seconds(start), holdMs } };
+}
+
+/** Notes every gap of more than `thresholdMs` between two event-loop turns, with when it ended. */
+function longHolds(thresholdMs: number): { stop(): Array<{ ms: number; end: number }> } {
+  const found: Array<{ ms: number; end: number }> = [];
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    // The interval itself is 10 ms: a longer gap is the loop held.
+    if (now - last - 10 > thresholdMs) found.push({ ms: now - last - 10, end: Date.now() });
+    last = now;
+  }, 10);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return found;
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -171,8 +189,10 @@ async function main(): Promise<void> {
     let service = await buildGraphService({ config, logger: progress });
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
+    const holds = longHolds(500);
     const report = await runSync(service);
     loopDelay.disable();
+    const syncHolds = holds.stop();
     const syncHoldMs = loopDelay.max / 1e6;
     if (report.failedJobs.length) throw new Error(`sync failed: ${JSON.stringify(report.failedJobs[0])}`);
     const s = report.seconds;
@@ -189,8 +209,10 @@ async function main(): Promise<void> {
       `pagerank ${report.enrichmentSeconds?.pagerank.toFixed(1)}, louvain ${report.enrichmentSeconds?.louvain.toFixed(1)}, ` +
       `degree ${report.enrichmentSeconds?.degree.toFixed(1)}, storylines ${report.enrichmentSeconds?.storylines.toFixed(1)})  target < 60 s`);
     log(`event loop during the sync: held for at most ${syncHoldMs.toFixed(0)} ms at a time (p99 of the delays ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms)`);
+    // With the sync's own log lines (their "time"), these say which step held the loop.
+    log(`  holds over 500 ms (ending at): ${syncHolds.map((h) => `${h.ms.toFixed(0)} ms ${new Date(h.end).toISOString().slice(11, 23)}`).join(', ') || 'none'}`);
     const heapAfterBuild = heapMb();
-    const slicing = await enrichmentSideBySide(service.model.graph);
+    const slicing = await enrichmentSideBySide(service.model.graph, { keyEntities: config.keyEntities, louvainResolution: config.louvainResolution });
     log(
       `enrichment side by side on the built graph: at once ${slicing.once.seconds.toFixed(1)} s (the event loop held throughout); ` +
         `in ${ENRICH_SLICE_MS} ms slices ${slicing.sliced.seconds.toFixed(1)} s, the event loop held for at most ${slicing.sliced.holdMs.toFixed(0)} ms at a time`,

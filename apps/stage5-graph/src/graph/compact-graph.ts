@@ -1,5 +1,5 @@
 import type { NodeAttributes, StoryGraph } from './graph.types';
-import { inChunks, packedArray, runToEnd, type Sliced } from './time-slices';
+import { sliceRange, packedArray, runToEnd, type Sliced } from './time-slices';
 
 /**
  * The graph as arrays of numbers, built in one pass over the nodes and one over the edges and
@@ -46,7 +46,7 @@ export function* buildCompactGraphSlices(graph: StoryGraph): Sliced<CompactGraph
   const bound = graph.nodeIdBound;
   const numberOf = bound === n ? null : new Int32Array(bound).fill(-1);
   let i = 0;
-  yield* inChunks(bound, (from, to) => {
+  yield* sliceRange(bound, (from, to) => {
     for (let id = from; id < to; id++) {
       if (!graph.nodeAliveAt(id)) continue;
       if (numberOf) numberOf[id] = i;
@@ -56,7 +56,7 @@ export function* buildCompactGraphSlices(graph: StoryGraph): Sliced<CompactGraph
   });
   const starts = yield* packedArray(n + 1, 0);
   const { sources, targets, weights } = numberOf || graph.edgeIdBound !== m ? yield* copiedEdges(graph, numberOf, m) : graph.edgeArrays();
-  yield* inChunks(m, (from, to) => {
+  yield* sliceRange(m, (from, to) => {
     for (let e = from; e < to; e++) {
       starts[sources[e] + 1]++;
       starts[targets[e] + 1]++;
@@ -66,7 +66,7 @@ export function* buildCompactGraphSlices(graph: StoryGraph): Sliced<CompactGraph
   const fill = starts.slice(0, n);
   const neighbours = yield* packedArray(starts[n], 0);
   const arcWeights = yield* packedArray(starts[n], 0);
-  yield* inChunks(m, (from, to) => {
+  yield* sliceRange(m, (from, to) => {
     for (let k = from; k < to; k++) {
       const s = sources[k];
       const t = targets[k];
@@ -85,7 +85,7 @@ function* copiedEdges(graph: StoryGraph, numberOf: Int32Array | null, m: number)
   const targets = new Int32Array(m);
   const weights = new Float64Array(m);
   let e = 0;
-  yield* inChunks(graph.edgeIdBound, (from, to) => {
+  yield* sliceRange(graph.edgeIdBound, (from, to) => {
     for (let edge = from; edge < to; edge++) {
       if (!graph.edgeAlive(edge)) continue;
       sources[e] = numberOf ? numberOf[graph.edgeSourceId(edge)] : graph.edgeSourceId(edge);

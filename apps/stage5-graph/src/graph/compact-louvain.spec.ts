@@ -4,7 +4,7 @@ import { randomGraph as randomStoryGraph, toGraphology } from '../../test/fixtur
 import { twoStories } from '../../test/fixtures/story-records';
 import { createStoryGraph, mergeJobBundle } from './graph-builder';
 import { buildCompactGraph } from './compact-graph';
-import { compactLouvain } from './compact-louvain';
+import { compactLouvain, type LouvainSlices } from './compact-louvain';
 import type { StoryGraph } from './graph.types';
 
 // Integer and fractional weights.
@@ -12,10 +12,10 @@ const randomGraph = (nodes: number, edges: number, seed: number): StoryGraph =>
   randomStoryGraph(nodes, edges, seed, (random, e) => (e % 3 === 0 ? 0.5 + random() : 1 + Math.floor(random() * 5)));
 
 /** graphology's Louvain on the graph against compactLouvain on its compact form, same seed. */
-function compare(graph: StoryGraph, resolution: number, seed: number): { count: number } {
+function compare(graph: StoryGraph, resolution: number, seed: number, slices?: LouvainSlices): { count: number } {
   const reference = louvain.detailed(toGraphology(graph), { getEdgeWeight: 'weight', resolution, rng: seededRandom(seed) });
   const compact = buildCompactGraph(graph);
-  const result = compactLouvain(compact, { resolution, rng: seededRandom(seed) });
+  const result = compactLouvain(compact, { resolution, rng: seededRandom(seed), slices });
   expect(result.count).toBe(reference.count);
   expect(result.modularity).toBe(reference.modularity);
   expect(compact.nodes.map((node, i) => [node, result.communities[i]])).toEqual(compact.nodes.map((node) => [node, reference.communities[node]]));
@@ -42,5 +42,12 @@ describe('compactLouvain', () => {
     const graph = createStoryGraph();
     mergeJobBundle(graph, twoStories().bundle);
     expect(compare(graph, 1, 42).count).toBeGreaterThanOrEqual(2);
+  });
+
+  it('gives the same communities whatever the work between two checkpoints', () => {
+    // Slices of one node or community, and of a few: every chunk boundary of the sweeps and folds is crossed.
+    for (const slices of [{ visits: 1, communities: 1 }, { visits: 7, communities: 3 }, { visits: 1_000, communities: 64 }]) {
+      compare(randomGraph(1_000, 4_000, 11), 1, 5, slices);
+    }
   });
 });

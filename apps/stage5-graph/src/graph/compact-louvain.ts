@@ -1,11 +1,19 @@
 import { GraphSyncError } from '../stage5.errors';
 import type { CompactGraph } from './compact-graph';
-import { inChunks, packedArray, packedArrayNow, runToEnd, type Sliced } from './time-slices';
+import { sliceRange, packedArray, packedArrayNow, runToEnd, type Sliced } from './time-slices';
 
 export interface LouvainOptions {
   resolution: number;
   /** Random numbers in [0, 1): where each level's sweep starts (graphology's `rng`). */
   rng: () => number;
+  /** Work between two checkpoints (default: about a few milliseconds each); tests make them tiny. */
+  slices?: LouvainSlices;
+}
+
+/** Nodes visited by a sweep, and communities folded, between two checkpoints. */
+export interface LouvainSlices {
+  visits: number;
+  communities: number;
 }
 
 export interface LouvainResult {
@@ -15,8 +23,8 @@ export interface LouvainResult {
   modularity: number;
 }
 
-/** Communities folded between two checkpoints (the first fold's hold millions of arcs). */
-const COMMUNITIES_PER_SLICE = 4_096;
+/** The first folds hold millions of arcs: a few thousand communities at a time. */
+const DEFAULT_SLICES: LouvainSlices = { visits: 16_384, communities: 4_096 };
 
 // graphology-communities-louvain's tie-breaking tolerance.
 const EPSILON = 1e-10;
@@ -41,12 +49,13 @@ export function compactLouvain(compact: CompactGraph, options: LouvainOptions): 
 
 /** {@link compactLouvain} with checkpoints, for {@link runInSlices}. */
 export function* compactLouvainSlices(compact: CompactGraph, options: LouvainOptions): Sliced<LouvainResult> {
-  const index = new LouvainIndex(compact, options.resolution);
+  const slices = options.slices ?? DEFAULT_SLICES;
+  const index = new LouvainIndex(compact, options.resolution, slices);
   yield;
   const queue = new NodeQueue(index.C);
   const neighbourCommunities = new WeightedSet(index.C);
   for (let moved = true; moved; ) {
-    moved = yield* sweep(index, queue, neighbourCommunities, Math.floor(options.rng() * index.C));
+    moved = yield* sweep(index, queue, neighbourCommunities, Math.floor(options.rng() * index.C), slices.visits);
     if (moved) yield* index.zoomOut();
     yield;
   }
@@ -54,19 +63,16 @@ export function* compactLouvainSlices(compact: CompactGraph, options: LouvainOpt
 }
 
 /** One level's local moves, from node `first` on; true when a node changed community. */
-function* sweep(index: LouvainIndex, queue: NodeQueue, communities: WeightedSet, first: number): Sliced<boolean> {
+function* sweep(index: LouvainIndex, queue: NodeQueue, communities: WeightedSet, first: number, visits: number): Sliced<boolean> {
   queue.enqueueAll(index.C, first);
   let moved = false;
   while (queue.size !== 0) {
     // The moves in a plain function, called again and again: V8 optimises a loop inside a generator badly.
-    if (visitQueued(index, queue, communities, VISITS_PER_SLICE)) moved = true;
+    if (visitQueued(index, queue, communities, visits)) moved = true;
     yield;
   }
   return moved;
 }
-
-/** Nodes visited between two checkpoints. */
-const VISITS_PER_SLICE = 16_384;
 
 /** Visits up to `budget` queued nodes, moving each to its best community; true when one moved. */
 function visitQueued(index: LouvainIndex, queue: NodeQueue, communities: WeightedSet, budget: number): boolean {
@@ -153,6 +159,7 @@ class LouvainIndex {
   constructor(
     compact: CompactGraph,
     private readonly resolution: number,
+    private readonly slices: LouvainSlices,
   ) {
     const n = compact.nodes.length;
     this.C = n;
@@ -230,7 +237,7 @@ class LouvainIndex {
     // over every arc go a few thousand communities at a time, in plain functions.
     seenBy.fill(-1, 0, C);
     let arcs = 0;
-    yield* inChunks(
+    yield* sliceRange(
       C,
       (from, to) => {
         for (let c = from; c < to; c++) {
@@ -246,13 +253,19 @@ class LouvainIndex {
           }
         }
       },
-      COMMUNITIES_PER_SLICE,
+      this.slices.communities,
     );
     const nextNeighbourhood = yield* packedArray(arcs, 0);
     const nextWeights = yield* packedArray(arcs, 0.5);
     seenBy.fill(-1, 0, C);
     let n = 0;
-    yield* inChunks(C, (from, to) => (n = this.foldCommunities(from, to, n, nextNeighbourhood, nextWeights)), COMMUNITIES_PER_SLICE);
+    yield* sliceRange(
+      C,
+      (from, to) => {
+        n = this.foldCommunities(from, to, n, nextNeighbourhood, nextWeights);
+      },
+      this.slices.communities,
+    );
     for (let c = 0; c < C; c++) {
       starts[c] = memberStarts[c];
       this.totalWeights[c] = totals[c];

@@ -1,4 +1,5 @@
 import { twoStories } from '../../test/fixtures/story-records';
+import { countEventLoopTurns } from '../../test/support/event-loop-turns';
 import { createStoryGraph, mergeJobBundle } from './graph-builder';
 import { computeEnrichment, enrichGraph, writeEnrichment } from './graph-enricher';
 import { runInSlices } from './time-slices';
@@ -68,30 +69,28 @@ describe('enrichGraph', () => {
     a.forEachNode((node, attributes) => expect(b.getNodeAttribute(node, 'community')).toBe(attributes.community));
   });
 
-  it('computes in slices, between which the event loop turns, and writes nothing until asked', async () => {
+  it('computes in slices, between which the event loop turns, and keeps the previous enrichment until written', async () => {
+    const records = twoStories().bundle;
     const graph = createStoryGraph();
-    mergeJobBundle(graph, twoStories().bundle);
-    const before = new Map<string, [number, number, number]>();
-    graph.forEachNode((node, a) => before.set(node, [a.degree, a.pagerank, a.community]));
-    let turns = 0;
-    let running = true;
-    const spin = () => {
-      if (!running) return;
-      turns++;
-      setImmediate(spin);
-    };
-    setImmediate(spin);
+    mergeJobBundle(graph, { ...records, linkages: [] });
+    enrichGraph(graph, { keyEntities: 3 });
+    const previous = new Map<string, [number, number, number]>();
+    graph.forEachNode((node, a) => previous.set(node, [a.degree, a.pagerank, a.community]));
+    // More edges since: the next enrichment differs from the one the nodes hold.
+    mergeJobBundle(graph, records);
+    const turns = countEventLoopTurns();
     const computed = await runInSlices(computeEnrichment(graph, { keyEntities: 3 }), 0);
-    running = false;
-    expect(turns).toBeGreaterThan(1);
-    // Queries between slices see the previous enrichment: the attributes are untouched.
-    graph.forEachNode((node, a) => expect([a.degree, a.pagerank, a.community]).toEqual(before.get(node)));
+    expect(turns.stop()).toBeGreaterThan(1);
+    graph.forEachNode((node, a) => expect([a.degree, a.pagerank, a.community]).toEqual(previous.get(node)));
     writeEnrichment(computed);
     const { graph: reference, report } = enriched();
+    let changed = 0;
     graph.forEachNode((node, a) => {
       const expected = reference.getNodeAttributes(node);
       expect([a.degree, a.pagerank, a.community]).toEqual([expected.degree, expected.pagerank, expected.community]);
+      if (a.degree !== previous.get(node)?.[0]) changed++;
     });
+    expect(changed).toBeGreaterThan(0);
     expect(computed.report.summaries).toEqual(report.summaries);
     expect(computed.report.communities).toBe(report.communities);
   });

@@ -48,7 +48,8 @@ export function enrichGraph(graph: StoryGraph, options: EnrichmentOptions = {}):
  * What {@link enrichGraph} computes, without writing anything into the graph, with checkpoints
  * for `runInSlices`: the server answers queries between slices, and they see the previous
  * enrichment until {@link writeEnrichment} puts the new one in at once. Nothing may change the
- * graph until then (the compact graph reads its edge arrays).
+ * graph until then: the compact graph borrows its edge arrays, numbers its nodes and holds their
+ * attribute objects, and the summaries read its edges.
  */
 export function* computeEnrichment(graph: StoryGraph, options: EnrichmentOptions = {}): Sliced<ComputedEnrichment> {
   let start = performance.now();

@@ -9,23 +9,18 @@ const DAY_MS = 86_400_000;
 
 /**
  * A node's PageRank and community by story graph node number: an enrichment's results before
- * they are written into the node attributes (by default, the attributes' own).
+ * they are written into the node attributes.
  */
 export interface NodeRanking {
   pagerank(node: number): number;
   community(node: number): number;
 }
 
-const attributeRanking = (graph: StoryGraph): NodeRanking => ({
-  pagerank: (node) => graph.nodeAttributesAt(node).pagerank,
-  community: (node) => graph.nodeAttributesAt(node).community,
-});
-
 /** Storylines summarised between two checkpoints. */
 const STORYLINES_PER_SLICE = 64;
 
 /** Summaries of every storyline node, keyed by node key, with a checkpoint every few storylines. */
-export function* summarizeStorylines(graph: StoryGraph, keyEntities: number, ranking: NodeRanking = attributeRanking(graph)): Sliced<Map<string, StorylineSummary>> {
+export function* summarizeStorylines(graph: StoryGraph, keyEntities: number, ranking: NodeRanking): Sliced<Map<string, StorylineSummary>> {
   const summaries = new Map<string, StorylineSummary>();
   const storylines = storylineKeys(graph);
   yield;
@@ -48,7 +43,7 @@ function storylineKeys(graph: StoryGraph): string[] {
  * A storyline's timeline (its events by date, then by Stage 2's position), its key entities (most
  * events taken part in, then PageRank) and its span in time (event dates, else the storyline's own).
  */
-export function summarizeStoryline(graph: StoryGraph, storyline: string, keyEntities: number, ranking: NodeRanking = attributeRanking(graph)): StorylineSummary {
+export function summarizeStoryline(graph: StoryGraph, storyline: string, keyEntities: number, ranking: NodeRanking): StorylineSummary {
   const attributes = graph.getNodeAttributes(storyline);
   const timeline: TimelineEntry[] = [];
   // By entity node number. Edges by number: a summary of every storyline walks millions of edges.

@@ -32,7 +32,7 @@ export async function runInSlices<T>(work: Sliced<T>, sliceMs: number): Promise<
   }
 }
 
-/** Loop iterations between two checkpoints of {@link inChunks}. */
+/** Loop iterations between two checkpoints of {@link sliceRange}. */
 const CHUNK = 65_536;
 
 /**
@@ -40,7 +40,7 @@ const CHUNK = 65_536;
  * loop belongs in `body`, a plain function: V8 optimises a long loop inside a generator badly
  * (measured: Louvain 7.4 → 18.4 s with a checkpoint inside its loop).
  */
-export function* inChunks(count: number, body: (from: number, to: number) => void, chunk = CHUNK): Sliced<void> {
+export function* sliceRange(count: number, body: (from: number, to: number) => void, chunk = CHUNK): Sliced<void> {
   for (let from = 0; from < count; from += chunk) {
     body(from, Math.min(count, from + chunk));
     yield;
@@ -54,7 +54,7 @@ export function* inChunks(count: number, body: (from: number, to: number) => voi
  */
 export function* packedArray(n: number, value: number): Sliced<number[]> {
   const array: number[] = [];
-  yield* inChunks(n, (from, to) => pushCopies(array, to - from, value));
+  yield* sliceRange(n, (from, to) => pushCopies(array, to - from, value));
   return array;
 }
 

@@ -20,46 +20,57 @@ const KIND_RANK = (() => {
 export function edgesInKeyOrder(graph: StoryGraph, edges: Iterable<number>): Int32Array {
   const live: number[] = [];
   for (const e of edges) if (graph.edgeAlive(e)) live.push(e);
-  const rank = nodeRanks(graph, live);
-  const first = new Int32Array(graph.edgeIdBound);
-  const second = new Int32Array(graph.edgeIdBound);
-  let ranks = 0;
-  for (const e of live) {
+  const m = live.length;
+  const { rank, count } = nodeRanks(graph, live);
+  // By position in `live`, so a sync that changed few edges allocates little.
+  const first = new Int32Array(m);
+  const second = new Int32Array(m);
+  const kind = new Int32Array(m);
+  for (let k = 0; k < m; k++) {
+    const e = live[k];
     let a = rank[graph.edgeSourceId(e)];
     let b = rank[graph.edgeTargetId(e)];
     if (graph.edgeKindAt(e) === CO_OCCURS && b < a) [a, b] = [b, a];
-    first[e] = a;
-    second[e] = b;
-    ranks = Math.max(ranks, a + 1, b + 1);
+    first[k] = a;
+    second[k] = b;
+    kind[k] = KIND_RANK[graph.edgeKindAt(e)];
   }
   // Least significant part first; each counting sort keeps the order of equal parts.
-  let order = countingSort(Int32Array.from(live), (e) => second[e], ranks);
-  order = countingSort(order, (e) => first[e], ranks);
-  return countingSort(order, (e) => KIND_RANK[graph.edgeKindAt(e)], KIND_RANK.length);
+  const positions = Int32Array.from({ length: m }, (_, k) => k);
+  let order = countingSort(positions, second, count);
+  order = countingSort(order, first, count);
+  order = countingSort(order, kind, KIND_RANK.length);
+  return order.map((k) => live[k]);
 }
 
-/** The rank by key of every node the edges join (by node number; -1 for the others). */
-function nodeRanks(graph: StoryGraph, edges: readonly number[]): Int32Array {
+/**
+ * The rank by key of every node the edges join, by node number (-1 for the others; four bytes a
+ * node of the graph), and how many there are.
+ */
+function nodeRanks(graph: StoryGraph, edges: readonly number[]): { rank: Int32Array; count: number } {
   const rank = new Int32Array(graph.nodeIdBound).fill(-1);
   const keys: string[] = [];
+  const note = (node: number) => {
+    if (rank[node] !== -1) return;
+    rank[node] = 0;
+    keys.push(graph.nodeKey(node));
+  };
   for (const e of edges) {
-    for (const node of [graph.edgeSourceId(e), graph.edgeTargetId(e)]) {
-      if (rank[node] !== -1) continue;
-      rank[node] = 0;
-      keys.push(graph.nodeKey(node));
-    }
+    note(graph.edgeSourceId(e));
+    note(graph.edgeTargetId(e));
   }
   // The engine's own string sort: no comparator called per pair.
   keys.sort();
   keys.forEach((key, i) => (rank[graph.nodeId(key)] = i));
-  return rank;
+  return { rank, count: keys.length };
 }
 
-function countingSort(items: Int32Array, keyOf: (item: number) => number, keyCount: number): Int32Array {
+/** `items` (positions) ordered by `keys[item]`, equal keys in their order. */
+function countingSort(items: Int32Array, keys: Int32Array, keyCount: number): Int32Array {
   const starts = new Int32Array(keyCount + 1);
-  for (const item of items) starts[keyOf(item) + 1]++;
+  for (const item of items) starts[keys[item] + 1]++;
   for (let k = 0; k < keyCount; k++) starts[k + 1] += starts[k];
   const out = new Int32Array(items.length);
-  for (const item of items) out[starts[keyOf(item)]++] = item;
+  for (const item of items) out[starts[keys[item]]++] = item;
   return out;
 }

@@ -123,8 +123,8 @@ export class GraphStore {
   async persist(input: PersistInput): Promise<PersistReport> {
     const start = performance.now();
     return this.inTransaction(async (client) => {
-      // Rows go in key order: a primary-key B-tree larger than the buffer cache fills page by
-      // page instead of touching a random page per row.
+      // Rows go in key order (edges nearly: see edge-order.ts): a primary-key B-tree larger than
+      // the buffer cache fills page by page instead of touching a random page per row.
       const nodes = await writeNodes(client, input.graph, sorted(input.changes.nodes), this.chunkSize);
       const edges = await writeEdges(client, input.graph, input.changes.edges, this.chunkSize);
       const removedEdges = await deleteEdges(client, sorted(input.changes.removedEdges), this.chunkSize);

@@ -3,7 +3,7 @@ import { errorMessage, type Logger } from '@storytelling/common';
 import type { JobRecord, RegistryReader } from '@storytelling/metadata-registry';
 import { emptyChanges, mergeCompactBundle } from '../graph/graph-builder';
 import { computeEnrichment, writeEnrichment } from '../graph/graph-enricher';
-import { runInSlices } from '../graph/time-slices';
+import { runInSlices, runToEnd } from '../graph/time-slices';
 import type { GraphModel } from '../graph/graph-model';
 import type { GraphChanges, StoryGraph } from '../graph/graph.types';
 import type { GraphStore, PersistReport, SyncState, Watermark } from '../persistence/graph-store';
@@ -155,23 +155,33 @@ async function enrich(deps: SyncDeps, report: SyncReport) {
   await yieldToEventLoop();
   const t = now();
   let enrichedAt = new Date();
+  const { graph } = deps.model;
+  const options = { keyEntities: deps.options.keyEntities, louvainResolution: deps.options.louvainResolution };
   // Computed in slices, the API answering between them (from the previous enrichment): nothing
   // else changes the graph meanwhile, as syncs run one at a time and a reload waits for them.
-  const computed = await runInSlices(
-    computeEnrichment(deps.model.graph, { keyEntities: deps.options.keyEntities, louvainResolution: deps.options.louvainResolution }),
-    ENRICH_SLICE_MS,
-  );
+  const shape = graphShape(graph);
+  const computed = await runInSlices(computeEnrichment(graph, options), ENRICH_SLICE_MS);
   // Written under the lock, like a merge: an export never mixes ranks or communities of two enrichments.
   const result = await deps.model.lock.exclusive(() => {
-    writeEnrichment(computed);
+    // Should the graph have changed after all, the enrichment is computed again, here, at once.
+    const enrichment = sameShape(shape, graph) ? computed : runToEnd(computeEnrichment(graph, options));
+    writeEnrichment(enrichment);
     enrichedAt = new Date();
-    deps.model.applyEnrichment(computed.report, enrichedAt);
-    return computed.report;
+    deps.model.applyEnrichment(enrichment.report, enrichedAt);
+    return enrichment.report;
   });
   report.seconds.enrich = (now() - t) / 1000;
   report.enrichmentSeconds = result.seconds;
   report.enriched = true;
   return { summaries: result.summaries, communities: result.communities, modularity: result.modularity, enrichedAt };
+}
+
+/** What changes when a node or edge is added or dropped (numbers grow, counts move). */
+const graphShape = (graph: StoryGraph) => ({ nodes: graph.nodeIdBound, edges: graph.edgeIdBound, order: graph.order, size: graph.size });
+
+function sameShape(shape: ReturnType<typeof graphShape>, graph: StoryGraph): boolean {
+  const now = graphShape(graph);
+  return shape.nodes === now.nodes && shape.edges === now.edges && shape.order === now.order && shape.size === now.size;
 }
 
 /** Completed Stage 2 jobs not merged yet, in watermark order, at most maxJobsPerSync. */
