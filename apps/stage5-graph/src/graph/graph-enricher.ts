@@ -3,7 +3,7 @@ import { summarizeStorylines, type NodeRanking } from './storyline-summary';
 import { weightedPagerankSlices } from './weighted-pagerank';
 import { buildCompactGraphSlices, compactDegree, type CompactGraph } from './compact-graph';
 import { compactLouvainSlices } from './compact-louvain';
-import type { StoryGraph, StorylineSummary } from './graph.types';
+import type { NodeAttributes, StoryGraph, StorylineSummary } from './graph.types';
 import { runToEnd, type Sliced } from './time-slices';
 
 export interface EnrichmentOptions {
@@ -26,7 +26,8 @@ export interface EnrichmentReport {
  */
 export interface ComputedEnrichment {
   report: EnrichmentReport;
-  compact: CompactGraph;
+  /** The nodes' attribute objects, in the compact graph's node order (not the compact graph: its arrays can go). */
+  attributes: NodeAttributes[];
   degrees: number[];
   ranks: Float64Array;
   communities: number[];
@@ -79,12 +80,11 @@ export function* computeEnrichment(graph: StoryGraph, options: EnrichmentOptions
     summaries,
     seconds: { degree: degreeSeconds, pagerank: pagerankSeconds, louvain: louvainSeconds, storylines: since(start) },
   };
-  return { report, compact, degrees, ranks, communities };
+  return { report, attributes: compact.attributes, degrees, ranks, communities };
 }
 
 /** Writes a computed enrichment's degrees, ranks and communities into the node attributes. */
-export function writeEnrichment({ compact, degrees, ranks, communities }: ComputedEnrichment): void {
-  const { attributes } = compact;
+export function writeEnrichment({ attributes, degrees, ranks, communities }: ComputedEnrichment): void {
   for (let i = 0; i < attributes.length; i++) {
     const node = attributes[i];
     node.degree = degrees[i];
