@@ -1,4 +1,5 @@
 import type { StoryGraph } from './graph.types';
+import { runToEnd, sliceRange, type Sliced } from './time-slices';
 
 interface SortedEvents {
   /** Event node keys with a date, ascending by date. */
@@ -7,6 +8,15 @@ interface SortedEvents {
   /** Event node keys without a date (listed after the dated ones when no span is asked). */
   undated: string[];
 }
+
+/** What an event index serves from: all events, and by type. */
+export interface SortedIndex {
+  all: SortedEvents;
+  byType: Map<string, SortedEvents>;
+}
+
+/** Events listed between two checkpoints (whole days at a time). */
+const EVENTS_PER_SLICE = 50_000;
 
 export interface EventFilter {
   type?: string;
@@ -64,24 +74,36 @@ export class EventIndex {
   }
 
   rebuild(): void {
+    this.install(runToEnd(this.sorted()));
+  }
+
+  /** The index's sorted lists, built with checkpoints (for `runInSlices`); {@link install} swaps them in. */
+  *sorted(): Sliced<SortedIndex> {
     // Grouped by date first (a few thousand distinct dates): the sort then compares node keys
     // only within a day, instead of comparing a million tuples by date and key.
     const byDate = new Map<string, Array<[string, string]>>();
     const undated: Array<[string, string]> = [];
-    this.graph.forEachNode((node, attributes) => {
-      if (attributes.kind !== 'event') return;
-      // The attributes at hand: no key lookup per event.
-      const date = typeof attributes.data['event_date'] === 'string' ? attributes.data['event_date'] : null;
-      const type = typeof attributes.data['event_type'] === 'string' ? attributes.data['event_type'] : 'unknown';
-      if (!date) {
-        undated.push([node, type]);
-        return;
+    const { graph } = this;
+    yield* sliceRange(graph.nodeIdBound, (from, to) => {
+      for (let id = from; id < to; id++) {
+        if (!graph.nodeAliveAt(id)) continue;
+        // The attributes at hand: no key lookup per event.
+        const attributes = graph.nodeAttributesAt(id);
+        if (attributes.kind !== 'event') continue;
+        const node = graph.nodeKey(id);
+        const date = typeof attributes.data['event_date'] === 'string' ? attributes.data['event_date'] : null;
+        const type = typeof attributes.data['event_type'] === 'string' ? attributes.data['event_type'] : 'unknown';
+        if (!date) {
+          undated.push([node, type]);
+          continue;
+        }
+        const day = byDate.get(date);
+        if (day) day.push([node, type]);
+        else byDate.set(date, [[node, type]]);
       }
-      const day = byDate.get(date);
-      if (day) day.push([node, type]);
-      else byDate.set(date, [[node, type]]);
     });
     undated.sort(byNode);
+    yield;
     const all: SortedEvents = { keys: [], dates: [], undated: [] };
     const byType = new Map<string, SortedEvents>();
     const bucket = (type: string): SortedEvents => {
@@ -89,6 +111,7 @@ export class EventIndex {
       if (!b) byType.set(type, (b = { keys: [], dates: [], undated: [] }));
       return b;
     };
+    let listed = 0;
     for (const date of [...byDate.keys()].sort()) {
       const day = byDate.get(date) as Array<[string, string]>;
       if (day.length > 1) day.sort(byNode);
@@ -99,11 +122,21 @@ export class EventIndex {
         b.keys.push(node);
         b.dates.push(date);
       }
+      listed += day.length;
+      if (listed >= EVENTS_PER_SLICE) {
+        listed = 0;
+        yield;
+      }
     }
     for (const [node, type] of undated) {
       all.undated.push(node);
       bucket(type).undated.push(node);
     }
+    return { all, byType };
+  }
+
+  /** Serves from lists {@link sorted} built (at once: a query never sees half). */
+  install({ all, byType }: SortedIndex): void {
     this.all = all;
     this.byType = byType;
   }

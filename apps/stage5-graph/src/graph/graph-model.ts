@@ -1,9 +1,10 @@
 import { createStoryGraph } from './graph-builder';
-import { EventIndex } from './event-index';
+import { EventIndex, type SortedIndex } from './event-index';
 import { GraphLock, type GraphLockOptions } from './graph-lock';
 import { EDGE_KINDS, NODE_KINDS } from './graph.types';
 import type { EdgeKind, NodeKind, StoryGraph, StorylineSummary } from './graph.types';
 import type { EnrichmentReport } from './graph-enricher';
+import { runToEnd, sliceRange, type Sliced } from './time-slices';
 
 export interface GraphStats {
   order: number;
@@ -15,6 +16,13 @@ export interface GraphStats {
   modularity: number | null;
   storylines: number;
   enrichedAt: string | null;
+}
+
+/** What queries are served from besides the graph: built in slices, installed at once. */
+export interface ServingIndexes {
+  events: SortedIndex;
+  storylineOrder: string[];
+  counts: { nodes: Record<NodeKind, number>; edges: Record<EdgeKind, number> };
 }
 
 export interface EnrichmentState {
@@ -44,28 +52,54 @@ export class GraphModel {
     this.events = new EventIndex(graph);
   }
 
-  /** Takes the results of an enrichment and rebuilds the serving indexes. */
-  applyEnrichment(report: EnrichmentReport, enrichedAt = new Date()): void {
+  /**
+   * Takes the results of an enrichment and the serving indexes built for them (see
+   * {@link servingIndexes}), or rebuilds those at once.
+   */
+  applyEnrichment(report: EnrichmentReport, enrichedAt = new Date(), indexes?: ServingIndexes): void {
     this.summaries = report.summaries;
     this.enrichment = { communities: report.communities, modularity: report.modularity, enrichedAt };
-    this.refreshIndexes();
+    this.installIndexes(indexes ?? runToEnd(this.servingIndexes(report.summaries)));
   }
 
   /** Rebuilds the event index, the storyline order and the counts from the graph. */
   refreshIndexes(): void {
-    this.events.rebuild();
+    this.installIndexes(runToEnd(this.servingIndexes(this.summaries)));
+  }
+
+  /**
+   * The event index, the storyline order (by the given summaries) and the counts, built with
+   * checkpoints (for `runInSlices`) while the API serves the previous ones; nothing changes until
+   * they are installed.
+   */
+  *servingIndexes(summaries: ReadonlyMap<string, StorylineSummary>): Sliced<ServingIndexes> {
+    const events = yield* this.events.sorted();
     const nodes = zeroCounts(NODE_KINDS);
     const storylines: Array<[string, number]> = [];
-    this.graph.forEachNode((node, attributes) => {
-      nodes[attributes.kind]++;
-      if (attributes.kind === 'storyline') storylines.push([node, this.summaries.get(node)?.timeline.length ?? 0]);
+    const { graph } = this;
+    yield* sliceRange(graph.nodeIdBound, (from, to) => {
+      for (let id = from; id < to; id++) {
+        if (!graph.nodeAliveAt(id)) continue;
+        const attributes = graph.nodeAttributesAt(id);
+        nodes[attributes.kind]++;
+        if (attributes.kind === 'storyline') {
+          const key = graph.nodeKey(id);
+          storylines.push([key, summaries.get(key)?.timeline.length ?? 0]);
+        }
+      }
     });
     const edges = zeroCounts(EDGE_KINDS);
-    const { graph } = this;
-    for (let e = 0; e < graph.edgeIdBound; e++) if (graph.edgeAlive(e)) edges[EDGE_KINDS[graph.edgeKindAt(e)]]++;
+    yield* sliceRange(graph.edgeIdBound, (from, to) => {
+      for (let e = from; e < to; e++) if (graph.edgeAlive(e)) edges[EDGE_KINDS[graph.edgeKindAt(e)]]++;
+    });
     storylines.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    this.storylineOrder = storylines.map(([key]) => key);
-    this.counts = { nodes, edges };
+    return { events, storylineOrder: storylines.map(([key]) => key), counts: { nodes, edges } };
+  }
+
+  private installIndexes(indexes: ServingIndexes): void {
+    this.events.install(indexes.events);
+    this.storylineOrder = indexes.storylineOrder;
+    this.counts = indexes.counts;
   }
 
   stats(): GraphStats {

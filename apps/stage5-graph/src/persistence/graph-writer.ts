@@ -1,7 +1,11 @@
 import type { PoolClient } from 'pg';
 import type { JobRecord } from '@storytelling/metadata-registry';
 import type { GraphChanges, StoryGraph, StorylineSummary } from '../graph/graph.types';
-import { edgesInKeyOrder } from './edge-order';
+import { runInSlices } from '../graph/time-slices';
+import { edgesInKeyOrderSlices } from './edge-order';
+
+/** The longest the edge ordering holds the event loop at a time. */
+const ORDER_SLICE_MS = 50;
 
 /** Separates roles inside one text value: unnest cannot carry a ragged text[][]. */
 export const ROLE_SEPARATOR = '\u001f';
@@ -82,8 +86,10 @@ export function writeNodes(client: PoolClient, graph: StoryGraph, keys: Iterable
 }
 
 /** Upserts the edges (by number) still in the graph, in the order of their keys' parts. */
-export function writeEdges(client: PoolClient, graph: StoryGraph, edges: Iterable<number>, chunkSize: number) {
-  return inChunks(client, UPSERT_EDGES, edgesInKeyOrder(graph, edges), chunkSize, (chunk) => {
+export async function writeEdges(client: PoolClient, graph: StoryGraph, edges: Iterable<number>, chunkSize: number) {
+  // In slices: on a full build, ordering millions of edges would hold the event loop for seconds.
+  const ordered = await runInSlices(edgesInKeyOrderSlices(graph, edges), ORDER_SLICE_MS);
+  return inChunks(client, UPSERT_EDGES, ordered, chunkSize, (chunk) => {
     const attrs = chunk.map((e) => graph.edgeAttributesAt(e));
     return [
       chunk.map((e) => graph.edgeKeyAt(e)),

@@ -161,13 +161,15 @@ async function enrich(deps: SyncDeps, report: SyncReport) {
   // else changes the graph meanwhile, as syncs run one at a time and a reload waits for them.
   const shape = graphShape(graph);
   const computed = await runInSlices(computeEnrichment(graph, options), ENRICH_SLICE_MS);
+  const indexes = await runInSlices(deps.model.servingIndexes(computed.report.summaries), ENRICH_SLICE_MS);
   // Written under the lock, like a merge: an export never mixes ranks or communities of two enrichments.
   const result = await deps.model.lock.exclusive(() => {
-    // Should the graph have changed after all, the enrichment is computed again, here, at once.
-    const enrichment = sameShape(shape, graph) ? computed : runToEnd(computeEnrichment(graph, options));
+    // Should the graph have changed after all, all is computed again, here, at once.
+    const unchanged = sameShape(shape, graph);
+    const enrichment = unchanged ? computed : runToEnd(computeEnrichment(graph, options));
     writeEnrichment(enrichment);
     enrichedAt = new Date();
-    deps.model.applyEnrichment(enrichment.report, enrichedAt);
+    deps.model.applyEnrichment(enrichment.report, enrichedAt, unchanged ? indexes : undefined);
     return enrichment.report;
   });
   report.seconds.enrich = (now() - t) / 1000;
