@@ -4,7 +4,7 @@ import type { GraphChanges, StoryGraph, StorylineSummary } from '../graph/graph.
 import { runInSlices } from '../graph/time-slices';
 import { edgesInKeyOrderSlices } from './edge-order';
 
-/** The longest the edge ordering holds the event loop at a time. */
+/** How long the edge ordering runs before the event loop gets a turn (its string sort runs whole). */
 const ORDER_SLICE_MS = 50;
 
 /** Separates roles inside one text value: unnest cannot carry a ragged text[][]. */

@@ -53,7 +53,7 @@ export interface SyncReport {
 const LIST_PAGE = 1_000;
 /** Dropped edges' rows are compacted away once they are this share of all (re-processed documents drop and add edges). */
 const DEAD_EDGE_SHARE = 0.25;
-/** The longest the enrichment holds the event loop at a time (queries wait at most about this long). */
+/** How long the enrichment runs before the event loop gets a turn (a few steps run whole: about 1 s at most on the bench graph). */
 export const ENRICH_SLICE_MS = 50;
 const now = () => performance.now();
 
