@@ -1,5 +1,5 @@
 import type { NodeAttributes, StoryGraph } from './graph.types';
-import { sliceRange, packedArray, runToEnd, type Sliced } from './time-slices';
+import { sliceRange, packedArray, type Sliced } from './time-slices';
 
 /**
  * The graph as arrays of numbers, built in one pass over the nodes and one over the edges and
@@ -31,13 +31,8 @@ export interface CompactGraph {
 /** A node's number of edges (parallel edges each count, as in graphology's `degree`). */
 export const compactDegree = (compact: CompactGraph, i: number): number => compact.starts[i + 1] - compact.starts[i];
 
-/** Builds the compact form of the graph (the graph is left as it was). */
-export function buildCompactGraph(graph: StoryGraph): CompactGraph {
-  return runToEnd(buildCompactGraphSlices(graph));
-}
-
-/** {@link buildCompactGraph} with checkpoints, for `runInSlices`. */
-export function* buildCompactGraphSlices(graph: StoryGraph): Sliced<CompactGraph> {
+/** Builds the compact form of the graph (the graph is left as it was), with checkpoints: see `time-slices.ts`. */
+export function* buildCompactGraph(graph: StoryGraph): Sliced<CompactGraph> {
   const n = graph.order;
   const m = graph.size;
   const nodes = new Array<string>(n);

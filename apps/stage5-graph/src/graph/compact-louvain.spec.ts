@@ -6,6 +6,7 @@ import { createStoryGraph, mergeJobBundle } from './graph-builder';
 import { buildCompactGraph } from './compact-graph';
 import { compactLouvain, type LouvainSlices } from './compact-louvain';
 import type { StoryGraph } from './graph.types';
+import { runToEnd } from './time-slices';
 
 // Integer and fractional weights.
 const randomGraph = (nodes: number, edges: number, seed: number): StoryGraph =>
@@ -14,8 +15,8 @@ const randomGraph = (nodes: number, edges: number, seed: number): StoryGraph =>
 /** graphology's Louvain on the graph against compactLouvain on its compact form, same seed. */
 function compare(graph: StoryGraph, resolution: number, seed: number, slices?: LouvainSlices): { count: number } {
   const reference = louvain.detailed(toGraphology(graph), { getEdgeWeight: 'weight', resolution, rng: seededRandom(seed) });
-  const compact = buildCompactGraph(graph);
-  const result = compactLouvain(compact, { resolution, rng: seededRandom(seed), slices });
+  const compact = runToEnd(buildCompactGraph(graph));
+  const result = runToEnd(compactLouvain(compact, { resolution, rng: seededRandom(seed), slices }));
   expect(result.count).toBe(reference.count);
   expect(result.modularity).toBe(reference.modularity);
   expect(compact.nodes.map((node, i) => [node, result.communities[i]])).toEqual(compact.nodes.map((node) => [node, reference.communities[node]]));

@@ -1,6 +1,6 @@
 import { GraphSyncError } from '../stage5.errors';
 import type { CompactGraph } from './compact-graph';
-import { sliceRange, packedArray, packedArrayNow, runToEnd, type Sliced } from './time-slices';
+import { sliceRange, packedArray, packedArrayNow, type Sliced } from './time-slices';
 
 export interface LouvainOptions {
   resolution: number;
@@ -41,14 +41,10 @@ const EPSILON = 1e-10;
  * Plain arrays, allocated once, and the compact graph's own arc arrays as the first level: it
  * takes over `starts`, `neighbours` and `arcWeights` (run it after everything else that reads
  * them). Typed arrays would be external memory, and each few dozen megabytes of it make V8 mark
- * the whole multi-gigabyte heap again (measured: three 10 s pauses in one enrichment).
+ * the whole multi-gigabyte heap again (measured: three 10 s pauses in one enrichment). With
+ * checkpoints: see `time-slices.ts`.
  */
-export function compactLouvain(compact: CompactGraph, options: LouvainOptions): LouvainResult {
-  return runToEnd(compactLouvainSlices(compact, options));
-}
-
-/** {@link compactLouvain} with checkpoints, for {@link runInSlices}. */
-export function* compactLouvainSlices(compact: CompactGraph, options: LouvainOptions): Sliced<LouvainResult> {
+export function* compactLouvain(compact: CompactGraph, options: LouvainOptions): Sliced<LouvainResult> {
   const slices = options.slices ?? DEFAULT_SLICES;
   const index = new LouvainIndex(compact, options.resolution, slices);
   yield;
@@ -67,7 +63,7 @@ function* sweep(index: LouvainIndex, queue: NodeQueue, communities: WeightedSet,
   queue.enqueueAll(index.C, first);
   let moved = false;
   while (queue.size !== 0) {
-    // The moves in a plain function, called again and again: V8 optimises a loop inside a generator badly.
+    // The moves in a plain function called slice after slice; the generator only checkpoints.
     if (visitQueued(index, queue, communities, visits)) moved = true;
     yield;
   }
@@ -120,9 +116,6 @@ function isBetter(best: number, current: number, target: number, delta: number, 
   return delta > bestDelta;
 }
 
-/** A packed array of n copies of a number (never holey: the hot loops stay on V8's fast path). */
-const filled = packedArrayNow;
-
 /** graphology-indices' UndirectedLouvainIndex, for the compact graph. */
 class LouvainIndex {
   /** Nodes (communities of the level below) at this level. */
@@ -166,11 +159,11 @@ class LouvainIndex {
     this.starts = compact.starts;
     this.neighbourhood = compact.neighbours;
     this.weights = compact.arcWeights;
-    this.loops = filled(n, 0.5).fill(0);
-    this.totalWeights = filled(n, 0.5).fill(0);
-    this.belongings = filled(n, 0).map((_, i) => i);
-    this.counts = filled(n, 1);
-    this.unused = filled(n, 0);
+    this.loops = packedArrayNow(n, 0.5).fill(0);
+    this.totalWeights = packedArrayNow(n, 0.5).fill(0);
+    this.belongings = packedArrayNow(n, 0).map((_, i) => i);
+    this.counts = packedArrayNow(n, 1);
+    this.unused = packedArrayNow(n, 0);
     const { sources, targets, weights } = compact;
     const { starts, neighbourhood: neighbours, weights: arcWeights } = this;
     // graphology's index lists a node's arcs in reverse edge order; the compact graph in edge order.
@@ -288,7 +281,7 @@ class LouvainIndex {
   private groupMembers(): number {
     const l = this.C;
     const { belongings } = this;
-    const label = (this.label ??= filled(l, -1));
+    const label = (this.label ??= packedArrayNow(l, -1));
     // Communities renumbered in the order their first member comes.
     label.fill(-1, 0, l);
     let C = 0;
@@ -298,14 +291,14 @@ class LouvainIndex {
       belongings[i] = label[ci];
     }
     this.scratch ??= {
-      totals: filled(C, 0.5).fill(0),
-      memberStarts: filled(C + 1, 0),
-      members: filled(l, 0),
-      fill: filled(C, 0),
-      sums: filled(C, 0.5).fill(0),
-      seenBy: filled(C, -1),
-      touched: filled(C, 0),
-      loops: filled(C, 0.5).fill(0),
+      totals: packedArrayNow(C, 0.5).fill(0),
+      memberStarts: packedArrayNow(C + 1, 0),
+      members: packedArrayNow(l, 0),
+      fill: packedArrayNow(C, 0),
+      sums: packedArrayNow(C, 0.5).fill(0),
+      seenBy: packedArrayNow(C, -1),
+      touched: packedArrayNow(C, 0),
+      loops: packedArrayNow(C, 0.5).fill(0),
     };
     const { totals, memberStarts, members, fill } = this.scratch;
     for (let ci = 0; ci < l; ci++) if (label[ci] !== -1) totals[label[ci]] = this.totalWeights[ci];
@@ -363,7 +356,7 @@ class LouvainIndex {
   /** graphology's `modularity` of the current level. */
   modularity(): number {
     const M2 = this.M * 2;
-    const internal = filled(this.C, 0.5).fill(0);
+    const internal = packedArrayNow(this.C, 0.5).fill(0);
     for (let i = 0; i < this.C; i++) {
       const ci = this.belongings[i];
       internal[ci] += this.loops[i];
@@ -401,8 +394,8 @@ class NodeQueue {
   private readonly queued: number[];
 
   constructor(private readonly capacity: number) {
-    this.ring = filled(capacity, 0);
-    this.queued = filled(capacity, 0);
+    this.ring = packedArrayNow(capacity, 0);
+    this.queued = packedArrayNow(capacity, 0);
   }
 
   /** Every node of 0 .. count - 1, from `first` on, round to `first - 1`. */
@@ -434,9 +427,9 @@ class WeightedSet {
   private readonly slots: number[];
 
   constructor(capacity: number) {
-    this.members = filled(capacity, 0);
-    this.weights = filled(capacity, 0.5).fill(0);
-    this.slots = filled(capacity, 0);
+    this.members = packedArrayNow(capacity, 0);
+    this.weights = packedArrayNow(capacity, 0.5).fill(0);
+    this.slots = packedArrayNow(capacity, 0);
   }
 
   clear(): void {

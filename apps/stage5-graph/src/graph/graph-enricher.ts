@@ -1,8 +1,8 @@
 import { seededRandom } from '@storytelling/common';
 import { summarizeStorylines, type NodeRanking } from './storyline-summary';
-import { weightedPagerankSlices } from './weighted-pagerank';
-import { buildCompactGraphSlices, compactDegree, type CompactGraph } from './compact-graph';
-import { compactLouvainSlices } from './compact-louvain';
+import { weightedPagerank } from './weighted-pagerank';
+import { buildCompactGraph, compactDegree, type CompactGraph } from './compact-graph';
+import { compactLouvain } from './compact-louvain';
 import type { NodeAttributes, StoryGraph, StorylineSummary } from './graph.types';
 import { runToEnd, type Sliced } from './time-slices';
 
@@ -55,7 +55,7 @@ export function enrichGraph(graph: StoryGraph, options: EnrichmentOptions = {}):
 export function* computeEnrichment(graph: StoryGraph, options: EnrichmentOptions = {}): Sliced<ComputedEnrichment> {
   let start = performance.now();
   // One compact form of the structure serves degree, PageRank and Louvain alike.
-  const compact = yield* buildCompactGraphSlices(graph);
+  const compact = yield* buildCompactGraph(graph);
   const n = compact.nodes.length;
   const degrees = Array.from({ length: n }, (_, i) => compactDegree(compact, i));
   const degreeSeconds = since(start);
@@ -95,9 +95,9 @@ export function writeEnrichment({ attributes, degrees, ranks, communities }: Com
 
 function* pagerank(compact: CompactGraph): Sliced<Float64Array> {
   if (compact.nodes.length === 0) return new Float64Array(0);
-  let result = yield* weightedPagerankSlices(compact, { maxIterations: 200, tolerance: 1e-6 });
+  let result = yield* weightedPagerank(compact, { maxIterations: 200, tolerance: 1e-6 });
   // Like graphology-metrics, 1e-6 may not be reached in 200 power iterations; a looser bound still ranks well.
-  if (!result.converged) result = yield* weightedPagerankSlices(compact, { maxIterations: 1000, tolerance: 1e-4 });
+  if (!result.converged) result = yield* weightedPagerank(compact, { maxIterations: 1000, tolerance: 1e-4 });
   return result.ranks;
 }
 
@@ -110,6 +110,6 @@ function* communitiesOf(compact: CompactGraph, options: EnrichmentOptions): Slic
     return { communities: Array.from({ length: n }, (_, i) => i), count: n, modularity: null };
   }
   // graphology's Louvain, run over the compact graph's arrays (compact-louvain.ts: same communities).
-  const result = yield* compactLouvainSlices(compact, { resolution, rng: seededRandom(options.seed ?? 42) });
+  const result = yield* compactLouvain(compact, { resolution, rng: seededRandom(options.seed ?? 42) });
   return { communities: result.communities, count: result.count, modularity: Number.isFinite(result.modularity) ? result.modularity : null };
 }

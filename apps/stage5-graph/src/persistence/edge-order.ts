@@ -1,6 +1,6 @@
 import { EDGE_KINDS } from '../graph/graph.types';
 import type { StoryGraph } from '../graph/graph.types';
-import { runToEnd, sliceRange, type Sliced } from '../graph/time-slices';
+import { sliceRange, type Sliced } from '../graph/time-slices';
 
 const CO_OCCURS = EDGE_KINDS.indexOf('co-occurs');
 /** Each edge kind's place among the kind names in string order. */
@@ -16,14 +16,9 @@ const KIND_RANK = (() => {
  * built for it: the node keys are sorted once into ranks, the edges by three counting sorts on
  * kind and ranks (linear). Building and sorting the bench graph's 4.8M edge keys held the event
  * loop for 11 s. The order differs from the keys' own string order only where one node key is a
- * prefix of another.
+ * prefix of another. With checkpoints: see `time-slices.ts`.
  */
-export function edgesInKeyOrder(graph: StoryGraph, edges: Iterable<number>): Int32Array {
-  return runToEnd(edgesInKeyOrderSlices(graph, edges));
-}
-
-/** {@link edgesInKeyOrder} with checkpoints, for `runInSlices`. */
-export function* edgesInKeyOrderSlices(graph: StoryGraph, edges: Iterable<number>): Sliced<Int32Array> {
+export function* edgesInKeyOrder(graph: StoryGraph, edges: Iterable<number>): Sliced<Int32Array> {
   const live: number[] = [];
   for (const e of edges) if (graph.edgeAlive(e)) live.push(e);
   yield;

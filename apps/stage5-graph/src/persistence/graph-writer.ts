@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import type { JobRecord } from '@storytelling/metadata-registry';
 import type { GraphChanges, StoryGraph, StorylineSummary } from '../graph/graph.types';
 import { runInSlices } from '../graph/time-slices';
-import { edgesInKeyOrderSlices } from './edge-order';
+import { edgesInKeyOrder } from './edge-order';
 
 /** How long the edge ordering runs before the event loop gets a turn (its string sort runs whole). */
 const ORDER_SLICE_MS = 50;
@@ -88,7 +88,7 @@ export function writeNodes(client: PoolClient, graph: StoryGraph, keys: Iterable
 /** Upserts the edges (by number) still in the graph, in the order of their keys' parts. */
 export async function writeEdges(client: PoolClient, graph: StoryGraph, edges: Iterable<number>, chunkSize: number) {
   // In slices: on a full build, ordering millions of edges would hold the event loop for seconds.
-  const ordered = await runInSlices(edgesInKeyOrderSlices(graph, edges), ORDER_SLICE_MS);
+  const ordered = await runInSlices(edgesInKeyOrder(graph, edges), ORDER_SLICE_MS);
   return inChunks(client, UPSERT_EDGES, ordered, chunkSize, (chunk) => {
     const attrs = chunk.map((e) => graph.edgeAttributesAt(e));
     return [
