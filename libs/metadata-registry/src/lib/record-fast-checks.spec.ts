@@ -144,4 +144,27 @@ describe('record fast checks', () => {
     expect(rejected[0].error).toContain('document[3]');
     expect(rejected[0].error).toContain('document_id');
   });
+
+  it('dedupes composite keys without mistaking ids that hold the separator of the old keys', () => {
+    const batch = {
+      jobId: JOB,
+      documentEntities: [
+        { document_id: 'a|b', entity_id: 'c', mention_count: 1 },
+        { document_id: 'a', entity_id: 'b|c', mention_count: 2 },
+        { document_id: 'a', entity_id: 'b|c', mention_count: 3 },
+      ],
+      eventEntities: [
+        { event_id: 'e|x', entity_id: 'y', role: 'agent' },
+        { event_id: 'e', entity_id: 'x|y', role: 'agent' },
+        { event_id: 'e', entity_id: 'x', role: 'y|agent' },
+      ],
+    } as unknown as RegistryBatch;
+    const { batch: out, counts } = validateBatch(batch);
+    expect(out.documentEntities?.map((r) => [r.document_id, r.entity_id, r.mention_count])).toEqual([
+      ['a|b', 'c', 1],
+      ['a', 'b|c', 3],
+    ]);
+    expect(out.eventEntities).toHaveLength(3);
+    expect(counts).toEqual({ document_entity: 2, event_entity: 3 });
+  });
 });

@@ -95,7 +95,11 @@ export const storylineSchema = z.object({
   document_ids: z.array(id).default([]),
 });
 
-/** The batch's arrays, their record kind, schema and natural key (used to dedupe and to report). */
+/**
+ * The batch's arrays, their record kind, schema and natural key (used to dedupe and to report).
+ * Composite keys join their ids with NUL, the one character an id cannot hold: with any other
+ * separator, ("a|b", "c") and ("a", "b|c") would be one key, and one of the two records dropped.
+ */
 export const BATCH_KINDS = [
   { field: 'documents', kind: 'document', schema: documentSchema, key: (r: DocumentRecord) => r.document_id },
   { field: 'events', kind: 'event', schema: eventSchema, key: (r: EventRecord) => r.event_id },
@@ -104,13 +108,13 @@ export const BATCH_KINDS = [
     field: 'documentEntities',
     kind: 'document_entity',
     schema: documentEntitySchema,
-    key: (r: DocumentEntityRecord) => `${r.document_id}|${r.entity_id}`,
+    key: (r: DocumentEntityRecord) => `${r.document_id}\u0000${r.entity_id}`,
   },
   {
     field: 'eventEntities',
     kind: 'event_entity',
     schema: eventEntitySchema,
-    key: (r: EventEntityRecord) => `${r.event_id}|${r.entity_id}|${r.role}`,
+    key: (r: EventEntityRecord) => `${r.event_id}\u0000${r.entity_id}\u0000${r.role}`,
   },
   { field: 'linkages', kind: 'linkage', schema: linkageSchema, key: (r: LinkageRecord) => r.linkage_id },
   { field: 'storylines', kind: 'storyline', schema: storylineSchema, key: (r: StorylineRecord) => r.storyline_id },
