@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { FastifyInstance } from 'fastify';
-import type { Registry, RegistryReader } from '@storytelling/metadata-registry';
+import type { Registry, RegistryBatch, RegistryReader } from '@storytelling/metadata-registry';
 import { testRedisUrl, uniqueName, type TestDatabase } from '@storytelling/test-utils';
 import { buildApp } from '../src/api/app';
 import { buildGraphService, runSync, type GraphService } from '../src/graph-service';
@@ -131,6 +131,27 @@ describe('Stage 5 sync from a PostgreSQL registry', () => {
     expect(service.model.graph.size).toBe(edgesBefore);
   });
 
+  it('merges ids holding "|" whose unescaped edge keys would be one (and reloads them after the restart below)', async () => {
+    // Unescaped, both mentions edges were "mentions|doc:q|ent:r|ent:s": the merge threw and the sync stopped at this job.
+    const jobId = randomUUID();
+    const docs = ['q', 'q|ent:r'].map((document_id) => ({ ...twoStories('e', jobId).batch.documents?.[0], document_id }));
+    const entities = ['r|ent:s', 's'].map((entity_id) => ({ entity_id, entity_type: 'PERSON', canonical_name: entity_id, aliases: [] }));
+    const documentEntities = [
+      { document_id: 'q', entity_id: 'r|ent:s', mention_count: 1 },
+      { document_id: 'q|ent:r', entity_id: 's', mention_count: 2 },
+    ];
+    await writeStage2Job(writer, { jobId, batch: { jobId, documents: docs, entities, documentEntities } as RegistryBatch, bundle: twoStories('e', jobId).bundle });
+    const before = (await app.inject({ method: 'GET', url: '/graph/stats' })).json();
+    const report = await runSync(service);
+    expect(report.jobs).toEqual([jobId]);
+    expect(report.failedJobs).toEqual([]);
+    const after = (await app.inject({ method: 'GET', url: '/graph/stats' })).json();
+    expect(after.edges.mentions - before.edges.mentions).toBe(2);
+    const { graph } = service.model;
+    expect(graph.getEdgeAttributes('mentions|doc:q|ent:r\\|ent:s').weight).toBe(1);
+    expect(graph.getEdgeAttributes('mentions|doc:q\\|ent:r|ent:s').weight).toBe(2);
+  });
+
   it('serves after a restart from its own tables, without reading the registry', async () => {
     const urls = ['/graph/stats', '/storylines/b-s-election', '/entities/b-alice', '/events?type=debate', '/storylines?limit=5'];
     const before = await Promise.all(urls.map(async (url) => (await app.inject({ method: 'GET', url })).json()));
@@ -151,6 +172,7 @@ describe('Stage 5 sync from a PostgreSQL registry', () => {
     Object.assign(stack, { service, app });
     const after = await Promise.all(urls.map(async (url) => (await app.inject({ method: 'GET', url })).json()));
     expect(after).toEqual(before);
+    expect(service.model.graph.getEdgeAttributes('mentions|doc:q\\|ent:r|ent:s').weight).toBe(2);
     const report = await runSync(service);
     expect(report.jobs).toEqual([]);
   });

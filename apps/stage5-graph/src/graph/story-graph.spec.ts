@@ -133,11 +133,20 @@ describe('StoryGraph', () => {
     expect([graph.size, graph.edgeIdBound]).toEqual([2_900, 6_000]);
   });
 
-  it('refuses a second edge under one key (node keys holding "|"), and keeps [] and [""] role sets apart', () => {
+  it('gives edges between node keys holding "|" or "\\" keys of their own, and keeps [] and [""] role sets apart', () => {
     const graph = new StoryGraph();
-    for (const key of ['doc:a', 'doc:a|ent:b', 'ent:b|ent:c', 'ent:c', 'evt:1']) graph.addNode(key, node(key));
-    graph.addEdge('doc:a', 'ent:b|ent:c', { kind: 'mentions', weight: 1 });
-    expect(() => graph.addEdge('doc:a|ent:b', 'ent:c', { kind: 'mentions', weight: 1 })).toThrow('another edge already has the key "mentions|doc:a|ent:b|ent:c"');
+    for (const key of ['doc:a', 'doc:a|ent:b', 'ent:b|ent:c', 'ent:c', 'evt:1', 'doc:x\\', 'doc:x']) graph.addNode(key, node(key));
+    // Unescaped, both keys would be "mentions|doc:a|ent:b|ent:c", and the second edge was refused.
+    const one = graph.addEdge('doc:a', 'ent:b|ent:c', { kind: 'mentions', weight: 1 });
+    const two = graph.addEdge('doc:a|ent:b', 'ent:c', { kind: 'mentions', weight: 2 });
+    expect([one, two]).toEqual(['mentions|doc:a|ent:b\\|ent:c', 'mentions|doc:a\\|ent:b|ent:c']);
+    expect([graph.source(one), graph.target(one), graph.getEdgeAttributes(two).weight]).toEqual(['doc:a', 'ent:b|ent:c', 2]);
+    const three = graph.addEdge('doc:x\\', 'ent:c', { kind: 'mentions', weight: 3 });
+    expect(three).toBe('mentions|doc:x\\\\|ent:c');
+    expect(graph.hasEdge('mentions|doc:x\\|ent:c')).toBe(false);
+    expect(() => graph.addEdgeWithKey('mentions|doc:a|ent:b|ent:c', 'doc:a|ent:b', 'ent:c', { kind: 'mentions', weight: 1 })).toThrow('is not its kind');
+    graph.dropEdge(one);
+    expect([graph.hasEdge(one), graph.hasEdge(two), graph.hasEdge(three)]).toEqual([false, true, true]);
     graph.addEdge('ent:c', 'evt:1', { kind: 'participates', weight: 1, roles: [] });
     graph.addEdge('doc:a', 'evt:1', { kind: 'participates', weight: 1, roles: [''] });
     expect(graph.getEdgeAttributes(edgeKey('participates', 'ent:c', 'evt:1')).roles).toEqual([]);

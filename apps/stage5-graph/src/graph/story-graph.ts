@@ -1,4 +1,4 @@
-import { edgeKey } from './graph-keys';
+import { edgeKey, needsEscape, parseEdgeKey } from './graph-keys';
 import { EDGE_KINDS, type EdgeAttributes, type EdgeKind, type NodeAttributes } from './graph.types';
 import { GraphStructureError } from '../stage5.errors';
 
@@ -31,6 +31,7 @@ export const edgeKindCode = (kind: EdgeKind): number => {
 
 /** key === edgeKey(kind, source, target), without building it (a restart adds millions of edges by key). */
 function isEdgeKey(key: string, kind: EdgeKind, source: string, target: string): boolean {
+  if (needsEscape(source) || needsEscape(target)) return key === edgeKey(kind, source, target);
   if (key.length !== kind.length + source.length + target.length + 2 || !key.startsWith(kind) || key.charCodeAt(kind.length) !== 124) return false;
   const [first, second] = kind === 'co-occurs' && target < source ? [target, source] : [source, target];
   return key.startsWith(first, kind.length + 1) && key.charCodeAt(kind.length + 1 + first.length) === 124 && key.endsWith(second);
@@ -408,9 +409,6 @@ export class StoryGraph {
     if (this.findEdge(kind, source, target) !== NONE) {
       throw new GraphStructureError(`the edge "${edgeKey(EDGE_KINDS[kind], this.keys[source], this.keys[target])}" already exists`);
     }
-    if (this.sharesKeys(kind, source, target)) {
-      throw new GraphStructureError(`another edge already has the key "${edgeKey(EDGE_KINDS[kind], this.keys[source], this.keys[target])}"`);
-    }
     if (this.edgeSlots >= this.sources.length) this.growEdges();
     // Room in the table before the edge is written: a rehash re-inserts every live edge.
     if (2 * (this.tableUsed + 1) > this.table.length) this.rehash(this.table.length * (2 * (this.edgeCount + 1) > this.table.length / 2 ? 2 : 1));
@@ -522,31 +520,15 @@ export class StoryGraph {
     return e;
   }
 
-  /** An edge key names its kind and its two node keys; node keys may hold "|", so each split is tried. */
+  /** The edge an edge key names (see edgeKey: node keys inside it are escaped, so it names one). */
   private edgeIdOfKey(key: string): number {
-    const bar = key.indexOf('|');
-    const kind = KIND_CODE.get(key.slice(0, bar) as EdgeKind);
-    if (bar < 0 || kind === undefined) return NONE;
-    for (let split = key.indexOf('|', bar + 1); split >= 0; split = key.indexOf('|', split + 1)) {
-      const source = this.index.get(key.slice(bar + 1, split));
-      const target = source === undefined ? undefined : this.index.get(key.slice(split + 1));
-      if (source !== undefined && target !== undefined) {
-        const e = this.findEdge(kind, source, target);
-        if (e !== NONE && this.edgeKeyAt(e) === key) return e;
-      }
-    }
-    return NONE;
-  }
-
-  /**
-   * Whether another edge already has this edge's key: possible only when a node key holds "|"
-   * (`mentions|doc:a|b|ent:c` names two pairs), so only then is the key built and looked up.
-   */
-  private sharesKeys(kind: number, source: number, target: number): boolean {
-    const sourceKey = this.keys[source];
-    const targetKey = this.keys[target];
-    if (!sourceKey.includes('|') && !targetKey.includes('|')) return false;
-    return this.edgeIdOfKey(edgeKey(EDGE_KINDS[kind], sourceKey, targetKey)) !== NONE;
+    const parsed = parseEdgeKey(key);
+    const kind = parsed === null ? undefined : KIND_CODE.get(parsed.kind as EdgeKind);
+    // A co-occurrence's key names its ends in order (see edgeKey); the other order names no edge.
+    if (parsed === null || kind === undefined || (kind === CO_OCCURS && parsed.target < parsed.source)) return NONE;
+    const source = this.index.get(parsed.source);
+    const target = source === undefined ? undefined : this.index.get(parsed.target);
+    return target === undefined ? NONE : this.findEdge(kind, source as number, target);
   }
 
   private extraOf(attributes: EdgeAttributes): number {
