@@ -25,7 +25,7 @@ export interface GraphServiceOptions {
 }
 
 export interface GraphService {
-  /** The served graph (replaced as a whole only by `reload`). */
+  /** The served graph. */
   readonly model: GraphModel;
   readonly store: GraphStore;
   readonly registry: Registry;
@@ -38,8 +38,6 @@ export interface GraphService {
   metricsText(): Promise<string>;
   /** One incremental sync; concurrent calls share the running one. */
   sync(): Promise<SyncReport>;
-  /** Reloads the served graph from Stage 5's tables. */
-  reload(): Promise<void>;
   /** Syncs every `intervalMs` until closed (errors are logged and counted, never thrown). */
   startPolling(intervalMs: number): void;
   close(): Promise<void>;
@@ -96,10 +94,9 @@ class DefaultGraphService implements GraphService {
   private running: Promise<SyncReport> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly unsaved = emptyChanges();
-  private reloading: Promise<void> | null = null;
 
   constructor(
-    public model: GraphModel,
+    readonly model: GraphModel,
     readonly store: GraphStore,
     readonly registry: Registry,
     readonly metrics: Stage5Metrics,
@@ -117,8 +114,7 @@ class DefaultGraphService implements GraphService {
   }
 
   sync(): Promise<SyncReport> {
-    // A sync asked for during a reload runs on the reloaded graph.
-    this.running ??= (this.reloading ?? Promise.resolve()).then(() => this.syncOnce()).finally(() => {
+    this.running ??= this.syncOnce().finally(() => {
       this.running = null;
     });
     return this.running;
@@ -152,22 +148,6 @@ class DefaultGraphService implements GraphService {
       this.metrics.syncRuns.inc({ outcome: 'failed' });
       throw error;
     }
-  }
-
-  reload(): Promise<void> {
-    this.reloading ??= this.reloadOnce().finally(() => {
-      this.reloading = null;
-    });
-    return this.reloading;
-  }
-
-  private async reloadOnce(): Promise<void> {
-    await this.running?.catch(() => undefined);
-    this.model = await this.store.loadModel();
-    // Unsaved changes were the old graph's (edges by its numbers): the jobs they came from were not
-    // marked processed, so the next sync merges them into the reloaded graph again.
-    for (const set of [this.unsaved.nodes, this.unsaved.edges, this.unsaved.removedEdges]) set.clear();
-    observeGraph(this.metrics, this.model);
   }
 
   startPolling(intervalMs: number): void {

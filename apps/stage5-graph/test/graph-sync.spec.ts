@@ -137,8 +137,8 @@ describe('Stage 5 sync from a PostgreSQL registry', () => {
     const docs = ['q', 'q|ent:r'].map((document_id) => ({ ...twoStories('e', jobId).batch.documents?.[0], document_id }));
     const entities = ['r|ent:s', 's'].map((entity_id) => ({ entity_id, entity_type: 'PERSON', canonical_name: entity_id, aliases: [] }));
     const documentEntities = [
-      { document_id: 'q', entity_id: 'r|ent:s', mention_count: 1 },
-      { document_id: 'q|ent:r', entity_id: 's', mention_count: 2 },
+      { document_id: 'q', entity_id: 'r|ent:s', mention_count: 1, job_id: jobId },
+      { document_id: 'q|ent:r', entity_id: 's', mention_count: 2, job_id: jobId },
     ];
     await writeStage2Job(writer, { jobId, batch: { jobId, documents: docs, entities, documentEntities } as RegistryBatch, bundle: twoStories('e', jobId).bundle });
     const before = (await app.inject({ method: 'GET', url: '/graph/stats' })).json();
