@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { createLogger } from '@storytelling/common';
 import { createTestDatabase, type TestDatabase } from '@storytelling/test-utils';
 import { COPY_MIN_ROWS, writeBatchRows } from './batch-writer';
@@ -258,3 +259,78 @@ describe.each(['postgresql', 'pglite'] as const)('writeBatchRows: large batches 
     expect(n).toBe(0);
   });
 });
+
+describe('writeBatchRows: a COPY that a concurrent writer deadlocks with (postgresql)', () => {
+  let databases: TestDatabase[] = [];
+
+  afterAll(async () => {
+    for (const created of databases) await created.drop();
+    databases = [];
+  });
+
+  const database = async (): Promise<TestDatabase> => {
+    const created = await createTestDatabase({
+      schema: 'registry',
+      fingerprint: registryMigrationsFingerprint(),
+      migrate: (url) => migrateRegistry(url, silent),
+    });
+    databases.push(created);
+    return created;
+  };
+
+  it('is chosen as the victim, rolls back to its savepoint and upserts instead: everything is written', async () => {
+    const [target, reference] = await Promise.all([database(), database()]);
+    const executor = pgExecutor(createPgPool(target.url));
+    const other = new Client({ connectionString: target.url });
+    await other.connect();
+    try {
+      // Another writer holds doc-5, which the COPY (in key order: doc-0, doc-1, doc-10 ...) reaches after doc-0.
+      await other.query("SET deadlock_timeout = '60s'");
+      await other.query('BEGIN');
+      await other.query(`INSERT INTO document_metadata (document_id, job_id, title) VALUES ('doc-5', '${JOB}', 'the other writer')`);
+      const copies: string[] = [];
+      const writing = executor.transaction(async (session) => {
+        // This session checks for deadlocks first, so it is the one PostgreSQL aborts.
+        await session.query("SET LOCAL deadlock_timeout = '100ms'");
+        const copyIn: SqlSession['copyIn'] = async (sql, pieces) => {
+          copies.push(sql.split(' ')[1] ?? sql);
+          await session.copyIn?.(sql, pieces);
+        };
+        return writeBatchRows({ ...session, copyIn }, bigBatch());
+      });
+      await waitForLockWait(other);
+      // The other writer now wants doc-0, which the COPY holds: a deadlock. Once the COPY's savepoint
+      // is rolled back, this insert goes through; the upsert then waits for the commit below.
+      await other.query(`INSERT INTO document_metadata (document_id, job_id, title) VALUES ('doc-0', '${JOB}', 'the other writer')`);
+      await other.query('COMMIT');
+      const counts = await writing;
+      expect(counts.document).toBe(COPY_MIN_ROWS + 200);
+      // The COPY of documents was tried once; the other tables merged (upsert staging) after the conflict.
+      expect(copies.filter((table) => table === 'document_metadata')).toEqual(['document_metadata']);
+      expect(copies).toContain('registry_staging_document_metadata');
+
+      const referenceExecutor = pgExecutor(createPgPool(reference.url));
+      try {
+        await writeWithoutCopy(referenceExecutor, bigBatch());
+        expect(await snapshot(executor)).toEqual(await snapshot(referenceExecutor));
+      } finally {
+        await referenceExecutor.close();
+      }
+    } finally {
+      await other.end();
+      await executor.close();
+    }
+  });
+});
+
+/** Resolves once a session other than `self` waits for a row lock (the COPY reached the other writer's row). */
+async function waitForLockWait(self: Client): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const { rows } = await self.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'",
+    );
+    if (rows[0].n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('the COPY never waited for the other writer');
+}
