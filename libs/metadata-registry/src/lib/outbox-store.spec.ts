@@ -76,6 +76,22 @@ describe('OutboxStore', () => {
     ]);
   });
 
+  it('keeps an append whole after a crash left a partial line (the broken line alone is dead-lettered)', async () => {
+    const outbox = new OutboxStore(dir);
+    await outbox.append(op(1));
+    // A crash between write and fsync of the next append: half a line, no newline.
+    const whole = readFileSync(join(dir, 'outbox.jsonl'), 'utf8');
+    writeFileSync(join(dir, 'outbox.jsonl'), `${whole}${JSON.stringify({ at: 'x', op: op(2) }).slice(0, 40)}`);
+    const restarted = new OutboxStore(dir);
+    await restarted.append(op(3));
+    const seen: number[] = [];
+    const result = await restarted.replay(handlers(async (o) => void seen.push(nOf(o))));
+    expect(seen).toEqual([1, 3]);
+    expect(result).toEqual({ ...done, replayed: 2, deadLettered: 1 });
+    const dead = readFileSync(join(dir, 'dead-letters.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(dead.map((d) => d.cause)).toEqual(['unreadable']);
+  });
+
   it('shares one replay between concurrent callers', async () => {
     const outbox = new OutboxStore(dir);
     for (const n of [1, 2]) await outbox.append(op(n));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { appendFile, open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { errorMessage } from '@storytelling/common';
@@ -105,15 +105,7 @@ export class OutboxStore {
     const line = `${JSON.stringify({ at: new Date().toISOString(), op } satisfies OutboxEntry)}\n`;
     return this.serialised(async () => {
       try {
-        await this.withAppendLock(async () => {
-          const handle = await open(join(this.dir, CURRENT), 'a');
-          try {
-            await handle.write(line);
-            await handle.sync();
-          } finally {
-            await handle.close();
-          }
-        });
+        await this.withAppendLock(() => appendLineDurably(join(this.dir, CURRENT), line));
       } catch (error) {
         throw new OutboxError(`Could not append to the outbox in ${this.dir}: ${errorMessage(error)}`, { cause: error });
       }
@@ -324,7 +316,7 @@ export class OutboxStore {
     entry?: OutboxEntry,
   ): Promise<void> {
     const stored = entry ? JSON.stringify(entry) : line;
-    await appendFile(join(this.dir, DEAD_LETTERS), `${JSON.stringify({ at: new Date().toISOString(), cause, reason, line: stored })}\n`);
+    await appendLineDurably(join(this.dir, DEAD_LETTERS), `${JSON.stringify({ at: new Date().toISOString(), cause, reason, line: stored })}\n`);
     result.deadLettered++;
     handlers.onDeadLetter?.({ cause, reason, op: entry?.op.op, attempts: entry?.attempts });
   }
@@ -371,6 +363,28 @@ function parseEntry(line: string): OutboxEntry | undefined {
     return entry && typeof entry === 'object' && entry.op ? entry : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Appends one line and fsyncs. A crash in the middle of an earlier append can have left a partial
+ * line at the end of the file (never confirmed to its caller): it is ended first, so it stays one
+ * unreadable line of its own (dead-lettered at replay) instead of swallowing this confirmed one.
+ */
+async function appendLineDurably(file: string, line: string): Promise<void> {
+  const handle = await open(file, 'a+');
+  try {
+    const { size } = await handle.stat();
+    let text = line;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) text = `\n${line}`;
+    }
+    await handle.write(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
