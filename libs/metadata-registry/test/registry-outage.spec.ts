@@ -190,4 +190,35 @@ describe('registry outage', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('outboxes a live write slower than METADATA_WRITE_TIMEOUT_MS, and a replay slower than that still drains it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'registry-slow-'));
+    const config = testConfig(db.url, dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false', METADATA_WRITE_TIMEOUT_MS: '300' });
+    // Volume threshold high: the breaker stays closed, so only its timeout is at play.
+    const registry = await createRegistry({ config, logger: silent, replayIntervalMs: 0, breaker: { volumeThreshold: 1_000 } });
+    const blocker = new Client({ connectionString: db.url });
+    await blocker.connect();
+    const jobId = randomUUID();
+    try {
+      expect((await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: 'slow' })).outcome).toBe('written');
+      // Another session holds the documents table: every write to it waits until it lets go.
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE document_metadata IN ACCESS EXCLUSIVE MODE');
+      const live = await registry.hooks.syncWriteDocumentsToRegistry(makeBatch(jobId, 3, 'slow'));
+      expect(live).toMatchObject({ outcome: 'outboxed' });
+      expect(live.reason).toMatch(/timed out/i);
+      const replaying = registry.replayOutbox();
+      // Held three times the timeout: a replay through the breaker gave up and kept the entry for ever.
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      await blocker.query('COMMIT');
+      expect(await replaying).toMatchObject({ replayed: 1, pending: 0, deadLettered: 0 });
+      expect(registry.status().outboxPending).toBe(0);
+      const { rows } = await blocker.query('SELECT count(*)::int AS n FROM document_metadata WHERE job_id = $1', [jobId]);
+      expect(rows[0].n).toBe(3);
+    } finally {
+      await blocker.end();
+      await registry.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

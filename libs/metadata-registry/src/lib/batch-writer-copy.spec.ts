@@ -298,7 +298,7 @@ describe('writeBatchRows: a COPY that a concurrent writer deadlocks with (postgr
         };
         return writeBatchRows({ ...session, copyIn }, bigBatch());
       });
-      await waitForLockWait(other);
+      await waitForLockWait(executor);
       // The other writer now wants doc-0, which the COPY holds: a deadlock. Once the COPY's savepoint
       // is rolled back, this insert goes through; the upsert then waits for the commit below.
       await other.query(`INSERT INTO document_metadata (document_id, job_id, title) VALUES ('doc-0', '${JOB}', 'the other writer')`);
@@ -323,13 +323,17 @@ describe('writeBatchRows: a COPY that a concurrent writer deadlocks with (postgr
   });
 });
 
-/** Resolves once a session other than `self` waits for a row lock (the COPY reached the other writer's row). */
-async function waitForLockWait(self: Client): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const { rows } = await self.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'",
+/**
+ * Resolves once a session of the database waits for a row lock (the COPY reached the other writer's
+ * row). Asked outside any transaction: inside one, pg_stat_activity keeps the first answer it gave.
+ */
+async function waitForLockWait(executor: SqlExecutor): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const [{ n }] = await executor.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
     );
-    if (rows[0].n > 0) return;
+    if (n > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error('the COPY never waited for the other writer');

@@ -38,6 +38,7 @@ export const registryConfigSchema = z.object({
   REDIS_DB: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(0).max(15).default(15)),
   REDIS_TTL: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(1).default(86_400)),
   REDIS_URL: url(['redis', 'rediss']),
+  METADATA_WRITE_TIMEOUT_MS: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(100).default(10_000)),
   METADATA_OUTBOX_LEASE_MS: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(2_000).default(30_000)),
   METADATA_OUTBOX_MAX_ATTEMPTS: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(1).default(5)),
   METADATA_OUTBOX_RETRY_BACKOFF_MS: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
@@ -61,6 +62,8 @@ export interface RegistryConfig {
   redisUrl: string | undefined;
   redisTtlSeconds: number;
   dataDir: string;
+  /** A live write slower than this goes to the outbox instead of holding up the batch (replays wait as long as it takes). */
+  writeTimeoutMs: number;
   /** Folder of the durable outbox (inside dataDir). */
   outboxDir: string;
   outbox: {
@@ -86,6 +89,7 @@ export function loadRegistryConfig(env: Record<string, string | undefined> = pro
     redisUrl: redisUrl(vars),
     redisTtlSeconds: vars.REDIS_TTL,
     dataDir: vars.METADATA_DATA_DIR,
+    writeTimeoutMs: vars.METADATA_WRITE_TIMEOUT_MS,
     outboxDir: join(vars.METADATA_DATA_DIR, 'outbox'),
     outbox: Object.freeze({
       leaseMs: vars.METADATA_OUTBOX_LEASE_MS,

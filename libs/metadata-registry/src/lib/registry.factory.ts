@@ -101,7 +101,7 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
           metrics,
           logger,
           afterWrite: redisSide.cache?.afterWrite,
-          breaker: options.breaker,
+          breaker: { timeoutMs: config.writeTimeoutMs, ...options.breaker },
           replayIntervalMs: options.replayIntervalMs,
         });
   if (writer) closers.unshift(() => writer.close());

@@ -8,7 +8,10 @@ import { BREAKER_STATE_VALUE, countWrites, type RegistryMetrics } from './regist
 export type BreakerState = keyof typeof BREAKER_STATE_VALUE;
 
 export interface BreakerOptions {
-  /** A write slower than this counts as failed and goes to the outbox (default 10 s). */
+  /**
+   * A live write slower than this goes to the outbox (default 10 s). The write itself goes on (it
+   * cannot be stopped) and the replay repeats it idempotently; replays wait as long as they take.
+   */
   timeoutMs?: number;
   /** How long the breaker stays open before a trial write (default 5 s). */
   resetTimeoutMs?: number;
@@ -46,11 +49,15 @@ export interface ResilientWriterOptions {
 export class ResilientWriter {
   private readonly breaker: CircuitBreaker<[RegistryOp], OpResult>;
   private readonly timer: NodeJS.Timeout | undefined;
+  private readonly timeoutMs: number;
 
   constructor(private readonly options: ResilientWriterOptions) {
     const b = options.breaker ?? {};
+    this.timeoutMs = b.timeoutMs ?? 10_000;
     this.breaker = new CircuitBreaker((op: RegistryOp) => options.store.apply(op), {
-      timeout: b.timeoutMs ?? 10_000,
+      // Timed in submit() for live writes only: a breaker timeout would also give up on replays, and a
+      // replay of a batch slower than it would then fail on every run, for ever, holding up every later write.
+      timeout: false,
       resetTimeout: b.resetTimeoutMs ?? 5_000,
       errorThresholdPercentage: b.errorThresholdPercentage ?? 50,
       volumeThreshold: b.volumeThreshold ?? 2,
@@ -86,10 +93,16 @@ export class ResilientWriter {
       this.kickReplay();
       return outboxed;
     }
-    try {
-      const result = await this.breaker.fire(op);
+    const written = this.breaker.fire(op).then(async (result) => {
+      // Also when the write ends after its caller stopped waiting: the cache must learn of it.
       await this.notify(op, result);
-      return { outcome: 'written', result };
+      return result;
+    });
+    try {
+      const result = await withinTime(written, this.timeoutMs);
+      if (result !== TIMED_OUT) return { outcome: 'written', result };
+      written.catch(() => undefined);
+      return this.toOutbox(op, `write timed out after ${this.timeoutMs} ms (it goes on; the replay repeats it, idempotently)`);
     } catch (error) {
       if (!isRetryable(error)) return { outcome: 'failed', reason: errorMessage(error) };
       return this.toOutbox(op, errorMessage(error));
@@ -164,5 +177,20 @@ export class ResilientWriter {
     this.options.metrics.breakerState.set(BREAKER_STATE_VALUE[state]);
     if (state !== 'closed') this.options.logger.warn({ breaker: state }, 'registry circuit breaker changed state');
     if (state === 'closed') this.kickReplay();
+  }
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/** The promise's value, or TIMED_OUT when it takes longer than `ms` (it is not stopped). */
+async function withinTime<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
