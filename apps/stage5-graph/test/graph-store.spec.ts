@@ -36,6 +36,8 @@ describe('Stage 5 store: a connection lost in the middle of a persist', () => {
       (error: unknown) => error,
     );
     const waiting = await eventually(async () => {
+      // Inside a transaction, pg_stat_activity keeps the first answer it gave unless told to look again.
+      await blocker.query('SELECT pg_stat_clear_snapshot()');
       const { rows } = await blocker.query<{ pid: number }>(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
       );
@@ -55,5 +57,55 @@ describe('Stage 5 store: a connection lost in the middle of a persist', () => {
     expect(report.persisted?.nodes).toBeGreaterThan(0);
     expect(await service.store.countProcessedJobs()).toBe(1);
     expect((await service.store.loadState()).watermark?.jobId).toBe(fixture.jobId);
+  });
+});
+
+describe('Stage 5 store: a restart while another process persists an enrichment', () => {
+  let stack: TestStack;
+  let service: GraphService;
+  let other: Client;
+  let watcher: Client;
+
+  beforeAll(async () => {
+    stack = await openTestStack();
+    await writeStage2Job(stack.writer, twoStories('load'));
+    const config = stage5Config({ stage5Url: stack.stage5Db.url, registryUrl: stack.registryDb.url, dataDir: `${stack.scratch.dir}/s5` });
+    service = await buildGraphService({ config, logger: quietLogger() });
+    stack.service = service;
+    await runSync(service);
+    other = new Client({ connectionString: stack.stage5Db.url });
+    watcher = new Client({ connectionString: stack.stage5Db.url });
+    await Promise.all([other.connect(), watcher.connect()]);
+  });
+
+  afterAll(async () => {
+    await other?.end();
+    await watcher?.end();
+    await stack?.close();
+  });
+
+  it('loads the metrics and summaries that persist commits, never the emptied tables', async () => {
+    const ranks = (await service.store.loadModel()).graph.mapNodes((node, attributes) => [node, attributes.pagerank, attributes.community]);
+    expect(ranks.some(([, pagerank]) => (pagerank as number) > 0)).toBe(true);
+    // What a persist does to them (graph-writer): empty with TRUNCATE, write again, commit.
+    await other.query('BEGIN');
+    await other.query('CREATE TEMP TABLE metrics AS SELECT * FROM stage5_node_metrics');
+    await other.query('CREATE TEMP TABLE summaries AS SELECT * FROM stage5_storyline_summaries');
+    await other.query('TRUNCATE stage5_node_metrics');
+    await other.query('TRUNCATE stage5_storyline_summaries');
+    await other.query('INSERT INTO stage5_node_metrics SELECT * FROM metrics');
+    await other.query('INSERT INTO stage5_storyline_summaries SELECT * FROM summaries');
+    const loading = service.store.loadModel();
+    const waiting = await eventually(async () => {
+      const { rows } = await watcher.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
+      return rows[0].n > 0;
+    });
+    expect(waiting).toBe(true);
+    await other.query('COMMIT');
+    const loaded = await loading;
+    expect(loaded.graph.mapNodes((node, attributes) => [node, attributes.pagerank, attributes.community])).toEqual(ranks);
+    expect(loaded.summaries.size).toBeGreaterThan(0);
   });
 });
