@@ -120,6 +120,18 @@ describe('Stage 5 API', () => {
       expect(whole.body).toContain('label="Primary &lt;live&gt; &amp; &quot;quotes&quot; "');
     });
 
+    it('answers HEAD with the headers and status of GET, without writing the export or waiting for the graph', async () => {
+      // A sync waits to merge (another export holds the graph): a GET would now wait behind it; HEAD needs no graph.
+      const lease = await service.model.lock.read();
+      const writer = service.model.lock.exclusive(() => undefined);
+      expect(service.model.lock.writerWaiting).toBe(true);
+      const head = await app.inject({ method: 'HEAD', url: '/export/gexf?storyline=x-s-quake' });
+      expect([head.statusCode, head.headers['content-type'], head.body]).toEqual([200, 'application/gexf+xml; charset=utf-8', '']);
+      expect((await app.inject({ method: 'HEAD', url: '/export/graphml?storyline=none' })).statusCode).toBe(404);
+      lease.release();
+      await writer;
+    });
+
     it('writes JSON that graphology imports back', async () => {
       const response = await get('/export/json?limit=5');
       const graph = new MultiUndirectedGraph();

@@ -118,6 +118,10 @@ describe('Stage 5 sync from a PostgreSQL registry', () => {
     expect(unknown.json().message).toMatch(/registry has no such job/);
     const merged = (await app.inject({ method: 'GET', url: `/jobs/${second.jobId}` })).json();
     expect(merged).toMatchObject({ inGraph: true, events: 6, documents: 3 });
+    // The same job, written as the uuid format also allows.
+    for (const spelling of [second.jobId.toUpperCase(), `urn:uuid:${second.jobId}`]) {
+      expect((await app.inject({ method: 'GET', url: `/jobs/${spelling}` })).json()).toMatchObject({ jobId: second.jobId, inGraph: true });
+    }
   });
 
   it('re-processing the same job changes nothing', async () => {

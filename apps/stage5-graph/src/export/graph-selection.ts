@@ -19,6 +19,13 @@ export interface GraphSelection {
   edges(): Iterable<[string, EdgeAttributes, string, string]>;
 }
 
+/** Throws what selectGraph would for this filter (an unknown storyline), without selecting anything. */
+export function checkExportFilter(model: GraphModel, filter: ExportFilter): void {
+  if (filter.storyline !== undefined && !model.graph.hasNode(nodeKey('storyline', filter.storyline))) {
+    throw new GraphNotFoundError(`No storyline with id "${filter.storyline}" in the graph`, { id: filter.storyline });
+  }
+}
+
 export function selectGraph(model: GraphModel, filter: ExportFilter): GraphSelection {
   const { graph } = model;
   let keep: Set<string> | null = null;

@@ -19,7 +19,8 @@ export function registerGraphRoutes(app: FastifyInstance, service: GraphService)
     '/jobs/:jobId',
     { schema: { tags: ['graph'], summary: 'Whether a Stage 2 job is in the graph, and if not, why', params: jobParams } },
     async (request, reply) => {
-      const { jobId } = request.params;
+      // The format takes any case and a urn:uuid: prefix; job ids are stored in the canonical lower case.
+      const jobId = request.params.jobId.toLowerCase().replace(/^urn:uuid:/, '');
       const processed = await service.store.getProcessedJob(jobId);
       if (processed) return { jobId, inGraph: true, ...processed };
       const reason = await whyNotInGraph(service, jobId);
