@@ -25,6 +25,8 @@ function badFile(maxBytes: number): Buffer {
     Buffer.concat([Buffer.from('{"document_id": "latin1", "text": "caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]),
     Buffer.from('\n'),
     Buffer.from(`${doc('good-2')}\n`),
+    // 12 KB of nesting: the analysis thread's result could not be copied back, and the batch hung.
+    Buffer.from(`${doc('deep').slice(0, -1)},"meta":${'['.repeat(6_000)}${']'.repeat(6_000)}}\n`),
   ]);
 }
 
@@ -48,7 +50,7 @@ describe('bad input', () => {
       { lineNumbers: lines.map((l) => l.line) },
     );
 
-    expect(summary).toMatchObject({ success: true, received: 9, processed: 2, rejected: 7 });
+    expect(summary).toMatchObject({ success: true, received: 10, processed: 2, rejected: 8 });
     const byId = Object.fromEntries(summary.errors.map((e) => [e.document_id ?? `line ${e.line}`, e]));
     expect(byId['broken-json']).toMatchObject({ code: 'MALFORMED_JSON', line: 2 });
     expect(byId['no-text']).toMatchObject({ code: 'INVALID_DOCUMENT', field: 'text', line: 3 });
@@ -58,6 +60,8 @@ describe('bad input', () => {
     expect(byId['too-big']).toMatchObject({ code: 'DOCUMENT_TOO_LARGE', line: 6 });
     expect(byId['good-1']).toMatchObject({ code: 'DUPLICATE_ID', line: 7 });
     expect(byId['line 8']).toMatchObject({ code: 'INVALID_UTF8', document_id: null });
+    expect(byId['deep']).toMatchObject({ code: 'INVALID_DOCUMENT', line: 11 });
+    expect(byId['deep']!.reason).toMatch(/meta\.0\.0.*nested more than 32 levels deep/);
 
     const files = await jsonlContents(t.runtime.jsonl.filesOf({ jobId: summary.job_id, batchId: summary.batch_id }));
     expect((files.documents as Array<{ document_id: string }>).map((d) => d.document_id)).toEqual(['good-1', 'good-2']);
@@ -65,7 +69,7 @@ describe('bad input', () => {
     expect(files.documents[0]).toMatchObject({ extra: { section: 'local', tags: ['a'] } });
     // Nothing is lost: every rejected document is in the rejects file with its reason and its raw input.
     const rejects = files.rejects as Array<{ code: string; reason: string; raw: string; raw_encoding: string; line: number }>;
-    expect(rejects.map((r) => r.line).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(rejects.map((r) => r.line).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 11]);
     rejects.forEach((r) => expect(r.reason.length).toBeGreaterThan(5));
     const latin1 = rejects.find((r) => r.code === 'INVALID_UTF8')!;
     expect(Buffer.from(latin1.raw, 'base64').includes(0xe9)).toBe(true);

@@ -3,3 +3,4 @@ export { loadConfig, envBoolean, envEmptyAsUndefined } from './lib/config-loader
 export { createLogger, redactUrl, REDACTED_KEYS, type Logger } from './lib/logger';
 export { seededRandom } from './lib/seeded-random';
 export { withPooledClient, type ClientPool, type ReleasableClient } from './lib/pooled-client';
+export { pathDeeperThan } from './lib/nesting-depth';

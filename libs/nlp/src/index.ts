@@ -1,5 +1,5 @@
 export type * from './lib/nlp.types';
-export { parseInputDocument, DEFAULT_MAX_TEXT_LENGTH, type ParseInputOptions } from './lib/document/input-document.schema';
+export { parseInputDocument, DEFAULT_MAX_TEXT_LENGTH, MAX_FIELD_DEPTH, type ParseInputOptions } from './lib/document/input-document.schema';
 export { NlpInputError } from './lib/document/nlp-input.error';
 export { analyzeDocument, type AnalyzeOptions } from './lib/document/document-analyzer';
 export { stableId } from './lib/document/stable-id';

@@ -20,4 +20,12 @@ describe('documentsFromBody', () => {
     expect(() => documentsFromBody([])).toThrow('no documents');
     expect(() => documentsFromBody(Buffer.from('\n\n'))).toThrow('no documents');
   });
+
+  it('refuses a JSON body with a document nested deeper than the analysis allows, naming it (it could not be queued)', () => {
+    let meta: unknown = 'leaf';
+    for (let i = 0; i < 6_000; i++) meta = [meta];
+    const deep = { document_id: 'deep-1', text: 'Hello.', meta };
+    expect(() => documentsFromBody([{ document_id: 'ok', text: 'Hi.' }, deep])).toThrow(/^document 2 \(deep-1\): meta\.0\.0.*nested more than 32 levels deep/);
+    expect(documentsFromBody([{ document_id: 'ok', text: 'Hi.', meta: { a: [1, { b: 2 }] } }]).documents).toHaveLength(1);
+  });
 });

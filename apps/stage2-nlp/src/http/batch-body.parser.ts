@@ -1,3 +1,5 @@
+import { pathDeeperThan } from '@storytelling/common';
+import { MAX_FIELD_DEPTH } from '@storytelling/nlp';
 import { BatchInputError } from '../config/stage2.errors';
 import { splitNdjson } from '../input/ndjson-reader';
 import type { BatchJobData } from '../queue/batch-job.types';
@@ -17,7 +19,23 @@ export function documentsFromBody(body: unknown): Documents {
     throw new BatchInputError('the body must be a JSON array of documents, {"documents": [...]}, or NDJSON (one document a line)');
   }
   if (!list.length) throw new BatchInputError('the batch holds no documents');
+  list.forEach(refuseTooDeep);
   return { documents: list };
+}
+
+/**
+ * A document of a JSON body must become JSON again to be queued, which a value nested thousands
+ * deep cannot (NDJSON lines are queued as they came, and such a document is then rejected alone).
+ */
+function refuseTooDeep(document: unknown, index: number): void {
+  // The document is level 1: its fields may hold MAX_FIELD_DEPTH levels, as the analysis allows.
+  const path = pathDeeperThan(document, MAX_FIELD_DEPTH + 1);
+  if (path === null) return;
+  const id = (document as { document_id?: unknown }).document_id;
+  throw new BatchInputError(
+    `document ${index + 1}${typeof id === 'string' ? ` (${id.slice(0, 200)})` : ''}: ${path}: is nested more than ${MAX_FIELD_DEPTH} levels deep; ` +
+      'a JSON body cannot carry it (as NDJSON, that document alone would be rejected)',
+  );
 }
 
 function fromNdjson(body: Buffer): Documents {

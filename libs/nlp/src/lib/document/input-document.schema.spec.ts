@@ -1,5 +1,5 @@
 import { PipelineError } from '@storytelling/common';
-import { parseInputDocument } from './input-document.schema';
+import { MAX_FIELD_DEPTH, parseInputDocument } from './input-document.schema';
 import { NlpInputError } from './nlp-input.error';
 
 const valid = {
@@ -27,6 +27,19 @@ describe('parseInputDocument', () => {
   it('accepts a valid document and keeps unknown fields in extra', () => {
     const doc = parseInputDocument({ ...valid, language: 'en', tags: ['a'] });
     expect(doc).toEqual({ ...valid, extra: { language: 'en', tags: ['a'] } });
+  });
+
+  it('refuses an unknown field nested more than MAX_FIELD_DEPTH levels deep, by name, and keeps one just within', () => {
+    const nested = (depth: number): unknown => {
+      let value: unknown = 'leaf';
+      for (let i = 0; i < depth; i++) value = [value];
+      return value;
+    };
+    expect(parseInputDocument({ ...valid, meta: nested(MAX_FIELD_DEPTH) }).extra['meta']).toEqual(nested(MAX_FIELD_DEPTH));
+    const field = fieldOf({ ...valid, meta: nested(6_000) });
+    expect(field.split('.')).toEqual(['meta', ...Array(MAX_FIELD_DEPTH).fill('0')]);
+    expect(() => parseInputDocument({ ...valid, meta: nested(6_000) })).toThrow(`doc-1): meta.0.0`);
+    expect(() => parseInputDocument({ ...valid, meta: nested(MAX_FIELD_DEPTH + 1) })).toThrow(`is nested more than ${MAX_FIELD_DEPTH} levels deep`);
   });
 
   it('fills absent optional fields with null', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pathDeeperThan } from '@storytelling/common';
 import type { InputDocument } from '../nlp.types';
 import { NlpInputError } from './nlp-input.error';
 import { parsePublicationDate } from './publication-date';
@@ -15,6 +16,13 @@ export interface ParseInputOptions {
 }
 
 export const DEFAULT_MAX_TEXT_LENGTH = 1_000_000;
+
+/**
+ * Levels of arrays and objects an unknown field may hold (far more than any real metadata): a
+ * value nested thousands deep cannot cross to another thread or be written as JSON, which both
+ * recurse, so it would fail or hang whatever carried the batch.
+ */
+export const MAX_FIELD_DEPTH = 32;
 
 const KNOWN_FIELDS = new Set(['document_id', 'title', 'text', 'author', 'publication_date', 'source_url']);
 
@@ -76,7 +84,12 @@ export function parseInputDocument(raw: unknown, options: ParseInputOptions = {}
   const data = result.data;
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
-    if (!KNOWN_FIELDS.has(key)) extra[key] = value;
+    if (KNOWN_FIELDS.has(key)) continue;
+    const tooDeep = pathDeeperThan(value, MAX_FIELD_DEPTH);
+    if (tooDeep !== null) {
+      throw new NlpInputError(tooDeep ? `${key}.${tooDeep}` : key, `is nested more than ${MAX_FIELD_DEPTH} levels deep`, data.document_id);
+    }
+    extra[key] = value;
   }
   return {
     document_id: data.document_id,
