@@ -55,6 +55,16 @@ describe('removeNul', () => {
     expect('rejection' in prepared && prepared.rejection.reason).toContain('NUL');
   });
 
+  it('rejects a document whose key would, without its NULs, take over another field (the id above all)', () => {
+    for (const raw of ['{"document_id":"victim-01","document_id\\u0000":"x","text":"t"}', '{"document_id\\u0000":"x","document_id":"victim-01","text":"t"}']) {
+      const outcome = removeNul(raw);
+      expect(outcome.input).toBeInstanceOf(NulRejectedDocument);
+      expect(outcome.input).toMatchObject({ field: 'document_id', documentId: 'victim-01' });
+      expect((outcome.input as NulRejectedDocument).reason).toContain('a field the document already has');
+    }
+    expect(removeNul({ document_id: 'n', text: 't', meta: { a: 1, [`a${NUL}`]: 2 } }).input).toMatchObject({ field: 'meta.a' });
+  });
+
   it('leaves malformed JSON and invalid UTF-8 for their own rejection, raw kept', () => {
     expect(removeNul('{"document_id":"e","text":"\\u0000').input).toBe('{"document_id":"e","text":"\\u0000');
     const bad = Buffer.from([0x7b, 0x00, 0xff, 0x7d]);

@@ -32,6 +32,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 interface Removal {
   removed: number;
   fields: Set<string>;
+  /** The first key that, without its NULs, is another key of its object: the path it would take over. */
+  collision?: string;
 }
 
 const mayHoldNul = (text: string): boolean => text.includes(NUL) || text.includes(NUL_ESCAPE);
@@ -61,6 +63,7 @@ function stripValue(value: unknown, path: string, removal: Removal): unknown {
   if (value !== null && typeof value === 'object') {
     // fromEntries defines own properties: an assignment would turn a "__proto__" key (JSON.parse
     // keeps it as data) into the copy's prototype, silently dropping the field.
+    const keys = new Set<string>();
     return Object.fromEntries(
       Object.entries(value).map(([key, v]) => {
         const cleanKey = key.split(NUL).join('');
@@ -69,6 +72,8 @@ function stripValue(value: unknown, path: string, removal: Removal): unknown {
           removal.removed += key.length - cleanKey.length;
           removal.fields.add(cleanPath);
         }
+        if (keys.has(cleanKey)) removal.collision ??= cleanPath;
+        keys.add(cleanKey);
         return [cleanKey, stripValue(v, cleanPath, removal)];
       }),
     );
@@ -126,6 +131,11 @@ function cleaned(value: Record<string, unknown>, raw: string, bytes: number): Nu
   }
   const removal: Removal = { removed: 0, fields: new Set() };
   const clean = stripValue(value, '', removal) as Record<string, unknown>;
+  if (removal.collision !== undefined) {
+    // "document_id\u0000" next to "document_id" would replace the id (or any field): refuse, alter nothing.
+    const reason = `a key holding NUL characters (\\u0000) is "${removal.collision}" without them, a field the document already has; the document is not altered, so fix it at the source`;
+    return { input: new NulRejectedDocument(raw, typeof id === 'string' ? id : null, reason, removal.collision) };
+  }
   const fields = [...removal.fields];
   const named = fields.slice(0, MAX_FIELDS_NAMED).join(', ') + (fields.length > MAX_FIELDS_NAMED ? `, and ${fields.length - MAX_FIELDS_NAMED} more` : '');
   return {
