@@ -132,11 +132,16 @@ describe('the BullMQ worker and the HTTP API', () => {
   it('retries a failed batch with backoff; the retry completes it', async () => {
     es.failBulk.on = true;
     const worker = startWorker();
-    worker.on('failed', () => {
+    const reasons: string[] = [];
+    worker.on('failed', (job) => {
+      reasons.push(job?.failedReason ?? '');
       es.failBulk.on = false;
     });
     const { jobId } = await producer.submit({ documents: sampleLines().slice(0, 2) }, { retry: { attempts: 3, backoffMs: 200 } });
     const status = await finished(jobId);
+    // The failure names the documents Elasticsearch refused, and why.
+    const firstId = (JSON.parse(sampleLines()[0]!) as { document_id: string }).document_id;
+    expect(reasons[0]).toContain(`${firstId}: mapper_parsing_exception: test failure`);
     expect(status.state).toBe('completed');
     expect(status.attempts_made).toBe(2);
     expect(status.summary?.processed).toBe(2);

@@ -115,14 +115,17 @@ export class ElasticsearchStore implements DocumentStore {
         return { index: { _index: op.index, _id: op.id } };
       },
       onDrop: (drop) => {
-        const op = byBody.get(drop.document);
-        dropped.push({ id: op?.id ?? '?', reason: JSON.stringify(drop.error) });
+        // drop.document is a copy the helper parsed back, not our object: the action names the id.
+        const id = (drop.operation as { index?: { _id?: string } }).index?._id ?? '?';
+        const error = drop.error as { type?: string; reason?: string } | null;
+        dropped.push({ id, reason: error?.type ? `${error.type}: ${error.reason ?? ''}` : JSON.stringify(drop.error) });
       },
       retries: 3,
       wait: 1000,
     });
     if (dropped.length) {
-      throw new StoreWriteError(`Elasticsearch rejected ${dropped.length} of ${operations.length} documents`, {
+      const named = dropped.slice(0, 3).map((d) => `${d.id}: ${d.reason}`).join('; ');
+      throw new StoreWriteError(`Elasticsearch rejected ${dropped.length} of ${operations.length} documents (${named}${dropped.length > 3 ? '; ...' : ''})`, {
         store: this.name,
         dropped: dropped.slice(0, 10),
       });
