@@ -115,6 +115,27 @@ describe('the BullMQ worker and the HTTP API', () => {
     expect((await app.inject({ method: 'GET', url: `/batches/${randomUUID()}` })).statusCode).toBe(404);
   });
 
+  it('takes STAGE2_PROGRESSIVE_SAVE for a batch submitted without progressive_save, and the query over it', async () => {
+    const configured = await buildApp({ producer, metricsRegistry: t.runtime.metricsRegistry, maxBodyBytes: 10_000_000, progressiveSave: true, logger });
+    try {
+      const progressiveOf = async (query: string) => {
+        const response = await configured.inject({ method: 'POST', url: `/batches${query}`, payload: [JSON.parse(sampleLines()[0]!)] });
+        return (await queue.getJob(response.json().job_id))?.data.progressive_save;
+      };
+      expect(await progressiveOf('')).toBe(true);
+      expect(await progressiveOf('?progressive_save=false')).toBe(false);
+      expect(await progressiveOf('?progressive_save=1')).toBe(true);
+      const bad = await configured.inject({ method: 'POST', url: '/batches?progressive_save=yes', payload: [JSON.parse(sampleLines()[0]!)] });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toMatchObject({ field: 'progressive_save', message: expect.stringContaining('progressive_save must be') });
+    } finally {
+      await configured.close();
+    }
+    // Without the setting, a batch is saved at the end unless it asks otherwise.
+    const plain = await app.inject({ method: 'POST', url: '/batches', payload: [JSON.parse(sampleLines()[0]!)] });
+    expect((await queue.getJob(plain.json().job_id))?.data.progressive_save).toBe(false);
+  });
+
   it('serves /healthz and /metrics (with the registry metrics)', async () => {
     startWorker();
     const submitted = await app.inject({ method: 'POST', url: '/batches', payload: [JSON.parse(sampleLines()[2]!)] });

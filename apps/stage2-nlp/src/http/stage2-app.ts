@@ -11,6 +11,8 @@ export interface Stage2AppOptions {
   producer: BatchProducer;
   metricsRegistry: MetricsRegistry;
   maxBodyBytes: number;
+  /** Progressive save for a batch submitted without `progressive_save` (STAGE2_PROGRESSIVE_SAVE). */
+  progressiveSave?: boolean;
   logger?: Logger;
   /** Extra health checks (name → ok?); Redis is always checked. */
   healthChecks?: Record<string, () => Promise<boolean>>;
@@ -56,7 +58,7 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
     const batchId = batchIdParam === undefined ? undefined : parseBatchId(batchIdParam, 'batch_id');
     const documents = documentsFromBody(request.body);
     const submitted = await options.producer.submit(
-      { ...documents, batch_id: batchId, progressive_save: progressive === 'true' || progressive === '1' },
+      { ...documents, batch_id: batchId, progressive_save: progressiveSave(progressive, options.progressiveSave ?? false) },
       { jobId },
     );
     return reply.code(submitted.existing ? 200 : 202).send({
@@ -146,4 +148,12 @@ function registerQueueGauge(options: Stage2AppOptions): void {
       }
     },
   });
+}
+
+/** The query's `progressive_save` (true/1, false/0), else the configured default. */
+function progressiveSave(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new BatchInputError(`progressive_save must be true, false, 1 or 0 (got "${value.slice(0, 50)}")`, 'progressive_save');
 }

@@ -41,6 +41,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     producer,
     metricsRegistry: runtime.metricsRegistry,
     maxBodyBytes: config.STAGE2_MAX_BODY_BYTES,
+    progressiveSave: config.STAGE2_PROGRESSIVE_SAVE,
     logger,
     healthChecks: {
       database: async () => (await runtime.database.prisma.$queryRawUnsafe<unknown[]>('SELECT 1')).length === 1,
