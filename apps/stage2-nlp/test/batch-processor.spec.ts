@@ -74,6 +74,38 @@ describe('processBatch', () => {
     expect(files.documents).toHaveLength(lines.length);
   });
 
+  it.each([false, true])(
+    'refuses a new version of a processed document (DOCUMENT_CHANGED) before saving anything of it; resent unchanged, it is linked as before (progressive: %s)',
+    async (progressiveSave) => {
+      const lines = sampleLines();
+      const first = await t.runtime.processor.processBatch(lines);
+      const rowsBefore = await stage2Rows(t.stage2Db.url);
+      const original = JSON.parse(lines[0]!) as { document_id: string; text: string };
+      const changed = JSON.stringify({ ...original, text: `${original.text} Officials later revised the toll upward.` });
+      const second = await t.runtime.processor.processBatch([changed, lines[1]!], { progressiveSave });
+
+      expect(second).toMatchObject({ success: true, processed: 1, rejected: 1 });
+      expect(second.errors[0]).toMatchObject({ document_id: original.document_id, code: 'DOCUMENT_CHANGED', field: 'document_id', line: null });
+      expect(second.errors[0]!.reason).toContain(`processed before (job ${first.job_id})`);
+      const files = await jsonlContents(t.runtime.jsonl.filesOf({ jobId: second.job_id, batchId: second.batch_id }));
+      expect((files.rejects as Array<{ raw: string }>).map((r) => r.raw)).toEqual([changed]);
+      // Nothing of the new version was saved: the stored document and its events are as they were,
+      // and every linkage and storyline still points at stored events.
+      const rowsAfter = await stage2Rows(t.stage2Db.url);
+      type Row = { document_id?: string; event_id?: string; source_event_id?: string; target_event_id?: string; event_ids?: string[] };
+      const of = (rows: Record<string, unknown[]>, table: string) => (rows[table] as Row[]).filter((r) => r.document_id === original.document_id);
+      expect(of(rowsAfter, 'processed_documents')).toEqual(of(rowsBefore, 'processed_documents'));
+      expect(of(rowsAfter, 'events')).toEqual(of(rowsBefore, 'events'));
+      const events = new Set((rowsAfter['events'] as Row[]).map((e) => e.event_id));
+      const pointed = [
+        ...(rowsAfter['event_linkages'] as Row[]).flatMap((l) => [l.source_event_id, l.target_event_id]),
+        ...(rowsAfter['storylines'] as Row[]).flatMap((l) => l.event_ids ?? []),
+      ];
+      expect(pointed.filter((id) => !events.has(id))).toEqual([]);
+      expect(await countRows(t.registryDb.url, ['document_metadata'])).toEqual({ document_metadata: lines.length });
+    },
+  );
+
   it('continues storylines across batches, and the progressive save gives each chunk to every store', async () => {
     const lines = sampleLines();
     const firstHalf = lines.filter((l) => /-0[12]"/.test(l));

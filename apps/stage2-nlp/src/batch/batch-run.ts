@@ -68,7 +68,7 @@ export class BatchRun {
       const saved: ProcessedDocument[] = [];
       let pending = rejects;
       for (const chunk of chunks) {
-        const analysed = this.accept(await timed(this.timings, 'analysis_wait', () => chunk.outcomes));
+        const analysed = await this.refuseChanged(this.accept(await timed(this.timings, 'analysis_wait', () => chunk.outcomes)));
         await this.saveUnlinked({ documents: analysed.documents, linkages: [], storylines: [], rejects: pending.concat(analysed.rejects) });
         for (const document of analysed.documents) saved.push(document);
         pending = [];
@@ -76,7 +76,7 @@ export class BatchRun {
       if (pending.length) await this.saveUnlinked({ documents: [], linkages: [], storylines: [], rejects: pending });
       await this.link(saved, [], { documentsSaved: true });
     } else {
-      const all = this.accept((await timed(this.timings, 'analysis_wait', () => Promise.all(chunks.map((c) => c.outcomes)))).flat());
+      const all = await this.refuseChanged(this.accept((await timed(this.timings, 'analysis_wait', () => Promise.all(chunks.map((c) => c.outcomes)))).flat()));
       await this.link(all.documents, rejects.concat(all.rejects));
     }
   }
@@ -139,9 +139,38 @@ export class BatchRun {
   }
 
   /**
-   * Links new documents against everything known and saves them everywhere; the dual write to
-   * the registry starts as soon as the linker has made the payload, beside the stores' writes.
+   * Refuses documents stored before with another content (DOCUMENT_CHANGED), before anything is
+   * saved. Sent again unchanged (a retried batch), a document is linked again as it was; changed,
+   * it would replace its stored events while the storylines and linkages made from them stayed.
    */
+  private async refuseChanged(accepted: { documents: ProcessedDocument[]; rejects: RejectedDocument[] }): Promise<typeof accepted> {
+    const changed = await this.deps.writer.changedDocuments(accepted.documents);
+    if (!changed.size) return accepted;
+    const documents: ProcessedDocument[] = [];
+    const rejects = [...accepted.rejects];
+    for (const document of accepted.documents) {
+      const jobId = changed.get(document.document_id);
+      if (jobId === undefined) {
+        documents.push(document);
+        continue;
+      }
+      const index = this.seenIds.get(document.document_id) ?? -1;
+      rejects.push({
+        index,
+        line: this.options.lineNumbers?.[index] ?? null,
+        document_id: document.document_id,
+        code: 'DOCUMENT_CHANGED',
+        reason:
+          `document_id "${document.document_id}" was processed before (job ${jobId}) with another title, text or publication date; ` +
+          'a processed document is not changed in place (its events are linked into storylines): send the new version under a new document_id',
+        field: 'document_id',
+        raw: this.rawByIndex.get(index) ?? '',
+        raw_encoding: 'utf8',
+      });
+    }
+    return { documents, rejects };
+  }
+
   /** Saves analysed documents before linking (progressive save): every store, and the registry beside them. */
   private async saveUnlinked(payload: SavePayload): Promise<void> {
     if (!payload.documents.length && !payload.rejects.length) return;

@@ -8,7 +8,8 @@ export type RejectionCode =
   | 'DUPLICATE_ID'
   | 'INVALID_DOCUMENT'
   | 'ANALYSIS_FAILED'
-  | 'LINK_FAILED';
+  | 'LINK_FAILED'
+  | 'DOCUMENT_CHANGED';
 
 /** One document of a batch could not be processed (never fails the batch). */
 export class DocumentRejectedError extends PipelineError<RejectionCode> {

@@ -81,6 +81,18 @@ export class PostgresStore implements LinkStateStore<PostgresTx> {
     return { linkages: linkages.map((l) => ({ ...l, score: Number(l.score) })), storylines };
   }
 
+  async storedVersions(documentIds: string[]): Promise<Map<string, { jobId: string; digest: string }>> {
+    if (!documentIds.length) return new Map();
+    // The digest of contentDigest, in SQL: md5 of the UTF-8 bytes, fields joined by U+0001.
+    const rows = await this.database.sql.query<{ document_id: string; job_id: string; digest: string }>(
+      `SELECT document_id, job_id::text AS job_id,
+              md5(coalesce(title, '') || chr(1) || coalesce(publication_date, '') || chr(1) || text) AS digest
+       FROM processed_documents WHERE document_id = ANY($1::text[])`,
+      [documentIds],
+    );
+    return new Map(rows.map((r) => [r.document_id, { jobId: r.job_id, digest: r.digest }]));
+  }
+
   async saveInTransaction(tx: PostgresTx, context: BatchContext, linked: LinkedSave): Promise<StoreWriteCounts> {
     const { payload } = linked;
     const sql = tx.sql;
