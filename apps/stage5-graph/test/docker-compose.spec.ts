@@ -6,14 +6,15 @@ describe('docker-compose.yml: the stage5-graph service', () => {
   const env = composeEnvironment(readComposeFile().services['stage5-graph']);
   const known = new Set([...Object.keys(stage5ConfigSchema.shape), ...Object.keys(registryConfigSchema.shape)]);
 
-  // The registry writer's connection (DATABASE_URL, the read-only role, replaces all of it) and
-  // its outbox (Stage 5 only reads: it has none).
+  // The registry writer's connection (DATABASE_URL, the read-only role, replaces all of it), its
+  // write timeout and its outbox (Stage 5 only reads: it has none of them).
   const writerOnly = [
     'POSTGRES_HOST',
     'POSTGRES_PORT',
     'POSTGRES_DB',
     'POSTGRES_USER',
     'METADATA_SERVICE_PASSWORD',
+    'METADATA_WRITE_TIMEOUT_MS',
     ...Object.keys(registryConfigSchema.shape).filter((name) => name.startsWith('METADATA_OUTBOX_')),
   ];
 

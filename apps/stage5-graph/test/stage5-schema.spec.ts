@@ -1,5 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
 import type { TestDatabase } from '@storytelling/test-utils';
+import { edgeKey } from '../src/graph/graph-keys';
+import type { EdgeKind } from '../src/graph/graph.types';
 import { GraphStore } from '../src/persistence/graph-store';
+import { STAGE5_MIGRATIONS_DIR } from '../src/persistence/stage5-migrations';
 import { createStage5Database, quietLogger } from './support/test-env';
 
 /** The hand-written migration matches schema.prisma: every model round-trips through the generated client. */
@@ -51,5 +57,32 @@ describe('Stage 5 schema', () => {
     expect(await p.stage5NodeMetric.findUnique({ where: { node_key: 'evt:1' } })).toEqual(rows.metric);
     expect(await p.stage5StorylineSummary.findUnique({ where: { storyline_id: 's1' } })).toEqual(rows.summary);
     await expect(p.stage5SyncState.create({ data: { ...rows.state, id: 2 } })).rejects.toThrow();
+  });
+
+  it('escapes, in migration 20261129120000, the edge keys written before ends holding "|" or "\\" were escaped', async () => {
+    const ends: Array<[EdgeKind, string, string]> = [
+      ['mentions', 'doc:q|ent:r', 'ent:s'],
+      ['mentions', 'doc:back\\slash', 'ent:s'],
+      ['co-occurs', 'ent:z|1', 'ent:a|2'],
+      ['co-occurs', 'ent:a', 'ent:b'],
+      ['participates', 'ent:s', 'evt:1'],
+    ];
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query('TRUNCATE stage5_edges');
+      for (const [kind, source, target] of ends) {
+        // The key as it was written before: ends joined as they are, a co-occurrence's in order.
+        const [a, b] = kind === 'co-occurs' && target < source ? [target, source] : [source, target];
+        await client.query('INSERT INTO stage5_edges (edge_key, kind, source, target, weight) VALUES ($1, $2, $3, $4, 1)', [`${kind}|${a}|${b}`, kind, source, target]);
+      }
+      await client.query(readFileSync(join(STAGE5_MIGRATIONS_DIR, '20261129120000_escaped_edge_keys', 'migration.sql'), 'utf8'));
+      const { rows } = await client.query<{ edge_key: string }>('SELECT edge_key FROM stage5_edges ORDER BY edge_key COLLATE "C"');
+      expect(rows.map((r) => r.edge_key)).toEqual(ends.map(([kind, source, target]) => edgeKey(kind, source, target)).sort());
+      expect(rows.map((r) => r.edge_key)).toContain('participates|ent:s|evt:1');
+    } finally {
+      await client.query('TRUNCATE stage5_edges');
+      await client.end();
+    }
   });
 });

@@ -18,7 +18,8 @@ const url = (protocols: string[]) =>
 
 /**
  * The registry's environment variables: exactly the design's, plus DATABASE_URL / REDIS_URL
- * overrides, METADATA_DATA_DIR (embedded database and outbox) and the outbox's METADATA_OUTBOX_*. Defaults as the design's .env,
+ * overrides, METADATA_DATA_DIR (embedded database and outbox), the live write timeout METADATA_WRITE_TIMEOUT_MS and the outbox's
+ * METADATA_OUTBOX_*. Defaults as the design's .env,
  * except the hosts: with neither DATABASE_URL nor POSTGRES_HOST the registry runs embedded.
  */
 export const registryConfigSchema = z.object({
