@@ -161,6 +161,22 @@ describe('Redis', () => {
   });
 
   describe('as the primary backend', () => {
+    it('lists every job when many share the millisecond where one read of the index ends', async () => {
+      const keyPrefix = prefix();
+      const registry = await open({ METADATA_PRIMARY_BACKEND: 'redis', REDIS_URL: redisUrl }, { redisKeyPrefix: keyPrefix });
+      const jobIds = Array.from({ length: 1_100 }, () => randomUUID());
+      for (const jobId of jobIds) await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: 'same-ms' });
+      // As if all were written in one millisecond (reads go 500 at a time): 0-99 before it, the rest in it.
+      const index = `${keyPrefix}jobs:updated`;
+      const at = Date.now();
+      await redis.zadd(index, 'XX', ...jobIds.flatMap((jobId, i) => [i < 100 ? at - 1 : at, jobId]));
+      const listed = (await registry.reader.listJobs({ limit: 5_000 })).map((j) => j.job_id);
+      expect(listed).toHaveLength(jobIds.length);
+      expect(new Set(listed)).toEqual(new Set(jobIds));
+      const since = (await registry.reader.listJobs({ limit: 5_000, updatedAfter: new Date(at - 1) })).map((j) => j.job_id);
+      expect(new Set(since)).toEqual(new Set(jobIds.slice(100)));
+    });
+
     it('stores jobs and every record kind, with the same reader API', async () => {
       const registry = await open({ METADATA_PRIMARY_BACKEND: 'redis', REDIS_URL: redisUrl });
       expect(registry.status().backend).toBe('redis');

@@ -4,6 +4,9 @@ import { checkIds, checkJobId, pageSizeOf, DEFAULT_PAGE_SIZE } from './postgres-
 import { reviveRecord } from './record-revivers';
 import { updatedMember, type RedisKeys } from './redis-keys';
 
+/** Jobs read from the updated-at index per round trip. */
+const JOBS_PER_READ = 500;
+
 /** The reader over the Redis primary backend: the same API as over PostgreSQL. */
 export function createRedisReader(redis: Redis, keys: RedisKeys): RegistryReader {
   const loadAligned = async <R>(kind: EntityKind, ids: string[]): Promise<Array<R | null>> => {
@@ -63,8 +66,10 @@ export function createRedisReader(redis: Redis, keys: RedisKeys): RegistryReader
       const limit = Math.max(1, Math.trunc(query.limit ?? DEFAULT_PAGE_SIZE));
       const found: JobRecord[] = [];
       let min = query.updatedAfter ? `(${query.updatedAfter.getTime()}` : '-inf';
+      // Members at `min` (inclusive) already read: the set orders ties by member, so they come first.
+      let offset = 0;
       for (;;) {
-        const ids = await redis.zrangebyscore(keys.jobsByUpdate(), min, '+inf', 'WITHSCORES', 'LIMIT', 0, 500);
+        const ids = await redis.zrangebyscore(keys.jobsByUpdate(), min, '+inf', 'WITHSCORES', 'LIMIT', offset, JOBS_PER_READ);
         const jobIds = ids.filter((_, i) => i % 2 === 0);
         const jobs = await load<JobRecord>('job', jobIds);
         for (const job of jobs) {
@@ -73,9 +78,14 @@ export function createRedisReader(redis: Redis, keys: RedisKeys): RegistryReader
           found.push(job);
           if (found.length >= limit) return found;
         }
-        if (jobIds.length < 500) return found;
-        // Continue after the last score; ties at that score were all in this chunk unless it was full of them.
-        min = `(${ids[ids.length - 1]}`;
+        if (jobIds.length < JOBS_PER_READ) return found;
+        // Go on from the last score, inclusive, past the jobs of that score read so far: jobs written
+        // in the same millisecond as the last one read would be skipped by an exclusive bound.
+        const last = ids[ids.length - 1] as string;
+        let atLast = 0;
+        for (let i = ids.length - 1; i > 0 && ids[i] === last; i -= 2) atLast++;
+        offset = (min === last ? offset : 0) + atLast;
+        min = last;
       }
     },
     documents: pages('document'),
