@@ -72,7 +72,8 @@ export class GraphStore {
   constructor(private readonly options: GraphStoreOptions) {
     this.logger = options.logger ?? createLogger('stage5-store');
     this.chunkSize = options.chunkSize ?? 10_000;
-    this.pool = new Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 4 });
+    // A server that does not answer fails a connection after 5 s (/healthz says 503) instead of hanging it.
+    this.pool = new Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 4, connectionTimeoutMillis: 5_000 });
     this.pool.on('error', (error) => this.logger.warn({ err: errorMessage(error) }, 'idle stage5 connection failed'));
     this.prisma = new PrismaClient({ adapter: new PrismaPg(this.pool, { disposeExternalPool: false }) });
   }
