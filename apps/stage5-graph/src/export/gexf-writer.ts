@@ -1,6 +1,6 @@
 import type { GraphSelection } from './graph-selection';
 import { DIRECTED_KINDS } from './graph-selection';
-import { xmlText } from './xml-text';
+import { xmlId, xmlText } from './xml-text';
 import type { NodeAttributes } from '../graph/graph.types';
 
 const NODE_ATTRIBUTES: Array<[string, string, (a: NodeAttributes) => unknown]> = [
@@ -30,7 +30,7 @@ export function* writeGexf(selection: GraphSelection, now = new Date()): Generat
   yield '    </attributes>\n    <nodes>\n';
   let buffer = '';
   for (const [node, a] of selection.nodes()) {
-    buffer += `      <node id="${xmlText(node)}" label="${xmlText(a.label)}"><attvalues>`;
+    buffer += `      <node id="${xmlId(node)}" label="${xmlText(a.label)}"><attvalues>`;
     NODE_ATTRIBUTES.forEach(([, , get], index) => {
       const value = get(a);
       if (value !== undefined && value !== null) buffer += `<attvalue for="${index}" value="${xmlText(value)}"/>`;
@@ -46,7 +46,7 @@ export function* writeGexf(selection: GraphSelection, now = new Date()): Generat
   for (const [edge, a, source, target] of selection.edges()) {
     const type = DIRECTED_KINDS.has(a.kind) ? 'directed' : 'undirected';
     buffer +=
-      `      <edge id="${xmlText(edge)}" source="${xmlText(source)}" target="${xmlText(target)}" type="${type}" ` +
+      `      <edge id="${xmlId(edge)}" source="${xmlId(source)}" target="${xmlId(target)}" type="${type}" ` +
       `weight="${a.weight}" label="${a.kind}"><attvalues><attvalue for="0" value="${a.kind}"/>` +
       (a.roles ? `<attvalue for="1" value="${xmlText(a.roles.join(','))}"/>` : '') +
       '</attvalues></edge>\n';

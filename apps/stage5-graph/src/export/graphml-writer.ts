@@ -1,6 +1,6 @@
 import type { GraphSelection } from './graph-selection';
 import { DIRECTED_KINDS } from './graph-selection';
-import { xmlText } from './xml-text';
+import { xmlId, xmlText } from './xml-text';
 import type { NodeAttributes } from '../graph/graph.types';
 
 const NODE_KEYS: Array<[string, string, (a: NodeAttributes) => unknown]> = [
@@ -29,7 +29,7 @@ export function* writeGraphml(selection: GraphSelection): Generator<string> {
   yield '  <graph id="stories" edgedefault="undirected">\n';
   let buffer = '';
   for (const [node, a] of selection.nodes()) {
-    buffer += `    <node id="${xmlText(node)}">`;
+    buffer += `    <node id="${xmlId(node)}">`;
     for (const [name, , get] of NODE_KEYS) {
       const value = get(a);
       if (value !== undefined && value !== null) buffer += `<data key="n_${name}">${xmlText(value)}</data>`;
@@ -43,7 +43,7 @@ export function* writeGraphml(selection: GraphSelection): Generator<string> {
   for (const [edge, a, source, target] of selection.edges()) {
     const directed = DIRECTED_KINDS.has(a.kind) ? ' directed="true"' : '';
     buffer +=
-      `    <edge id="${xmlText(edge)}" source="${xmlText(source)}" target="${xmlText(target)}"${directed}>` +
+      `    <edge id="${xmlId(edge)}" source="${xmlId(source)}" target="${xmlId(target)}"${directed}>` +
       `<data key="e_kind">${a.kind}</data><data key="e_weight">${a.weight}</data>` +
       (a.roles ? `<data key="e_roles">${xmlText(a.roles.join(','))}</data>` : '') +
       '</edge>\n';
