@@ -3,7 +3,7 @@ import { Worker, type Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createLogger } from '@storytelling/common';
-import { testRedisUrl, uniqueName } from '@storytelling/test-utils';
+import { eventually, testRedisUrl, uniqueName } from '@storytelling/test-utils';
 import { AnalysisPool } from '../src/analysis/analysis-pool';
 import type { BatchSummary } from '../src/batch/batch-summary';
 import { buildApp } from '../src/http/stage2-app';
@@ -139,7 +139,14 @@ describe('the BullMQ worker and the HTTP API', () => {
   it('serves /healthz and /metrics (with the registry metrics)', async () => {
     startWorker();
     const submitted = await app.inject({ method: 'POST', url: '/batches', payload: [JSON.parse(sampleLines()[2]!)] });
-    await finished(submitted.json().job_id);
+    const done = await finished(submitted.json().job_id);
+    // Completed, the job keeps its summary in Redis, not its documents.
+    const data = await eventually(async () => {
+      const job = await queue.getJob(submitted.json().job_id);
+      return job?.data.documents_dropped === undefined ? undefined : job.data;
+    });
+    expect(data).toMatchObject({ documents: [], documents_dropped: 1 });
+    expect((await finished(submitted.json().job_id)).summary).toEqual(done.summary);
     const health = await app.inject({ method: 'GET', url: '/healthz' });
     expect(health.statusCode).toBe(200);
     expect(health.json()).toEqual({ status: 'ok', checks: { redis: true } });

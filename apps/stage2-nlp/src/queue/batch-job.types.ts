@@ -8,6 +8,8 @@ export interface BatchJobData {
   /** Lines that were not valid UTF-8, kept as bytes (base64) at their place in `documents`. */
   invalid_utf8?: Array<{ position: number; base64: string }>;
   progressive_save?: boolean;
+  /** Set once the batch completed and its documents were dropped from Redis: how many it held. */
+  documents_dropped?: number;
 }
 
 export const BATCH_JOB_NAME = 'process_batch';

@@ -67,5 +67,13 @@ export function createBatchWorker(options: BatchWorkerOptions): Worker<BatchJobD
     options.logger.warn({ jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'batch attempt failed'),
   );
   worker.on('stalled', (jobId) => options.logger.warn({ jobId }, 'batch stalled (its worker died?): it will be retried'));
+  // A completed job stays in Redis for days (its status and summary are asked for): not its body,
+  // up to STAGE2_MAX_BODY_BYTES a batch, which no retry needs any more. A failed one keeps it for a retry.
+  worker.on('completed', (job) => {
+    const { documents, line_numbers: _lines, invalid_utf8: _invalid, ...kept } = job.data;
+    job
+      .updateData({ ...kept, documents: [], documents_dropped: documents.length })
+      .catch((error: unknown) => options.logger.warn({ jobId: job.id, err: error }, "could not drop a completed batch's documents from Redis"));
+  });
   return worker;
 }
