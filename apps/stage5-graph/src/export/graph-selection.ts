@@ -55,9 +55,8 @@ export function selectGraph(model: GraphModel, filter: ExportFilter): GraphSelec
       else for (const { node, attributes } of graph.nodeEntries()) yield [node, attributes];
     },
     *edges() {
-      for (const { edge, attributes, source, target } of graph.edgeEntries()) {
-        if (!selected || (selected.has(source) && selected.has(target))) yield [edge, attributes, source, target];
-      }
+      const entries = selected ? graph.edgeEntriesWithin(selected) : graph.edgeEntries();
+      for (const { edge, attributes, source, target } of entries) yield [edge, attributes, source, target];
     },
   };
 }
