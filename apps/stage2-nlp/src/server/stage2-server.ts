@@ -19,8 +19,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const redisUrl = queueRedisUrl(config);
   if (!redisUrl) throw new BatchInputError('serve needs Redis for its queue: set REDIS_URL or REDIS_HOST (the CLI `process` runs without)');
 
+  // The runtime warms its analysis threads up before it resolves.
   const runtime = await createStage2Runtime({ config, registryConfig, logger, defaultMetrics: true });
-  await runtime.pool.warmUp();
   // Workers wait through Redis outages (maxRetriesPerRequest: null); the API's producer must not.
   const connection = createQueueConnection(redisUrl, logger);
   const producerConnection = createProducerConnection(redisUrl, logger);
@@ -36,6 +36,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
     processor: runtime.processor,
     logger,
     concurrency: config.STAGE2_WORKER_CONCURRENCY,
+    // Takes batches once the API listens: should listen fail, no batch is left half done.
+    autorun: false,
   });
   const app = await buildApp({
     producer,
@@ -47,11 +49,6 @@ export async function startServer(env: Record<string, string | undefined> = proc
       database: async () => (await runtime.database.prisma.$queryRawUnsafe<unknown[]>('SELECT 1')).length === 1,
     },
   });
-  await app.listen({ host: config.STAGE2_HOST, port: config.STAGE2_PORT });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.STAGE2_PORT;
-  logger.info({ port, queue: config.STAGE2_QUEUE_NAME, redis: redactUrl(redisUrl) }, 'stage 2 serving');
-
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -64,5 +61,15 @@ export async function startServer(env: Record<string, string | undefined> = proc
       await Promise.all([connection, producerConnection].map((c) => c.quit().catch(() => c.disconnect())));
       logger.info('stopped');
     })());
+  try {
+    await app.listen({ host: config.STAGE2_HOST, port: config.STAGE2_PORT });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  worker.run().catch((error: unknown) => logger.error({ err: error }, 'batch worker stopped on an error'));
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.STAGE2_PORT;
+  logger.info({ port, queue: config.STAGE2_QUEUE_NAME, redis: redactUrl(redisUrl) }, 'stage 2 serving');
   return { stop, port };
 }

@@ -1,0 +1,96 @@
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { testRedisUrl, uniqueName, type TestDatabase } from '@storytelling/test-utils';
+import { startServer } from '../src/server/stage2-server';
+import { sampleLines } from './support/sample-corpus';
+import { createRegistryTestDatabase, createStage2TestDatabase } from './support/test-databases';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A port nothing listens on now (STAGE2_PORT must be a real port). */
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** `nx serve stage2-nlp` as a process runs it: real HTTP, the worker, stop() as SIGTERM calls it. */
+describe('startServer', () => {
+  let stage2Db: TestDatabase;
+  let registryDb: TestDatabase;
+  let dir: string;
+  let env: Record<string, string>;
+  let queue: Queue;
+
+  beforeAll(async () => {
+    [stage2Db, registryDb] = await Promise.all([createStage2TestDatabase(), createRegistryTestDatabase()]);
+    dir = await mkdtemp(join(tmpdir(), 'stage2-serve-'));
+    const redisUrl = await testRedisUrl();
+    env = {
+      STAGE2_DATABASE_URL: stage2Db.url,
+      DATABASE_URL: registryDb.url,
+      REDIS_URL: redisUrl,
+      STAGE2_QUEUE_NAME: uniqueName('stage2_serve'),
+      STAGE2_HOST: '127.0.0.1',
+      STAGE2_POOL_SIZE: '1',
+      OUTPUT_DIR: join(dir, 'output'),
+      STAGE2_DATA_DIR: join(dir, 'stage2'),
+      METADATA_DATA_DIR: join(dir, 'registry'),
+      METADATA_ENABLE_REDIS_CACHE: 'false',
+      LOG_LEVEL: 'silent',
+    };
+    queue = new Queue(env.STAGE2_QUEUE_NAME, { connection: { url: redisUrl } });
+  });
+
+  afterAll(async () => {
+    await queue?.obliterate({ force: true });
+    await queue?.close();
+    await Promise.all([stage2Db?.drop(), registryDb?.drop()]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('takes a batch over HTTP, processes it, and stops: the port closed, the batch done', async () => {
+    const server = await startServer({ ...env, STAGE2_PORT: String(await freePort()) });
+    const base = `http://127.0.0.1:${server.port}`;
+    try {
+      const submitted = await fetch(`${base}/batches`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body: sampleLines().slice(0, 2).join('\n'),
+      });
+      expect(submitted.status).toBe(202);
+      const { job_id: jobId } = (await submitted.json()) as { job_id: string };
+      let status: { state: string; summary: { processed: number } | null } = { state: 'waiting', summary: null };
+      for (let i = 0; i < 600 && status.state !== 'completed' && status.state !== 'failed'; i++) {
+        await sleep(100);
+        status = (await (await fetch(`${base}/batches/${jobId}`)).json()) as typeof status;
+      }
+      expect(status).toMatchObject({ state: 'completed', summary: { processed: 2 } });
+    } finally {
+      await server.stop();
+    }
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+  });
+
+  it('takes no batch when it cannot listen, and closes what it opened', async () => {
+    const blocker: Server = createServer();
+    blocker.listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const { port } = blocker.address() as { port: number };
+    try {
+      await expect(startServer({ ...env, STAGE2_PORT: String(port) })).rejects.toThrow(/EADDRINUSE/);
+      // Its worker never ran: a queued batch stays waiting.
+      const job = await queue.add('process_batch', { batch_id: 'batch_20260101_000000', documents: [sampleLines()[0]] }, { jobId: crypto.randomUUID() });
+      await sleep(1_500);
+      expect(await job.getState()).toBe('waiting');
+    } finally {
+      blocker.close();
+    }
+  });
+});
