@@ -221,4 +221,27 @@ describe('registry outage', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('queues a write behind entries another process left in a shared outbox folder: an old entry never lands over a newer write', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'registry-shared-'));
+    const config = testConfig(db.url, dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false' });
+    // Two processes' registries on one folder, both started while it was empty.
+    const [a, b] = await Promise.all([0, 1].map(() => createRegistry({ config, logger: silent, replayIntervalMs: 0, breaker: { volumeThreshold: 1_000 } })));
+    const jobId = randomUUID();
+    try {
+      expect((await a.hooks.syncWriteJobToRegistry({ jobId, batchId: 'shared' })).outcome).toBe('written');
+      await stopDatabase();
+      expect((await a.hooks.updateJobStatusInRegistry({ jobId, status: 'completed' })).outcome).toBe('outboxed');
+      await startDatabase();
+      // Newer than A's entry: written directly, A's replay would then set the job back to completed.
+      const later = await b.hooks.updateJobStatusInRegistry({ jobId, status: 'failed', errorMessage: 'the later word' });
+      expect(later.outcome).toBe('outboxed');
+      expect(await b.replayOutbox()).toMatchObject({ replayed: 2, pending: 0 });
+      const { rows } = await pg!.query('SELECT status, error_message FROM job_registry WHERE job_id = $1', [jobId]);
+      expect(rows).toEqual([{ status: 'failed', error_message: 'the later word' }]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -98,6 +98,27 @@ export class OutboxStore {
   /** Entries waiting for replay (kept in memory, recounted from disk after each replay). */
   get pending(): number {
     return this.pendingCount;
+  }
+
+  /**
+   * Whether the folder holds entries, this process's or another's: processes sharing the folder
+   * each count only what they appended and replayed, so before a direct write a writer asks the
+   * files (a directory listing), lest its write land before an older one of another process.
+   */
+  heldOnDisk(): boolean {
+    if (this.pendingCount > 0) return true;
+    try {
+      for (const name of readdirSync(this.dir)) {
+        if (name.endsWith(DRAINING_SUFFIX) || LEGACY_CLAIM.test(name)) return true;
+        if (name === CURRENT && statSync(join(this.dir, name)).size > 0) return true;
+      }
+    } catch (error) {
+      // Set aside between the listing and the stat: another process is replaying it.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+      // An unreadable folder: as before this check, the direct write goes ahead.
+      return false;
+    }
+    return false;
   }
 
   /** Appends an operation and fsyncs before resolving. */

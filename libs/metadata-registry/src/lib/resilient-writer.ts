@@ -88,7 +88,7 @@ export class ResilientWriter {
 
   /** Writes now, or outboxes when the backend is unavailable; never throws. */
   async submit(op: RegistryOp): Promise<SubmitResult> {
-    if (this.options.outbox.pending > 0) {
+    if (this.options.outbox.heldOnDisk()) {
       const outboxed = await this.toOutbox(op, 'earlier writes are still waiting in the outbox');
       this.kickReplay();
       return outboxed;
@@ -148,7 +148,7 @@ export class ResilientWriter {
   }
 
   private kickReplay(): void {
-    if (this.options.outbox.pending === 0 || this.breaker.opened) return;
+    if (this.breaker.opened || !this.options.outbox.heldOnDisk()) return;
     this.replay().catch((error) => this.options.logger.warn({ err: errorMessage(error) }, 'outbox replay failed'));
   }
 
