@@ -7,6 +7,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { createTestDatabase, type TestDatabase } from '@storytelling/test-utils';
 import { createRegistry, migrateRegistry, registryMigrationsFingerprint } from '../src';
 import { PrismaClient } from '../src/generated/prisma/client';
+import { prismaExecutor } from '../src/lib/prisma-executor';
 import { collect, makeBatch, testConfig } from './registry-fixtures';
 
 /** Every model of schema.prisma, written and read back through the generated client. */
@@ -184,4 +185,9 @@ describe('the migrated database matches the Prisma schema', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('gives a transaction through the Prisma client longer than Prisma\'s default 5 s', async () => {
+    const executor = prismaExecutor(prisma, 'postgresql');
+    await expect(executor.transaction(async (session) => (await session.query<{ ok: number }>('SELECT 1 AS ok FROM pg_sleep(6)'))[0])).resolves.toEqual({ ok: 1 });
+  }, 30_000);
 });
