@@ -7,7 +7,7 @@ import IORedis, { type Redis } from 'ioredis';
 import { Client } from 'pg';
 import pino from 'pino';
 import { Registry as MetricsRegistry } from 'prom-client';
-import { createTestDatabase, testRedisUrl, uniqueName, type TestDatabase } from '@storytelling/test-utils';
+import { TcpProxy, createTestDatabase, eventually, testRedisUrl, uniqueName, type TestDatabase } from '@storytelling/test-utils';
 import { createRegistry, loadRegistryConfig, migrateRegistry, registryMigrationsFingerprint, type Registry } from '../src';
 import { collect, makeBatch, testConfig } from './registry-fixtures';
 
@@ -101,6 +101,51 @@ describe('Redis', () => {
       // Registered again (a retried job): the cached row goes at once.
       await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: 'behind' });
       expect(await redis.get(jobKey)).toBeNull();
+    });
+
+    it('invalidates the pages of a write whose new generation could not be set, once Redis is back', async () => {
+      const keyPrefix = prefix();
+      const target = new URL(redisUrl);
+      const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
+      await proxy.start();
+      try {
+        const writer = await open({ REDIS_URL: `redis://127.0.0.1:${proxy.port}${target.pathname}` }, { redisKeyPrefix: keyPrefix });
+        const reader = await open({ REDIS_URL: redisUrl }, { redisKeyPrefix: keyPrefix, readOnly: true });
+        const jobId = randomUUID();
+        await writer.hooks.syncWriteJobToRegistry({ jobId, batchId: 'bump' });
+        const batch = makeBatch(jobId, 3, 'bump');
+        await writer.hooks.syncWriteDocumentsToRegistry(batch);
+        const titles = async () => (await collect(reader.reader.documents({ jobId }))).records.map((d) => d.title);
+        const before = await titles();
+        // Redis away during the next write: PostgreSQL takes it, the new generation cannot be set.
+        await proxy.block();
+        const renamed = { jobId, documents: batch.documents!.map((d) => ({ ...d, title: 'rewritten' })) };
+        expect(await writer.hooks.syncWriteDocumentsToRegistry(renamed)).toMatchObject({ outcome: 'written' });
+        expect(await titles()).toEqual(before);
+        await proxy.start();
+        expect(await eventually(async () => (await titles()).every((t) => t === 'rewritten'), { tries: 100, intervalMs: 100 })).toBe(true);
+      } finally {
+        await proxy.block();
+      }
+    });
+
+    it('never serves pages cached under a generation since lost (evicted or reset)', async () => {
+      const keyPrefix = prefix();
+      const registry = await open({ REDIS_URL: redisUrl }, { redisKeyPrefix: keyPrefix });
+      const jobId = randomUUID();
+      await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: 'lost' });
+      const batch = makeBatch(jobId, 2, 'lost');
+      await registry.hooks.syncWriteDocumentsToRegistry(batch);
+      const generation = `${keyPrefix}gen:document`;
+      const titles = async () => (await collect(registry.reader.documents({ jobId }))).records.map((d) => d.title);
+      // Pages read while the generation key is missing, then a write, then the key is lost again.
+      await redis.del(generation);
+      const first = await titles();
+      await registry.hooks.syncWriteDocumentsToRegistry({ jobId, documents: batch.documents!.map((d) => ({ ...d, title: 'second' })) });
+      expect(await titles()).toEqual(['second', 'second']);
+      await redis.del(generation);
+      expect(await titles()).toEqual(['second', 'second']);
+      expect(first).not.toContain('second');
     });
 
     it('never fails a PostgreSQL write or read when Redis is down', async () => {

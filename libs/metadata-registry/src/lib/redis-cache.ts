@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { errorMessage, type Logger } from '@storytelling/common';
 import type { EntityKind, JobRecord, PageQuery, RegistryReader } from './registry.types';
@@ -25,14 +25,33 @@ const PAGE_KIND_OF: Record<PageKind, EntityKind> = {
   storylines: 'storyline',
 };
 
+/** How often a generation bump that failed (Redis away) is tried again. */
+const BUMP_RETRY_MS = 1_000;
+
+/** A cache generation: random, so a generation key lost (evicted, reset) never brings old pages back. */
+const newGeneration = (): string => `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
+
+/**
+ * Only when the job generation is still the one read before PostgreSQL was: a job row read
+ * before a writer changed it (and bumped the generation) is never stored over the change.
+ */
+const SET_IF_GENERATION = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3]) end return 0";
+
 /**
  * Redis in front of PostgreSQL. Write-through: a job's row is stored on every job write, and
- * every write bumps its kinds' generation, so cached pages of older generations are never
- * read again (they expire by REDIS_TTL). Read-through: completed jobs and pages are served from Redis,
- * else read from PostgreSQL and stored with REDIS_TTL. Job lists are never cached (see listJobs). Any Redis error is logged, counted and
- * ignored: PostgreSQL stays the truth.
+ * every write gives its kinds a new generation, so cached pages of older generations are never
+ * read again (they expire by REDIS_TTL); a new generation that could not be set (Redis away) is
+ * set again every second until it is. Read-through: completed jobs and pages are served from Redis,
+ * else read from PostgreSQL and stored with REDIS_TTL. Job lists are never cached (see listJobs).
+ * Any Redis error is logged, counted and ignored: PostgreSQL stays the truth. Every writer must
+ * have the cache on when any reader does: a writer without it changes nothing in Redis.
  */
 export class RedisCache {
+  /** Kinds whose new generation could not be set, and jobs whose cached row could not be dropped. */
+  private readonly unbumped = new Set<EntityKind>();
+  private readonly undropped = new Set<string>();
+  private retry: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
@@ -43,21 +62,50 @@ export class RedisCache {
 
   /** Write-through, called after each write that reached PostgreSQL. */
   afterWrite = async (op: RegistryOp, result: OpResult): Promise<void> => {
-    await this.safely(undefined, async (): Promise<undefined> => {
-      const tx = this.redis.multi();
-      // Only a completed job is served from Redis (see getJob); any other write makes a cached row stale.
-      if (result.job?.status === 'completed') tx.set(this.keys.record('job', result.job.job_id), JSON.stringify(result.job), 'EX', this.ttlSeconds);
-      else if (result.job) tx.del(this.keys.record('job', result.job.job_id));
-      const kinds = new Set<EntityKind>(op.op === 'write_batch' ? [] : ['job']);
-      for (const kind of Object.keys(result.counts) as EntityKind[]) {
-        kinds.add(kind);
-        for (const dependent of INVALIDATES[kind] ?? []) kinds.add(dependent);
-      }
-      for (const kind of kinds) tx.incr(this.keys.generation(kind));
-      checkExec(await tx.exec());
-      return undefined;
-    });
+    const kinds = new Set<EntityKind>(op.op === 'write_batch' ? [] : ['job']);
+    for (const kind of Object.keys(result.counts) as EntityKind[]) {
+      kinds.add(kind);
+      for (const dependent of INVALIDATES[kind] ?? []) kinds.add(dependent);
+    }
+    // Only a completed job is served from Redis (see getJob); any other write makes a cached row stale.
+    const completed = result.job?.status === 'completed' ? result.job : undefined;
+    if (result.job && !completed) this.undropped.add(result.job.job_id);
+    for (const kind of kinds) this.unbumped.add(kind);
+    const done = await this.flush(completed);
+    if (!done) this.retryLater();
   };
+
+  /** Stops retrying failed bumps (the registry is closing). */
+  close(): void {
+    clearInterval(this.retry);
+    this.retry = undefined;
+  }
+
+  /** Sets the pending generations and drops the pending job rows in one transaction; false when Redis failed. */
+  private flush(completed?: JobRecord): Promise<boolean> {
+    return this.safely(false, async () => {
+      const kinds = [...this.unbumped];
+      const jobs = [...this.undropped];
+      const tx = this.redis.multi();
+      if (completed) tx.set(this.keys.record('job', completed.job_id), JSON.stringify(completed), 'EX', this.ttlSeconds);
+      for (const jobId of jobs) if (jobId !== completed?.job_id) tx.del(this.keys.record('job', jobId));
+      for (const kind of kinds) tx.set(this.keys.generation(kind), newGeneration());
+      checkExec(await tx.exec());
+      for (const kind of kinds) this.unbumped.delete(kind);
+      for (const jobId of jobs) this.undropped.delete(jobId);
+      return true;
+    });
+  }
+
+  private retryLater(): void {
+    if (this.retry) return;
+    this.retry = setInterval(() => {
+      void this.flush().then((done) => {
+        if (done && !this.unbumped.size && !this.undropped.size) this.close();
+      });
+    }, BUMP_RETRY_MS);
+    this.retry.unref();
+  }
 
   /** Wraps a PostgreSQL reader with read-through caching. */
   wrapReader(inner: RegistryReader, executor: Pick<SqlExecutor, 'query'>): RegistryReader {
@@ -73,8 +121,12 @@ export class RedisCache {
         const cached = await this.safely<string | null>(null, () => this.redis.get(key));
         const hit = cached ? reviveRecord<JobRecord>('job', cached) : null;
         if (hit?.status === 'completed') return hit;
+        const generation = await this.safely('x', () => this.generation('job'));
         const job = await inner.getJob(jobId);
-        if (job?.status === 'completed') await this.safely<unknown>(undefined, () => this.redis.set(key, JSON.stringify(job), 'EX', this.ttlSeconds));
+        if (job?.status === 'completed' && generation !== 'x') {
+          const args = [this.keys.generation('job'), key, generation, JSON.stringify(job), this.ttlSeconds];
+          await this.safely<unknown>(undefined, () => this.redis.eval(SET_IF_GENERATION, 2, ...args));
+        }
         return job;
       },
       // Never cached: Stage 5 lists the jobs completed since its watermark and must see a job the
@@ -125,8 +177,13 @@ export class RedisCache {
     } while (after);
   }
 
+  /** The kind's generation; a missing one (never set, or lost) is started afresh, never reused. */
   private async generation(kind: EntityKind): Promise<string> {
-    return (await this.redis.get(this.keys.generation(kind))) ?? '0';
+    const key = this.keys.generation(kind);
+    const current = await this.redis.get(key);
+    if (current) return current;
+    await this.redis.set(key, newGeneration(), 'NX');
+    return (await this.redis.get(key)) ?? 'x';
   }
 
   private async safely<T>(fallback: T, fn: () => Promise<T>): Promise<T> {

@@ -46,7 +46,14 @@ export async function openRedisSide(options: RedisSideOptions, metrics: Registry
   }
   if (owned) await readyOrGiveUp(redis, 2_000);
   logger.info({ redis: redactUrl(config.redisUrl ?? 'client'), ttl: config.redisTtlSeconds }, 'metadata registry Redis cache on');
-  return { cache: new RedisCache(redis, keys, config.redisTtlSeconds, metrics, logger), close };
+  const cache = new RedisCache(redis, keys, config.redisTtlSeconds, metrics, logger);
+  return {
+    cache,
+    close: async () => {
+      cache.close();
+      await close();
+    },
+  };
 }
 
 function connect(url: string, primary: boolean, logger: Logger): Redis {
