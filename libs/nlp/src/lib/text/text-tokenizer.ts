@@ -52,7 +52,8 @@ function nlp(): Wink {
 }
 
 const VALUE_TYPES = new Set(['DATE', 'TIME', 'MONEY', 'PERCENT']);
-const RUNAWAY_TOKEN = /\S{200,}/g;
+// Tried only where a run of non-space starts (the same matches: the leftmost start of a long run is one).
+const RUNAWAY_TOKEN = /(?<!\S)\S{200,}/g;
 /** A word and its possessive ending, as one token: "Reid's", "Reid’s". */
 const POSSESSIVE = /^(\p{L}[\p{L}.-]*)(['’]s)$/iu;
 
