@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
+import { eventually } from '@storytelling/test-utils';
 import { AnalysisPool } from '../src/analysis/analysis-pool';
 import { BatchFailedError } from '../src/batch/batch-processor';
 import type { StoreWriteCounts } from '../src/stores/store.types';
@@ -105,6 +107,32 @@ describe('processBatch', () => {
       expect(await countRows(t.registryDb.url, ['document_metadata'])).toEqual({ document_metadata: lines.length });
     },
   );
+
+  it('refuses the second of two concurrent batches that bring one new document in two versions, checking again under the linker lock', async () => {
+    const original = JSON.parse(sampleLines()[0]!) as { document_id: string; text: string };
+    const versions = [original, { ...original, text: `${original.text} A later version.` }].map((d) => JSON.stringify(d));
+    // Both batches pass the first check (nothing stored yet), then wait for the linker's lock, taken here.
+    const blocker = new Client({ connectionString: t.stage2Db.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT pg_advisory_xact_lock($1::bigint)', [0x737461676532]);
+      const batches = versions.map((line) => t.runtime.processor.processBatch([line]));
+      await eventually(async () => {
+        const { rows } = await blocker.query<{ n: number }>(
+          "SELECT pg_stat_clear_snapshot(), count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory'",
+        );
+        return rows[0].n >= 2;
+      });
+      await blocker.query('COMMIT');
+      const summaries = await Promise.all(batches);
+      expect(summaries.map((s) => s.processed).sort()).toEqual([0, 1]);
+      const refused = summaries.find((s) => s.processed === 0)!;
+      expect(refused.errors).toMatchObject([{ document_id: original.document_id, code: 'DOCUMENT_CHANGED' }]);
+    } finally {
+      await blocker.end();
+    }
+  });
 
   it('continues storylines across batches, and the progressive save gives each chunk to every store', async () => {
     const lines = sampleLines();

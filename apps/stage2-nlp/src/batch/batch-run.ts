@@ -150,25 +150,26 @@ export class BatchRun {
     const rejects = [...accepted.rejects];
     for (const document of accepted.documents) {
       const jobId = changed.get(document.document_id);
-      if (jobId === undefined) {
-        documents.push(document);
-        continue;
-      }
-      const index = this.seenIds.get(document.document_id) ?? -1;
-      rejects.push({
-        index,
-        line: this.options.lineNumbers?.[index] ?? null,
-        document_id: document.document_id,
-        code: 'DOCUMENT_CHANGED',
-        reason:
-          `document_id "${document.document_id}" was processed before (job ${jobId}) with another title, text or publication date; ` +
-          'a processed document is not changed in place (its events are linked into storylines): send the new version under a new document_id',
-        field: 'document_id',
-        raw: this.rawByIndex.get(index) ?? '',
-        raw_encoding: 'utf8',
-      });
+      if (jobId === undefined) documents.push(document);
+      else rejects.push(this.changedRejection(document.document_id, jobId));
     }
     return { documents, rejects };
+  }
+
+  private changedRejection(documentId: string, jobId: string): RejectedDocument {
+    const index = this.seenIds.get(documentId) ?? -1;
+    return {
+      index,
+      line: this.options.lineNumbers?.[index] ?? null,
+      document_id: documentId,
+      code: 'DOCUMENT_CHANGED',
+      reason:
+        `document_id "${documentId}" was processed before (job ${jobId}) with another title, text or publication date; ` +
+        'a processed document is not changed in place (its events are linked into storylines): send the new version under a new document_id',
+      field: 'document_id',
+      raw: this.rawByIndex.get(index) ?? '',
+      raw_encoding: 'utf8',
+    };
   }
 
   /** Saves analysed documents before linking (progressive save): every store, and the registry beside them. */
@@ -253,6 +254,10 @@ export class BatchRun {
     const result = linkDocuments(documents, known);
     this.timings.link += performance.now() - linkStarted;
     const relinked = new Set(result.errors.filter((e) => e.code === 'LINK_DOCUMENT_DUPLICATE').map((e) => e.index));
+    // Checked again here, under the linker's lock: another batch holding the same new document may
+    // have stored it, in another version, after this batch's first check (refuseChanged).
+    const changed = await this.deps.writer.changedDocuments(documents.filter((_, i) => relinked.has(i)));
+    for (const i of relinked) if (changed.has(documents[i].document_id)) relinked.delete(i);
     const failed = result.errors.filter((e) => !relinked.has(e.index));
     const failedIndexes = new Set(failed.map((e) => e.index));
     const before = await loadLinked(documents.filter((_, i) => relinked.has(i)).map((d) => d.document_id));
@@ -261,7 +266,12 @@ export class BatchRun {
         documents: failedIndexes.size ? documents.filter((_, i) => !failedIndexes.has(i)) : documents,
         linkages: dedupeBy([...before.linkages, ...result.linkages], (l) => l.linkage_id),
         storylines: dedupeBy([...before.storylines, ...result.storylines], (s) => s.storyline_id),
-        rejects: rejects.concat(failed.map((e) => this.linkRejection(e, documents[e.index]))),
+        rejects: rejects.concat(
+          failed.map((e) => {
+            const jobId = changed.get(documents[e.index]?.document_id ?? '');
+            return jobId === undefined ? this.linkRejection(e, documents[e.index]) : this.changedRejection(documents[e.index].document_id, jobId);
+          }),
+        ),
       },
       state: result.state,
     };

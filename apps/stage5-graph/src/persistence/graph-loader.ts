@@ -73,13 +73,13 @@ export async function loadGraphModel(
 ): Promise<GraphModel> {
   const graph = createStoryGraph();
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  // Before the snapshot (LOCK takes none): a persist empties the metrics and summaries with
-  // TRUNCATE, which is not MVCC-safe, so a snapshot taken while one commits would read them empty.
-  // The lock waits for that commit; the snapshot, at the first SELECT, then sees its rows.
-  await client.query('LOCK TABLE stage5_nodes, stage5_edges, stage5_node_metrics, stage5_storyline_summaries IN ACCESS SHARE MODE');
-  // Every row is read: plan for the whole result (hash join, sequential scans), not a cursor's fast start.
-  await client.query('SET LOCAL cursor_tuple_fraction = 1.0');
   try {
+    // Before the snapshot (LOCK takes none): a persist empties the metrics and summaries with
+    // TRUNCATE, which is not MVCC-safe, so a snapshot taken while one commits would read them empty.
+    // The lock waits for that commit; the snapshot, at the first SELECT, then sees its rows.
+    await client.query('LOCK TABLE stage5_nodes, stage5_edges, stage5_node_metrics, stage5_storyline_summaries IN ACCESS SHARE MODE');
+    // Every row is read: plan for the whole result (hash join, sequential scans), not a cursor's fast start.
+    await client.query('SET LOCAL cursor_tuple_fraction = 1.0');
     await forEachRow<NodeRow>(
       client,
       `SELECT n.node_key, n.kind, n.record_id, n.label, n.job_id, n.data, m.pagerank, m.degree, m.community

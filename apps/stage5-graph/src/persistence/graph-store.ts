@@ -1,5 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Pool, type PoolClient } from 'pg';
+import { Pool, type PoolClient, type QueryConfig } from 'pg';
 import { createLogger, errorMessage, redactUrl, withPooledClient, type Logger } from '@storytelling/common';
 import { PrismaClient } from '../generated/prisma/client';
 import { GraphStoreError } from '../stage5.errors';
@@ -58,6 +58,9 @@ export interface GraphStoreOptions {
   chunkSize?: number;
   poolSize?: number;
 }
+
+/** How long /healthz waits for the database (pg reads a per-query query_timeout; its types do not declare it). */
+const PING_TIMEOUT_MS = 5_000;
 
 /**
  * Stage 5's own tables. Everything one sync produced is written in one transaction together
@@ -164,7 +167,8 @@ export class GraphStore {
   /** True when Stage 5's database answers. */
   async ping(): Promise<boolean> {
     try {
-      await this.pool.query('SELECT 1');
+      // A connection whose server went silent would leave the query (and /healthz) waiting for ever.
+      await this.pool.query({ text: 'SELECT 1', query_timeout: PING_TIMEOUT_MS } as QueryConfig);
       return true;
     } catch {
       return false;

@@ -1,6 +1,6 @@
 /**
- * The path (`meta.0.0`) of the first array or object of `value` that lies more than `limit` levels
- * deep (`value` itself is level 1), or null. Iterative, so a value of any depth is measured without exhausting the stack:
+ * The path (`meta.0.0`) of an array or object of `value` that lies more than `limit` levels deep
+ * (`value` itself is level 1), or null when there is none. Iterative, so a value of any depth is measured without exhausting the stack:
  * such a value cannot be copied between threads or written as JSON (both recurse), and one
  * document holding it must be refused by name instead of failing or hanging what carries it.
  */

@@ -107,16 +107,22 @@ export class OutboxStore {
    */
   heldOnDisk(): boolean {
     if (this.pendingCount > 0) return true;
+    let names: string[];
     try {
-      for (const name of readdirSync(this.dir)) {
-        if (name.endsWith(DRAINING_SUFFIX) || LEGACY_CLAIM.test(name)) return true;
-        if (name === CURRENT && statSync(join(this.dir, name)).size > 0) return true;
-      }
-    } catch (error) {
-      // Set aside between the listing and the stat: another process is replaying it.
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
-      // An unreadable folder: as before this check, the direct write goes ahead.
+      names = readdirSync(this.dir);
+    } catch {
+      // No folder (removed under us) or an unreadable one: nothing queued here, the write goes ahead.
       return false;
+    }
+    for (const name of names) {
+      if (name.endsWith(DRAINING_SUFFIX) || LEGACY_CLAIM.test(name)) return true;
+      if (name !== CURRENT) continue;
+      try {
+        if (statSync(join(this.dir, name)).size > 0) return true;
+      } catch {
+        // Set aside between the listing and the stat: another process is replaying it.
+        return true;
+      }
     }
     return false;
   }

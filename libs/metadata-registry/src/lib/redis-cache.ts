@@ -51,6 +51,7 @@ export class RedisCache {
   private readonly unbumped = new Set<EntityKind>();
   private readonly undropped = new Set<string>();
   private retry: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly redis: Redis,
@@ -77,6 +78,11 @@ export class RedisCache {
 
   /** Stops retrying failed bumps (the registry is closing). */
   close(): void {
+    this.closed = true;
+    this.stopRetrying();
+  }
+
+  private stopRetrying(): void {
     clearInterval(this.retry);
     this.retry = undefined;
   }
@@ -98,10 +104,10 @@ export class RedisCache {
   }
 
   private retryLater(): void {
-    if (this.retry) return;
+    if (this.retry || this.closed) return;
     this.retry = setInterval(() => {
       void this.flush().then((done) => {
-        if (done && !this.unbumped.size && !this.undropped.size) this.close();
+        if (done && !this.unbumped.size && !this.undropped.size) this.stopRetrying();
       });
     }, BUMP_RETRY_MS);
     this.retry.unref();

@@ -153,12 +153,19 @@ function openExecutor(options: CreateRegistryOptions, logger: Logger): SqlExecut
     });
   }
   logger.info({ database: redactUrl(target.url) }, 'metadata registry on PostgreSQL');
-  if (!options.migrate) return pgExecutor(createPgPool(target.url));
+  if (!options.migrate) return pgExecutor(createPgPool(target.url, REGISTRY_POOL));
   return lazyExecutor('postgresql', async () => {
     await migrateRegistry(target.url, logger);
-    return pgExecutor(createPgPool(target.url));
+    return pgExecutor(createPgPool(target.url, REGISTRY_POOL));
   });
 }
+
+/**
+ * A statement may take long: the live write is bounded in ResilientWriter.submit, and a replay of a
+ * large batch must be let finish (cut off, it would fail on every run, holding up every later write).
+ * 30 minutes still ends a statement on a connection that went silent.
+ */
+const REGISTRY_POOL = { query_timeout: 30 * 60_000 };
 
 function disabledRegistry(logger: Logger): Registry {
   logger.info('metadata registry disabled (METADATA_REGISTRY_ENABLED=false): nothing is opened or written');
