@@ -92,6 +92,27 @@ describe('OutboxStore', () => {
     expect(dead.map((d) => d.cause)).toEqual(['unreadable']);
   });
 
+  it('stops a replay after the entry in hand, keeping the rest queued in order for the next process', async () => {
+    const outbox = new OutboxStore(dir);
+    for (const n of [1, 2, 3, 4]) await outbox.append(op(n));
+    const seen: number[] = [];
+    let stopping: Promise<void> | undefined;
+    const result = await outbox.replay(
+      handlers(async (o) => {
+        seen.push(nOf(o));
+        // Closing while entry 2 is applied: it completes, 3 and 4 are not tried on the closing backend.
+        if (nOf(o) === 2) stopping = outbox.stop();
+      }),
+    );
+    await stopping;
+    expect(seen).toEqual([1, 2]);
+    expect(result).toMatchObject({ replayed: 2, pending: 2, deadLettered: 0 });
+    expect(await outbox.replay(handlers(async () => undefined))).toMatchObject({ replayed: 0, pending: 2 });
+    const next: number[] = [];
+    expect(await new OutboxStore(dir).replay(handlers(async (o) => void next.push(nOf(o))))).toMatchObject({ replayed: 2, pending: 0 });
+    expect(next).toEqual([3, 4]);
+  });
+
   it('shares one replay between concurrent callers', async () => {
     const outbox = new OutboxStore(dir);
     for (const n of [1, 2]) await outbox.append(op(n));

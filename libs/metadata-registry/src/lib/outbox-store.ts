@@ -80,6 +80,8 @@ export class OutboxStore {
   /** Whether the run in flight requeues the dead letters. */
   private replayingDeadLetters = false;
   private readonly instance = randomBytes(6).toString('hex');
+  /** Set by stop(): a replay in flight ends after its current entry. */
+  private stopping = false;
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
@@ -141,6 +143,16 @@ export class OutboxStore {
   }
 
   /**
+   * Ends a replay in flight after the entry it is applying (the rest stays queued, in order) and
+   * resolves when it has; later replays do nothing. Called before the backend is closed: an entry
+   * tried on a closing pool would fail and count an attempt towards its dead-lettering.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.replaying?.catch(() => undefined);
+  }
+
+  /**
    * Replays every entry in order; concurrent calls share one run, except that a call asking for
    * the dead letters while a run without them is in flight gets its own run after it.
    */
@@ -159,7 +171,8 @@ export class OutboxStore {
   }
 
   private async replayAll(handlers: ReplayHandlers): Promise<ReplayResult> {
-    const result: ReplayResult = { replayed: 0, pending: 0, deadLettered: 0, requeued: 0, busy: false };
+    const result: ReplayResult = { replayed: 0, pending: this.pendingCount, deadLettered: 0, requeued: 0, busy: false };
+    if (this.stopping) return result;
     const lock = await this.tryLock();
     try {
       if (!lock) {
@@ -171,7 +184,7 @@ export class OutboxStore {
       await this.releaseLegacyClaims();
       for (const file of this.drainingFiles()) {
         const done = await this.replayFile(file, handlers, result, lock);
-        if (!done || lock.compromised) break;
+        if (!done || lock.compromised || this.stopping) break;
       }
     } finally {
       await lock?.release();
@@ -215,6 +228,7 @@ export class OutboxStore {
     const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line.trim() !== '');
     for (let i = 0; i < lines.length; i++) {
       if (lock.compromised) return false;
+      if (this.stopping) return this.keepTail(file, lines.slice(i), i > 0);
       const entry = parseEntry(lines[i]);
       if (!entry) {
         await this.deadLetter(lines[i], 'unreadable outbox line', 'unreadable', handlers, result);

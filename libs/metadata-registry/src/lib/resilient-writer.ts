@@ -142,8 +142,10 @@ export class ResilientWriter {
     return total;
   }
 
+  /** Stops the timer and waits for a replay in flight to finish its current entry (the backend closes next). */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.options.outbox.stop();
     this.breaker.shutdown();
   }
 
