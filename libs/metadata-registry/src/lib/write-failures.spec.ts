@@ -19,6 +19,7 @@ describe('classifyFailure', () => {
     ['EBUSY', coded('EBUSY'), 'transient'],
     ['opossum breaker open', coded('EOPENBREAKER'), 'transient'],
     ['pg connection lost (no code)', new Error('Connection terminated unexpectedly'), 'transient'],
+    ['pg pool closing (the process stops)', new Error('Cannot use a pool after calling end on the pool'), 'transient'],
     ['ioredis closed (no code)', new Error('Connection is closed.'), 'transient'],
     ['redis LOADING reply', new Error('LOADING Redis is loading the dataset in memory'), 'transient'],
     ['Prisma cannot reach the server', coded('P1001'), 'transient'],

@@ -21,9 +21,9 @@ const TRANSIENT_CLASSES = new Set(['08', '40', '53', '55', '57', '58']);
 const TRANSIENT_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 // Redis replies that say "not now" rather than "never".
 const TRANSIENT_REDIS_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|OOM)\b/;
-// Connection failures that node-postgres and ioredis raise without a code.
+// Connection failures that node-postgres and ioredis raise without a code (a pool closed as the process stops included).
 const TRANSIENT_MESSAGE =
-  /connection terminated|timeout exceeded when trying to connect|query read timeout|not queryable|connection is closed|max retries per request|stream isn't writeable|command timed out|socket (closed|hang up)/i;
+  /connection terminated|timeout exceeded when trying to connect|query read timeout|not queryable|connection is closed|max retries per request|stream isn't writeable|command timed out|socket (closed|hang up)|cannot use a pool after calling end/i;
 
 /** Classifies a failed write (see FailureKind); looks through RegistryWriteError's cause. */
 export function classifyFailure(error: unknown): FailureKind {
