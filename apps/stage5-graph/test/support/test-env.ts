@@ -62,6 +62,8 @@ export interface Stage5TestConfig {
   cache?: boolean;
   enabled?: boolean;
   dataDir: string;
+  /** More Stage 5 variables (e.g. STAGE5_MAX_JOBS_PER_SYNC). */
+  env?: Record<string, string>;
 }
 
 export function stage5Config(options: Stage5TestConfig): Readonly<Stage5Config> {
@@ -76,6 +78,7 @@ export function stage5Config(options: Stage5TestConfig): Readonly<Stage5Config> 
     METADATA_PRIMARY_BACKEND: options.primary ?? 'postgresql',
     METADATA_ENABLE_REDIS_CACHE: String(options.cache ?? false),
     METADATA_DATA_DIR: options.dataDir,
+    ...options.env,
   });
 }
 
