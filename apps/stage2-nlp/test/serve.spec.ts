@@ -4,21 +4,12 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { testRedisUrl, uniqueName, type TestDatabase } from '@storytelling/test-utils';
+import { freePort, testRedisUrl, uniqueName, type TestDatabase } from '@storytelling/test-utils';
 import { startServer } from '../src/server/stage2-server';
 import { sampleLines } from './support/sample-corpus';
 import { createRegistryTestDatabase, createStage2TestDatabase } from './support/test-databases';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A port nothing listens on now (STAGE2_PORT must be a real port). */
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** `nx serve stage2-nlp` as a process runs it: real HTTP, the worker, stop() as SIGTERM calls it. */
 describe('startServer', () => {

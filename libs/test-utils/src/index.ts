@@ -18,3 +18,4 @@ export {
 } from './lib/compose-file';
 export { TcpProxy } from './lib/tcp-proxy';
 export { eventually, type EventuallyOptions } from './lib/eventually';
+export { freePort } from './lib/free-port';

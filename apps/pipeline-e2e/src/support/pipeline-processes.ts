@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '@storytelling/test-utils';
 
 /** The repository root: the apps run from it, as `nx run` runs them. */
 export const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -35,14 +35,6 @@ export function runStage2(input: string, output: string, env: Env, extraArgs: st
       }
     });
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
 }
 
 /** Stage 5's HTTP server as a process of its own. */

@@ -1,5 +1,6 @@
 import { linkDocuments, type KnownCorpus, type LinkError, type ProcessedDocument, type Storyline } from '@storytelling/nlp';
 import type { AnalysisOutcome } from '../analysis/analysis.types';
+import type { RejectionCode } from '../config/stage2.errors';
 import type { AnalysisItem, BatchInput, RejectedDocument } from '../input/batch-input.types';
 import { guessDocumentId, prepareDocument } from '../input/document-preparer';
 import type { LoadLinked } from '../stores/multi-backend-writer';
@@ -120,16 +121,7 @@ export class BatchRun {
       const id = outcome.document.document_id;
       const first = this.seenIds.get(id);
       if (first !== undefined) {
-        rejects.push({
-          index: outcome.index,
-          line,
-          document_id: id,
-          code: 'DUPLICATE_ID',
-          reason: `document_id "${id}" already appears in this batch (document ${first + 1})`,
-          field: 'document_id',
-          raw,
-          raw_encoding: 'utf8',
-        });
+        rejects.push(this.rejection(outcome.index, id, 'DUPLICATE_ID', `document_id "${id}" already appears in this batch (document ${first + 1})`, 'document_id'));
         continue;
       }
       this.seenIds.set(id, outcome.index);
@@ -157,16 +149,21 @@ export class BatchRun {
   }
 
   private changedRejection(documentId: string, jobId: string): RejectedDocument {
-    const index = this.seenIds.get(documentId) ?? -1;
+    const reason =
+      `document_id "${documentId}" was processed before (job ${jobId}) with another title, text or publication date; ` +
+      'a processed document is not changed in place (its events are linked into storylines): send the new version under a new document_id';
+    return this.rejection(this.seenIds.get(documentId) ?? -1, documentId, 'DOCUMENT_CHANGED', reason, 'document_id');
+  }
+
+  /** A rejected document of the batch, its line and raw input found by its position. */
+  private rejection(index: number, documentId: string | null, code: RejectionCode, reason: string, field: string | null): RejectedDocument {
     return {
       index,
       line: this.options.lineNumbers?.[index] ?? null,
       document_id: documentId,
-      code: 'DOCUMENT_CHANGED',
-      reason:
-        `document_id "${documentId}" was processed before (job ${jobId}) with another title, text or publication date; ` +
-        'a processed document is not changed in place (its events are linked into storylines): send the new version under a new document_id',
-      field: 'document_id',
+      code,
+      reason,
+      field,
       raw: this.rawByIndex.get(index) ?? '',
       raw_encoding: 'utf8',
     };
@@ -279,16 +276,7 @@ export class BatchRun {
 
   private linkRejection(error: LinkError, document: ProcessedDocument | undefined): RejectedDocument {
     const index = document ? (this.seenIds.get(document.document_id) ?? -1) : -1;
-    return {
-      index,
-      line: this.options.lineNumbers?.[index] ?? null,
-      document_id: error.document_id ?? document?.document_id ?? null,
-      code: 'LINK_FAILED',
-      reason: `${error.code}: ${error.message}`,
-      field: null,
-      raw: this.rawByIndex.get(index) ?? '',
-      raw_encoding: 'utf8',
-    };
+    return this.rejection(index, error.document_id ?? document?.document_id ?? null, 'LINK_FAILED', `${error.code}: ${error.message}`, null);
   }
 
   private count(documents: ProcessedDocument[], linkages: number, storylines: Storyline[], rejects: RejectedDocument[]): void {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { EventLinkage, KnownCorpus, ProcessedDocument, Storyline } from '@storytelling/nlp';
 import { errorMessage, type Logger } from '@storytelling/common';
 import { StoreWriteError } from '../config/stage2.errors';
@@ -63,14 +62,8 @@ export class MultiBackendWriter {
    * linked into storylines, which would keep pointing at events it no longer has.
    */
   async changedDocuments(documents: readonly ProcessedDocument[]): Promise<Map<string, string>> {
-    const changed = new Map<string, string>();
-    if (!this.linkStore || !documents.length) return changed;
-    const stored = await this.linkStore.storedVersions(documents.map((d) => d.document_id));
-    for (const document of documents) {
-      const before = stored.get(document.document_id);
-      if (before && before.digest !== contentDigest(document)) changed.set(document.document_id, before.jobId);
-    }
-    return changed;
+    if (!this.linkStore || !documents.length) return new Map();
+    return this.linkStore.changedDocuments(documents);
   }
 
   /** Saves an unlinked payload (e.g. only rejects) to every store. */
@@ -99,9 +92,4 @@ export class MultiBackendWriter {
       settled.map((result, i) => [this.stores[i]?.name ?? String(i), (result as PromiseFulfilledResult<T>).value]),
     );
   }
-}
-
-/** What the analysis of a document depends on, as a digest (the store computes the same one in SQL). */
-export function contentDigest(document: Pick<ProcessedDocument, 'title' | 'publication_date' | 'text'>): string {
-  return createHash('md5').update(`${document.title ?? ''}\u0001${document.publication_date ?? ''}\u0001${document.text}`, 'utf8').digest('hex');
 }

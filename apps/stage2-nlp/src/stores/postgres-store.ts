@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Entity, EventLinkage, KnownCorpus, LinkState, ProcessedDocument, Storyline } from '@storytelling/nlp';
 import { copyPieces, textArrayLiteral, type CopySession } from '@storytelling/sql';
 import { LinkStateRepository } from './link-state-repository';
@@ -81,16 +82,22 @@ export class PostgresStore implements LinkStateStore<PostgresTx> {
     return { linkages: linkages.map((l) => ({ ...l, score: Number(l.score) })), storylines };
   }
 
-  async storedVersions(documentIds: string[]): Promise<Map<string, { jobId: string; digest: string }>> {
-    if (!documentIds.length) return new Map();
-    // The digest of contentDigest, in SQL: md5 of the UTF-8 bytes, fields joined by U+0001.
+  async changedDocuments(documents: readonly ProcessedDocument[]): Promise<Map<string, string>> {
+    const changed = new Map<string, string>();
+    if (!documents.length) return changed;
+    // contentDigest in SQL: md5 of the UTF-8 bytes of the fields joined by U+0001.
     const rows = await this.database.sql.query<{ document_id: string; job_id: string; digest: string }>(
       `SELECT document_id, job_id::text AS job_id,
               md5(coalesce(title, '') || chr(1) || coalesce(publication_date, '') || chr(1) || text) AS digest
        FROM processed_documents WHERE document_id = ANY($1::text[])`,
-      [documentIds],
+      [documents.map((d) => d.document_id)],
     );
-    return new Map(rows.map((r) => [r.document_id, { jobId: r.job_id, digest: r.digest }]));
+    const stored = new Map(rows.map((r) => [r.document_id, r]));
+    for (const document of documents) {
+      const before = stored.get(document.document_id);
+      if (before && before.digest !== contentDigest(document)) changed.set(document.document_id, before.job_id);
+    }
+    return changed;
   }
 
   async saveInTransaction(tx: PostgresTx, context: BatchContext, linked: LinkedSave): Promise<StoreWriteCounts> {
@@ -284,4 +291,9 @@ function dedupeFirst<T>(items: T[], key: (item: T) => string): T[] {
     seen.add(k);
     return true;
   });
+}
+
+/** What the analysis of a document depends on, as a digest (changedDocuments computes the same one in SQL). */
+function contentDigest(document: Pick<ProcessedDocument, 'title' | 'publication_date' | 'text'>): string {
+  return createHash('md5').update(`${document.title ?? ''}\u0001${document.publication_date ?? ''}\u0001${document.text}`, 'utf8').digest('hex');
 }

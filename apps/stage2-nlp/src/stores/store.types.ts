@@ -54,8 +54,8 @@ export interface LinkStateStore<Tx = unknown> extends DocumentStore {
   /** The linkages and storylines already stored for documents linked before (a retried batch). */
   loadLinked(tx: Tx, documentIds: string[]): Promise<{ linkages: EventLinkage[]; storylines: Storyline[] }>;
   saveInTransaction(tx: Tx, context: BatchContext, linked: LinkedSave): Promise<StoreWriteCounts>;
-  /** Of these documents, those stored already: the job that wrote each and a digest of its content (see contentDigest). */
-  storedVersions(documentIds: string[]): Promise<Map<string, { jobId: string; digest: string }>>;
+  /** Of these documents, those stored before with another title, text or publication date, and the job that stored each. */
+  changedDocuments(documents: readonly ProcessedDocument[]): Promise<Map<string, string>>;
 }
 
 export const emptyCounts = (): StoreWriteCounts => ({

@@ -21,9 +21,14 @@ export interface GraphSelection {
 
 /** Throws what selectGraph would for this filter (an unknown storyline), without selecting anything. */
 export function checkExportFilter(model: GraphModel, filter: ExportFilter): void {
-  if (filter.storyline !== undefined && !model.graph.hasNode(nodeKey('storyline', filter.storyline))) {
-    throw new GraphNotFoundError(`No storyline with id "${filter.storyline}" in the graph`, { id: filter.storyline });
-  }
+  if (filter.storyline !== undefined) storylineKey(model.graph, filter.storyline);
+}
+
+/** The storyline's node key; GraphNotFoundError when the graph has no such storyline. */
+function storylineKey(graph: StoryGraph, id: string): string {
+  const key = nodeKey('storyline', id);
+  if (!graph.hasNode(key)) throw new GraphNotFoundError(`No storyline with id "${id}" in the graph`, { id });
+  return key;
 }
 
 export function selectGraph(model: GraphModel, filter: ExportFilter): GraphSelection {
@@ -62,8 +67,7 @@ export function selectGraph(model: GraphModel, filter: ExportFilter): GraphSelec
 }
 
 function storylineNodes(graph: StoryGraph, id: string): Set<string> {
-  const storyline = nodeKey('storyline', id);
-  if (!graph.hasNode(storyline)) throw new GraphNotFoundError(`No storyline with id "${id}" in the graph`, { id });
+  const storyline = storylineKey(graph, id);
   const nodes = new Set([storyline]);
   graph.forEachEdgeWithoutKey(storyline, (a, s, t) => {
     if (a.kind !== 'belongs-to') return;

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { createLogger } from '@storytelling/common';
-import { createTestDatabase, type TestDatabase } from '@storytelling/test-utils';
+import { createTestDatabase, eventually, type TestDatabase } from '@storytelling/test-utils';
 import { COPY_MIN_ROWS, writeBatchRows } from './batch-writer';
 import { applyMigrations } from './migration-runner';
 import { openPglite } from './pglite-database';
@@ -328,13 +328,14 @@ describe('writeBatchRows: a COPY that a concurrent writer deadlocks with (postgr
  * row). Asked outside any transaction: inside one, pg_stat_activity keeps the first answer it gave.
  */
 async function waitForLockWait(executor: SqlExecutor): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const [{ n }] = await executor.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-    );
-    if (n > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error('the COPY never waited for the other writer');
+  const waiting = await eventually(
+    async () => {
+      const [{ n }] = await executor.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
+      return n > 0;
+    },
+    { tries: 800, intervalMs: 25 },
+  );
+  if (!waiting) throw new Error('the COPY never waited for the other writer');
 }
