@@ -8,6 +8,7 @@ import { AnalysisPool } from '../src/analysis/analysis-pool';
 import { BatchFailedError } from '../src/batch/batch-processor';
 import type { StoreWriteCounts } from '../src/stores/store.types';
 import { sampleExpected, sampleLines } from './support/sample-corpus';
+import { registryOn } from './support/registry-mode';
 import { countRows, jsonlContents, stage2Rows } from './support/store-snapshot';
 import { createTestRuntime, type TestRuntime } from './support/test-runtime';
 
@@ -52,10 +53,15 @@ describe('processBatch', () => {
     const counts = await countRows(t.stage2Db.url, STAGE2_TABLES);
     expect(counts).toMatchObject({ processed_documents: lines.length, events: summary.events, storylines: summary.storylines });
 
-    expect(summary.registry).toMatchObject({ enabled: true, job: 'written', documents: 'written', status: 'written', warnings: [] });
-    const job = await t.runtime.registry.reader.getJob(summary.job_id);
-    expect(job).toMatchObject({ stage: 2, status: 'completed', batch_id: summary.batch_id });
-    expect(await countRows(t.registryDb.url, REGISTRY_TABLES)).toEqual({ job_registry: 1, document_metadata: lines.length, event_metadata: summary.events });
+    if (registryOn) {
+      expect(summary.registry).toMatchObject({ enabled: true, job: 'written', documents: 'written', status: 'written', warnings: [] });
+      const job = await t.runtime.registry.reader.getJob(summary.job_id);
+      expect(job).toMatchObject({ stage: 2, status: 'completed', batch_id: summary.batch_id });
+      expect(await countRows(t.registryDb.url, REGISTRY_TABLES)).toEqual({ job_registry: 1, document_metadata: lines.length, event_metadata: summary.events });
+    } else {
+      expect(summary.registry).toMatchObject({ enabled: false, warnings: [] });
+      expect(await countRows(t.registryDb.url, REGISTRY_TABLES)).toEqual({ job_registry: 0, document_metadata: 0, event_metadata: 0 });
+    }
   });
 
   it('writes nothing twice when the same batch is retried', async () => {
@@ -104,11 +110,11 @@ describe('processBatch', () => {
         ...(rowsAfter['storylines'] as Row[]).flatMap((l) => l.event_ids ?? []),
       ];
       expect(pointed.filter((id) => !events.has(id))).toEqual([]);
-      expect(await countRows(t.registryDb.url, ['document_metadata'])).toEqual({ document_metadata: lines.length });
+      expect(await countRows(t.registryDb.url, ['document_metadata'])).toEqual({ document_metadata: registryOn ? lines.length : 0 });
     },
   );
 
-  it('refuses the second of two concurrent batches that bring one new document in two versions, checking again under the linker lock', async () => {
+  it('refuses the second of two concurrent batches that bring one new document in two versions, claimed under the linker lock', async () => {
     const original = JSON.parse(sampleLines()[0]!) as { document_id: string; text: string };
     const versions = [original, { ...original, text: `${original.text} A later version.` }].map((d) => JSON.stringify(d));
     // Both batches pass the first check (nothing stored yet), then wait for the linker's lock, taken here.
@@ -133,6 +139,56 @@ describe('processBatch', () => {
       await blocker.end();
     }
   });
+
+  it.each([
+    ['progressive', 'progressive'],
+    ['plain', 'progressive'],
+    ['progressive', 'plain'],
+  ])(
+    'of two concurrent batches (%s, %s) that bring one new document in two versions, saves and links one, whole, and refuses the other',
+    async (...modes) => {
+      const original = JSON.parse(sampleLines()[0]!) as { document_id: string; text: string };
+      // The second version shifts every offset, so its event ids all differ from the first's.
+      const versions = [original.text, `Update: ${original.text}`].map((text) => JSON.stringify({ ...original, text }));
+      // Both batches check the document (nothing stored yet), then wait to write its row, held here.
+      const blocker = new Client({ connectionString: t.stage2Db.url });
+      await blocker.connect();
+      try {
+        await blocker.query('BEGIN');
+        await blocker.query('LOCK TABLE processed_documents IN SHARE MODE');
+        const batches = versions.map((line, i) => t.runtime.processor.processBatch([line], { progressiveSave: modes[i] === 'progressive' }));
+        await eventually(async () => {
+          const { rows } = await blocker.query<{ n: number }>(
+            "SELECT pg_stat_clear_snapshot(), count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          );
+          return rows[0].n >= 2;
+        });
+        await blocker.query('COMMIT');
+        const summaries = await Promise.all(batches);
+        expect(summaries.map((s) => s.processed).sort()).toEqual([0, 1]);
+        const kept = summaries.findIndex((s) => s.processed === 1);
+        expect(summaries[1 - kept]!.errors).toMatchObject([{ document_id: original.document_id, code: 'DOCUMENT_CHANGED' }]);
+
+        // What is stored is the kept version, with its own events, and every linkage and storyline points at them.
+        const rows = await stage2Rows(t.stage2Db.url);
+        type Row = { document_id?: string; text?: string; job_id?: string; event_id?: string; source_event_id?: string; target_event_id?: string; event_ids?: string[] };
+        const documents = rows['processed_documents'] as Row[];
+        expect(documents.map((d) => [d.document_id, d.text])).toEqual([[original.document_id, (JSON.parse(versions[kept]!) as { text: string }).text]]);
+        const events = rows['events'] as Row[];
+        expect(events.length).toBeGreaterThan(0);
+        expect(new Set(events.map((e) => e.job_id))).toEqual(new Set([summaries[kept]!.job_id]));
+        const stored = new Set(events.map((e) => e.event_id));
+        const pointed = [
+          ...(rows['event_linkages'] as Row[]).flatMap((l) => [l.source_event_id, l.target_event_id]),
+          ...(rows['storylines'] as Row[]).flatMap((l) => l.event_ids ?? []),
+        ];
+        expect(pointed.length).toBeGreaterThan(0);
+        expect(pointed.filter((id) => !stored.has(id))).toEqual([]);
+      } finally {
+        await blocker.end();
+      }
+    },
+  );
 
   it('continues storylines across batches, and the progressive save gives each chunk to every store', async () => {
     const lines = sampleLines();
@@ -219,6 +275,7 @@ describe('processBatch', () => {
     const summary = (failure as BatchFailedError).summary;
     expect(summary.success).toBe(false);
     expect(summary.error).toContain('jsonl');
+    if (!registryOn) return;
     const job = await t.runtime.registry.reader.getJob(jobId);
     expect(job).toMatchObject({ status: 'failed' });
     expect(job?.error_message).toContain('jsonl');
@@ -229,7 +286,7 @@ describe('processBatch', () => {
     const jsonl = summary.stores['jsonl'] as StoreWriteCounts;
     expect(jsonl.documents).toBe(3);
     expect(jsonl.entities).toBeGreaterThan(0);
-    expect(summary.registry.counts.document).toBe(3);
-    expect(summary.registry.counts.event).toBe(summary.events);
+    expect(summary.registry.counts.document).toBe(registryOn ? 3 : undefined);
+    expect(summary.registry.counts.event).toBe(registryOn ? summary.events : undefined);
   });
 });

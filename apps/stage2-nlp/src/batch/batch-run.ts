@@ -69,15 +69,15 @@ export class BatchRun {
       const saved: ProcessedDocument[] = [];
       let pending = rejects;
       for (const chunk of chunks) {
-        const analysed = await this.refuseChanged(this.accept(await timed(this.timings, 'analysis_wait', () => chunk.outcomes)));
-        await this.saveUnlinked({ documents: analysed.documents, linkages: [], storylines: [], rejects: pending.concat(analysed.rejects) });
+        const analysed = await this.claim(this.accept(await timed(this.timings, 'analysis_wait', () => chunk.outcomes)));
+        await this.saveUnlinked({ documents: analysed.documents, linkages: [], storylines: [], rejects: pending.concat(analysed.rejects), claimed: true });
         for (const document of analysed.documents) saved.push(document);
         pending = [];
       }
       if (pending.length) await this.saveUnlinked({ documents: [], linkages: [], storylines: [], rejects: pending });
       await this.link(saved, [], { documentsSaved: true });
     } else {
-      const all = await this.refuseChanged(this.accept((await timed(this.timings, 'analysis_wait', () => Promise.all(chunks.map((c) => c.outcomes)))).flat()));
+      const all = this.accept((await timed(this.timings, 'analysis_wait', () => Promise.all(chunks.map((c) => c.outcomes)))).flat());
       await this.link(all.documents, rejects.concat(all.rejects));
     }
   }
@@ -131,21 +131,32 @@ export class BatchRun {
   }
 
   /**
-   * Refuses documents stored before with another content (DOCUMENT_CHANGED), before anything is
-   * saved. Sent again unchanged (a retried batch), a document is linked again as it was; changed,
-   * it would replace its stored events while the storylines and linkages made from them stayed.
+   * Claims the documents of a progressive chunk before any store writes them (their rows are
+   * written and committed at once): one stored before in another version is refused
+   * (DOCUMENT_CHANGED), and no other batch can store another version of the others meanwhile.
+   * Sent again unchanged (a retried batch), a document is linked again as it was; changed, it
+   * would replace its stored events while the storylines and linkages made from them stayed.
    */
-  private async refuseChanged(accepted: { documents: ProcessedDocument[]; rejects: RejectedDocument[] }): Promise<typeof accepted> {
-    const changed = await this.deps.writer.changedDocuments(accepted.documents);
-    if (!changed.size) return accepted;
+  private async claim(accepted: { documents: ProcessedDocument[]; rejects: RejectedDocument[] }): Promise<typeof accepted> {
+    const refused = await this.deps.writer.claimDocuments(this.context, accepted.documents);
+    return this.withoutRefused(accepted.documents, accepted.rejects, refused);
+  }
+
+  /** The documents not refused, and the refused ones added to the rejects (DOCUMENT_CHANGED). */
+  private withoutRefused(
+    all: ProcessedDocument[],
+    rejects: RejectedDocument[],
+    refused: Map<string, string>,
+  ): { documents: ProcessedDocument[]; rejects: RejectedDocument[] } {
+    if (!refused.size) return { documents: all, rejects };
     const documents: ProcessedDocument[] = [];
-    const rejects = [...accepted.rejects];
-    for (const document of accepted.documents) {
-      const jobId = changed.get(document.document_id);
+    const more = [...rejects];
+    for (const document of all) {
+      const jobId = refused.get(document.document_id);
       if (jobId === undefined) documents.push(document);
-      else rejects.push(this.changedRejection(document.document_id, jobId));
+      else more.push(this.changedRejection(document.document_id, jobId));
     }
-    return { documents, rejects };
+    return { documents, rejects: more };
   }
 
   private changedRejection(documentId: string, jobId: string): RejectedDocument {
@@ -189,8 +200,12 @@ export class BatchRun {
     if (documentsSaved && !documents.length) return;
     const linkBefore = this.timings.link;
     const { counts, payload } = await timed(this.timings, 'stores', () =>
-      this.deps.writer.saveLinked(this.context, async (known, loadLinked) => {
-        const linked = await this.linkAgainst(known, loadLinked, documents, rejects);
+      this.deps.writer.saveLinked(this.context, async (known, loadLinked, claim) => {
+        // Claimed under the linker's lock, in the save's transaction: of two batches bringing one
+        // new document in two versions, the second waits for the first's commit, then refuses it.
+        const claimed = documentsSaved ? { documents, rejects } : this.withoutRefused(documents, rejects, await claim(documents));
+        const linked = await this.linkAgainst(known, loadLinked, claimed.documents, claimed.rejects);
+        if (!documentsSaved) linked.payload.claimed = true;
         if (documentsSaved) linked.payload = this.withoutSavedDocuments(linked.payload, documents);
         this.queueRegistryWrite(linked.payload);
         return linked;
@@ -250,11 +265,8 @@ export class BatchRun {
     const linkStarted = performance.now();
     const result = linkDocuments(documents, known);
     this.timings.link += performance.now() - linkStarted;
+    // Linked before (a retried batch, or sent again unchanged): claimed, so stored in this version.
     const relinked = new Set(result.errors.filter((e) => e.code === 'LINK_DOCUMENT_DUPLICATE').map((e) => e.index));
-    // Checked again here, under the linker's lock: another batch holding the same new document may
-    // have stored it, in another version, after this batch's first check (refuseChanged).
-    const changed = await this.deps.writer.changedDocuments(documents.filter((_, i) => relinked.has(i)));
-    for (const i of relinked) if (changed.has(documents[i].document_id)) relinked.delete(i);
     const failed = result.errors.filter((e) => !relinked.has(e.index));
     const failedIndexes = new Set(failed.map((e) => e.index));
     const before = await loadLinked(documents.filter((_, i) => relinked.has(i)).map((d) => d.document_id));
@@ -263,12 +275,7 @@ export class BatchRun {
         documents: failedIndexes.size ? documents.filter((_, i) => !failedIndexes.has(i)) : documents,
         linkages: dedupeBy([...before.linkages, ...result.linkages], (l) => l.linkage_id),
         storylines: dedupeBy([...before.storylines, ...result.storylines], (s) => s.storyline_id),
-        rejects: rejects.concat(
-          failed.map((e) => {
-            const jobId = changed.get(documents[e.index]?.document_id ?? '');
-            return jobId === undefined ? this.linkRejection(e, documents[e.index]) : this.changedRejection(documents[e.index].document_id, jobId);
-          }),
-        ),
+        rejects: rejects.concat(failed.map((e) => this.linkRejection(e, documents[e.index]))),
       },
       state: result.state,
     };

@@ -8,6 +8,9 @@ export type StoreResults = Record<string, StoreWriteCounts>;
 /** Reads what is already stored of documents linked before. */
 export type LoadLinked = (documentIds: string[]) => Promise<{ linkages: EventLinkage[]; storylines: Storyline[] }>;
 
+/** Claims documents for the batch (see `LinkStateStore.claimDocuments`): those refused, with the job that stored each. */
+export type ClaimDocuments = (documents: readonly ProcessedDocument[]) => Promise<Map<string, string>>;
+
 /**
  * The design's MultiBackendWriter: one writer over every enabled store. A save goes to all of
  * them at once; when any fails, the others still complete, the linker's memory is not advanced,
@@ -34,20 +37,25 @@ export class MultiBackendWriter {
   }
 
   /**
-   * Links and saves as one step: the linker's memory is locked and read, `link` runs on it,
-   * then its payload goes to every store and the new memory is kept, all in one transaction.
+   * Links and saves as one step: the linker's memory is locked and read, `link` runs on it (and
+   * may claim its documents in the same transaction), then its payload goes to every store and
+   * the new memory is kept, all in one transaction.
    */
   async saveLinked(
     context: BatchContext,
-    link: (known: KnownCorpus | undefined, loadLinked: LoadLinked) => Promise<LinkedSave>,
+    link: (known: KnownCorpus | undefined, loadLinked: LoadLinked, claim: ClaimDocuments) => Promise<LinkedSave>,
   ): Promise<{ counts: StoreResults; payload: SavePayload }> {
     const linkStore = this.linkStore;
     if (!linkStore) {
-      const linked = await link(undefined, async () => ({ linkages: [], storylines: [] }));
+      const linked = await link(undefined, async () => ({ linkages: [], storylines: [] }), async () => new Map());
       return { counts: await this.save(context, linked.payload), payload: linked.payload };
     }
     return linkStore.transaction(async (tx) => {
-      const linked = await link(await linkStore.lockLinkState(tx), (ids) => linkStore.loadLinked(tx, ids));
+      const linked = await link(
+        await linkStore.lockLinkState(tx),
+        (ids) => linkStore.loadLinked(tx, ids),
+        (documents) => linkStore.claimDocuments(context, documents, tx),
+      );
       const counts = await this.onEveryStore('save', (store) =>
         store === linkStore ? linkStore.saveInTransaction(tx, context, linked) : store.save(context, linked.payload),
       );
@@ -57,13 +65,15 @@ export class MultiBackendWriter {
   }
 
   /**
-   * Of these documents, those stored before with another title, text or publication date, and
-   * the job that stored them. Such a document cannot be saved again: its stored events are
-   * linked into storylines, which would keep pointing at events it no longer has.
+   * Claims documents for the batch, at once (committed): those stored before in another version
+   * (title, text or publication date) are refused and returned, with the job that stored each.
+   * Such a document cannot be saved again: its stored events are linked into storylines, which
+   * would keep pointing at events it no longer has. The others' rows are written, so no other
+   * batch can store another version of them meanwhile.
    */
-  async changedDocuments(documents: readonly ProcessedDocument[]): Promise<Map<string, string>> {
+  async claimDocuments(context: BatchContext, documents: readonly ProcessedDocument[]): Promise<Map<string, string>> {
     if (!this.linkStore || !documents.length) return new Map();
-    return this.linkStore.changedDocuments(documents);
+    return this.linkStore.claimDocuments(context, documents);
   }
 
   /** Saves an unlinked payload (e.g. only rejects) to every store. */

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Entity, EventLinkage, KnownCorpus, LinkState, ProcessedDocument, Storyline } from '@storytelling/nlp';
 import { copyPieces, textArrayLiteral, type CopySession } from '@storytelling/sql';
+import { StoreWriteError } from '../config/stage2.errors';
 import { LinkStateRepository } from './link-state-repository';
 import type { Stage2Database } from './stage2-database';
 import type { BatchContext, LinkedSave, LinkStateStore, SavePayload, StoreWriteCounts } from './store.types';
@@ -82,22 +82,20 @@ export class PostgresStore implements LinkStateStore<PostgresTx> {
     return { linkages: linkages.map((l) => ({ ...l, score: Number(l.score) })), storylines };
   }
 
-  async changedDocuments(documents: readonly ProcessedDocument[]): Promise<Map<string, string>> {
-    const changed = new Map<string, string>();
-    if (!documents.length) return changed;
-    // contentDigest in SQL: md5 of the UTF-8 bytes of the fields joined by U+0001.
-    const rows = await this.database.sql.query<{ document_id: string; job_id: string; digest: string }>(
-      `SELECT document_id, job_id::text AS job_id,
-              md5(coalesce(title, '') || chr(1) || coalesce(publication_date, '') || chr(1) || text) AS digest
-       FROM processed_documents WHERE document_id = ANY($1::text[])`,
-      [documents.map((d) => d.document_id)],
+  async claimDocuments(context: BatchContext, documents: readonly ProcessedDocument[], tx?: PostgresTx): Promise<Map<string, string>> {
+    const refused = new Map<string, string>();
+    if (!documents.length) return refused;
+    const sql = tx?.sql ?? this.database.sql;
+    const written = new Set<string>();
+    for (const slice of slices([...documents], DOCUMENTS_PER_STATEMENT)) for (const id of await upsertDocuments(sql, context, slice)) written.add(id);
+    const others = documents.map((d) => d.document_id).filter((id) => !written.has(id));
+    if (!others.length) return refused;
+    const rows = await sql.query<{ document_id: string; job_id: string }>(
+      'SELECT document_id, job_id::text AS job_id FROM processed_documents WHERE document_id = ANY($1::text[])',
+      [others],
     );
-    const stored = new Map(rows.map((r) => [r.document_id, r]));
-    for (const document of documents) {
-      const before = stored.get(document.document_id);
-      if (before && before.digest !== contentDigest(document)) changed.set(document.document_id, before.job_id);
-    }
-    return changed;
+    for (const row of rows) refused.set(row.document_id, row.job_id);
+    return refused;
   }
 
   async saveInTransaction(tx: PostgresTx, context: BatchContext, linked: LinkedSave): Promise<StoreWriteCounts> {
@@ -107,7 +105,14 @@ export class PostgresStore implements LinkStateStore<PostgresTx> {
     const storylines = dedupeBy(payload.storylines, (s) => s.storyline_id);
     const linkages = dedupeBy(payload.linkages, (l) => l.linkage_id);
     // Bounded statements: a batch of any size never becomes one giant protocol message.
-    for (const documents of slices(payload.documents, DOCUMENTS_PER_STATEMENT)) await upsertDocuments(sql, context, documents);
+    if (!payload.claimed) {
+      for (const documents of slices(payload.documents, DOCUMENTS_PER_STATEMENT)) {
+        const written = await upsertDocuments(sql, context, documents);
+        // Every path claims its documents first, so this is a safeguard: never replace another version's events.
+        const other = documents.find((d) => !written.includes(d.document_id));
+        if (other) throw new StoreWriteError(`document_id "${other.document_id}" is stored in another version`, { document_id: other.document_id });
+      }
+    }
     for (const slice of slices(entities, ROWS_PER_STATEMENT)) await upsertEntities(sql, slice);
     for (const documents of slices(payload.documents, DOCUMENTS_PER_STATEMENT)) await replaceDocumentRows(sql, context, documents);
     await replaceLinkages(sql, context, linkages);
@@ -139,10 +144,15 @@ function dedupeBy<T>(items: T[], key: (item: T) => string): T[] {
   return [...new Map(items.map((item) => [key(item), item])).values()];
 }
 
-async function upsertDocuments(sql: CopySession, context: BatchContext, documents: ProcessedDocument[]): Promise<void> {
-  if (!documents.length) return;
+/**
+ * Writes the documents' rows, except where another version of a document is stored (another title,
+ * text or publication date: its events are linked into storylines). Returns the ids written. One
+ * statement: of two batches writing one new document, the second waits for the first's commit.
+ */
+async function upsertDocuments(sql: Pick<CopySession, 'query'>, context: BatchContext, documents: ProcessedDocument[]): Promise<string[]> {
+  if (!documents.length) return [];
   const column = <T>(pick: (d: ProcessedDocument) => T) => documents.map(pick);
-  await sql.query(
+  const rows = await sql.query<{ document_id: string }>(
     `INSERT INTO processed_documents
        (document_id, job_id, batch_id, title, author, publication_date, source_url, text, word_count, sentence_count, extra)
      SELECT d.document_id, $2::uuid, $3, d.title, d.author, d.publication_date, d.source_url, d.text, d.word_count, d.sentence_count, d.extra::jsonb
@@ -152,7 +162,11 @@ async function upsertDocuments(sql: CopySession, context: BatchContext, document
        job_id = EXCLUDED.job_id, batch_id = EXCLUDED.batch_id, title = EXCLUDED.title, author = EXCLUDED.author,
        publication_date = EXCLUDED.publication_date, source_url = EXCLUDED.source_url, text = EXCLUDED.text,
        word_count = EXCLUDED.word_count, sentence_count = EXCLUDED.sentence_count, extra = EXCLUDED.extra,
-       updated_at = CURRENT_TIMESTAMP`,
+       updated_at = CURRENT_TIMESTAMP
+     WHERE coalesce(processed_documents.title, '') = coalesce(EXCLUDED.title, '')
+       AND coalesce(processed_documents.publication_date, '') = coalesce(EXCLUDED.publication_date, '')
+       AND processed_documents.text = EXCLUDED.text
+     RETURNING document_id`,
     [
       column((d) => d.document_id),
       context.jobId,
@@ -167,6 +181,7 @@ async function upsertDocuments(sql: CopySession, context: BatchContext, document
       column((d) => JSON.stringify(d.extra ?? {})),
     ],
   );
+  return rows.map((r) => r.document_id);
 }
 
 async function upsertEntities(sql: CopySession, entities: Entity[]): Promise<void> {
@@ -291,9 +306,4 @@ function dedupeFirst<T>(items: T[], key: (item: T) => string): T[] {
     seen.add(k);
     return true;
   });
-}
-
-/** What the analysis of a document depends on, as a digest (changedDocuments computes the same one in SQL). */
-function contentDigest(document: Pick<ProcessedDocument, 'title' | 'publication_date' | 'text'>): string {
-  return createHash('md5').update(`${document.title ?? ''}\u0001${document.publication_date ?? ''}\u0001${document.text}`, 'utf8').digest('hex');
 }

@@ -13,6 +13,8 @@ export interface SavePayload {
   linkages: EventLinkage[];
   storylines: Storyline[];
   rejects: RejectedDocument[];
+  /** The documents' rows were written when they were claimed (`claimDocuments`): the claiming store skips them. */
+  claimed?: boolean;
 }
 
 /** Rows (or lines, or index operations) a store wrote for one save. */
@@ -54,8 +56,12 @@ export interface LinkStateStore<Tx = unknown> extends DocumentStore {
   /** The linkages and storylines already stored for documents linked before (a retried batch). */
   loadLinked(tx: Tx, documentIds: string[]): Promise<{ linkages: EventLinkage[]; storylines: Storyline[] }>;
   saveInTransaction(tx: Tx, context: BatchContext, linked: LinkedSave): Promise<StoreWriteCounts>;
-  /** Of these documents, those stored before with another title, text or publication date, and the job that stored each. */
-  changedDocuments(documents: readonly ProcessedDocument[]): Promise<Map<string, string>>;
+  /**
+   * Claims documents for a job: writes the row of each one not stored yet, or stored with the same
+   * title, text and publication date, in one statement (in `tx`, or committed at once). Returns the
+   * others, stored in another version, with the job that stored each: they are not written.
+   */
+  claimDocuments(context: BatchContext, documents: readonly ProcessedDocument[], tx?: Tx): Promise<Map<string, string>>;
 }
 
 export const emptyCounts = (): StoreWriteCounts => ({
