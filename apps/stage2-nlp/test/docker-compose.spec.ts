@@ -16,7 +16,7 @@ describe.each(['stage2-nlp', 'stage2-nlp-2'])('docker-compose.yml: the %s servic
 
   it('parses with both configuration schemas onto the stack\'s servers', () => {
     const config = loadStage2Config(env);
-    expect(config.STAGE2_DATABASE_URL).toMatch(/@postgres:5432\/stage2_nlp$/);
+    expect(config.STAGE2_DATABASE_URL).toMatch(/@stages-postgres:5432\/stage2_nlp$/);
     expect(config.ELASTICSEARCH_URL).toBe('http://elasticsearch:9200');
     expect(queueRedisUrl(config)).toBe('redis://redis-cache:6379/0');
     const registry = loadRegistryConfig(env);

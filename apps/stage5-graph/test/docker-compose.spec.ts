@@ -30,7 +30,7 @@ describe('docker-compose.yml: the stage5-graph service', () => {
 
   it('reads the registry with the read-only role', () => {
     const config = loadStage5Config(env);
-    expect(config.databaseUrl).toMatch(/@postgres:5432\/stage5_graph$/);
+    expect(config.databaseUrl).toMatch(/@stages-postgres:5432\/stage5_graph$/);
     expect(config.registry.database).toEqual({
       kind: 'postgresql',
       url: expect.stringMatching(/^postgresql:\/\/stage5_reader:.+@postgres:5432\/pipeline_metadata$/),

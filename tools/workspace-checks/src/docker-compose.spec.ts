@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeEnvironment, readComposeFile, REPOSITORY_ROOT } from '@storytelling/test-utils';
 
@@ -9,7 +9,7 @@ describe('docker-compose.yml', () => {
 
   it('runs every service the pipeline needs', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['elasticsearch', 'migrate', 'postgres', 'redis-cache', 'stage2-nlp', 'stage2-nlp-2', 'stage5-graph'].sort(),
+      ['elasticsearch', 'migrate', 'postgres', 'redis-cache', 'stage2-nlp', 'stage2-nlp-2', 'stage5-graph', 'stages-postgres'].sort(),
     );
   });
 
@@ -19,18 +19,37 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('bootstraps PostgreSQL from prisma/ on a fresh volume', () => {
-    const volumes = compose.services['postgres'].volumes ?? [];
-    expect(volumes).toContain('./prisma:/bootstrap:ro');
-    const init = volumes.find((v) => v.includes('docker-entrypoint-initdb.d'));
+  const initScript = (service: string): string => {
+    const init = (compose.services[service].volumes ?? []).find((v) => v.includes('docker-entrypoint-initdb.d'));
     expect(init).toBeDefined();
     const hostPath = (init as string).split(':')[0];
     expect(existsSync(join(REPOSITORY_ROOT, hostPath))).toBe(true);
+    return readFileSync(join(REPOSITORY_ROOT, hostPath), 'utf8');
+  };
+
+  it("bootstraps the registry's PostgreSQL from prisma/ on a fresh volume, and the stages' own databases on a server of their own", () => {
+    expect(compose.services['postgres'].volumes).toContain('./prisma:/bootstrap:ro');
     expect(existsSync(join(REPOSITORY_ROOT, 'prisma', 'bootstrap.sql'))).toBe(true);
-    // The stages' own databases and roles, run by the init script from this mount.
-    const stages = volumes.find((v) => v.endsWith(':/bootstrap-stages/stage-databases.sql:ro'));
+    expect(initScript('postgres')).toContain('/bootstrap/bootstrap.sql');
+    // The stages' own databases and roles, run by the stages' server's init script from this mount.
+    const stages = (compose.services['stages-postgres'].volumes ?? []).find((v) => v.endsWith(':/bootstrap-stages/stage-databases.sql:ro'));
     expect(stages).toBeDefined();
     expect(existsSync(join(REPOSITORY_ROOT, (stages as string).split(':')[0]))).toBe(true);
+    expect(initScript('stages-postgres')).toContain('/bootstrap-stages/stage-databases.sql');
+  });
+
+  it("keeps the stages' own databases off the registry's server, so the design's degradation test stops the registry alone", () => {
+    // The design: `docker stop storytelling-postgres`, then Stage 2 goes on with its own stores.
+    expect(compose.services['postgres'].container_name).toBe('storytelling-postgres');
+    const hostOf = (url: string | undefined) => (url ? new URL(url).hostname : undefined);
+    for (const name of ['migrate', 'stage2-nlp', 'stage2-nlp-2', 'stage5-graph']) {
+      const env = composeEnvironment(compose.services[name]);
+      const registryHost = env['POSTGRES_HOST'] ?? hostOf(env['DATABASE_URL']);
+      expect({ name, registryHost }).toEqual({ name, registryHost: 'postgres' });
+      for (const own of ['STAGE2_DATABASE_URL', 'STAGE5_DATABASE_URL']) {
+        if (env[own] !== undefined) expect({ name, own, host: hostOf(env[own]) }).toEqual({ name, own, host: 'stages-postgres' });
+      }
+    }
   });
 
   it("connects each stage to its own database as that database's owner role, never as the admin", () => {
@@ -43,7 +62,7 @@ describe('docker-compose.yml', () => {
     const holders = Object.entries(compose.services)
       .filter(([, service]) => JSON.stringify(service.environment ?? {}).includes('POSTGRES_ADMIN_PASSWORD'))
       .map(([name]) => name);
-    expect(holders).toEqual(['postgres']);
+    expect(holders).toEqual(['postgres', 'stages-postgres']);
   });
 
   it('runs only scripts and files that exist', () => {
