@@ -29,6 +29,8 @@ if (!env.TEST_REDIS_URL && !docker && (await answers(6379))) {
 env.NODE_OPTIONS = [env.NODE_OPTIONS, '--experimental-vm-modules'].filter(Boolean).join(' ');
 env.NX_DAEMON ??= 'false';
 
-const args = ['nx', 'run-many', '-t', 'test', 'e2e', '--outputStyle=stream', ...process.argv.slice(2)];
+// test-registry-disabled: Stage 2's whole suite again with METADATA_REGISTRY_ENABLED=false (the
+// design's zero-regression checklist: every Stage 2 test passes with the registry disabled and enabled).
+const args = ['nx', 'run-many', '-t', 'test', 'test-registry-disabled', 'e2e', '--outputStyle=stream', ...process.argv.slice(2)];
 const result = spawnSync('npx', args, { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

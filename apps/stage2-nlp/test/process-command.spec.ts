@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcessCommand } from '../src/cli/process-command';
+import { registryModeEnv, registryOn } from './support/registry-mode';
 import { sampleLines } from './support/sample-corpus';
 import { createStage2TestDatabase } from './support/test-databases';
 
@@ -14,12 +15,12 @@ describe('the process CLI (npm start)', () => {
 
   it('with no arguments and no servers, processes the sample corpus on embedded databases and prints its storylines', async () => {
     const out: string[] = [];
-    const env = { STAGE2_DATA_DIR: join(dir, 'stage2'), METADATA_DATA_DIR: join(dir, 'registry'), OUTPUT_DIR: join(dir, 'output') };
+    const env = { ...registryModeEnv, STAGE2_DATA_DIR: join(dir, 'stage2'), METADATA_DATA_DIR: join(dir, 'registry'), OUTPUT_DIR: join(dir, 'output') };
     const code = await runProcessCommand([], env, { out: (line) => out.push(line), progress: false });
     const text = out.join('\n');
     expect(code).toBe(0);
     expect(text).toContain(`received ${sampleLines().length}, processed ${sampleLines().length}, rejected 0`);
-    expect(text).toMatch(/registry: job written, records written, status written/);
+    expect(text).toMatch(registryOn ? /registry: job written, records written, status written/ : /registry: disabled/);
     expect(text).toMatch(/\d+ storylines found/);
     expect(text).toContain('Harbor Bank');
     expect(text).toContain('4/4 known storylines found exactly');

@@ -11,6 +11,7 @@ import type { BatchJobData } from '../src/queue/batch-job.types';
 import { BatchProducer } from '../src/queue/batch-queue';
 import { createBatchWorker } from '../src/queue/batch-worker';
 import { createProducerConnection, createQueueConnection } from '../src/queue/redis-connection';
+import { registryOn } from './support/registry-mode';
 import { mockedElasticsearch } from './support/elasticsearch-mock';
 import { sampleLines } from './support/sample-corpus';
 import { createTestRuntime, type TestRuntime } from './support/test-runtime';
@@ -84,7 +85,7 @@ describe('the BullMQ worker and the HTTP API', () => {
     const status = await finished(jobId);
     expect(status.state).toBe('completed');
     expect(status.summary).toMatchObject({ job_id: jobId, batch_id: batchId, processed: 4, rejected: 0, success: true });
-    expect(await t.runtime.registry.reader.getJob(jobId)).toMatchObject({ status: 'completed' });
+    if (registryOn) expect(await t.runtime.registry.reader.getJob(jobId)).toMatchObject({ status: 'completed' });
   });
 
   it('takes NDJSON, rejecting a line of bad bytes and a malformed line, processing the rest', async () => {
@@ -136,7 +137,7 @@ describe('the BullMQ worker and the HTTP API', () => {
     expect((await queue.getJob(plain.json().job_id))?.data.progressive_save).toBe(false);
   });
 
-  it('serves /healthz and /metrics (with the registry metrics)', async () => {
+  it('serves /healthz and /metrics (with the registry metrics when it is on)', async () => {
     startWorker();
     const submitted = await app.inject({ method: 'POST', url: '/batches', payload: [JSON.parse(sampleLines()[2]!)] });
     const done = await finished(submitted.json().job_id);
@@ -153,7 +154,8 @@ describe('the BullMQ worker and the HTTP API', () => {
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain('stage2_batches_total{status="completed"}');
-    expect(metrics.body).toContain('stage2_metadata_registry_writes_total');
+    // The registry's metrics are registered when it is on (the design's instant rollback opens nothing).
+    if (registryOn) expect(metrics.body).toContain('stage2_metadata_registry_writes_total');
     expect(metrics.body).toContain('stage2_queue_jobs{state="completed"} 1');
   });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { freePort, testRedisUrl, uniqueName, type TestDatabase } from '@storytelling/test-utils';
 import { startServer } from '../src/server/stage2-server';
+import { registryModeEnv } from './support/registry-mode';
 import { sampleLines } from './support/sample-corpus';
 import { createRegistryTestDatabase, createStage2TestDatabase } from './support/test-databases';
 
@@ -24,6 +25,7 @@ describe('startServer', () => {
     dir = await mkdtemp(join(tmpdir(), 'stage2-serve-'));
     const redisUrl = await testRedisUrl();
     env = {
+      ...registryModeEnv,
       STAGE2_DATABASE_URL: stage2Db.url,
       DATABASE_URL: registryDb.url,
       REDIS_URL: redisUrl,

@@ -20,8 +20,10 @@ function jobIdWhere(inside: boolean, percentage: number): string {
 describe("the design's zero-regression checklist", () => {
   let pool: AnalysisPool;
   const open: TestRuntime[] = [];
+  // These tests are of the registry itself (outages, rollout, write-only): it is on, whatever the
+  // suite's mode (see support/registry-mode.ts), unless a test compares both.
   const runtime = async (options: Omit<Parameters<typeof createTestRuntime>[0], 'pool'> = {}) => {
-    const t = await createTestRuntime({ pool, ...options });
+    const t = await createTestRuntime({ pool, ...options, registryEnv: { METADATA_REGISTRY_ENABLED: 'true', ...options.registryEnv } });
     open.push(t);
     return t;
   };
@@ -138,7 +140,11 @@ describe("the design's zero-regression checklist", () => {
           }
         },
       });
+      expect(blocked).toBe(true);
       expect(summary.success).toBe(true);
+      // The database was cut while writes remained: they, and the job's status, wait in the outbox.
+      expect(summary.registry.status).toBe('outboxed');
+      expect(t.runtime.registry.status().outboxPending).toBeGreaterThan(0);
       await proxy.start();
       for (let attempt = 0; attempt < 20 && (await t.runtime.registry.replayOutbox()).pending > 0; attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 500));

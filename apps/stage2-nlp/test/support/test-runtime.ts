@@ -8,6 +8,7 @@ import type { TestDatabase } from '@storytelling/test-utils';
 import type { AnalysisPool } from '../../src/analysis/analysis-pool';
 import { loadStage2Config } from '../../src/config/stage2.config';
 import { createStage2Runtime, type Stage2Runtime } from '../../src/runtime/stage2-runtime';
+import { registryModeEnv } from './registry-mode';
 import { createRegistryTestDatabase, createStage2TestDatabase } from './test-databases';
 
 export interface TestRuntime {
@@ -21,7 +22,7 @@ export interface TestRuntime {
 
 export interface TestRuntimeOptions {
   pool: AnalysisPool;
-  /** Registry variables on top of the test defaults (enabled, on the test database, no Redis). */
+  /** Registry variables on top of the test defaults (the suite's mode, see registry-mode.ts; on the test database, no Redis). */
   registryEnv?: Record<string, string>;
   stage2Env?: Record<string, string>;
   elasticsearchClient?: Client;
@@ -45,6 +46,7 @@ export async function createTestRuntime(options: TestRuntimeOptions): Promise<Te
     ...options.stage2Env,
   });
   const registryConfig = loadRegistryConfig({
+    ...registryModeEnv,
     DATABASE_URL: options.registryUrl ? options.registryUrl(registryDb.url) : registryDb.url,
     METADATA_ENABLE_REDIS_CACHE: 'false',
     METADATA_DATA_DIR: join(dataDir, 'registry'),
