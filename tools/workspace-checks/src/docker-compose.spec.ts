@@ -65,6 +65,25 @@ describe('docker-compose.yml', () => {
     expect(holders).toEqual(['postgres', 'stages-postgres']);
   });
 
+  it("runs the Elasticsearch major version of Stage 2's client (a 9.x client is refused by an 8.x server)", () => {
+    const pkg = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const clientMajor = /(\d+)\./.exec(pkg.dependencies['@elastic/elasticsearch'] ?? '')?.[1];
+    const serverMajor = /:(\d+)\./.exec(compose.services['elasticsearch'].image ?? '')?.[1];
+    expect(clientMajor).toBeDefined();
+    expect(serverMajor).toBe(clientMajor);
+  });
+
+  it("gives the services' data folder to the user they run as, so the named volumes mounted there are writable", () => {
+    const dockerfile = readFileSync(join(REPOSITORY_ROOT, (compose.services['stage2-nlp'].build as { dockerfile: string }).dockerfile), 'utf8');
+    const user = /^USER (\S+)/m.exec(dockerfile)?.[1];
+    expect(user).toBe('node');
+    for (const name of ['stage2-nlp', 'stage2-nlp-2', 'stage5-graph']) {
+      for (const target of (compose.services[name].volumes ?? []).map((v) => v.split(':')[1])) {
+        expect({ name, target, owned: dockerfile.includes(`chown ${user}:${user} ${target}`) }).toEqual({ name, target, owned: true });
+      }
+    }
+  });
+
   it('runs only scripts and files that exist', () => {
     const dockerfile = (compose.services['stage2-nlp'].build as { dockerfile: string }).dockerfile;
     expect(existsSync(join(REPOSITORY_ROOT, dockerfile))).toBe(true);

@@ -37,6 +37,25 @@ describe('loadRegistryConfig', () => {
     expect(config.writeOnly).toBe(true);
   });
 
+  it("stops when a server's parts are set without POSTGRES_HOST, instead of silently using the embedded database", () => {
+    for (const name of ['POSTGRES_PORT', 'POSTGRES_DB', 'POSTGRES_USER', 'METADATA_SERVICE_PASSWORD']) {
+      const thrown = (() => {
+        try {
+          return loadRegistryConfig({ [name]: name === 'POSTGRES_PORT' ? '5432' : 'x' });
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(thrown).toBeInstanceOf(ConfigError);
+      expect((thrown as ConfigError).message).toContain(`POSTGRES_HOST: required when ${name} is set`);
+      expect((thrown as ConfigError).message).not.toContain(': x');
+    }
+    // With a host or a URL, or with the registry disabled, the same variables are fine.
+    expect(loadRegistryConfig({ POSTGRES_USER: 'u', POSTGRES_HOST: 'h' }).database.kind).toBe('postgresql');
+    expect(loadRegistryConfig({ POSTGRES_USER: 'u', DATABASE_URL: 'postgresql://u@h/db' }).database.kind).toBe('postgresql');
+    expect(loadRegistryConfig({ POSTGRES_USER: 'u', METADATA_REGISTRY_ENABLED: 'false' }).enabled).toBe(false);
+  });
+
   it('lets DATABASE_URL and REDIS_URL override the parts', () => {
     const config = loadRegistryConfig({
       POSTGRES_HOST: 'ignored',

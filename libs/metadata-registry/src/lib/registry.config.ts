@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { envBoolean, envEmptyAsUndefined, loadConfig } from '@storytelling/common';
+import { ConfigError, envBoolean, envEmptyAsUndefined, loadConfig } from '@storytelling/common';
 
 const bool = (fallback: boolean) => z.preprocess(envBoolean, z.boolean().default(fallback));
 const optionalText = z.preprocess(envEmptyAsUndefined, z.string().min(1).optional());
@@ -80,6 +80,7 @@ export interface RegistryConfig {
 /** Parses the registry's variables (an invalid one throws a ConfigError naming it) into a frozen config. */
 export function loadRegistryConfig(env: Record<string, string | undefined> = process.env): Readonly<RegistryConfig> {
   const vars = loadConfig(registryConfigSchema, env);
+  refuseServerPartsWithoutHost(vars, env);
   return Object.freeze({
     enabled: vars.METADATA_REGISTRY_ENABLED,
     primaryBackend: vars.METADATA_PRIMARY_BACKEND,
@@ -98,6 +99,25 @@ export function loadRegistryConfig(env: Record<string, string | undefined> = pro
       backoffMs: vars.METADATA_OUTBOX_RETRY_BACKOFF_MS,
     }),
   });
+}
+
+/** The parts of a server connection that mean nothing without POSTGRES_HOST. */
+const SERVER_PARTS = ['POSTGRES_PORT', 'POSTGRES_DB', 'POSTGRES_USER', 'METADATA_SERVICE_PASSWORD'] as const;
+
+/**
+ * Without POSTGRES_HOST and DATABASE_URL the registry is an embedded database. Someone who set the
+ * server's other parts meant a server: embedded, the records would silently stay on this machine
+ * (Stage 5 would never see them), so start-up stops, naming the missing variable.
+ */
+function refuseServerPartsWithoutHost(vars: RegistryEnv, env: Record<string, string | undefined>): void {
+  if (!vars.METADATA_REGISTRY_ENABLED || vars.POSTGRES_HOST || vars.DATABASE_URL) return;
+  const given = SERVER_PARTS.filter((name) => env[name]?.trim());
+  if (!given.length) return;
+  throw new ConfigError(
+    `Invalid configuration:\n  - POSTGRES_HOST: required when ${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} set ` +
+      "(the registry's PostgreSQL server; the design's is \"postgres\"), or set DATABASE_URL; unset them all for the embedded database",
+    { variables: ['POSTGRES_HOST'] },
+  );
 }
 
 function databaseTarget(vars: RegistryEnv): DatabaseTarget {

@@ -30,7 +30,8 @@ export function createRegistryMetrics(prefix: string, registry: Registry = new R
       () =>
         new Counter({
           name: name('writes_total'),
-          help: 'Metadata registry records handled, by record kind and outcome',
+          // The design's help text; counted per record (a batch of 500 events adds 500), by kind and outcome.
+          help: 'Total metadata registry writes',
           labelNames: ['entity_type', 'status'] as const,
           registers: [registry],
         }),
@@ -40,7 +41,8 @@ export function createRegistryMetrics(prefix: string, registry: Registry = new R
       () =>
         new Histogram({
           name: name('write_seconds'),
-          help: 'Metadata registry write duration (one job operation or one batch)',
+          // The design's help text; one observation per job operation or per batch of records.
+          help: 'Metadata registry write duration',
           labelNames: ['entity_type'] as const,
           buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
           registers: [registry],
