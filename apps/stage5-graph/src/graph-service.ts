@@ -52,7 +52,7 @@ export async function buildGraphService(options: GraphServiceOptions): Promise<G
   const logger = options.logger ?? createLogger('stage5-graph', { level: config.logLevel });
   const metricsRegistry = options.metricsRegistry ?? new PromRegistry();
   const metrics = createStage5Metrics(metricsRegistry);
-  const store = new GraphStore({ databaseUrl: config.databaseUrl, logger });
+  const store = new GraphStore({ databaseUrl: config.databaseUrl, logger, queryTimeoutMs: config.databaseQueryTimeoutMs });
   let registry: Registry | undefined = options.registry;
   try {
     if (options.migrate !== false) await store.migrate();

@@ -31,6 +31,8 @@ export const stage5ConfigSchema = z.object({
   STAGE5_WATERMARK_OVERLAP_MS: int(60_000),
   STAGE5_KEY_ENTITIES: int(10, 1, 1000),
   STAGE5_LOUVAIN_RESOLUTION: z.preprocess(envEmptyAsUndefined, z.coerce.number().positive().default(1)),
+  /** A query to Stage 5's own database without an answer for this long fails (a silent connection), and the sync with it. */
+  STAGE5_DATABASE_QUERY_TIMEOUT_MS: int(1_800_000, 1_000),
   LOG_LEVEL: z.preprocess(
     envEmptyAsUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -50,6 +52,7 @@ export interface Stage5Config {
   watermarkOverlapMs: number;
   keyEntities: number;
   louvainResolution: number;
+  databaseQueryTimeoutMs: number;
   logLevel: Stage5Env['LOG_LEVEL'];
   registry: Readonly<RegistryConfig>;
 }
@@ -68,6 +71,7 @@ export function loadStage5Config(env: Record<string, string | undefined> = proce
     watermarkOverlapMs: vars.STAGE5_WATERMARK_OVERLAP_MS,
     keyEntities: vars.STAGE5_KEY_ENTITIES,
     louvainResolution: vars.STAGE5_LOUVAIN_RESOLUTION,
+    databaseQueryTimeoutMs: vars.STAGE5_DATABASE_QUERY_TIMEOUT_MS,
     logLevel: vars.LOG_LEVEL,
     registry: loadRegistryConfig(env),
   });

@@ -57,7 +57,11 @@ export interface GraphStoreOptions {
   /** Rows per unnest statement. */
   chunkSize?: number;
   poolSize?: number;
+  /** A query without an answer for this long fails (default 30 minutes), and its connection is dropped. */
+  queryTimeoutMs?: number;
 }
+
+const DEFAULT_QUERY_TIMEOUT_MS = 30 * 60_000;
 
 /** How long /healthz waits for the database (pg reads a per-query query_timeout; its types do not declare it). */
 const PING_TIMEOUT_MS = 5_000;
@@ -76,7 +80,17 @@ export class GraphStore {
     this.logger = options.logger ?? createLogger('stage5-store');
     this.chunkSize = options.chunkSize ?? 10_000;
     // A server that does not answer fails a connection after 5 s (/healthz says 503) instead of hanging it.
-    this.pool = new Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 4, connectionTimeoutMillis: 5_000 });
+    // A connection that goes silent (a NAT or firewall drop, a failover) fails its query after
+    // queryTimeoutMs instead of holding the sync, and every sync after it, for ever; its client is
+    // then dropped (withPooledClient, pg-pool's own query). Keepalive finds a dead peer sooner.
+    this.pool = new Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 4,
+      connectionTimeoutMillis: 5_000,
+      query_timeout: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 30_000,
+    });
     this.pool.on('error', (error) => this.logger.warn({ err: errorMessage(error) }, 'idle stage5 connection failed'));
     this.prisma = new PrismaClient({ adapter: new PrismaPg(this.pool, { disposeExternalPool: false }) });
   }

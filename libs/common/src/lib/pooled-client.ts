@@ -21,6 +21,7 @@ export interface ClientPool<C extends ReleasableClient> {
  * the client emit an 'error' nobody hears, and Node exits. Here the error is kept instead
  * (`lost()` returns the first, for a clearer message than the failed query's), `onLost` hears
  * each, and the client is released as broken so the pool never hands the dead connection out again.
+ * So is a client on which `fn` threw.
  */
 export async function withPooledClient<C extends ReleasableClient, T>(
   pool: ClientPool<C>,
@@ -35,10 +36,17 @@ export async function withPooledClient<C extends ReleasableClient, T>(
     onLost?.(error);
   };
   client.on('error', onError);
+  let failed: Error | undefined;
   try {
     return await fn(client, () => lost);
+  } catch (error) {
+    failed = error instanceof Error ? error : new Error(String(error));
+    throw error;
   } finally {
     client.removeListener('error', onError);
-    client.release(lost);
+    // A client whose work failed is not handed out again: it may be mid-transaction or mid-COPY,
+    // or still waiting for the answer to a query that timed out on a silent connection (node-postgres
+    // sends nothing more on it until that answer comes, so every later query would time out too).
+    client.release(lost ?? failed);
   }
 }
