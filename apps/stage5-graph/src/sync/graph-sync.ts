@@ -11,7 +11,7 @@ import type { ProcessedJob } from '../persistence/graph-writer';
 import type { Stage5Metrics } from '../stage5.metrics';
 import { mainThreadBundles, type BundleSource } from './job-bundle-reader';
 import { threadCpuSeconds } from './thread-cpu';
-import { advanceWatermark, listingStart, pendingJobs } from './job-selection';
+import { advanceWatermark, listingStart, nextListingCursor, pendingJobs } from './job-selection';
 
 export interface SyncOptions {
   readPageSize: number;
@@ -198,7 +198,7 @@ async function listPendingJobs(deps: SyncDeps, state: SyncState): Promise<JobRec
     const processed = await deps.store.processedJobs(fresh.map((job) => job.job_id));
     pending.push(...pendingJobs(fresh, processed));
     if (page.length < LIST_PAGE || pending.length >= deps.options.maxJobsPerSync || fresh.length === 0) break;
-    cursor = new Date(page[page.length - 1].updated_at);
+    cursor = nextListingCursor(page);
   }
   return pending.slice(0, deps.options.maxJobsPerSync);
 }

@@ -1,5 +1,5 @@
 import { job } from '../../test/fixtures/story-records';
-import { advanceWatermark, listingStart, pendingJobs } from './job-selection';
+import { advanceWatermark, listingStart, nextListingCursor, pendingJobs } from './job-selection';
 
 const at = (iso: string) => new Date(iso);
 const A = '00000000-0000-4000-8000-00000000000a';
@@ -40,5 +40,13 @@ describe('job selection', () => {
   it('lists from the watermark minus the overlap', () => {
     expect(listingStart(null, 60_000)).toBeUndefined();
     expect(listingStart({ updatedAt: at('2026-01-01T00:01:00Z'), jobId: A }, 60_000)).toEqual(at('2026-01-01T00:00:00Z'));
+  });
+
+  it('lists the next page from just before the last job\'s millisecond, so jobs sharing it are not skipped', () => {
+    const page = [job(A, { updated_at: at('2026-01-01T00:00:00.000Z') }), job(B, { updated_at: at('2026-01-01T00:00:00.005Z') })];
+    const cursor = nextListingCursor(page);
+    // The registry lists jobs updated strictly after the cursor: C, written in B's millisecond, comes.
+    expect(cursor).toEqual(at('2026-01-01T00:00:00.004Z'));
+    expect(nextListingCursor([])).toBeUndefined();
   });
 });

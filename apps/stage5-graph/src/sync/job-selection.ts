@@ -33,3 +33,12 @@ export function pendingJobs(listed: JobRecord[], processed: Map<string, Date>): 
 /** Where to start listing: the watermark minus the overlap (or the beginning). */
 export const listingStart = (watermark: Watermark | null, overlapMs: number): Date | undefined =>
   watermark ? new Date(watermark.updatedAt.getTime() - overlapMs) : undefined;
+
+/**
+ * Where the next page of a listing starts, after a full page: just before the last job's
+ * millisecond, since the registry lists jobs updated strictly after it. Its jobs come again (they
+ * are recognised as seen), and jobs of that millisecond not on the page are not skipped: with
+ * Redis as the primary backend, jobs' times are milliseconds, and many may share one.
+ */
+export const nextListingCursor = (page: readonly JobRecord[]): Date | undefined =>
+  page.length ? new Date(ms(page[page.length - 1].updated_at) - 1) : undefined;
