@@ -1,8 +1,9 @@
-import { errorMessage } from '@storytelling/common';
+import { errorMessage, withEnvFile } from '@storytelling/common';
+import { STAGE2_ENV_FILE } from './config/stage2.config';
 import { startServer } from './server/stage2-server';
 
 async function main(): Promise<void> {
-  const server = await startServer(process.env);
+  const server = await startServer(withEnvFile(process.env, STAGE2_ENV_FILE));
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       server.stop().then(

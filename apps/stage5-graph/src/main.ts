@@ -1,12 +1,12 @@
 import { collectDefaultMetrics } from 'prom-client';
-import { createLogger, errorMessage } from '@storytelling/common';
+import { createLogger, errorMessage, withEnvFile } from '@storytelling/common';
 import { buildApp } from './api/app';
-import { loadStage5Config } from './config/stage5.config';
+import { loadStage5Config, STAGE5_ENV_FILE } from './config/stage5.config';
 import { buildGraphService } from './graph-service';
 
 /** `nx serve stage5-graph`: load the persisted graph, serve it, and keep it in sync with the registry. */
 async function main(): Promise<void> {
-  const config = loadStage5Config(process.env);
+  const config = loadStage5Config(withEnvFile(process.env, STAGE5_ENV_FILE));
   const logger = createLogger('stage5-graph', { level: config.logLevel });
   const service = await buildGraphService({ config, logger });
   collectDefaultMetrics({ register: service.metricsRegistry, prefix: 'stage5_' });

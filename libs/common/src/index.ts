@@ -4,3 +4,4 @@ export { createLogger, redactUrl, REDACTED_KEYS, type Logger } from './lib/logge
 export { seededRandom } from './lib/seeded-random';
 export { withPooledClient, type ClientPool, type ReleasableClient } from './lib/pooled-client';
 export { pathDeeperThan } from './lib/nesting-depth';
+export { withEnvFile } from './lib/env-file';

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
-import { createLogger, errorMessage } from '@storytelling/common';
+import { createLogger, errorMessage, withEnvFile } from '@storytelling/common';
 import { loadRegistryConfig } from '@storytelling/metadata-registry';
 import type { EventLinkage, ProcessedDocument, Storyline } from '@storytelling/nlp';
 import { BatchFailedError } from '../batch/batch-processor';
 import type { BatchSummary } from '../batch/batch-summary';
-import { loadStage2Config } from '../config/stage2.config';
+import { loadStage2Config, STAGE2_ENV_FILE } from '../config/stage2.config';
 import { splitNdjson } from '../input/ndjson-reader';
 import { createStage2Runtime } from '../runtime/stage2-runtime';
 import { parseCliArgs } from './cli-args';
@@ -90,7 +90,7 @@ async function printFindings(files: { documents: string; linkages: string; story
 /** Runs the command as a program: prints a clear error for bad input or configuration. */
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   try {
-    process.exitCode = await runProcessCommand(argv, process.env, { out: (line) => console.log(line), progress: Boolean(process.stderr.isTTY) });
+    process.exitCode = await runProcessCommand(argv, withEnvFile(process.env, STAGE2_ENV_FILE), { out: (line) => console.log(line), progress: Boolean(process.stderr.isTTY) });
   } catch (error) {
     console.error(`stage2 process: ${errorMessage(error)}`);
     process.exitCode = 2;

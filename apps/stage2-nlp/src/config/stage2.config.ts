@@ -1,6 +1,10 @@
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { envBoolean, envEmptyAsUndefined, loadConfig } from '@storytelling/common';
 import { z } from 'zod';
+
+/** Stage 2's env file, where the design keeps it (its app folder); the environment's variables win over it. */
+export const STAGE2_ENV_FILE = join(__dirname, '..', '..', '.env');
 
 const optionalString = z.preprocess(envEmptyAsUndefined, z.string().optional());
 const optionalUrl = z.preprocess(envEmptyAsUndefined, z.url().optional());
