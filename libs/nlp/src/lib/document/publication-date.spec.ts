@@ -20,8 +20,8 @@ describe('parsePublicationDate', () => {
     ['2013-05-03T10:00:00.123+02:00', '2013-05-03T10:00:00.123+02:00'],
     ['2013-05-03T10:00:00-0500', '2013-05-03T10:00:00-0500'],
     ['2013-05-03 10:00:00', '2013-05-03T10:00:00'],
-    // Years below 100 are those years, not 1900-1999: year 0 was a leap year, 1900 was not.
-    ['0000-02-29', '0000-02-29'],
+    // 2000 was a leap year (divisible by 400); 1900 was not (see the rejections).
+    ['2000-02-29', '2000-02-29'],
   ])('keeps the ISO 8601 form %s', (input, expected) => {
     expect(iso(input)).toBe(expected);
   });
@@ -36,6 +36,8 @@ describe('parsePublicationDate', () => {
     ['Sept. 21st, 2008', '2008-09-21'],
     ['December 16, 2008 8:24 pm', '2008-12-16T20:24:00'],
     ['Nov 27, 2005 12:10 AM', '2005-11-27T00:10:00'],
+    // Kept on its own clock: in UTC it would be the year 10000, "+010000-01-01T11:00:00.000Z".
+    ['Fri, 31 Dec 9999 23:00:00 -1200', '9999-12-31T23:00:00-12:00'],
   ])('normalises the news form %s', (input, expected) => {
     expect(iso(input)).toBe(expected);
   });
@@ -59,6 +61,13 @@ describe('parsePublicationDate', () => {
     ['Thu, 03 May 2013 10:00:00 GMT', /wrong weekday/],
     ['May 3, 2013 13:00 pm', /12-hour/],
     ['May 3, 2013 10:00 XYZ', /unknown time zone/],
+    // Names that are members of every JavaScript object are not months, weekdays or zones.
+    ['3 constructor 2013', /names no month \("constructor"\)/],
+    ['toString, 03 May 2013', /names no weekday \("tostring"\)/],
+    ['May 3, 2013 10:00 valueOf', /is not a date|unknown time zone/],
+    ['0050-05-03', /year before 1000/],
+    ['1900-02-29', /February 1900 has 28 days/],
+    ['May 3, 0999', /year before 1000/],
   ])('rejects %p, saying why', (input, why) => {
     expect(reason(input)).toMatch(why);
   });

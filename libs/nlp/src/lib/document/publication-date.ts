@@ -15,19 +15,20 @@ export type PublicationDateResult = { ok: true; iso: string } | { ok: false; rea
 
 const ISO_PATTERN = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
-const MONTHS: Readonly<Record<string, number>> = {
+// Maps, not objects: a name such as "constructor" must not find Object.prototype's members.
+const MONTHS: ReadonlyMap<string, number> = mapOf({
   jan: 1, january: 1, feb: 2, february: 2, mar: 3, march: 3, apr: 4, april: 4, may: 5, jun: 6, june: 6,
   jul: 7, july: 7, aug: 8, august: 8, sep: 9, sept: 9, september: 9, oct: 10, october: 10, nov: 11, november: 11,
   dec: 12, december: 12,
-};
+});
 
-const WEEKDAYS: Readonly<Record<string, number>> = {
+const WEEKDAYS: ReadonlyMap<string, number> = mapOf({
   sun: 0, sunday: 0, mon: 1, monday: 1, tue: 2, tues: 2, tuesday: 2, wed: 3, wednesday: 3,
   thu: 4, thur: 4, thurs: 4, thursday: 4, fri: 5, friday: 5, sat: 6, saturday: 6,
-};
+});
 
 /** RFC 2822's obsolete zone names (still common in feeds), as offsets in minutes. */
-const ZONES: Readonly<Record<string, number>> = { z: 0, ut: 0, utc: 0, gmt: 0, est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420 };
+const ZONES: ReadonlyMap<string, number> = mapOf({ z: 0, ut: 0, utc: 0, gmt: 0, est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420 });
 
 const WORD = '([a-z]+)\\.?';
 const TIME = '(?:,?\\s+(?:at\\s+)?(\\d{1,2}):(\\d{2})(?::(\\d{2}))?(?:\\s*([ap])\\.?m\\.?)?(?:\\s+([a-z]{1,4}|[+-]\\d{4}|[+-]\\d{2}:\\d{2}))?)?';
@@ -79,7 +80,7 @@ function readIso(text: string, match: RegExpExecArray): PublicationDateResult {
 function readWritten(value: string, match: RegExpExecArray, dayFirst: boolean): PublicationDateResult {
   const [, weekday, first, second, year, hour, minute, secondOfMinute, meridiem, zone] = match;
   const monthName = (dayFirst ? second : first).toLowerCase();
-  const month = MONTHS[monthName];
+  const month = MONTHS.get(monthName);
   if (month === undefined) return fail(`"${value}" names no month ("${dayFirst ? second : first}")`);
   const parts: Parts = { year: Number(year), month, day: Number(dayFirst ? first : second), weekday: weekday?.toLowerCase() };
   if (hour !== undefined) {
@@ -103,6 +104,8 @@ function readWritten(value: string, match: RegExpExecArray, dayFirst: boolean): 
 /** Null when the parts name a real day and time; otherwise what is wrong with them. */
 function calendarProblem(parts: Parts): string | null {
   const { year, month, day } = parts;
+  // A news date: four-digit years (Date reads 0-99 as 1900-1999, and ISO strings past 9999 change shape).
+  if (year < 1000) return `has a year before 1000 (${year})`;
   if (month < 1 || month > 12) return `has no month ${month}`;
   const days = daysInMonth(year, month);
   if (day < 1 || day > days) return `is not a calendar date (${monthLabel(month)} ${year} has ${days} days)`;
@@ -110,7 +113,7 @@ function calendarProblem(parts: Parts): string | null {
     return 'has an impossible time of day';
   }
   if (parts.weekday !== undefined) {
-    const named = WEEKDAYS[parts.weekday];
+    const named = WEEKDAYS.get(parts.weekday);
     if (named === undefined) return `names no weekday ("${parts.weekday}")`;
     if (named !== new Date(utcTime(year, month - 1, day)).getUTCDay()) return `names the wrong weekday for ${year}-${pad(month)}-${pad(day)}`;
   }
@@ -118,7 +121,7 @@ function calendarProblem(parts: Parts): string | null {
 }
 
 function zoneOffset(zone: string): number | null {
-  const named = ZONES[zone.toLowerCase()];
+  const named = ZONES.get(zone.toLowerCase());
   if (named !== undefined) return named;
   const numeric = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
   if (!numeric || Number(numeric[2]) > 23 || Number(numeric[3]) > 59) return null;
@@ -131,7 +134,19 @@ function toIso(parts: Parts): string {
   if (parts.hour === undefined) return date;
   if (parts.offset === undefined) return `${date}T${pad(parts.hour)}:${pad(parts.minute ?? 0)}:${pad(parts.second ?? 0)}`;
   const utc = utcTime(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute ?? 0, parts.second ?? 0) - parts.offset * 60_000;
+  // Past 9999 in UTC (the last evening of 9999 west of Greenwich) the ISO string would gain a sign
+  // and two digits: kept on its own clock instead.
+  if (new Date(utc).getUTCFullYear() > 9999) return `${date}T${pad(parts.hour)}:${pad(parts.minute ?? 0)}:${pad(parts.second ?? 0)}${offsetText(parts.offset)}`;
   return new Date(utc).toISOString();
+}
+
+function offsetText(minutes: number): string {
+  const size = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${pad(Math.floor(size / 60))}:${pad(size % 60)}`;
+}
+
+function mapOf(entries: Record<string, number>): ReadonlyMap<string, number> {
+  return new Map(Object.entries(entries));
 }
 
 function daysInMonth(year: number, month: number): number {

@@ -1,4 +1,6 @@
-import { referenceDate, resolveDate } from './event-date';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { isoDay, publicationReference, referenceDate, resolveDate } from './event-date';
 import { tokenize } from '../text/text-tokenizer';
 
 const friday = new Date('2013-05-03T12:00:00Z');
@@ -28,14 +30,56 @@ describe('resolveDate', () => {
 
 describe('referenceDate', () => {
   it('prefers the publication date', () => {
-    expect(referenceDate('2013-05-03T08:00:00Z', tokenize('Written on June 1, 2011.').values)?.toISOString()).toBe('2013-05-03T08:00:00.000Z');
+    expect(referenceDate('2013-05-03T08:00:00Z', tokenize('Written on June 1, 2011.').values)).toEqual({ instant: new Date('2013-05-03T08:00:00.000Z'), offsetMinutes: 0 });
   });
 
   it('falls back to the first full date written in the text', () => {
-    expect(referenceDate(null, tokenize('She left on Tuesday.\nPosted June 1, 2011.').values)?.toISOString().slice(0, 10)).toBe('2011-06-01');
+    const reference = referenceDate(null, tokenize('She left on Tuesday.\nPosted June 1, 2011.').values);
+    expect(reference && isoDay(reference)).toBe('2011-06-01');
   });
 
   it('is undefined when there is no date at all', () => {
     expect(referenceDate(null, tokenize('She left on Tuesday.').values)).toBeUndefined();
   });
+});
+
+describe('publicationReference', () => {
+  it.each([
+    ['2013-05-03', '2013-05-03T00:00:00.000Z', 0, '2013-05-03'],
+    ['2013-05-03T00:30', '2013-05-03T00:30:00.000Z', 0, '2013-05-03'],
+    ['2013-05-03T00:30+09:00', '2013-05-02T15:30:00.000Z', 540, '2013-05-03'],
+    ['2013-05-03T10:00:00+05', '2013-05-03T05:00:00.000Z', 300, '2013-05-03'],
+    ['2013-05-03T10:00:00,5Z', '2013-05-03T10:00:00.500Z', 0, '2013-05-03'],
+    ['2013-05-02T22:00:00-0500', '2013-05-03T03:00:00.000Z', -300, '2013-05-02'],
+  ])('reads %p as %s on its own clock (offset %d, day %s), whatever the host zone', (value, instant, offsetMinutes, day) => {
+    const reference = publicationReference(value);
+    expect(reference).toEqual({ instant: new Date(instant), offsetMinutes });
+    expect(reference && isoDay(reference)).toBe(day);
+  });
+});
+
+describe('event dates and the host time zone', () => {
+  // A test cannot change its own process's zone (jest's process.env is a copy): each zone runs
+  // the analysis in a child process.
+  const script = join(__dirname, '..', '..', '..', 'test', 'support', 'print-event-dates.ts');
+  const document = JSON.stringify({
+    document_id: 'tz-1',
+    text: 'Police arrested John Smith yesterday. He will appear in court today. The raid happened on Tuesday.',
+    publication_date: '2013-05-03',
+  });
+  const datesIn = (tz: string) =>
+    JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', script, document], { env: { ...process.env, TZ: tz }, encoding: 'utf8' })) as {
+      offset: number;
+      dates: string[][];
+    };
+
+  it('are the same whatever time zone the host runs in', () => {
+    const utc = datesIn('UTC');
+    expect(utc.dates).toEqual(expect.arrayContaining([['arrested', '2013-05-02']]));
+    for (const tz of ['America/New_York', 'Pacific/Kiritimati']) {
+      const there = datesIn(tz);
+      expect(there.offset).not.toBe(0); // the child did run in that zone
+      expect({ tz, dates: there.dates }).toEqual({ tz, dates: utc.dates });
+    }
+  }, 60_000);
 });

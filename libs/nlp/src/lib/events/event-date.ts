@@ -8,14 +8,31 @@ export interface ResolvedDate {
   yearCertain: boolean;
 }
 
+/**
+ * The instant a document's relative expressions ("yesterday", "on Tuesday") are read from, and the
+ * offset of the clock it was written by (minutes east of UTC). Everything is computed on that clock,
+ * never the host's: the same document gives the same dates on every machine.
+ */
+export interface DateReference {
+  instant: Date;
+  offsetMinutes: number;
+}
+
 function iso(year: number, month: number, day: number): string {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-/** Resolves a date expression ("on Tuesday", "May 3, 2013") against a reference date. */
-export function resolveDate(expression: string, reference: Date | undefined): ResolvedDate | null {
+const asReference = (reference: Date | DateReference): DateReference =>
+  reference instanceof Date ? { instant: reference, offsetMinutes: 0 } : reference;
+
+/**
+ * Resolves a date expression ("on Tuesday", "May 3, 2013") against a reference: an instant (read
+ * on UTC) or a document's clock (see DateReference).
+ */
+export function resolveDate(expression: string, reference: Date | DateReference | undefined): ResolvedDate | null {
   if (!reference) return resolveAbsolute(expression);
-  const result = chrono.parse(expression, reference)[0];
+  const { instant, offsetMinutes } = asReference(reference);
+  const result = chrono.parse(expression, { instant, timezone: offsetMinutes })[0];
   if (!result) return null;
   const year = result.start.get('year');
   const month = result.start.get('month');
@@ -23,7 +40,8 @@ export function resolveDate(expression: string, reference: Date | undefined): Re
   if (year === null || month === null || day === null) return null;
   let date = new Date(Date.UTC(year, month - 1, day));
   // News reports what happened: a bare weekday ("on Sunday") is the last one, not the next.
-  if (reference && !result.start.isCertain('day') && result.start.isCertain('weekday') && date.getTime() > reference.getTime()) {
+  // Compared on the document's clock (its day is that of the instant shifted by its offset).
+  if (!result.start.isCertain('day') && result.start.isCertain('weekday') && date.getTime() > instant.getTime() + offsetMinutes * 60_000) {
     date = new Date(date.getTime() - 7 * 86_400_000);
   }
   return {
@@ -45,24 +63,44 @@ function resolveAbsolute(expression: string): ResolvedDate | null {
   return first;
 }
 
+/** The ISO forms a validated publication date takes (see document/publication-date.ts). */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
 /**
- * The date the document's relative expressions are read against: its publication date, or
+ * A publication date as a reference: its instant and its own offset. A date alone, or a time
+ * without a zone, is read on UTC (never on the host's zone). Read here rather than with
+ * `Date.parse`, which reads a zoneless time on the host's zone and refuses `+05` or `10:00:00,5`.
+ */
+export function publicationReference(value: string): DateReference | undefined {
+  const match = ISO_DATE_TIME.exec(value.trim());
+  if (!match) return undefined;
+  const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', zone] = match;
+  const offsetMinutes = !zone || zone.toUpperCase() === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.replace(':', '').slice(3, 5) || 0));
+  const local = new Date(Date.UTC(2000, 0, 1, Number(hour), Number(minute), Number(second), Number(fraction.padEnd(3, '0').slice(0, 3))));
+  // setUTCFullYear: Date.UTC reads years 0-99 as 1900-1999.
+  local.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
+  const instant = new Date(local.getTime() - offsetMinutes * 60_000);
+  return Number.isNaN(instant.getTime()) ? undefined : { instant, offsetMinutes };
+}
+
+/**
+ * The reference the document's relative expressions are read against: its publication date, or
  * else the first full date written in the text (news pages print their date near the top).
  */
-export function referenceDate(publicationDate: string | null, values: readonly ValueMention[]): Date | undefined {
+export function referenceDate(publicationDate: string | null, values: readonly ValueMention[]): DateReference | undefined {
   if (publicationDate) {
-    const parsed = Date.parse(publicationDate);
-    if (!Number.isNaN(parsed)) return new Date(parsed);
+    const reference = publicationReference(publicationDate);
+    if (reference) return reference;
   }
   for (const value of values) {
     if (value.type !== 'DATE') continue;
     const resolved = resolveDate(value.text, undefined);
-    if (resolved?.yearCertain) return new Date(`${resolved.iso}T12:00:00Z`);
+    if (resolved?.yearCertain) return { instant: new Date(`${resolved.iso}T12:00:00Z`), offsetMinutes: 0 };
   }
   return undefined;
 }
 
-/** ISO date (YYYY-MM-DD) of a reference date. */
-export function isoDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
+/** ISO date (YYYY-MM-DD) of a reference: the day on the document's clock. */
+export function isoDay(reference: DateReference): string {
+  return new Date(reference.instant.getTime() + reference.offsetMinutes * 60_000).toISOString().slice(0, 10);
 }

@@ -1,7 +1,7 @@
 import { stableId } from '../document/stable-id';
 import type { Entity, Event } from '../nlp.types';
 import type { Sentence, TokenizedText } from '../text/text-tokenizer';
-import { isoDay, referenceDate, resolveDate } from './event-date';
+import { isoDay, referenceDate, resolveDate, type DateReference } from './event-date';
 import { linearTagClassifier, tagSentence, type TagClassifier, type TriggerSpan } from './event-tagger';
 import { harmoniseSentenceTypes, typeTrigger } from './event-typer';
 import { findParticipants } from './participant-finder';
@@ -46,7 +46,7 @@ export interface EventInput {
 }
 
 /** Dates of one document's DATE expressions, resolved lazily against its reference date. */
-function dateResolver(values: TokenizedText['values'], reference: Date | undefined): (index: number) => string | null {
+function dateResolver(values: TokenizedText['values'], reference: DateReference | undefined): (index: number) => string | null {
   const cache = new Map<number, string | null>();
   return (index) => {
     if (!cache.has(index)) cache.set(index, resolveDate(values[index].text, reference)?.iso ?? null);
@@ -54,25 +54,64 @@ function dateResolver(values: TokenizedText['values'], reference: Date | undefin
   };
 }
 
-/** The resolved date expression of the sentence nearest to the trigger, if any. */
+/**
+ * The DATE expressions of each sentence (indexes into `values`, in text order): a trigger looks
+ * only at its own sentence's, so a document with many dates costs no more per trigger.
+ */
+function datesBySentence(values: TokenizedText['values'], sentences: readonly Sentence[]): Map<Sentence, number[]> {
+  const bySentence = new Map<Sentence, number[]>();
+  let s = 0;
+  values.forEach((value, index) => {
+    if (value.type !== 'DATE') return;
+    while (s < sentences.length && sentences[s].tokenEnd <= value.tokenStart) s++;
+    const sentence = sentences[s];
+    if (!sentence || value.tokenStart < sentence.tokenStart || value.tokenEnd > sentence.tokenEnd) return;
+    let list = bySentence.get(sentence);
+    if (!list) bySentence.set(sentence, (list = []));
+    list.push(index);
+  });
+  return bySentence;
+}
+
+/**
+ * The resolved date expression of the sentence nearest to the trigger (by token distance; the
+ * earlier of two as near), if any: searched outwards from the trigger, so a sentence holding
+ * thousands of dates costs a few steps per trigger instead of all of them.
+ */
 function nearestSentenceDate(
   values: TokenizedText['values'],
-  sentence: Sentence,
+  dates: readonly number[] | undefined,
   trigger: TriggerSpan,
   dateOf: (index: number) => string | null,
 ): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  values.forEach((value, index) => {
-    if (value.type !== 'DATE' || value.tokenStart < sentence.tokenStart || value.tokenEnd > sentence.tokenEnd) return;
-    const distance = Math.abs(value.tokenStart - trigger.tokenStart);
-    if (distance >= bestDistance) return;
-    const date = dateOf(index);
-    if (date === null) return;
-    best = date;
-    bestDistance = distance;
-  });
-  return best;
+  if (!dates?.length) return null;
+  const distance = (k: number) => Math.abs(values[dates[k]].tokenStart - trigger.tokenStart);
+  // First date starting at or after the trigger (dates are in text order).
+  let low = 0;
+  let high = dates.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (values[dates[middle]].tokenStart < trigger.tokenStart) low = middle + 1;
+    else high = middle;
+  }
+  let left = low - 1;
+  let right = low;
+  while (left >= 0 || right < dates.length) {
+    if (right >= dates.length || (left >= 0 && distance(left) <= distance(right))) {
+      // Dates starting at one token are tried in text order: the earlier wins a tie.
+      let first = left;
+      while (first > 0 && values[dates[first - 1]].tokenStart === values[dates[left]].tokenStart) first--;
+      for (let k = first; k <= left; k++) {
+        const date = dateOf(dates[k]);
+        if (date !== null) return date;
+      }
+      left = first - 1;
+    } else {
+      const date = dateOf(dates[right++]);
+      if (date !== null) return date;
+    }
+  }
+  return null;
 }
 
 /** Finds the event mentions of a document and fills in type, participants, place and date. */
@@ -84,6 +123,7 @@ export function extractEvents(input: EventInput): Event[] {
   const reference = referenceDate(input.publicationDate, values);
   const documentDate = reference ? isoDay(reference) : null;
   const dateOf = dateResolver(values, reference);
+  const dates = datesBySentence(values, sentences);
 
   const events: Event[] = [];
   for (const sentence of sentences) {
@@ -98,7 +138,7 @@ export function extractEvents(input: EventInput): Event[] {
       const start = tokens[trigger.tokenStart].start;
       const end = tokens[trigger.tokenEnd - 1].end;
       const { participants, place } = findParticipants({ tokens, entities, entityOfToken }, sentence, trigger.tokenStart, trigger.tokenEnd);
-      const sentenceDate = nearestSentenceDate(values, sentence, trigger, dateOf);
+      const sentenceDate = nearestSentenceDate(values, dates.get(sentence), trigger, dateOf);
       events.push({
         event_id: eventId(documentId, start, end),
         document_id: documentId,
