@@ -33,6 +33,38 @@ function isAliasOf(short: string[], long: string[]): boolean {
   return false;
 }
 
+/** Longer names than this are matched by a scan of every name instead of the index (never in news). */
+const INDEXED_WORDS = 12;
+
+/**
+ * The names a name may be an alias of, in `names` order: those holding its words as a run, or whose
+ * acronym it is. Indexed by every shorter run of words of each name (and by acronym), so a document
+ * with thousands of distinct names costs about as many lookups, not every pair of them.
+ */
+function aliasIndex<G extends { words: string[] }>(names: readonly G[]): (short: G) => G[] {
+  const rank = new Map(names.map((group, i) => [group, i]));
+  const byRun = new Map<string, G[]>();
+  const byAcronym = new Map<string, G[]>();
+  const add = (index: Map<string, G[]>, key: string, group: G) => {
+    const list = index.get(key);
+    if (!list) index.set(key, [group]);
+    else if (list[list.length - 1] !== group) list.push(group);
+  };
+  for (const group of names) {
+    const n = group.words.length;
+    add(byAcronym, acronym(group.words), group);
+    for (let length = 1; length < n && length <= INDEXED_WORDS; length++) {
+      for (let i = 0; i + length <= n; i++) add(byRun, group.words.slice(i, i + length).join(' '), group);
+    }
+  }
+  return (short) => {
+    if (short.words.length > INDEXED_WORDS) return [...names];
+    const found = new Set(byRun.get(short.words.join(' ')) ?? []);
+    if (short.words.length === 1) for (const group of byAcronym.get(short.words[0]) ?? []) found.add(group);
+    return [...found].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
+  };
+}
+
 /**
  * Merges the mentions of a document into entities: same normalised text and type, or, for
  * names, a shorter mention that is part of a longer one ("Lohan" of "Lindsay Lohan") or its
@@ -54,9 +86,10 @@ export function mergeAliases(mentions: TypedMention[]): MergedEntity[] {
   }
   // Longest names first: each shorter name group joins the longest group it is an alias of.
   const names = groups.filter((group) => NAME_TYPES.has(group.type)).sort((a, b) => b.words.length - a.words.length);
+  const candidatesOf = aliasIndex(names);
   const absorbed = new Set<(typeof groups)[number]>();
   for (const short of [...names].reverse()) {
-    const candidates = names.filter((long) => !absorbed.has(long) && long !== short && isAliasOf(short.words, long.words));
+    const candidates = candidatesOf(short).filter((long) => !absorbed.has(long) && long !== short && isAliasOf(short.words, long.words));
     if (candidates.length === 0) continue;
     // Prefer a person whose surname this is, then the same type, then the first found.
     const target =
