@@ -114,6 +114,19 @@ describe('linkDocuments: incremental and deterministic', () => {
     expect(new Set(reversed.linkages.map((l) => l.linkage_id)).size).toBe(reversed.linkages.length);
   });
 
+  it("names a storyline and lists its documents whatever the batch's order, two members as central included", () => {
+    // One text under two titles, each a prefix of it: the same features, so both are as central.
+    const [template] = earthquakeDocuments();
+    const text = `Quake hits city hard. ${template.text}`;
+    const a = { ...template, document_id: 'story-a', title: 'Quake hits city', text };
+    const b = { ...template, document_id: 'story-b', title: 'Quake hits', text };
+    const forward = linkDocuments([a, b]).storylines;
+    const backward = linkDocuments([b, a]).storylines;
+    expect(forward).toHaveLength(1);
+    expect(backward).toEqual(forward);
+    expect(forward[0]).toMatchObject({ title: 'Quake hits city', document_ids: ['story-a', 'story-b'] });
+  });
+
   it('survives a JSON round trip of the state (what Stage 2 stores)', () => {
     const all = earthquakeDocuments();
     const first = linkDocuments(all.slice(0, 2));

@@ -71,7 +71,7 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
     for (const link of linked.linkages) linkages.push(link);
     for (const link of precedesLinks(storyline, linked.newClusters)) linkages.push(link);
     for (const [eventId, clusterId] of linked.clusterOf) eventClusters[eventId] = clusterId;
-    finishStoryline(storyline, members.map((d) => documents[d]));
+    finishStoryline(storyline, ordered.map((d) => documents[d]));
     const kept = ordered.slice(-options.profiles.members);
     keepProfiles(storyline, kept.map((d) => compact.get(d) ?? compactProfile(documents[d].document_id, storyProfile(documents[d], options.features), options.profiles)), options.profiles.members);
   }
@@ -368,7 +368,7 @@ function assignStorylines(
 function newStoryline(documents: readonly ProcessedDocument[], vectors: readonly SparseVector[]): StorylineState {
   return {
     storyline_id: storylineId(documents.map((d) => d.document_id)),
-    title: titleOf(documents[centralIndex(vectors)]),
+    title: titleOf(documents[centralIndex(vectors, documents)]),
     document_ids: [],
     centroid: {},
     events: [],
@@ -403,8 +403,8 @@ function addCentroid(storyline: StorylineState, vectors: readonly SparseVector[]
   storyline.key_features = heaviest.slice(0, keyFeatures).map(([name]) => name);
 }
 
-/** The member closest to the group's centroid: its title names the storyline. */
-function centralIndex(vectors: readonly SparseVector[]): number {
+/** The member closest to the group's centroid (of two as close, the smaller id): its title names the storyline. */
+function centralIndex(vectors: readonly SparseVector[], documents: readonly ProcessedDocument[]): number {
   const sum = new Map<number, number>();
   for (const vector of vectors) vector.ids.forEach((id, i) => sum.set(id, (sum.get(id) ?? 0) + vector.weights[i]));
   let best = 0;
@@ -412,8 +412,9 @@ function centralIndex(vectors: readonly SparseVector[]): number {
   vectors.forEach((vector, v) => {
     let score = 0;
     vector.ids.forEach((id, i) => (score += vector.weights[i] * (sum.get(id) ?? 0)));
-    if (score > bestScore + 1e-12) {
-      bestScore = score;
+    const tie = Math.abs(score - bestScore) <= 1e-12 && compareText(documents[v].document_id, documents[best].document_id) < 0;
+    if (score > bestScore + 1e-12 || tie) {
+      bestScore = Math.max(score, bestScore);
       best = v;
     }
   });
@@ -425,7 +426,7 @@ function titleOf(document: ProcessedDocument): string {
   return title.length > 160 ? `${title.slice(0, 157)}...` : title;
 }
 
-/** Records the new documents, orders the events in time and updates the span. */
+/** Records the new documents (given in id order: the batch's order must not show), orders the events in time and updates the span. */
 function finishStoryline(storyline: StorylineState, documents: readonly ProcessedDocument[]): void {
   storyline.document_ids.push(...documents.map((d) => d.document_id));
   // Stable sort: undated events keep their order after the dated ones.
