@@ -1,4 +1,4 @@
-import type { LinkState, ProcessedDocument, Storyline } from '../nlp.types';
+import type { LinkState, ProcessedDocument, Storyline, StorylineState } from '../nlp.types';
 import { linkDocuments } from './link-documents';
 import { DEFAULT_LINK_OPTIONS } from './link.options';
 import { LinkStateError } from './linking.errors';
@@ -197,6 +197,39 @@ describe('linkDocuments: bad input', () => {
     const state = linkDocuments(earthquakeDocuments().slice(0, 1)).state;
     const broken = { ...state, storylines: [{ ...state.storylines[0], profiles: {} }] } as unknown as LinkState;
     expect(() => linkDocuments(earthquakeDocuments().slice(1), broken)).toThrow(/storylines\[0\]\.profiles/);
+  });
+
+  it.each([
+    ['a missing centroid', (st: StorylineState) => ({ ...st, centroid: null }), /storylines\[0\]\.centroid/],
+    ['a centroid weight that is text', (st: StorylineState) => ({ ...st, centroid: { ...st.centroid, quake: '1' } }), /centroid\["quake"\]: expected a number/],
+    ['key features that are not a list', (st: StorylineState) => ({ ...st, key_features: 'abc' }), /key_features/],
+    ['a null profile', (st: StorylineState) => ({ ...st, profiles: [null] }), /profiles\[0\]/],
+    ['a profile without its weights', (st: StorylineState) => ({ ...st, profiles: [{ ...st.profiles![0], w: null }] }), /profiles\[0\]\.w/],
+    ['a profile whose specific terms are a number', (st: StorylineState) => ({ ...st, profiles: [{ ...st.profiles![0], s: 3 }] }), /profiles\[0\]\.s/],
+    ['a null event', (st: StorylineState) => ({ ...st, events: [null] }), /events\[0\]/],
+  ])('rejects a stored storyline with %s, naming it (not a TypeError deep inside)', (_what, breakIt, message) => {
+    const state = linkDocuments(earthquakeDocuments().slice(0, 1)).state;
+    const broken = { ...state, storylines: [breakIt(state.storylines[0]!)] } as unknown as LinkState;
+    const thrown = (() => {
+      try {
+        return linkDocuments(earthquakeDocuments().slice(1), broken);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(thrown).toBeInstanceOf(LinkStateError);
+    expect((thrown as Error).message).toMatch(message);
+  });
+
+  it.each([
+    ['a document count that is not a number', { document_count: Number.NaN }, /known\.document_count/],
+    ['a negative document count', { document_count: -1000 }, /known\.document_count/],
+    ['a term frequency that is text', { term_document_frequency: { quake: '3' } }, /term_document_frequency\["quake"\]/],
+  ])('rejects a state with %s instead of carrying NaN into the next one', (_what, change, message) => {
+    const state = linkDocuments(earthquakeDocuments().slice(0, 1)).state;
+    const broken = { ...state, ...change } as unknown as LinkState;
+    expect(() => linkDocuments(earthquakeDocuments().slice(1), broken)).toThrow(LinkStateError);
+    expect(() => linkDocuments(earthquakeDocuments().slice(1), broken)).toThrow(message);
   });
 
   it('rejects a known state of another shape with a clear error', () => {

@@ -1,3 +1,4 @@
+import { LinkStateError } from './linking.errors';
 import type {
   Event,
   EventLinkage,
@@ -315,6 +316,12 @@ function documentProblem(document: ProcessedDocument): string | null {
 
 function updatedFrequency(known: Record<string, number>, features: ReadonlyArray<Map<string, number>>): Map<string, number> {
   const frequency = new Map(Object.entries(known));
+  // Checked here, where every frequency is read anyway (checkLinkState leaves them to this pass).
+  for (const [term, count] of frequency) {
+    if (typeof count !== 'number' || !Number.isFinite(count) || count < 0) {
+      throw new LinkStateError(`known.term_document_frequency[${JSON.stringify(term)}]: expected a count, got ${JSON.stringify(count)}`);
+    }
+  }
   for (const counts of features) for (const name of counts.keys()) frequency.set(name, (frequency.get(name) ?? 0) + 1);
   return frequency;
 }

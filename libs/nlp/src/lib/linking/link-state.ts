@@ -6,23 +6,67 @@ export function emptyLinkState(): LinkState {
   return { version: 1, document_count: 0, term_document_frequency: {}, storylines: [] };
 }
 
-/** Checks the shape of a state passed in from a store; a wrong one is a clear error, not a crash deep inside. */
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Every value of a record is a finite number (a weight or a count); else the error names the first that is not. */
+function checkNumbers(record: unknown, path: string): void {
+  if (!isRecord(record)) throw new LinkStateError(`${path}: expected an object of numbers`);
+  for (const key in record) {
+    const value = record[key];
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new LinkStateError(`${path}[${JSON.stringify(key)}]: expected a number, got ${JSON.stringify(value)}`);
+  }
+}
+
+const PROFILE_RECORDS = ['w', 'p', 'o', 'l', 'h'] as const;
+const PROFILE_LISTS = ['s', 'y', 'm', 'n'] as const;
+
+function checkProfile(profile: unknown, path: string): void {
+  if (!isRecord(profile) || typeof profile['document_id'] !== 'string') throw new LinkStateError(`${path}: expected a profile with a document_id`);
+  for (const field of PROFILE_RECORDS) checkNumbers(profile[field], `${path}.${field}`);
+  for (const field of PROFILE_LISTS) if (!Array.isArray(profile[field])) throw new LinkStateError(`${path}.${field}: expected an array`);
+}
+
+/**
+ * Checks the shape of a state passed in from a store; a wrong one is a clear error, not a crash
+ * deep inside or a NaN carried into the next state. Every storyline's fields are checked, and the
+ * numbers of its centroid and profiles (a few hundred per storyline); the term frequencies are
+ * checked as they are read (see updatedFrequency).
+ */
 export function checkLinkState(state: unknown): LinkState {
   if (typeof state !== 'object' || state === null) throw new LinkStateError('known: expected a LinkState object');
   const candidate = state as Partial<LinkState>;
   if (candidate.version !== 1) throw new LinkStateError(`known.version: expected 1, got ${JSON.stringify(candidate.version)}`);
-  if (typeof candidate.document_count !== 'number') throw new LinkStateError('known.document_count: expected a number');
-  if (typeof candidate.term_document_frequency !== 'object' || candidate.term_document_frequency === null) {
-    throw new LinkStateError('known.term_document_frequency: expected an object');
+  if (typeof candidate.document_count !== 'number' || !Number.isInteger(candidate.document_count) || candidate.document_count < 0) {
+    throw new LinkStateError(`known.document_count: expected a count, got ${JSON.stringify(candidate.document_count)}`);
   }
+  if (!isRecord(candidate.term_document_frequency)) throw new LinkStateError('known.term_document_frequency: expected an object');
   if (!Array.isArray(candidate.storylines)) throw new LinkStateError('known.storylines: expected an array');
-  candidate.storylines.forEach((storyline, i) => {
+  candidate.storylines.forEach((storyline: unknown, i) => {
+    const path = `known.storylines[${i}]`;
+    if (!isRecord(storyline)) throw new LinkStateError(`${path}: expected an object`);
     for (const field of ['document_ids', 'events', 'clusters'] as const) {
-      if (!Array.isArray(storyline?.[field])) throw new LinkStateError(`known.storylines[${i}].${field}: expected an array`);
+      if (!Array.isArray(storyline[field])) throw new LinkStateError(`${path}.${field}: expected an array`);
     }
-    if (typeof storyline.storyline_id !== 'string') throw new LinkStateError(`known.storylines[${i}].storyline_id: expected a string`);
+    if (typeof storyline['storyline_id'] !== 'string') throw new LinkStateError(`${path}.storyline_id: expected a string`);
+    checkNumbers(storyline['centroid'], `${path}.centroid`);
+    const keys = storyline['key_features'];
+    if (keys !== undefined && (!Array.isArray(keys) || keys.some((key) => typeof key !== 'string'))) throw new LinkStateError(`${path}.key_features: expected an array of strings`);
+    (storyline['events'] as unknown[]).forEach((event, e) => {
+      if (!isRecord(event) || typeof event['event_id'] !== 'string' || typeof event['cluster_id'] !== 'string') {
+        throw new LinkStateError(`${path}.events[${e}]: expected an event with event_id and cluster_id`);
+      }
+    });
+    (storyline['clusters'] as unknown[]).forEach((cluster, c) => {
+      if (!isRecord(cluster) || typeof cluster['cluster_id'] !== 'string' || typeof cluster['key'] !== 'string') {
+        throw new LinkStateError(`${path}.clusters[${c}]: expected a cluster with cluster_id and key`);
+      }
+    });
     // Optional: states written before profiles were kept have none.
-    if (storyline.profiles !== undefined && !Array.isArray(storyline.profiles)) throw new LinkStateError(`known.storylines[${i}].profiles: expected an array`);
+    const profiles = storyline['profiles'];
+    if (profiles !== undefined) {
+      if (!Array.isArray(profiles)) throw new LinkStateError(`${path}.profiles: expected an array`);
+      profiles.forEach((profile, p) => checkProfile(profile, `${path}.profiles[${p}]`));
+    }
   });
   return candidate as LinkState;
 }
