@@ -4,7 +4,10 @@ import { type SparseVector } from './sparse-vector';
 export interface BlockingOptions {
   /** Terms of each item used as blocking keys (its heaviest ones). */
   keyTerms: number;
-  /** Keys shared by more items than this are too common to block on and are skipped. */
+  /**
+   * Keys shared by more items than this are too common to compare every holder with: a holder is
+   * compared only with the key's `neighbours` hubs (the items weighing it most).
+   */
   maxPosting: number;
   /** Neighbours kept per item, the best by partial score on shared keys. */
   neighbours: number;
@@ -20,7 +23,10 @@ export interface CandidatePair {
  * Blocking by shared rare terms: every item is indexed under its heaviest terms; an item is
  * compared only with the items that share such keys, and only with the best `neighbours` of
  * them by partial dot product on the keys. Cost is O(items x keyTerms x maxPosting), linear in
- * the number of items, instead of all pairs.
+ * the number of items, instead of all pairs. A key held by more than `maxPosting` items joins its
+ * holders only to its hubs: without them, a story copied more than `maxPosting` times (a wire
+ * story that many outlets run) shares every key only with too many items, and each copy would
+ * stay a storyline of its own.
  */
 export function candidatePairs(keys: readonly SparseVector[], options: BlockingOptions): CandidatePair[] {
   const postings = new Map<number, number[]>();
@@ -31,14 +37,16 @@ export function candidatePairs(keys: readonly SparseVector[], options: BlockingO
       else postings.set(id, [item]);
     }
   });
+  const hubs = new Map<number, number[]>();
+  for (const [id, list] of postings) if (list.length > options.maxPosting) hubs.set(id, hubsOf(keys, id, list, options.neighbours));
   const partial = new Float64Array(keys.length);
   const touched: number[] = [];
   const seen = new Set<number>();
   const pairs: CandidatePair[] = [];
   keys.forEach((vector, item) => {
     vector.ids.forEach((id, k) => {
-      const list = postings.get(id);
-      if (!list || list.length > options.maxPosting) return;
+      const list = hubs.get(id) ?? postings.get(id);
+      if (!list) return;
       for (const other of list) {
         if (other === item) continue;
         if (partial[other] === 0) touched.push(other);
@@ -73,6 +81,23 @@ export function blockingKeys(vector: SparseVector, count: number, shared: (id: n
     .slice(0, count)
     .sort((a, b) => vector.ids[a] - vector.ids[b]);
   return { ids: Int32Array.from(order.map((i) => vector.ids[i])), weights: Float64Array.from(order.map((i) => vector.weights[i])) };
+}
+
+/** The `count` items of a key's posting that weigh it most (ties: lower index first; the posting is in index order). */
+function hubsOf(keys: readonly SparseVector[], id: number, list: readonly number[], count: number): number[] {
+  const kept: Array<{ item: number; weight: number }> = [];
+  for (const item of list) {
+    const weight = keyWeight(keys[item], id);
+    if (kept.length === count && weight <= kept[count - 1].weight) continue;
+    let at = kept.length === count ? count - 1 : kept.length;
+    if (kept.length < count) kept.push({ item, weight });
+    while (at > 0 && weight > kept[at - 1].weight) {
+      kept[at] = kept[at - 1];
+      at -= 1;
+    }
+    kept[at] = { item, weight };
+  }
+  return kept.map((hub) => hub.item);
 }
 
 function keyWeight(vector: SparseVector, id: number): number {

@@ -127,6 +127,15 @@ describe('linkDocuments: incremental and deterministic', () => {
     expect(forward[0]).toMatchObject({ title: 'Quake hits city', document_ids: ['story-a', 'story-b'] });
   });
 
+  it('gathers a story copied by more outlets than a blocking key may hold (150 copies) into one storyline', () => {
+    const [story, ...rest] = earthquakeDocuments();
+    const copies = Array.from({ length: 150 }, (_, i) => ({ ...story, document_id: `wire-${String(i).padStart(3, '0')}` }));
+    const result = linkDocuments([...copies, ...rest]);
+    const holding = result.storylines.filter((s) => s.document_ids.some((id) => id.startsWith('wire-')));
+    expect(holding).toHaveLength(1);
+    expect(holding[0]!.document_ids.filter((id) => id.startsWith('wire-'))).toHaveLength(150);
+  });
+
   it('survives a JSON round trip of the state (what Stage 2 stores)', () => {
     const all = earthquakeDocuments();
     const first = linkDocuments(all.slice(0, 2));

@@ -1,0 +1,31 @@
+import { candidatePairs, type BlockingOptions } from './candidate-index';
+import type { SparseVector } from './sparse-vector';
+
+const OPTIONS: BlockingOptions = { keyTerms: 20, maxPosting: 100, neighbours: 10 };
+const vector = (entries: Array<[number, number]>): SparseVector => ({ ids: Int32Array.from(entries.map(([id]) => id)), weights: Float64Array.from(entries.map(([, w]) => w)) });
+
+/** Connected components of the items under the candidate pairs. */
+function components(count: number, pairs: Array<{ a: number; b: number }>): number {
+  const parent = Array.from({ length: count }, (_, i) => i);
+  const find = (x: number): number => (parent[x] === x ? x : (parent[x] = find(parent[x])));
+  for (const { a, b } of pairs) parent[find(a)] = find(b);
+  return new Set(parent.map((_, i) => find(i))).size;
+}
+
+describe('candidatePairs', () => {
+  it('pairs items that share keys, and not those that share none', () => {
+    const keys = [vector([[1, 0.9], [2, 0.1]]), vector([[1, 0.8], [3, 0.2]]), vector([[4, 1]])];
+    expect(candidatePairs(keys, OPTIONS)).toEqual([{ a: 0, b: 1 }]);
+  });
+
+  it('joins copies held by more items than maxPosting through the keys\' hubs, with at most `neighbours` pairs an item', () => {
+    // 150 copies of one story (every key shared by 150 items) and 20 items of another.
+    const copies = Array.from({ length: 150 }, () => vector([[1, 0.6], [2, 0.5], [3, 0.4]]));
+    const others = Array.from({ length: 20 }, (_, i) => vector([[10, 0.7], [11 + (i % 3), 0.3]]));
+    const pairs = candidatePairs([...copies, ...others], OPTIONS);
+    const copyPairs = pairs.filter(({ a, b }) => a < 150 && b < 150);
+    expect(components(150, copyPairs)).toBe(1);
+    expect(pairs.filter(({ a, b }) => (a < 150) !== (b < 150))).toEqual([]);
+    expect(pairs.length).toBeLessThanOrEqual(170 * OPTIONS.neighbours);
+  });
+});
