@@ -15,6 +15,30 @@ import { createTestRuntime, type TestRuntime } from './support/test-runtime';
 const STAGE2_TABLES = ['processed_documents', 'entities', 'document_entities', 'events', 'event_linkages', 'storylines'];
 const REGISTRY_TABLES = ['job_registry', 'document_metadata', 'event_metadata'];
 
+/**
+ * Starts two batches while a session of its own holds what they wait for (`hold`: a statement and
+ * its parameters, in a transaction), lets it go once both wait on a lock, and gives their summaries.
+ */
+async function whileHeld<T>(url: string, hold: [string, unknown[]], start: () => Array<Promise<T>>): Promise<T[]> {
+  const blocker = new Client({ connectionString: url });
+  await blocker.connect();
+  try {
+    await blocker.query('BEGIN');
+    await blocker.query(hold[0], hold[1]);
+    const batches = start();
+    await eventually(async () => {
+      const { rows } = await blocker.query<{ n: number }>(
+        "SELECT pg_stat_clear_snapshot(), count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
+      return rows[0].n >= batches.length;
+    });
+    await blocker.query('COMMIT');
+    return await Promise.all(batches);
+  } finally {
+    await blocker.end();
+  }
+}
+
 describe('processBatch', () => {
   let pool: AnalysisPool;
   let t: TestRuntime;
@@ -117,27 +141,13 @@ describe('processBatch', () => {
   it('refuses the second of two concurrent batches that bring one new document in two versions, claimed under the linker lock', async () => {
     const original = JSON.parse(sampleLines()[0]!) as { document_id: string; text: string };
     const versions = [original, { ...original, text: `${original.text} A later version.` }].map((d) => JSON.stringify(d));
-    // Both batches pass the first check (nothing stored yet), then wait for the linker's lock, taken here.
-    const blocker = new Client({ connectionString: t.stage2Db.url });
-    await blocker.connect();
-    try {
-      await blocker.query('BEGIN');
-      await blocker.query('SELECT pg_advisory_xact_lock($1::bigint)', [0x737461676532]);
-      const batches = versions.map((line) => t.runtime.processor.processBatch([line]));
-      await eventually(async () => {
-        const { rows } = await blocker.query<{ n: number }>(
-          "SELECT pg_stat_clear_snapshot(), count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory'",
-        );
-        return rows[0].n >= 2;
-      });
-      await blocker.query('COMMIT');
-      const summaries = await Promise.all(batches);
-      expect(summaries.map((s) => s.processed).sort()).toEqual([0, 1]);
-      const refused = summaries.find((s) => s.processed === 0)!;
-      expect(refused.errors).toMatchObject([{ document_id: original.document_id, code: 'DOCUMENT_CHANGED' }]);
-    } finally {
-      await blocker.end();
-    }
+    // Both batches wait for the linker's lock, held here; the second to get it finds the first's version claimed.
+    const summaries = await whileHeld(t.stage2Db.url, ['SELECT pg_advisory_xact_lock($1::bigint)', [0x737461676532]], () =>
+      versions.map((line) => t.runtime.processor.processBatch([line])),
+    );
+    expect(summaries.map((s) => s.processed).sort()).toEqual([0, 1]);
+    const refused = summaries.find((s) => s.processed === 0)!;
+    expect(refused.errors).toMatchObject([{ document_id: original.document_id, code: 'DOCUMENT_CHANGED' }]);
   });
 
   it.each([
@@ -150,43 +160,29 @@ describe('processBatch', () => {
       const original = JSON.parse(sampleLines()[0]!) as { document_id: string; text: string };
       // The second version shifts every offset, so its event ids all differ from the first's.
       const versions = [original.text, `Update: ${original.text}`].map((text) => JSON.stringify({ ...original, text }));
-      // Both batches check the document (nothing stored yet), then wait to write its row, held here.
-      const blocker = new Client({ connectionString: t.stage2Db.url });
-      await blocker.connect();
-      try {
-        await blocker.query('BEGIN');
-        await blocker.query('LOCK TABLE processed_documents IN SHARE MODE');
-        const batches = versions.map((line, i) => t.runtime.processor.processBatch([line], { progressiveSave: modes[i] === 'progressive' }));
-        await eventually(async () => {
-          const { rows } = await blocker.query<{ n: number }>(
-            "SELECT pg_stat_clear_snapshot(), count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-          );
-          return rows[0].n >= 2;
-        });
-        await blocker.query('COMMIT');
-        const summaries = await Promise.all(batches);
-        expect(summaries.map((s) => s.processed).sort()).toEqual([0, 1]);
-        const kept = summaries.findIndex((s) => s.processed === 1);
-        expect(summaries[1 - kept]!.errors).toMatchObject([{ document_id: original.document_id, code: 'DOCUMENT_CHANGED' }]);
+      // Both batches wait to write the document's row, held here.
+      const summaries = await whileHeld(t.stage2Db.url, ['LOCK TABLE processed_documents IN SHARE MODE', []], () =>
+        versions.map((line, i) => t.runtime.processor.processBatch([line], { progressiveSave: modes[i] === 'progressive' })),
+      );
+      expect(summaries.map((s) => s.processed).sort()).toEqual([0, 1]);
+      const kept = summaries.findIndex((s) => s.processed === 1);
+      expect(summaries[1 - kept]!.errors).toMatchObject([{ document_id: original.document_id, code: 'DOCUMENT_CHANGED' }]);
 
-        // What is stored is the kept version, with its own events, and every linkage and storyline points at them.
-        const rows = await stage2Rows(t.stage2Db.url);
-        type Row = { document_id?: string; text?: string; job_id?: string; event_id?: string; source_event_id?: string; target_event_id?: string; event_ids?: string[] };
-        const documents = rows['processed_documents'] as Row[];
-        expect(documents.map((d) => [d.document_id, d.text])).toEqual([[original.document_id, (JSON.parse(versions[kept]!) as { text: string }).text]]);
-        const events = rows['events'] as Row[];
-        expect(events.length).toBeGreaterThan(0);
-        expect(new Set(events.map((e) => e.job_id))).toEqual(new Set([summaries[kept]!.job_id]));
-        const stored = new Set(events.map((e) => e.event_id));
-        const pointed = [
-          ...(rows['event_linkages'] as Row[]).flatMap((l) => [l.source_event_id, l.target_event_id]),
-          ...(rows['storylines'] as Row[]).flatMap((l) => l.event_ids ?? []),
-        ];
-        expect(pointed.length).toBeGreaterThan(0);
-        expect(pointed.filter((id) => !stored.has(id))).toEqual([]);
-      } finally {
-        await blocker.end();
-      }
+      // What is stored is the kept version, with its own events, and every linkage and storyline points at them.
+      const rows = await stage2Rows(t.stage2Db.url);
+      type Row = { document_id?: string; text?: string; job_id?: string; event_id?: string; source_event_id?: string; target_event_id?: string; event_ids?: string[] };
+      const documents = rows['processed_documents'] as Row[];
+      expect(documents.map((d) => [d.document_id, d.text])).toEqual([[original.document_id, (JSON.parse(versions[kept]!) as { text: string }).text]]);
+      const events = rows['events'] as Row[];
+      expect(events.length).toBeGreaterThan(0);
+      expect(new Set(events.map((e) => e.job_id))).toEqual(new Set([summaries[kept]!.job_id]));
+      const stored = new Set(events.map((e) => e.event_id));
+      const pointed = [
+        ...(rows['event_linkages'] as Row[]).flatMap((l) => [l.source_event_id, l.target_event_id]),
+        ...(rows['storylines'] as Row[]).flatMap((l) => l.event_ids ?? []),
+      ];
+      expect(pointed.length).toBeGreaterThan(0);
+      expect(pointed.filter((id) => !stored.has(id))).toEqual([]);
     },
   );
 
