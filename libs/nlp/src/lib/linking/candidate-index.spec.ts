@@ -18,14 +18,16 @@ describe('candidatePairs', () => {
     expect(candidatePairs(keys, OPTIONS)).toEqual([{ a: 0, b: 1 }]);
   });
 
-  it('joins copies held by more items than maxPosting through the keys\' hubs, with at most `neighbours` pairs an item', () => {
-    // 150 copies of one story (every key shared by 150 items) and 20 items of another.
+  it('blocks copies of one item as one, so more copies than maxPosting still meet each other and the first\'s neighbours', () => {
+    // 150 copies of one story (every key of theirs held by 150 items), 3 other items of that story, 20 of another.
     const copies = Array.from({ length: 150 }, () => vector([[1, 0.6], [2, 0.5], [3, 0.4]]));
-    const others = Array.from({ length: 20 }, (_, i) => vector([[10, 0.7], [11 + (i % 3), 0.3]]));
-    const pairs = candidatePairs([...copies, ...others], OPTIONS);
-    const copyPairs = pairs.filter(({ a, b }) => a < 150 && b < 150);
-    expect(components(150, copyPairs)).toBe(1);
-    expect(pairs.filter(({ a, b }) => (a < 150) !== (b < 150))).toEqual([]);
-    expect(pairs.length).toBeLessThanOrEqual(170 * OPTIONS.neighbours);
+    const story = Array.from({ length: 3 }, (_, i) => vector([[1, 0.5], [2, 0.4], [100 + i, 0.3]]));
+    const others = Array.from({ length: 20 }, (_, i) => vector([[10, 0.7], [11 + i, 0.3]]));
+    const pairs = candidatePairs([...copies, ...story, ...others], OPTIONS);
+    expect(components(153, pairs.filter(({ a, b }) => a < 153 && b < 153))).toBe(1);
+    // Every copy has the candidates of the first: the story's other items.
+    for (let copy = 0; copy < 150; copy++) for (const other of [150, 151, 152]) expect(pairs).toContainEqual({ a: copy, b: other });
+    expect(pairs.filter(({ a, b }) => (a < 153) !== (b < 153))).toEqual([]);
+    expect(pairs.length).toBeLessThanOrEqual(173 * (OPTIONS.neighbours + 1));
   });
 });

@@ -4,10 +4,7 @@ import { type SparseVector } from './sparse-vector';
 export interface BlockingOptions {
   /** Terms of each item used as blocking keys (its heaviest ones). */
   keyTerms: number;
-  /**
-   * Keys shared by more items than this are too common to compare every holder with: a holder is
-   * compared only with the key's `neighbours` hubs (the items weighing it most).
-   */
+  /** Keys shared by more items than this are too common to block on and are skipped. */
   maxPosting: number;
   /** Neighbours kept per item, the best by partial score on shared keys. */
   neighbours: number;
@@ -23,47 +20,61 @@ export interface CandidatePair {
  * Blocking by shared rare terms: every item is indexed under its heaviest terms; an item is
  * compared only with the items that share such keys, and only with the best `neighbours` of
  * them by partial dot product on the keys. Cost is O(items x keyTerms x maxPosting), linear in
- * the number of items, instead of all pairs. A key held by more than `maxPosting` items joins its
- * holders only to its hubs: without them, a story copied more than `maxPosting` times (a wire
- * story that many outlets run) shares every key only with too many items, and each copy would
- * stay a storyline of its own.
+ * the number of items, instead of all pairs.
+ *
+ * Items with the same keys (copies of one story: a wire story that many outlets run) block as one:
+ * the first stands for them all, and each other copy is paired with it. Counted one by one, a story
+ * copied more than `maxPosting` times would hold every one of its keys with too many items, and
+ * each copy would stay a storyline of its own.
  */
 export function candidatePairs(keys: readonly SparseVector[], options: BlockingOptions): CandidatePair[] {
+  const firstOf = firstCopies(keys);
   const postings = new Map<number, number[]>();
   keys.forEach((vector, item) => {
+    if (firstOf[item] !== item) return;
     for (const id of vector.ids) {
       const list = postings.get(id);
       if (list) list.push(item);
       else postings.set(id, [item]);
     }
   });
-  const hubs = new Map<number, number[]>();
-  for (const [id, list] of postings) if (list.length > options.maxPosting) hubs.set(id, hubsOf(keys, id, list, options.neighbours));
   const partial = new Float64Array(keys.length);
   const touched: number[] = [];
   const seen = new Set<number>();
   const pairs: CandidatePair[] = [];
+  const pair = (x: number, y: number) => {
+    const a = Math.min(x, y);
+    const b = Math.max(x, y);
+    const key = a * keys.length + b;
+    if (!seen.has(key)) {
+      seen.add(key);
+      pairs.push({ a, b });
+    }
+  };
+  const chosen = new Map<number, number[]>();
   keys.forEach((vector, item) => {
+    if (firstOf[item] !== item) return;
     vector.ids.forEach((id, k) => {
-      const list = hubs.get(id) ?? postings.get(id);
-      if (!list) return;
+      const list = postings.get(id);
+      if (!list || list.length > options.maxPosting) return;
       for (const other of list) {
         if (other === item) continue;
         if (partial[other] === 0) touched.push(other);
         partial[other] += vector.weights[k] * (keyWeight(keys[other], id) || 0);
       }
     });
-    for (const other of best(touched, partial, options.neighbours)) {
-      const a = Math.min(item, other);
-      const b = Math.max(item, other);
-      const key = a * keys.length + b;
-      if (!seen.has(key)) {
-        seen.add(key);
-        pairs.push({ a, b });
-      }
-    }
+    const neighbours = best(touched, partial, options.neighbours);
+    for (const other of neighbours) pair(item, other);
+    chosen.set(item, neighbours);
     for (const other of touched) partial[other] = 0;
     touched.length = 0;
+  });
+  // A copy is paired with its first and with the first's neighbours: the candidates it would have had.
+  keys.forEach((_, item) => {
+    const first = firstOf[item];
+    if (first === item) return;
+    pair(first, item);
+    for (const other of chosen.get(first) ?? []) pair(item, other);
   });
   return pairs;
 }
@@ -83,21 +94,16 @@ export function blockingKeys(vector: SparseVector, count: number, shared: (id: n
   return { ids: Int32Array.from(order.map((i) => vector.ids[i])), weights: Float64Array.from(order.map((i) => vector.weights[i])) };
 }
 
-/** The `count` items of a key's posting that weigh it most (ties: lower index first; the posting is in index order). */
-function hubsOf(keys: readonly SparseVector[], id: number, list: readonly number[], count: number): number[] {
-  const kept: Array<{ item: number; weight: number }> = [];
-  for (const item of list) {
-    const weight = keyWeight(keys[item], id);
-    if (kept.length === count && weight <= kept[count - 1].weight) continue;
-    let at = kept.length === count ? count - 1 : kept.length;
-    if (kept.length < count) kept.push({ item, weight });
-    while (at > 0 && weight > kept[at - 1].weight) {
-      kept[at] = kept[at - 1];
-      at -= 1;
-    }
-    kept[at] = { item, weight };
-  }
-  return kept.map((hub) => hub.item);
+/** For each item, the first item with exactly the same keys (itself when it is the first). */
+function firstCopies(keys: readonly SparseVector[]): Int32Array {
+  const first = new Map<string, number>();
+  return Int32Array.from(keys, (vector, item) => {
+    const signature = `${vector.ids.join(',')}|${vector.weights.join(',')}`;
+    const known = first.get(signature);
+    if (known !== undefined) return known;
+    first.set(signature, item);
+    return item;
+  });
 }
 
 function keyWeight(vector: SparseVector, id: number): number {

@@ -7,8 +7,8 @@ const OPTIONS = { linkage: 'average' as const, mergeThreshold: 0.3, refinementRo
 
 describe('candidate blocking', () => {
   it('compares each item with at most `neighbours` others, never all pairs', () => {
-    // 300 items all sharing term 0 (too common: skipped) and, in groups of 10, a group term.
-    const keys = Array.from({ length: 300 }, (_, i) => vector([[0, 1], [1 + Math.floor(i / 10), 1]]));
+    // 300 distinct items (a term of their own each) all sharing term 0 (too common: skipped) and, in groups of 10, a group term.
+    const keys = Array.from({ length: 300 }, (_, i) => vector([[0, 1], [1 + Math.floor(i / 10), 1], [1000 + i, 0.1]]));
     const pairs = candidatePairs(keys, { keyTerms: 5, maxPosting: 50, neighbours: 4 });
     expect(pairs.length).toBeLessThanOrEqual(300 * 4);
     expect(pairs.length).toBeLessThan((300 * 299) / 2 / 10);
