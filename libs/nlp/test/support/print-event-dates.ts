@@ -4,7 +4,15 @@
  */
 import { analyzeDocument } from '../../src/lib/document/document-analyzer';
 import { parseInputDocument } from '../../src/lib/document/input-document.schema';
+import { publicationReference, resolveDate } from '../../src/lib/events/event-date';
 
 const document = parseInputDocument(JSON.parse(process.argv[2] ?? '{}'));
 const analysed = analyzeDocument(document);
-console.log(JSON.stringify({ offset: new Date(Date.UTC(2013, 4, 3)).getTimezoneOffset(), dates: analysed.events.map((e) => [e.trigger.text, e.event_date]) }));
+// resolveDate alone too, with expressions the tokenizer never tags as dates ("last night").
+const expressions = ['last night', 'yesterday', 'tonight', 'midnight', 'on Tuesday', 'two days ago'];
+const resolved = ['2013-05-03', '2013-05-03T22:00:00-05:00', '2013-05-03T01:00:00+09:00'].flatMap((publication) =>
+  expressions.map((expression) => [publication, expression, resolveDate(expression, publicationReference(publication))?.iso ?? null]),
+);
+console.log(
+  JSON.stringify({ offset: new Date(Date.UTC(2013, 4, 3)).getTimezoneOffset(), dates: analysed.events.map((e) => [e.trigger.text, e.event_date]), resolved }),
+);

@@ -71,15 +71,24 @@ describe('event dates and the host time zone', () => {
     JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', script, document], { env: { ...process.env, TZ: tz }, encoding: 'utf8' })) as {
       offset: number;
       dates: string[][];
+      resolved: Array<[string, string, string | null]>;
     };
 
   it('are the same whatever time zone the host runs in', () => {
     const utc = datesIn('UTC');
     expect(utc.dates).toEqual(expect.arrayContaining([['arrested', '2013-05-02']]));
-    for (const tz of ['America/New_York', 'Pacific/Kiritimati']) {
+    // "Last night" is the evening before the day of publication, on the document's clock.
+    expect(utc.resolved).toEqual(
+      expect.arrayContaining([
+        ['2013-05-03', 'last night', '2013-05-02'],
+        ['2013-05-03T22:00:00-05:00', 'last night', '2013-05-02'],
+        ['2013-05-03T01:00:00+09:00', 'last night', '2013-05-02'],
+      ]),
+    );
+    for (const tz of ['America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati']) {
       const there = datesIn(tz);
       expect(there.offset).not.toBe(0); // the child did run in that zone
-      expect({ tz, dates: there.dates }).toEqual({ tz, dates: utc.dates });
+      expect({ tz, dates: there.dates, resolved: there.resolved }).toEqual({ tz, dates: utc.dates, resolved: utc.resolved });
     }
   }, 60_000);
 });

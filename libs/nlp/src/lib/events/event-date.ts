@@ -18,6 +18,8 @@ export interface DateReference {
   offsetMinutes: number;
 }
 
+const LAST_NIGHT = /^\s*(?:late\s+)?last\s+night\s*$/i;
+
 function iso(year: number, month: number, day: number): string {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
@@ -32,6 +34,12 @@ const asReference = (reference: Date | DateReference): DateReference =>
 export function resolveDate(expression: string, reference: Date | DateReference | undefined): ResolvedDate | null {
   if (!reference) return resolveAbsolute(expression);
   const { instant, offsetMinutes } = asReference(reference);
+  // chrono reads "last night" on the host's clock whatever the reference's zone: news means the
+  // evening before the day of publication.
+  if (LAST_NIGHT.test(expression)) {
+    const day = new Date(instant.getTime() + offsetMinutes * 60_000 - 86_400_000);
+    return { iso: iso(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()), yearCertain: false };
+  }
   const result = chrono.parse(expression, { instant, timezone: offsetMinutes })[0];
   if (!result) return null;
   const year = result.start.get('year');

@@ -2,33 +2,30 @@ import { decode } from 'html-entities';
 
 /** A tag: `[^<>]*` stops at the next `<`, so each attempt is short. */
 const TAG = /<\/?[a-zA-Z][^<>]*>/;
-const TAGS = /<\/?[a-zA-Z][^<>]*>/g;
 const HTML_ENTITY = /&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,31});/;
 const SCRIPT_OR_STYLE_OPEN = /<(script|style)\b/gi;
 const BLOCK_TAG = /<\/?(?:p|br|div|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|blockquote|pre)\b[^>]*>/gi;
 const ODD_SPACE = /[\t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g;
 const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/g;
-/** A carriage return that ends a line on its own (old Mac text): wink-nlp splits sentences only at `\n`. */
-const LONE_CR = /\r(?!\n)/g;
 
 /**
  * Cleans a document's text. HTML (tags or entities) is converted to plain text with collapsed
  * whitespace. Plain text is kept as it is (the tokenizer copes with tabs, odd spaces and CRLF)
- * except zero-width characters, which become spaces, and lone carriage returns, which become line
- * feeds: offsets into the input (such as ECB+ gold mentions) hold in the cleaned text, and ECB+
- * texts come out identical. Linear in the text: comments and scripts are found with `indexOf`, not
- * with lazy regular expressions, which scan to the end of the text from every unclosed `<!--` or
- * `<script` (quadratic: 100 s for a megabyte of them).
+ * except zero-width characters, which become spaces: offsets into the input (such as ECB+ gold
+ * mentions) hold in the cleaned text, and ECB+ texts come out identical. Linear in the text, and the
+ * same output as the lazy regular expressions it replaces, which scanned to the end of the text from
+ * every unclosed `<!--` or `<script` (quadratic: 100 s for a megabyte of them): comments and tags
+ * are removed in one left-to-right scan (removing a comment never makes a tag of what surrounds it).
  */
 export function cleanText(raw: string): string {
   const hasTags = TAG.test(raw) || hasComment(raw);
   const hasEntities = HTML_ENTITY.test(raw);
   if (!hasTags && !hasEntities) {
-    return raw.replace(ZERO_WIDTH, ' ').replace(LONE_CR, '\n');
+    return raw.replace(ZERO_WIDTH, ' ');
   }
   let text = raw;
   if (hasTags) {
-    text = removeComments(blockTagsToLines(removeScriptsAndStyles(text))).replace(TAGS, '');
+    text = removeTagsAndComments(blockTagsToLines(removeScriptsAndStyles(text)));
   }
   if (hasEntities) {
     // Strict: only entities ending in ';' (URLs such as `?a=1&copy=2` stay as they are).
@@ -58,20 +55,43 @@ function blockTagsToLines(text: string): string {
   return text.slice(0, end).replace(BLOCK_TAG, '\n') + text.slice(end);
 }
 
-/** Drops `<!-- ... -->` (the shortest), leaving an unclosed `<!--` as text. */
-function removeComments(text: string): string {
+/**
+ * Drops every tag and every `<!-- ... -->` (the shortest), left to right in one pass, as the regular
+ * expression `/<\/?[a-zA-Z][^<>]*>|<!--[\s\S]*?-->/g` did; an unclosed `<!--` stays as text.
+ */
+function removeTagsAndComments(text: string): string {
+  const lastClose = text.lastIndexOf('-->');
   let out = '';
   let from = 0;
-  for (;;) {
-    const open = text.indexOf('<!--', from);
-    if (open < 0) break;
-    const close = text.indexOf('-->', open + 4);
-    // No `-->` after this `<!--`: none after a later one either.
-    if (close < 0) break;
-    out += text.slice(from, open);
-    from = close + 3;
+  for (let at = text.indexOf('<'); at >= 0; ) {
+    const end = tagEnd(text, at) ?? commentEnd(text, at, lastClose);
+    if (end === null) {
+      at = text.indexOf('<', at + 1);
+      continue;
+    }
+    out += text.slice(from, at);
+    from = end;
+    at = text.indexOf('<', end);
   }
   return out + text.slice(from);
+}
+
+/** Where the tag starting at `at` ends (`<`, an optional `/`, a letter, then anything but `<>` up to `>`), or null. */
+function tagEnd(text: string, at: number): number | null {
+  let i = at + 1;
+  if (text[i] === '/') i++;
+  if (!/[a-zA-Z]/.test(text[i] ?? '')) return null;
+  for (i++; i < text.length; i++) {
+    if (text[i] === '>') return i + 1;
+    if (text[i] === '<') return null;
+  }
+  return null;
+}
+
+/** Where the comment starting at `at` ends, or null (no `-->` after it: `lastClose` says so at once). */
+function commentEnd(text: string, at: number, lastClose: number): number | null {
+  if (!text.startsWith('<!--', at) || lastClose < at + 4) return null;
+  return text.indexOf('-->', at + 4) + 3;
 }
 
 /**

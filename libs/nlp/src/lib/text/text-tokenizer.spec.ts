@@ -27,6 +27,13 @@ describe('tokenize', () => {
     }
   });
 
+  it('splits sentences at a lone carriage return (old Mac line ends), offsets into the text as given', () => {
+    const text = 'Police arrested John Smith.\rHe was charged in Chicago.\rThe end.';
+    const { sentences, tokens } = tokenize(text);
+    expect(sentences.map((s) => text.slice(s.start, s.end))).toEqual(['Police arrested John Smith.', 'He was charged in Chicago.', 'The end.']);
+    for (const token of tokens) expect(text.slice(token.start, token.end)).toBe(token.text);
+  });
+
   it('finds dates, money and percentages with offsets', () => {
     expect(result.values.map(({ type, text: value }) => [type, value])).toEqual([
       ['DATE', 'May 3, 2013'],

@@ -54,6 +54,7 @@ function nlp(): Wink {
 const VALUE_TYPES = new Set(['DATE', 'TIME', 'MONEY', 'PERCENT']);
 // Tried only where a run of non-space starts (the same matches: the leftmost start of a long run is one).
 const RUNAWAY_TOKEN = /(?<!\S)\S{200,}/g;
+const LONE_CR = /\r(?!\n)/g;
 /** A word and its possessive ending, as one token: "Reid's", "Reid’s". */
 const POSSESSIVE = /^(\p{L}[\p{L}.-]*)(['’]s)$/iu;
 
@@ -66,7 +67,8 @@ export function tokenize(text: string): TokenizedText {
   const its = winkNlp.its;
   // wink-nlp takes quadratic time on very long tokens (base64 blobs, minified code): such runs
   // are blanked for it, length for length, so they are skipped and offsets still hold.
-  const doc = winkNlp.readDoc(text.replace(RUNAWAY_TOKEN, (run) => ' '.repeat(run.length)));
+  // A lone carriage return (old Mac line ends) reaches it as a line feed, which it splits sentences at.
+  const doc = winkNlp.readDoc(text.replace(RUNAWAY_TOKEN, (run) => ' '.repeat(run.length)).replace(LONE_CR, '\n'));
   const all = doc.tokens();
   const values = all.out(its.value) as string[];
   const spaces = all.out(its.precedingSpaces) as string[];
