@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { isQueryTimeout } from '@storytelling/common';
 import { createStoryGraph } from '../graph/graph-builder';
 import { nodeKey } from '../graph/graph-keys';
 import { GraphModel } from '../graph/graph-model';
@@ -133,7 +134,7 @@ export async function loadGraphModel(
     model.refreshIndexes();
     return model;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (!isQueryTimeout(error)) await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
 }

@@ -50,3 +50,13 @@ export async function withPooledClient<C extends ReleasableClient, T>(
     client.release(lost ?? failed);
   }
 }
+
+/**
+ * Whether a query failed on node-postgres's `query_timeout`. Its answer never came, and the
+ * connection still waits for it: nothing more can be sent on it (a ROLLBACK would wait for a timeout
+ * of its own). Drop the connection instead (the server rolls back when it closes), as
+ * `withPooledClient` does with a client whose work threw.
+ */
+export function isQueryTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Query read timeout';
+}

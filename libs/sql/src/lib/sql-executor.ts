@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { withPooledClient } from '@storytelling/common';
+import { isQueryTimeout, withPooledClient } from '@storytelling/common';
 
 /** The little of a SQL connection the stores need, over node-postgres or PGlite alike. */
 export interface SqlSession {
@@ -62,7 +62,7 @@ export function pgExecutor(pool: Pool, ownsPool = true): SqlExecutor<CopySession
           await session.exec('COMMIT');
           return result;
         } catch (error) {
-          await session.exec('ROLLBACK').catch(() => undefined);
+          if (!isQueryTimeout(error)) await session.exec('ROLLBACK').catch(() => undefined);
           throw error;
         }
       }),
