@@ -38,7 +38,7 @@ describe('loadRegistryConfig', () => {
   });
 
   it("stops when a server's parts are set without POSTGRES_HOST, instead of silently using the embedded database", () => {
-    for (const name of ['POSTGRES_PORT', 'POSTGRES_DB', 'POSTGRES_USER', 'METADATA_SERVICE_PASSWORD']) {
+    for (const name of ['POSTGRES_PORT', 'POSTGRES_DB', 'POSTGRES_USER']) {
       const thrown = (() => {
         try {
           return loadRegistryConfig({ [name]: name === 'POSTGRES_PORT' ? '5432' : 'x' });
@@ -50,6 +50,8 @@ describe('loadRegistryConfig', () => {
       expect((thrown as ConfigError).message).toContain(`POSTGRES_HOST: required when ${name} is set`);
       expect((thrown as ConfigError).message).not.toContain(': x');
     }
+    // A password alone is fine (compose's secrets in the workspace's .env reach every Nx task).
+    expect(loadRegistryConfig({ METADATA_SERVICE_PASSWORD: 'x' }).database.kind).toBe('pglite');
     // With a host or a URL, or with the registry disabled, the same variables are fine.
     expect(loadRegistryConfig({ POSTGRES_USER: 'u', POSTGRES_HOST: 'h' }).database.kind).toBe('postgresql');
     expect(loadRegistryConfig({ POSTGRES_USER: 'u', DATABASE_URL: 'postgresql://u@h/db' }).database.kind).toBe('postgresql');

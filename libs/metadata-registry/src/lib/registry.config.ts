@@ -101,8 +101,12 @@ export function loadRegistryConfig(env: Record<string, string | undefined> = pro
   });
 }
 
-/** The parts of a server connection that mean nothing without POSTGRES_HOST. */
-const SERVER_PARTS = ['POSTGRES_PORT', 'POSTGRES_DB', 'POSTGRES_USER', 'METADATA_SERVICE_PASSWORD'] as const;
+/**
+ * The parts of a server connection that mean nothing without POSTGRES_HOST. Not the password: it
+ * also sits among docker compose's secrets in the workspace's `.env`, which Nx loads into every
+ * task, where the embedded database is still meant.
+ */
+const SERVER_PARTS = ['POSTGRES_PORT', 'POSTGRES_DB', 'POSTGRES_USER'] as const;
 
 /**
  * Without POSTGRES_HOST and DATABASE_URL the registry is an embedded database. Someone who set the
