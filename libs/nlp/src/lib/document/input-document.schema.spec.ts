@@ -90,6 +90,14 @@ describe('parseInputDocument', () => {
     expect(fieldOf({ ...valid, text: 'a '.repeat(500_001) })).toBe('text');
   });
 
+  it.each(['<p></p>', '&nbsp;', '\u200b\u200b', '<script>var x = 1;</script>', '<!-- nothing -->'])(
+    'rejects a text with nothing to analyse once cleaned (%p), naming the text',
+    (text) => {
+      expect(fieldOf({ ...valid, text })).toBe('text');
+      expect(() => parseInputDocument({ ...valid, text })).toThrow(/nothing to analyse once markup, entities and invisible characters are removed/);
+    },
+  );
+
   it('says why a text with U+FFFD is rejected, and accepts it when told to', () => {
     expect(() => parseInputDocument({ ...valid, text: 'caf\uFFFD' })).toThrow(/not valid UTF-8/);
     expect(parseInputDocument({ ...valid, text: 'caf\uFFFD' }, { rejectReplacementCharacters: false }).text).toBe('caf\uFFFD');

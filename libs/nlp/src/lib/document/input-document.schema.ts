@@ -3,6 +3,7 @@ import { pathDeeperThan } from '@storytelling/common';
 import type { InputDocument } from '../nlp.types';
 import { NlpInputError } from './nlp-input.error';
 import { parsePublicationDate } from './publication-date';
+import { cleanText } from '../text/text-cleaner';
 
 /** Options of {@link parseInputDocument}. */
 export interface ParseInputOptions {
@@ -36,6 +37,8 @@ function buildSchema(maxTextLength: number, rejectReplacement: boolean) {
       .string({ error: 'must be a string' })
       .refine((text) => text.trim().length > 0, 'must not be empty')
       .refine((text) => text.length <= maxTextLength, `is longer than ${maxTextLength} characters`)
+      // Checked after the length (cleaning is linear, but a text over the limit is refused unread).
+      .refine((text) => text.length > maxTextLength || cleanText(text).trim().length > 0, 'has nothing to analyse once markup, entities and invisible characters are removed')
       // U+FFFD is what a decoder leaves where bytes were not valid UTF-8: the text is damaged.
       .refine((text) => !rejectReplacement || !text.includes('\uFFFD'), 'contains U+FFFD replacement characters (the source bytes were not valid UTF-8)'),
     author: optionalString,
