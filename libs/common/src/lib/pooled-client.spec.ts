@@ -1,5 +1,5 @@
 import { Client, Pool, type PoolClient } from 'pg';
-import { withPooledClient } from './pooled-client';
+import { isQueryTimeout, withPooledClient } from './pooled-client';
 
 function databaseUrl(): string {
   const url = process.env['TEST_DATABASE_URL'];
@@ -70,4 +70,13 @@ describe('withPooledClient', () => {
     expect(one).toBe(1);
   });
 
+
+  it("recognises node-postgres's query timeout, also as the cause of a store's error", () => {
+    const timeout = new Error('Query read timeout');
+    expect(isQueryTimeout(timeout)).toBe(true);
+    expect(isQueryTimeout(new Error('save failed on postgresql: Query read timeout', { cause: timeout }))).toBe(true);
+    expect(isQueryTimeout(new Error('outer', { cause: new Error('middle', { cause: timeout }) }))).toBe(true);
+    expect(isQueryTimeout(new Error('connection terminated'))).toBe(false);
+    expect(isQueryTimeout('Query read timeout')).toBe(false);
+  });
 });

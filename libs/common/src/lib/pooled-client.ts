@@ -58,5 +58,7 @@ export async function withPooledClient<C extends ReleasableClient, T>(
  * `withPooledClient` does with a client whose work threw.
  */
 export function isQueryTimeout(error: unknown): boolean {
-  return error instanceof Error && error.message === 'Query read timeout';
+  // Also when wrapped (a store's error naming the store, with the timeout as its cause).
+  for (let cause = error; cause instanceof Error; cause = cause.cause) if (cause.message === 'Query read timeout') return true;
+  return false;
 }
