@@ -9,8 +9,9 @@ import { publicationReference, resolveDate } from '../../src/lib/events/event-da
 const document = parseInputDocument(JSON.parse(process.argv[2] ?? '{}'));
 const analysed = analyzeDocument(document);
 // resolveDate alone too, with expressions the tokenizer never tags as dates ("last night").
-const expressions = ['last night', 'yesterday', 'tonight', 'midnight', 'on Tuesday', 'two days ago'];
-const resolved = ['2013-05-03', '2013-05-03T22:00:00-05:00', '2013-05-03T01:00:00+09:00'].flatMap((publication) =>
+const expressions = ['last night', "last night's", 'yesterday', 'the day before yesterday', 'tonight', 'midnight', 'on Tuesday', 'two days ago', 'this week', 'earlier this month', 'this year'];
+const publications = ['2013-05-03', '2013-05-03T22:00:00-05:00', '2013-05-03T01:00:00+09:00', '2013-05-04T23:00:00', '2013-01-01T00:10:00+05:30'];
+const resolved = publications.flatMap((publication) =>
   expressions.map((expression) => [publication, expression, resolveDate(expression, publicationReference(publication))?.iso ?? null]),
 );
 console.log(

@@ -83,6 +83,10 @@ describe('event dates and the host time zone', () => {
         ['2013-05-03', 'last night', '2013-05-02'],
         ['2013-05-03T22:00:00-05:00', 'last night', '2013-05-02'],
         ['2013-05-03T01:00:00+09:00', 'last night', '2013-05-02'],
+        // The week, month and year of the document's own clock (Saturday 4 May; 1 January 2013 in India).
+        ['2013-05-04T23:00:00', 'this week', '2013-04-28'],
+        ['2013-01-01T00:10:00+05:30', 'earlier this month', '2013-01-01'],
+        ['2013-01-01T00:10:00+05:30', 'this year', '2013-01-01'],
       ]),
     );
     for (const tz of ['America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati']) {

@@ -18,7 +18,20 @@ export interface DateReference {
   offsetMinutes: number;
 }
 
-const LAST_NIGHT = /^\s*(?:late\s+)?last\s+night\s*$/i;
+const LAST_NIGHT = /^\s*(?:late\s+)?last\s+night(?:['’]s)?\s*$/i;
+
+/**
+ * The reference chrono is given: a Date whose wall clock on the host's zone is the document's.
+ * chrono reads some expressions ("this week", "this month", "the day before yesterday") on the
+ * host's clock whatever zone it is told, so the host's clock is made to show the document's time.
+ */
+function onHostClock(instant: Date, offsetMinutes: number): Date {
+  const wall = new Date(instant.getTime() + offsetMinutes * 60_000);
+  const local = new Date(2000, 0, 1, wall.getUTCHours(), wall.getUTCMinutes(), wall.getUTCSeconds(), wall.getUTCMilliseconds());
+  // setFullYear: the Date constructor reads years 0-99 as 1900-1999.
+  local.setFullYear(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate());
+  return local;
+}
 
 function iso(year: number, month: number, day: number): string {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
@@ -40,7 +53,7 @@ export function resolveDate(expression: string, reference: Date | DateReference 
     const day = new Date(instant.getTime() + offsetMinutes * 60_000 - 86_400_000);
     return { iso: iso(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()), yearCertain: false };
   }
-  const result = chrono.parse(expression, { instant, timezone: offsetMinutes })[0];
+  const result = chrono.parse(expression, onHostClock(instant, offsetMinutes))[0];
   if (!result) return null;
   const year = result.start.get('year');
   const month = result.start.get('month');

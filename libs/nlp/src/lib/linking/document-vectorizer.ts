@@ -7,7 +7,8 @@ export class FeatureSpace {
   private readonly idfs: number[] = [];
 
   constructor(
-    private readonly documentFrequency: ReadonlyMap<string, number>,
+    /** Document frequency by feature name (prototype-free: any name is a key). */
+    private readonly documentFrequency: Readonly<Record<string, number>>,
     private readonly documentCount: number,
   ) {}
 
@@ -28,7 +29,7 @@ export class FeatureSpace {
 
   /** Smoothed inverse document frequency, ln((N + 1) / (df + 1)) + 1. */
   idf(name: string): number {
-    return Math.log((this.documentCount + 1) / ((this.documentFrequency.get(name) ?? 0) + 1)) + 1;
+    return Math.log((this.documentCount + 1) / ((this.documentFrequency[name] ?? 0) + 1)) + 1;
   }
 
   /** Unit tf-idf vector of raw feature counts (sublinear term frequency). */

@@ -136,6 +136,15 @@ describe('linkDocuments: incremental and deterministic', () => {
     expect(holding[0]!.document_ids.filter((id) => id.startsWith('wire-'))).toHaveLength(150);
   });
 
+  it('reads lines ended by a lone CR or CRLF as it reads lines ended by LF (title, lead)', () => {
+    const lines = ['Quake hits Chile', 'A magnitude 8.8 earthquake struck central Chile on Saturday.', 'Hundreds died.'];
+    const titles = ['\n', '\r', '\r\n'].map((end) => {
+      const document = { ...makeDocument('cr-1', lines.join(end)), title: null };
+      return linkDocuments([document]).storylines[0]?.title;
+    });
+    expect(titles).toEqual(['Quake hits Chile', 'Quake hits Chile', 'Quake hits Chile']);
+  });
+
   it('survives a JSON round trip of the state (what Stage 2 stores)', () => {
     const all = earthquakeDocuments();
     const first = linkDocuments(all.slice(0, 2));

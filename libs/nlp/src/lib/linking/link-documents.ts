@@ -15,7 +15,7 @@ import { FeatureSpace } from './document-vectorizer';
 import { linkStorylineEvents } from './event-coreference';
 import { precedesLinks } from './event-ordering';
 import { storylineId } from './link-ids';
-import { checkLinkState, emptyLinkState } from './link-state';
+import { checkLinkState, checkStorylineContents, emptyLinkState } from './link-state';
 import { DEFAULT_LINK_OPTIONS, type LinkOptions } from './link.options';
 import { refineWithKnown } from './known-story-refiner';
 import { dot, topIds, VectorSum, type SparseVector } from './sparse-vector';
@@ -26,6 +26,7 @@ import { refineGroup, type RefineOptions } from './storyline-refiner';
 import { storyPairModel } from './story-pair.model';
 import { documentFeatures } from './term-features';
 import { compareText } from './text-order';
+import { textLines } from '../text/text-lines';
 
 /**
  * Links a batch of analysed documents to each other and to what was linked before (`known`,
@@ -43,6 +44,8 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
   const documentCount = state.document_count + documents.length;
   const { frequency, space, vectors } = vectorize(documents, state, documentCount, options);
   const candidates = candidateStorylines(state.storylines, vectors, space, options.clustering.blocking.keyTerms);
+  // Only the storylines this batch may join are read in depth (every storyline it touches is one).
+  for (const s of candidates) checkStorylineContents(state.storylines[s], s);
   const items: ClusterItem[] = [
     ...vectors.map((vector) => ({ vector, fixed: false, weight: 1 })),
     ...candidates.map((s) => {
@@ -79,7 +82,7 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
   const result: LinkState = {
     version: 1,
     document_count: documentCount,
-    term_document_frequency: Object.fromEntries(frequency),
+    term_document_frequency: frequency,
     storylines,
   };
   return {
@@ -314,15 +317,20 @@ function documentProblem(document: ProcessedDocument): string | null {
   return null;
 }
 
-function updatedFrequency(known: Record<string, number>, features: ReadonlyArray<Map<string, number>>): Map<string, number> {
-  const frequency = new Map(Object.entries(known));
+function updatedFrequency(known: Record<string, number>, features: ReadonlyArray<Map<string, number>>): Record<string, number> {
   // Checked here, where every frequency is read anyway (checkLinkState leaves them to this pass).
-  for (const [term, count] of frequency) {
-    if (typeof count !== 'number' || !Number.isFinite(count) || count < 0) {
+  const counts = Object.values(known);
+  for (let i = 0; i < counts.length; i++) {
+    const count = counts[i];
+    if (typeof count !== 'number' || !(count >= 0) || count === Infinity) {
+      const term = Object.keys(known)[i];
       throw new LinkStateError(`known.term_document_frequency[${JSON.stringify(term)}]: expected a count, got ${JSON.stringify(count)}`);
     }
   }
-  for (const counts of features) for (const name of counts.keys()) frequency.set(name, (frequency.get(name) ?? 0) + 1);
+  // One copy, which becomes the next state's table: a prototype-free object, so a feature named
+  // "__proto__" is a key like any other (the state is JSON).
+  const frequency: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, known);
+  for (const bag of features) for (const name of bag.keys()) frequency[name] = (frequency[name] ?? 0) + 1;
   return frequency;
 }
 
@@ -429,7 +437,7 @@ function centralIndex(vectors: readonly SparseVector[], documents: readonly Proc
 }
 
 function titleOf(document: ProcessedDocument): string {
-  const title = document.title?.trim() || document.text.split('\n').find((line) => line.trim() !== '')?.trim() || document.document_id;
+  const title = document.title?.trim() || textLines(document.text).find((line) => line.trim() !== '')?.trim() || document.document_id;
   return title.length > 160 ? `${title.slice(0, 157)}...` : title;
 }
 

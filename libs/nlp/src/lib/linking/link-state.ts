@@ -1,4 +1,4 @@
-import type { LinkState } from '../nlp.types';
+import type { LinkState, StorylineState } from '../nlp.types';
 import { LinkStateError } from './linking.errors';
 
 /** The state of a linker that has seen nothing yet. */
@@ -11,9 +11,12 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 /** Every value of a record is a finite number (a weight or a count); else the error names the first that is not. */
 function checkNumbers(record: unknown, path: string): void {
   if (!isRecord(record)) throw new LinkStateError(`${path}: expected an object of numbers`);
-  for (const key in record) {
-    const value = record[key];
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new LinkStateError(`${path}[${JSON.stringify(key)}]: expected a number, got ${JSON.stringify(value)}`);
+  const values = Object.values(record);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new LinkStateError(`${path}[${JSON.stringify(Object.keys(record)[i])}]: expected a number, got ${JSON.stringify(value)}`);
+    }
   }
 }
 
@@ -28,9 +31,10 @@ function checkProfile(profile: unknown, path: string): void {
 
 /**
  * Checks the shape of a state passed in from a store; a wrong one is a clear error, not a crash
- * deep inside or a NaN carried into the next state. Every storyline's fields are checked, and the
- * numbers of its centroid and profiles (a few hundred per storyline); the term frequencies are
- * checked as they are read (see updatedFrequency).
+ * deep inside or a NaN carried into the next state. Here, what every call reads: the counts, and
+ * each storyline's fields; the contents of the storylines a batch links against (centroid numbers,
+ * events, clusters, profiles) are checked when it does (checkStorylineContents), and the term
+ * frequencies as they are copied, so the check costs no more than the linking itself.
  */
 export function checkLinkState(state: unknown): LinkState {
   if (typeof state !== 'object' || state === null) throw new LinkStateError('known: expected a LinkState object');
@@ -48,25 +52,28 @@ export function checkLinkState(state: unknown): LinkState {
       if (!Array.isArray(storyline[field])) throw new LinkStateError(`${path}.${field}: expected an array`);
     }
     if (typeof storyline['storyline_id'] !== 'string') throw new LinkStateError(`${path}.storyline_id: expected a string`);
-    checkNumbers(storyline['centroid'], `${path}.centroid`);
+    if (!isRecord(storyline['centroid'])) throw new LinkStateError(`${path}.centroid: expected an object of numbers`);
     const keys = storyline['key_features'];
     if (keys !== undefined && (!Array.isArray(keys) || keys.some((key) => typeof key !== 'string'))) throw new LinkStateError(`${path}.key_features: expected an array of strings`);
-    (storyline['events'] as unknown[]).forEach((event, e) => {
-      if (!isRecord(event) || typeof event['event_id'] !== 'string' || typeof event['cluster_id'] !== 'string') {
-        throw new LinkStateError(`${path}.events[${e}]: expected an event with event_id and cluster_id`);
-      }
-    });
-    (storyline['clusters'] as unknown[]).forEach((cluster, c) => {
-      if (!isRecord(cluster) || typeof cluster['cluster_id'] !== 'string' || typeof cluster['key'] !== 'string') {
-        throw new LinkStateError(`${path}.clusters[${c}]: expected a cluster with cluster_id and key`);
-      }
-    });
     // Optional: states written before profiles were kept have none.
-    const profiles = storyline['profiles'];
-    if (profiles !== undefined) {
-      if (!Array.isArray(profiles)) throw new LinkStateError(`${path}.profiles: expected an array`);
-      profiles.forEach((profile, p) => checkProfile(profile, `${path}.profiles[${p}]`));
-    }
+    if (storyline['profiles'] !== undefined && !Array.isArray(storyline['profiles'])) throw new LinkStateError(`${path}.profiles: expected an array`);
   });
   return candidate as LinkState;
+}
+
+/** Checks what linking reads of one known storyline (index `i` of the state) beyond its fields. */
+export function checkStorylineContents(storyline: StorylineState, i: number): void {
+  const path = `known.storylines[${i}]`;
+  checkNumbers(storyline.centroid, `${path}.centroid`);
+  (storyline.events as unknown[]).forEach((event, e) => {
+    if (!isRecord(event) || typeof event['event_id'] !== 'string' || typeof event['cluster_id'] !== 'string') {
+      throw new LinkStateError(`${path}.events[${e}]: expected an event with event_id and cluster_id`);
+    }
+  });
+  (storyline.clusters as unknown[]).forEach((cluster, c) => {
+    if (!isRecord(cluster) || typeof cluster['cluster_id'] !== 'string' || typeof cluster['key'] !== 'string') {
+      throw new LinkStateError(`${path}.clusters[${c}]: expected a cluster with cluster_id and key`);
+    }
+  });
+  storyline.profiles?.forEach((profile, p) => checkProfile(profile, `${path}.profiles[${p}]`));
 }

@@ -1,5 +1,6 @@
 import type { ProcessedDocument } from '../nlp.types';
 import { documentFeatures, lineWords, normaliseName, URL_LINE, type FeatureOptions } from './term-features';
+import { textLines } from '../text/text-lines';
 
 /**
  * What tells one story from another of the same kind, for one document: its words (the
@@ -88,7 +89,7 @@ function documentYear(document: ProcessedDocument): string | null {
 function leadWords(text: string, lines: readonly string[][]): Map<string, number> {
   const counts = new Map<string, number>();
   let left = LEAD_LINES;
-  text.split('\n').forEach((line, i) => {
+  textLines(text).forEach((line, i) => {
     if (left === 0 || line.trim() === '' || URL_LINE.test(line)) return;
     left -= 1;
     for (const word of lines[i]) counts.set(word, (counts.get(word) ?? 0) + 1);

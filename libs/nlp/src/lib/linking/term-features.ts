@@ -1,5 +1,6 @@
 import type { ProcessedDocument } from '../nlp.types';
 import { STOP_WORDS } from './stop-words';
+import { textLines } from '../text/text-lines';
 
 /** What goes into a document's bag of features, and how much each kind weighs. */
 export interface FeatureOptions {
@@ -42,7 +43,7 @@ export function documentFeatures(document: ProcessedDocument, options: FeatureOp
   };
   // The lead (first lines that are not a web address) counts 1 + leadWeight times.
   let leadLeft = options.leadWeight > 0 ? options.leadLines : 0;
-  const lines = document.text.split('\n');
+  const lines = textLines(document.text);
   lines.forEach((line, i) => {
     const lead = leadLeft > 0 && !URL_LINE.test(line);
     if (lead) leadLeft -= 1;
@@ -63,7 +64,7 @@ export function documentFeatures(document: ProcessedDocument, options: FeatureOp
 
 /** The content words of each line of a text (split at `\n`), as {@link documentFeatures} reads them. */
 export function lineWords(text: string): string[][] {
-  return text.split('\n').map(words);
+  return textLines(text).map(words);
 }
 
 /** Lower-cased content words, with a light plural fold ("quakes" -> "quake"). */
