@@ -78,5 +78,8 @@ describe('withPooledClient', () => {
     expect(isQueryTimeout(new Error('outer', { cause: new Error('middle', { cause: timeout }) }))).toBe(true);
     expect(isQueryTimeout(new Error('connection terminated'))).toBe(false);
     expect(isQueryTimeout('Query read timeout')).toBe(false);
+    const looping = new Error('loops');
+    looping.cause = looping;
+    expect(isQueryTimeout(looping)).toBe(false);
   });
 });

@@ -58,7 +58,9 @@ export async function withPooledClient<C extends ReleasableClient, T>(
  * `withPooledClient` does with a client whose work threw.
  */
 export function isQueryTimeout(error: unknown): boolean {
-  // Also when wrapped (a store's error naming the store, with the timeout as its cause).
-  for (let cause = error; cause instanceof Error; cause = cause.cause) if (cause.message === 'Query read timeout') return true;
+  // Also when wrapped (a store's error naming the store, with the timeout as its cause); a few
+  // levels at most, so a cause chain that loops cannot hold the event loop.
+  let cause = error;
+  for (let depth = 0; depth < 8 && cause instanceof Error; depth++, cause = cause.cause) if (cause.message === 'Query read timeout') return true;
   return false;
 }

@@ -89,7 +89,9 @@ describe('event dates and the host time zone', () => {
         ['2013-01-01T00:10:00+05:30', 'this year', '2013-01-01'],
       ]),
     );
-    for (const tz of ['America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati']) {
+    expect(utc.resolved).toEqual(expect.arrayContaining([['2025-03-29T23:30:00Z', 'yesterday', '2025-03-28']]));
+    // America/Nuuk: its clock skips 23:00-00:00 on 29 March 2025, the last publication's time.
+    for (const tz of ['America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati', 'America/Nuuk']) {
       const there = datesIn(tz);
       expect(there.offset).not.toBe(0); // the child did run in that zone
       expect({ tz, dates: there.dates, resolved: there.resolved }).toEqual({ tz, dates: utc.dates, resolved: utc.resolved });

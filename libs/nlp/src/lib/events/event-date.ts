@@ -24,13 +24,29 @@ const LAST_NIGHT = /^\s*(?:late\s+)?last\s+night(?:['’]s)?\s*$/i;
  * The reference chrono is given: a Date whose wall clock on the host's zone is the document's.
  * chrono reads some expressions ("this week", "this month", "the day before yesterday") on the
  * host's clock whatever zone it is told, so the host's clock is made to show the document's time.
+ * Where the host's clock skips that time (a daylight-saving gap), noon of the same day stands for
+ * it (dates stay right; times of day are approximate); where it skips the whole day (some Pacific
+ * zones did once), chrono is told the document's zone instead.
  */
-function onHostClock(instant: Date, offsetMinutes: number): Date {
+function chronoReference(instant: Date, offsetMinutes: number): Date | chrono.ParsingReference {
   const wall = new Date(instant.getTime() + offsetMinutes * 60_000);
-  const local = new Date(2000, 0, 1, wall.getUTCHours(), wall.getUTCMinutes(), wall.getUTCSeconds(), wall.getUTCMilliseconds());
+  const exact = hostDate(wall, wall.getUTCHours(), wall.getUTCMinutes(), wall.getUTCSeconds(), wall.getUTCMilliseconds());
+  if (exact) return exact;
+  return hostDate(wall, 12, 0, 0, 0) ?? { instant, timezone: offsetMinutes };
+}
+
+/** A Date showing `wall`'s day at the given time on the host's clock, or null when the host's clock skips it. */
+function hostDate(wall: Date, hours: number, minutes: number, seconds: number, ms: number): Date | null {
+  const local = new Date(2000, 0, 1, hours, minutes, seconds, ms);
   // setFullYear: the Date constructor reads years 0-99 as 1900-1999.
   local.setFullYear(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate());
-  return local;
+  const shown =
+    local.getFullYear() === wall.getUTCFullYear() &&
+    local.getMonth() === wall.getUTCMonth() &&
+    local.getDate() === wall.getUTCDate() &&
+    local.getHours() === hours &&
+    local.getMinutes() === minutes;
+  return shown ? local : null;
 }
 
 function iso(year: number, month: number, day: number): string {
@@ -53,7 +69,7 @@ export function resolveDate(expression: string, reference: Date | DateReference 
     const day = new Date(instant.getTime() + offsetMinutes * 60_000 - 86_400_000);
     return { iso: iso(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()), yearCertain: false };
   }
-  const result = chrono.parse(expression, onHostClock(instant, offsetMinutes))[0];
+  const result = chrono.parse(expression, chronoReference(instant, offsetMinutes))[0];
   if (!result) return null;
   const year = result.start.get('year');
   const month = result.start.get('month');
