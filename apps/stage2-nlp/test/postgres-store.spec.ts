@@ -17,6 +17,8 @@ function linkAndSave(store: PostgresStore, documents: ProcessedDocument[]): Prom
   return store.transaction(async (tx) => {
     const result = linkDocuments(documents, await store.lockLinkState(tx));
     const payload = { documents, linkages: result.linkages, storylines: result.storylines, rejects: [] };
+    // Claimed first, as every batch does: the claim writes the documents' rows.
+    await store.claimDocuments(context(), documents, tx);
     await store.saveInTransaction(tx, context(), { payload, state: result.state });
     return result;
   });
@@ -117,8 +119,10 @@ describe('PostgresStore', () => {
     };
     const store = new PostgresStore(database);
     const payload = { documents: [document], linkages: [], storylines: [], rejects: [] };
-    await store.save(context(), payload);
-    await store.save(context(), payload);
+    for (let twice = 0; twice < 2; twice++) {
+      await store.claimDocuments(context(), [document]);
+      await store.save(context(), payload);
+    }
 
     const [row] = await query<Record<string, unknown>>('SELECT canonical_name, aliases, mentions FROM document_entities');
     expect(row).toEqual({ canonical_name: nasty, aliases: [nasty, 'plain', ''], mentions: [{ start: 0, end: 3, text: nasty }] });

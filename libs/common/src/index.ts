@@ -2,6 +2,6 @@ export { PipelineError, ConfigError, errorMessage } from './lib/pipeline-error';
 export { loadConfig, envBoolean, envEmptyAsUndefined } from './lib/config-loader';
 export { createLogger, redactUrl, REDACTED_KEYS, type Logger } from './lib/logger';
 export { seededRandom } from './lib/seeded-random';
-export { isQueryTimeout, withPooledClient, type ClientPool, type ReleasableClient } from './lib/pooled-client';
+export { withPooledClient, type ClientPool, type ReleasableClient } from './lib/pooled-client';
 export { pathDeeperThan } from './lib/nesting-depth';
 export { withEnvFile } from './lib/env-file';

@@ -70,7 +70,7 @@ export class BatchRun {
       let pending = rejects;
       for (const chunk of chunks) {
         const analysed = await this.claim(this.accept(await timed(this.timings, 'analysis_wait', () => chunk.outcomes)));
-        await this.saveUnlinked({ documents: analysed.documents, linkages: [], storylines: [], rejects: pending.concat(analysed.rejects), claimed: true });
+        await this.saveUnlinked({ documents: analysed.documents, linkages: [], storylines: [], rejects: pending.concat(analysed.rejects) });
         for (const document of analysed.documents) saved.push(document);
         pending = [];
       }
@@ -205,7 +205,6 @@ export class BatchRun {
         // new document in two versions, the second waits for the first's commit, then refuses it.
         const claimed = documentsSaved ? { documents, rejects } : this.withoutRefused(documents, rejects, await claim(documents));
         const linked = await this.linkAgainst(known, loadLinked, claimed.documents, claimed.rejects);
-        if (!documentsSaved) linked.payload.claimed = true;
         if (documentsSaved) linked.payload = this.withoutSavedDocuments(linked.payload, documents);
         this.queueRegistryWrite(linked.payload);
         return linked;

@@ -1,6 +1,5 @@
 import type { Entity, EventLinkage, KnownCorpus, LinkState, ProcessedDocument, Storyline } from '@storytelling/nlp';
 import { copyPieces, textArrayLiteral, type CopySession } from '@storytelling/sql';
-import { StoreWriteError } from '../config/stage2.errors';
 import { LinkStateRepository } from './link-state-repository';
 import type { Stage2Database } from './stage2-database';
 import type { BatchContext, LinkedSave, LinkStateStore, SavePayload, StoreWriteCounts } from './store.types';
@@ -98,6 +97,7 @@ export class PostgresStore implements LinkStateStore<PostgresTx> {
     return refused;
   }
 
+  /** Saves a payload whose documents were claimed (claimDocuments wrote their rows): their entities and events, linkages, storylines, the linker's memory. */
   async saveInTransaction(tx: PostgresTx, context: BatchContext, linked: LinkedSave): Promise<StoreWriteCounts> {
     const { payload } = linked;
     const sql = tx.sql;
@@ -105,14 +105,6 @@ export class PostgresStore implements LinkStateStore<PostgresTx> {
     const storylines = dedupeBy(payload.storylines, (s) => s.storyline_id);
     const linkages = dedupeBy(payload.linkages, (l) => l.linkage_id);
     // Bounded statements: a batch of any size never becomes one giant protocol message.
-    if (!payload.claimed) {
-      for (const documents of slices(payload.documents, DOCUMENTS_PER_STATEMENT)) {
-        const written = await upsertDocuments(sql, context, documents);
-        // Every path claims its documents first, so this is a safeguard: never replace another version's events.
-        const other = documents.find((d) => !written.includes(d.document_id));
-        if (other) throw new StoreWriteError(`document_id "${other.document_id}" is stored in another version`, { document_id: other.document_id });
-      }
-    }
     for (const slice of slices(entities, ROWS_PER_STATEMENT)) await upsertEntities(sql, slice);
     for (const documents of slices(payload.documents, DOCUMENTS_PER_STATEMENT)) await replaceDocumentRows(sql, context, documents);
     await replaceLinkages(sql, context, linkages);

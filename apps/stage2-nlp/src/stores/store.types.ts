@@ -13,8 +13,6 @@ export interface SavePayload {
   linkages: EventLinkage[];
   storylines: Storyline[];
   rejects: RejectedDocument[];
-  /** The documents' rows were written when they were claimed (`claimDocuments`): the claiming store skips them. */
-  claimed?: boolean;
 }
 
 /** Rows (or lines, or index operations) a store wrote for one save. */

@@ -1,5 +1,4 @@
 import type { PoolClient } from 'pg';
-import { isQueryTimeout } from '@storytelling/common';
 import { createStoryGraph } from '../graph/graph-builder';
 import { nodeKey } from '../graph/graph-keys';
 import { GraphModel } from '../graph/graph-model';
@@ -73,70 +72,66 @@ export async function loadGraphModel(
   enrichment: GraphModel['enrichment'],
 ): Promise<GraphModel> {
   const graph = createStoryGraph();
+  // On error the caller's withPooledClient drops this client, and the server ends the transaction as it closes.
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  try {
-    // Before the snapshot (LOCK takes none): a persist empties the metrics and summaries with
-    // TRUNCATE, which is not MVCC-safe, so a snapshot taken while one commits would read them empty.
-    // The lock waits for that commit; the snapshot, at the first SELECT, then sees its rows.
-    await client.query('LOCK TABLE stage5_nodes, stage5_edges, stage5_node_metrics, stage5_storyline_summaries IN ACCESS SHARE MODE');
-    // Every row is read: plan for the whole result (hash join, sequential scans), not a cursor's fast start.
-    await client.query('SET LOCAL cursor_tuple_fraction = 1.0');
-    await forEachRow<NodeRow>(
-      client,
-      `SELECT n.node_key, n.kind, n.record_id, n.label, n.job_id, n.data, m.pagerank, m.degree, m.community
-       FROM stage5_nodes n LEFT JOIN stage5_node_metrics m ON m.node_key = n.node_key`,
-      (rows) => {
-        for (const r of rows) {
-          graph.addNode(r.node_key, {
-            kind: r.kind,
-            id: r.record_id,
-            label: r.label,
-            jobId: r.job_id,
-            data: r.data,
-            pagerank: r.pagerank ?? 0,
-            degree: r.degree ?? 0,
-            community: r.community ?? -1,
-          });
-        }
-      },
-    );
-    await forEachRow<EdgeRow>(
-      client,
-      `SELECT edge_key, kind, source, target, weight, array_to_string(roles, E'\\x1f') AS roles, position FROM stage5_edges`,
-      (rows) => {
-        for (const r of rows) graph.addEdgeWithKey(r.edge_key, r.source, r.target, edgeAttributes(r));
-      },
-    );
-    const summaries = new Map<string, StorylineSummary>();
-    await forEachRow<SummaryRow>(
-      client,
-      `SELECT storyline_id, title, start_date::text AS start_date, end_date::text AS end_date, span_days, community,
-              timeline, key_entities FROM stage5_storyline_summaries`,
-      (rows) => {
-        for (const r of rows) {
-          summaries.set(nodeKey('storyline', r.storyline_id), {
-            storylineId: r.storyline_id,
-            title: r.title,
-            timeline: r.timeline,
-            keyEntities: r.key_entities,
-            startDate: r.start_date,
-            endDate: r.end_date,
-            spanDays: r.span_days,
-            community: r.community,
-          });
-        }
-      },
-    );
-    await client.query('COMMIT');
-    const model = new GraphModel(graph);
-    model.summaries = summaries;
-    model.enrichment = enrichment;
-    model.refreshIndexes();
-    return model;
-  } catch (error) {
-    if (!isQueryTimeout(error)) await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  // Before the snapshot (LOCK takes none): a persist empties the metrics and summaries with
+  // TRUNCATE, which is not MVCC-safe, so a snapshot taken while one commits would read them empty.
+  // The lock waits for that commit; the snapshot, at the first SELECT, then sees its rows.
+  await client.query('LOCK TABLE stage5_nodes, stage5_edges, stage5_node_metrics, stage5_storyline_summaries IN ACCESS SHARE MODE');
+  // Every row is read: plan for the whole result (hash join, sequential scans), not a cursor's fast start.
+  await client.query('SET LOCAL cursor_tuple_fraction = 1.0');
+  await forEachRow<NodeRow>(
+    client,
+    `SELECT n.node_key, n.kind, n.record_id, n.label, n.job_id, n.data, m.pagerank, m.degree, m.community
+     FROM stage5_nodes n LEFT JOIN stage5_node_metrics m ON m.node_key = n.node_key`,
+    (rows) => {
+      for (const r of rows) {
+        graph.addNode(r.node_key, {
+          kind: r.kind,
+          id: r.record_id,
+          label: r.label,
+          jobId: r.job_id,
+          data: r.data,
+          pagerank: r.pagerank ?? 0,
+          degree: r.degree ?? 0,
+          community: r.community ?? -1,
+        });
+      }
+    },
+  );
+  await forEachRow<EdgeRow>(
+    client,
+    `SELECT edge_key, kind, source, target, weight, array_to_string(roles, E'\\x1f') AS roles, position FROM stage5_edges`,
+    (rows) => {
+      for (const r of rows) graph.addEdgeWithKey(r.edge_key, r.source, r.target, edgeAttributes(r));
+    },
+  );
+  const summaries = new Map<string, StorylineSummary>();
+  await forEachRow<SummaryRow>(
+    client,
+    `SELECT storyline_id, title, start_date::text AS start_date, end_date::text AS end_date, span_days, community,
+            timeline, key_entities FROM stage5_storyline_summaries`,
+    (rows) => {
+      for (const r of rows) {
+        summaries.set(nodeKey('storyline', r.storyline_id), {
+          storylineId: r.storyline_id,
+          title: r.title,
+          timeline: r.timeline,
+          keyEntities: r.key_entities,
+          startDate: r.start_date,
+          endDate: r.end_date,
+          spanDays: r.span_days,
+          community: r.community,
+        });
+      }
+    },
+  );
+  await client.query('COMMIT');
+  const model = new GraphModel(graph);
+  model.summaries = summaries;
+  model.enrichment = enrichment;
+  model.refreshIndexes();
+  return model;
 }
 
 /** Same shape as the builder writes, so a re-merge after a restart sees no spurious change. */

@@ -1,6 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool, type PoolClient, type QueryConfig } from 'pg';
-import { createLogger, errorMessage, isQueryTimeout, redactUrl, withPooledClient, type Logger } from '@storytelling/common';
+import { createLogger, errorMessage, redactUrl, withPooledClient, type Logger } from '@storytelling/common';
 import { PrismaClient } from '../generated/prisma/client';
 import { GraphStoreError } from '../stage5.errors';
 import { loadGraphModel } from './graph-loader';
@@ -202,7 +202,7 @@ export class GraphStore {
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        if (!lost() && !isQueryTimeout(error)) await client.query('ROLLBACK').catch(() => undefined);
+        // No ROLLBACK: the client is dropped (withPooledClient), and the server rolls back as it closes.
         const cause = lost() ?? error;
         throw new GraphStoreError(`Could not persist the graph: ${errorMessage(cause)}`, { cause });
       }

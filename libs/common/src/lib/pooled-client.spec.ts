@@ -1,5 +1,5 @@
 import { Client, Pool, type PoolClient } from 'pg';
-import { isQueryTimeout, withPooledClient } from './pooled-client';
+import { withPooledClient } from './pooled-client';
 
 function databaseUrl(): string {
   const url = process.env['TEST_DATABASE_URL'];
@@ -68,18 +68,5 @@ describe('withPooledClient', () => {
     expect(pool.totalCount).toBe(0);
     const one = await withPooledClient(pool, async (client: PoolClient) => (await client.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one);
     expect(one).toBe(1);
-  });
-
-
-  it("recognises node-postgres's query timeout, also as the cause of a store's error", () => {
-    const timeout = new Error('Query read timeout');
-    expect(isQueryTimeout(timeout)).toBe(true);
-    expect(isQueryTimeout(new Error('save failed on postgresql: Query read timeout', { cause: timeout }))).toBe(true);
-    expect(isQueryTimeout(new Error('outer', { cause: new Error('middle', { cause: timeout }) }))).toBe(true);
-    expect(isQueryTimeout(new Error('connection terminated'))).toBe(false);
-    expect(isQueryTimeout('Query read timeout')).toBe(false);
-    const looping = new Error('loops');
-    looping.cause = looping;
-    expect(isQueryTimeout(looping)).toBe(false);
   });
 });

@@ -51,16 +51,3 @@ export async function withPooledClient<C extends ReleasableClient, T>(
   }
 }
 
-/**
- * Whether a query failed on node-postgres's `query_timeout`. Its answer never came, and the
- * connection still waits for it: nothing more can be sent on it (a ROLLBACK would wait for a timeout
- * of its own). Drop the connection instead (the server rolls back when it closes), as
- * `withPooledClient` does with a client whose work threw.
- */
-export function isQueryTimeout(error: unknown): boolean {
-  // Also when wrapped (a store's error naming the store, with the timeout as its cause); a few
-  // levels at most, so a cause chain that loops cannot hold the event loop.
-  let cause = error;
-  for (let depth = 0; depth < 8 && cause instanceof Error; depth++, cause = cause.cause) if (cause.message === 'Query read timeout') return true;
-  return false;
-}

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { isQueryTimeout, withPooledClient } from '@storytelling/common';
+import { withPooledClient } from '@storytelling/common';
 
 /** The little of a SQL connection the stores need, over node-postgres or PGlite alike. */
 export interface SqlSession {
@@ -23,7 +23,7 @@ export interface CopySession extends SqlSession {
 }
 
 export interface SqlExecutor<S extends SqlSession = SqlSession> extends SqlSession {
-  /** Runs fn on one connection inside BEGIN/COMMIT (ROLLBACK on error). */
+  /** Runs fn on one connection inside BEGIN/COMMIT; on error the transaction is rolled back (node-postgres: its connection is dropped). */
   transaction<T>(fn: (session: S) => Promise<T>): Promise<T>;
   /** Runs fn on one dedicated connection (session-level advisory locks). */
   withSession<T>(fn: (session: S) => Promise<T>): Promise<T>;
@@ -56,15 +56,12 @@ export function pgExecutor(pool: Pool, ownsPool = true): SqlExecutor<CopySession
     withSession,
     transaction: (fn) =>
       withSession(async (session) => {
+        // No ROLLBACK on error: withPooledClient drops a connection whose work threw, and the server
+        // rolls back as it closes (a ROLLBACK after a query timeout would wait for a timeout of its own).
         await session.exec('BEGIN');
-        try {
-          const result = await fn(session);
-          await session.exec('COMMIT');
-          return result;
-        } catch (error) {
-          if (!isQueryTimeout(error)) await session.exec('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
+        const result = await fn(session);
+        await session.exec('COMMIT');
+        return result;
       }),
     close: async () => {
       if (ownsPool) await pool.end();
