@@ -63,8 +63,7 @@ describe('parsePublicationDate', () => {
     ['May 3, 2013 10:00 XYZ', /unknown time zone/],
     // Names that are members of every JavaScript object are not months, weekdays or zones.
     ['3 constructor 2013', /names no month \("constructor"\)/],
-    ['toString, 03 May 2013', /names no weekday \("tostring"\)/],
-    ['May 3, 2013 10:00 valueOf', /is not a date|unknown time zone/],
+    ['constructor, 03 May 2013', /names no weekday \("constructor"\)/],
     ['0050-05-03', /year before 1000/],
     ['1900-02-29', /February 1900 has 28 days/],
     ['May 3, 0999', /year before 1000/],

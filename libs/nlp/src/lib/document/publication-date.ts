@@ -63,6 +63,26 @@ export function parsePublicationDate(value: string): PublicationDateResult {
   return fail(`"${value}" is not a date (use ISO 8601, e.g. 2013-05-03 or 2013-05-03T10:00:00Z)`);
 }
 
+/**
+ * The instant of a publication date in its ISO form (what parsePublicationDate gives), and the
+ * offset of the clock it was written on (minutes east of UTC; 0 for a date alone or a time without
+ * a zone, read on UTC). Undefined for any other form.
+ */
+export function publicationInstant(iso: string): { instant: Date; offsetMinutes: number } | undefined {
+  const match = ISO_PATTERN.exec(iso.trim());
+  if (!match) return undefined;
+  const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', zone] = match;
+  const offsetMinutes = !zone || zone.toUpperCase() === 'Z' ? 0 : isoZoneOffset(zone);
+  const local = utcTime(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)) + Number(fraction.padEnd(3, '0').slice(0, 3));
+  const instant = new Date(local - offsetMinutes * 60_000);
+  return Number.isNaN(instant.getTime()) ? undefined : { instant, offsetMinutes };
+}
+
+/** An ISO offset `±hh`, `±hhmm` or `±hh:mm` in minutes. */
+function isoZoneOffset(zone: string): number {
+  return (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.replace(':', '').slice(3, 5) || 0));
+}
+
 function readIso(text: string, match: RegExpExecArray): PublicationDateResult {
   const [, year, month, day, hour, minute, second, , zone] = match;
   const parts: Parts = { year: Number(year), month: Number(month), day: Number(day) };

@@ -1,4 +1,5 @@
 import * as chrono from 'chrono-node';
+import { publicationInstant } from '../document/publication-date';
 import type { ValueMention } from '../text/text-tokenizer';
 
 /** A calendar date (no time zone games: built from chrono's components). */
@@ -28,11 +29,11 @@ const LAST_NIGHT = /^\s*(?:late\s+)?last\s+night(?:['’]s)?\s*$/i;
  * it (dates stay right; times of day are approximate); where it skips the whole day (some Pacific
  * zones did once), chrono is told the document's zone instead.
  */
-function chronoReference(instant: Date, offsetMinutes: number): Date | chrono.ParsingReference {
-  const wall = new Date(instant.getTime() + offsetMinutes * 60_000);
+function chronoReference(clock: DateReference): Date | chrono.ParsingReference {
+  const wall = wallTime(clock);
   const exact = hostDate(wall, wall.getUTCHours(), wall.getUTCMinutes(), wall.getUTCSeconds(), wall.getUTCMilliseconds());
   if (exact) return exact;
-  return hostDate(wall, 12, 0, 0, 0) ?? { instant, timezone: offsetMinutes };
+  return hostDate(wall, 12, 0, 0, 0) ?? { instant: clock.instant, timezone: clock.offsetMinutes };
 }
 
 /** A Date showing `wall`'s day at the given time on the host's clock, or null when the host's clock skips it. */
@@ -53,6 +54,9 @@ function iso(year: number, month: number, day: number): string {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
+/** The document's wall clock at the reference, as a Date read in UTC. */
+const wallTime = ({ instant, offsetMinutes }: DateReference): Date => new Date(instant.getTime() + offsetMinutes * 60_000);
+
 const asReference = (reference: Date | DateReference): DateReference =>
   reference instanceof Date ? { instant: reference, offsetMinutes: 0 } : reference;
 
@@ -62,14 +66,15 @@ const asReference = (reference: Date | DateReference): DateReference =>
  */
 export function resolveDate(expression: string, reference: Date | DateReference | undefined): ResolvedDate | null {
   if (!reference) return resolveAbsolute(expression);
-  const { instant, offsetMinutes } = asReference(reference);
+  const clock = asReference(reference);
+  const wall = wallTime(clock);
   // chrono reads "last night" on the host's clock whatever the reference's zone: news means the
   // evening before the day of publication.
   if (LAST_NIGHT.test(expression)) {
-    const day = new Date(instant.getTime() + offsetMinutes * 60_000 - 86_400_000);
+    const day = new Date(wall.getTime() - 86_400_000);
     return { iso: iso(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()), yearCertain: false };
   }
-  const result = chrono.parse(expression, chronoReference(instant, offsetMinutes))[0];
+  const result = chrono.parse(expression, chronoReference(clock))[0];
   if (!result) return null;
   const year = result.start.get('year');
   const month = result.start.get('month');
@@ -78,7 +83,7 @@ export function resolveDate(expression: string, reference: Date | DateReference 
   let date = new Date(Date.UTC(year, month - 1, day));
   // News reports what happened: a bare weekday ("on Sunday") is the last one, not the next.
   // Compared on the document's clock (its day is that of the instant shifted by its offset).
-  if (!result.start.isCertain('day') && result.start.isCertain('weekday') && date.getTime() > instant.getTime() + offsetMinutes * 60_000) {
+  if (!result.start.isCertain('day') && result.start.isCertain('weekday') && date.getTime() > wall.getTime()) {
     date = new Date(date.getTime() - 7 * 86_400_000);
   }
   return {
@@ -100,24 +105,13 @@ function resolveAbsolute(expression: string): ResolvedDate | null {
   return first;
 }
 
-/** The ISO forms a validated publication date takes (see document/publication-date.ts). */
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
-
 /**
- * A publication date as a reference: its instant and its own offset. A date alone, or a time
- * without a zone, is read on UTC (never on the host's zone). Read here rather than with
- * `Date.parse`, which reads a zoneless time on the host's zone and refuses `+05` or `10:00:00,5`.
+ * A publication date as a reference: its instant and its own offset (a date alone, or a time
+ * without a zone, is read on UTC, never on the host's zone: `Date.parse` would read a zoneless
+ * time on the host's zone, and refuses `+05` or `10:00:00,5`).
  */
 export function publicationReference(value: string): DateReference | undefined {
-  const match = ISO_DATE_TIME.exec(value.trim());
-  if (!match) return undefined;
-  const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', zone] = match;
-  const offsetMinutes = !zone || zone.toUpperCase() === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.replace(':', '').slice(3, 5) || 0));
-  const local = new Date(Date.UTC(2000, 0, 1, Number(hour), Number(minute), Number(second), Number(fraction.padEnd(3, '0').slice(0, 3))));
-  // setUTCFullYear: Date.UTC reads years 0-99 as 1900-1999.
-  local.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
-  const instant = new Date(local.getTime() - offsetMinutes * 60_000);
-  return Number.isNaN(instant.getTime()) ? undefined : { instant, offsetMinutes };
+  return publicationInstant(value);
 }
 
 /**
@@ -139,5 +133,5 @@ export function referenceDate(publicationDate: string | null, values: readonly V
 
 /** ISO date (YYYY-MM-DD) of a reference: the day on the document's clock. */
 export function isoDay(reference: DateReference): string {
-  return new Date(reference.instant.getTime() + reference.offsetMinutes * 60_000).toISOString().slice(0, 10);
+  return wallTime(reference).toISOString().slice(0, 10);
 }

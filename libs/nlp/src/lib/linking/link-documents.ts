@@ -1,4 +1,3 @@
-import { LinkStateError } from './linking.errors';
 import type {
   Event,
   EventLinkage,
@@ -15,7 +14,7 @@ import { FeatureSpace } from './document-vectorizer';
 import { linkStorylineEvents } from './event-coreference';
 import { precedesLinks } from './event-ordering';
 import { storylineId } from './link-ids';
-import { checkLinkState, checkStorylineContents, emptyLinkState } from './link-state';
+import { checkLinkState, checkNumbers, checkStorylineContents, emptyLinkState } from './link-state';
 import { DEFAULT_LINK_OPTIONS, type LinkOptions } from './link.options';
 import { refineWithKnown } from './known-story-refiner';
 import { dot, topIds, VectorSum, type SparseVector } from './sparse-vector';
@@ -319,14 +318,7 @@ function documentProblem(document: ProcessedDocument): string | null {
 
 function updatedFrequency(known: Record<string, number>, features: ReadonlyArray<Map<string, number>>): Record<string, number> {
   // Checked here, where every frequency is read anyway (checkLinkState leaves them to this pass).
-  const counts = Object.values(known);
-  for (let i = 0; i < counts.length; i++) {
-    const count = counts[i];
-    if (typeof count !== 'number' || !(count >= 0) || count === Infinity) {
-      const term = Object.keys(known)[i];
-      throw new LinkStateError(`known.term_document_frequency[${JSON.stringify(term)}]: expected a count, got ${JSON.stringify(count)}`);
-    }
-  }
+  checkNumbers(known, 'known.term_document_frequency', { counts: true });
   // One copy, which becomes the next state's table: a prototype-free object, so a feature named
   // "__proto__" is a key like any other (the state is JSON).
   const frequency: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, known);

@@ -8,14 +8,17 @@ export function emptyLinkState(): LinkState {
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Every value of a record is a finite number (a weight or a count); else the error names the first that is not. */
-function checkNumbers(record: unknown, path: string): void {
+/**
+ * Every value of a record is a finite number (a weight), or with `counts` a count; else the error
+ * names the first that is not.
+ */
+export function checkNumbers(record: unknown, path: string, { counts = false } = {}): void {
   if (!isRecord(record)) throw new LinkStateError(`${path}: expected an object of numbers`);
   const values = Object.values(record);
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new LinkStateError(`${path}[${JSON.stringify(Object.keys(record)[i])}]: expected a number, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || (counts && value < 0)) {
+      throw new LinkStateError(`${path}[${JSON.stringify(Object.keys(record)[i])}]: expected a ${counts ? 'count' : 'number'}, got ${JSON.stringify(value)}`);
     }
   }
 }

@@ -5,3 +5,6 @@
 export function textLines(text: string): string[] {
   return text.split(/\r\n?|\n/);
 }
+
+/** A carriage return that ends a line on its own (old Mac text). */
+export const LONE_CR = /\r(?!\n)/g;

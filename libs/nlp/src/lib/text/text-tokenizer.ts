@@ -1,5 +1,6 @@
 import winkNLP, { type ItemEntity } from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
+import { LONE_CR } from './text-lines';
 
 /** One word or punctuation token of the cleaned text. */
 export interface Token {
@@ -54,7 +55,6 @@ function nlp(): Wink {
 const VALUE_TYPES = new Set(['DATE', 'TIME', 'MONEY', 'PERCENT']);
 // Tried only where a run of non-space starts (the same matches: the leftmost start of a long run is one).
 const RUNAWAY_TOKEN = /(?<!\S)\S{200,}/g;
-const LONE_CR = /\r(?!\n)/g;
 /** A word and its possessive ending, as one token: "Reid's", "Reid’s". */
 const POSSESSIVE = /^(\p{L}[\p{L}.-]*)(['’]s)$/iu;
 
