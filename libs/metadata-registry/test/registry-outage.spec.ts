@@ -27,6 +27,17 @@ describe('registry outage', () => {
     await admin.connect();
   });
 
+  // Each test's outbox folder; removed after it, whatever happened.
+  const dataDirs: string[] = [];
+  const outboxFolder = (prefix: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    dataDirs.push(dir);
+    return dir;
+  };
+  afterEach(() => {
+    for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
   afterAll(async () => {
     await pg?.end();
     await admin.query(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`).catch(() => undefined);
@@ -59,7 +70,7 @@ describe('registry outage', () => {
   };
 
   it('keeps every record while the database is down and replays them in order when it returns', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'registry-outage-'));
+    const dataDir = outboxFolder('registry-outage-');
     const metrics = new MetricsRegistry();
     const registry = await createRegistry({
       config: testConfig(db.url, dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false' }),
@@ -109,12 +120,11 @@ describe('registry outage', () => {
       );
     } finally {
       await registry.close();
-      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
 
   it('survives a restart: the outbox on disk is replayed by `nx run metadata-registry:replay`', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'registry-outage-cli-'));
+    const dataDir = outboxFolder('registry-outage-cli-');
     const config = testConfig(db.url, dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false' });
     const registry = await createRegistry({ config, logger: silent, replayIntervalMs: 0, breaker: { timeoutMs: 3_000 } });
     const jobs: string[] = [];
@@ -127,22 +137,18 @@ describe('registry outage', () => {
       await startDatabase();
     }
     const root = join(__dirname, '..', '..', '..');
-    try {
-      const { stdout } = await run('npx', ['tsx', 'libs/metadata-registry/scripts/replay.ts'], {
-        cwd: root,
-        env: { ...process.env, DATABASE_URL: db.url, METADATA_DATA_DIR: dataDir, METADATA_ENABLE_REDIS_CACHE: 'false' },
-      });
-      const summary = stdout.split('\n').find((line) => line.startsWith('{"before"'));
-      expect(JSON.parse(summary!)).toMatchObject({ before: 6, replayed: 6, pending: 0, backend: 'postgresql' });
-      expect(await count('job_registry', jobs)).toBe(2);
-      expect(await count('document_metadata', jobs)).toBe(6);
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    const { stdout } = await run('npx', ['tsx', 'libs/metadata-registry/scripts/replay.ts'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: db.url, METADATA_DATA_DIR: dataDir, METADATA_ENABLE_REDIS_CACHE: 'false' },
+    });
+    const summary = stdout.split('\n').find((line) => line.startsWith('{"before"'));
+    expect(JSON.parse(summary!)).toMatchObject({ before: 6, replayed: 6, pending: 0, backend: 'postgresql' });
+    expect(await count('job_registry', jobs)).toBe(2);
+    expect(await count('document_metadata', jobs)).toBe(6);
   }, 60_000);
 
   it('dead-letters an entry that keeps failing (a bad deploy), goes on with the rest, and replays dead letters on demand', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'registry-poison-'));
+    const dataDir = outboxFolder('registry-poison-');
     const metrics = new MetricsRegistry();
     const logs: Array<{ msg: string; reason?: string; cause?: string }> = [];
     const logger = pino(new Writable({ write: (chunk, _enc, done) => (logs.push(JSON.parse(String(chunk))), done()) }));
@@ -187,12 +193,11 @@ describe('registry outage', () => {
       expect((await sql.query('SELECT count(*)::int AS n FROM document_metadata WHERE job_id = $1', [poisoned])).rows).toEqual([{ n: 3 }]);
     } finally {
       await sql.end();
-      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
 
   it('outboxes a live write slower than METADATA_WRITE_TIMEOUT_MS, and a replay slower than that still drains it', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'registry-slow-'));
+    const dataDir = outboxFolder('registry-slow-');
     const config = testConfig(db.url, dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false', METADATA_WRITE_TIMEOUT_MS: '300' });
     // Volume threshold high: the breaker stays closed, so only its timeout is at play.
     const registry = await createRegistry({ config, logger: silent, replayIntervalMs: 0, breaker: { volumeThreshold: 1_000 } });
@@ -218,12 +223,11 @@ describe('registry outage', () => {
     } finally {
       await blocker.end();
       await registry.close();
-      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
 
   it('queues a write behind entries another process left in a shared outbox folder: an old entry never lands over a newer write', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'registry-shared-'));
+    const dataDir = outboxFolder('registry-shared-');
     const config = testConfig(db.url, dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false' });
     // Two processes' registries on one folder, both started while it was empty.
     const [a, b] = await Promise.all([0, 1].map(() => createRegistry({ config, logger: silent, replayIntervalMs: 0, breaker: { volumeThreshold: 1_000 } })));
@@ -241,7 +245,6 @@ describe('registry outage', () => {
       expect(rows).toEqual([{ status: 'failed', error_message: 'the later word' }]);
     } finally {
       await Promise.all([a.close(), b.close()]);
-      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
 });
