@@ -2,6 +2,7 @@ import { Registry as PromRegistry } from 'prom-client';
 import { createLogger, errorMessage, type Logger } from '@storytelling/common';
 import { createRegistry, type Registry } from '@storytelling/metadata-registry';
 import type { Stage5Config } from './config/stage5.config';
+import { GraphSyncStoppedError } from './stage5.errors';
 import { emptyChanges } from './graph/graph-builder';
 import { GraphModel } from './graph/graph-model';
 import { GraphStore } from './persistence/graph-store';
@@ -40,6 +41,13 @@ export interface GraphService {
   sync(): Promise<SyncReport>;
   /** Syncs every `intervalMs` until closed (errors are logged and counted, never thrown). */
   startPolling(intervalMs: number): void;
+  /**
+   * Stops syncing: polling ends, and a running sync stops at its next checkpoint (a backlog can
+   * take minutes, longer than a shutdown may wait), persisting nothing; later syncs are refused.
+   * The graph keeps serving. Resolves once no sync runs.
+   */
+  stopSyncing(): Promise<void>;
+  /** Stops syncing, then closes the reader, the registry and the store. */
   close(): Promise<void>;
 }
 
@@ -94,6 +102,7 @@ class DefaultGraphService implements GraphService {
   private running: Promise<SyncReport> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly unsaved = emptyChanges();
+  private readonly stopping = new AbortController();
 
   constructor(
     readonly model: GraphModel,
@@ -114,6 +123,7 @@ class DefaultGraphService implements GraphService {
   }
 
   sync(): Promise<SyncReport> {
+    if (this.stopping.signal.aborted) return Promise.reject(new GraphSyncStoppedError());
     this.running ??= this.syncOnce().finally(() => {
       this.running = null;
     });
@@ -131,6 +141,7 @@ class DefaultGraphService implements GraphService {
         logger: this.logger,
         metrics: this.metrics,
         unsaved: this.unsaved,
+        signal: this.stopping.signal,
       });
       this.lastSync = report;
       this.lastSyncError = report.failedJobs[0]?.error ?? null;
@@ -144,6 +155,11 @@ class DefaultGraphService implements GraphService {
       }
       return report;
     } catch (error) {
+      if (error instanceof GraphSyncStoppedError) {
+        this.metrics.syncRuns.inc({ outcome: 'stopped' });
+        this.logger.info('graph sync stopped: closing');
+        throw error;
+      }
       this.lastSyncError = errorMessage(error);
       this.metrics.syncRuns.inc({ outcome: 'failed' });
       throw error;
@@ -151,10 +167,12 @@ class DefaultGraphService implements GraphService {
   }
 
   startPolling(intervalMs: number): void {
-    if (this.timer || intervalMs <= 0) return;
+    if (this.timer || intervalMs <= 0 || this.stopping.signal.aborted) return;
     const tick = () => {
       this.sync()
-        .catch((error) => this.logger.error({ err: errorMessage(error) }, 'graph sync failed'))
+        .catch((error) => {
+          if (!(error instanceof GraphSyncStoppedError)) this.logger.error({ err: errorMessage(error) }, 'graph sync failed');
+        })
         .finally(() => {
           if (this.timer) this.timer = setTimeout(tick, intervalMs);
         });
@@ -162,10 +180,15 @@ class DefaultGraphService implements GraphService {
     this.timer = setTimeout(tick, intervalMs);
   }
 
-  async close(): Promise<void> {
+  async stopSyncing(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.stopping.abort();
     await this.running?.catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    await this.stopSyncing();
     await this.readerThread?.close().catch((error) => this.logger.warn({ err: errorMessage(error) }, 'registry reader thread did not close cleanly'));
     if (this.ownsRegistry) await this.registry.close().catch(() => undefined);
     await this.store.close();

@@ -13,6 +13,8 @@ async function main(): Promise<void> {
   const app = await buildApp({ service, logger });
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'stopping');
+    // First the sync: a request waiting on it (POST /graph/sync) then ends, and the server can close.
+    await service.stopSyncing();
     await app.close();
     await service.close();
     process.exit(0);

@@ -14,6 +14,13 @@ export class GraphSyncError extends PipelineError<'STAGE5_SYNC_FAILED'> {
   }
 }
 
+/** A sync stopped before its end because the service is closing: nothing of it was persisted, the next start merges its jobs. */
+export class GraphSyncStoppedError extends PipelineError<'STAGE5_SYNC_STOPPED'> {
+  constructor(message = 'the graph sync stopped: Stage 5 is closing') {
+    super('STAGE5_SYNC_STOPPED', message);
+  }
+}
+
 /** A request named something the graph does not hold (served as 404). */
 export class GraphNotFoundError extends PipelineError<'STAGE5_NOT_FOUND'> {
   constructor(message: string, details?: Record<string, unknown>) {

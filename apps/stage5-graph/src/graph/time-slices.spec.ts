@@ -35,4 +35,21 @@ describe('time slices', () => {
     }
     await expect(runInSlices(failing(), 0)).rejects.toThrow('bad slice');
   });
+
+  it('abandons the work after the turn where stopIfAsked throws', async () => {
+    let steps = 0;
+    function* counting(): Sliced<void> {
+      for (let i = 0; i < 10; i++) {
+        steps += 1;
+        yield;
+      }
+    }
+    let turns = 0;
+    const stopAtThird = () => {
+      turns += 1;
+      if (turns === 3) throw new Error('closing');
+    };
+    await expect(runInSlices(counting(), 0, stopAtThird)).rejects.toThrow('closing');
+    expect(steps).toBe(3);
+  });
 });

@@ -18,15 +18,17 @@ export function runToEnd<T>(work: Sliced<T>): T {
 /**
  * Runs the work, giving the event loop a turn (`setImmediate`: timers and I/O first) whenever
  * `sliceMs` have passed since the last one. A slice ends at the first checkpoint after that, so
- * checkpoints should come every millisecond or so of work.
+ * checkpoints should come every millisecond or so of work. `stopIfAsked` runs after each turn:
+ * it throws to abandon the work there.
  */
-export async function runInSlices<T>(work: Sliced<T>, sliceMs: number): Promise<T> {
+export async function runInSlices<T>(work: Sliced<T>, sliceMs: number, stopIfAsked: () => void = () => undefined): Promise<T> {
   let sliceStart = performance.now();
   for (;;) {
     const step = work.next();
     if (step.done) return step.value;
     if (performance.now() - sliceStart >= sliceMs) {
       await nextTurn();
+      stopIfAsked();
       sliceStart = performance.now();
     }
   }

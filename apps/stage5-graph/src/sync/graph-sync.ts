@@ -9,6 +9,7 @@ import type { GraphChanges, StoryGraph } from '../graph/graph.types';
 import type { GraphStore, PersistReport, SyncState, Watermark } from '../persistence/graph-store';
 import type { ProcessedJob } from '../persistence/graph-writer';
 import type { Stage5Metrics } from '../stage5.metrics';
+import { GraphSyncStoppedError } from '../stage5.errors';
 import { mainThreadBundles, type BundleSource } from './job-bundle-reader';
 import { threadCpuSeconds } from './thread-cpu';
 import { advanceWatermark, listingStart, nextListingCursor, pendingJobs } from './job-selection';
@@ -32,6 +33,12 @@ export interface SyncDeps {
   metrics?: Stage5Metrics;
   /** Changes merged by an earlier sync whose persist failed: written with this one. */
   unsaved: GraphChanges;
+  /**
+   * Aborted when the service closes: the sync stops at its next checkpoint (between jobs, between
+   * slices of the enrichment, before the persist) with {@link GraphSyncStoppedError}. Nothing of it
+   * is persisted, so the watermark stays where it was and the next start merges its jobs again.
+   */
+  signal?: AbortSignal;
 }
 
 export interface SyncReport {
@@ -66,8 +73,12 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
   const t0 = now();
   const cpu0 = process.cpuUsage();
   const threadCpu0 = threadCpuSeconds();
+  const stopIfAsked = () => {
+    if (deps.signal?.aborted) throw new GraphSyncStoppedError();
+  };
   const state = await deps.store.loadState();
   const jobs = await listPendingJobs(deps, state);
+  stopIfAsked();
   const tList = now();
   const report: SyncReport = {
     jobs: [],
@@ -103,6 +114,7 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
     const job = jobs[i];
     const result = await next;
     next = null;
+    stopIfAsked();
     if ('error' in result) {
       // Later jobs wait for this one, so the watermark never jumps over a job that was not read.
       report.failedJobs.push({ jobId: job.job_id, error: errorMessage(result.error) });
@@ -125,7 +137,8 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
   await next;
   report.seconds.ingest = (now() - tIngest) / 1000;
   deps.logger.info({ jobs: processed.length, seconds: { read: report.seconds.read, merge: report.seconds.merge } }, 'jobs merged');
-  const enrichment = isEmpty(changes) ? undefined : await enrich(deps, report);
+  const enrichment = isEmpty(changes) ? undefined : await enrich(deps, report, stopIfAsked);
+  stopIfAsked();
   const cpu = process.cpuUsage(cpu0);
   report.buildCpuSeconds = (cpu.user + cpu.system) / 1e6;
   const threadCpu = threadCpuSeconds();
@@ -151,8 +164,9 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
   return report;
 }
 
-async function enrich(deps: SyncDeps, report: SyncReport) {
+async function enrich(deps: SyncDeps, report: SyncReport, stopIfAsked: () => void) {
   await yieldToEventLoop();
+  stopIfAsked();
   const t = now();
   let enrichedAt = new Date();
   const { graph } = deps.model;
@@ -160,8 +174,8 @@ async function enrich(deps: SyncDeps, report: SyncReport) {
   // Computed in slices, the API answering between them (from the previous enrichment): nothing
   // else changes the graph meanwhile, as syncs run one at a time and a reload waits for them.
   const shape = graphShape(graph);
-  const computed = await runInSlices(computeEnrichment(graph, options), ENRICH_SLICE_MS);
-  const indexes = await runInSlices(deps.model.servingIndexes(computed.report.summaries), ENRICH_SLICE_MS);
+  const computed = await runInSlices(computeEnrichment(graph, options), ENRICH_SLICE_MS, stopIfAsked);
+  const indexes = await runInSlices(deps.model.servingIndexes(computed.report.summaries), ENRICH_SLICE_MS, stopIfAsked);
   // Written under the lock, like a merge: an export never mixes ranks or communities of two enrichments.
   const result = await deps.model.lock.exclusive(() => {
     // Should the graph have changed after all, all is computed again, here, at once.

@@ -1,0 +1,78 @@
+import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/api/app';
+import { buildGraphService, type GraphService } from '../src/graph-service';
+import { GraphSyncStoppedError } from '../src/stage5.errors';
+import { twoStories, type StoryFixture } from './fixtures/story-records';
+import { openTestStack, quietLogger, stage5Config, writeStage2Job, type TestStack } from './support/test-env';
+
+/** Stopping Stage 5 while it syncs: the sync ends early, persists nothing, and the next start merges its jobs. */
+describe('Stage 5 stopping during a sync', () => {
+  let stack: TestStack;
+  let jobs: StoryFixture[];
+  const opened: GraphService[] = [];
+
+  beforeEach(async () => {
+    stack = await openTestStack();
+    jobs = ['a', 'b', 'c'].map((prefix) => twoStories(prefix));
+    for (const job of jobs) await writeStage2Job(stack.writer, job);
+  });
+
+  afterEach(async () => {
+    for (const service of opened.splice(0)) await service.close();
+    await stack.close();
+  });
+
+  const open = async (logger = quietLogger()): Promise<GraphService> => {
+    const config = stage5Config({ stage5Url: stack.stage5Db.url, registryUrl: stack.registryDb.url, dataDir: `${stack.scratch.dir}/s5` });
+    const service = await buildGraphService({ config, logger });
+    opened.push(service);
+    return service;
+  };
+
+  const allJobIds = () => jobs.map((job) => job.jobId).sort();
+
+  it('closing stops the running sync before it persists; the next start merges every job', async () => {
+    const first = await open();
+    const sync = first.sync();
+    await first.close();
+    await expect(sync).rejects.toBeInstanceOf(GraphSyncStoppedError);
+    await expect(first.sync()).rejects.toThrow(/Stage 5 is closing/);
+
+    const second = await open();
+    expect(await second.store.countProcessedJobs()).toBe(0);
+    const report = await second.sync();
+    expect([...report.jobs].sort()).toEqual(allJobIds());
+    expect(second.model.graph.hasNode('sto:c-s-quake')).toBe(true);
+  });
+
+  it('stops between two jobs, and the graph keeps serving what it held', async () => {
+    let service: GraphService | null = null;
+    let merged = 0;
+    let stopped: Promise<void> | null = null;
+    // The sync logs each merged job: the first one asks Stage 5 to stop, as a SIGTERM would.
+    const logger = pino({ level: 'debug' }, {
+      write(line: string) {
+        if (!line.includes('"msg":"job merged"')) return;
+        merged += 1;
+        stopped ??= service?.stopSyncing() ?? null;
+      },
+    });
+    service = await open(logger);
+    const app: FastifyInstance = await buildApp({ service });
+    try {
+      await expect(service.sync()).rejects.toBeInstanceOf(GraphSyncStoppedError);
+      await stopped;
+      expect(merged).toBe(1);
+      const refused = await app.inject({ method: 'POST', url: '/graph/sync' });
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json()).toMatchObject({ code: 'STAGE5_SYNC_STOPPED' });
+      expect((await app.inject({ method: 'GET', url: '/graph/stats' })).json()).toMatchObject({ jobs: 0, watermark: null });
+    } finally {
+      await app.close();
+    }
+
+    const next = await open();
+    expect([...(await next.sync()).jobs].sort()).toEqual(allJobIds());
+  });
+});
