@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AnalysisPool } from '../src/analysis/analysis-pool';
 import { splitNdjson } from '../src/input/ndjson-reader';
 import { countRows, jsonlContents } from './support/store-snapshot';
@@ -76,6 +77,26 @@ describe('bad input', () => {
     expect(rejects.find((r) => r.code === 'MALFORMED_JSON')!.raw).toBe('{"document_id": "broken-json", "text": "no closing brace"');
 
     expect(await countRows(t.stage2Db.url, ['processed_documents'])).toEqual({ processed_documents: 2 });
+  });
+
+  it('rejects ids no store can key on, and keeps a run of text without spaces out of the term table, failing nothing', async () => {
+    // Each failed the whole batch, on every retry: PostgreSQL cannot index 3 KB keys, and stores both lone surrogates as U+FFFD.
+    // 4 KB of letters and digits that do not repeat (PostgreSQL would compress a repeating run to fit its index).
+    const run = Array.from({ length: 63 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')).join('');
+    const blob = `${run} Police arrested a man in Portland on Tuesday after a robbery, officials said.`;
+    const lines = [doc('x'.repeat(3_000)), doc('news-\ud83d'), doc('news-\ud83e'), doc('blob', { text: blob }), doc('good-3')];
+    const summary = await t.runtime.processor.processBatch(lines);
+
+    expect(summary).toMatchObject({ success: true, received: 5, processed: 2, rejected: 3 });
+    expect(summary.errors.map((e) => [e.index, e.code, e.field])).toEqual([
+      [0, 'INVALID_DOCUMENT', 'document_id'],
+      [1, 'INVALID_DOCUMENT', 'document_id'],
+      [2, 'INVALID_DOCUMENT', 'document_id'],
+    ]);
+    expect(summary.errors[0].reason).toMatch(/longer than 512 bytes/);
+    expect(summary.errors[1].reason).toMatch(/lone UTF-16 surrogate/);
+    const files = await jsonlContents(t.runtime.jsonl.filesOf({ jobId: summary.job_id, batchId: summary.batch_id }));
+    expect((files.documents as Array<{ document_id: string }>).map((d) => d.document_id).sort()).toEqual(['blob', 'good-3']);
   });
 
   it('treats a batch of nothing but bad documents as a completed batch with rejects', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -275,6 +275,26 @@ describe('processBatch', () => {
     const job = await t.runtime.registry.reader.getJob(jobId);
     expect(job).toMatchObject({ status: 'failed' });
     expect(job?.error_message).toContain('jsonl');
+  });
+
+  it('leaves the JSONL files of a batch that failed on another store under .partial names', async () => {
+    // PostgreSQL refuses the events; the JSONL store, written beside it, has them all.
+    const client = new Client({ connectionString: t.stage2Db.url });
+    await client.connect();
+    try {
+      await client.query("CREATE FUNCTION refuse_events() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'events refused by the test'; END $$");
+      await client.query('CREATE TRIGGER refuse_events BEFORE INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION refuse_events()');
+    } finally {
+      await client.end();
+    }
+    const jobId = randomUUID();
+    const failure = await t.runtime.processor.processBatch(sampleLines().slice(0, 2), { jobId, batchId: 'refused' }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(BatchFailedError);
+    expect((failure as BatchFailedError).summary.error).toContain('events refused by the test');
+    const names = await readdir(t.outputDir);
+    expect(names.filter((name) => name.endsWith('.jsonl'))).toEqual([]);
+    const partial = t.runtime.jsonl.partialFilesOf({ jobId, batchId: 'refused' });
+    expect((await readFile(partial.documents, 'utf8')).split('\n').filter(Boolean)).toHaveLength(2);
   });
 
   it('counts what each store wrote', async () => {

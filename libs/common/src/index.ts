@@ -5,3 +5,4 @@ export { seededRandom } from './lib/seeded-random';
 export { withPooledClient, type ClientPool, type ReleasableClient } from './lib/pooled-client';
 export { pathDeeperThan } from './lib/nesting-depth';
 export { withEnvFile } from './lib/env-file';
+export { idProblem, MAX_ID_BYTES } from './lib/storable-id';

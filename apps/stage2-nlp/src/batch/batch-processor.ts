@@ -89,7 +89,7 @@ export class BatchProcessor {
       const rejected = new Set(summary.errors.map((e) => e.index));
       summary.warnings = summary.warnings.filter((w) => !rejected.has(w.index));
       await timed(summary.timings_ms, 'registry', () => this.deps.registry.updateStatus(summary));
-      if (begun) await this.deps.writer.end(context);
+      if (begun) await this.deps.writer.end(context, { completed: summary.success });
       summary.duration_ms = Math.round(performance.now() - started);
       for (const key of Object.keys(summary.timings_ms) as Array<keyof BatchSummary['timings_ms']>) {
         summary.timings_ms[key] = Math.round(summary.timings_ms[key]);

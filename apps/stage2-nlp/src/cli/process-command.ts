@@ -65,7 +65,9 @@ export async function runProcessCommand(argv: string[], env: Record<string, stri
         throw error;
       });
     bar?.stop();
-    const files = runtime.jsonl.filesOf({ jobId: summary.job_id, batchId: summary.batch_id });
+    const ids = { jobId: summary.job_id, batchId: summary.batch_id };
+    // A failed batch's files keep their `.partial` names: say where they are.
+    const files = summary.success ? runtime.jsonl.filesOf(ids) : runtime.jsonl.partialFilesOf(ids);
     if (args.json) io.out(JSON.stringify(summary, null, 2));
     else printSummary(summary, { ...files }, io.out);
     if (!args.input && summary.success) await printFindings(files, io.out);

@@ -1,7 +1,7 @@
 import type { EventLinkage, KnownCorpus, ProcessedDocument, Storyline } from '@storytelling/nlp';
 import { errorMessage, type Logger } from '@storytelling/common';
 import { StoreWriteError } from '../config/stage2.errors';
-import type { BatchContext, DocumentStore, LinkedSave, LinkStateStore, SavePayload, StoreWriteCounts } from './store.types';
+import type { BatchContext, BatchOutcome, DocumentStore, LinkedSave, LinkStateStore, SavePayload, StoreWriteCounts } from './store.types';
 
 export type StoreResults = Record<string, StoreWriteCounts>;
 
@@ -81,8 +81,14 @@ export class MultiBackendWriter {
     return this.onEveryStore('save', (store) => store.save(context, payload));
   }
 
-  async end(context: BatchContext): Promise<void> {
-    await Promise.allSettled(this.stores.map((store) => store.end(context)));
+  /** Ends the batch on every store; one that fails to is logged (the batch's outcome stands). */
+  async end(context: BatchContext, outcome: BatchOutcome): Promise<void> {
+    const settled = await Promise.allSettled(this.stores.map((store) => store.end(context, outcome)));
+    settled.forEach((result, i) => {
+      if (result.status === 'rejected') {
+        this.logger.warn({ store: this.stores[i]?.name, batchId: context.batchId, jobId: context.jobId, err: errorMessage(result.reason) }, 'store could not end the batch');
+      }
+    });
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,12 @@ export interface SavePayload {
   rejects: RejectedDocument[];
 }
 
+/** How a batch ended, for the stores' `end`. */
+export interface BatchOutcome {
+  /** Every save of the batch succeeded. */
+  completed: boolean;
+}
+
 /** Rows (or lines, or index operations) a store wrote for one save. */
 export interface StoreWriteCounts {
   documents: number;
@@ -32,7 +38,7 @@ export interface DocumentStore {
   begin(context: BatchContext): Promise<void>;
   save(context: BatchContext, payload: SavePayload): Promise<StoreWriteCounts>;
   /** Called once when a batch ends, whatever happened. */
-  end(context: BatchContext): Promise<void>;
+  end(context: BatchContext, outcome: BatchOutcome): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -54,6 +54,11 @@ const UNUSUAL: Record<string, Rec[]> = {
     { document_id: '' },
     { document_id: 'a\u0000b' },
     { document_id: 'x'.repeat(1025) },
+    // 600 characters but 1,200 bytes: PostgreSQL's index would refuse it, and the batch with it.
+    { document_id: '😀'.repeat(300) },
+    // Stored as U+FFFD, the same id as the next one: the batch's upsert would fail.
+    { document_id: 'news-\ud83d' },
+    { document_id: 'news-\ud83e' },
     { document_id: 'd', job_id: OTHER_JOB },
     { document_id: 'd', job_id: 'not-a-uuid' },
     { document_id: 'd', title: 5 },
@@ -138,11 +143,13 @@ describe('record fast checks', () => {
     // A date string and an uuid of another job are valid for zod: only the fast path declined them.
     const accepted = (out.documents ?? []).map((d) => d.document_id);
     expect(accepted).toEqual(['d1', 'd2', 'd3', 'd']);
-    // The last 'd' wins (index 14): its date string was coerced by zod.
+    // The last 'd' wins (index 17): its date string was coerced by zod.
     expect(out.documents?.find((d) => d.document_id === 'd')?.publication_date).toEqual(new Date('2024-01-01T00:00:00Z'));
-    expect(rejected.map((r) => r.index)).toEqual([3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19]);
+    expect(rejected.map((r) => r.index)).toEqual([3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22]);
     expect(rejected[0].error).toContain('document[3]');
     expect(rejected[0].error).toContain('document_id');
+    expect(rejected.find((r) => r.index === 6)?.error).toMatch(/document_id.*longer than 1024 bytes/);
+    expect(rejected.find((r) => r.index === 7)?.error).toMatch(/document_id.*lone UTF-16 surrogate/);
   });
 
   it('dedupes composite keys without mistaking ids that hold the separator of the old keys', () => {

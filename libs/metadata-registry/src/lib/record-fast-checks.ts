@@ -5,6 +5,7 @@
 // It never accepts what zod refuses, so no rule is weakened; it only skips zod's generic machinery,
 // which cost ~3 µs a record (half a second for a 150k-record batch). record-fast-checks.spec.ts
 // holds both to the same results.
+import { idProblem } from '@storytelling/common';
 import type {
   DocumentEntityRecord,
   DocumentRecord,
@@ -26,7 +27,7 @@ const NO = Symbol('no');
 type Maybe<T> = T | typeof NO;
 
 const isText = (v: unknown): v is string => typeof v === 'string' && !v.includes('\u0000');
-const isId = (v: unknown): v is string => isText(v) && v.length >= 1 && v.length <= 1024;
+const isId = (v: unknown): v is string => isText(v) && v.length >= 1 && idProblem(v) === null;
 const nullableText = (v: unknown): Maybe<string | null> => (v === undefined || v === null ? null : isText(v) ? v : NO);
 const isInt4 = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= INT4_MAX;
 const count = (v: unknown): Maybe<number> => (v === undefined ? 0 : isInt4(v) ? v : NO);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idProblem } from '@storytelling/common';
 import type {
   DocumentEntityRecord,
   DocumentRecord,
@@ -14,7 +15,16 @@ import type {
 // integers beyond int4, non-finite floats, dates outside the timestamp range.
 const INT4_MAX = 2_147_483_647;
 const text = z.string().refine((s) => !s.includes('\u0000'), { message: 'must not contain NUL (\\u0000) characters' });
-const id = text.pipe(z.string().min(1, 'must be a non-empty id').max(1024));
+// Ids are keys: one PostgreSQL cannot index (too long) or would store as another (a lone surrogate) fails the whole statement.
+const id = text.pipe(
+  z
+    .string()
+    .min(1, 'must be a non-empty id')
+    .superRefine((value, context) => {
+      const problem = idProblem(value);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    }),
+);
 const nullableText = text.nullable().default(null);
 const count = z.number().int().min(0).max(INT4_MAX).default(0);
 const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });

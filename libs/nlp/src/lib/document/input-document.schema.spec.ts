@@ -1,5 +1,5 @@
 import { PipelineError } from '@storytelling/common';
-import { MAX_FIELD_DEPTH, parseInputDocument } from './input-document.schema';
+import { MAX_DOCUMENT_ID_BYTES, MAX_FIELD_DEPTH, parseInputDocument } from './input-document.schema';
 import { NlpInputError } from './nlp-input.error';
 
 const valid = {
@@ -40,6 +40,15 @@ describe('parseInputDocument', () => {
     expect(field.split('.')).toEqual(['meta', ...Array(MAX_FIELD_DEPTH).fill('0')]);
     expect(() => parseInputDocument({ ...valid, meta: nested(6_000) })).toThrow(`doc-1): meta.0.0`);
     expect(() => parseInputDocument({ ...valid, meta: nested(MAX_FIELD_DEPTH + 1) })).toThrow(`is nested more than ${MAX_FIELD_DEPTH} levels deep`);
+  });
+
+  it('refuses a document_id a store could not key on: over 512 UTF-8 bytes, or holding a lone surrogate', () => {
+    expect(parseInputDocument({ ...valid, document_id: 'x'.repeat(MAX_DOCUMENT_ID_BYTES) }).document_id).toHaveLength(MAX_DOCUMENT_ID_BYTES);
+    expect(fieldOf({ ...valid, document_id: 'x'.repeat(MAX_DOCUMENT_ID_BYTES + 1) })).toBe('document_id');
+    // 300 characters, 600 bytes.
+    expect(() => parseInputDocument({ ...valid, document_id: 'é'.repeat(300) })).toThrow(/document_id.*longer than 512 bytes in UTF-8/);
+    expect(() => parseInputDocument({ ...valid, document_id: 'news-\ud83d' })).toThrow(/document_id.*lone UTF-16 surrogate/);
+    expect(parseInputDocument({ ...valid, document_id: 'news-\ud83d\ude00' }).document_id).toBe('news-😀');
   });
 
   it('fills absent optional fields with null', () => {

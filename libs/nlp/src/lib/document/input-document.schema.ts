@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pathDeeperThan } from '@storytelling/common';
+import { idProblem, pathDeeperThan } from '@storytelling/common';
 import type { InputDocument } from '../nlp.types';
 import { NlpInputError } from './nlp-input.error';
 import { parsePublicationDate } from './publication-date';
@@ -19,6 +19,13 @@ export interface ParseInputOptions {
 export const DEFAULT_MAX_TEXT_LENGTH = 1_000_000;
 
 /**
+ * Longest `document_id`, in UTF-8 bytes: Elasticsearch's limit for a document's `_id`, below
+ * what PostgreSQL can index. A longer id, or one holding a lone surrogate (stored, two such ids
+ * could become one), would fail the store's whole statement, so the batch, on every retry.
+ */
+export const MAX_DOCUMENT_ID_BYTES = 512;
+
+/**
  * Levels of arrays and objects an unknown field may hold (far more than any real metadata): a
  * value nested thousands deep cannot cross to another thread or be written as JSON, which both
  * recurse, so it would fail or hang whatever carried the batch.
@@ -31,7 +38,14 @@ const optionalString = z.string().nullish();
 
 function buildSchema(maxTextLength: number, rejectReplacement: boolean) {
   return z.looseObject({
-    document_id: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty'),
+    document_id: z
+      .string({ error: 'must be a string' })
+      .trim()
+      .min(1, 'must not be empty')
+      .superRefine((id, context) => {
+        const problem = idProblem(id, MAX_DOCUMENT_ID_BYTES);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      }),
     title: optionalString,
     text: z
       .string({ error: 'must be a string' })

@@ -24,6 +24,12 @@ export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = Object.freeze({ entityWei
 
 const YEAR_PATTERN = /\b(?:19[0-9]{2}|20[0-3][0-9])\b/g;
 const WORD_PATTERN = /[\p{L}\p{N}][\p{L}\p{N}'’.,-]*[\p{L}\p{N}]/gu;
+/**
+ * Longest term kept, in characters. A longer one is noise (a run of text whose spaces were lost),
+ * and Stage 2 keys its table of term frequencies on terms: PostgreSQL cannot index a few
+ * kilobytes, and the batch's save would fail on every retry.
+ */
+export const MAX_TERM_LENGTH = 100;
 /** A line that is a web address: never part of the lead. */
 export const URL_LINE = /^\s*(https?:|www\.)/i;
 
@@ -34,7 +40,9 @@ export const URL_LINE = /^\s*(https?:|www\.)/i;
  */
 export function documentFeatures(document: ProcessedDocument, options: FeatureOptions = DEFAULT_FEATURE_OPTIONS, tokenizedLines?: readonly string[][]): Map<string, number> {
   const counts = new Map<string, number>();
-  const add = (term: string, weight: number) => counts.set(term, (counts.get(term) ?? 0) + weight);
+  const add = (term: string, weight: number) => {
+    if (term.length <= MAX_TERM_LENGTH) counts.set(term, (counts.get(term) ?? 0) + weight);
+  };
   const addWords = (list: readonly string[], weight: number) => {
     list.forEach((word, i) => {
       add(word, weight);
@@ -85,7 +93,7 @@ function contentWord(token: string): string | null {
   const cached = CONTENT_WORD_CACHE.get(token);
   if (cached !== undefined) return cached;
   const word = token.replace(/['’]s$/, '').replace(/['’-]+$/, '');
-  const result = word.length < 3 || STOP_WORDS.has(word) ? null : foldPlural(word);
+  const result = word.length < 3 || word.length > MAX_TERM_LENGTH || STOP_WORDS.has(word) ? null : foldPlural(word);
   if (CONTENT_WORD_CACHE.size >= CACHE_LIMIT) CONTENT_WORD_CACHE.clear();
   CONTENT_WORD_CACHE.set(token, result);
   return result;
