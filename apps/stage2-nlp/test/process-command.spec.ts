@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,23 @@ describe('the process CLI (npm start)', () => {
       await db.drop();
     }
   });
+
+  it('exits 0, saying nothing more, when its reader goes before the summary is printed (| head)', async () => {
+    const db = await createStage2TestDatabase();
+    try {
+      const env = { ...process.env, STAGE2_DATABASE_URL: db.url, METADATA_REGISTRY_ENABLED: 'false', OUTPUT_DIR: join(dir, 'output'), LOG_LEVEL: 'silent' };
+      const cli = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../src/main.cli.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      cli.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      // Like `head -1`: read the first line, then close the pipe.
+      cli.stdout.once('data', () => cli.stdout.destroy());
+      const code = await new Promise<number | null>((resolve) => cli.on('close', resolve));
+      expect(stderr).not.toContain('EPIPE');
+      expect(code).toBe(0);
+    } finally {
+      await db.drop();
+    }
+  }, 120_000);
 
   it('names a missing input file or a bad option', async () => {
     await expect(runProcessCommand(['--input', join(dir, 'nope.jsonl')], {}, { out: () => undefined, progress: false })).rejects.toThrow('nope.jsonl');

@@ -171,7 +171,7 @@ describe('the BullMQ worker and the HTTP API', () => {
     const status = await finished(jobId);
     // The failure names the documents Elasticsearch refused, and why.
     const firstId = (JSON.parse(sampleLines()[0]!) as { document_id: string }).document_id;
-    expect(reasons[0]).toContain(`${firstId}: mapper_parsing_exception: test failure`);
+    expect(reasons[0]).toContain(`${firstId}: unavailable_shards_exception: test failure`);
     expect(status.state).toBe('completed');
     expect(status.attempts_made).toBe(2);
     expect(status.summary?.processed).toBe(2);

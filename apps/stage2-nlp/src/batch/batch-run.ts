@@ -1,10 +1,10 @@
 import { linkDocuments, type KnownCorpus, type LinkError, type ProcessedDocument, type Storyline } from '@storytelling/nlp';
 import type { AnalysisOutcome } from '../analysis/analysis.types';
 import type { RejectionCode } from '../config/stage2.errors';
-import type { AnalysisItem, BatchInput, RejectedDocument } from '../input/batch-input.types';
+import type { AnalysisItem, BatchInput, DocumentWarning, RejectedDocument } from '../input/batch-input.types';
 import { guessDocumentId, prepareDocument } from '../input/document-preparer';
 import type { LoadLinked } from '../stores/multi-backend-writer';
-import { addCounts, emptyCounts, type BatchContext, type LinkedSave, type SavePayload, type StoreWriteCounts } from '../stores/store.types';
+import { addCounts, emptyCounts, type BatchContext, type LinkedSave, type SavePayload, type StoreRefusal, type StoreWriteCounts } from '../stores/store.types';
 import type { BatchProcessorDeps, BatchProgress, ProcessBatchOptions } from './batch-processor';
 import { timed, type BatchSummary } from './batch-summary';
 
@@ -234,7 +234,23 @@ export class BatchRun {
   }
 
   private addStoreCounts(counts: Record<string, StoreWriteCounts>): void {
-    for (const [store, n] of Object.entries(counts)) this.summary.stores[store] = addCounts(this.summary.stores[store] ?? emptyCounts(), n);
+    for (const [store, n] of Object.entries(counts)) {
+      this.summary.stores[store] = addCounts(this.summary.stores[store] ?? emptyCounts(), n);
+      for (const refusal of n.refused ?? []) this.summary.warnings.push(this.notIndexed(store, refusal));
+    }
+  }
+
+  /** A document one store refused while the others saved it: a warning naming the store and its reason. */
+  private notIndexed(store: string, refusal: StoreRefusal): DocumentWarning {
+    const index = this.seenIds.get(refusal.document_id) ?? -1;
+    return {
+      index,
+      line: this.options.lineNumbers?.[index] ?? null,
+      document_id: refusal.document_id,
+      code: 'NOT_INDEXED',
+      fields: [],
+      reason: `not in ${store}: ${refusal.reason}; the other stores and the registry hold it`,
+    };
   }
 
   /**

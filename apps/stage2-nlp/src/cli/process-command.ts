@@ -91,6 +91,10 @@ async function printFindings(files: { documents: string; linkages: string; story
 
 /** Runs the command as a program: prints a clear error for bad input or configuration. */
 export async function main(argv = process.argv.slice(2)): Promise<void> {
+  // Piped into `head`, the reader may go before the summary is printed: the batch is done, say nothing more.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   try {
     process.exitCode = await runProcessCommand(argv, withEnvFile(process.env, STAGE2_ENV_FILE), { out: (line) => console.log(line), progress: Boolean(process.stderr.isTTY) });
   } catch (error) {

@@ -35,8 +35,9 @@ export interface DocumentWarning {
   index: number;
   line: number | null;
   document_id: string | null;
-  code: 'NUL_REMOVED';
-  /** The fields changed, as dotted paths (`text`, `extra_field.name`). */
+  /** NUL_REMOVED: NUL characters were removed; NOT_INDEXED: a store (Elasticsearch) refused it, the others hold it. */
+  code: 'NUL_REMOVED' | 'NOT_INDEXED';
+  /** The fields changed, as dotted paths (`text`, `extra_field.name`); empty for NOT_INDEXED. */
   fields: string[];
   reason: string;
 }

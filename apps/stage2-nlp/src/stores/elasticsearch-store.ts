@@ -1,8 +1,8 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { ProcessedDocument, Storyline } from '@storytelling/nlp';
 import { StoreWriteError } from '../config/stage2.errors';
-import { documentsMapping, storylinesMapping } from './elasticsearch.mappings';
-import type { BatchContext, DocumentStore, SavePayload, StoreWriteCounts } from './store.types';
+import { documentsMapping, documentsSettings, storylinesMapping } from './elasticsearch.mappings';
+import type { BatchContext, DocumentStore, SavePayload, StoreRefusal, StoreWriteCounts } from './store.types';
 import { distinctEntityCount } from './store.types';
 
 /** The Elasticsearch body of one processed document (its id is the document id). */
@@ -45,9 +45,26 @@ const toSearchStoryline = (context: BatchContext, s: Storyline): Record<string, 
 
 type Operation = { index: string; id: string; body: Record<string, unknown> };
 
+/** An operation the bulk helper gave up on, with the status and error Elasticsearch answered. */
+interface Dropped {
+  index: string;
+  id: string;
+  status: number;
+  reason: string;
+}
+
+/**
+ * Whether Elasticsearch refused an operation for what it holds (a mapping or parsing error: 400,
+ * sent again it is refused again), as opposed to its own state (429, 5xx: a retry may pass).
+ */
+const refusedForGood = (dropped: Dropped): boolean => dropped.status >= 400 && dropped.status < 500 && dropped.status !== 408 && dropped.status !== 429;
+
 /**
  * Elasticsearch through the official client's bulk helper. Documents are indexed by their
- * natural id, so a retried batch overwrites rather than duplicates.
+ * natural id, so a retried batch overwrites rather than duplicates. A document Elasticsearch
+ * refuses for good (a field its mapping cannot take) is reported as refused and the batch goes
+ * on, the other stores holding it; anything else it drops (overload, unavailable shards) fails
+ * the save, so the batch is retried.
  */
 export class ElasticsearchStore implements DocumentStore {
   readonly name = 'elasticsearch';
@@ -63,13 +80,13 @@ export class ElasticsearchStore implements DocumentStore {
 
   /** Creates the indices with their mappings when they do not exist (safe to call from many workers). */
   async ensureIndices(): Promise<void> {
-    for (const [index, mappings] of [
-      [this.documentsIndex, documentsMapping],
-      [this.storylinesIndex, storylinesMapping],
+    for (const [index, mappings, settings] of [
+      [this.documentsIndex, documentsMapping, documentsSettings],
+      [this.storylinesIndex, storylinesMapping, undefined],
     ] as const) {
       if (await this.client.indices.exists({ index })) continue;
       try {
-        await this.client.indices.create({ index, mappings });
+        await this.client.indices.create({ index, mappings, ...(settings ? { settings } : {}) });
       } catch (error) {
         // Another worker created it between our check and our create.
         if (!String((error as { message?: string }).message).includes('resource_already_exists_exception')) throw error;
@@ -90,14 +107,15 @@ export class ElasticsearchStore implements DocumentStore {
       ...payload.documents.map((d) => ({ index: this.documentsIndex, id: d.document_id, body: toSearchDocument(context, d) })),
       ...payload.storylines.map((s) => ({ index: this.storylinesIndex, id: s.storyline_id, body: toSearchStoryline(context, s) })),
     ];
-    if (operations.length) await this.bulkIndex(operations);
+    const refused = operations.length ? await this.bulkIndex(operations) : [];
     return {
-      documents: payload.documents.length,
+      documents: payload.documents.length - refused.length,
       events: payload.documents.reduce((n, d) => n + d.events.length, 0),
       entities: distinctEntityCount(payload.documents),
       linkages: 0,
       storylines: payload.storylines.length,
       rejects: 0,
+      ...(refused.length ? { refused } : {}),
     };
   }
 
@@ -105,8 +123,9 @@ export class ElasticsearchStore implements DocumentStore {
     // The client belongs to whoever made it.
   }
 
-  private async bulkIndex(operations: Operation[]): Promise<void> {
-    const dropped: Array<{ id: string; reason: string }> = [];
+  /** Indexes the operations; returns the documents refused for good, throws for anything else dropped. */
+  private async bulkIndex(operations: Operation[]): Promise<StoreRefusal[]> {
+    const dropped: Dropped[] = [];
     const byBody = new Map(operations.map((op) => [op.body, op]));
     await this.client.helpers.bulk<Record<string, unknown>>({
       datasource: operations.map((op) => op.body),
@@ -116,19 +135,23 @@ export class ElasticsearchStore implements DocumentStore {
       },
       onDrop: (drop) => {
         // drop.document is a copy the helper parsed back, not our object: the action names the id.
-        const id = (drop.operation as { index?: { _id?: string } }).index?._id ?? '?';
+        const action = (drop.operation as { index?: { _index?: string; _id?: string } }).index;
         const error = drop.error as { type?: string; reason?: string } | null;
-        dropped.push({ id, reason: error?.type ? `${error.type}: ${error.reason ?? ''}` : JSON.stringify(drop.error) });
+        const reason = error?.type ? `${error.type}: ${error.reason ?? ''}` : JSON.stringify(drop.error);
+        dropped.push({ index: action?._index ?? '?', id: action?._id ?? '?', status: drop.status, reason });
       },
       retries: 3,
       wait: 1000,
     });
-    if (dropped.length) {
-      const named = dropped.slice(0, 3).map((d) => `${d.id}: ${d.reason}`).join('; ');
-      throw new StoreWriteError(`Elasticsearch rejected ${dropped.length} of ${operations.length} documents (${named}${dropped.length > 3 ? '; ...' : ''})`, {
+    // A storyline refused would leave the index's storylines incomplete: only documents may be left out.
+    const failed = dropped.filter((d) => !refusedForGood(d) || d.index !== this.documentsIndex);
+    if (failed.length) {
+      const named = failed.slice(0, 3).map((d) => `${d.id}: ${d.reason}`).join('; ');
+      throw new StoreWriteError(`Elasticsearch rejected ${failed.length} of ${operations.length} documents (${named}${failed.length > 3 ? '; ...' : ''})`, {
         store: this.name,
-        dropped: dropped.slice(0, 10),
+        dropped: failed.slice(0, 10),
       });
     }
+    return dropped.map((d) => ({ document_id: d.id, reason: `Elasticsearch refused it (${d.status} ${d.reason})` }));
   }
 }

@@ -1,5 +1,19 @@
 import type { estypes } from '@elastic/elasticsearch';
 
+/**
+ * A keyword longer than this many characters is kept in the source but not indexed: Lucene
+ * refuses a term over 32,766 bytes (8,191 characters of up to 4 bytes), and with it the whole
+ * document. Names, places and addresses are never that long; scraped debris can be.
+ */
+const FREE_KEYWORD = { type: 'keyword', ignore_above: 8191 } as const;
+
+/**
+ * Settings of the documents index. Every event is a nested document, and Elasticsearch refuses a
+ * document with more than 10,000 by default: a long text (a 1 MB one, STAGE2_MAX_DOCUMENT_BYTES'
+ * default, gives about 30,000 events) would be left out of the index.
+ */
+export const documentsSettings: estypes.IndicesIndexSettings = { mapping: { nested_objects: { limit: 50_000 } } };
+
 /** Processed documents, their entities and (nested) events. Unknown input fields are kept, not indexed. */
 export const documentsMapping: estypes.MappingTypeMapping = {
   dynamic: 'strict',
@@ -8,9 +22,9 @@ export const documentsMapping: estypes.MappingTypeMapping = {
     job_id: { type: 'keyword' },
     batch_id: { type: 'keyword' },
     title: { type: 'text' },
-    author: { type: 'keyword' },
+    author: FREE_KEYWORD,
     publication_date: { type: 'date', ignore_malformed: true },
-    source_url: { type: 'keyword', index: false },
+    source_url: { ...FREE_KEYWORD, index: false },
     text: { type: 'text' },
     word_count: { type: 'integer' },
     sentence_count: { type: 'integer' },
@@ -18,8 +32,8 @@ export const documentsMapping: estypes.MappingTypeMapping = {
       properties: {
         entity_id: { type: 'keyword' },
         type: { type: 'keyword' },
-        canonical_name: { type: 'keyword' },
-        aliases: { type: 'keyword' },
+        canonical_name: FREE_KEYWORD,
+        aliases: FREE_KEYWORD,
       },
     },
     events: {
@@ -29,9 +43,9 @@ export const documentsMapping: estypes.MappingTypeMapping = {
         event_type: { type: 'keyword' },
         event_date: { type: 'date', format: 'strict_date', ignore_malformed: true },
         description: { type: 'text' },
-        trigger: { type: 'keyword' },
-        place: { type: 'keyword' },
-        participants: { type: 'keyword' },
+        trigger: FREE_KEYWORD,
+        place: FREE_KEYWORD,
+        participants: FREE_KEYWORD,
         confidence: { type: 'float' },
       },
     },

@@ -29,6 +29,17 @@ export interface StoreWriteCounts {
   linkages: number;
   storylines: number;
   rejects: number;
+  /**
+   * Documents this store refused for good while the others saved them (a search index that
+   * cannot hold one): reported as warnings, not failures, since a retry would be refused again.
+   */
+  refused?: StoreRefusal[];
+}
+
+/** A document one store refused, and why. */
+export interface StoreRefusal {
+  document_id: string;
+  reason: string;
 }
 
 /** One backend of the MultiBackendWriter. Every write is idempotent: a retried batch duplicates nothing. */

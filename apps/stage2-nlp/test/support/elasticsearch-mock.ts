@@ -11,13 +11,21 @@ export interface RecordedRequest {
 /**
  * An Elasticsearch client whose HTTP layer is @elastic/elasticsearch-mock: indices exist once
  * created, bulk requests succeed, and every request is recorded for the test to assert.
- * `failBulk` makes bulk requests fail (500) to test a store failure.
+ * `failBulk` makes every bulk item fail as an overloaded cluster does (503, a retry may pass);
+ * `refuse` holds ids whose items fail as a document the mapping cannot take does (400, for good).
  */
-export function mockedElasticsearch(): { client: Client; requests: RecordedRequest[]; indices: Set<string>; failBulk: { on: boolean } } {
+export function mockedElasticsearch(): {
+  client: Client;
+  requests: RecordedRequest[];
+  indices: Set<string>;
+  failBulk: { on: boolean };
+  refuse: Set<string>;
+} {
   const mock = new Mock();
   const requests: RecordedRequest[] = [];
   const indices = new Set<string>();
   const failBulk = { on: false };
+  const refuse = new Set<string>();
   const record = (params: MockPattern) => requests.push({ method: String(params.method), path: String(params.path), body: params.body });
   const notFound = () =>
     new errors.ResponseError({ body: { error: 'index_not_found_exception' }, statusCode: 404, headers: {}, warnings: null, meta: {} as never });
@@ -36,13 +44,18 @@ export function mockedElasticsearch(): { client: Client; requests: RecordedReque
     const lines = params.body as Array<Record<string, { _index: string; _id: string }>>;
     const actions = lines.filter((_, i) => i % 2 === 0);
     if (failBulk.on) {
-      return { errors: true, took: 1, items: actions.map((a) => ({ index: { ...a['index'], status: 400, error: { type: 'mapper_parsing_exception', reason: 'test failure' } } })) };
+      return { errors: true, took: 1, items: actions.map((a) => ({ index: { ...a['index'], status: 503, error: { type: 'unavailable_shards_exception', reason: 'test failure' } } })) };
     }
-    return { errors: false, took: 1, items: actions.map((a) => ({ index: { ...a['index'], status: 200, result: 'updated' } })) };
+    const items = actions.map((a) =>
+      refuse.has(a['index']._id)
+        ? { index: { ...a['index'], status: 400, error: { type: 'document_parsing_exception', reason: 'The number of nested documents has exceeded the allowed limit of [10000]' } } }
+        : { index: { ...a['index'], status: 200, result: 'updated' } },
+    );
+    return { errors: items.some((i) => i.index.status >= 400), took: 1, items };
   });
 
   const client = new Client({ node: 'http://localhost:9200', Connection: mock.getConnection() });
-  return { client, requests, indices, failBulk };
+  return { client, requests, indices, failBulk, refuse };
 }
 
 /** The documents indexed through bulk requests, by index then id (the last write of an id wins). */

@@ -1,0 +1,52 @@
+import { AnalysisPool } from '../src/analysis/analysis-pool';
+import { indexedDocuments, mockedElasticsearch } from './support/elasticsearch-mock';
+import { sampleLines } from './support/sample-corpus';
+import { countRows, jsonlContents } from './support/store-snapshot';
+import { createTestRuntime, type TestRuntime } from './support/test-runtime';
+
+/** A document Elasticsearch refuses for good is left out of the index alone; the batch and the other stores go on. */
+describe('a document Elasticsearch refuses', () => {
+  let pool: AnalysisPool;
+  let t: TestRuntime | null = null;
+  const lines = sampleLines().slice(0, 3);
+  const ids = lines.map((line) => (JSON.parse(line) as { document_id: string }).document_id);
+
+  beforeAll(async () => {
+    pool = new AnalysisPool(2);
+    await pool.warmUp();
+  });
+  afterEach(async () => {
+    await t?.close();
+    t = null;
+  });
+  afterAll(() => pool.close());
+
+  it.each([false, true])('is a warning, not a failed batch (progressive save: %s)', async (progressiveSave) => {
+    const es = mockedElasticsearch();
+    es.refuse.add(ids[1]!);
+    t = await createTestRuntime({ pool, elasticsearchClient: es.client });
+    const summary = await t.runtime.processor.processBatch(lines, { progressiveSave });
+
+    expect(summary).toMatchObject({ success: true, processed: 3, rejected: 0 });
+    expect(summary.warnings).toEqual([
+      expect.objectContaining({ index: 1, document_id: ids[1], code: 'NOT_INDEXED', fields: [], reason: expect.stringMatching(/^not in elasticsearch: Elasticsearch refused it \(400 document_parsing_exception: .*nested documents/) }),
+    ]);
+    expect(summary.stores['elasticsearch']).toMatchObject({ documents: 2 });
+    expect(Object.keys(indexedDocuments(es.requests)['stage2-documents'] ?? {}).sort()).toEqual(ids.sort());
+    expect(await countRows(t.stage2Db.url, ['processed_documents'])).toEqual({ processed_documents: 3 });
+    const files = await jsonlContents(t.runtime.jsonl.filesOf({ jobId: summary.job_id, batchId: summary.batch_id }));
+    expect(files.documents).toHaveLength(3);
+  });
+
+  it('creates the documents index to hold long texts: 50,000 nested events, over-long keywords left unindexed', async () => {
+    const es = mockedElasticsearch();
+    t = await createTestRuntime({ pool, elasticsearchClient: es.client });
+    const created = es.requests.find((r) => r.method === 'PUT' && r.path === '/stage2-documents')?.body as {
+      settings: { mapping: { nested_objects: { limit: number } } };
+      mappings: { properties: Record<string, { ignore_above?: number; properties?: Record<string, { ignore_above?: number }> }> };
+    };
+    expect(created.settings.mapping.nested_objects.limit).toBe(50_000);
+    expect(created.mappings.properties['author']?.ignore_above).toBe(8191);
+    expect(created.mappings.properties['events']?.properties?.['participants']?.ignore_above).toBe(8191);
+  });
+});
