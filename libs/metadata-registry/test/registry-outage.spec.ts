@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import pino from 'pino';
 import { Registry as MetricsRegistry } from 'prom-client';
-import { createTestDatabase, testPostgresUrl, type TestDatabase } from '@storytelling/test-utils';
+import { TcpProxy, createTestDatabase, eventually, testPostgresUrl, type TestDatabase } from '@storytelling/test-utils';
 import { createRegistry, migrateRegistry, registryMigrationsFingerprint, type HookResult, type Registry } from '../src';
 import { makeBatch, testConfig } from './registry-fixtures';
 
@@ -223,6 +223,47 @@ describe('registry outage', () => {
     } finally {
       await blocker.end();
       await registry.close();
+    }
+  }, 60_000);
+
+  it('closes within its grace time while a replay waits on a connection gone silent, keeping the entry for the next start', async () => {
+    const dataDir = outboxFolder('registry-close-');
+    const server = new URL(db.url);
+    const proxy = new TcpProxy(server.hostname, Number(server.port || 5432));
+    await proxy.start();
+    const config = testConfig(proxy.urlFor(db.url), dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false' });
+    const registry = await createRegistry({ config, logger: silent, replayIntervalMs: 0, closeGraceMs: 500 });
+    const blocker = new Client({ connectionString: db.url });
+    await blocker.connect();
+    const jobId = randomUUID();
+    try {
+      await proxy.block();
+      expect((await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: 'silent' })).outcome).toBe('outboxed');
+      await proxy.start();
+      // The replay's statement waits behind a lock; then its connection goes silent (a NAT drop, a failover).
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE job_registry IN ACCESS EXCLUSIVE MODE');
+      const replaying = registry.replayOutbox().catch(() => undefined);
+      await eventually(async () => {
+        const { rows } = await blocker.query("SELECT pg_stat_clear_snapshot(), count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+        return rows[0].n >= 1;
+      });
+      proxy.silence();
+      await blocker.query('COMMIT');
+      // Before, close() waited for the replay: for the pool's 30-minute statement timeout.
+      await registry.close();
+      await proxy.block();
+      await replaying;
+      const next = await createRegistry({ config: testConfig(db.url, dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false' }), logger: silent, replayIntervalMs: 0 });
+      try {
+        expect(await next.replayOutbox()).toMatchObject({ replayed: 1, pending: 0 });
+        expect(await next.reader.getJob(jobId)).toMatchObject({ batch_id: 'silent' });
+      } finally {
+        await next.close();
+      }
+    } finally {
+      await blocker.end();
+      await proxy.block();
     }
   }, 60_000);
 

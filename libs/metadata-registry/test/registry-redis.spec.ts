@@ -129,6 +129,36 @@ describe('Redis', () => {
       }
     });
 
+    it('sets the generation it owes while closing, when Redis returns within a few seconds', async () => {
+      const keyPrefix = prefix();
+      const target = new URL(redisUrl);
+      const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
+      await proxy.start();
+      try {
+        const writer = await open({ REDIS_URL: `redis://127.0.0.1:${proxy.port}${target.pathname}` }, { redisKeyPrefix: keyPrefix });
+        const reader = await open({ REDIS_URL: redisUrl }, { redisKeyPrefix: keyPrefix, readOnly: true });
+        const jobId = randomUUID();
+        await writer.hooks.syncWriteJobToRegistry({ jobId, batchId: 'closing' });
+        const batch = makeBatch(jobId, 3, 'closing');
+        await writer.hooks.syncWriteDocumentsToRegistry(batch);
+        const titles = async () => (await collect(reader.reader.documents({ jobId }))).records.map((d) => d.title);
+        const before = await titles();
+        // A Redis blip during the run's last write, and the run ends at once: the writer closes.
+        await proxy.block();
+        const renamed = { jobId, documents: batch.documents!.map((d) => ({ ...d, title: 'rewritten' })) };
+        expect(await writer.hooks.syncWriteDocumentsToRegistry(renamed)).toMatchObject({ outcome: 'written' });
+        expect(await titles()).toEqual(before);
+        const closing = writer.close();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await proxy.start();
+        await closing;
+        // Before, closing dropped the pending generation: readers served the old titles for REDIS_TTL.
+        expect(await titles()).toEqual(['rewritten', 'rewritten', 'rewritten']);
+      } finally {
+        await proxy.block();
+      }
+    });
+
     it('never serves pages cached under a generation since lost (evicted or reset)', async () => {
       const keyPrefix = prefix();
       const registry = await open({ REDIS_URL: redisUrl }, { redisKeyPrefix: keyPrefix });

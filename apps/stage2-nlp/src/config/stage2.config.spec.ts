@@ -18,6 +18,11 @@ describe('loadStage2Config', () => {
     expect(queueRedisUrl(loadStage2Config({ REDIS_HOST: 'redis-cache', REDIS_PORT: '6390' }))).toBe('redis://redis-cache:6390/0');
   });
 
+  it('refuses a delay no timer can wait and numbers not in decimal digits', () => {
+    expect(() => loadStage2Config({ STAGE2_JOB_BACKOFF_MS: '3000000000' })).toThrow(/STAGE2_JOB_BACKOFF_MS: /);
+    expect(() => loadStage2Config({ STAGE2_CHUNK_SIZE: '0x40' })).toThrow(/STAGE2_CHUNK_SIZE: must be a whole number/);
+  });
+
   it('names each invalid variable', () => {
     expect(() => loadStage2Config({ STAGE2_PORT: 'eighty', STAGE2_POOL_SIZE: '0', ELASTICSEARCH_URL: 'nope' })).toThrow(ConfigError);
     try {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { envBoolean, envEmptyAsUndefined, loadConfig } from '@storytelling/common';
+import { envBoolean, envEmptyAsUndefined, envInteger, loadConfig, MAX_TIMER_MS } from '@storytelling/common';
 import { z } from 'zod';
 
 /** Stage 2's env file, where the design keeps it (its app folder); the environment's variables win over it. */
@@ -8,7 +8,8 @@ export const STAGE2_ENV_FILE = join(__dirname, '..', '..', '.env');
 
 const optionalString = z.preprocess(envEmptyAsUndefined, z.string().optional());
 const optionalUrl = z.preprocess(envEmptyAsUndefined, z.url().optional());
-const positiveInt = (fallback: number) => z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(1).default(fallback));
+// Capped where a Node timer still waits (delays), far above any sane count or size.
+const positiveInt = (fallback: number) => envInteger(fallback, 1, MAX_TIMER_MS);
 
 /**
  * Stage 2's configuration, every variable in one schema. The registry's own variables
@@ -26,11 +27,11 @@ export const stage2ConfigSchema = z.object({
   /** BullMQ's Redis: REDIS_URL, else REDIS_HOST:REDIS_PORT (the queue uses database STAGE2_QUEUE_REDIS_DB). */
   REDIS_URL: optionalUrl,
   REDIS_HOST: optionalString,
-  REDIS_PORT: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(6379)),
-  STAGE2_QUEUE_REDIS_DB: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(0).max(15).default(0)),
+  REDIS_PORT: envInteger(6379, 1, 65535),
+  STAGE2_QUEUE_REDIS_DB: envInteger(0, 0, 15),
   STAGE2_QUEUE_NAME: z.preprocess(envEmptyAsUndefined, z.string().default('stage2-batches')),
   STAGE2_HOST: z.preprocess(envEmptyAsUndefined, z.string().default('0.0.0.0')),
-  STAGE2_PORT: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(8002)),
+  STAGE2_PORT: envInteger(8002, 1, 65535),
   /** Batches one worker process runs at a time (each spreads over the whole thread pool). */
   STAGE2_WORKER_CONCURRENCY: positiveInt(1),
   /** Attempts of a queued batch before it is failed (exponential backoff between them). */
@@ -44,7 +45,7 @@ export const stage2ConfigSchema = z.object({
    * Documents an analysis thread handles before it is replaced by a fresh one (0: never).
    * wink-nlp adds every unknown word to its lexicon and never forgets it: a long-lived thread grows.
    */
-  STAGE2_POOL_RECYCLE_DOCUMENTS: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(0).default(200_000)),
+  STAGE2_POOL_RECYCLE_DOCUMENTS: envInteger(200_000, 0, MAX_TIMER_MS),
   /** Largest accepted document, in bytes of its JSON. */
   STAGE2_MAX_DOCUMENT_BYTES: positiveInt(1_000_000),
   /** Largest accepted HTTP body, in bytes. */

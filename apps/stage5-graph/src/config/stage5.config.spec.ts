@@ -26,6 +26,9 @@ describe('loadStage5Config', () => {
     [{ ...base, STAGE5_PORT: '70000' }, 'STAGE5_PORT'],
     [{ ...base, STAGE5_DATABASE_URL: 'mysql://x' }, 'STAGE5_DATABASE_URL'],
     [{ ...base, METADATA_PERCENTAGE_ROLLOUT: '150' }, 'METADATA_PERCENTAGE_ROLLOUT'],
+    // Longer than a Node timer waits: it would fire at once, failing every query.
+    [{ ...base, STAGE5_DATABASE_QUERY_TIMEOUT_MS: '3000000000' }, 'STAGE5_DATABASE_QUERY_TIMEOUT_MS'],
+    [{ ...base, STAGE5_SYNC_INTERVAL_MS: '1e4' }, 'STAGE5_SYNC_INTERVAL_MS'],
   ])('names the invalid variable (%j)', (env, variable) => {
     expect(() => loadStage5Config(env)).toThrow(ConfigError);
     expect(() => loadStage5Config(env)).toThrow(variable);

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { envBoolean, envEmptyAsUndefined, loadConfig } from '@storytelling/common';
+import { envBoolean, envEmptyAsUndefined, envInteger, loadConfig, MAX_TIMER_MS } from '@storytelling/common';
 import { loadRegistryConfig, type RegistryConfig } from '@storytelling/metadata-registry';
 
 /** Stage 5's env file, in its app folder like Stage 2's; the environment's variables win over it. */
 export const STAGE5_ENV_FILE = join(__dirname, '..', '..', '.env');
 
-const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+// Capped where a Node timer still waits (most are delays), far above any sane count.
+const int = (fallback: number, min = 0, max = MAX_TIMER_MS) => envInteger(fallback, min, max);
 
 /**
  * Stage 5's own variables. The registry's variables (METADATA_*, DATABASE_URL for the read-only

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './pipeline-error';
-import { envBoolean, loadConfig } from './config-loader';
+import { envBoolean, envInteger, loadConfig, MAX_TIMER_MS } from './config-loader';
 
 const schema = z.object({
   FLAG: z.preprocess(envBoolean, z.boolean()).default(false),
@@ -27,5 +27,22 @@ describe('loadConfig', () => {
     expect(message).toContain('PORT');
     expect(message).not.toContain('maybe-secret');
     expect((thrown as ConfigError).code).toBe('CONFIG_INVALID');
+  });
+});
+
+describe('envInteger', () => {
+  const ints = z.object({ N: envInteger(7, 0, 100), TIMEOUT_MS: envInteger(10, 1, MAX_TIMER_MS) });
+
+  it('reads decimal digits, and the fallback when unset or blank', () => {
+    expect(loadConfig(ints, { N: ' 42 ', TIMEOUT_MS: '2147483647' })).toEqual({ N: 42, TIMEOUT_MS: MAX_TIMER_MS });
+    expect(loadConfig(ints, { N: '', TIMEOUT_MS: undefined })).toEqual({ N: 7, TIMEOUT_MS: 10 });
+  });
+
+  it.each(['0x32', '1e1', '12.5', 'ten', '101', '-1'])('refuses N=%s, naming N', (value) => {
+    expect(() => loadConfig(ints, { N: value })).toThrow(/N: /);
+  });
+
+  it('refuses a delay no timer can wait (Node would fire it at once)', () => {
+    expect(() => loadConfig(ints, { TIMEOUT_MS: '3000000000' })).toThrow(/TIMEOUT_MS: /);
   });
 });

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ConfigError } from './pipeline-error';
 
 type Env = Record<string, string | undefined>;
@@ -39,3 +39,22 @@ export const envBoolean = (value: unknown): unknown => {
 
 export const envEmptyAsUndefined = (value: unknown): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** Longest delay a Node timer takes (about 24.8 days): a longer one is cut to 1 ms, so fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * A whole-number variable in [min, max], written in decimal digits, or `fallback` when unset.
+ * Stricter than `z.coerce.number()`, which reads "0x32" as 50 and "1e3" as 1000.
+ */
+export const envInteger = (fallback: number, min: number, max: number) =>
+  z.preprocess(
+    envEmptyAsUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^[+-]?\d+$/, 'must be a whole number written in decimal digits')
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max))
+      .default(fallback),
+  );

@@ -57,4 +57,22 @@ describe('writeBatchRows: storyline events', () => {
     await writeBatchRows(session, { jobId: JOB, storylines: [storyline(['a', 'y'])] });
     expect((await rows()).map((r) => r.event_id)).toEqual(['a', 'y']);
   });
+
+  it('writes JSON holding a lone surrogate (text cut inside an emoji), which PostgreSQL refused with the whole batch', async () => {
+    const cut = 'Café 😀'.slice(0, 6);
+    await writeBatchRows(session, {
+      jobId: JOB,
+      documents: [{ document_id: 'd1', job_id: JOB, title: cut, author: null, publication_date: null, source_url: null, word_count: 1, entity_count: 0, event_count: 1, metadata: { note: cut, [cut]: 1 } }],
+      events: [
+        {
+          event_id: 'e1', document_id: 'd1', job_id: JOB, event_type: 'x', event_date: null, description: cut, trigger_text: 't',
+          trigger_start: 0, trigger_end: 1, participants: [{ entity_id: 'p', name: cut, role: 'agent' }], place: null, confidence: 1,
+        },
+      ],
+    } as never);
+    const document = (await client.query("SELECT title, metadata FROM document_metadata WHERE document_id = 'd1'")).rows[0];
+    expect(document).toEqual({ title: 'Café \ufffd', metadata: { note: 'Café \ufffd', 'Café \ufffd': 1 } });
+    const event = (await client.query("SELECT participants FROM event_metadata WHERE event_id = 'e1'")).rows[0];
+    expect(event.participants).toEqual([{ entity_id: 'p', name: 'Café \ufffd', role: 'agent' }]);
+  });
 });

@@ -12,6 +12,11 @@ describe('column encoders', () => {
     expect(toJson({ a: 'plain' })).toBe('{"a":"plain"}');
   });
 
+  it('turns lone surrogates into U+FFFD in JSON values and keys, which json and jsonb refuse', () => {
+    expect(toJson({ a: 'x\ud83d', ['k\ude00']: ['\ud800'], ok: '😀' })).toBe('{"a":"x\ufffd","k\ufffd":["\ufffd"],"ok":"😀"}');
+    expect(toJson('\ud83d')).toBe('"\ufffd"');
+  });
+
   it('encodes a DATE as the UTC calendar date', () => {
     expect(toDate(new Date('2024-02-29T23:30:00.000Z'))).toBe('2024-02-29');
     expect(toDate('2024-02-29T00:00:00.000Z')).toBe('2024-02-29');

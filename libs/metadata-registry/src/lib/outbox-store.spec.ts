@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutboxStore, type ReplayHandlers } from './outbox-store';
@@ -29,7 +29,7 @@ describe('OutboxStore', () => {
     expect(outbox.pending).toBe(3);
     const lines = readFileSync(join(dir, 'outbox.jsonl'), 'utf8').trim().split('\n');
     expect(lines.map((l) => nOf(JSON.parse(l).op))).toEqual([1, 2, 3]);
-    expect(new OutboxStore(dir).pending).toBe(3);
+    expect(await new OutboxStore(dir).recount()).toBe(3);
   });
 
   it('replays in order; on a retryable failure keeps the tail ahead of later appends', async () => {
@@ -152,7 +152,7 @@ describe('OutboxStore', () => {
     // The previous version claimed files as <file>.<pid>.claimed; a restarted container has the same pid.
     writeFileSync(join(dir, `000000000000001-1.draining.jsonl.${process.pid}.claimed`), `${JSON.stringify({ at: '', op: op(6) })}\n`);
     const outbox = new OutboxStore(dir);
-    expect(outbox.pending).toBe(1);
+    expect(await outbox.recount()).toBe(1);
     const seen: number[] = [];
     expect(await outbox.replay(handlers(async (o) => void seen.push(nOf(o))))).toMatchObject({ replayed: 1, pending: 0 });
     expect(seen).toEqual([6]);
@@ -261,5 +261,46 @@ describe('OutboxStore', () => {
     expect(await background).toMatchObject({ replayed: 1, requeued: 0 });
     expect(await onDemand).toMatchObject({ replayed: 1, requeued: 1, pending: 0 });
     expect(seen).toEqual([2, 1]);
+  });
+
+  it('replays a file larger than any string, a line at a time, keeping its tail from where it stopped', async () => {
+    // 600 MB of entries: read whole, the file passed V8's longest string and never replayed (and counted 0).
+    const file = join(dir, `000000000000001-1-big${'.draining.jsonl'}`);
+    const pad = 'x'.repeat(60_000);
+    const line = (n: number) => `${JSON.stringify({ at: '', op: { ...op(n), job: { ...(op(n) as { job: object }).job, metadata: { pad } } } })}\n`;
+    const handle = openSync(file, 'w');
+    const count = 10_000;
+    for (let n = 1; n <= count; n++) writeSync(handle, line(n));
+    closeSync(handle);
+    const outbox = new OutboxStore(dir);
+    expect(await outbox.recount()).toBe(count);
+    let applied = 0;
+    const first = await outbox.replay(
+      handlers(async (o) => {
+        if (nOf(o) === 9_001) throw new RegistryWriteError('down', { retryable: true });
+        applied++;
+      }),
+    );
+    expect(first).toMatchObject({ replayed: 9_000, pending: 1_000 });
+    const rest: number[] = [];
+    expect(await outbox.replay(handlers(async (o) => void rest.push(nOf(o))))).toMatchObject({ replayed: 1_000, pending: 0 });
+    expect(applied).toBe(9_000);
+    expect(rest[0]).toBe(9_001);
+    expect(rest[rest.length - 1]).toBe(count);
+  }, 120_000);
+
+  it('makes no new file per write while the oldest entry waits for its retry time', async () => {
+    const outbox = new OutboxStore(dir, { backoffMs: 60_000, maxAttempts: 5 });
+    await outbox.append(op(1));
+    const failing = handlers(async () => {
+      throw sqlError('XX000');
+    }, { classify: () => 'failing' });
+    await outbox.replay(failing);
+    for (const n of [2, 3, 4]) {
+      await outbox.append(op(n));
+      await outbox.replay(failing);
+    }
+    expect(readdirSync(dir).filter((name) => name.endsWith('.draining.jsonl'))).toHaveLength(1);
+    expect(await outbox.recount()).toBe(4);
   });
 });

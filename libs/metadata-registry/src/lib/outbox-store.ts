@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -7,6 +7,7 @@ import { errorMessage } from '@storytelling/common';
 import { OutboxError } from './registry.errors';
 import type { RegistryOp } from './registry-store';
 import type { FailureKind } from './write-failures';
+import { fileLines, LineCounter, rewriteFrom } from './outbox-files';
 
 const CURRENT = 'outbox.jsonl';
 const DRAINING_SUFFIX = '.draining.jsonl';
@@ -74,7 +75,8 @@ export interface ReplayHandlers {
  * a bounded time only. Transient failures are retried for as long as they last.
  */
 export class OutboxStore {
-  private pendingCount: number;
+  private pendingCount = 0;
+  private readonly counter = new LineCounter();
   private tail: Promise<unknown> = Promise.resolve();
   private replaying: Promise<ReplayResult> | undefined;
   /** Whether the run in flight requeues the dead letters. */
@@ -94,12 +96,19 @@ export class OutboxStore {
     this.leaseMs = Math.max(2_000, options.leaseMs ?? 30_000);
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.backoffMs = Math.max(0, options.backoffMs ?? 1_000);
-    this.pendingCount = this.countOnDisk();
   }
 
   /** Entries waiting for replay (kept in memory, recounted from disk after each replay). */
   get pending(): number {
     return this.pendingCount;
+  }
+
+  /** Counts the entries on disk (files are read as streams; call once when opening the outbox). */
+  async recount(): Promise<number> {
+    return this.serialised(async () => {
+      this.pendingCount = await this.countOnDisk();
+      return this.pendingCount;
+    });
   }
 
   /**
@@ -180,6 +189,9 @@ export class OutboxStore {
         return result;
       }
       if (handlers.deadLetters) result.requeued = await this.requeueDeadLetters();
+      // The oldest entry waits for its retry time: every later one waits behind it. Setting the
+      // current file aside now would only make one more file per write until then.
+      if (await this.headWaits()) return result;
       await this.serialised(() => this.setCurrentAside());
       await this.releaseLegacyClaims();
       for (const file of this.drainingFiles()) {
@@ -188,11 +200,8 @@ export class OutboxStore {
       }
     } finally {
       await lock?.release();
-      // Counted under the append lock, so an append in flight is counted exactly once.
-      await this.serialised(async () => {
-        this.pendingCount = this.countOnDisk();
-      });
-      result.pending = this.pendingCount;
+      // Counted in turn with appends, so an append in flight is counted exactly once.
+      result.pending = await this.recount();
     }
     return result;
   }
@@ -225,30 +234,34 @@ export class OutboxStore {
    * keeping its place in the order.
    */
   private async replayFile(file: string, handlers: ReplayHandlers, result: ReplayResult, lock: ReplayLock): Promise<boolean> {
-    const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line.trim() !== '');
-    for (let i = 0; i < lines.length; i++) {
+    // Byte offset where the current line starts: what is kept of the file starts there.
+    let start = 0;
+    for await (const { text, end } of fileLines(file)) {
+      const lineStart = start;
+      start = end;
+      if (text.trim() === '') continue;
       if (lock.compromised) return false;
-      if (this.stopping) return this.keepTail(file, lines.slice(i), i > 0);
-      const entry = parseEntry(lines[i]);
+      if (this.stopping) return this.keepTail(file, lineStart);
+      const entry = parseEntry(text);
       if (!entry) {
-        await this.deadLetter(lines[i], 'unreadable outbox line', 'unreadable', handlers, result);
+        await this.deadLetter(text, 'unreadable outbox line', 'unreadable', handlers, result);
         continue;
       }
-      if (entry.retryAt && Date.parse(entry.retryAt) > Date.now()) return this.keepTail(file, lines.slice(i), i > 0);
+      if (entry.retryAt && Date.parse(entry.retryAt) > Date.now()) return this.keepTail(file, lineStart);
       try {
         await handlers.apply(entry.op);
         result.replayed++;
       } catch (error) {
         const kind = handlers.classify(error);
         const reason = errorMessage(error);
-        if (kind === 'transient') return this.keepTail(file, lines.slice(i), i > 0);
+        if (kind === 'transient') return this.keepTail(file, lineStart);
         if (kind === 'rejected') {
-          await this.deadLetter(lines[i], reason, 'rejected', handlers, result, entry);
+          await this.deadLetter(text, reason, 'rejected', handlers, result, entry);
           continue;
         }
         const attempts = (entry.attempts ?? 0) + 1;
         if (attempts >= this.maxAttempts) {
-          await this.deadLetter(lines[i], `${reason} (after ${attempts} attempts)`, 'attempts_exhausted', handlers, result, {
+          await this.deadLetter(text, `${reason} (after ${attempts} attempts)`, 'attempts_exhausted', handlers, result, {
             ...entry,
             attempts,
           });
@@ -256,15 +269,32 @@ export class OutboxStore {
         }
         const delay = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** (attempts - 1));
         const retried: OutboxEntry = { ...entry, attempts, retryAt: new Date(Date.now() + delay).toISOString(), lastError: reason };
-        return this.keepTail(file, [JSON.stringify(retried), ...lines.slice(i + 1)], true);
+        return this.keepTail(file, end, JSON.stringify(retried));
       }
     }
     await unlink(file).catch(ignoreMissing);
     return true;
   }
 
-  private async keepTail(file: string, tail: string[], changed: boolean): Promise<false> {
-    if (changed) await writeAtomically(file, tail.join('\n') + '\n');
+  /** Whether the oldest entry set aside waits for its retry time. */
+  private async headWaits(): Promise<boolean> {
+    const [oldest] = this.drainingFiles();
+    if (!oldest) return false;
+    try {
+      for await (const { text } of fileLines(oldest)) {
+        if (text.trim() === '') continue;
+        const retryAt = parseEntry(text)?.retryAt;
+        return retryAt !== undefined && Date.parse(retryAt) > Date.now();
+      }
+    } catch {
+      // Drained or renamed meanwhile (another process): the replay finds out.
+    }
+    return false;
+  }
+
+  /** Keeps the file's entries from byte `from` on (after `head`, an entry rewritten), in their place in the order. */
+  private async keepTail(file: string, from: number, head?: string): Promise<false> {
+    if (from > 0 || head !== undefined) await rewriteFrom(file, from, head);
     return false;
   }
 
@@ -334,18 +364,9 @@ export class OutboxStore {
       .map((name) => join(this.dir, name));
   }
 
-  private countOnDisk(): number {
+  private countOnDisk(): Promise<number> {
     const legacy = readdirSync(this.dir).filter((n) => LEGACY_CLAIM.test(n));
-    const files = [...this.drainingFiles(), ...legacy.map((n) => join(this.dir, n)), join(this.dir, CURRENT)];
-    let count = 0;
-    for (const file of files) {
-      try {
-        count += readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '').length;
-      } catch {
-        // A file renamed or drained meanwhile counts as empty.
-      }
-    }
-    return count;
+    return this.counter.count([...this.drainingFiles(), ...legacy.map((n) => join(this.dir, n)), join(this.dir, CURRENT)]);
   }
 
   private async deadLetter(

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { errorMessage, type Logger } from '@storytelling/common';
@@ -27,6 +28,8 @@ const PAGE_KIND_OF: Record<PageKind, EntityKind> = {
 
 /** How often a generation bump that failed (Redis away) is tried again. */
 const BUMP_RETRY_MS = 1_000;
+/** How long a closing cache keeps trying to set the generations it owes. */
+const CLOSE_FLUSH_MS = 3_000;
 
 /** A cache generation: random, so a generation key lost (evicted, reset) never brings old pages back. */
 const newGeneration = (): string => `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
@@ -76,10 +79,26 @@ export class RedisCache {
     if (!done) this.retryLater();
   };
 
-  /** Stops retrying failed bumps (the registry is closing). */
-  close(): void {
+  /**
+   * Stops retrying failed bumps (the registry is closing), after a last try of a few seconds: a
+   * generation left unset would let readers serve pages of before the last writes for REDIS_TTL.
+   * What still could not be set is logged as an error, naming the kinds and jobs.
+   */
+  async close(graceMs = CLOSE_FLUSH_MS): Promise<void> {
     this.closed = true;
     this.stopRetrying();
+    const deadline = Date.now() + graceMs;
+    while (this.unbumped.size || this.undropped.size) {
+      if (await this.flush()) return;
+      if (Date.now() + BUMP_RETRY_MS / 4 > deadline) break;
+      await delay(BUMP_RETRY_MS / 4);
+    }
+    if (this.unbumped.size || this.undropped.size) {
+      this.logger.error(
+        { kinds: [...this.unbumped], jobs: [...this.undropped] },
+        'registry closed before Redis took the new cache generations: readers may serve older pages of these kinds (and rows of these jobs) until REDIS_TTL',
+      );
+    }
   }
 
   private stopRetrying(): void {

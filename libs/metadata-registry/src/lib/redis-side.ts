@@ -50,7 +50,7 @@ export async function openRedisSide(options: RedisSideOptions, metrics: Registry
   return {
     cache,
     close: async () => {
-      cache.close();
+      await cache.close();
       await close();
     },
   };

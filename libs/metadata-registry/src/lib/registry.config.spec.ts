@@ -108,6 +108,32 @@ describe('loadRegistryConfig', () => {
   });
 });
 
+describe('loadRegistryConfig refuses values that would quietly break every write', () => {
+  it.each([
+    ['POSTGRES_HOST', '127.0.0.1:5432'],
+    ['POSTGRES_HOST', 'postgres/pipeline_metadata'],
+    ['POSTGRES_HOST', 'user@postgres'],
+    ['REDIS_HOST', 'redis:6379'],
+  ])('a host with a port, path or user: %s=%s', (name, value) => {
+    expect(() => loadRegistryConfig({ [name]: value })).toThrow(new RegExp(`${name}: must be a host name or address only`));
+  });
+
+  it('takes host names, addresses and bracketed IPv6 addresses', () => {
+    expect(loadRegistryConfig({ POSTGRES_HOST: '[::1]' }).database).toEqual({ kind: 'postgresql', url: 'postgresql://metadata_service@[::1]:5432/pipeline_metadata' });
+    expect(loadRegistryConfig({ POSTGRES_HOST: 'db.internal', REDIS_HOST: '10.0.0.7' }).redisUrl).toBe('redis://10.0.0.7:6379/15');
+  });
+
+  it('a delay no timer can wait: Node fires it at once, so every write timed out', () => {
+    expect(() => loadRegistryConfig({ METADATA_WRITE_TIMEOUT_MS: '3000000000' })).toThrow(/METADATA_WRITE_TIMEOUT_MS: /);
+    expect(() => loadRegistryConfig({ METADATA_OUTBOX_LEASE_MS: '3000000000' })).toThrow(/METADATA_OUTBOX_LEASE_MS: /);
+  });
+
+  it('numbers not written in decimal digits', () => {
+    expect(() => loadRegistryConfig({ METADATA_PERCENTAGE_ROLLOUT: '0x32' })).toThrow(/METADATA_PERCENTAGE_ROLLOUT: must be a whole number/);
+    expect(() => loadRegistryConfig({ REDIS_PORT: '6379.5' })).toThrow(/REDIS_PORT: /);
+  });
+});
+
 describe('loadRegistryConfig with empty variables', () => {
   it('reads an empty boolean as unset and takes its default', () => {
     const config = loadRegistryConfig({ METADATA_REGISTRY_ENABLED: '', METADATA_WRITE_ONLY: '' });

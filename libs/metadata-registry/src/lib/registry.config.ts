@@ -1,10 +1,22 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, envBoolean, envEmptyAsUndefined, loadConfig } from '@storytelling/common';
+import { ConfigError, envBoolean, envEmptyAsUndefined, envInteger, loadConfig, MAX_TIMER_MS } from '@storytelling/common';
 
 const bool = (fallback: boolean) => z.preprocess(envBoolean, z.boolean().default(fallback));
 const optionalText = z.preprocess(envEmptyAsUndefined, z.string().min(1).optional());
-const port = (fallback: number) => z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(fallback));
+const port = (fallback: number) => envInteger(fallback, 1, 65535);
+/**
+ * A host name or address alone, which the URL is built around: a port, path or user in it
+ * ("127.0.0.1:5432") made a URL that never parses, so every write failed and was dead-lettered.
+ * IPv6 addresses come in brackets.
+ */
+const host = z.preprocess(
+  envEmptyAsUndefined,
+  z
+    .string()
+    .regex(/^(?:\[[0-9A-Fa-f:.]+\]|[^\s:/@?#[\]]+)$/, 'must be a host name or address only (no port, path or user; IPv6 in brackets)')
+    .optional(),
+);
 const url = (protocols: string[]) =>
   z.preprocess(
     envEmptyAsUndefined,
@@ -27,22 +39,22 @@ export const registryConfigSchema = z.object({
   METADATA_PRIMARY_BACKEND: z.preprocess(envEmptyAsUndefined, z.enum(['postgresql', 'redis']).default('postgresql')),
   METADATA_ENABLE_REDIS_CACHE: bool(true),
   METADATA_WRITE_ONLY: bool(false),
-  METADATA_PERCENTAGE_ROLLOUT: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(0).max(100).default(100)),
-  POSTGRES_HOST: optionalText,
+  METADATA_PERCENTAGE_ROLLOUT: envInteger(100, 0, 100),
+  POSTGRES_HOST: host,
   POSTGRES_PORT: port(5432),
   POSTGRES_DB: z.preprocess(envEmptyAsUndefined, z.string().min(1).default('pipeline_metadata')),
   POSTGRES_USER: z.preprocess(envEmptyAsUndefined, z.string().min(1).default('metadata_service')),
   METADATA_SERVICE_PASSWORD: optionalText,
   DATABASE_URL: url(['postgresql', 'postgres']),
-  REDIS_HOST: optionalText,
+  REDIS_HOST: host,
   REDIS_PORT: port(6379),
-  REDIS_DB: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(0).max(15).default(15)),
-  REDIS_TTL: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(1).default(86_400)),
+  REDIS_DB: envInteger(15, 0, 15),
+  REDIS_TTL: envInteger(86_400, 1, MAX_TIMER_MS),
   REDIS_URL: url(['redis', 'rediss']),
-  METADATA_WRITE_TIMEOUT_MS: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(100).default(10_000)),
-  METADATA_OUTBOX_LEASE_MS: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(2_000).default(30_000)),
-  METADATA_OUTBOX_MAX_ATTEMPTS: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(1).default(5)),
-  METADATA_OUTBOX_RETRY_BACKOFF_MS: z.preprocess(envEmptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
+  METADATA_WRITE_TIMEOUT_MS: envInteger(10_000, 100, MAX_TIMER_MS),
+  METADATA_OUTBOX_LEASE_MS: envInteger(30_000, 2_000, MAX_TIMER_MS),
+  METADATA_OUTBOX_MAX_ATTEMPTS: envInteger(5, 1, 1_000_000),
+  METADATA_OUTBOX_RETRY_BACKOFF_MS: envInteger(1_000, 0, MAX_TIMER_MS),
   METADATA_DATA_DIR: z.preprocess(envEmptyAsUndefined, z.string().min(1).default(join('.data', 'registry'))),
 });
 

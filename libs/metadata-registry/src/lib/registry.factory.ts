@@ -41,6 +41,21 @@ export interface CreateRegistryOptions {
   replayIntervalMs?: number;
   /** For readers (Stage 5): no writer, no outbox folder, no timer; hooks return 'skipped'. */
   readOnly?: boolean;
+  /** How long `close()` waits for a write or replay in flight (default 10 s); see `Registry.close`. */
+  closeGraceMs?: number;
+}
+
+const CLOSE_GRACE_MS = 10_000;
+
+/** Whether the promise settles within `ms` (it goes on either way; its failure is ignored). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms), false)));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** What one replay did: entries written, still pending, dead-lettered, and dead letters requeued. */
@@ -63,6 +78,12 @@ export interface Registry {
   status(): { breaker: BreakerState; outboxPending: number; backend: string };
   /** False when METADATA_REGISTRY_ENABLED=false (the reader then throws RegistryDisabledError). */
   readonly enabled: boolean;
+  /**
+   * Stops the replay timer, lets a replay in flight finish its entry, and closes Redis and the
+   * pool, all within `closeGraceMs`: a statement stuck on a connection that went silent would
+   * otherwise hold a shutdown for its whole timeout (30 minutes). Left behind, its entry stays in
+   * the outbox and is replayed at the next start (replays are idempotent).
+   */
   close(): Promise<void>;
 }
 
@@ -92,18 +113,19 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
   }
   closers.unshift(() => redisSide.close());
 
-  const writer =
-    config.writeOnly || options.readOnly
-      ? undefined
-      : new ResilientWriter({
-          store,
-          outbox: new OutboxStore(config.outboxDir, config.outbox),
-          metrics,
-          logger,
-          afterWrite: redisSide.cache?.afterWrite,
-          breaker: { timeoutMs: config.writeTimeoutMs, ...options.breaker },
-          replayIntervalMs: options.replayIntervalMs,
-        });
+  const outbox = config.writeOnly || options.readOnly ? undefined : new OutboxStore(config.outboxDir, config.outbox);
+  await outbox?.recount();
+  const writer = outbox
+    ? new ResilientWriter({
+        store,
+        outbox,
+        metrics,
+        logger,
+        afterWrite: redisSide.cache?.afterWrite,
+        breaker: { timeoutMs: config.writeTimeoutMs, ...options.breaker },
+        replayIntervalMs: options.replayIntervalMs,
+      })
+    : undefined;
   if (writer) closers.unshift(() => writer.close());
   const hooks = createRegistryHooks({ config, writer, metrics, logger, readOnly: options.readOnly });
   logger.info(
@@ -128,7 +150,13 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
     close: async () => {
       if (closed) return;
       closed = true;
-      for (const close of closers) await close();
+      const deadline = performance.now() + (options.closeGraceMs ?? CLOSE_GRACE_MS);
+      let late = false;
+      // Each part is closed in turn; once the time is up, the rest are started without waiting.
+      for (const close of closers) late = !(await settlesWithin(close(), deadline - performance.now())) || late;
+      if (late) {
+        logger.warn('metadata registry closed with work still in flight (a silent connection?): what it was writing stays in the outbox, replayed at the next start');
+      }
     },
   };
 }

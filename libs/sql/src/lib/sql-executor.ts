@@ -77,6 +77,8 @@ export function createPgPool(connectionString: string, overrides: PoolConfig = {
     connectionTimeoutMillis: 3_000,
     idleTimeoutMillis: 10_000,
     query_timeout: 30_000,
+    // A connection that went silent (a NAT drop, a failover) is found by TCP keepalive, not only by the query timeout.
+    keepAlive: true,
     ...overrides,
   });
   // An idle client losing its server emits 'error' on the pool; without a listener Node exits.
