@@ -303,4 +303,15 @@ describe('OutboxStore', () => {
     expect(readdirSync(dir).filter((name) => name.endsWith('.draining.jsonl'))).toHaveLength(1);
     expect(await outbox.recount()).toBe(4);
   });
+
+  it('keeps the order of files set aside when the clock went back (their names order the replay)', async () => {
+    // Set aside an hour "later" by a clock since stepped back.
+    const ahead = String(Date.now() + 3_600_000).padStart(15, '0');
+    writeFileSync(join(dir, `${ahead}-1-other.draining.jsonl`), `${JSON.stringify({ at: '', op: op(1) })}\n`);
+    const outbox = new OutboxStore(dir);
+    await outbox.append(op(2));
+    const seen: number[] = [];
+    expect(await outbox.replay(handlers(async (o) => void seen.push(nOf(o))))).toMatchObject({ replayed: 2, pending: 0 });
+    expect(seen).toEqual([1, 2]);
+  });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { errorMessage } from '@storytelling/common';
 import { OutboxError } from './registry.errors';
@@ -317,7 +317,7 @@ export class OutboxStore {
     }
     if (!requeue.length) return 0;
     // Ahead of the entries set aside after it (same millisecond: "-0-" sorts before "-1-").
-    await writeAtomically(join(this.dir, `${stamp()}-0-dead-letters${DRAINING_SUFFIX}`), requeue.join('\n') + '\n');
+    await writeAtomically(join(this.dir, `${this.nextStamp()}-0-dead-letters${DRAINING_SUFFIX}`), requeue.join('\n') + '\n');
     if (keep.length) await writeAtomically(deadFile, keep.join('\n') + '\n');
     else await unlink(deadFile);
     return requeue.length;
@@ -333,7 +333,7 @@ export class OutboxStore {
 
   private async setCurrentAside(): Promise<void> {
     await this.withAppendLock(() =>
-      renameIfPresent(join(this.dir, CURRENT), join(this.dir, `${stamp()}-1-${this.instance}${DRAINING_SUFFIX}`)),
+      renameIfPresent(join(this.dir, CURRENT), join(this.dir, `${this.nextStamp()}-1-${this.instance}${DRAINING_SUFFIX}`)),
     );
   }
 
@@ -354,6 +354,17 @@ export class OutboxStore {
     } finally {
       await release().catch(() => undefined);
     }
+  }
+
+  /**
+   * The stamp of a file set aside now: the clock's, or one past the newest file's when the clock
+   * says otherwise (stepped back, or another process set a file aside this millisecond), since
+   * the order of the names is the order of the replay. Taken under a lock, so no two are equal.
+   */
+  private nextStamp(): string {
+    const newest = this.drainingFiles().pop();
+    const after = newest ? Number(basename(newest).slice(0, STAMP_WIDTH)) + 1 : 0;
+    return Math.max(Date.now(), Number.isFinite(after) ? after : 0).toString().padStart(STAMP_WIDTH, '0');
   }
 
   /** Files being drained, oldest first (names start with a zero-padded timestamp). */
@@ -395,7 +406,7 @@ interface ReplayLock {
   release(): Promise<void>;
 }
 
-const stamp = (): string => Date.now().toString().padStart(15, '0');
+const STAMP_WIDTH = 15;
 
 function ignoreMissing(error: unknown): void {
   if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
