@@ -16,10 +16,10 @@ const readJsonl = async (file: string): Promise<any[]> =>
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line));
 
-/** The JSONL files Stage 2 wrote for one job (their names end with the job id's first 8 characters). */
+/** The JSONL files Stage 2 wrote for one job (their names end with the job id). */
 async function stage2Output(dir: string, jobId: string) {
   const files = await readdir(dir);
-  const stem = files.find((f) => f.endsWith(`_${jobId.slice(0, 8)}.jsonl`));
+  const stem = files.find((f) => f.endsWith(`_${jobId}.jsonl`));
   if (!stem) throw new Error(`no JSONL output of job ${jobId} in ${dir}: ${files.join(', ')}`);
   const base = join(dir, stem.replace(/\.jsonl$/, ''));
   return { documents: await readJsonl(`${base}.jsonl`), storylines: await readJsonl(`${base}.storylines.jsonl`) };

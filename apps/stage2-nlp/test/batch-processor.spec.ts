@@ -297,6 +297,18 @@ describe('processBatch', () => {
     expect((await readFile(partial.documents, 'utf8')).split('\n').filter(Boolean)).toHaveLength(2);
   });
 
+  it('fails the batch when a store cannot end it (the JSONL files not named final), before the registry says completed', async () => {
+    const jsonl = t.runtime.jsonl;
+    jsonl.end = async () => {
+      throw new Error('rename refused by the test');
+    };
+    const jobId = randomUUID();
+    const failure = await t.runtime.processor.processBatch(sampleLines().slice(0, 2), { jobId }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(BatchFailedError);
+    expect((failure as BatchFailedError).summary).toMatchObject({ success: false, error: expect.stringContaining('rename refused by the test') });
+    if (registryOn) expect(await t.runtime.registry.reader.getJob(jobId)).toMatchObject({ status: 'failed' });
+  });
+
   it('counts what each store wrote', async () => {
     const summary = await t.runtime.processor.processBatch(sampleLines().slice(0, 3));
     const jsonl = summary.stores['jsonl'] as StoreWriteCounts;

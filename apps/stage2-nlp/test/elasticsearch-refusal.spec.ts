@@ -1,4 +1,5 @@
 import { AnalysisPool } from '../src/analysis/analysis-pool';
+import { BatchFailedError } from '../src/batch/batch-processor';
 import { indexedDocuments, mockedElasticsearch } from './support/elasticsearch-mock';
 import { sampleLines } from './support/sample-corpus';
 import { countRows, jsonlContents } from './support/store-snapshot';
@@ -31,11 +32,36 @@ describe('a document Elasticsearch refuses', () => {
     expect(summary.warnings).toEqual([
       expect.objectContaining({ index: 1, document_id: ids[1], code: 'NOT_INDEXED', fields: [], reason: expect.stringMatching(/^not in elasticsearch: Elasticsearch refused it \(400 document_parsing_exception: .*nested documents/) }),
     ]);
-    expect(summary.stores['elasticsearch']).toMatchObject({ documents: 2 });
+    const refusedEvents = ((await jsonlContents(t.runtime.jsonl.filesOf({ jobId: summary.job_id, batchId: summary.batch_id }))).documents as Array<{
+      document_id: string;
+      events: unknown[];
+    }>).find((d) => d.document_id === ids[1])!.events.length;
+    expect(refusedEvents).toBeGreaterThan(0);
+    expect(summary.stores['elasticsearch']).toMatchObject({ documents: 2, events: summary.events - refusedEvents });
     expect(Object.keys(indexedDocuments(es.requests)['stage2-documents'] ?? {}).sort()).toEqual(ids.sort());
     expect(await countRows(t.stage2Db.url, ['processed_documents'])).toEqual({ processed_documents: 3 });
     const files = await jsonlContents(t.runtime.jsonl.filesOf({ jobId: summary.job_id, batchId: summary.batch_id }));
     expect(files.documents).toHaveLength(3);
+  });
+
+  it('fails the batch, for a retry, when the cluster refuses every write (a write block is no bad document)', async () => {
+    const es = mockedElasticsearch();
+    es.blockWrites.on = true;
+    t = await createTestRuntime({ pool, elasticsearchClient: es.client });
+    const failure = await t.runtime.processor.processBatch(lines).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(BatchFailedError);
+    expect((failure as BatchFailedError).summary.error).toMatch(/cluster_block_exception/);
+    expect((failure as BatchFailedError).summary.warnings).toEqual([]);
+  });
+
+  it('brings an existing documents index, made by an earlier version, to the current settings and mapping', async () => {
+    const es = mockedElasticsearch();
+    es.indices.add('stage2-documents');
+    t = await createTestRuntime({ pool, elasticsearchClient: es.client });
+    const settings = es.requests.find((r) => r.method === 'PUT' && r.path === '/stage2-documents/_settings')?.body as { mapping: { nested_objects: { limit: number } } };
+    expect(settings.mapping.nested_objects.limit).toBe(50_000);
+    const mapping = es.requests.find((r) => r.method === 'PUT' && r.path === '/stage2-documents/_mapping')?.body as { properties: Record<string, { ignore_above?: number }> };
+    expect(mapping.properties['author']?.ignore_above).toBe(8191);
   });
 
   it('creates the documents index to hold long texts: 50,000 nested events, over-long keywords left unindexed', async () => {

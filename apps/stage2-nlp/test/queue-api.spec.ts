@@ -206,6 +206,27 @@ describe('the BullMQ worker and the HTTP API', () => {
     expect(status.summary?.processed).toBe(2);
   });
 
+  it('answers a batch that completes while its status is read with its summary, never "completed" without one', async () => {
+    const manual = new Worker<BatchJobData>(queueName, null, { connection, lockDuration: 10_000 });
+    workers.push(manual);
+    const { jobId } = await producer.submit({ documents: sampleLines().slice(0, 1) }, { retry: { attempts: 1, backoffMs: 100 } });
+    const taken = await manual.getNextJob('manual-token');
+    expect(taken?.id).toBe(jobId);
+    // The job is read while it runs; it completes before its state is asked for.
+    const getJob = queue.getJob.bind(queue);
+    let completing = true;
+    queue.getJob = async (id: string) => {
+      const job = await getJob(id);
+      if (completing) {
+        completing = false;
+        await taken!.moveToCompleted({ processed: 1 } as never, 'manual-token', false);
+      }
+      return job;
+    };
+    const body = (await app.inject({ method: 'GET', url: `/batches/${jobId}` })).json();
+    expect(body).toMatchObject({ state: 'completed', summary: { processed: 1 } });
+  });
+
   it('closes gracefully: a batch in hand is finished before the worker stops', async () => {
     const worker = startWorker();
     const { jobId } = await producer.submit({ documents: sampleLines() }, { retry: { attempts: 1, backoffMs: 100 } });

@@ -3,6 +3,7 @@ import { createLogger, errorMessage, withEnvFile } from '@storytelling/common';
 import { buildApp } from './api/app';
 import { loadStage5Config, STAGE5_ENV_FILE } from './config/stage5.config';
 import { buildGraphService } from './graph-service';
+import { GraphSyncStoppedError } from './stage5.errors';
 
 /** `nx serve stage5-graph`: load the persisted graph, serve it, and keep it in sync with the registry. */
 async function main(): Promise<void> {
@@ -23,7 +24,10 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen({ host: config.host, port: config.port });
   if (config.syncOnStart) {
-    service.sync().catch((error) => logger.error({ err: errorMessage(error) }, 'initial graph sync failed'));
+    service.sync().catch((error) => {
+      // Stopped by a SIGTERM while it ran: the service logged that already.
+      if (!(error instanceof GraphSyncStoppedError)) logger.error({ err: errorMessage(error) }, 'initial graph sync failed');
+    });
   }
   service.startPolling(config.syncIntervalMs);
 }

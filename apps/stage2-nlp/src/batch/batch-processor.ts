@@ -74,11 +74,15 @@ export class BatchProcessor {
     this.deps.metrics?.batchStarted();
     await timed(summary.timings_ms, 'registry', () => this.deps.registry.registerJob(summary, received));
     let begun = false;
+    let ended = false;
     try {
       await this.deps.writer.begin(context);
       begun = true;
       const run = new BatchRun(this.deps, context, summary, options);
       await run.execute(inputs);
+      // Part of the batch: a store that cannot end it (the JSONL files keep their .partial names) fails it, for a retry.
+      ended = true;
+      await this.deps.writer.end(context, { completed: true });
       summary.success = true;
     } catch (error) {
       summary.error = errorMessage(error);
@@ -89,7 +93,7 @@ export class BatchProcessor {
       const rejected = new Set(summary.errors.map((e) => e.index));
       summary.warnings = summary.warnings.filter((w) => !rejected.has(w.index));
       await timed(summary.timings_ms, 'registry', () => this.deps.registry.updateStatus(summary));
-      if (begun) await this.deps.writer.end(context, { completed: summary.success });
+      if (begun && !ended) await this.deps.writer.end(context, { completed: false });
       summary.duration_ms = Math.round(performance.now() - started);
       for (const key of Object.keys(summary.timings_ms) as Array<keyof BatchSummary['timings_ms']>) {
         summary.timings_ms[key] = Math.round(summary.timings_ms[key]);

@@ -94,7 +94,8 @@ async function openElasticsearch(options: Stage2RuntimeOptions, logger: Logger):
   if (!options.elasticsearchClient && !url) return null;
   const client = options.elasticsearchClient ?? new ElasticsearchClient({ node: url as string });
   const store = new ElasticsearchStore(client, options.config.ELASTICSEARCH_INDEX);
-  await store.ensureIndices();
+  const problems = await store.ensureIndices();
+  if (problems.length) logger.warn({ problems }, 'elasticsearch: an existing index could not take the current settings (long texts may be refused, as before)');
   logger.info({ index: store.documentsIndex }, 'elasticsearch indices ready');
   return store;
 }

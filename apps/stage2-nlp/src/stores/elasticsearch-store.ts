@@ -1,4 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import type { ProcessedDocument, Storyline } from '@storytelling/nlp';
 import { StoreWriteError } from '../config/stage2.errors';
 import { documentsMapping, documentsSettings, storylinesMapping } from './elasticsearch.mappings';
@@ -50,21 +50,28 @@ interface Dropped {
   index: string;
   id: string;
   status: number;
+  /** Elasticsearch's error type ('' when it gave none). */
+  type: string;
   reason: string;
 }
 
 /**
- * Whether Elasticsearch refused an operation for what it holds (a mapping or parsing error: 400,
- * sent again it is refused again), as opposed to its own state (429, 5xx: a retry may pass).
+ * Errors of one document that Elasticsearch will refuse again however often it is sent (a value
+ * its mapping cannot take: a term too long, too many nested events, a malformed field). Anything
+ * else (overload, unavailable shards, a blocked or missing index, no permission, and a field the
+ * strict mapping does not know, which means the index predates this code) is the cluster's state
+ * or a deployment's: the save fails and the batch is retried.
  */
-const refusedForGood = (dropped: Dropped): boolean => dropped.status >= 400 && dropped.status < 500 && dropped.status !== 408 && dropped.status !== 429;
+const DOCUMENT_ERRORS = new Set(['document_parsing_exception', 'mapper_parsing_exception', 'illegal_argument_exception']);
+
+const refusedForGood = (dropped: Dropped): boolean => dropped.status === 400 && DOCUMENT_ERRORS.has(dropped.type);
 
 /**
  * Elasticsearch through the official client's bulk helper. Documents are indexed by their
  * natural id, so a retried batch overwrites rather than duplicates. A document Elasticsearch
- * refuses for good (a field its mapping cannot take) is reported as refused and the batch goes
- * on, the other stores holding it; anything else it drops (overload, unavailable shards) fails
- * the save, so the batch is retried.
+ * refuses for good (a value its mapping cannot take, see DOCUMENT_ERRORS) is reported as refused
+ * and the batch goes on, the other stores holding it; anything else it drops fails the save, so
+ * the batch is retried.
  */
 export class ElasticsearchStore implements DocumentStore {
   readonly name = 'elasticsearch';
@@ -78,13 +85,22 @@ export class ElasticsearchStore implements DocumentStore {
     return `${this.documentsIndex}-storylines`;
   }
 
-  /** Creates the indices with their mappings when they do not exist (safe to call from many workers). */
-  async ensureIndices(): Promise<void> {
+  /**
+   * Creates the indices with their mappings when they do not exist (safe to call from many
+   * workers). An existing documents index gets the current settings and mapping (an index made
+   * by an earlier version refused long texts); what cannot be updated there is returned, for the
+   * caller to log: the index still works, as before.
+   */
+  async ensureIndices(): Promise<string[]> {
+    const problems: string[] = [];
     for (const [index, mappings, settings] of [
       [this.documentsIndex, documentsMapping, documentsSettings],
       [this.storylinesIndex, storylinesMapping, undefined],
     ] as const) {
-      if (await this.client.indices.exists({ index })) continue;
+      if (await this.client.indices.exists({ index })) {
+        if (settings) await this.update(index, mappings, settings).catch((error: unknown) => problems.push(`${index}: ${(error as Error).message}`));
+        continue;
+      }
       try {
         await this.client.indices.create({ index, mappings, ...(settings ? { settings } : {}) });
       } catch (error) {
@@ -92,6 +108,13 @@ export class ElasticsearchStore implements DocumentStore {
         if (!String((error as { message?: string }).message).includes('resource_already_exists_exception')) throw error;
       }
     }
+    return problems;
+  }
+
+  /** Both can change on a live index: a nested-objects limit, and ignore_above on a keyword. */
+  private async update(index: string, mappings: estypes.MappingTypeMapping, settings: estypes.IndicesIndexSettings): Promise<void> {
+    await this.client.indices.putSettings({ index, settings });
+    await this.client.indices.putMapping({ index, ...mappings });
   }
 
   async begin(): Promise<void> {
@@ -108,10 +131,12 @@ export class ElasticsearchStore implements DocumentStore {
       ...payload.storylines.map((s) => ({ index: this.storylinesIndex, id: s.storyline_id, body: toSearchStoryline(context, s) })),
     ];
     const refused = operations.length ? await this.bulkIndex(operations) : [];
+    const refusedIds = new Set(refused.map((r) => r.document_id));
+    const indexed = refusedIds.size ? payload.documents.filter((d) => !refusedIds.has(d.document_id)) : payload.documents;
     return {
-      documents: payload.documents.length - refused.length,
-      events: payload.documents.reduce((n, d) => n + d.events.length, 0),
-      entities: distinctEntityCount(payload.documents),
+      documents: indexed.length,
+      events: indexed.reduce((n, d) => n + d.events.length, 0),
+      entities: distinctEntityCount(indexed),
       linkages: 0,
       storylines: payload.storylines.length,
       rejects: 0,
@@ -138,7 +163,7 @@ export class ElasticsearchStore implements DocumentStore {
         const action = (drop.operation as { index?: { _index?: string; _id?: string } }).index;
         const error = drop.error as { type?: string; reason?: string } | null;
         const reason = error?.type ? `${error.type}: ${error.reason ?? ''}` : JSON.stringify(drop.error);
-        dropped.push({ index: action?._index ?? '?', id: action?._id ?? '?', status: drop.status, reason });
+        dropped.push({ index: action?._index ?? '?', id: action?._id ?? '?', status: drop.status, type: error?.type ?? '', reason });
       },
       retries: 3,
       wait: 1000,

@@ -81,12 +81,19 @@ export class MultiBackendWriter {
     return this.onEveryStore('save', (store) => store.save(context, payload));
   }
 
-  /** Ends the batch on every store; one that fails to is logged (the batch's outcome stands). */
+  /**
+   * Ends the batch on every store. Completed, a store that fails to end it fails the save (its
+   * output is not final); failed, that is only logged, the batch's own error stands.
+   */
   async end(context: BatchContext, outcome: BatchOutcome): Promise<void> {
+    if (outcome.completed) {
+      await this.onEveryStore('end', (store) => store.end(context, outcome));
+      return;
+    }
     const settled = await Promise.allSettled(this.stores.map((store) => store.end(context, outcome)));
     settled.forEach((result, i) => {
       if (result.status === 'rejected') {
-        this.logger.warn({ store: this.stores[i]?.name, batchId: context.batchId, jobId: context.jobId, err: errorMessage(result.reason) }, 'store could not end the batch');
+        this.logger.warn({ store: this.stores[i]?.name, batchId: context.batchId, jobId: context.jobId, err: errorMessage(result.reason) }, 'store could not end the failed batch');
       }
     });
   }

@@ -90,7 +90,9 @@ export class LineCounter {
       return 0;
     }
     const before = this.counted.get(file);
-    const grown = before && before.ino === info.ino && before.born === info.birthtimeMs && info.size >= before.size ? before : undefined;
+    // Without a birth time (some file systems) a reused inode cannot be told apart: count it whole.
+    const same = before && info.birthtimeMs > 0 && before.ino === info.ino && before.born === info.birthtimeMs;
+    const grown = same && info.size >= before.size ? before : undefined;
     const from = grown ? grown.size : 0;
     const counted: Counted = { ino: info.ino, born: info.birthtimeMs, size: info.size, newlines: grown?.newlines ?? 0, endsWithNewline: grown?.endsWithNewline ?? true };
     if (info.size > from) {

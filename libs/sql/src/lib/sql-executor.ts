@@ -77,8 +77,10 @@ export function createPgPool(connectionString: string, overrides: PoolConfig = {
     connectionTimeoutMillis: 3_000,
     idleTimeoutMillis: 10_000,
     query_timeout: 30_000,
-    // A connection that went silent (a NAT drop, a failover) is found by TCP keepalive, not only by the query timeout.
+    // A connection that went silent (a NAT drop, a failover) is found by TCP keepalive, not only by
+    // the query timeout. The first probe after 10 s idle: without a delay, the OS's (2 hours) applies.
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     ...overrides,
   });
   // An idle client losing its server emits 'error' on the pool; without a listener Node exits.
