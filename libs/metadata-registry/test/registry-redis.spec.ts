@@ -103,7 +103,15 @@ describe('Redis', () => {
       expect(await redis.get(jobKey)).toBeNull();
     });
 
-    it('invalidates the pages of a write whose new generation could not be set, once Redis is back', async () => {
+    /**
+     * A writer whose Redis goes through a proxy, and a reader: the writer's last write (titles
+     * rewritten) reaches PostgreSQL while its Redis is away, so the new generation is not set.
+     * Runs `then` with the writer, the proxy and the reader's titles; the proxy is blocked after.
+     */
+    const withUnsetGeneration = async (
+      tag: string,
+      then: (context: { writer: Registry; proxy: TcpProxy; titles: () => Promise<Array<string | null>> }) => Promise<void>,
+    ) => {
       const keyPrefix = prefix();
       const target = new URL(redisUrl);
       const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
@@ -112,51 +120,38 @@ describe('Redis', () => {
         const writer = await open({ REDIS_URL: `redis://127.0.0.1:${proxy.port}${target.pathname}` }, { redisKeyPrefix: keyPrefix });
         const reader = await open({ REDIS_URL: redisUrl }, { redisKeyPrefix: keyPrefix, readOnly: true });
         const jobId = randomUUID();
-        await writer.hooks.syncWriteJobToRegistry({ jobId, batchId: 'bump' });
-        const batch = makeBatch(jobId, 3, 'bump');
+        await writer.hooks.syncWriteJobToRegistry({ jobId, batchId: tag });
+        const batch = makeBatch(jobId, 3, tag);
         await writer.hooks.syncWriteDocumentsToRegistry(batch);
         const titles = async () => (await collect(reader.reader.documents({ jobId }))).records.map((d) => d.title);
         const before = await titles();
-        // Redis away during the next write: PostgreSQL takes it, the new generation cannot be set.
         await proxy.block();
         const renamed = { jobId, documents: batch.documents!.map((d) => ({ ...d, title: 'rewritten' })) };
         expect(await writer.hooks.syncWriteDocumentsToRegistry(renamed)).toMatchObject({ outcome: 'written' });
         expect(await titles()).toEqual(before);
-        await proxy.start();
-        expect(await eventually(async () => (await titles()).every((t) => t === 'rewritten'), { tries: 100, intervalMs: 100 })).toBe(true);
+        await then({ writer, proxy, titles });
       } finally {
         await proxy.block();
       }
+    };
+
+    it('invalidates the pages of a write whose new generation could not be set, once Redis is back', async () => {
+      await withUnsetGeneration('bump', async ({ proxy, titles }) => {
+        await proxy.start();
+        expect(await eventually(async () => (await titles()).every((t) => t === 'rewritten'), { tries: 100, intervalMs: 100 })).toBe(true);
+      });
     });
 
     it('sets the generation it owes while closing, when Redis returns within a few seconds', async () => {
-      const keyPrefix = prefix();
-      const target = new URL(redisUrl);
-      const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
-      await proxy.start();
-      try {
-        const writer = await open({ REDIS_URL: `redis://127.0.0.1:${proxy.port}${target.pathname}` }, { redisKeyPrefix: keyPrefix });
-        const reader = await open({ REDIS_URL: redisUrl }, { redisKeyPrefix: keyPrefix, readOnly: true });
-        const jobId = randomUUID();
-        await writer.hooks.syncWriteJobToRegistry({ jobId, batchId: 'closing' });
-        const batch = makeBatch(jobId, 3, 'closing');
-        await writer.hooks.syncWriteDocumentsToRegistry(batch);
-        const titles = async () => (await collect(reader.reader.documents({ jobId }))).records.map((d) => d.title);
-        const before = await titles();
-        // A Redis blip during the run's last write, and the run ends at once: the writer closes.
-        await proxy.block();
-        const renamed = { jobId, documents: batch.documents!.map((d) => ({ ...d, title: 'rewritten' })) };
-        expect(await writer.hooks.syncWriteDocumentsToRegistry(renamed)).toMatchObject({ outcome: 'written' });
-        expect(await titles()).toEqual(before);
+      // A Redis blip during the run's last write, and the run ends at once: the writer closes.
+      await withUnsetGeneration('closing', async ({ writer, proxy, titles }) => {
         const closing = writer.close();
         await new Promise((resolve) => setTimeout(resolve, 300));
         await proxy.start();
         await closing;
         // Before, closing dropped the pending generation: readers served the old titles for REDIS_TTL.
         expect(await titles()).toEqual(['rewritten', 'rewritten', 'rewritten']);
-      } finally {
-        await proxy.block();
-      }
+      });
     });
 
     it('never serves pages cached under a generation since lost (evicted or reset)', async () => {
