@@ -1,27 +1,9 @@
-import type { JobRecord } from '@storytelling/metadata-registry';
-import { benchEntities, benchJobChunks, type BenchShape } from '../../scripts/bench-data';
+import { generatedBundle } from '../../test/fixtures/generated-bundle';
 import { twoStories } from '../../test/fixtures/story-records';
-import { compactBundle, compactBundleBuffers } from './compact-bundle';
+import { compactBundle, compactBundleBuffers, type CompactGroups } from './compact-bundle';
 import { createStoryGraph, mergeCompactBundle, mergeJobBundle } from './graph-builder';
 import { edgeKey, nodeKey } from './graph-keys';
 import type { EdgeAttributes, JobBundle, NodeKind } from './graph.types';
-
-/** A generated job of a few hundred documents (the bench's generator): every relation kind, shared entities. */
-function generatedBundle(job: number, withoutEntities: (id: string) => boolean): JobBundle {
-  const shape: BenchShape = { documents: 600, events: 3_000, entities: 300, jobs: 2, mentionsPerDocument: 5, participantsPerEvent: 2, eventsPerStoryline: 20, chunkDocuments: 100 };
-  const bundle: JobBundle = { job: { job_id: `job-${job}` } as JobRecord, documents: [], events: [], entities: [], documentEntities: [], eventEntities: [], linkages: [], storylines: [] };
-  for (const batch of benchJobChunks(shape, job)) {
-    bundle.documents.push(...(batch.documents ?? []));
-    bundle.events.push(...(batch.events ?? []));
-    bundle.documentEntities.push(...(batch.documentEntities ?? []));
-    bundle.eventEntities.push(...(batch.eventEntities ?? []));
-    bundle.linkages.push(...(batch.linkages ?? []));
-    bundle.storylines.push(...(batch.storylines ?? []));
-  }
-  const named = new Set([...bundle.documentEntities, ...bundle.eventEntities].map((r) => r.entity_id));
-  bundle.entities = benchEntities(shape).filter((e) => named.has(e.entity_id) && !withoutEntities(e.entity_id));
-  return bundle;
-}
 
 type Edges = Map<string, { source: string; target: string; attributes: EdgeAttributes }>;
 
@@ -130,6 +112,25 @@ describe('compactBundle', () => {
     // The extra mention (count 0 counts as 1) adds to Alice's in d1 rather than making a second member.
     const before = twoStories().bundle.documentEntities.find((m) => m.document_id === 'fx-d1' && m.entity_id === 'fx-alice');
     expect(value[start[g] + alice]).toBe((before?.mention_count ?? 0) + 1);
+  });
+
+  it('opens an empty group, after the others, for each document and event sent without relations', () => {
+    const { bundle } = twoStories();
+    bundle.documentEntities = bundle.documentEntities.filter((m) => m.document_id !== 'fx-d2');
+    bundle.events = bundle.events.map((ev) => (ev.event_id === 'fx-e6' || ev.event_id === 'fx-e5' ? { ...ev, participants: [] } : ev));
+    // e5 still has an event_entities row: only e6 is left without participants.
+    bundle.eventEntities = bundle.eventEntities.filter((ee) => ee.event_id !== 'fx-e6' && !(ee.event_id === 'fx-e5' && ee.entity_id !== 'fx-dan'));
+    const compact = compactBundle(bundle);
+    const groups = (g: CompactGroups) => [...g.owner].map((owner, k) => [compact.keys[owner], g.start[k + 1] - g.start[k]]);
+    expect(groups(compact.mentions)).toEqual([
+      [nodeKey('document', 'fx-d1'), 2],
+      [nodeKey('document', 'fx-d3'), 2],
+      [nodeKey('document', 'fx-d2'), 0],
+    ]);
+    expect(groups(compact.participations).slice(-2)).toEqual([
+      [nodeKey('event', 'fx-e5'), 1],
+      [nodeKey('event', 'fx-e6'), 0],
+    ]);
   });
 
   it('gives a placeholder the label of the first relation naming it', () => {

@@ -12,7 +12,11 @@ export interface CompactRecords {
   values: NodeValue[];
 }
 
-/** A relation grouped by the node that owns it (a document's mentions, an event's participants, a storyline's events). */
+/**
+ * A relation grouped by the node that owns it (a document's mentions, an event's participants, a
+ * storyline's events). Each record of the job has a group, empty when it has none of the relation:
+ * the merge replaces what the graph held for the owner with its group.
+ */
 export interface CompactGroups {
   /** Index in `keys` of each group's owner. */
   owner: Int32Array;
@@ -236,6 +240,8 @@ function mentionGroups(keys: KeyTable, bundle: JobBundle): CompactGroups {
     const members = groups.open(keys.named('document', documentId));
     for (const m of mentions) groups.add(members, keys.named('entity', m.entity_id), Math.max(1, m.mention_count));
   }
+  // A document the job sent without a mention keeps none: its empty group drops what it had.
+  for (const d of bundle.documents) if (!byDocument.has(d.document_id)) groups.open(keys.named('document', d.document_id));
   return groups.build();
 }
 
@@ -249,10 +255,17 @@ function participationGroups(keys: KeyTable, bundle: JobBundle): { participation
     if (!entry) byEntity.set(entityId, (entry = { roles: [], name }));
     if (role && !entry.roles.includes(role)) entry.roles.push(role);
   };
+  // Events without a participant of their own: looked up once the job's event_entities are in.
+  const bare = new Set<string>();
   for (const ev of bundle.events) {
+    let named = false;
     for (const p of Array.isArray(ev.participants) ? ev.participants : []) {
-      if (p && typeof p.entity_id === 'string' && p.entity_id) add(ev.event_id, p.entity_id, p.role ?? '', p.name);
+      if (p && typeof p.entity_id === 'string' && p.entity_id) {
+        add(ev.event_id, p.entity_id, p.role ?? '', p.name);
+        named = true;
+      }
     }
+    if (!named) bare.add(ev.event_id);
   }
   for (const ee of bundle.eventEntities) add(ee.event_id, ee.entity_id, ee.role);
   const roleSets: string[][] = [];
@@ -271,6 +284,8 @@ function participationGroups(keys: KeyTable, bundle: JobBundle): { participation
     const members = groups.open(keys.named('event', eventId));
     for (const [entityId, entry] of byEntity) groups.add(members, keys.named('entity', entityId, entry.name), roleSet(entry.roles.sort()));
   }
+  // An event the job sent without a participant keeps none: its empty group drops what it had.
+  for (const eventId of bare) if (!roles.has(eventId)) groups.open(keys.named('event', eventId));
   return { participations: groups.build(), roleSets };
 }
 

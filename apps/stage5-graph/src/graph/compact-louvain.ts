@@ -164,22 +164,23 @@ class LouvainIndex {
     this.belongings = packedArrayNow(n, 0).map((_, i) => i);
     this.counts = packedArrayNow(n, 1);
     this.unused = packedArrayNow(n, 0);
-    const { sources, targets, weights } = compact;
     const { starts, neighbourhood: neighbours, weights: arcWeights } = this;
+    // graphology sums the weights edge by edge. A node's arcs are its edges in edge order, and an
+    // edge comes in the order of its smaller end (compact-graph.ts): the same sums, in that order.
+    for (let i = 0; i < n; i++) {
+      for (let j = starts[i]; j < starts[i + 1]; j++) {
+        // graphology keeps a self-loop apart from the arcs; story graphs cannot have one.
+        if (neighbours[j] === i) throw new GraphSyncError(`Louvain: self-loop at ${compact.nodes[i]}`);
+        if (neighbours[j] > i) this.M += arcWeights[j];
+        this.totalWeights[i] += arcWeights[j];
+      }
+    }
     // graphology's index lists a node's arcs in reverse edge order; the compact graph in edge order.
     for (let i = 0; i < n; i++) {
       for (let a = starts[i], b = starts[i + 1] - 1; a < b; a++, b--) {
         [neighbours[a], neighbours[b]] = [neighbours[b], neighbours[a]];
         [arcWeights[a], arcWeights[b]] = [arcWeights[b], arcWeights[a]];
       }
-    }
-    for (let e = 0; e < sources.length; e++) {
-      // graphology keeps a self-loop apart from the arcs; story graphs cannot have one.
-      if (sources[e] === targets[e]) throw new GraphSyncError(`Louvain: self-loop at ${compact.nodes[sources[e]]}`);
-      const w = weights[e];
-      this.M += w;
-      this.totalWeights[sources[e]] += w;
-      this.totalWeights[targets[e]] += w;
     }
     this.mapping = this.belongings.slice();
   }

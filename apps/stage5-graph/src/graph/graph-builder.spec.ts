@@ -1,8 +1,35 @@
-import { twoStories } from '../../test/fixtures/story-records';
+import { job, twoStories } from '../../test/fixtures/story-records';
 import { createStoryGraph, emptyChanges, mergeJobBundle } from './graph-builder';
 import { edgeKey, nodeKey } from './graph-keys';
+import type { JobBundle, StoryGraph } from './graph.types';
 
 const ent = (id: string) => nodeKey('entity', `fx-${id}`);
+
+/** The two stories, and a fourth document that mentions Alice and Bob again: they share d2 and d4. */
+function withFourthDocument(): JobBundle {
+  const { bundle } = twoStories();
+  bundle.documentEntities.push(
+    { document_id: 'fx-d4', entity_id: 'fx-alice', mention_count: 1 },
+    { document_id: 'fx-d4', entity_id: 'fx-bob', mention_count: 1 },
+  );
+  return bundle;
+}
+
+/** A later job that sends only the given records again (no relations unless given). */
+const laterJob = (records: Partial<Omit<JobBundle, 'job'>>): JobBundle => ({
+  job: job('later-job'),
+  documents: [],
+  events: [],
+  entities: [],
+  documentEntities: [],
+  eventEntities: [],
+  linkages: [],
+  storylines: [],
+  ...records,
+});
+
+/** The node's edges of one kind, by key. */
+const edgesOfKind = (graph: StoryGraph, node: string, kind: string): string[] => graph.mapEdges(node, (e, a) => (a.kind === kind ? e : null)).filter((e): e is string => e !== null);
 
 describe('mergeJobBundle', () => {
   it('adds documents, events, entities and storylines with every relation kind', () => {
@@ -30,12 +57,7 @@ describe('mergeJobBundle', () => {
 
   it('weights co-occurrence by the documents two entities share', () => {
     const graph = createStoryGraph();
-    const { bundle } = twoStories();
-    // A fourth document mentions Alice and Bob again: they now share two documents.
-    bundle.documentEntities.push(
-      { document_id: 'fx-d4', entity_id: 'fx-alice', mention_count: 1 },
-      { document_id: 'fx-d4', entity_id: 'fx-bob', mention_count: 1 },
-    );
+    const bundle = withFourthDocument();
     mergeJobBundle(graph, bundle);
     expect(graph.getEdgeAttribute(edgeKey('co-occurs', ent('alice'), ent('bob')), 'weight')).toBe(2);
     expect(graph.getEdgeAttribute(edgeKey('co-occurs', ent('carol'), ent('alice')), 'weight')).toBe(1);
@@ -69,6 +91,46 @@ describe('mergeJobBundle', () => {
     expect(graph.hasEdge(edgeKey('co-occurs', ent('alice'), ent('bob')))).toBe(false);
     expect(changes.removedEdges).toContain(edgeKey('co-occurs', ent('alice'), ent('bob')));
     expect(changes.removedEdges).toContain(edgeKey('mentions', nodeKey('document', 'fx-d2'), ent('alice')));
+  });
+
+  it('drops the mentions and co-occurrences of a document a later job sends without entities', () => {
+    const graph = createStoryGraph();
+    const bundle = withFourthDocument();
+    mergeJobBundle(graph, bundle);
+    const d2 = nodeKey('document', 'fx-d2');
+    const aliceBob = edgeKey('co-occurs', ent('alice'), ent('bob'));
+    expect(graph.getEdgeAttribute(aliceBob, 'weight')).toBe(2);
+    const changes = mergeJobBundle(graph, laterJob({ documents: bundle.documents.filter((d) => d.document_id === 'fx-d2') }));
+    expect(edgesOfKind(graph, d2, 'mentions')).toEqual([]);
+    expect([...changes.removedEdges].sort()).toEqual([edgeKey('mentions', d2, ent('alice')), edgeKey('mentions', d2, ent('bob'))].sort());
+    // Only d4 still mentions both.
+    expect(graph.getEdgeAttribute(aliceBob, 'weight')).toBe(1);
+    expect([...changes.edges].map((e) => graph.edgeKeyAt(e))).toEqual([aliceBob]);
+
+    // d3 alone mentioned Dan and Eve: their co-occurrence goes with its mentions.
+    const danEve = edgeKey('co-occurs', ent('dan'), ent('eve'));
+    expect(graph.hasEdge(danEve)).toBe(true);
+    const again = mergeJobBundle(graph, laterJob({ documents: bundle.documents.filter((d) => d.document_id === 'fx-d3') }));
+    expect(graph.hasEdge(danEve)).toBe(false);
+    expect(again.removedEdges).toContain(danEve);
+    expect(edgesOfKind(graph, nodeKey('document', 'fx-d3'), 'mentions')).toEqual([]);
+    // Merging the same job again changes nothing.
+    const twice = mergeJobBundle(graph, laterJob({ documents: bundle.documents.filter((d) => d.document_id === 'fx-d3') }));
+    expect({ edges: twice.edges.size, removed: twice.removedEdges.size }).toEqual({ edges: 0, removed: 0 });
+  });
+
+  it('drops the participations of an event a later job sends with no participants', () => {
+    const graph = createStoryGraph();
+    const { bundle } = twoStories();
+    mergeJobBundle(graph, bundle);
+    const e6 = nodeKey('event', 'fx-e6');
+    expect(edgesOfKind(graph, e6, 'participates')).toHaveLength(2);
+    const e6Again = { ...(bundle.events.find((ev) => ev.event_id === 'fx-e6') as JobBundle['events'][number]), participants: [] };
+    const changes = mergeJobBundle(graph, laterJob({ events: [e6Again] }));
+    expect(edgesOfKind(graph, e6, 'participates')).toEqual([]);
+    expect([...changes.removedEdges].sort()).toEqual([edgeKey('participates', ent('dan'), e6), edgeKey('participates', ent('eve'), e6)].sort());
+    // The other events keep theirs.
+    expect(graph.hasEdge(edgeKey('participates', ent('dan'), nodeKey('event', 'fx-e5')))).toBe(true);
   });
 
   it('records changed edges by number: an edge dropped and added again in one change set is written, not deleted', () => {

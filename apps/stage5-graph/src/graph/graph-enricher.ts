@@ -49,8 +49,9 @@ export function enrichGraph(graph: StoryGraph, options: EnrichmentOptions = {}):
  * What {@link enrichGraph} computes, without writing anything into the graph, with checkpoints
  * for `runInSlices`: the server answers queries between slices, and they see the previous
  * enrichment until {@link writeEnrichment} puts the new one in at once. Nothing may change the
- * graph until then: the compact graph borrows its edge arrays, numbers its nodes and holds their
- * attribute objects, and the summaries read its edges.
+ * graph until then: the compact graph numbers its nodes and holds their attribute objects, and
+ * the summaries read its edges. The result depends on the graph's content only, not on the order
+ * its nodes and edges were merged or loaded in (see `compact-graph.ts`).
  */
 export function* computeEnrichment(graph: StoryGraph, options: EnrichmentOptions = {}): Sliced<ComputedEnrichment> {
   let start = performance.now();
@@ -71,8 +72,7 @@ export function* computeEnrichment(graph: StoryGraph, options: EnrichmentOptions
 
   start = performance.now();
   const { numberOf } = compact;
-  const at = (node: number) => (numberOf ? numberOf[node] : node);
-  const ranking: NodeRanking = { pagerank: (node) => ranks[at(node)], community: (node) => communities[at(node)] };
+  const ranking: NodeRanking = { pagerank: (node) => ranks[numberOf[node]], community: (node) => communities[numberOf[node]] };
   const summaries = yield* summarizeStorylines(graph, options.keyEntities ?? 10, ranking);
   const report: EnrichmentReport = {
     communities: count,
@@ -105,7 +105,7 @@ function* communitiesOf(compact: CompactGraph, options: EnrichmentOptions): Slic
   const n = compact.nodes.length;
   if (n === 0) return { communities: [], count: 0, modularity: null };
   const resolution = options.louvainResolution ?? 1;
-  if (compact.sources.length === 0) {
+  if (compact.neighbours.length === 0) {
     // graphology's own answer for a graph without edges: every node alone.
     return { communities: Array.from({ length: n }, (_, i) => i), count: n, modularity: null };
   }

@@ -379,12 +379,6 @@ export class StoryGraph {
     this.extras[e] = extra;
   }
 
-  /** Views (not copies) of the edges' ends and weights by number, up to `edgeIdBound`: read only. */
-  edgeArrays(): { sources: Int32Array; targets: Int32Array; weights: Float64Array } {
-    const n = this.edgeSlots;
-    return { sources: this.sources.subarray(0, n), targets: this.targets.subarray(0, n), weights: this.weights.subarray(0, n) };
-  }
-
   edgeKeyAt(e: number): string {
     return edgeKey(EDGE_KINDS[this.kinds[e]], this.keys[this.sources[e]], this.keys[this.targets[e]]);
   }

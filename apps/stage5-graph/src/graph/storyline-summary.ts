@@ -19,7 +19,7 @@ export interface NodeRanking {
 /** Storylines summarised between two checkpoints. */
 const STORYLINES_PER_SLICE = 64;
 
-/** Summaries of every storyline node, keyed by node key, with a checkpoint every few storylines. */
+/** Summaries of every storyline node, keyed by node key in key order, with a checkpoint every few storylines. */
 export function* summarizeStorylines(graph: StoryGraph, keyEntities: number, ranking: NodeRanking): Sliced<Map<string, StorylineSummary>> {
   const summaries = new Map<string, StorylineSummary>();
   const storylines = storylineKeys(graph);
@@ -36,12 +36,14 @@ function storylineKeys(graph: StoryGraph): string[] {
   graph.forEachNode((node, attributes) => {
     if (attributes.kind === 'storyline') keys.push(node);
   });
-  return keys;
+  // In key order, not the graph's (merge or load) order: the summaries are written in this order.
+  return keys.sort();
 }
 
 /**
  * A storyline's timeline (its events by date, then by Stage 2's position), its key entities (most
- * events taken part in, then PageRank) and its span in time (event dates, else the storyline's own).
+ * events taken part in, then PageRank, name and id) and its span in time (event dates, else the
+ * storyline's own).
  */
 export function summarizeStoryline(graph: StoryGraph, storyline: string, keyEntities: number, ranking: NodeRanking): StorylineSummary {
   const attributes = graph.getNodeAttributes(storyline);
@@ -108,5 +110,10 @@ function rankEntities(participations: Map<number, Participation>): KeyEntity[] {
       participations: count,
       pagerank,
     }))
-    .sort((a, b) => b.participations - a.participations || b.pagerank - a.pagerank || a.name.localeCompare(b.name));
+    // Ties end on the id, not on the order the edges were walked in (merge or load order).
+    .sort((a, b) => b.participations - a.participations || b.pagerank - a.pagerank || a.name.localeCompare(b.name) || byId(a.entityId, b.entityId));
+}
+
+function byId(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
