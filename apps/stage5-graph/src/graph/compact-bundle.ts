@@ -240,8 +240,12 @@ function mentionGroups(keys: KeyTable, bundle: JobBundle): CompactGroups {
     const members = groups.open(keys.named('document', documentId));
     for (const m of mentions) groups.add(members, keys.named('entity', m.entity_id), Math.max(1, m.mention_count));
   }
-  // A document the job sent without a mention keeps none: its empty group drops what it had.
-  for (const d of bundle.documents) if (!byDocument.has(d.document_id)) groups.open(keys.named('document', d.document_id));
+  // A document the job sent without an entity keeps none: its empty group drops what it had. Only
+  // when the record says so (entity_count 0): its rows may be missing for another reason, moved to
+  // a job that re-sent it while this one was read (the reads of a job's kinds share no snapshot).
+  for (const d of bundle.documents) {
+    if (d.entity_count === 0 && !byDocument.has(d.document_id)) groups.open(keys.named('document', d.document_id));
+  }
   return groups.build();
 }
 

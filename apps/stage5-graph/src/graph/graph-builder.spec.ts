@@ -93,6 +93,19 @@ describe('mergeJobBundle', () => {
     expect(changes.removedEdges).toContain(edgeKey('mentions', nodeKey('document', 'fx-d2'), ent('alice')));
   });
 
+  it("keeps a document's mentions when its rows are missing from a job whose record says it has entities (rows moved to a later job mid-read)", () => {
+    const graph = createStoryGraph();
+    const { bundle } = twoStories();
+    mergeJobBundle(graph, bundle);
+    const d2 = nodeKey('document', 'fx-d2');
+    const before = edgesOfKind(graph, d2, 'mentions').sort();
+    expect(before).toHaveLength(2);
+    const record = { ...bundle.documents.find((d) => d.document_id === 'fx-d2')!, entity_count: 2 };
+    const changes = mergeJobBundle(graph, laterJob({ documents: [record] }));
+    expect(edgesOfKind(graph, d2, 'mentions').sort()).toEqual(before);
+    expect(changes.removedEdges.size).toBe(0);
+  });
+
   it('drops the mentions and co-occurrences of a document a later job sends without entities', () => {
     const graph = createStoryGraph();
     const bundle = withFourthDocument();

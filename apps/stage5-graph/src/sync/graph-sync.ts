@@ -107,38 +107,46 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
       (error: unknown) => ({ error }),
     );
   };
-  const tIngest = now();
-  const room = roomPlanner(deps.model.graph, jobs, deps.logger);
-  let next = jobs.length ? read(jobs[0]) : null;
-  for (let i = 0; i < jobs.length && next; i++) {
-    const job = jobs[i];
-    const result = await next;
-    next = null;
-    stopIfAsked();
-    if ('error' in result) {
-      // Later jobs wait for this one, so the watermark never jumps over a job that was not read.
-      report.failedJobs.push({ jobId: job.job_id, error: errorMessage(result.error) });
-      deps.logger.error({ jobId: job.job_id, err: errorMessage(result.error) }, 'could not read job from the registry');
-      break;
+  let enrichment: Awaited<ReturnType<typeof enrich>> | undefined;
+  try {
+    const tIngest = now();
+    const room = roomPlanner(deps.model.graph, jobs, deps.logger);
+    let next = jobs.length ? read(jobs[0]) : null;
+    for (let i = 0; i < jobs.length && next; i++) {
+      const job = jobs[i];
+      const result = await next;
+      next = null;
+      stopIfAsked();
+      if ('error' in result) {
+        // Later jobs wait for this one, so the watermark never jumps over a job that was not read.
+        report.failedJobs.push({ jobId: job.job_id, error: errorMessage(result.error) });
+        deps.logger.error({ jobId: job.job_id, err: errorMessage(result.error) }, 'could not read job from the registry');
+        break;
+      }
+      if (i + 1 < jobs.length) next = read(jobs[i + 1]);
+      report.seconds.read += result.seconds;
+      const t = now();
+      // Under the lock: an export streaming meanwhile finishes on the graph it started with.
+      await deps.model.lock.exclusive(() => mergeCompactBundle(deps.model.graph, result.bundle, changes));
+      report.seconds.merge += (now() - t) / 1000;
+      processed.push({ job, counts: result.bundle.counts });
+      room.merged(i, result.bundle.counts.events);
+      deps.logger.debug({ jobId: job.job_id, graph: { nodes: deps.model.graph.order, edges: deps.model.graph.size } }, 'job merged');
+      watermark = advanceWatermark(watermark, job);
+      report.jobs.push(job.job_id);
+      await yieldToEventLoop();
     }
-    if (i + 1 < jobs.length) next = read(jobs[i + 1]);
-    report.seconds.read += result.seconds;
-    const t = now();
-    // Under the lock: an export streaming meanwhile finishes on the graph it started with.
-    await deps.model.lock.exclusive(() => mergeCompactBundle(deps.model.graph, result.bundle, changes));
-    report.seconds.merge += (now() - t) / 1000;
-    processed.push({ job, counts: result.bundle.counts });
-    room.merged(i, result.bundle.counts.events);
-    deps.logger.debug({ jobId: job.job_id, graph: { nodes: deps.model.graph.order, edges: deps.model.graph.size } }, 'job merged');
-    watermark = advanceWatermark(watermark, job);
-    report.jobs.push(job.job_id);
-    await yieldToEventLoop();
+    await next;
+    report.seconds.ingest = (now() - tIngest) / 1000;
+    deps.logger.info({ jobs: processed.length, seconds: { read: report.seconds.read, merge: report.seconds.merge } }, 'jobs merged');
+    enrichment = isEmpty(changes) ? undefined : await enrich(deps, report, stopIfAsked);
+    stopIfAsked();
+  } catch (error) {
+    // Stopped after merges: the graph holds jobs neither enriched nor persisted (the next start
+    // merges them again); its counts and indexes follow it while it serves until the process goes.
+    if (error instanceof GraphSyncStoppedError && processed.length) await deps.model.lock.exclusive(() => deps.model.refreshIndexes());
+    throw error;
   }
-  await next;
-  report.seconds.ingest = (now() - tIngest) / 1000;
-  deps.logger.info({ jobs: processed.length, seconds: { read: report.seconds.read, merge: report.seconds.merge } }, 'jobs merged');
-  const enrichment = isEmpty(changes) ? undefined : await enrich(deps, report, stopIfAsked);
-  stopIfAsked();
   const cpu = process.cpuUsage(cpu0);
   report.buildCpuSeconds = (cpu.user + cpu.system) / 1e6;
   const threadCpu = threadCpuSeconds();
