@@ -14,6 +14,10 @@ describe.each(['stage2-nlp', 'stage2-nlp-2'])('docker-compose.yml: the %s servic
     expect(unset).toEqual([]);
   });
 
+  it('gives a stop time to finish the batch in hand (Docker kills after 10 s by default)', () => {
+    expect(readComposeFile().services[service].stop_grace_period).toBe('10m');
+  });
+
   it('parses with both configuration schemas onto the stack\'s servers', () => {
     const config = loadStage2Config(env);
     expect(config.STAGE2_DATABASE_URL).toMatch(/@stages-postgres:5432\/stage2_nlp$/);

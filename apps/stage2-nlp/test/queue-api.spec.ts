@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { Worker, type Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import { ReplyError, type Redis } from 'ioredis';
 import { createLogger } from '@storytelling/common';
 import { eventually, testRedisUrl, uniqueName } from '@storytelling/test-utils';
 import { AnalysisPool } from '../src/analysis/analysis-pool';
 import type { BatchSummary } from '../src/batch/batch-summary';
-import { buildApp } from '../src/http/stage2-app';
+import { QueueUnavailableError } from '../src/config/stage2.errors';
+import { buildApp, REQUEST_TIMEOUT_MS } from '../src/http/stage2-app';
 import type { BatchJobData } from '../src/queue/batch-job.types';
 import { BatchProducer } from '../src/queue/batch-queue';
 import { createBatchWorker } from '../src/queue/batch-worker';
@@ -225,6 +227,51 @@ describe('the BullMQ worker and the HTTP API', () => {
     };
     const body = (await app.inject({ method: 'GET', url: `/batches/${jobId}` })).json();
     expect(body).toMatchObject({ state: 'completed', summary: { processed: 1 } });
+  });
+
+  it('fails at once a completed job run again (its documents were dropped), leaving its output alone', async () => {
+    startWorker();
+    const { jobId } = await producer.submit({ documents: sampleLines().slice(0, 2) });
+    expect((await finished(jobId)).summary?.processed).toBe(2);
+    const files = t.runtime.jsonl.filesOf({ jobId, batchId: (await queue.getJob(jobId))!.data.batch_id });
+    await eventually(async () => (await queue.getJob(jobId))?.data.documents_dropped === 2);
+    // A dashboard's "retry" of the completed job.
+    await (await queue.getJob(jobId))!.retry('completed');
+    const again = await finished(jobId);
+    expect(again.state).toBe('failed');
+    expect(again.error).toMatch(/completed before and its documents were dropped/);
+    const kept = await readFile(files.documents, 'utf8');
+    expect(kept.split('\n').filter(Boolean)).toHaveLength(2);
+  });
+
+  it('keeps a completed job as long as its submission is remembered (30 days)', async () => {
+    const { jobId } = await producer.submit({ documents: sampleLines().slice(0, 1) });
+    expect((await queue.getJob(jobId))!.opts.removeOnComplete).toEqual({ age: 30 * 24 * 3600 });
+  });
+
+  it('answers 503 when Redis cannot take a batch now (out of memory), and forgets the claim of a batch not queued', async () => {
+    await expect(producer.redis(async () => Promise.reject(new ReplyError('OOM command not allowed when used memory > maxmemory')))).rejects.toBeInstanceOf(QueueUnavailableError);
+    await expect(producer.redis(async () => Promise.reject(new ReplyError('ERR unknown command')))).rejects.toBeInstanceOf(ReplyError);
+    const jobId = randomUUID();
+    const add = queue.add.bind(queue);
+    queue.add = async () => Promise.reject(new ReplyError('OOM command not allowed when used memory > maxmemory'));
+    const refused = await app.inject({ method: 'POST', url: `/batches?job_id=${jobId}`, payload: [JSON.parse(sampleLines()[0]!)] });
+    expect(refused.statusCode).toBe(503);
+    queue.add = add;
+    // The same job id with another body: not a conflict with a batch that was never queued.
+    const accepted = await app.inject({ method: 'POST', url: `/batches?job_id=${jobId}`, payload: [JSON.parse(sampleLines()[1]!)] });
+    expect(accepted.statusCode).toBe(202);
+  });
+
+  it('bounds the time a request may take to arrive, so a dripping upload cannot hold the close for ever', async () => {
+    // Node checks the bound every 30 s (connectionsCheckingInterval): the server's settings are what can be held here.
+    expect(app.server.requestTimeout).toBe(REQUEST_TIMEOUT_MS);
+    const short = await buildApp({ producer, metricsRegistry: t.runtime.metricsRegistry, maxBodyBytes: 1_000, logger, requestTimeoutMs: 500 });
+    try {
+      expect(short.server.requestTimeout).toBe(500);
+    } finally {
+      await short.close();
+    }
   });
 
   it('closes gracefully: a batch in hand is finished before the worker stops', async () => {

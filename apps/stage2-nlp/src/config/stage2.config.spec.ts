@@ -18,6 +18,12 @@ describe('loadStage2Config', () => {
     expect(queueRedisUrl(loadStage2Config({ REDIS_HOST: 'redis-cache', REDIS_PORT: '6390' }))).toBe('redis://redis-cache:6390/0');
   });
 
+  it('locks a batch for 10 minutes without renewal by default (linking holds the thread that renews it)', () => {
+    expect(loadStage2Config({}).STAGE2_LOCK_DURATION_MS).toBe(600_000);
+    expect(loadStage2Config({ STAGE2_LOCK_DURATION_MS: '1800000' }).STAGE2_LOCK_DURATION_MS).toBe(1_800_000);
+    expect(() => loadStage2Config({ STAGE2_LOCK_DURATION_MS: '1000' })).toThrow(/STAGE2_LOCK_DURATION_MS: /);
+  });
+
   it('refuses a delay no timer can wait and numbers not in decimal digits', () => {
     expect(() => loadStage2Config({ STAGE2_JOB_BACKOFF_MS: '3000000000' })).toThrow(/STAGE2_JOB_BACKOFF_MS: /);
     expect(() => loadStage2Config({ STAGE2_CHUNK_SIZE: '0x40' })).toThrow(/STAGE2_CHUNK_SIZE: must be a whole number/);

@@ -37,6 +37,12 @@ export const stage2ConfigSchema = z.object({
   /** Attempts of a queued batch before it is failed (exponential backoff between them). */
   STAGE2_JOB_ATTEMPTS: positiveInt(3),
   STAGE2_JOB_BACKOFF_MS: positiveInt(5000),
+  /**
+   * How long a batch's lock lasts without renewal. Renewal runs on the main thread, which linking
+   * holds: longer than the longest link, or another worker takes the batch while it runs. A dead
+   * worker's batch is taken over after it.
+   */
+  STAGE2_LOCK_DURATION_MS: envInteger(600_000, 5_000, MAX_TIMER_MS),
   /** Analysis threads; defaults to the cores. */
   STAGE2_POOL_SIZE: positiveInt(availableParallelism()),
   /** Documents per save with progressive save (pool tasks are at most 16 documents). */

@@ -16,7 +16,16 @@ export interface Stage2AppOptions {
   logger?: Logger;
   /** Extra health checks (name → ok?); Redis is always checked. */
   healthChecks?: Record<string, () => Promise<boolean>>;
+  /** A request not received whole within this long gets 408 (default 2 minutes; see REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
 }
+
+/**
+ * A client that sends its body slowly (or stalls) holds its buffer and, at shutdown, the server's
+ * close: without a bound, a dripping upload kept `close()` waiting until it was cut. Two minutes
+ * take 100 MB at under 1 MB/s.
+ */
+export const REQUEST_TIMEOUT_MS = 120_000;
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines'];
 const HEALTH_TIMEOUT_MS = 2000;
@@ -35,7 +44,13 @@ interface SubmitQuery {
  * /healthz; /metrics.
  */
 export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger | undefined, bodyLimit: options.maxBodyBytes });
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger | undefined,
+    bodyLimit: options.maxBodyBytes,
+    requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    // Closing ends idle keep-alive connections at once, instead of waiting for their clients.
+    forceCloseConnections: 'idle',
+  });
   app.addContentTypeParser(NDJSON_TYPES, { parseAs: 'buffer', bodyLimit: options.maxBodyBytes }, (_req, body, done) =>
     done(null, body),
   );

@@ -27,6 +27,8 @@ const CONNECTING = new Set(['wait', 'connecting', 'connect']);
 
 /** A job id's submission is remembered as long as BullMQ keeps its failed jobs. */
 const SUBMISSION_TTL_S = 30 * 24 * 3600;
+/** Redis error replies that mean "not now", not "never": out of memory, read-only replica, loading, no master. */
+const REDIS_BUSY = /^(OOM|READONLY|LOADING|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN)\b/;
 
 interface Submission {
   fingerprint: string;
@@ -87,7 +89,13 @@ export class BatchProducer {
         // Claimed by a request that failed before queueing (or the job is gone): queue it now.
         batchId = previous?.batch_id ?? batchId;
       }
-      await this.queue.add(BATCH_JOB_NAME, { ...data, batch_id: batchId }, this.jobOptions(jobId, options.retry ?? this.retry));
+      try {
+        await this.queue.add(BATCH_JOB_NAME, { ...data, batch_id: batchId }, this.jobOptions(jobId, options.retry ?? this.retry));
+      } catch (error) {
+        // Not queued: the claim goes too, or the same job id with a corrected body would be refused for 30 days.
+        if (claimed === 'OK') await this.connection.del(key).catch(() => undefined);
+        throw error;
+      }
       return { jobId, batchId, existing: false, state: 'waiting' };
     });
   }
@@ -101,14 +109,21 @@ export class BatchProducer {
    * Runs a queue operation, turning a Redis that is away (not connected, connection lost, no
    * answer within the command timeout) into QueueUnavailableError. It waits at most for a
    * connection attempt under way (the connect timeout), never for Redis to come back. Redis' own
-   * error replies and Stage 2's errors pass through.
+   * error replies and Stage 2's errors pass through, except the replies that mean "not now" (out
+   * of memory, a read-only replica, loading): those are QueueUnavailableError too.
    */
   async redis<T>(operation: () => Promise<T>): Promise<T> {
     if (!(await this.connected())) throw new QueueUnavailableError(`the queue's Redis is unreachable (connection ${this.connection.status}); retry later`);
     try {
       return await operation();
     } catch (error) {
-      if (error instanceof ReplyError || error instanceof JobConflictError) throw error;
+      if (error instanceof JobConflictError) throw error;
+      // Redis answered but cannot take the batch now (full, a replica, loading, failing over): retry later.
+      if (error instanceof ReplyError) {
+        const reply = (error as Error).message;
+        if (!REDIS_BUSY.test(reply)) throw error;
+        throw new QueueUnavailableError(`the queue's Redis cannot take it now: ${reply}; retry later`, error);
+      }
       throw new QueueUnavailableError(`the queue's Redis did not answer: ${(error as Error).message}; retry later`, error);
     }
   }
@@ -145,7 +160,9 @@ export class BatchProducer {
       jobId,
       attempts: retry.attempts,
       backoff: { type: 'exponential', delay: retry.backoffMs },
-      removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+      // As long as its submission is remembered (its documents are dropped once done): a job id
+      // sent again within it finds the job instead of running the batch again.
+      removeOnComplete: { age: SUBMISSION_TTL_S },
       removeOnFail: { age: SUBMISSION_TTL_S },
     };
   }

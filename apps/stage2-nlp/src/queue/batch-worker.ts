@@ -22,6 +22,14 @@ export interface BatchWorkerOptions {
   autorun?: boolean;
 }
 
+/**
+ * A job's lock is renewed by a timer on the main thread, and linking a large batch against a
+ * large corpus holds that thread for seconds to minutes: a lock that lapsed meanwhile let another
+ * worker take the batch while it ran (twice, then "stalled more than allowable limit"). A worker
+ * that really died has its batch taken over after this long.
+ */
+export const DEFAULT_LOCK_DURATION_MS = 10 * 60_000;
+
 /** Rebuilds the documents array: lines that were not UTF-8 go back in as their bytes. */
 export function documentsOf(data: BatchJobData): unknown[] {
   const documents: unknown[] = [...data.documents];
@@ -46,6 +54,11 @@ export function createBatchWorker(options: BatchWorkerOptions): Worker<BatchJobD
         if (error instanceof BatchInputError) throw new UnrecoverableError(`job ${job.id}: ${error.message}`);
         throw error;
       }
+      // A completed job keeps no documents (dropped once done, see below): run again, it would
+      // replace the batch's output with nothing.
+      if (job.data.documents_dropped !== undefined) {
+        throw new UnrecoverableError(`job ${job.id} completed before and its documents were dropped: submit the batch again to process it again`);
+      }
       return options.processor.processBatch(documentsOf(job.data), {
         ...ids,
         progressiveSave: job.data.progressive_save,
@@ -56,7 +69,7 @@ export function createBatchWorker(options: BatchWorkerOptions): Worker<BatchJobD
     {
       connection: options.connection,
       concurrency: options.concurrency,
-      lockDuration: options.lockDuration ?? 60_000,
+      lockDuration: options.lockDuration ?? DEFAULT_LOCK_DURATION_MS,
       stalledInterval: options.stalledInterval ?? 30_000,
       maxStalledCount: options.maxStalledCount ?? 2,
       autorun: options.autorun ?? true,

@@ -36,6 +36,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     processor: runtime.processor,
     logger,
     concurrency: config.STAGE2_WORKER_CONCURRENCY,
+    lockDuration: config.STAGE2_LOCK_DURATION_MS,
     // Takes batches once the API listens: should listen fail, no batch is left half done.
     autorun: false,
   });
@@ -53,9 +54,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down: finishing the batches in hand');
-      await app.close();
-      // Waits for the running batches; the queue keeps the rest for the other workers.
-      await worker.close();
+      // Both at once: the worker takes no new batch while the API finishes its requests, and waits
+      // for the running batches (the queue keeps the rest for the other workers).
+      await Promise.all([app.close(), worker.close()]);
       await producer.close();
       await runtime.close();
       await Promise.all([connection, producerConnection].map((c) => c.quit().catch(() => c.disconnect())));

@@ -13,6 +13,7 @@ import { GraphSyncStoppedError } from '../stage5.errors';
 import { mainThreadBundles, type BundleSource } from './job-bundle-reader';
 import { threadCpuSeconds } from './thread-cpu';
 import { advanceWatermark, listingStart, nextListingCursor, pendingJobs } from './job-selection';
+import { roomPlanner } from './room-planner';
 
 export interface SyncOptions {
   readPageSize: number;
@@ -58,6 +59,8 @@ export interface SyncReport {
 }
 
 const LIST_PAGE = 1_000;
+/** The largest page a listing grows to when one millisecond holds more jobs than a page. */
+const MAX_LIST_PAGE = 256_000;
 /** Dropped edges' rows are compacted away once they are this share of all (re-processed documents drop and add edges). */
 const DEAD_EDGE_SHARE = 0.25;
 /** How long the enrichment runs before the event loop gets a turn (a few steps run whole: about 1 s at most on the bench graph). */
@@ -213,49 +216,28 @@ async function listPendingJobs(deps: SyncDeps, state: SyncState): Promise<JobRec
   const pending: JobRecord[] = [];
   let cursor = listingStart(state.watermark, deps.options.watermarkOverlapMs);
   const seen = new Set<string>();
+  let limit = LIST_PAGE;
   for (;;) {
-    const page = await deps.reader.listJobs({ stage: 2, status: 'completed', updatedAfter: cursor, limit: LIST_PAGE });
+    const page = await deps.reader.listJobs({ stage: 2, status: 'completed', updatedAfter: cursor, limit });
     const fresh = page.filter((job) => !seen.has(job.job_id));
     for (const job of fresh) seen.add(job.job_id);
     const processed = await deps.store.processedJobs(fresh.map((job) => job.job_id));
     pending.push(...pendingJobs(fresh, processed));
-    if (page.length < LIST_PAGE || pending.length >= deps.options.maxJobsPerSync || fresh.length === 0) break;
+    if (page.length < limit || pending.length >= deps.options.maxJobsPerSync) break;
+    if (fresh.length === 0) {
+      // A full page of jobs seen already: more than a page share the millisecond the cursor stands
+      // before (a bulk update, Redis' millisecond times). Stopping here stalled every later sync at
+      // that millisecond: a larger page is read from the same cursor instead.
+      if (limit >= MAX_LIST_PAGE) {
+        deps.logger.error({ cursor, limit }, 'more completed jobs share one millisecond than a listing reads: later jobs wait');
+        break;
+      }
+      limit = Math.min(limit * 2, MAX_LIST_PAGE);
+      continue;
+    }
     cursor = nextListingCursor(page);
   }
   return pending.slice(0, deps.options.maxJobsPerSync);
-}
-
-/**
- * Makes room in the graph once for the rest of the sync, after its first job: the jobs' event
- * counts (Stage 2 records them) times the nodes and edges each merged event brought. The graph's
- * arrays then grow once, while the heap is small, instead of doubling a dozen times: each doubling
- * of hundreds of megabytes makes V8 mark the whole heap (the bench registry read and merged on one
- * thread: merge CPU 21-26 s without, 15 s with the room made at the start). Nothing is reserved
- * when a job's count is unknown.
- */
-function roomPlanner(graph: StoryGraph, jobs: JobRecord[], logger: Logger): { merged(index: number, events: number): void } {
-  // By node and edge numbers, which the arrays fill (an edge dropped and added again takes a new one).
-  const start = { nodes: graph.nodeIdBound, edges: graph.edgeIdBound };
-  let events = 0;
-  let done = false;
-  return {
-    merged(index, bundleEvents) {
-      events += bundleEvents;
-      if (done || events === 0) return;
-      done = true;
-      const rest = jobs.slice(index + 1);
-      if (rest.length === 0) return;
-      if (rest.some((job) => !(job.events_count > 0))) {
-        logger.debug({ jobs: rest.length }, 'no room made ahead: a job has no event count');
-        return;
-      }
-      const restEvents = rest.reduce((sum, job) => sum + job.events_count, 0);
-      // A tenth more: jobs differ; too little only means one more doubling later.
-      const scale = (1.1 * restEvents) / events;
-      const grown = (now: number, before: number) => Math.ceil(now + (now - before) * scale);
-      graph.reserve(grown(graph.nodeIdBound, start.nodes), grown(graph.edgeIdBound, start.edges));
-    },
-  };
 }
 
 const isEmpty = (changes: GraphChanges): boolean =>
