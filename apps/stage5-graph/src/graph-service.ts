@@ -2,7 +2,7 @@ import { Registry as PromRegistry } from 'prom-client';
 import { createLogger, errorMessage, type Logger } from '@storytelling/common';
 import { createRegistry, type Registry } from '@storytelling/metadata-registry';
 import type { Stage5Config } from './config/stage5.config';
-import { GraphSyncStoppedError } from './stage5.errors';
+import { GraphSyncStandbyError, GraphSyncStoppedError } from './stage5.errors';
 import { emptyChanges } from './graph/graph-builder';
 import { GraphModel } from './graph/graph-model';
 import { GraphStore } from './persistence/graph-store';
@@ -73,6 +73,9 @@ export async function buildGraphService(options: GraphServiceOptions): Promise<G
       // Stage 5 only reads: no writer, outbox or replay timer.
       readOnly: true,
     });
+    // Taken before the graph is loaded: a process that holds it loads what the last sync persisted.
+    const holder = new SyncLockHolder(store, logger);
+    if (registry.enabled) await holder.tryTake();
     const started = performance.now();
     const model = await store.loadModel();
     logger.info(
@@ -85,7 +88,7 @@ export async function buildGraphService(options: GraphServiceOptions): Promise<G
       !options.registry && BundleReaderThread.supports(config.registry)
         ? new BundleReaderThread({ registry: config.registry, redisKeyPrefix: options.redisKeyPrefix, logLevel: config.logLevel })
         : null;
-    return new DefaultGraphService(model, store, registry, metrics, metricsRegistry, logger, config, !options.registry, readerThread);
+    return new DefaultGraphService(model, store, registry, metrics, metricsRegistry, logger, config, !options.registry, readerThread, holder);
   } catch (error) {
     await store.close();
     if (registry && !options.registry) await registry.close().catch(() => undefined);
@@ -96,6 +99,32 @@ export async function buildGraphService(options: GraphServiceOptions): Promise<G
 /** Runs one sync of the service (for scripts and tests). */
 export const runSync = (service: GraphService): Promise<SyncReport> => service.sync();
 
+/** Whether this process holds its database's sync lock (see `GraphStore.tryLockForSync`). */
+class SyncLockHolder {
+  held = false;
+  /** Taken after a refusal or a loss: the graph loaded before may be behind the holder's persists. */
+  stale = false;
+
+  constructor(
+    private readonly store: GraphStore,
+    private readonly logger: Logger,
+  ) {}
+
+  async tryTake(): Promise<boolean> {
+    if (this.held) return true;
+    this.held = await this.store.tryLockForSync((error) => {
+      this.held = false;
+      this.stale = true;
+      this.logger.error({ err: errorMessage(error) }, 'lost the sync lock (its connection failed): syncs wait until it is taken again');
+    });
+    if (!this.held) {
+      this.stale = true;
+      this.logger.warn('another Stage 5 process syncs this database: serving the graph as loaded, without syncing, until it stops');
+    }
+    return this.held;
+  }
+}
+
 class DefaultGraphService implements GraphService {
   lastSync: SyncReport | null = null;
   lastSyncError: string | null = null;
@@ -105,7 +134,7 @@ class DefaultGraphService implements GraphService {
   private readonly stopping = new AbortController();
 
   constructor(
-    readonly model: GraphModel,
+    public model: GraphModel,
     readonly store: GraphStore,
     readonly registry: Registry,
     readonly metrics: Stage5Metrics,
@@ -114,6 +143,7 @@ class DefaultGraphService implements GraphService {
     private readonly config: Readonly<Stage5Config>,
     private readonly ownsRegistry: boolean,
     private readonly readerThread: BundleReaderThread | null,
+    private readonly syncLock: SyncLockHolder,
   ) {
     observeGraph(metrics, model);
   }
@@ -132,6 +162,7 @@ class DefaultGraphService implements GraphService {
 
   private async syncOnce(): Promise<SyncReport> {
     try {
+      if (this.registry.enabled) await this.takeSyncLock();
       const report = await runGraphSync({
         reader: this.registry.reader,
         bundles: this.readerThread?.read,
@@ -160,10 +191,30 @@ class DefaultGraphService implements GraphService {
         this.logger.info('graph sync stopped: closing');
         throw error;
       }
+      if (error instanceof GraphSyncStandbyError) {
+        this.metrics.syncRuns.inc({ outcome: 'standby' });
+        this.lastSyncError = error.message;
+        throw error;
+      }
       this.lastSyncError = errorMessage(error);
       this.metrics.syncRuns.inc({ outcome: 'failed' });
       throw error;
     }
+  }
+
+  /**
+   * Syncs only with the database's sync lock. Taken late (another process held it, or it was lost),
+   * the graph is loaded again first: the other process persisted since this one loaded.
+   */
+  private async takeSyncLock(): Promise<void> {
+    const wasStale = this.syncLock.stale;
+    if (!(await this.syncLock.tryTake())) throw new GraphSyncStandbyError();
+    if (!wasStale) return;
+    this.syncLock.stale = false;
+    this.model = await this.store.loadModel();
+    for (const set of [this.unsaved.nodes, this.unsaved.edges, this.unsaved.removedEdges]) set.clear();
+    observeGraph(this.metrics, this.model);
+    this.logger.info({ nodes: this.model.graph.order }, 'took the sync lock: graph loaded again from Stage 5 tables');
   }
 
   startPolling(intervalMs: number): void {
@@ -171,7 +222,8 @@ class DefaultGraphService implements GraphService {
     const tick = () => {
       this.sync()
         .catch((error) => {
-          if (!(error instanceof GraphSyncStoppedError)) this.logger.error({ err: errorMessage(error) }, 'graph sync failed');
+          // Standing by was said once, when the lock was refused.
+          if (!(error instanceof GraphSyncStoppedError || error instanceof GraphSyncStandbyError)) this.logger.error({ err: errorMessage(error) }, 'graph sync failed');
         })
         .finally(() => {
           if (this.timer) this.timer = setTimeout(tick, intervalMs);

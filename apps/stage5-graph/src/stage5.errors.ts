@@ -21,6 +21,13 @@ export class GraphSyncStoppedError extends PipelineError<'STAGE5_SYNC_STOPPED'> 
   }
 }
 
+/** Another Stage 5 process syncs this database (it holds the sync lock): this one serves what it loaded. */
+export class GraphSyncStandbyError extends PipelineError<'STAGE5_SYNC_STANDBY'> {
+  constructor() {
+    super('STAGE5_SYNC_STANDBY', 'another Stage 5 process syncs this database: this one serves the graph it loaded, and syncs once that one stops');
+  }
+}
+
 /** A request named something the graph does not hold (served as 404). */
 export class GraphNotFoundError extends PipelineError<'STAGE5_NOT_FOUND'> {
   constructor(message: string, details?: Record<string, unknown>) {

@@ -75,6 +75,8 @@ describe('Stage 5 stopping during a sync', () => {
     } finally {
       await app.close();
     }
+    // The stopped process holds the database's sync lock until it closes.
+    await service.close();
 
     const next = await open();
     expect([...(await next.sync()).jobs].sort()).toEqual(allJobIds());

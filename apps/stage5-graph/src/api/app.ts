@@ -60,7 +60,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     if (error instanceof GraphQueryError) {
       return reply.status(400).send({ statusCode: 400, error: 'Bad Request', code: error.code, message: error.message });
     }
-    if (error instanceof PipelineError && (error.code === 'REGISTRY_DISABLED' || error.code === 'STAGE5_SYNC_STOPPED')) {
+    if (error instanceof PipelineError && ['REGISTRY_DISABLED', 'STAGE5_SYNC_STOPPED', 'STAGE5_SYNC_STANDBY'].includes(error.code)) {
       return reply.status(503).send({ statusCode: 503, error: 'Service Unavailable', code: error.code, message: error.message });
     }
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;

@@ -1,5 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Pool, type PoolClient, type QueryConfig } from 'pg';
+import { Client, Pool, type PoolClient, type QueryConfig } from 'pg';
 import { createLogger, errorMessage, redactUrl, withPooledClient, type Logger } from '@storytelling/common';
 import { PrismaClient } from '../generated/prisma/client';
 import { GraphStoreError } from '../stage5.errors';
@@ -63,6 +63,9 @@ export interface GraphStoreOptions {
 
 const DEFAULT_QUERY_TIMEOUT_MS = 30 * 60_000;
 
+/** The session advisory lock one syncing Stage 5 holds on its database (any constant, Stage 5's own). */
+const SYNC_LOCK_KEY = 5_350_000_001;
+
 /** How long /healthz waits for the database (pg reads a per-query query_timeout; its types do not declare it). */
 const PING_TIMEOUT_MS = 5_000;
 
@@ -75,6 +78,7 @@ export class GraphStore {
   private readonly pool: Pool;
   private readonly logger: Logger;
   private readonly chunkSize: number;
+  private lockClient: Client | null = null;
 
   constructor(private readonly options: GraphStoreOptions) {
     this.logger = options.logger ?? createLogger('stage5-store');
@@ -189,7 +193,38 @@ export class GraphStore {
     }
   }
 
+  /**
+   * Takes the database's sync lock when it is free: a session advisory lock, on a connection of its
+   * own, held until `close()` or until that connection is lost (`onLost`). Two processes syncing
+   * one database each rewrite its metrics and summaries from their own graph, and each takes the
+   * other's jobs for merged: only the holder syncs. True when this process holds it.
+   */
+  async tryLockForSync(onLost: (error: Error) => void): Promise<boolean> {
+    if (this.lockClient) return true;
+    const client = new Client({ connectionString: this.options.databaseUrl, connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    client.on('error', (error: Error) => {
+      if (this.lockClient !== client) return;
+      this.lockClient = null;
+      onLost(error);
+    });
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [SYNC_LOCK_KEY]);
+      if (rows[0]?.locked) {
+        this.lockClient = client;
+        return true;
+      }
+    } catch (error) {
+      this.logger.warn({ err: errorMessage(error) }, 'could not ask for the sync lock');
+    }
+    await client.end().catch(() => undefined);
+    return false;
+  }
+
   async close(): Promise<void> {
+    const lock = this.lockClient;
+    this.lockClient = null;
+    await lock?.end().catch(() => undefined);
     await this.prisma.$disconnect().catch(() => undefined);
     await this.pool.end().catch(() => undefined);
   }

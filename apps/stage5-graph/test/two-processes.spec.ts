@@ -1,0 +1,55 @@
+import { buildApp } from '../src/api/app';
+import { buildGraphService, type GraphService } from '../src/graph-service';
+import { GraphSyncStandbyError } from '../src/stage5.errors';
+import { twoStories } from './fixtures/story-records';
+import { openTestStack, quietLogger, stage5Config, writeStage2Job, type TestStack } from './support/test-env';
+
+/** Two Stage 5 processes on one database (a rolling deploy): one syncs, the other serves what it loaded. */
+describe('Stage 5: two processes on one database', () => {
+  let stack: TestStack;
+  const opened: GraphService[] = [];
+
+  beforeAll(async () => {
+    stack = await openTestStack();
+  });
+  afterAll(async () => {
+    for (const service of opened) await service.close();
+    await stack.close();
+  });
+
+  const open = async (name: string): Promise<GraphService> => {
+    const config = stage5Config({ stage5Url: stack.stage5Db.url, registryUrl: stack.registryDb.url, dataDir: `${stack.scratch.dir}/${name}` });
+    const service = await buildGraphService({ config, logger: quietLogger() });
+    opened.push(service);
+    return service;
+  };
+
+  it('lets only the holder of the sync lock sync; the other takes over, with what was persisted, once it stops', async () => {
+    const first = await open('first');
+    const second = await open('second');
+    const a = twoStories('a');
+    await writeStage2Job(stack.writer, a);
+    expect((await first.sync()).jobs).toEqual([a.jobId]);
+    // Before, the second merged nothing of job a (its row says merged) and then rewrote the tables'
+    // metrics and summaries from its own graph, without job a.
+    await expect(second.sync()).rejects.toBeInstanceOf(GraphSyncStandbyError);
+    const app = await buildApp({ service: second });
+    try {
+      const refused = await app.inject({ method: 'POST', url: '/graph/sync' });
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json().code).toBe('STAGE5_SYNC_STANDBY');
+    } finally {
+      await app.close();
+    }
+    const b = twoStories('b');
+    await writeStage2Job(stack.writer, b);
+    expect((await first.sync()).jobs).toEqual([b.jobId]);
+    await first.close();
+
+    // The first stopped: the second takes the lock, loads what it persisted, and has nothing left to merge.
+    expect((await second.sync()).jobs).toEqual([]);
+    for (const key of ['sto:a-s-quake', 'sto:b-s-quake']) expect(second.model.graph.hasNode(key)).toBe(true);
+    expect(second.model.graph.getNodeAttributes('ent:a-alice').community).toBeGreaterThanOrEqual(0);
+    expect(second.model.summaries.has('sto:a-s-election')).toBe(true);
+  });
+});
