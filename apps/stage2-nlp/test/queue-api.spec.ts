@@ -263,6 +263,22 @@ describe('the BullMQ worker and the HTTP API', () => {
     expect(accepted.statusCode).toBe(202);
   });
 
+  it('keeps the claim when the add may have run (a timeout): the retry of the same POST finds the batch', async () => {
+    const jobId = randomUUID();
+    const payload = [JSON.parse(sampleLines()[0]!)];
+    const add = queue.add.bind(queue);
+    queue.add = (async (...args: Parameters<typeof add>) => {
+      await add(...args);
+      throw new Error('Command timed out');
+    }) as typeof queue.add;
+    expect((await app.inject({ method: 'POST', url: `/batches?job_id=${jobId}`, payload })).statusCode).toBe(503);
+    queue.add = add;
+    // Before, the claim was dropped: the retry was refused (409) as another batch under its own job id.
+    const retried = await app.inject({ method: 'POST', url: `/batches?job_id=${jobId}`, payload });
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json()).toMatchObject({ job_id: jobId, existing: true });
+  });
+
   it('bounds the time a request may take to arrive, so a dripping upload cannot hold the close for ever', async () => {
     // Node checks the bound every 30 s (connectionsCheckingInterval): the server's settings are what can be held here.
     expect(app.server.requestTimeout).toBe(REQUEST_TIMEOUT_MS);

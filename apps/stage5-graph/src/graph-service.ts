@@ -8,6 +8,7 @@ import { GraphModel } from './graph/graph-model';
 import { GraphStore } from './persistence/graph-store';
 import { BundleReaderThread } from './sync/bundle-reader-thread';
 import { runGraphSync, type SyncReport } from './sync/graph-sync';
+import { SyncLockHolder } from './sync/sync-lock';
 import { createStage5Metrics, exposition, observeGraph, type Stage5Metrics } from './stage5.metrics';
 
 /** How long a scrape waits for the reader thread's metrics: the thread may be busy reading a job. */
@@ -99,32 +100,6 @@ export async function buildGraphService(options: GraphServiceOptions): Promise<G
 /** Runs one sync of the service (for scripts and tests). */
 export const runSync = (service: GraphService): Promise<SyncReport> => service.sync();
 
-/** Whether this process holds its database's sync lock (see `GraphStore.tryLockForSync`). */
-class SyncLockHolder {
-  held = false;
-  /** Taken after a refusal or a loss: the graph loaded before may be behind the holder's persists. */
-  stale = false;
-
-  constructor(
-    private readonly store: GraphStore,
-    private readonly logger: Logger,
-  ) {}
-
-  async tryTake(): Promise<boolean> {
-    if (this.held) return true;
-    this.held = await this.store.tryLockForSync((error) => {
-      this.held = false;
-      this.stale = true;
-      this.logger.error({ err: errorMessage(error) }, 'lost the sync lock (its connection failed): syncs wait until it is taken again');
-    });
-    if (!this.held) {
-      this.stale = true;
-      this.logger.warn('another Stage 5 process syncs this database: serving the graph as loaded, without syncing, until it stops');
-    }
-    return this.held;
-  }
-}
-
 class DefaultGraphService implements GraphService {
   lastSync: SyncReport | null = null;
   lastSyncError: string | null = null;
@@ -132,6 +107,8 @@ class DefaultGraphService implements GraphService {
   private timer: NodeJS.Timeout | null = null;
   private readonly unsaved = emptyChanges();
   private readonly stopping = new AbortController();
+  /** The running sync's: aborted when the service stops or the sync lock is lost. */
+  private current: AbortController | null = null;
 
   constructor(
     public model: GraphModel,
@@ -145,6 +122,7 @@ class DefaultGraphService implements GraphService {
     private readonly readerThread: BundleReaderThread | null,
     private readonly syncLock: SyncLockHolder,
   ) {
+    syncLock.onLost = () => this.current?.abort(new GraphSyncStandbyError());
     observeGraph(metrics, model);
   }
 
@@ -163,6 +141,7 @@ class DefaultGraphService implements GraphService {
   private async syncOnce(): Promise<SyncReport> {
     try {
       if (this.registry.enabled) await this.takeSyncLock();
+      this.current = new AbortController();
       const report = await runGraphSync({
         reader: this.registry.reader,
         bundles: this.readerThread?.read,
@@ -172,7 +151,7 @@ class DefaultGraphService implements GraphService {
         logger: this.logger,
         metrics: this.metrics,
         unsaved: this.unsaved,
-        signal: this.stopping.signal,
+        signal: AbortSignal.any([this.stopping.signal, this.current.signal]),
       });
       this.lastSync = report;
       this.lastSyncError = report.failedJobs[0]?.error ?? null;
@@ -210,8 +189,9 @@ class DefaultGraphService implements GraphService {
     const wasStale = this.syncLock.stale;
     if (!(await this.syncLock.tryTake())) throw new GraphSyncStandbyError();
     if (!wasStale) return;
-    this.syncLock.stale = false;
+    // Stale until loaded: a load that fails is tried again at the next sync, never skipped.
     this.model = await this.store.loadModel();
+    this.syncLock.stale = false;
     for (const set of [this.unsaved.nodes, this.unsaved.edges, this.unsaved.removedEdges]) set.clear();
     observeGraph(this.metrics, this.model);
     this.logger.info({ nodes: this.model.graph.order }, 'took the sync lock: graph loaded again from Stage 5 tables');
@@ -235,7 +215,7 @@ class DefaultGraphService implements GraphService {
   async stopSyncing(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.stopping.abort();
+    this.stopping.abort(new GraphSyncStoppedError());
     await this.running?.catch(() => undefined);
   }
 

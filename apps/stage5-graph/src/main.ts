@@ -3,7 +3,7 @@ import { createLogger, errorMessage, withEnvFile } from '@storytelling/common';
 import { buildApp } from './api/app';
 import { loadStage5Config, STAGE5_ENV_FILE } from './config/stage5.config';
 import { buildGraphService } from './graph-service';
-import { GraphSyncStoppedError } from './stage5.errors';
+import { GraphSyncStandbyError, GraphSyncStoppedError } from './stage5.errors';
 
 /** `nx serve stage5-graph`: load the persisted graph, serve it, and keep it in sync with the registry. */
 async function main(): Promise<void> {
@@ -25,8 +25,8 @@ async function main(): Promise<void> {
   await app.listen({ host: config.host, port: config.port });
   if (config.syncOnStart) {
     service.sync().catch((error) => {
-      // Stopped by a SIGTERM while it ran: the service logged that already.
-      if (!(error instanceof GraphSyncStoppedError)) logger.error({ err: errorMessage(error) }, 'initial graph sync failed');
+      // Stopped by a SIGTERM while it ran, or standing by: the service logged that already.
+      if (!(error instanceof GraphSyncStoppedError || error instanceof GraphSyncStandbyError)) logger.error({ err: errorMessage(error) }, 'initial graph sync failed');
     });
   }
   service.startPolling(config.syncIntervalMs);

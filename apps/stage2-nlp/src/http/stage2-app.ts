@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Gauge, type Registry as MetricsRegistry } from 'prom-client';
-import { PipelineError, errorMessage, type Logger } from '@storytelling/common';
+import { PipelineError, errorMessage, withinTime, type Logger } from '@storytelling/common';
 import { parseBatchId, parseJobId } from '../batch/batch-id';
 import { BatchInputError, JobConflictError, QueueUnavailableError } from '../config/stage2.errors';
 import type { BatchProducer } from '../queue/batch-queue';
@@ -114,7 +114,8 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
     const results: Record<string, boolean> = {};
     await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
-        results[name] = await withTimeout(check(), HEALTH_TIMEOUT_MS).catch(() => false);
+        // A dead Redis makes BullMQ wait for reconnection forever: a health check must not.
+        results[name] = (await withinTime(check(), HEALTH_TIMEOUT_MS).catch(() => false)) === true;
       }),
     );
     const ok = Object.values(results).every(Boolean);
@@ -129,14 +130,6 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
   return app;
 }
 
-/** A dead Redis makes BullMQ wait for reconnection forever: a health check must not. */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** The queue's job counts, read when Prometheus scrapes. */
 function registerQueueGauge(options: Stage2AppOptions): void {

@@ -92,8 +92,10 @@ export class BatchProducer {
       try {
         await this.queue.add(BATCH_JOB_NAME, { ...data, batch_id: batchId }, this.jobOptions(jobId, options.retry ?? this.retry));
       } catch (error) {
-        // Not queued: the claim goes too, or the same job id with a corrected body would be refused for 30 days.
-        if (claimed === 'OK') await this.connection.del(key).catch(() => undefined);
+        // Refused by Redis (out of memory, read-only...): nothing was queued, so the claim goes too,
+        // or the same job id with a corrected body would be refused for 30 days. After a timeout or
+        // a lost connection the add may have run: the claim stays, and a retry finds the job.
+        if (claimed === 'OK' && error instanceof ReplyError && REDIS_BUSY.test((error as Error).message)) await this.connection.del(key).catch(() => undefined);
         throw error;
       }
       return { jobId, batchId, existing: false, state: 'waiting' };

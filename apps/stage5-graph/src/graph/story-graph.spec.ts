@@ -133,6 +133,30 @@ describe('StoryGraph', () => {
     expect([graph.size, graph.edgeIdBound]).toEqual([2_900, 6_000]);
   });
 
+  it('is left as it was when growing fails half-way (an allocation refused), its arrays all of one size', () => {
+    const graph = new StoryGraph();
+    for (let i = 0; i < 100; i++) graph.addNode(`ent:${i}`, node(`${i}`));
+    const pairs: Array<[string, string]> = [];
+    for (let a = 0; a < 100 && pairs.length < 3_000; a++) for (let b = a + 1; b < 100 && pairs.length < 3_000; b++) pairs.push([`ent:${a}`, `ent:${b}`]);
+    pairs.slice(0, 1_000).forEach(([a, b], i) => graph.addEdge(a, b, { kind: 'co-occurs', weight: i }));
+    // The weights' allocation fails, after the edges' ends could already have grown.
+    const constructor = Object.getOwnPropertyDescriptor(Float64Array.prototype, 'constructor') as PropertyDescriptor;
+    Object.defineProperty(Float64Array.prototype, 'constructor', {
+      configurable: true,
+      value: function refused() {
+        throw new RangeError('refused by the test');
+      },
+    });
+    try {
+      expect(() => graph.reserve(100, 100_000)).toThrow('refused by the test');
+    } finally {
+      Object.defineProperty(Float64Array.prototype, 'constructor', constructor);
+    }
+    pairs.slice(1_000).forEach(([a, b], i) => graph.addEdge(a, b, { kind: 'co-occurs', weight: 1_000 + i }));
+    // Before, the ends had grown and the weights had not: weights past 1,024 read back undefined.
+    expect(pairs.map(([a, b]) => graph.getEdgeAttribute(edgeKey('co-occurs', a, b), 'weight'))).toEqual(pairs.map((_, i) => i));
+  });
+
   it('gives edges between node keys holding "|" or "\\" keys of their own, and keeps [] and [""] role sets apart', () => {
     const graph = new StoryGraph();
     for (const key of ['doc:a', 'doc:a|ent:b', 'ent:b|ent:c', 'ent:c', 'evt:1', 'doc:x\\', 'doc:x']) graph.addNode(key, node(key));

@@ -579,27 +579,32 @@ export class StoryGraph {
   }
 
   /** Rebuilds the table (at `size` slots), which also clears the deleted slots. */
+  // Growing is all or nothing: every new array is made before any is put in place, so an
+  // allocation that fails (a RangeError) leaves the graph as it was, never with arrays of two sizes.
   private rehash(size: number): void {
-    this.table = new Int32Array(size).fill(EMPTY);
+    const table = new Int32Array(size).fill(EMPTY);
+    this.table = table;
     this.tableUsed = 0;
     for (let e = 0; e < this.edgeSlots; e++) if (this.alive[e]) this.insertSlot(e);
   }
 
   private growNodes(size: number): void {
-    this.head = grow(this.head, size, NONE);
-    this.tail = grow(this.tail, size, NONE);
-    this.degrees = grow(this.degrees, size);
+    const [head, tail, degrees] = [grow(this.head, size, NONE), grow(this.tail, size, NONE), grow(this.degrees, size)];
+    Object.assign(this, { head, tail, degrees });
   }
 
   private growEdges(size = this.sources.length * 2): void {
-    this.sources = grow(this.sources, size);
-    this.targets = grow(this.targets, size);
-    this.kinds = grow(this.kinds, size);
-    this.alive = grow(this.alive, size);
-    this.weights = grow(this.weights, size);
-    this.extras = grow(this.extras, size);
-    this.next = grow(this.next, 2 * size);
-    this.previous = grow(this.previous, 2 * size);
+    const grown = {
+      sources: grow(this.sources, size),
+      targets: grow(this.targets, size),
+      kinds: grow(this.kinds, size),
+      alive: grow(this.alive, size),
+      weights: grow(this.weights, size),
+      extras: grow(this.extras, size),
+      next: grow(this.next, 2 * size),
+      previous: grow(this.previous, 2 * size),
+    };
+    Object.assign(this, grown);
   }
 
   private attach(arc: number, node: number): void {

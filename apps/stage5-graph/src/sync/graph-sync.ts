@@ -9,7 +9,7 @@ import type { GraphChanges, StoryGraph } from '../graph/graph.types';
 import type { GraphStore, PersistReport, SyncState, Watermark } from '../persistence/graph-store';
 import type { ProcessedJob } from '../persistence/graph-writer';
 import type { Stage5Metrics } from '../stage5.metrics';
-import { GraphSyncStoppedError } from '../stage5.errors';
+import { GraphSyncStandbyError, GraphSyncStoppedError } from '../stage5.errors';
 import { mainThreadBundles, type BundleSource } from './job-bundle-reader';
 import { threadCpuSeconds } from './thread-cpu';
 import { advanceWatermark, listingStart, nextListingCursor, pendingJobs } from './job-selection';
@@ -35,9 +35,10 @@ export interface SyncDeps {
   /** Changes merged by an earlier sync whose persist failed: written with this one. */
   unsaved: GraphChanges;
   /**
-   * Aborted when the service closes: the sync stops at its next checkpoint (between jobs, between
-   * slices of the enrichment, before the persist) with {@link GraphSyncStoppedError}. Nothing of it
-   * is persisted, so the watermark stays where it was and the next start merges its jobs again.
+   * Aborted when the service closes, or loses its sync lock: the sync stops at its next checkpoint
+   * (between jobs, between slices of the enrichment, before the persist) with
+   * {@link GraphSyncStoppedError} (or the GraphSyncStandbyError it was aborted with). Nothing of it
+   * is persisted, so the watermark stays where it was and its jobs are merged again.
    */
   signal?: AbortSignal;
 }
@@ -77,7 +78,8 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
   const cpu0 = process.cpuUsage();
   const threadCpu0 = threadCpuSeconds();
   const stopIfAsked = () => {
-    if (deps.signal?.aborted) throw new GraphSyncStoppedError();
+    if (!deps.signal?.aborted) return;
+    throw deps.signal.reason instanceof GraphSyncStandbyError ? deps.signal.reason : new GraphSyncStoppedError();
   };
   const state = await deps.store.loadState();
   const jobs = await listPendingJobs(deps, state);
@@ -147,7 +149,8 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
   } catch (error) {
     // Stopped after merges: the graph holds jobs neither enriched nor persisted (the next start
     // merges them again); its counts and indexes follow it while it serves until the process goes.
-    if (error instanceof GraphSyncStoppedError && processed.length) await deps.model.lock.exclusive(() => deps.model.refreshIndexes());
+    const aborted = error instanceof GraphSyncStoppedError || error instanceof GraphSyncStandbyError;
+    if (aborted && processed.length) await deps.model.lock.exclusive(() => deps.model.refreshIndexes());
     throw error;
   }
   const cpu = process.cpuUsage(cpu0);

@@ -1,7 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { Redis } from 'ioredis';
 import type { Registry as MetricsRegistry } from 'prom-client';
-import { createLogger, errorMessage, redactUrl, type Logger } from '@storytelling/common';
+import { createLogger, errorMessage, redactUrl, TIMED_OUT, withinTime, type Logger } from '@storytelling/common';
 import type { RegistryHooks, RegistryReader } from './registry.types';
 import type { RegistryConfig } from './registry.config';
 import { createPgPool, pgExecutor, pgliteExecutor, type SqlExecutor } from '@storytelling/sql';
@@ -47,16 +47,6 @@ export interface CreateRegistryOptions {
 
 const CLOSE_GRACE_MS = 10_000;
 
-/** Whether the promise settles within `ms` (it goes on either way; the caller handles its failure). */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms), false)));
-  try {
-    return await Promise.race([promise.then(() => true, () => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** What one replay did: entries written, still pending, dead-lettered, and dead letters requeued. */
 export interface OutboxReplaySummary {
@@ -155,7 +145,7 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
       // Each part is closed in turn; once the time is up, the rest are started without waiting.
       for (const close of closers) {
         const closing = close().catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'metadata registry: a part did not close cleanly'));
-        late = !(await settlesWithin(closing, deadline - performance.now())) || late;
+        late = (await withinTime(closing, deadline - performance.now())) === TIMED_OUT || late;
       }
       if (late) {
         logger.warn('metadata registry closed with work still in flight (a silent connection?): what it was writing stays in the outbox, replayed at the next start');

@@ -1,5 +1,5 @@
 import CircuitBreaker from 'opossum';
-import { errorMessage, type Logger } from '@storytelling/common';
+import { errorMessage, TIMED_OUT, withinTime, type Logger } from '@storytelling/common';
 import type { OutboxStore, ReplayResult } from './outbox-store';
 import { isRetryable, opCounts, type OpResult, type RegistryOp, type RegistryStore } from './registry-store';
 import { classifyFailure } from './write-failures';
@@ -182,17 +182,3 @@ export class ResilientWriter {
   }
 }
 
-const TIMED_OUT = Symbol('timed out');
-
-/** The promise's value, or TIMED_OUT when it takes longer than `ms` (it is not stopped). */
-async function withinTime<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
