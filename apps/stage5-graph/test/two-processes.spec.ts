@@ -4,6 +4,7 @@ import { buildApp } from '../src/api/app';
 import { buildGraphService, type GraphService } from '../src/graph-service';
 import { GraphSyncStandbyError } from '../src/stage5.errors';
 import { twoStories } from './fixtures/story-records';
+import { eventually } from '@storytelling/test-utils';
 import { openTestStack, quietLogger, stage5Config, writeStage2Job, type TestStack } from './support/test-env';
 
 /** Two Stage 5 processes on one database (a rolling deploy): one syncs, the other serves what it loaded. */
@@ -57,40 +58,46 @@ describe('Stage 5: two processes on one database', () => {
   });
 
   it('persists nothing of a sync under way when the sync lock is lost, and loads the graph again once it is taken back', async () => {
+    type WithLock = { syncLock: { held: boolean; onLost(): void } };
+    let service: GraphService | null = null;
+    let told = false;
+    // The first merged job is told the lock is lost (what the lock connection's failure tells it).
+    const logger = pino({ level: 'debug' }, {
+      write(line: string) {
+        if (!line.includes('"msg":"job merged"') || told || !service) return;
+        told = true;
+        (service as unknown as WithLock).syncLock.onLost();
+      },
+    });
+    const config = stage5Config({ stage5Url: stack.stage5Db.url, registryUrl: stack.registryDb.url, dataDir: `${stack.scratch.dir}/lost` });
+    service = await buildGraphService({ config, logger });
+    opened.push(service);
+    const processedBefore = await service.store.countProcessedJobs();
+    const c = twoStories('c');
+    const d = twoStories('d');
+    await writeStage2Job(stack.writer, c);
+    await writeStage2Job(stack.writer, d);
+    await expect(service.sync()).rejects.toBeInstanceOf(GraphSyncStandbyError);
+    expect(await service.store.countProcessedJobs()).toBe(processedBefore);
+
+    // The lock's connection cut for real (an idle killer): the loss is noticed, and the lock taken again.
     const stage5 = new Client({ connectionString: stack.stage5Db.url });
     await stage5.connect();
     try {
-      let service: GraphService | null = null;
-      let cut: Promise<unknown> | null = null;
-      // The first merged job cuts the lock's connection (an idle killer, a failover of that one socket).
-      const logger = pino({ level: 'debug' }, {
-        write(line: string) {
-          if (!line.includes('"msg":"job merged"') || cut) return;
-          cut = stage5.query(
-            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-          );
-        },
-      });
-      const config = stage5Config({ stage5Url: stack.stage5Db.url, registryUrl: stack.registryDb.url, dataDir: `${stack.scratch.dir}/lost` });
-      service = await buildGraphService({ config, logger });
-      opened.push(service);
-      const processedBefore = await service.store.countProcessedJobs();
-      const c = twoStories('c');
-      const d = twoStories('d');
-      await writeStage2Job(stack.writer, c);
-      await writeStage2Job(stack.writer, d);
-      await expect(service.sync()).rejects.toBeInstanceOf(GraphSyncStandbyError);
-      await cut;
-      expect(await service.store.countProcessedJobs()).toBe(processedBefore);
-      // A load that fails is tried again at the next sync, never skipped.
-      const loadModel = service.store.loadModel.bind(service.store);
-      service.store.loadModel = async () => Promise.reject(new Error('load refused by the test'));
-      await expect(service.sync()).rejects.toThrow('load refused by the test');
-      service.store.loadModel = loadModel;
-      expect([...(await service.sync()).jobs].sort()).toEqual([c.jobId, d.jobId].sort());
-      expect(await service.store.countProcessedJobs()).toBe(processedBefore + 2);
+      await stage5.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+      );
     } finally {
       await stage5.end();
     }
+    const holder = (service as unknown as WithLock).syncLock;
+    expect(await eventually(async () => !holder.held)).toBe(true);
+    // A load that fails is tried again at the next sync, never skipped.
+    const loadModel = service.store.loadModel.bind(service.store);
+    service.store.loadModel = async () => Promise.reject(new Error('load refused by the test'));
+    await expect(service.sync()).rejects.toThrow('load refused by the test');
+    service.store.loadModel = loadModel;
+    expect([...(await service.sync()).jobs].sort()).toEqual([c.jobId, d.jobId].sort());
+    expect(await service.store.countProcessedJobs()).toBe(processedBefore + 2);
   });
 });
