@@ -6,6 +6,14 @@ import { z } from 'zod';
 /** Stage 2's env file, where the design keeps it (its app folder); the environment's variables win over it. */
 export const STAGE2_ENV_FILE = join(__dirname, '..', '..', '.env');
 
+/**
+ * A job's lock is renewed by a timer on the main thread, and linking a large batch against a
+ * large corpus holds that thread for seconds to minutes: a lock that lapsed meanwhile let another
+ * worker take the batch while it ran (twice, then "stalled more than allowable limit"). A worker
+ * that really died has its batch taken over after this long.
+ */
+export const DEFAULT_LOCK_DURATION_MS = 10 * 60_000;
+
 const optionalString = z.preprocess(envEmptyAsUndefined, z.string().optional());
 const optionalUrl = z.preprocess(envEmptyAsUndefined, z.url().optional());
 // Capped where a Node timer still waits (delays), far above any sane count or size.
@@ -37,12 +45,8 @@ export const stage2ConfigSchema = z.object({
   /** Attempts of a queued batch before it is failed (exponential backoff between them). */
   STAGE2_JOB_ATTEMPTS: positiveInt(3),
   STAGE2_JOB_BACKOFF_MS: positiveInt(5000),
-  /**
-   * How long a batch's lock lasts without renewal. Renewal runs on the main thread, which linking
-   * holds: longer than the longest link, or another worker takes the batch while it runs. A dead
-   * worker's batch is taken over after it.
-   */
-  STAGE2_LOCK_DURATION_MS: envInteger(600_000, 5_000, MAX_TIMER_MS),
+  /** How long a batch's lock lasts without renewal (see DEFAULT_LOCK_DURATION_MS). */
+  STAGE2_LOCK_DURATION_MS: envInteger(DEFAULT_LOCK_DURATION_MS, 5_000, MAX_TIMER_MS),
   /** Analysis threads; defaults to the cores. */
   STAGE2_POOL_SIZE: positiveInt(availableParallelism()),
   /** Documents per save with progressive save (pool tasks are at most 16 documents). */

@@ -48,8 +48,6 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
     loggerInstance: options.logger as FastifyBaseLogger | undefined,
     bodyLimit: options.maxBodyBytes,
     requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
-    // Closing ends idle keep-alive connections at once, instead of waiting for their clients.
-    forceCloseConnections: 'idle',
   });
   app.addContentTypeParser(NDJSON_TYPES, { parseAs: 'buffer', bodyLimit: options.maxBodyBytes }, (_req, body, done) =>
     done(null, body),

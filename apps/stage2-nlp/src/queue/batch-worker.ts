@@ -4,6 +4,7 @@ import type { Logger } from '@storytelling/common';
 import { parseBatchId, parseJobId } from '../batch/batch-id';
 import type { BatchProcessor } from '../batch/batch-processor';
 import type { BatchSummary } from '../batch/batch-summary';
+import { DEFAULT_LOCK_DURATION_MS } from '../config/stage2.config';
 import { BatchInputError } from '../config/stage2.errors';
 import type { BatchJobData } from './batch-job.types';
 
@@ -21,14 +22,6 @@ export interface BatchWorkerOptions {
   maxStalledCount?: number;
   autorun?: boolean;
 }
-
-/**
- * A job's lock is renewed by a timer on the main thread, and linking a large batch against a
- * large corpus holds that thread for seconds to minutes: a lock that lapsed meanwhile let another
- * worker take the batch while it ran (twice, then "stalled more than allowable limit"). A worker
- * that really died has its batch taken over after this long.
- */
-export const DEFAULT_LOCK_DURATION_MS = 10 * 60_000;
 
 /** Rebuilds the documents array: lines that were not UTF-8 go back in as their bytes. */
 export function documentsOf(data: BatchJobData): unknown[] {

@@ -42,7 +42,7 @@ export function* toLines(records: unknown[], charsPerWrite = CHARS_PER_WRITE): G
 }
 
 /** Where a batch's file is written until the batch completes: it does not match `*.jsonl`. */
-export const partialFile = (file: string): string => `${file}.partial`;
+const partialFile = (file: string): string => `${file}.partial`;
 
 /**
  * JSONL files, one set per batch: `<stem>.jsonl` (one processed document a line),
