@@ -16,7 +16,7 @@ describe('AnalysisPool', () => {
   });
 
   it('replaces its threads after so many documents, finishing what the old ones hold', async () => {
-    const pool = new AnalysisPool(2, 3);
+    const pool = new AnalysisPool(2, { recycleAfterDocuments: 3 });
     try {
       const before = await pool.warmUpThreads();
       const lines = sampleLines().slice(0, 8);

@@ -1,11 +1,34 @@
 import { join } from 'node:path';
+import { errorMessage } from '@storytelling/common';
 import { Piscina } from 'piscina';
+import { DEFAULT_ANALYSIS_TIMEOUT_MS } from '../config/stage2.config';
+import { AnalysisThreadError } from '../config/stage2.errors';
 import type { AnalysisItem } from '../input/batch-input.types';
 import type { AnalysisOutcome } from './analysis.types';
-import type { WarmUpTask } from './analysis.worker';
+import type { AnalysisTask, WarmUpTask } from './analysis.worker';
+import { TaskProgress } from './task-progress';
 
 /** How long a warmed thread waits for the others (they start together; this only guards a dead one). */
 const WARM_UP_TIMEOUT_MS = 60_000;
+
+export interface AnalysisPoolOptions {
+  /** Documents a generation of threads analyses before it is replaced (0: never). */
+  recycleAfterDocuments?: number;
+  /** A document still being analysed after this long has its thread stopped, and is rejected. */
+  documentTimeoutMs?: number;
+  /** Each thread's heap limit in MB (Node's default when unset): one document cannot take the host's memory. */
+  threadMemoryMb?: number;
+}
+
+/** A task handed to the threads: how far it is, and how to stop it. */
+interface RunningTask {
+  progress: TaskProgress;
+  controller: AbortController;
+  timedOut: boolean;
+}
+
+/** How one run of a task ended: its outcomes, or the thread stopped (at `position`, when it was on a document). */
+type Attempt = { outcomes: AnalysisOutcome[] } | { error: unknown; position: number; timedOut: boolean };
 
 /**
  * The worker-thread pool that runs the NLP: one per process, sized to the cores by default.
@@ -19,11 +42,28 @@ export class AnalysisPool {
   private readonly retiring = new Set<Promise<void>>();
   private inFlight = new Set<Promise<unknown>>();
   private generationNumber = 0;
+  private readonly running = new Set<RunningTask>();
+  private watchdog: NodeJS.Timeout | undefined;
+  private closing = false;
+  /** Rejects once a thread fails to start (it dies loading the NLP): every thread would, so the pool is broken. */
+  private readonly startFailed: Promise<never>;
+  private failStart: (error: AnalysisThreadError) => void = () => undefined;
+  private startFailure: AnalysisThreadError | undefined;
+  private readonly recycleAfterDocuments: number;
+  private readonly documentTimeoutMs: number;
+  private readonly threadMemoryMb: number | undefined;
 
   constructor(
     readonly size: number,
-    private readonly recycleAfterDocuments = 0,
+    options: AnalysisPoolOptions = {},
   ) {
+    this.recycleAfterDocuments = options.recycleAfterDocuments ?? 0;
+    this.documentTimeoutMs = options.documentTimeoutMs ?? DEFAULT_ANALYSIS_TIMEOUT_MS;
+    this.threadMemoryMb = options.threadMemoryMb;
+    this.startFailed = new Promise<never>((_, reject) => {
+      this.failStart = reject;
+    });
+    this.startFailed.catch(() => undefined);
     this.piscina = this.startThreads();
   }
 
@@ -32,25 +72,131 @@ export class AnalysisPool {
     return this.generationNumber;
   }
 
-  /** Analyses one chunk on a free thread. */
-  analyze(items: AnalysisItem[]): Promise<AnalysisOutcome[]> {
+  /**
+   * Analyses one chunk on a free thread. A document that stops its thread (past the time limit,
+   * or out of memory when run alone) is rejected as ANALYSIS_FAILED and the chunk's other
+   * documents are analysed again: one document never fails its batch. When the threads cannot
+   * analyse a known-good document either, they are broken: that throws {@link AnalysisThreadError}.
+   */
+  async analyze(items: AnalysisItem[]): Promise<AnalysisOutcome[]> {
+    if (this.startFailure) throw this.startFailure;
     if (this.recycleAfterDocuments > 0 && this.analysedByCurrent >= this.recycleAfterDocuments) this.recycle();
     this.analysedByCurrent += items.length;
-    const run = this.piscina.run(items) as Promise<AnalysisOutcome[]>;
+    return (await this.analyzeGuarded(items)).sort((a, b) => a.index - b.index);
+  }
+
+  /** Runs the task; when its thread stops, settles the document it was on alone and runs the others again. */
+  private async analyzeGuarded(items: AnalysisItem[]): Promise<AnalysisOutcome[]> {
+    const attempt = await this.attempt(items);
+    if ('outcomes' in attempt) return attempt.outcomes;
+    if (attempt.position < 0 || attempt.position >= items.length) {
+      // Not on a document (its results could not be sent back, say): each one alone finds the culprit.
+      return Promise.all(items.map((item) => this.alone(item)));
+    }
+    const culprit = items[attempt.position];
+    // Past the time limit is the document's own doing; out of memory may be the task's earlier documents'.
+    const verdict = attempt.timedOut ? stoppedOutcome(culprit, attempt.error) : await this.alone(culprit);
+    const others = items.filter((_, i) => i !== attempt.position);
+    return [verdict, ...(others.length > 0 ? await this.analyzeGuarded(others) : [])];
+  }
+
+  /** One document in a task of its own: its outcome, or its rejection when it stops a thread there too. */
+  private async alone(item: AnalysisItem): Promise<AnalysisOutcome> {
+    const attempt = await this.attempt([item]);
+    if ('outcomes' in attempt) return attempt.outcomes[0];
+    if (!attempt.timedOut) await this.checkThreads(attempt.error);
+    return stoppedOutcome(item, attempt.error);
+  }
+
+  /** One run of a task; throws only when the pool is closing or cannot start threads. */
+  private async attempt(items: AnalysisItem[]): Promise<Attempt> {
+    const task: RunningTask = { progress: TaskProgress.create(), controller: new AbortController(), timedOut: false };
+    try {
+      return { outcomes: await this.runTask(items, task) };
+    } catch (error) {
+      if (this.closing) throw error;
+      if (this.startFailure) throw this.startFailure;
+      const timedOut = task.timedOut;
+      const stopped = timedOut ? new AnalysisThreadError(`analysis ran longer than ${this.documentTimeoutMs} ms (STAGE2_ANALYSIS_TIMEOUT_MS)`, error) : error;
+      return { error: stopped, position: task.progress.position, timedOut };
+    }
+  }
+
+  /** Throws when a thread cannot analyse the warm-up document either (a broken deployment, not a bad document). */
+  private async checkThreads(cause: unknown): Promise<void> {
+    try {
+      await this.untilStartFails(this.piscina.run(undefined, { name: 'canary' }));
+    } catch (error) {
+      if (this.closing) throw error;
+      if (this.startFailure) throw this.startFailure;
+      throw new AnalysisThreadError(`the analysis threads fail on a known-good document too: ${errorMessage(error)}${this.limitNote()} (after: ${errorMessage(cause)})`, error);
+    }
+  }
+
+  private runTask(items: AnalysisItem[], task: RunningTask): Promise<AnalysisOutcome[]> {
+    const payload: AnalysisTask = { items, progress: task.progress.buffer };
+    this.running.add(task);
+    this.watch();
+    const run = this.untilStartFails(this.piscina.run(payload, { signal: task.controller.signal }) as Promise<AnalysisOutcome[]>).finally(() =>
+      this.running.delete(task),
+    );
     const tracked = run.finally(() => this.inFlight.delete(tracked));
     tracked.catch(() => undefined);
     this.inFlight.add(tracked);
     return run;
   }
 
+  /** The work, unless the pool's threads cannot start (then it would wait forever: the task is never taken). */
+  private untilStartFails<T>(work: Promise<T>): Promise<T> {
+    work.catch(() => undefined);
+    return Promise.race([work, this.startFailed]);
+  }
+
+  /** A thread died outside any task, so while loading the NLP: the pool cannot work, and stops restarting threads. */
+  private threadFailedToStart(error: unknown): void {
+    if (this.startFailure || this.closing) return;
+    this.startFailure = new AnalysisThreadError(`the analysis threads could not start: ${errorMessage(error)}${this.limitNote()}`, error);
+    this.failStart(this.startFailure);
+    this.piscina.destroy().catch(() => undefined);
+  }
+
+  private limitNote(): string {
+    return this.threadMemoryMb === undefined ? '' : ` (STAGE2_ANALYSIS_THREAD_MEMORY_MB is ${this.threadMemoryMb})`;
+  }
+
+  /** Checks how long each running task has been on its document while any is in flight; never keeps the process alive. */
+  private watch(): void {
+    if (this.watchdog) return;
+    const every = Math.min(1_000, Math.max(25, Math.floor(this.documentTimeoutMs / 4)));
+    this.watchdog = setInterval(() => {
+      const now = Date.now();
+      for (const task of this.running) {
+        const { position, since } = task.progress;
+        if (position !== TaskProgress.NOT_STARTED && !task.timedOut && now - since > this.documentTimeoutMs) {
+          task.timedOut = true;
+          // Piscina stops the thread that runs an aborted task and starts a fresh one.
+          task.controller.abort();
+        }
+      }
+      if (this.running.size === 0) {
+        clearInterval(this.watchdog);
+        this.watchdog = undefined;
+      }
+    }, every);
+    this.watchdog.unref();
+  }
+
   private startThreads(): Piscina {
-    return new Piscina({
+    const piscina = new Piscina({
       filename: join(__dirname, 'analysis.worker.js'),
       minThreads: this.size,
       maxThreads: this.size,
       // Each thread loads the language model once; keep them until they are recycled.
       idleTimeout: Number.POSITIVE_INFINITY,
+      ...(this.threadMemoryMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: this.threadMemoryMb } }),
     });
+    piscina.on('error', (error: unknown) => this.threadFailedToStart(error));
+    return piscina;
   }
 
   /** New threads take the next tasks; the old ones are destroyed once their tasks have settled. */
@@ -79,12 +225,28 @@ export class AnalysisPool {
   /** {@link warmUp}, giving the ids of the threads it warmed. */
   async warmUpThreads(): Promise<number[]> {
     const task: WarmUpTask = { barrier: new SharedArrayBuffer(4), threads: this.size, timeoutMs: WARM_UP_TIMEOUT_MS };
-    const threads = (await Promise.all(Array.from({ length: this.size }, () => this.piscina.run(task, { name: 'warmUp' })))) as Array<number | null>;
-    return [...new Set(threads.filter((id): id is number => id !== null))];
+    const runs = Array.from({ length: this.size }, () => this.piscina.run(task, { name: 'warmUp' }) as Promise<number | null>);
+    try {
+      const threads = await this.untilStartFails(Promise.all(runs));
+      return [...new Set(threads.filter((id): id is number => id !== null))];
+    } catch (error) {
+      throw this.startFailure ?? new AnalysisThreadError(`the analysis threads could not start: ${errorMessage(error)}${this.limitNote()}`, error);
+    }
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.watchdog);
+    this.watchdog = undefined;
     await Promise.allSettled([...this.retiring]);
-    await this.piscina.destroy();
+    // A pool whose threads could not start was destroyed then.
+    if (!this.startFailure) await this.piscina.destroy();
   }
+}
+
+/** The rejection of a document that stopped its thread. */
+function stoppedOutcome(item: AnalysisItem, error: unknown): AnalysisOutcome {
+  const reason = error instanceof AnalysisThreadError ? error.message : `the analysis thread stopped: ${errorMessage(error)}`;
+  const id = (item.value as { document_id?: unknown } | null | undefined)?.document_id;
+  return { index: item.index, rejection: { code: 'ANALYSIS_FAILED', reason, field: null, document_id: typeof id === 'string' ? id : null } };
 }

@@ -3,6 +3,7 @@ import { analyzeDocument, parseInputDocument } from '@storytelling/nlp';
 import { PipelineError, errorMessage } from '@storytelling/common';
 import type { AnalysisItem } from '../input/batch-input.types';
 import type { AnalysisOutcome } from './analysis.types';
+import { TaskProgress } from './task-progress';
 
 const idOf = (value: unknown): string | null => {
   const id = (value as { document_id?: unknown } | null)?.document_id;
@@ -28,13 +29,41 @@ function analyzeOne(item: AnalysisItem): AnalysisOutcome {
   try {
     return { index: item.index, document: analyzeDocument(input) };
   } catch (error) {
+    // A thread that cannot analyse the warm-up document either is broken, not this document: the task fails.
+    if (!canaryPasses()) throw error;
     return { index: item.index, rejection: { code: 'ANALYSIS_FAILED', reason: `analysis failed: ${errorMessage(error)}`, field: null, document_id: input.document_id } };
   }
 }
 
-/** Piscina task: parses, validates and analyses a chunk of documents; never throws for one document. */
-export default function analyzeChunk(items: AnalysisItem[]): AnalysisOutcome[] {
-  return items.map(analyzeOne);
+/** A chunk of documents, and the {@link TaskProgress} buffer the thread reports its position in. */
+export interface AnalysisTask {
+  items: AnalysisItem[];
+  progress: SharedArrayBuffer;
+}
+
+let warmed = false;
+
+/**
+ * Piscina task: parses, validates and analyses a chunk of documents; never throws for one
+ * document. A cold thread loads the lexicons first, so the time limit counts only the documents.
+ */
+export default function analyzeChunk(task: AnalysisTask): AnalysisOutcome[] {
+  if (!warmed) canary();
+  const progress = new TaskProgress(task.progress);
+  const outcomes = task.items.map((item, position) => {
+    progress.enter(position);
+    return analyzeOne(item);
+  });
+  progress.enter(task.items.length);
+  return outcomes;
+}
+
+function canaryPasses(): boolean {
+  try {
+    return canary();
+  } catch {
+    return false;
+  }
 }
 
 /** A short news item that takes the analysis through its main paths (names, places, dates, events). */
@@ -46,6 +75,13 @@ const WARM_UP_DOCUMENT = {
     'Police in Boston arrested John Smith on Monday after a fire destroyed the old city hall. ' +
     'Mayor Jane Doe said the building would be rebuilt, and the company Acme Corp. pledged $2 million on 3 March 2025.',
 };
+
+/** Piscina task: analyses the warm-up document (it throws only when the thread itself is broken). */
+export function canary(): true {
+  analyzeDocument(parseInputDocument(WARM_UP_DOCUMENT));
+  warmed = true;
+  return true;
+}
 
 export interface WarmUpTask {
   /** One Int32 counting the threads that have warmed up. */
@@ -61,7 +97,7 @@ export interface WarmUpTask {
  * this thread's id, or null when the others did not come in time.
  */
 export function warmUp(task: WarmUpTask): number | null {
-  analyzeDocument(parseInputDocument(WARM_UP_DOCUMENT));
+  canary();
   const counter = new Int32Array(task.barrier);
   Atomics.add(counter, 0, 1);
   Atomics.notify(counter, 0);

@@ -24,6 +24,12 @@ describe('loadStage2Config', () => {
     expect(() => loadStage2Config({ STAGE2_LOCK_DURATION_MS: '1000' })).toThrow(/STAGE2_LOCK_DURATION_MS: /);
   });
 
+  it('gives a document 2 minutes of analysis and a thread Node\'s heap by default', () => {
+    expect(loadStage2Config({})).toMatchObject({ STAGE2_ANALYSIS_TIMEOUT_MS: 120_000, STAGE2_ANALYSIS_THREAD_MEMORY_MB: 0 });
+    expect(loadStage2Config({ STAGE2_ANALYSIS_THREAD_MEMORY_MB: '512' }).STAGE2_ANALYSIS_THREAD_MEMORY_MB).toBe(512);
+    expect(() => loadStage2Config({ STAGE2_ANALYSIS_TIMEOUT_MS: '10' })).toThrow(/STAGE2_ANALYSIS_TIMEOUT_MS: /);
+  });
+
   it('refuses a delay no timer can wait and numbers not in decimal digits', () => {
     expect(() => loadStage2Config({ STAGE2_JOB_BACKOFF_MS: '3000000000' })).toThrow(/STAGE2_JOB_BACKOFF_MS: /);
     expect(() => loadStage2Config({ STAGE2_CHUNK_SIZE: '0x40' })).toThrow(/STAGE2_CHUNK_SIZE: must be a whole number/);

@@ -14,6 +14,9 @@ export const STAGE2_ENV_FILE = join(__dirname, '..', '..', '.env');
  */
 export const DEFAULT_LOCK_DURATION_MS = 10 * 60_000;
 
+/** A document's analysis time limit: a 1,000,000-character document takes 1-2 s. */
+export const DEFAULT_ANALYSIS_TIMEOUT_MS = 120_000;
+
 const optionalString = z.preprocess(envEmptyAsUndefined, z.string().optional());
 const optionalUrl = z.preprocess(envEmptyAsUndefined, z.url().optional());
 // Capped where a Node timer still waits (delays), far above any sane count or size.
@@ -56,6 +59,10 @@ export const stage2ConfigSchema = z.object({
    * wink-nlp adds every unknown word to its lexicon and never forgets it: a long-lived thread grows.
    */
   STAGE2_POOL_RECYCLE_DOCUMENTS: envInteger(200_000, 0, MAX_TIMER_MS),
+  /** A document still being analysed after this long has its thread stopped and is rejected (ANALYSIS_FAILED). */
+  STAGE2_ANALYSIS_TIMEOUT_MS: envInteger(DEFAULT_ANALYSIS_TIMEOUT_MS, 1_000, MAX_TIMER_MS),
+  /** Heap limit of each analysis thread in MB (0: Node's default); a document that passes it is rejected alone. */
+  STAGE2_ANALYSIS_THREAD_MEMORY_MB: envInteger(0, 0, 1_000_000),
   /** Largest accepted document, in bytes of its JSON. */
   STAGE2_MAX_DOCUMENT_BYTES: positiveInt(1_000_000),
   /** Largest accepted HTTP body, in bytes. */

@@ -54,3 +54,10 @@ export class JobConflictError extends PipelineError<'STAGE2_JOB_EXISTS'> {
     });
   }
 }
+
+/** An analysis thread stopped (out of memory, past STAGE2_ANALYSIS_TIMEOUT_MS) or cannot analyse at all. */
+export class AnalysisThreadError extends PipelineError<'STAGE2_ANALYSIS_THREAD_FAILED'> {
+  constructor(message: string, cause?: unknown) {
+    super('STAGE2_ANALYSIS_THREAD_FAILED', message, { cause });
+  }
+}

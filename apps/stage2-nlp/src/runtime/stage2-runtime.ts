@@ -49,7 +49,11 @@ export async function createStage2Runtime(options: Stage2RuntimeOptions): Promis
   if (options.defaultMetrics) collectDefaultMetrics({ register: metricsRegistry, prefix: 'stage2_' });
   const cleanups: Array<() => Promise<unknown>> = [];
   try {
-    const pool = options.pool ?? new AnalysisPool(config.STAGE2_POOL_SIZE, config.STAGE2_POOL_RECYCLE_DOCUMENTS);
+    const pool = options.pool ?? new AnalysisPool(config.STAGE2_POOL_SIZE, {
+        recycleAfterDocuments: config.STAGE2_POOL_RECYCLE_DOCUMENTS,
+        documentTimeoutMs: config.STAGE2_ANALYSIS_TIMEOUT_MS,
+        threadMemoryMb: config.STAGE2_ANALYSIS_THREAD_MEMORY_MB || undefined,
+      });
     if (!options.pool) cleanups.push(() => pool.close());
     // The threads load the language model while the databases open.
     const warming = options.pool ? Promise.resolve() : pool.warmUp();
