@@ -2,8 +2,9 @@
 // End-to-end documents/s of processBatch (thread pool + linking + every store), with the metadata
 // registry disabled and enabled, on the same documents in one run; and the NLP library's own
 // single-core rate × the pool's threads, the ceiling the pipeline is measured against.
-// Databases: STAGE2_DATABASE_URL / DATABASE_URL when set (tables emptied before each run),
-// else fresh embedded PGlite databases per run.
+// Databases: fresh embedded PGlite databases per run, or the servers named by
+// BENCH_STAGE2_DATABASE_URL / BENCH_DATABASE_URL (their tables are emptied before each run). The
+// servers Stage 2 is configured with (its .env, which Nx loads into this task) are never used.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import type { BatchTimings } from '../src/batch/batch-summary';
 import { SAMPLE_DOCUMENTS } from '../src/cli/process-command';
 import { loadStage2Config } from '../src/config/stage2.config';
 import { createStage2Runtime } from '../src/runtime/stage2-runtime';
+import { benchEnvironment } from './bench-environment';
 
 const SHARED_DEV_CORPUS = resolve(__dirname, '../../../../shared/corpus/ecbplus/dev-documents.jsonl');
 const logger = createLogger('stage2-bench', { level: 'warn' });
@@ -53,7 +55,7 @@ async function emptyDatabase(url: string): Promise<void> {
 /** One timed end-to-end run on fresh stores; returns documents/s. */
 async function timedRun(lines: string[], registryOn: boolean, pool: AnalysisPool, progressiveSave: boolean): Promise<{ rate: number; timings: BatchTimings }> {
   const dir = await mkdtemp(join(tmpdir(), 'stage2-bench-'));
-  const env = process.env;
+  const env = benchEnvironment(process.env);
   try {
     const config = loadStage2Config({ ...env, OUTPUT_DIR: join(dir, 'output'), STAGE2_DATA_DIR: join(dir, 'stage2'), LOG_LEVEL: 'warn' });
     const registryConfig = loadRegistryConfig({
@@ -116,7 +118,7 @@ async function main(): Promise<void> {
   });
   const rounds = Math.max(1, Number(values.rounds));
   const { lines, source } = loadDocuments(values.documents);
-  const poolSize = loadStage2Config(process.env).STAGE2_POOL_SIZE;
+  const poolSize = loadStage2Config(benchEnvironment(process.env)).STAGE2_POOL_SIZE;
   const pool = new AnalysisPool(poolSize);
   const log = (line: string) => !values.json && console.log(line);
   try {

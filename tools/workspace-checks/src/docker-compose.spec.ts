@@ -93,6 +93,13 @@ describe('docker-compose.yml', () => {
     for (const script of scripts) expect({ script, exists: existsSync(join(REPOSITORY_ROOT, script)) }).toEqual({ script, exists: true });
   });
 
+  it('runs each app as node itself, so the SIGTERM of a stop reaches it (npx or a shell would not pass it on)', () => {
+    for (const app of ['stage2-nlp', 'stage2-nlp-2', 'stage5-graph']) {
+      const command = compose.services[app].command;
+      expect({ app, program: Array.isArray(command) ? command[0] : command }).toEqual({ app, program: 'node' });
+    }
+  });
+
   it('starts the apps only after the migrations succeeded', () => {
     for (const app of ['stage2-nlp', 'stage2-nlp-2', 'stage5-graph']) {
       expect(compose.services[app].depends_on).toMatchObject({ migrate: { condition: 'service_completed_successfully' } });

@@ -44,6 +44,21 @@ describe('module boundaries (@nx/enforce-module-boundaries)', () => {
     expect(output).toMatch(/scope:shared/);
   });
 
+  it('checks every module flavour: .mts, .cts, .mjs and .cjs files too', () => {
+    for (const ext of ['mts', 'cts', 'mjs', 'cjs']) {
+      const { exitCode, output } = lint(`apps/stage5-graph/src/boundary-probe.${ext}`, "import '@storytelling/nlp';\n");
+      expect({ ext, exitCode: exitCode === 0 ? 0 : 1, rejected: /scope:stage5/.test(output) }).toEqual({ ext, exitCode: 1, rejected: true });
+    }
+  });
+
+  it('rejects shipped code importing test helpers, which specs may import', () => {
+    const probe = "import '@storytelling/test-utils';\n";
+    expect(lint('libs/metadata-registry/src/lib/boundary-probe.ts', probe).exitCode).not.toBe(0);
+    expect(lint('apps/stage5-graph/src/boundary-probe.ts', probe).exitCode).not.toBe(0);
+    expect(lint('libs/metadata-registry/src/lib/boundary-probe.spec.ts', probe)).toEqual({ exitCode: 0, output: '' });
+    expect(lint('apps/stage5-graph/test/boundary-probe.spec.ts', probe)).toEqual({ exitCode: 0, output: '' });
+  });
+
   it('accepts stage 2 importing the shared registry and its own NLP library', () => {
     const { exitCode, output } = lint(
       'apps/stage2-nlp/src/boundary-probe.ts',
