@@ -14,9 +14,11 @@ async function main(): Promise<void> {
   const app = await buildApp({ service, logger });
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'stopping');
-    // First the sync: a request waiting on it (POST /graph/sync) then ends, and the server can close.
-    await service.stopSyncing();
-    await app.close();
+    // The sync and the server stop together. The server's close waits for its requests: a POST
+    // /graph/sync ends once the sync stops, an export after a short grace (see export.routes.ts).
+    // And the sync may itself wait for those exports (a merge waits for their leases, as does the
+    // index refresh of a stopped sync), so it cannot go first.
+    await Promise.all([service.stopSyncing(), app.close()]);
     await service.close();
     process.exit(0);
   };

@@ -1,5 +1,8 @@
 /** JSON schemas of the API's inputs: fastify validates them and @fastify/swagger documents them. */
 
+/** The longest record id a request may name, in characters (the router's bound follows it: app.ts). */
+export const ID_MAX_LENGTH = 512;
+
 export const pageQuery = {
   limit: { type: 'integer', minimum: 1, maximum: 500, default: 20, description: 'Items per page (1-500)' },
   offset: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 0, description: 'Items to skip' },
@@ -9,7 +12,7 @@ export const idParams = {
   type: 'object',
   required: ['id'],
   additionalProperties: false,
-  properties: { id: { type: 'string', minLength: 1, maxLength: 512, description: "The registry's record id" } },
+  properties: { id: { type: 'string', minLength: 1, maxLength: ID_MAX_LENGTH, description: "The registry's record id" } },
 } as const;
 
 export const storylinesQuery = {
@@ -33,7 +36,7 @@ export const eventsQuery = {
     type: { type: 'string', minLength: 1, maxLength: 100, description: 'Event type, e.g. "attack"' },
     from: { type: 'string', format: 'date', description: 'Earliest event date, inclusive (YYYY-MM-DD)' },
     to: { type: 'string', format: 'date', description: 'Latest event date, inclusive (YYYY-MM-DD)' },
-    entity: { type: 'string', minLength: 1, maxLength: 512, description: 'Only events this entity takes part in' },
+    entity: { type: 'string', minLength: 1, maxLength: ID_MAX_LENGTH, description: 'Only events this entity takes part in' },
     ...pageQuery,
   },
 } as const;
@@ -49,7 +52,7 @@ export const exportQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    storyline: { type: 'string', minLength: 1, maxLength: 512, description: 'Only this storyline and its neighbourhood' },
+    storyline: { type: 'string', minLength: 1, maxLength: ID_MAX_LENGTH, description: 'Only this storyline and its neighbourhood' },
     community: { type: 'integer', minimum: 0, description: 'Only this Louvain community' },
     limit: { type: 'integer', minimum: 1, maximum: 5_000_000, description: 'At most this many nodes' },
   },

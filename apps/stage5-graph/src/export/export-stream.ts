@@ -11,8 +11,10 @@ export type ExportFormat = 'graphml' | 'gexf' | 'json';
 /**
  * The graph (or the filter's part of it) as a stream in one format, written from one state of the
  * graph: the stream holds a read lease on the model until it ends, fails or is destroyed (fastify
- * destroys it when the client goes away), so a sync's mutations wait for it. When a sync waited too
- * long, the lease is revoked and the stream fails with GraphExportInterruptedError.
+ * destroys it when the client goes away), so a sync's mutations wait for it. Each chunk pulled (the
+ * client took the one before) counts as progress on the lease; when the lease is revoked (the client
+ * stalled, or held a waiting sync too long, or Stage 5 is closing) the stream fails with
+ * GraphExportInterruptedError.
  */
 export async function openExportStream(model: GraphModel, format: ExportFormat, filter: ExportFilter): Promise<Readable> {
   const lease = await model.lock.read();
@@ -35,10 +37,14 @@ export async function openExportStream(model: GraphModel, format: ExportFormat, 
   return stream;
 }
 
-/** The chunks, the lease released when they end, fail or are abandoned. */
+/** The chunks, each pull reported as progress, the lease released when they end, fail or are abandoned. */
 function* leased(chunks: Iterable<string>, lease: ReadLease): Generator<string> {
   try {
-    yield* chunks;
+    for (const chunk of chunks) {
+      // Pulled only once the stream's one-chunk buffer emptied: the client is reading.
+      lease.progress();
+      yield chunk;
+    }
   } finally {
     lease.release();
   }

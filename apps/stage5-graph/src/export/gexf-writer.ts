@@ -14,7 +14,10 @@ const NODE_ATTRIBUTES: Array<[string, string, (a: NodeAttributes) => unknown]> =
   ['entity_type', 'string', (a) => a.data['entity_type']],
 ];
 
-/** The selection as GEXF 1.3 (Gephi's own format), mixed directed/undirected edges, written in chunks. */
+/**
+ * The selection as GEXF 1.3 (Gephi's own format), mixed directed/undirected edges, written in chunks.
+ * gexf.xsd types ids as strings, so node and edge keys are written as they are (`xmlId`).
+ */
 export function* writeGexf(selection: GraphSelection, now = new Date()): Generator<string> {
   yield '<?xml version="1.0" encoding="UTF-8"?>\n';
   yield '<gexf xmlns="http://gexf.net/1.3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ' +

@@ -1,6 +1,6 @@
 import type { GraphSelection } from './graph-selection';
 import { DIRECTED_KINDS } from './graph-selection';
-import { xmlId, xmlText } from './xml-text';
+import { nmtokenId, xmlText } from './xml-text';
 import type { NodeAttributes } from '../graph/graph.types';
 
 const NODE_KEYS: Array<[string, string, (a: NodeAttributes) => unknown]> = [
@@ -15,7 +15,12 @@ const NODE_KEYS: Array<[string, string, (a: NodeAttributes) => unknown]> = [
   ['entity_type', 'string', (a) => a.data['entity_type']],
 ];
 
-/** The selection as GraphML (Gephi, yEd, NetworkX), written in chunks. */
+/**
+ * The selection as GraphML (Gephi, yEd, NetworkX), written in chunks, valid against the graphml.xsd
+ * it names: node ids are the node keys made NMTOKENs (`nmtokenId`; the record's own id is in
+ * `record_id`, its kind in `kind`), and edges have no id (optional in GraphML; an edge key holds
+ * `|`, and an edge is known by its kind and ends, which are all written).
+ */
 export function* writeGraphml(selection: GraphSelection): Generator<string> {
   yield '<?xml version="1.0" encoding="UTF-8"?>\n';
   yield '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ' +
@@ -29,7 +34,7 @@ export function* writeGraphml(selection: GraphSelection): Generator<string> {
   yield '  <graph id="stories" edgedefault="undirected">\n';
   let buffer = '';
   for (const [node, a] of selection.nodes()) {
-    buffer += `    <node id="${xmlId(node)}">`;
+    buffer += `    <node id="${nmtokenId(node)}">`;
     for (const [name, , get] of NODE_KEYS) {
       const value = get(a);
       if (value !== undefined && value !== null) buffer += `<data key="n_${name}">${xmlText(value)}</data>`;
@@ -40,10 +45,10 @@ export function* writeGraphml(selection: GraphSelection): Generator<string> {
       buffer = '';
     }
   }
-  for (const [edge, a, source, target] of selection.edges()) {
+  for (const [, a, source, target] of selection.edges()) {
     const directed = DIRECTED_KINDS.has(a.kind) ? ' directed="true"' : '';
     buffer +=
-      `    <edge id="${xmlId(edge)}" source="${xmlId(source)}" target="${xmlId(target)}"${directed}>` +
+      `    <edge source="${nmtokenId(source)}" target="${nmtokenId(target)}"${directed}>` +
       `<data key="e_kind">${a.kind}</data><data key="e_weight">${a.weight}</data>` +
       (a.roles ? `<data key="e_roles">${xmlText(a.roles.join(','))}</data>` : '') +
       '</edge>\n';

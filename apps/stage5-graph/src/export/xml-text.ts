@@ -21,6 +21,18 @@ export function xmlId(value: string): string {
   return escapeMarkup(escaped);
 }
 
+/**
+ * A node key as a GraphML id. graphml.xsd types node ids, and edges' source and target, as
+ * NMTOKEN: name characters only, so no space, `/`, `|`, `#`... ASCII letters and digits, `.`, `-`
+ * and `:` stay; every other UTF-16 unit, `_` included, is written `_xHHHH_` (XmlConvert's form).
+ * One to one and decodable (`_x` only ever starts an escape), the same key gives the same id in
+ * every export, and the result needs no markup escaping. ASCII only, because XML Schema 1.0
+ * validators hold to XML 1.0's older, narrower table of name characters.
+ */
+export function nmtokenId(value: string): string {
+  return value.replace(/[^A-Za-z0-9.:-]/g, (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`);
+}
+
 function escapeMarkup(text: string): string {
   return text
     .replace(/&/g, '&amp;')

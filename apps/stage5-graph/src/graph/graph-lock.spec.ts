@@ -32,13 +32,85 @@ describe('GraphLock', () => {
     expect(lock.writerWaiting).toBe(false);
   });
 
-  it('revokes the leases a mutation waited too long for', async () => {
-    const lock = new GraphLock({ maxWriterWaitMs: 20 });
-    const lease = await lock.read();
-    lease.signal.addEventListener('abort', () => lease.release());
-    await expect(lock.exclusive(() => 'done')).resolves.toBe('done');
-    expect(lease.signal.aborted).toBe(true);
-    expect(lease.signal.reason).toBeInstanceOf(GraphExportInterruptedError);
-    expect((lease.signal.reason as Error).message).toMatch(/held the graph for more than 20 ms/);
+  describe('while a mutation waits', () => {
+    // A clock the test moves: performance.now() and the lock's timers advance only when told.
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+    afterEach(() => jest.useRealTimers());
+
+    /** Moves the clock in steps of `stepMs`, calling `each` after every step. */
+    const advance = async (totalMs: number, stepMs: number, each: () => void = () => undefined) => {
+      for (let elapsed = 0; elapsed < totalMs; elapsed += stepMs) {
+        await jest.advanceTimersByTimeAsync(stepMs);
+        each();
+        await turns();
+      }
+    };
+
+    it('revokes a lease that makes no progress for maxWriterWaitMs, and keeps one that does', async () => {
+      const lock = new GraphLock({ maxWriterWaitMs: 1_000, maxReaderHoldMs: 10_000 });
+      const steady = await lock.read();
+      const stalled = await lock.read();
+      stalled.signal.addEventListener('abort', () => stalled.release());
+      let merged = false;
+      const mutation = lock.exclusive(() => (merged = true));
+
+      await advance(1_000, 250, () => steady.progress());
+      expect(stalled.signal.aborted).toBe(true);
+      expect(stalled.signal.reason).toBeInstanceOf(GraphExportInterruptedError);
+      expect((stalled.signal.reason as GraphExportInterruptedError).details).toEqual({ reason: 'stalled' });
+      expect((stalled.signal.reason as Error).message).toMatch(/pulled nothing for more than 1000 ms/);
+
+      // Several times the stall bound later, the reader that keeps pulling still holds its lease.
+      await advance(5_000, 250, () => steady.progress());
+      expect(steady.signal.aborted).toBe(false);
+      expect(merged).toBe(false);
+      steady.release();
+      await mutation;
+      expect(merged).toBe(true);
+    });
+
+    it('counts a stall from when the mutation began to wait, not from the last progress before', async () => {
+      const lock = new GraphLock({ maxWriterWaitMs: 1_000 });
+      const lease = await lock.read();
+      await advance(5_000, 1_000); // idle, but nothing waits for it
+      const mutation = lock.exclusive(() => 'merged');
+      await turns();
+      expect(lease.signal.aborted).toBe(false);
+      await advance(1_000, 500);
+      expect(lease.signal.aborted).toBe(true);
+      lease.release();
+      await expect(mutation).resolves.toBe('merged');
+    });
+
+    it('revokes even a progressing lease once the mutation waited maxReaderHoldMs; new readers queue behind the mutation meanwhile', async () => {
+      const lock = new GraphLock({ maxWriterWaitMs: 1_000, maxReaderHoldMs: 4_000 });
+      const steady = await lock.read();
+      steady.signal.addEventListener('abort', () => steady.release());
+      const order: string[] = [];
+      const mutation = lock.exclusive(() => order.push('mutation'));
+      // A new export every half second: none is let in ahead of the waiting mutation.
+      const newcomers: Array<Promise<unknown>> = [];
+      await advance(3_500, 500, () => {
+        steady.progress();
+        newcomers.push(
+          lock.read().then((lease) => {
+            order.push('newcomer');
+            lease.release();
+          }),
+        );
+      });
+      expect(steady.signal.aborted).toBe(false);
+      expect(order).toEqual([]);
+      expect(lock.readers).toBe(1);
+
+      await advance(500, 250, () => steady.progress());
+      expect(steady.signal.aborted).toBe(true);
+      expect((steady.signal.reason as GraphExportInterruptedError).details).toEqual({ reason: 'held' });
+      expect((steady.signal.reason as Error).message).toMatch(/held the graph for more than 4000 ms/);
+      await mutation;
+      await Promise.all(newcomers);
+      expect(order).toEqual(['mutation', ...newcomers.map(() => 'newcomer')]);
+      expect(lock.readers).toBe(0);
+    });
   });
 });

@@ -4,13 +4,30 @@ import { GraphExportInterruptedError } from '../stage5.errors';
 export interface ReadLease {
   /** Aborted when a sync waited too long for this lease (the holder must stop and release). */
   readonly signal: AbortSignal;
+  /** The holder moved on (an export's client pulled a chunk): a lease that progresses is not revoked as stalled. */
+  progress(): void;
   /** Idempotent. */
   release(): void;
 }
 
 export interface GraphLockOptions {
-  /** How long a mutation waits for read leases before revoking them (default one minute). */
+  /**
+   * How long a lease may make no progress while a mutation waits before it is revoked (default one
+   * minute): a stalled client.
+   */
   maxWriterWaitMs?: number;
+  /**
+   * How long a mutation waits for leases that do progress before they are revoked too (default
+   * five minutes): a client reading slowly but steadily.
+   */
+  maxReaderHoldMs?: number;
+}
+
+interface HeldLease {
+  controller: AbortController;
+  /** performance.now() of the last progress (or of the grant). */
+  progressAt: number;
+  release: () => void;
 }
 
 /**
@@ -18,19 +35,31 @@ export interface GraphLockOptions {
  * turns while a sync mutates it between turns; the export holds a read lease from its first byte
  * to its last, and the sync runs each mutation (one job's merge, the enrichment) under `exclusive`,
  * so an export sees one state of the graph throughout. The synchronous queries need no lease: a
- * mutation never yields halfway. Writers go first: once a sync waits, new exports wait behind it.
- * A stalled client cannot hold a sync back for ever: after `maxWriterWaitMs` the leases still held
- * are revoked, and their exports end with an error (a broken download, never a mixed one).
+ * mutation never yields halfway. Writers go first: once a sync waits, new exports wait behind it,
+ * so a stream of new exports cannot starve it.
+ *
+ * A waiting sync does not hold back for ever either. A lease that makes no progress for
+ * `maxWriterWaitMs` while a mutation waits (a stalled client) is revoked. One that keeps
+ * progressing keeps its lease: a whole-graph export lasts longer than the stall bound even on a
+ * good link (1 GB of GraphML at 100 Mbit/s is 90 s), and revoking it would just truncate it. But a slow
+ * client could then hold the sync, and every new export queued behind it, for as long as its
+ * download lasts, so a mutation that has waited `maxReaderHoldMs` revokes whatever is still held.
+ * A revoked lease's export ends with an error: a broken download, never a mixed one.
  */
 export class GraphLock {
-  private readonly leases = new Set<{ controller: AbortController; release: () => void }>();
+  private readonly leases = new Set<HeldLease>();
   private writersWaiting = 0;
   private readersDrained: Array<() => void> = [];
   private writersDone: Array<() => void> = [];
   private readonly maxWriterWaitMs: number;
+  private readonly maxReaderHoldMs: number;
 
   constructor(options: GraphLockOptions = {}) {
     this.maxWriterWaitMs = options.maxWriterWaitMs ?? 60_000;
+    // Five minutes: a 1 GB whole-graph export still finishes at 27 Mbit/s (90 s at 100), while the
+    // sync, and the exports queued behind it, never wait much longer than a slow client's patience.
+    // Never below the stall bound: a lease that progresses gets at least what a stalled one gets.
+    this.maxReaderHoldMs = Math.max(options.maxReaderHoldMs ?? 300_000, this.maxWriterWaitMs);
   }
 
   /** True while a mutation waits for read leases to be released. */
@@ -48,8 +77,9 @@ export class GraphLock {
     while (this.writersWaiting > 0) await new Promise<void>((resolve) => this.writersDone.push(resolve));
     const controller = new AbortController();
     let released = false;
-    const lease = {
+    const lease: HeldLease = {
       controller,
+      progressAt: performance.now(),
       release: () => {
         if (released) return;
         released = true;
@@ -58,12 +88,18 @@ export class GraphLock {
       },
     };
     this.leases.add(lease);
-    return { signal: controller.signal, release: lease.release };
+    return {
+      signal: controller.signal,
+      progress: () => {
+        lease.progressAt = performance.now();
+      },
+      release: lease.release,
+    };
   }
 
   /**
-   * Runs a synchronous mutation once no read lease is held; leases still held after
-   * `maxWriterWaitMs` are revoked first.
+   * Runs a synchronous mutation once no read lease is held; leases that stall for
+   * `maxWriterWaitMs` meanwhile, and any still held after `maxReaderHoldMs`, are revoked first.
    */
   async exclusive<T>(mutate: () => T): Promise<T> {
     this.writersWaiting++;
@@ -81,18 +117,43 @@ export class GraphLock {
   }
 
   private drain(): Promise<void> {
+    const since = performance.now();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        const error = new GraphExportInterruptedError(
-          `An export held the graph for more than ${this.maxWriterWaitMs} ms while a sync waited; the export was stopped`,
-        );
-        for (const lease of this.leases) lease.controller.abort(error);
-      }, this.maxWriterWaitMs);
-      timer.unref();
+      let timer: NodeJS.Timeout | undefined;
+      // Revokes what is past its bound, then sleeps until the next lease could be.
+      const check = () => {
+        const now = performance.now();
+        let next = Infinity;
+        for (const lease of this.leases) {
+          if (lease.controller.signal.aborted) continue;
+          const stalledAt = Math.max(lease.progressAt, since) + this.maxWriterWaitMs;
+          const heldAt = since + this.maxReaderHoldMs;
+          if (now >= stalledAt) {
+            lease.controller.abort(
+              new GraphExportInterruptedError(
+                `An export pulled nothing for more than ${this.maxWriterWaitMs} ms while a sync waited for the graph; the export was stopped`,
+                { reason: 'stalled' },
+              ),
+            );
+          } else if (now >= heldAt) {
+            lease.controller.abort(
+              new GraphExportInterruptedError(
+                `An export held the graph for more than ${this.maxReaderHoldMs} ms while a sync waited for it; the export was stopped`,
+                { reason: 'held' },
+              ),
+            );
+          } else {
+            next = Math.min(next, stalledAt, heldAt);
+          }
+        }
+        timer = next === Infinity ? undefined : setTimeout(check, next - now);
+        timer?.unref();
+      };
       this.readersDrained.push(() => {
         clearTimeout(timer);
         resolve();
       });
+      check();
     });
   }
 

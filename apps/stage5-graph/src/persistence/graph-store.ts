@@ -111,7 +111,7 @@ export class GraphStore {
   }
 
   async loadState(): Promise<SyncState> {
-    const row = await this.prisma.stage5SyncState.findUnique({ where: { id: 1 } });
+    const row = await this.read('the sync state', () => this.prisma.stage5SyncState.findUnique({ where: { id: 1 } }));
     return {
       watermark:
         row?.watermark_updated_at && row.watermark_job_id
@@ -126,19 +126,21 @@ export class GraphStore {
   /** updated_at (as processed) of those of the given jobs already merged. */
   async processedJobs(jobIds: string[]): Promise<Map<string, Date>> {
     if (jobIds.length === 0) return new Map();
-    const rows = await this.prisma.stage5ProcessedJob.findMany({
-      where: { job_id: { in: jobIds } },
-      select: { job_id: true, job_updated_at: true },
-    });
+    const rows = await this.read('the processed jobs', () =>
+      this.prisma.stage5ProcessedJob.findMany({
+        where: { job_id: { in: jobIds } },
+        select: { job_id: true, job_updated_at: true },
+      }),
+    );
     return new Map(rows.map((r) => [r.job_id, r.job_updated_at]));
   }
 
   getProcessedJob(jobId: string) {
-    return this.prisma.stage5ProcessedJob.findUnique({ where: { job_id: jobId } });
+    return this.read('a processed job', () => this.prisma.stage5ProcessedJob.findUnique({ where: { job_id: jobId } }));
   }
 
   countProcessedJobs(): Promise<number> {
-    return this.prisma.stage5ProcessedJob.count();
+    return this.read('the processed jobs', () => this.prisma.stage5ProcessedJob.count());
   }
 
   /** Writes one sync's changes, the enrichment (when any) and the watermark, atomically. */
@@ -242,6 +244,18 @@ export class GraphStore {
         throw new GraphStoreError(`Could not persist the graph: ${errorMessage(cause)}`, { cause });
       }
     });
+  }
+
+  /**
+   * A read whose failure is a GraphStoreError, as a write's is: the API answers it with a 503,
+   * where Prisma's own error (its message quotes this file's source) was a 500.
+   */
+  private async read<T>(what: string, query: () => Promise<T>): Promise<T> {
+    try {
+      return await query();
+    } catch (cause) {
+      throw new GraphStoreError(`Could not read ${what} from Stage 5 tables: ${errorMessage(cause)}`, { cause });
+    }
   }
 
   /** Runs fn on one checked-out client; a connection lost meanwhile is kept (see withPooledClient), logged, and the client dropped. */
