@@ -89,7 +89,7 @@ describe('input that would break the stores or escape the output folder', () => 
   });
 
   it('the CLI names a bad --batch-id or --job-id before opening anything', async () => {
-    const io = { out: () => undefined, progress: false };
+    const io = { out: () => undefined, note: () => undefined, progress: false };
     const env = { STAGE2_DATA_DIR: join(t.dataDir, 'never') };
     await expect(runProcessCommand(['--batch-id', '../../x'], env, io)).rejects.toThrow(/^--batch-id "\.\.\/\.\.\/x" is not a valid batch id/);
     await expect(runProcessCommand(['--job-id', '42'], env, io)).rejects.toThrow(/^--job-id "42" is not a uuid/);

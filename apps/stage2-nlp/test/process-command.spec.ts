@@ -17,7 +17,7 @@ describe('the process CLI (npm start)', () => {
   it('with no arguments and no servers, processes the sample corpus on embedded databases and prints its storylines', async () => {
     const out: string[] = [];
     const env = { ...registryModeEnv, STAGE2_DATA_DIR: join(dir, 'stage2'), METADATA_DATA_DIR: join(dir, 'registry'), OUTPUT_DIR: join(dir, 'output') };
-    const code = await runProcessCommand([], env, { out: (line) => out.push(line), progress: false });
+    const code = await runProcessCommand([], env, { out: (line) => out.push(line), note: () => undefined, progress: false });
     const text = out.join('\n');
     expect(code).toBe(0);
     expect(text).toContain(`received ${sampleLines().length}, processed ${sampleLines().length}, rejected 0`);
@@ -25,6 +25,21 @@ describe('the process CLI (npm start)', () => {
     expect(text).toMatch(/\d+ storylines found/);
     expect(text).toContain('Harbor Bank');
     expect(text).toContain('4/4 known storylines found exactly');
+  }, 120_000);
+
+  it('with --json prints the summary alone on stdout, a JSON reader takes it whole; the rest goes to stderr', async () => {
+    const db = await createStage2TestDatabase();
+    try {
+      const out: string[] = [];
+      const notes: string[] = [];
+      const env = { STAGE2_DATABASE_URL: db.url, METADATA_REGISTRY_ENABLED: 'false', OUTPUT_DIR: join(dir, 'output') };
+      const code = await runProcessCommand(['--json'], env, { out: (line) => out.push(line), note: (line) => notes.push(line), progress: false });
+      expect(code).toBe(0);
+      expect(JSON.parse(out.join('\n'))).toMatchObject({ success: true, processed: sampleLines().length });
+      expect(notes).toEqual([expect.stringMatching(/^Processing \d+ documents from /)]);
+    } finally {
+      await db.drop();
+    }
   }, 120_000);
 
   it('processes --input into --output, prints rejects with their line, and exits 0', async () => {
@@ -36,6 +51,7 @@ describe('the process CLI (npm start)', () => {
       const env = { STAGE2_DATABASE_URL: db.url, METADATA_REGISTRY_ENABLED: 'false' };
       const code = await runProcessCommand(['--input', input, '--output', join(dir, 'custom'), '--batch-id', 'batch_20260101_010101'], env, {
         out: (line) => out.push(line),
+        note: () => undefined,
         progress: false,
       });
       const text = out.join('\n');
@@ -68,7 +84,7 @@ describe('the process CLI (npm start)', () => {
   }, 120_000);
 
   it('names a missing input file or a bad option', async () => {
-    await expect(runProcessCommand(['--input', join(dir, 'nope.jsonl')], {}, { out: () => undefined, progress: false })).rejects.toThrow('nope.jsonl');
-    await expect(runProcessCommand(['--bogus'], {}, { out: () => undefined, progress: false })).rejects.toThrow('usage');
+    await expect(runProcessCommand(['--input', join(dir, 'nope.jsonl')], {}, { out: () => undefined, note: () => undefined, progress: false })).rejects.toThrow('nope.jsonl');
+    await expect(runProcessCommand(['--bogus'], {}, { out: () => undefined, note: () => undefined, progress: false })).rejects.toThrow('usage');
   });
 });

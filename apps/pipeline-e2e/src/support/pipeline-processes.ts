@@ -24,12 +24,9 @@ export function runStage2(input: string, output: string, env: Env, extraArgs: st
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => {
-      // The summary is printed as indented JSON, from a line "{" to a line "}"; log lines may surround it.
-      const start = stdout.indexOf('\n{\n');
-      const end = stdout.indexOf('\n}', start);
+      // With --json, stdout is the summary alone (logs and notes go to stderr).
       try {
-        if (start < 0 || end < 0) throw new Error('no summary in its output');
-        resolve(JSON.parse(stdout.slice(start, end + 2)) as Record<string, any>);
+        resolve(JSON.parse(stdout) as Record<string, any>);
       } catch (error) {
         reject(new Error(`stage 2 exited ${code}: ${(error as Error).message}:\n${stdout}\n${stderr}`));
       }

@@ -19,6 +19,8 @@ export const SAMPLE_EXPECTED = join(SAMPLE_DIR, 'sample-expected.json');
 
 export interface CliIo {
   out: (line: string) => void;
+  /** Lines about the run (stderr), kept off `out` where `out` must be only the summary (--json). */
+  note: (line: string) => void;
   /** Show a progress bar (on a terminal). */
   progress: boolean;
 }
@@ -41,8 +43,9 @@ export async function runProcessCommand(argv: string[], env: Record<string, stri
   const input = resolve(args.input ?? SAMPLE_DOCUMENTS);
   const bytes = await readFile(input);
   const lines = splitNdjson(bytes);
-  const logger = createLogger('stage2-cli', { level: env['LOG_LEVEL'] ? config.LOG_LEVEL : 'warn' });
-  io.out(`Processing ${lines.length} documents from ${input}`);
+  // stdout is the command's output (the summary, or its JSON alone): the logs go to stderr.
+  const logger = createLogger('stage2-cli', { level: env['LOG_LEVEL'] ? config.LOG_LEVEL : 'warn' }, true);
+  (args.json ? io.note : io.out)(`Processing ${lines.length} documents from ${input}`);
 
   const runtime = await createStage2Runtime({ config, registryConfig, logger });
   const bar = io.progress ? new SingleBar({ stream: process.stderr, clearOnComplete: true }, Presets.shades_classic) : null;
@@ -70,7 +73,8 @@ export async function runProcessCommand(argv: string[], env: Record<string, stri
     const files = summary.success ? runtime.jsonl.filesOf(ids) : runtime.jsonl.partialFilesOf(ids);
     if (args.json) io.out(JSON.stringify(summary, null, 2));
     else printSummary(summary, { ...files }, io.out);
-    if (!args.input && summary.success) await printFindings(files, io.out);
+    // With --json, stdout is the summary alone (a JSON reader takes it whole).
+    if (!args.input && summary.success && !args.json) await printFindings(files, io.out);
   } finally {
     bar?.stop();
     await runtime.close();
@@ -96,7 +100,11 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     if (error.code !== 'EPIPE') throw error;
   });
   try {
-    process.exitCode = await runProcessCommand(argv, withEnvFile(process.env, STAGE2_ENV_FILE), { out: (line) => console.log(line), progress: Boolean(process.stderr.isTTY) });
+    process.exitCode = await runProcessCommand(argv, withEnvFile(process.env, STAGE2_ENV_FILE), {
+      out: (line) => console.log(line),
+      note: (line) => console.error(line),
+      progress: Boolean(process.stderr.isTTY),
+    });
   } catch (error) {
     console.error(`stage2 process: ${errorMessage(error)}`);
     process.exitCode = 2;

@@ -13,9 +13,13 @@ export const REDACTED_KEYS = [
   '*.url',
 ];
 
-/** A pino logger with secrets redacted; LOG_LEVEL is read by the app's config, not here. */
-export function createLogger(name: string, options: LoggerOptions = {}): Logger {
-  return pino({ name, level: 'info', redact: { paths: REDACTED_KEYS, censor: '[redacted]' }, ...options });
+/**
+ * A pino logger with secrets redacted; LOG_LEVEL is read by the app's config, not here. Logs go
+ * to stdout, or to stderr with `toStderr` (a command whose stdout is its output).
+ */
+export function createLogger(name: string, options: LoggerOptions = {}, toStderr = false): Logger {
+  const settings = { name, level: 'info', redact: { paths: REDACTED_KEYS, censor: '[redacted]' }, ...options };
+  return toStderr ? pino(settings, pino.destination(2)) : pino(settings);
 }
 
 /** Removes the password from a connection URL, for messages and logs. */
