@@ -29,6 +29,13 @@ describe('parseInputDocument', () => {
     expect(doc).toEqual({ ...valid, extra: { language: 'en', tags: ['a'] } });
   });
 
+  it('keeps a "__proto__" field as a field of extra, never as its prototype', () => {
+    const doc = parseInputDocument(JSON.parse(`{"document_id":"p","text":"Police arrested a man.","__proto__":{"x":1},"site":"cnn"}`));
+    expect(Object.getPrototypeOf(doc.extra)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(doc.extra))).toEqual(JSON.parse('{"__proto__":{"x":1},"site":"cnn"}'));
+    expect((doc.extra as { x?: unknown }).x).toBeUndefined();
+  });
+
   it('refuses an unknown field nested more than MAX_FIELD_DEPTH levels deep, by name, and keeps one just within', () => {
     const nested = (depth: number): unknown => {
       let value: unknown = 'leaf';

@@ -106,7 +106,8 @@ export function parseInputDocument(raw: unknown, options: ParseInputOptions = {}
     if (tooDeep !== null) {
       throw new NlpInputError(tooDeep ? `${key}.${tooDeep}` : key, `is nested more than ${MAX_FIELD_DEPTH} levels deep`, data.document_id);
     }
-    extra[key] = value;
+    // Defined, not assigned: a "__proto__" field would otherwise replace extra's prototype and vanish.
+    Object.defineProperty(extra, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return {
     document_id: data.document_id,

@@ -17,6 +17,16 @@ describe('resolveDate', () => {
     expect(resolveDate(expression, friday)?.iso).toBe(iso);
   });
 
+  it('gives no date outside the years 1000-9999 (the stores\' date columns refuse them), nor reads years under 100 as 19xx', () => {
+    expect(resolveDate('9000 years ago', friday)).toBeNull();
+    expect(resolveDate('99999999 days ago', friday)).toBeNull();
+    // Year 13: Date.UTC would have given 1913.
+    expect(resolveDate('2000 years ago', friday)).toBeNull();
+    expect(resolveDate('next year', new Date('9999-12-31T12:00:00Z'))).toBeNull();
+    expect(resolveDate('last night', new Date('1000-01-01T12:00:00Z'))).toBeNull();
+    expect(resolveDate('950 years ago', new Date('1990-01-01T12:00:00Z'))?.iso).toBe('1040-01-01');
+  });
+
   it('gives no date for a relative expression without a reference', () => {
     expect(resolveDate('on Tuesday', undefined)).toBeNull();
     // chrono computes these from its reference: without one they would land near 1970.

@@ -54,6 +54,24 @@ function iso(year: number, month: number, day: number): string {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
+/** Years a resolved date may have: those of a publication date, and of the stores' date columns. */
+const FIRST_YEAR = 1000;
+const LAST_YEAR = 9999;
+
+/** A day at UTC midnight (`Date.UTC` would read years 0-99 as 1900-1999). */
+function utcDay(year: number, month: number, day: number): Date {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date;
+}
+
+/** The date as ISO text, or null outside the years dates may have ("9000 years ago"). */
+function isoWithinRange(date: Date, yearCertain: boolean): ResolvedDate | null {
+  const year = date.getUTCFullYear();
+  if (!(year >= FIRST_YEAR && year <= LAST_YEAR)) return null;
+  return { iso: iso(year, date.getUTCMonth() + 1, date.getUTCDate()), yearCertain };
+}
+
 /** The document's wall clock at the reference, as a Date read in UTC. */
 const wallTime = ({ instant, offsetMinutes }: DateReference): Date => new Date(instant.getTime() + offsetMinutes * 60_000);
 
@@ -70,26 +88,20 @@ export function resolveDate(expression: string, reference: Date | DateReference 
   const wall = wallTime(clock);
   // chrono reads "last night" on the host's clock whatever the reference's zone: news means the
   // evening before the day of publication.
-  if (LAST_NIGHT.test(expression)) {
-    const day = new Date(wall.getTime() - 86_400_000);
-    return { iso: iso(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()), yearCertain: false };
-  }
+  if (LAST_NIGHT.test(expression)) return isoWithinRange(new Date(wall.getTime() - 86_400_000), false);
   const result = chrono.parse(expression, chronoReference(clock))[0];
   if (!result) return null;
   const year = result.start.get('year');
   const month = result.start.get('month');
   const day = result.start.get('day');
   if (year === null || month === null || day === null) return null;
-  let date = new Date(Date.UTC(year, month - 1, day));
+  let date = utcDay(year, month, day);
   // News reports what happened: a bare weekday ("on Sunday") is the last one, not the next.
   // Compared on the document's clock (its day is that of the instant shifted by its offset).
   if (!result.start.isCertain('day') && result.start.isCertain('weekday') && date.getTime() > wall.getTime()) {
     date = new Date(date.getTime() - 7 * 86_400_000);
   }
-  return {
-    iso: iso(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()),
-    yearCertain: result.start.isCertain('year'),
-  };
+  return isoWithinRange(date, result.start.isCertain('year'));
 }
 
 const PROBE_REFERENCES = [new Date(Date.UTC(1990, 0, 10)), new Date(Date.UTC(2020, 6, 20))];

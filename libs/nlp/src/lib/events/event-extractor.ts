@@ -134,11 +134,14 @@ export function extractEvents(input: EventInput): Event[] {
     const types = triggers.map((trigger) => typeTrigger(tokens, trigger.tokenStart, trigger.tokenEnd));
     harmoniseSentenceTypes(tokens, sentence, triggers.map((trigger) => trigger.tokenStart), types);
     const description = describe(text.slice(sentence.start, sentence.end));
+    // Only the dates that resolve: a search that stepped over unresolvable ones ("the 1990s", no
+    // publication date) cost every trigger every date of its sentence (quadratic in a long one).
+    const sentenceDates = dates.get(sentence)?.filter((index) => dateOf(index) !== null);
     triggers.forEach((trigger, k) => {
       const start = tokens[trigger.tokenStart].start;
       const end = tokens[trigger.tokenEnd - 1].end;
       const { participants, place } = findParticipants({ tokens, entities, entityOfToken }, sentence, trigger.tokenStart, trigger.tokenEnd);
-      const sentenceDate = nearestSentenceDate(values, dates.get(sentence), trigger, dateOf);
+      const sentenceDate = nearestSentenceDate(values, sentenceDates, trigger, dateOf);
       events.push({
         event_id: eventId(documentId, start, end),
         document_id: documentId,

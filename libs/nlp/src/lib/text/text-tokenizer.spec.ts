@@ -9,6 +9,29 @@ describe('tokenize', () => {
     expect(result.tokens.map((token) => token.text).slice(0, 4)).toEqual(['Lindsay', 'Lohan', 'checked', 'into']);
   });
 
+  it.each([
+    ['a form feed', '\f'],
+    ['a vertical tab', '\v'],
+    ['an ogham space', '\u1680'],
+    ['an en quad', '\u2000'],
+    ['a figure space', '\u2007'],
+    ['a line separator', '\u2028'],
+    ['a paragraph separator', '\u2029'],
+    ['an ideographic space', '\u3000'],
+  ])('keeps offsets after %s, which wink-nlp drops', (_name, space) => {
+    const spaced = `Lindsay Lohan${space}was arrested in Paris${space.repeat(3)}on Tuesday.`;
+    const tokens = tokenize(spaced).tokens;
+    for (const token of tokens) expect(spaced.slice(token.start, token.end)).toBe(token.text);
+    expect(tokens.map((token) => token.text)).toEqual(['Lindsay', 'Lohan', 'was', 'arrested', 'in', 'Paris', 'on', 'Tuesday', '.']);
+  });
+
+  it('keeps offsets after a run of whitespace longer than wink-nlp counts (65,535)', () => {
+    const spaced = `Hello.${' '.repeat(70_000)}Police arrested Barack Obama in Paris.`;
+    const tokens = tokenize(spaced).tokens;
+    for (const token of tokens) expect(spaced.slice(token.start, token.end)).toBe(token.text);
+    expect(tokens.map((token) => token.text)).toEqual(['Hello', '.', 'Police', 'arrested', 'Barack', 'Obama', 'in', 'Paris', '.']);
+  });
+
   it('tags parts of speech and lemmas', () => {
     const checked = result.tokens.find((token) => token.text === 'checked');
     expect(checked).toMatchObject({ pos: 'VERB', lemma: 'check' });

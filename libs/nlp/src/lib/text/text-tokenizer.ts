@@ -55,6 +55,15 @@ function nlp(): Wink {
 const VALUE_TYPES = new Set(['DATE', 'TIME', 'MONEY', 'PERCENT']);
 // Tried only where a run of non-space starts (the same matches: the leftmost start of a long run is one).
 const RUNAWAY_TOKEN = /(?<!\S)\S{200,}/g;
+/**
+ * Whitespace wink-nlp drops from both a token and its preceding spaces, which would shift every
+ * offset after it (form feeds of PDF text, line and paragraph separators of CMS exports).
+ */
+const WINK_LOST_SPACE = /[\v\f\u1680\u2000-\u200a\u3000\ufeff]/g;
+const WINK_LOST_LINE = /[\u2028\u2029]/g;
+/** wink-nlp counts at most 65,535 preceding spaces: a longer run is cut by a line break. */
+const LONG_SPACE_RUN = /\s{60000,}/g;
+const SPACE_RUN_CUT = 60_000;
 /** A word and its possessive ending, as one token: "Reid's", "Reid’s". */
 const POSSESSIVE = /^(\p{L}[\p{L}.-]*)(['’]s)$/iu;
 
@@ -65,10 +74,8 @@ const POSSESSIVE = /^(\p{L}[\p{L}.-]*)(['’]s)$/iu;
 export function tokenize(text: string): TokenizedText {
   const winkNlp = nlp();
   const its = winkNlp.its;
-  // wink-nlp takes quadratic time on very long tokens (base64 blobs, minified code): such runs
-  // are blanked for it, length for length, so they are skipped and offsets still hold.
-  // A lone carriage return (old Mac line ends) reaches it as a line feed, which it splits sentences at.
-  const doc = winkNlp.readDoc(text.replace(RUNAWAY_TOKEN, (run) => ' '.repeat(run.length)).replace(LONE_CR, '\n'));
+  const read = forWink(text);
+  const doc = winkNlp.readDoc(read);
   const all = doc.tokens();
   const values = all.out(its.value) as string[];
   const spaces = all.out(its.precedingSpaces) as string[];
@@ -87,6 +94,8 @@ export function tokenize(text: string): TokenizedText {
   for (let i = 0; i < values.length; i++) {
     offset += spaces[i].length;
     const value = values[i];
+    // A token wink read differently from the text (none known once forWink has run): found again.
+    if (!read.startsWith(value, offset)) offset = resync(read, value, offset);
     const start = offset;
     offset += value.length;
     winkToOurs[i] = tokens.length;
@@ -136,6 +145,30 @@ export function tokenize(text: string): TokenizedText {
     found.push({ type: detail.type as ValueMention['type'], start, end, text: text.slice(start, end), tokenStart, tokenEnd });
   });
   return { text, tokens, sentences, values: found };
+}
+
+/**
+ * The text as wink-nlp reads it, character for character as long as the text (offsets hold):
+ * runaway tokens blanked (wink-nlp takes quadratic time on very long tokens such as base64 blobs),
+ * a lone carriage return as a line feed (it splits sentences at those), whitespace it would drop
+ * as a plain space or line feed, and very long runs of whitespace cut by a line feed.
+ */
+function forWink(text: string): string {
+  return text
+    .replace(RUNAWAY_TOKEN, (run) => ' '.repeat(run.length))
+    .replace(LONE_CR, '\n')
+    .replace(WINK_LOST_SPACE, ' ')
+    .replace(WINK_LOST_LINE, '\n')
+    .replace(LONG_SPACE_RUN, (run) => run.replace(/[^]/g, (c, i: number) => (i % SPACE_RUN_CUT === SPACE_RUN_CUT - 1 ? '\n' : c)));
+}
+
+/** How far ahead a token wink misplaced is looked for: a few dropped characters, not a later word of the same spelling. */
+const RESYNC_WINDOW = 1_000;
+
+/** Where `value` really starts, just at or after `offset`; `offset` when it is not there (the token stays where wink put it). */
+function resync(read: string, value: string, offset: number): number {
+  const found = read.slice(offset, offset + RESYNC_WINDOW + value.length).indexOf(value);
+  return found < 0 ? offset : offset + found;
 }
 
 function closeSentence(sentences: Sentence[], tokens: Token[]): void {
