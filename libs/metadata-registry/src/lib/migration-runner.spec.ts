@@ -88,6 +88,23 @@ describe('applyMigrations (Prisma-compatible, without the schema engine)', () =>
     expect(await applyMigrations({ databaseUrl: db.url, migrationsDir: dir, logger })).toEqual({ applied: [name] });
   });
 
+  it('runs a script with CREATE INDEX CONCURRENTLY statement by statement (PostgreSQL refuses it in a multi-statement query)', async () => {
+    const name = '20240104000000_concurrent_index';
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'migration.sql'), 'CREATE TABLE d (id int, note text);\n-- built without blocking writes\nCREATE INDEX CONCURRENTLY d_note_idx ON d (note);\n');
+    expect(await applyMigrations({ databaseUrl: db.url, migrationsDir: dir, logger })).toEqual({ applied: [name] });
+    expect((await pg.query("SELECT to_regclass('d_note_idx') AS i")).rows[0].i).toBe('d_note_idx');
+  });
+
+  it('keeps a script whose comments alone say CONCURRENTLY in one transaction', async () => {
+    const name = '20240105000000_comment_only';
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'migration.sql'), '-- not CONCURRENTLY: the table is new\nCREATE TABLE e (id int);\nSELECT * FROM no_such_table;\n');
+    await expect(applyMigrations({ databaseUrl: db.url, migrationsDir: dir, logger })).rejects.toThrow(/no_such_table/);
+    expect((await pg.query("SELECT to_regclass('e') AS t")).rows[0].t).toBeNull();
+    rmSync(join(dir, name), { recursive: true, force: true });
+  });
+
   it('fingerprints a folder by names and checksums, and refuses a missing folder', () => {
     expect(migrationsFingerprint(dir)).toMatch(/^[0-9a-f]{64}$/);
     expect(readMigrations(REGISTRY_MIGRATIONS_DIR).map((m) => m.name)).toEqual(['20261128200000_init', '20261129030000_storyline_events_without_fk']);

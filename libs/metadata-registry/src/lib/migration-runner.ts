@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { postgreSplitterOptions, splitQuery } from 'dbgate-query-splitter';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
@@ -155,9 +156,17 @@ async function applyOne(session: SqlSession, executor: SqlExecutor, migration: M
   );
 }
 
-/** CONCURRENTLY index builds cannot run inside a transaction; everything else does. */
+/**
+ * CONCURRENTLY index builds cannot run inside a transaction, nor in a multi-statement query (which
+ * PostgreSQL runs as one): such a script runs statement by statement. Everything else runs in one
+ * transaction. Comments are left out when looking, so a note saying "not CONCURRENTLY" changes nothing.
+ */
 async function runScript(session: SqlSession, executor: SqlExecutor, script: string): Promise<void> {
-  if (/\bCONCURRENTLY\b/i.test(script)) return session.exec(script);
+  const statements = splitQuery(script, { ...postgreSplitterOptions, ignoreComments: true }) as string[];
+  if (statements.some((statement) => /\bCONCURRENTLY\b/i.test(statement))) {
+    for (const statement of statements) await session.exec(statement);
+    return;
+  }
   if (executor.kind === 'pglite') {
     await executor.transaction((tx) => tx.exec(script));
     return;
