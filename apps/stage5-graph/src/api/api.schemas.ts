@@ -1,12 +1,29 @@
 /** JSON schemas of the API's inputs: fastify validates them and @fastify/swagger documents them. */
 
+import { NEIGHBOURS_MAX } from '../graph/entity-neighbours';
+
 /** The longest record id a request may name, in characters (the router's bound follows it: app.ts). */
 export const ID_MAX_LENGTH = 512;
 
 export const pageQuery = {
   limit: { type: 'integer', minimum: 1, maximum: 500, default: 20, description: 'Items per page (1-500)' },
-  offset: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 0, description: 'Items to skip' },
+  offset: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 0, description: 'Items to skip (after the cursor, when `after` is given)' },
+  after: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 4096,
+    description:
+      'A cursor: the `next` of the previous page. The page starts after that item in the order of the list, so a sync ' +
+      'between two pages neither repeats nor skips items (an item whose sort key the sync changed may move), ' +
+      'where `offset` shifts by the items the sync inserted before it. `next` is null on the last page.',
+  },
 } as const;
+
+/** The paging a list route's OpenAPI description states (its response has no schema: fastify would drop fields it does not name). */
+export const PAGING_DESCRIPTION =
+  'A page of the list: `{ total, limit, offset, items, next }`. `next` is a cursor for the following page ' +
+  '(pass it as `after`), null on the last page. Pages by `after` stay in step across a sync that inserts items; ' +
+  'pages by `offset` (kept for compatibility) shift by the items inserted before them.';
 
 export const idParams = {
   type: 'object',
@@ -25,7 +42,7 @@ export const entityQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    limit: { type: 'integer', minimum: 1, maximum: 500, default: 20, description: 'Neighbours per kind (1-500)' },
+    limit: { type: 'integer', minimum: 1, maximum: NEIGHBOURS_MAX, default: 20, description: `Neighbours per kind (1-${NEIGHBOURS_MAX})` },
   },
 } as const;
 

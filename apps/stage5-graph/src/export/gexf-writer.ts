@@ -32,7 +32,14 @@ export function* writeGexf(selection: GraphSelection, now = new Date()): Generat
   yield '      <attribute id="0" title="kind" type="string"/>\n      <attribute id="1" title="roles" type="string"/>\n';
   yield '    </attributes>\n    <nodes>\n';
   let buffer = '';
-  for (const [node, a] of selection.nodes()) {
+  for (const item of selection.nodes()) {
+    // A checkpoint (the selection passed over many rows without a node): the step ends here.
+    if (item === null) {
+      yield buffer;
+      buffer = '';
+      continue;
+    }
+    const [node, a] = item;
     buffer += `      <node id="${xmlId(node)}" label="${xmlText(a.label)}"><attvalues>`;
     NODE_ATTRIBUTES.forEach(([, , get], index) => {
       const value = get(a);
@@ -46,7 +53,13 @@ export function* writeGexf(selection: GraphSelection, now = new Date()): Generat
   }
   yield buffer + '    </nodes>\n    <edges>\n';
   buffer = '';
-  for (const [edge, a, source, target] of selection.edges()) {
+  for (const item of selection.edges()) {
+    if (item === null) {
+      yield buffer;
+      buffer = '';
+      continue;
+    }
+    const [edge, a, source, target] = item;
     const type = DIRECTED_KINDS.has(a.kind) ? 'directed' : 'undirected';
     buffer +=
       `      <edge id="${xmlId(edge)}" source="${xmlId(source)}" target="${xmlId(target)}" type="${type}" ` +

@@ -33,7 +33,14 @@ export function* writeGraphml(selection: GraphSelection): Generator<string> {
   yield '  <key id="e_roles" for="edge" attr.name="roles" attr.type="string"/>\n';
   yield '  <graph id="stories" edgedefault="undirected">\n';
   let buffer = '';
-  for (const [node, a] of selection.nodes()) {
+  for (const item of selection.nodes()) {
+    // A checkpoint (the selection passed over many rows without a node): the step ends here.
+    if (item === null) {
+      yield buffer;
+      buffer = '';
+      continue;
+    }
+    const [node, a] = item;
     buffer += `    <node id="${nmtokenId(node)}">`;
     for (const [name, , get] of NODE_KEYS) {
       const value = get(a);
@@ -45,7 +52,13 @@ export function* writeGraphml(selection: GraphSelection): Generator<string> {
       buffer = '';
     }
   }
-  for (const [, a, source, target] of selection.edges()) {
+  for (const item of selection.edges()) {
+    if (item === null) {
+      yield buffer;
+      buffer = '';
+      continue;
+    }
+    const [, a, source, target] = item;
     const directed = DIRECTED_KINDS.has(a.kind) ? ' directed="true"' : '';
     buffer +=
       `    <edge source="${nmtokenId(source)}" target="${nmtokenId(target)}"${directed}>` +

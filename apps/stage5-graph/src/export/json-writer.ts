@@ -8,7 +8,14 @@ export function* writeGraphJson(selection: GraphSelection): Generator<string> {
   yield '{"options":{"type":"undirected","multi":true,"allowSelfLoops":false},"attributes":{},"nodes":[';
   let buffer = '';
   let first = true;
-  for (const [key, attributes] of selection.nodes()) {
+  for (const node of selection.nodes()) {
+    // A checkpoint (the selection passed over many rows without a node): the step ends here.
+    if (node === null) {
+      yield buffer;
+      buffer = '';
+      continue;
+    }
+    const [key, attributes] = node;
     buffer += (first ? '' : ',') + JSON.stringify({ key, attributes });
     first = false;
     if (buffer.length > 65_536) {
@@ -19,7 +26,13 @@ export function* writeGraphJson(selection: GraphSelection): Generator<string> {
   yield buffer + '],"edges":[';
   buffer = '';
   first = true;
-  for (const [key, attributes, source, target] of selection.edges()) {
+  for (const edge of selection.edges()) {
+    if (edge === null) {
+      yield buffer;
+      buffer = '';
+      continue;
+    }
+    const [key, attributes, source, target] = edge;
     buffer += (first ? '' : ',') + JSON.stringify({ key, source, target, attributes, undirected: true });
     first = false;
     if (buffer.length > 65_536) {

@@ -31,6 +31,8 @@ export interface ComputedEnrichment {
   degrees: number[];
   ranks: Float64Array;
   communities: number[];
+  /** The ranks and communities by story graph node number. */
+  ranking: NodeRanking;
 }
 
 const since = (start: number): number => (performance.now() - start) / 1000;
@@ -80,7 +82,7 @@ export function* computeEnrichment(graph: StoryGraph, options: EnrichmentOptions
     summaries,
     seconds: { degree: degreeSeconds, pagerank: pagerankSeconds, louvain: louvainSeconds, storylines: since(start) },
   };
-  return { report, attributes: compact.attributes, degrees, ranks, communities };
+  return { report, attributes: compact.attributes, degrees, ranks, communities, ranking };
 }
 
 /** Writes a computed enrichment's degrees, ranks and communities into the node attributes. */

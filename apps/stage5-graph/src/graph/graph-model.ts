@@ -1,4 +1,5 @@
 import { createStoryGraph } from './graph-builder';
+import { hubNeighbours, type EntityNeighbours } from './entity-neighbours';
 import { EventIndex, type SortedIndex } from './event-index';
 import { GraphLock, type GraphLockOptions } from './graph-lock';
 import { EDGE_KINDS, NODE_KINDS } from './graph.types';
@@ -22,6 +23,10 @@ export interface GraphStats {
 export interface ServingIndexes {
   events: SortedIndex;
   storylineOrder: string[];
+  /** Each storyline's event count, by position in `storylineOrder` (what it is ordered by). */
+  storylineCounts: number[];
+  /** The best neighbours of entities with more edges than `HUB_DEGREE`, by node key. */
+  hubs: Map<string, EntityNeighbours>;
   counts: { nodes: Record<NodeKind, number>; edges: Record<EdgeKind, number> };
 }
 
@@ -40,6 +45,10 @@ export class GraphModel {
   summaries = new Map<string, StorylineSummary>();
   /** Storyline node keys, most events first. */
   storylineOrder: string[] = [];
+  /** Event counts of `storylineOrder`'s storylines, position by position. */
+  storylineCounts: number[] = [];
+  /** The best neighbours of hub entities, ranked when the indexes were built (see `entity-neighbours.ts`). */
+  hubs = new Map<string, EntityNeighbours>();
   readonly events: EventIndex;
   /** Held by exports for their whole stream, taken by the sync around each mutation. */
   readonly lock: GraphLock;
@@ -68,12 +77,17 @@ export class GraphModel {
   }
 
   /**
-   * The event index, the storyline order (by the given summaries) and the counts, built with
-   * checkpoints (for `runInSlices`) while the API serves the previous ones; nothing changes until
-   * they are installed.
+   * The event index, the storyline order (by the given summaries), the hubs' best neighbours (by
+   * `pagerank`, a node number's: the enrichment's, before it is written into the nodes) and the
+   * counts, built with checkpoints (for `runInSlices`) while the API serves the previous ones;
+   * nothing changes until they are installed.
    */
-  *servingIndexes(summaries: ReadonlyMap<string, StorylineSummary>): Sliced<ServingIndexes> {
+  *servingIndexes(
+    summaries: ReadonlyMap<string, StorylineSummary>,
+    pagerank: (node: number) => number = (node) => this.graph.nodeAttributesAt(node).pagerank,
+  ): Sliced<ServingIndexes> {
     const events = yield* this.events.sorted();
+    const hubs = yield* hubNeighbours(this.graph, pagerank);
     const nodes = zeroCounts(NODE_KINDS);
     const storylines: Array<[string, number]> = [];
     const { graph } = this;
@@ -93,12 +107,20 @@ export class GraphModel {
       for (let e = from; e < to; e++) if (graph.edgeAlive(e)) edges[EDGE_KINDS[graph.edgeKindAt(e)]]++;
     });
     storylines.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    return { events, storylineOrder: storylines.map(([key]) => key), counts: { nodes, edges } };
+    return {
+      events,
+      storylineOrder: storylines.map(([key]) => key),
+      storylineCounts: storylines.map(([, count]) => count),
+      hubs,
+      counts: { nodes, edges },
+    };
   }
 
   private installIndexes(indexes: ServingIndexes): void {
     this.events.install(indexes.events);
     this.storylineOrder = indexes.storylineOrder;
+    this.storylineCounts = indexes.storylineCounts;
+    this.hubs = indexes.hubs;
     this.counts = indexes.counts;
   }
 

@@ -1,12 +1,15 @@
 import { GraphNotFoundError, GraphQueryError } from '../stage5.errors';
 import { nodeKey } from './graph-keys';
-import { topK } from './top-k';
+import { rankNeighbours, type NeighbourRef } from './entity-neighbours';
+import { decodeEventCursor, decodeStorylineCursor, encodeEventCursor, encodeStorylineCursor } from './page-cursor';
 import type { GraphModel } from './graph-model';
 import type { NodeAttributes, StorylineSummary } from './graph.types';
 
 export interface Page {
   limit: number;
   offset: number;
+  /** A cursor from a previous page's `next`: the page starts after that item (then skips `offset`). */
+  after?: string;
 }
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
@@ -27,13 +30,30 @@ export function eventView(attributes: NodeAttributes) {
   };
 }
 
+/** Storylines, most events first (then by id), a page at a time: from an offset, or after a cursor. */
 export function listStorylines(model: GraphModel, page: Page) {
-  const keys = model.storylineOrder.slice(page.offset, page.offset + page.limit);
+  const { storylineOrder: order, storylineCounts: counts } = model;
+  let start = page.offset;
+  if (page.after !== undefined) {
+    const after = decodeStorylineCursor(page.after);
+    // The first storyline that sorts after the cursor's, whether that one is still listed or not.
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (counts[mid] > after.count || (counts[mid] === after.count && order[mid] <= after.key)) lo = mid + 1;
+      else hi = mid;
+    }
+    start += lo;
+  }
+  const end = Math.min(order.length, start + page.limit);
+  const keys = order.slice(start, end);
   return {
-    total: model.storylineOrder.length,
+    total: order.length,
     limit: page.limit,
     offset: page.offset,
     items: keys.map((key) => storylineHead(model, key)),
+    next: end < order.length && end > start ? encodeStorylineCursor({ count: counts[end - 1], key: order[end - 1] }) : null,
   };
 }
 
@@ -87,31 +107,23 @@ export function getStoryline(model: GraphModel, id: string) {
   };
 }
 
-interface Neighbour {
-  id: string;
-  label: string;
-  weight: number;
-  pagerank: number;
-}
-
-/** An entity with its neighbours by kind (events it takes part in, documents, co-occurring entities), best first. */
+/**
+ * An entity with its neighbours by kind (events it takes part in, documents, co-occurring
+ * entities), best first. A hub's (more than `HUB_DEGREE` edges) were ranked when the indexes were
+ * last built, so a request reads `limit` of them whatever its degree; another entity's edges are
+ * ranked per request (at most `HUB_DEGREE` of them). An entity that became a hub since the last
+ * build is ranked per request until the next one (the end of the sync that merged its edges).
+ */
 export function entityWithNeighbours(model: GraphModel, id: string, limit: number) {
   const key = nodeKey('entity', id);
   const { graph } = model;
   if (!graph.hasNode(key)) throw new GraphNotFoundError(`No entity with id "${id}" in the graph`, { id });
-  const events: Array<Neighbour & { roles: string[] }> = [];
-  const documents: Neighbour[] = [];
-  const entities: Neighbour[] = [];
-  graph.forEachEdgeWithoutKey(key, (edge, source, target) => {
-    const other = source === key ? target : source;
-    const n = graph.getNodeAttributes(other);
-    const item = { id: n.id, label: n.label, weight: edge.weight, pagerank: n.pagerank };
-    if (edge.kind === 'participates') events.push({ ...item, roles: edge.roles ?? [] });
-    else if (edge.kind === 'mentions') documents.push(item);
-    else if (edge.kind === 'co-occurs') entities.push(item);
-  });
-  const byRank = (a: Neighbour, b: Neighbour) => b.pagerank - a.pagerank || (a.id < b.id ? -1 : 1);
-  const byWeight = (a: Neighbour, b: Neighbour) => b.weight - a.weight || byRank(a, b);
+  const entity = graph.nodeId(key);
+  const neighbours = model.hubs.get(key) ?? rankNeighbours(graph, entity, limit, (node) => graph.nodeAttributesAt(node).pagerank);
+  const view = (ref: NeighbourRef) => {
+    const n = graph.nodeAttributesAt(ref.node);
+    return { id: n.id, label: n.label, weight: ref.weight, pagerank: n.pagerank };
+  };
   const a = graph.getNodeAttributes(key);
   return {
     id: a.id,
@@ -123,21 +135,16 @@ export function entityWithNeighbours(model: GraphModel, id: string, limit: numbe
     community: a.community,
     neighbours: {
       events: {
-        total: events.length,
-        items: topK(events, limit, byRank).map((e) => ({
-          ...e,
-          ...pickEvent(model, e.id),
-        })),
+        total: neighbours.events.total,
+        items: neighbours.events.best.slice(0, limit).map((ref) => {
+          const event = graph.nodeAttributesAt(ref.node);
+          return { ...view(ref), roles: ref.roles ?? [], eventType: str(event.data['event_type']) ?? 'unknown', date: str(event.data['event_date']) };
+        }),
       },
-      documents: { total: documents.length, items: topK(documents, limit, byWeight) },
-      entities: { total: entities.length, items: topK(entities, limit, byWeight) },
+      documents: { total: neighbours.documents.total, items: neighbours.documents.best.slice(0, limit).map(view) },
+      entities: { total: neighbours.entities.total, items: neighbours.entities.best.slice(0, limit).map(view) },
     },
   };
-}
-
-function pickEvent(model: GraphModel, id: string) {
-  const view = eventView(model.graph.getNodeAttributes(nodeKey('event', id)));
-  return { eventType: view.eventType, date: view.date };
 }
 
 export interface EventQuery extends Page {
@@ -147,7 +154,7 @@ export interface EventQuery extends Page {
   entity?: string;
 }
 
-/** Events filtered by type, time span (inclusive) and entity, by date. */
+/** Events filtered by type, time span (inclusive) and entity, by date, a page at a time: from an offset, or after a cursor. */
 export function queryEvents(model: GraphModel, query: EventQuery) {
   if (query.from && query.to && query.from > query.to) {
     throw new GraphQueryError(`"from" (${query.from}) is after "to" (${query.to})`, { from: query.from, to: query.to });
@@ -159,11 +166,13 @@ export function queryEvents(model: GraphModel, query: EventQuery) {
       throw new GraphNotFoundError(`No entity with id "${query.entity}" in the graph`, { entity: query.entity });
     }
   }
-  const { total, keys } = model.events.query({ ...query, entity });
+  const after = query.after === undefined ? undefined : decodeEventCursor(query.after);
+  const { total, keys, next } = model.events.query({ ...query, entity, after });
   return {
     total,
     limit: query.limit,
     offset: query.offset,
     items: keys.map((key) => eventView(model.graph.getNodeAttributes(key))),
+    next: next && encodeEventCursor(next),
   };
 }

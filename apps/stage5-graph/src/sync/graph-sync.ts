@@ -189,7 +189,7 @@ async function enrich(deps: SyncDeps, report: SyncReport, stopIfAsked: () => voi
   // else changes the graph meanwhile, as syncs run one at a time and a reload waits for them.
   const shape = graphShape(graph);
   const computed = await runInSlices(computeEnrichment(graph, options), ENRICH_SLICE_MS, stopIfAsked);
-  const indexes = await runInSlices(deps.model.servingIndexes(computed.report.summaries), ENRICH_SLICE_MS, stopIfAsked);
+  const indexes = await runInSlices(deps.model.servingIndexes(computed.report.summaries, computed.ranking.pagerank), ENRICH_SLICE_MS, stopIfAsked);
   // Written under the lock, like a merge: an export never mixes ranks or communities of two enrichments.
   const result = await deps.model.lock.exclusive(() => {
     // Should the graph have changed after all, all is computed again, here, at once.

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import {
   createRegistry,
@@ -142,6 +143,39 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
+/** The Redis keys under `prefix` (a test's own, from `uniqueName`), found by SCAN. */
+export async function redisKeys(url: string, prefix: string): Promise<string[]> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
+    return keys;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Deletes the Redis keys under `prefix`: the registry writes some without a TTL, and the server is shared. */
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const keys = await redisKeys(url, prefix);
+  if (keys.length === 0) return;
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    for (let i = 0; i < keys.length; i += 1000) await redis.unlink(...keys.slice(i, i + 1000));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** `close()` also deletes the Redis keys under the writer's `redisKeyPrefix` (Stage 5's service there shares it). */
 export async function openTestStack(writer: Omit<Parameters<typeof writerRegistry>[0], 'registryUrl' | 'dataDir'> = {}): Promise<TestStack> {
   const [registryDb, stage5Db] = await Promise.all([createRegistryDatabase(), createStage5Database()]);
   const scratch = scratchDir();
@@ -154,6 +188,7 @@ export async function openTestStack(writer: Omit<Parameters<typeof writerRegistr
       await stack.app?.close();
       await stack.service?.close();
       await stack.writer.close();
+      if (writer.redisUrl && writer.redisKeyPrefix) await deleteRedisKeys(writer.redisUrl, writer.redisKeyPrefix);
       await Promise.all([registryDb.drop(), stage5Db.drop()]);
       scratch.remove();
     },

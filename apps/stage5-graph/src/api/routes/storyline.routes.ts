@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { GraphService } from '../../graph-service';
-import { getStoryline, listStorylines } from '../../graph/graph-queries';
-import { idParams, storylinesQuery } from '../api.schemas';
+import { getStoryline, listStorylines, type Page } from '../../graph/graph-queries';
+import { idParams, PAGING_DESCRIPTION, storylinesQuery } from '../api.schemas';
 
 export function registerStorylineRoutes(app: FastifyInstance, service: GraphService): void {
-  app.get<{ Querystring: { limit: number; offset: number } }>(
+  app.get<{ Querystring: Page }>(
     '/storylines',
-    { schema: { tags: ['storylines'], summary: 'Storylines, most events first', querystring: storylinesQuery } },
+    { schema: { tags: ['storylines'], summary: 'Storylines, most events first (then id)', description: PAGING_DESCRIPTION, querystring: storylinesQuery } },
     async (request) => listStorylines(service.model, request.query),
   );
   app.get<{ Params: { id: string } }>(
