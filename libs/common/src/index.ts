@@ -6,4 +6,5 @@ export { withPooledClient, type ClientPool, type ReleasableClient } from './lib/
 export { pathDeeperThan } from './lib/nesting-depth';
 export { withEnvFile } from './lib/env-file';
 export { idProblem, MAX_ID_BYTES } from './lib/storable-id';
+export { storableJson, storableText } from './lib/storable-json';
 export { withinTime, TIMED_OUT } from './lib/within-time';

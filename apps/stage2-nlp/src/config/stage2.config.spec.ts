@@ -25,7 +25,7 @@ describe('loadStage2Config', () => {
   });
 
   it('gives a document 2 minutes of analysis and a thread Node\'s heap by default', () => {
-    expect(loadStage2Config({})).toMatchObject({ STAGE2_ANALYSIS_TIMEOUT_MS: 120_000, STAGE2_ANALYSIS_THREAD_MEMORY_MB: 0 });
+    expect(loadStage2Config({})).toMatchObject({ STAGE2_ANALYSIS_TIMEOUT_MS: 120_000, STAGE2_ANALYSIS_THREAD_MEMORY_MB: 0, STAGE2_DATABASE_QUERY_TIMEOUT_MS: 1_800_000 });
     expect(loadStage2Config({ STAGE2_ANALYSIS_THREAD_MEMORY_MB: '512' }).STAGE2_ANALYSIS_THREAD_MEMORY_MB).toBe(512);
     expect(() => loadStage2Config({ STAGE2_ANALYSIS_TIMEOUT_MS: '10' })).toThrow(/STAGE2_ANALYSIS_TIMEOUT_MS: /);
   });

@@ -30,6 +30,8 @@ export const stage2ConfigSchema = z.object({
   /** Stage 2's own PostgreSQL database; unset → embedded PGlite under STAGE2_DATA_DIR. */
   STAGE2_DATABASE_URL: optionalUrl,
   STAGE2_DATA_DIR: z.preprocess(envEmptyAsUndefined, z.string().default('.data/stage2')),
+  /** A statement to Stage 2's PostgreSQL unanswered this long fails (a silent connection would hold the linker's lock forever). */
+  STAGE2_DATABASE_QUERY_TIMEOUT_MS: envInteger(1_800_000, 1_000, MAX_TIMER_MS),
   /** Where the JSONL files go (one set per batch). */
   OUTPUT_DIR: z.preprocess(envEmptyAsUndefined, z.string().default('output')),
   /** Elasticsearch is written only when this is set. */

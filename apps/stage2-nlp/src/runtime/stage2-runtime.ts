@@ -58,7 +58,12 @@ export async function createStage2Runtime(options: Stage2RuntimeOptions): Promis
     // The threads load the language model while the databases open.
     const warming = options.pool ? Promise.resolve() : pool.warmUp();
 
-    const database = await openStage2Database({ databaseUrl: config.STAGE2_DATABASE_URL, dataDir: config.STAGE2_DATA_DIR, logger });
+    const database = await openStage2Database({
+      databaseUrl: config.STAGE2_DATABASE_URL,
+      dataDir: config.STAGE2_DATA_DIR,
+      queryTimeoutMs: config.STAGE2_DATABASE_QUERY_TIMEOUT_MS,
+      logger,
+    });
     cleanups.push(() => database.close());
     logger.info({ database: config.STAGE2_DATABASE_URL ? redactUrl(config.STAGE2_DATABASE_URL) : `PGlite in ${config.STAGE2_DATA_DIR}` }, 'stage 2 database ready');
 

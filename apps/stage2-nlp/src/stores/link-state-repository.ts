@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { storableJson } from '@storytelling/common';
 import type { LinkState, StorylineState } from '@storytelling/nlp';
 import { copyPieces, type CopySession } from '@storytelling/sql';
+import { byKey, deleteInKeyOrder } from './keyed-statements';
 
 /** The linker's memory as this process last committed or read it, and the revision it was at. */
 interface CachedState {
@@ -11,6 +13,8 @@ interface CachedState {
 /** Advisory lock key of the linker's memory ("stage2" in ASCII). */
 const LINK_STATE_LOCK = 0x737461676532;
 const HEAD_ROW = 1;
+/** SQLSTATE of a wait that passed lock_timeout. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * Keeps the linker's memory (the NLP library's LinkState) in three tables so that a save costs
@@ -28,9 +32,16 @@ const HEAD_ROW = 1;
 export class LinkStateRepository {
   private cached: CachedState | undefined;
 
+  /**
+   * @param waitRoundMs longest single wait for the lock (0: one wait, however long). Shorter than
+   * the connection's query timeout: a batch may wait behind others' linked saves for longer than
+   * any one statement may take.
+   */
+  constructor(private readonly waitRoundMs = 0) {}
+
   /** Waits for the memory (held until the transaction ends), then reads it. */
   async lock(tx: CopySession): Promise<LinkState | undefined> {
-    await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [LINK_STATE_LOCK]);
+    await this.waitForLock(tx);
     const [head] = await tx.query<{ revision: string; version: number; document_count: number }>(
       'SELECT revision, version, document_count FROM link_state WHERE id = $1',
       [HEAD_ROW],
@@ -40,6 +51,28 @@ export class LinkStateRepository {
     const state = await readState(tx, head.version, head.document_count);
     this.cached = { revision: head.revision, state };
     return state;
+  }
+
+  /** Takes the advisory lock, in waits of at most waitRoundMs (each past wait rolled back to a savepoint). */
+  private async waitForLock(tx: CopySession): Promise<void> {
+    if (!this.waitRoundMs) {
+      await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [LINK_STATE_LOCK]);
+      return;
+    }
+    await tx.query(`SET LOCAL lock_timeout = ${Math.ceil(this.waitRoundMs)}`);
+    for (;;) {
+      await tx.query('SAVEPOINT link_state_lock');
+      try {
+        await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [LINK_STATE_LOCK]);
+        break;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== LOCK_NOT_AVAILABLE) throw error;
+        await tx.query('ROLLBACK TO SAVEPOINT link_state_lock');
+      }
+    }
+    // Released, the savepoint's lock is the transaction's; the rows the save locks later wait as long as they need.
+    await tx.query('RELEASE SAVEPOINT link_state_lock');
+    await tx.query('SET LOCAL lock_timeout = DEFAULT');
   }
 
   /**
@@ -83,9 +116,7 @@ async function readState(tx: CopySession, version: number, documentCount: number
  * a term is deleted the count falls below it, and counting would hand out ordinals still in use.
  */
 async function writeTerms(tx: CopySession, before: Record<string, number>, after: Record<string, number>): Promise<void> {
-  const names: string[] = [];
-  const ordinals: number[] = [];
-  const frequencies: number[] = [];
+  const changed: Array<{ term: string; offset: number; frequency: number }> = [];
   const known = Object.keys(before).length;
   // New terms' offsets after the stored maximum; -1 marks a known term.
   let added = 0;
@@ -95,42 +126,39 @@ async function writeTerms(tx: CopySession, before: Record<string, number>, after
     // Own properties only: a term may be spelt like a property of Object.prototype.
     const previous = Object.hasOwn(before, term) ? before[term] : undefined;
     if (previous === frequency) continue;
-    names.push(term);
-    if (previous === undefined) {
-      ordinals.push(added);
-      added++;
-    } else {
-      // A known term keeps its ordinal: the upsert below leaves it.
-      ordinals.push(-1);
-    }
-    frequencies.push(frequency);
+    // A known term keeps its ordinal: the upsert below leaves it.
+    changed.push({ term, offset: previous === undefined ? added++ : -1, frequency });
   }
   if (Object.keys(after).length - added < known) {
     const gone = Object.keys(before).filter((term) => !Object.hasOwn(after, term));
-    await tx.query('DELETE FROM link_terms WHERE term = ANY($1::text[])', [gone]);
+    await deleteInKeyOrder(tx, 'link_terms', 'term', byKey(gone, (term) => term));
   }
-  if (!names.length) return;
+  if (!changed.length) return;
+  // Rows in term order (each keeps its offset, so the ordinals still follow the linker's order).
+  const rows = byKey(changed, (c) => c.term);
   await tx.query(
     `INSERT INTO link_terms (term, ordinal, frequency)
      SELECT t.term, CASE WHEN t.offset_ < 0 THEN -1 ELSE base.next + t.offset_ END, t.frequency
      FROM unnest($1::text[], $2::int[], $3::int[]) AS t(term, offset_, frequency),
           (SELECT COALESCE(MAX(ordinal) + 1, 0) AS next FROM link_terms) AS base
      ON CONFLICT (term) DO UPDATE SET frequency = EXCLUDED.frequency`,
-    [names, ordinals, frequencies],
+    [rows.map((r) => r.term), rows.map((r) => r.offset), rows.map((r) => r.frequency)],
   );
 }
 
 /** Rewrites the storylines that are not the very objects `before` held at their position; deletes the ones gone. */
 async function writeStorylines(tx: CopySession, before: readonly StorylineState[], after: readonly StorylineState[]): Promise<void> {
-  const changed = after.map((storyline, position) => ({ storyline, position })).filter(({ storyline, position }) => before[position] !== storyline);
+  const changed = byKey(
+    after.map((storyline, position) => ({ storyline, position })).filter(({ storyline, position }) => before[position] !== storyline),
+    (c) => c.storyline.storyline_id,
+  );
   const afterIds = new Set(after.map((s) => s.storyline_id));
   const gone = before.filter((s) => !afterIds.has(s.storyline_id)).map((s) => s.storyline_id);
-  const replaced = gone.concat(changed.map((c) => c.storyline.storyline_id));
-  if (replaced.length) await tx.query('DELETE FROM link_storylines WHERE storyline_id = ANY($1::text[])', [replaced]);
+  await deleteInKeyOrder(tx, 'link_storylines', 'storyline_id', byKey(gone.concat(changed.map((c) => c.storyline.storyline_id)), (id) => id));
   if (!changed.length) return;
   // COPY: a storyline's state is large JSON text, which a parameter array would escape twice.
   await tx.copyIn(
     'COPY link_storylines (storyline_id, position, state) FROM STDIN',
-    copyPieces(changed, (c) => [c.storyline.storyline_id, c.position, JSON.stringify(c.storyline)]),
+    copyPieces(changed, (c) => [c.storyline.storyline_id, c.position, storableJson(c.storyline)]),
   );
 }

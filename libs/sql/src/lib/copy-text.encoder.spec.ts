@@ -27,4 +27,12 @@ describe('COPY text encoding', () => {
     expect(lines[1]).toBe('1\ttwo\\tcols\t\\N');
     expect(lines[4_500]).toBe('');
   });
+
+  it('ends a piece early when its rows are long, so no piece nears V8\'s string limit', () => {
+    const long = 'x'.repeat(6 * 1024 * 1024);
+    const pieces = [...copyPieces([1, 2, 3, 4, 5], (id) => [id, long])];
+    // 16 MB a piece at the most (passed by its last row): three rows, then two.
+    expect(pieces.map((p) => p.split('\n').length - 1)).toEqual([3, 2]);
+    expect(pieces.join('').split('\n').map((line) => line.split('\t')[0])).toEqual(['1', '2', '3', '4', '5', '']);
+  });
 });

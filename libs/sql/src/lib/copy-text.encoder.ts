@@ -20,17 +20,26 @@ export function textArrayLiteral(values: readonly string[]): string {
 }
 
 const ROWS_PER_PIECE = 2000;
+/** Characters after which a piece ends early: 2,000 rows of long text could pass V8's longest string (about 512 MB). */
+const PIECE_LENGTH = 16 * 1024 * 1024;
 
-/** The COPY text of many rows in pieces of a few thousand rows, so a large batch never becomes one giant string. */
+/**
+ * The COPY text of many rows in pieces of a few thousand rows, or fewer when their text is long
+ * (a piece ends with the row that takes it past 16 MB), so a large batch never becomes one giant string.
+ */
 export function* copyPieces<T>(rows: readonly T[], columns: (row: T) => readonly unknown[]): Generator<string> {
-  for (let start = 0; start < rows.length; start += ROWS_PER_PIECE) {
-    let piece = '';
-    const end = Math.min(rows.length, start + ROWS_PER_PIECE);
-    for (let i = start; i < end; i++) {
-      const values = columns(rows[i] as T);
-      for (let col = 0; col < values.length; col++) piece += (col ? '\t' : '') + copyField(values[col]);
-      piece += '\n';
+  let piece = '';
+  let count = 0;
+  for (const row of rows) {
+    const values = columns(row);
+    for (let col = 0; col < values.length; col++) piece += (col ? '\t' : '') + copyField(values[col]);
+    piece += '\n';
+    count++;
+    if (count === ROWS_PER_PIECE || piece.length >= PIECE_LENGTH) {
+      yield piece;
+      piece = '';
+      count = 0;
     }
-    yield piece;
   }
+  if (count) yield piece;
 }

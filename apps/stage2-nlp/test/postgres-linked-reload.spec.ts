@@ -1,0 +1,98 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { eventually, type TestDatabase } from '@storytelling/test-utils';
+import { PostgresStore } from '../src/stores/postgres-store';
+import { openStage2Database } from '../src/stores/stage2-database';
+import { createStage2TestDatabase } from './support/test-databases';
+
+const DOCUMENTS = 30_000;
+const EVENTS_PER_DOCUMENT = 3;
+
+/** Rows a table gave to scans so far: read in order, or fetched through an index (bitmap scans included). */
+interface TableReads {
+  relname: string;
+  rows: number;
+}
+
+describe('PostgresStore: reloading what was linked for documents sent again', () => {
+  let db: TestDatabase;
+  let client: Client;
+  const query = async <R>(sql: string, params: unknown[] = []): Promise<R[]> => (await client.query(sql, params)).rows as R[];
+  const reads = async (): Promise<Map<string, number>> =>
+    new Map(
+      (
+        await query<TableReads>(
+          `SELECT relname, (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int AS rows FROM pg_stat_user_tables
+           WHERE relname IN ('storylines', 'event_linkages')`,
+        )
+      ).map((r) => [r.relname, r.rows]),
+    );
+
+  beforeAll(async () => {
+    db = await createStage2TestDatabase();
+    client = new Client({ connectionString: db.url });
+    await client.connect();
+    // A corpus: each event precedes the same event of the next document; each storyline holds three documents.
+    await client.query(`
+      INSERT INTO processed_documents (document_id, job_id, batch_id, text, word_count, sentence_count)
+        SELECT 'doc-' || lpad(d::text, 5, '0'), gen_random_uuid(), 'b', 'text', 1, 1 FROM generate_series(0, ${DOCUMENTS - 1}) d;
+      INSERT INTO events (event_id, document_id, job_id, position, event_type, trigger_text, trigger_start, trigger_end, sentence_index, description, participants, confidence)
+        SELECT 'doc-' || lpad(d::text, 5, '0') || ':' || k, 'doc-' || lpad(d::text, 5, '0'), gen_random_uuid(), k, 't', 'x', k, k + 1, 0, 'd', '[]', 0.5
+        FROM generate_series(0, ${DOCUMENTS - 1}) d, generate_series(0, ${EVENTS_PER_DOCUMENT - 1}) k;
+      INSERT INTO event_linkages (linkage_id, source_event_id, target_event_id, kind, score, job_id)
+        SELECT 'lnk-' || d || ':' || k, 'doc-' || lpad(d::text, 5, '0') || ':' || k, 'doc-' || lpad((d + 1)::text, 5, '0') || ':' || k, 'precedes', 0.25, gen_random_uuid()
+        FROM generate_series(0, ${DOCUMENTS - 2}) d, generate_series(0, ${EVENTS_PER_DOCUMENT - 1}) k;
+      INSERT INTO storylines (storyline_id, title, event_ids, document_ids, job_id)
+        SELECT 'sl-' || lpad(s::text, 5, '0'), 'story ' || s,
+               ARRAY(SELECT 'doc-' || lpad((3 * s + i)::text, 5, '0') || ':0' FROM generate_series(0, 2) i),
+               ARRAY(SELECT 'doc-' || lpad((3 * s + i)::text, 5, '0') FROM generate_series(0, 2) i), gen_random_uuid()
+        FROM generate_series(0, ${DOCUMENTS / 3 - 1}) s;
+      ANALYZE;
+    `);
+  });
+  afterAll(async () => {
+    await client.end();
+    await db.drop();
+  });
+
+  it('reads the linkages and storylines of those documents through indexes, not every row, and finds what a full scan finds', async () => {
+    // Two documents of one storyline and linked to each other, one alone, the last one, and one never stored.
+    const ids = ['doc-00100', 'doc-00101', 'doc-05000', `doc-${DOCUMENTS - 1}`, 'doc-missing'];
+    const before = await reads();
+    const database = await openStage2Database({ databaseUrl: db.url, dataDir: join(tmpdir(), 'unused'), migrate: false });
+    const store = new PostgresStore(database);
+    const loaded = await store.transaction((tx) => store.loadLinked(tx, ids));
+    // A backend reports what it read when it ends at the latest.
+    await database.close();
+
+    const read = await eventually(
+      async () => {
+        const after = await reads();
+        const delta = (table: string) => (after.get(table) ?? 0) - (before.get(table) ?? 0);
+        return delta('storylines') > 0 && delta('event_linkages') > 0 && { storylines: delta('storylines'), linkages: delta('event_linkages') };
+      },
+      { tries: 500, intervalMs: 20 },
+    );
+    // Near the documents' own rows (3 storylines, 18 linkages), far below the tables' (10,000 and 89,997).
+    expect(read).toBeDefined();
+    expect(read?.storylines).toBeLessThan(50);
+    expect(read?.linkages).toBeLessThan(200);
+
+    // The same rows, in the same order, as the plain scans of the tables give.
+    const storylines = await query(
+      `SELECT storyline_id, title, event_ids, document_ids, start_date, end_date FROM storylines WHERE document_ids && $1::text[] ORDER BY storyline_id`,
+      [ids],
+    );
+    const linkages = await query<{ score: number }>(
+      `SELECT l.linkage_id, l.source_event_id, l.target_event_id, l.kind, l.score FROM event_linkages l
+       WHERE l.source_event_id IN (SELECT event_id FROM events WHERE document_id = ANY($1::text[]))
+          OR l.target_event_id IN (SELECT event_id FROM events WHERE document_id = ANY($1::text[]))
+       ORDER BY l.linkage_id`,
+      [ids],
+    );
+    expect(storylines.map((s) => (s as { storyline_id: string }).storyline_id)).toEqual(['sl-00033', 'sl-01666', 'sl-09999']);
+    expect(linkages).toHaveLength(18);
+    expect(loaded).toEqual({ storylines, linkages: linkages.map((l) => ({ ...l, score: Number(l.score) })) });
+  });
+});
