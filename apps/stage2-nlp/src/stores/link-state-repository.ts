@@ -4,10 +4,21 @@ import type { LinkState, StorylineState } from '@storytelling/nlp';
 import { copyPieces, type CopySession } from '@storytelling/sql';
 import { byKey, deleteInKeyOrder } from './keyed-statements';
 
-/** The linker's memory as this process last committed or read it, and the revision it was at. */
+/** The linker's memory as this process last committed or read it, and the revision and sequence it was at. */
 interface CachedState {
   revision: string;
+  sequence: number;
   state: LinkState;
+}
+
+/** The head row (bigint columns come back as text). */
+interface HeadRow {
+  revision: string;
+  version: number;
+  document_count: number;
+  sequence: string;
+  delta_floor: string;
+  sequence_revision: string | null;
 }
 
 /** Advisory lock key of the linker's memory ("stage2" in ASCII). */
@@ -25,7 +36,10 @@ const LOCK_NOT_AVAILABLE = '55P03';
  *
  * The state read last is kept in memory with its revision: while no other process has saved
  * since (the head row still carries that revision), a batch links against it without reading
- * the tables again. The linker is pure (it never changes the state it is given), so the state
+ * the tables again. When others have saved since, only the rows their saves wrote are read:
+ * every save takes the next sequence number, and the rows it writes carry it (two replicas
+ * taking turns would otherwise each read the whole memory for every batch, which grows with the
+ * corpus: 190 MB of JSON at 20k documents, under the lock every batch waits for). The linker is pure (it never changes the state it is given), so the state
  * it returns shares every storyline it did not touch with the one it was given; only the terms
  * whose frequency changed and the storylines that are new objects are written.
  */
@@ -42,14 +56,16 @@ export class LinkStateRepository {
   /** Waits for the memory (held until the transaction ends), then reads it. */
   async lock(tx: CopySession): Promise<LinkState | undefined> {
     await this.waitForLock(tx);
-    const [head] = await tx.query<{ revision: string; version: number; document_count: number }>(
-      'SELECT revision, version, document_count FROM link_state WHERE id = $1',
-      [HEAD_ROW],
-    );
+    const head = await readHead(tx);
     if (!head) return undefined;
-    if (this.cached?.revision === head.revision) return this.cached.state;
-    const state = await readState(tx, head.version, head.document_count);
-    this.cached = { revision: head.revision, state };
+    const cached = this.cached;
+    if (cached?.revision === head.revision) return cached.state;
+    const sequence = Number(head.sequence);
+    const state =
+      cached && readsChanges(cached, head)
+        ? await readChanges(tx, cached, head)
+        : await readState(tx, head.version, head.document_count);
+    this.cached = { revision: head.revision, sequence, state };
     return state;
   }
 
@@ -82,20 +98,66 @@ export class LinkStateRepository {
    */
   async save(tx: CopySession, before: LinkState | undefined, after: LinkState): Promise<() => void> {
     const revision = randomUUID();
+    const head = await readHead(tx);
+    const sequence = Number(head?.sequence ?? 0) + 1;
     // No head row: whatever the other tables hold is not a state anyone linked against.
     if (!before) await tx.query('TRUNCATE link_terms, link_storylines');
-    await writeTerms(tx, before?.term_document_frequency ?? {}, after.term_document_frequency);
-    await writeStorylines(tx, before?.storylines ?? [], after.storylines);
+    const termsDeleted = await writeTerms(tx, before?.term_document_frequency ?? {}, after.term_document_frequency, sequence);
+    const storylinesDeleted = await writeStorylines(tx, before?.storylines ?? [], after.storylines, sequence);
+    // What rows were deleted, or what a writer without sequences changed (its revision is not the
+    // one saved with the sequence), no later read of changes can see: older caches read in full.
+    const unsequenced = head !== undefined && head.revision !== head.sequence_revision;
+    const deltaFloor = !before || termsDeleted || storylinesDeleted || unsequenced ? sequence : Number(head?.delta_floor ?? 0);
     await tx.query(
-      `INSERT INTO link_state (id, version, document_count, revision) VALUES ($1, $2, $3, $4)
+      `INSERT INTO link_state (id, version, document_count, revision, sequence, delta_floor, sequence_revision)
+       VALUES ($1, $2, $3, $4, $5, $6, $4)
        ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, document_count = EXCLUDED.document_count,
-         revision = EXCLUDED.revision, updated_at = CURRENT_TIMESTAMP`,
-      [HEAD_ROW, after.version, after.document_count, revision],
+         revision = EXCLUDED.revision, sequence = EXCLUDED.sequence, delta_floor = EXCLUDED.delta_floor,
+         sequence_revision = EXCLUDED.sequence_revision, updated_at = CURRENT_TIMESTAMP`,
+      [HEAD_ROW, after.version, after.document_count, revision, sequence, deltaFloor],
     );
     return () => {
-      this.cached = { revision, state: after };
+      this.cached = { revision, sequence, state: after };
     };
   }
+}
+
+async function readHead(tx: CopySession): Promise<HeadRow | undefined> {
+  const [head] = await tx.query<HeadRow>(
+    'SELECT revision, version, document_count, sequence, delta_floor, sequence_revision FROM link_state WHERE id = $1',
+    [HEAD_ROW],
+  );
+  return head;
+}
+
+/** Whether the cache can be brought up to the head by the rows written since it (see `save`). */
+function readsChanges(cached: CachedState, head: HeadRow): boolean {
+  const sequence = Number(head.sequence);
+  return head.revision === head.sequence_revision && cached.sequence >= Number(head.delta_floor) && cached.sequence < sequence;
+}
+
+/**
+ * The cached state brought up to the head: the terms and storylines written since it replace or
+ * join its own (a new term's ordinal is above every older one, so it joins at the end, as a full
+ * read orders them). The cached objects are not changed: the result shares the unchanged storylines.
+ */
+async function readChanges(tx: CopySession, cached: CachedState, head: HeadRow): Promise<LinkState> {
+  const since = cached.sequence;
+  const terms = await tx.query<{ term: string; frequency: number }>(
+    'SELECT term, frequency FROM link_terms WHERE changed_sequence > $1 ORDER BY ordinal',
+    [since],
+  );
+  const rows = await tx.query<{ position: number; state: StorylineState | string }>(
+    'SELECT position, state FROM link_storylines WHERE changed_sequence > $1 ORDER BY position',
+    [since],
+  );
+  const frequencies: Record<string, number> = { ...cached.state.term_document_frequency };
+  for (const row of terms) frequencies[row.term] = row.frequency;
+  const storylines = [...cached.state.storylines];
+  for (const row of rows) storylines[row.position] = typeof row.state === 'string' ? (JSON.parse(row.state) as StorylineState) : row.state;
+  // A position no row filled (the storylines moved in a way the sequence does not show): read in full.
+  if (storylines.some((storyline) => storyline === undefined)) return readState(tx, head.version, head.document_count);
+  return { version: head.version as LinkState['version'], document_count: head.document_count, term_document_frequency: frequencies, storylines };
 }
 
 async function readState(tx: CopySession, version: number, documentCount: number): Promise<LinkState> {
@@ -115,7 +177,7 @@ async function readState(tx: CopySession, version: number, documentCount: number
  * (the linker's key order). The base is the stored maximum, not the count of known terms: once
  * a term is deleted the count falls below it, and counting would hand out ordinals still in use.
  */
-async function writeTerms(tx: CopySession, before: Record<string, number>, after: Record<string, number>): Promise<void> {
+async function writeTerms(tx: CopySession, before: Record<string, number>, after: Record<string, number>, sequence: number): Promise<boolean> {
   const changed: Array<{ term: string; offset: number; frequency: number }> = [];
   const known = Object.keys(before).length;
   // New terms' offsets after the stored maximum; -1 marks a known term.
@@ -129,25 +191,27 @@ async function writeTerms(tx: CopySession, before: Record<string, number>, after
     // A known term keeps its ordinal: the upsert below leaves it.
     changed.push({ term, offset: previous === undefined ? added++ : -1, frequency });
   }
-  if (Object.keys(after).length - added < known) {
+  const deleted = Object.keys(after).length - added < known;
+  if (deleted) {
     const gone = Object.keys(before).filter((term) => !Object.hasOwn(after, term));
     await deleteInKeyOrder(tx, 'link_terms', 'term', byKey(gone, (term) => term));
   }
-  if (!changed.length) return;
+  if (!changed.length) return deleted;
   // Rows in term order (each keeps its offset, so the ordinals still follow the linker's order).
   const rows = byKey(changed, (c) => c.term);
   await tx.query(
-    `INSERT INTO link_terms (term, ordinal, frequency)
-     SELECT t.term, CASE WHEN t.offset_ < 0 THEN -1 ELSE base.next + t.offset_ END, t.frequency
+    `INSERT INTO link_terms (term, ordinal, frequency, changed_sequence)
+     SELECT t.term, CASE WHEN t.offset_ < 0 THEN -1 ELSE base.next + t.offset_ END, t.frequency, $4
      FROM unnest($1::text[], $2::int[], $3::int[]) AS t(term, offset_, frequency),
           (SELECT COALESCE(MAX(ordinal) + 1, 0) AS next FROM link_terms) AS base
-     ON CONFLICT (term) DO UPDATE SET frequency = EXCLUDED.frequency`,
-    [rows.map((r) => r.term), rows.map((r) => r.offset), rows.map((r) => r.frequency)],
+     ON CONFLICT (term) DO UPDATE SET frequency = EXCLUDED.frequency, changed_sequence = EXCLUDED.changed_sequence`,
+    [rows.map((r) => r.term), rows.map((r) => r.offset), rows.map((r) => r.frequency), sequence],
   );
+  return deleted;
 }
 
-/** Rewrites the storylines that are not the very objects `before` held at their position; deletes the ones gone. */
-async function writeStorylines(tx: CopySession, before: readonly StorylineState[], after: readonly StorylineState[]): Promise<void> {
+/** Rewrites the storylines that are not the very objects `before` held at their position; deletes the ones gone (then true). */
+async function writeStorylines(tx: CopySession, before: readonly StorylineState[], after: readonly StorylineState[], sequence: number): Promise<boolean> {
   const changed = byKey(
     after.map((storyline, position) => ({ storyline, position })).filter(({ storyline, position }) => before[position] !== storyline),
     (c) => c.storyline.storyline_id,
@@ -155,10 +219,12 @@ async function writeStorylines(tx: CopySession, before: readonly StorylineState[
   const afterIds = new Set(after.map((s) => s.storyline_id));
   const gone = before.filter((s) => !afterIds.has(s.storyline_id)).map((s) => s.storyline_id);
   await deleteInKeyOrder(tx, 'link_storylines', 'storyline_id', byKey(gone.concat(changed.map((c) => c.storyline.storyline_id)), (id) => id));
-  if (!changed.length) return;
-  // COPY: a storyline's state is large JSON text, which a parameter array would escape twice.
-  await tx.copyIn(
-    'COPY link_storylines (storyline_id, position, state) FROM STDIN',
-    copyPieces(changed, (c) => [c.storyline.storyline_id, c.position, storableJson(c.storyline)]),
-  );
+  if (changed.length) {
+    // COPY: a storyline's state is large JSON text, which a parameter array would escape twice.
+    await tx.copyIn(
+      'COPY link_storylines (storyline_id, position, state, changed_sequence) FROM STDIN',
+      copyPieces(changed, (c) => [c.storyline.storyline_id, c.position, storableJson(c.storyline), sequence]),
+    );
+  }
+  return gone.length > 0;
 }

@@ -1,0 +1,96 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { analyzeDocument, linkDocuments, parseInputDocument, type LinkState } from '@storytelling/nlp';
+import type { TestDatabase } from '@storytelling/test-utils';
+import { LinkStateRepository } from '../src/stores/link-state-repository';
+import { openStage2Database, type Stage2Database } from '../src/stores/stage2-database';
+import { sampleLines } from './support/sample-corpus';
+import { createStage2TestDatabase } from './support/test-databases';
+
+/** Two processes' repositories over one database, as two Stage 2 replicas taking turns. */
+describe('LinkStateRepository: a process brings its cached memory up to date with the rows saved since', () => {
+  let db: TestDatabase;
+  let database: Stage2Database;
+  let client: Client;
+  let states: LinkState[];
+
+  beforeAll(async () => {
+    db = await createStage2TestDatabase();
+    database = await openStage2Database({ databaseUrl: db.url, dataDir: join(tmpdir(), 'unused'), migrate: false });
+    client = new Client({ connectionString: db.url });
+    await client.connect();
+    const documents = sampleLines().map((line) => analyzeDocument(parseInputDocument(JSON.parse(line))));
+    // Three batches linked in turn, each against the state of the ones before.
+    states = [];
+    let known: LinkState | undefined;
+    for (const batch of [documents.slice(0, 6), documents.slice(6, 11), documents.slice(11)]) {
+      known = linkDocuments(batch, known).state;
+      states.push(known);
+    }
+  });
+  afterAll(async () => {
+    await client?.end();
+    await database?.close();
+    await db?.drop();
+  });
+
+  /** Locks and reads the memory as `repository` sees it, then saves `next` over it when given. */
+  const turn = (repository: LinkStateRepository, next?: LinkState) =>
+    database.sql.transaction(async (tx) => {
+      const before = await repository.lock(tx);
+      const commit = next ? await repository.save(tx, before, next) : undefined;
+      return { before, commit };
+    }).then(({ before, commit }) => {
+      commit?.();
+      return before;
+    });
+  const fullRead = () => turn(new LinkStateRepository());
+  // Same terms in the same order, same storylines: what the linker would be given either way.
+  const same = (a: LinkState | undefined, b: LinkState | undefined) => expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+
+  it('reads only what the other process saved since, and gets the state a full read gets', async () => {
+    const a = new LinkStateRepository();
+    const b = new LinkStateRepository();
+    await turn(a, states[0]);
+    same(await turn(b), states[0]);
+    await turn(a, states[1]);
+
+    // A row no save touched since b's read: b must not read it again (a full read would see this).
+    const [untouched] = (await client.query<{ term: string }>('SELECT term FROM link_terms WHERE changed_sequence = 1 LIMIT 1')).rows;
+    expect(untouched).toBeDefined();
+    await client.query('UPDATE link_terms SET frequency = frequency + 1000 WHERE term = $1', [untouched!.term]);
+    const caughtUp = await turn(b);
+    same(caughtUp, states[1]);
+    expect((await fullRead())?.term_document_frequency[untouched!.term]).toBe(states[1].term_document_frequency[untouched!.term]! + 1000);
+    await client.query('UPDATE link_terms SET frequency = frequency - 1000 WHERE term = $1', [untouched!.term]);
+
+    // And the other way round, b saving after catching up.
+    await turn(b, states[2]);
+    same(await turn(a), states[2]);
+    same(await fullRead(), states[2]);
+  });
+
+  it('reads in full after a save deleted rows, or after a writer that keeps no sequence saved', async () => {
+    const a = new LinkStateRepository();
+    const b = new LinkStateRepository();
+    same(await turn(a), states[2]);
+    same(await turn(b), states[2]);
+    // A term gone: no row says so, so b's older cache cannot be brought up to date by changes.
+    const [gone, ...kept] = Object.keys(states[2].term_document_frequency);
+    const fewer: LinkState = { ...states[2], term_document_frequency: Object.fromEntries(kept.map((t) => [t, states[2].term_document_frequency[t]!])) };
+    await turn(a, fewer);
+    const afterDelete = await turn(b);
+    expect(afterDelete?.term_document_frequency).not.toHaveProperty([gone!]);
+    same(afterDelete, fewer);
+
+    // An older Stage 2 (no sequences) changes a term and the revision during a rolling deploy.
+    const [changed] = kept;
+    await client.query("UPDATE link_terms SET frequency = frequency + 7 WHERE term = $1; UPDATE link_state SET revision = 'older-writer'".replace('$1', `'${changed!.replace(/'/g, "''")}'`));
+    const afterOlder = await turn(a);
+    expect(afterOlder?.term_document_frequency[changed!]).toBe(fewer.term_document_frequency[changed!]! + 7);
+    // a saves on top: b, cached before the older writer, must still see its change.
+    await turn(a, afterOlder);
+    expect((await turn(b))?.term_document_frequency[changed!]).toBe(fewer.term_document_frequency[changed!]! + 7);
+  });
+});
