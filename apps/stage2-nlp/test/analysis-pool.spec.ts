@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AnalysisPool } from '../src/analysis/analysis-pool';
 import { sampleLines } from './support/sample-corpus';
 
@@ -31,6 +33,25 @@ describe('AnalysisPool', () => {
       const after = await pool.warmUpThreads();
       expect(after).toHaveLength(2);
       expect(after.filter((id) => before.includes(id))).toEqual([]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('keeps no analysed document once its caller has let it go (the pool holds nothing of finished tasks)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const pool = new AnalysisPool(1);
+    try {
+      const [line] = sampleLines();
+      const refs: Array<WeakRef<object>> = [];
+      for (let i = 0; i < 40; i++) refs.push(new WeakRef(await pool.analyze([{ index: i, json: line! }])));
+      for (let round = 0; round < 5; round++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        gc();
+      }
+      // The last result may still be referenced from the call just made; the others must be gone.
+      expect(refs.filter((ref) => ref.deref() !== undefined).length).toBeLessThanOrEqual(1);
     } finally {
       await pool.close();
     }

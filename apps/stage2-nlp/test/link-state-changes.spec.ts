@@ -14,6 +14,8 @@ describe('LinkStateRepository: a process brings its cached memory up to date wit
   let database: Stage2Database;
   let client: Client;
   let states: LinkState[];
+  /** The same documents linked in another order: other terms' order, other storylines. */
+  let others: LinkState[];
 
   beforeAll(async () => {
     db = await createStage2TestDatabase();
@@ -22,12 +24,17 @@ describe('LinkStateRepository: a process brings its cached memory up to date wit
     await client.connect();
     const documents = sampleLines().map((line) => analyzeDocument(parseInputDocument(JSON.parse(line))));
     // Three batches linked in turn, each against the state of the ones before.
-    states = [];
-    let known: LinkState | undefined;
-    for (const batch of [documents.slice(0, 6), documents.slice(6, 11), documents.slice(11)]) {
-      known = linkDocuments(batch, known).state;
-      states.push(known);
-    }
+    const chain = (docs: typeof documents) => {
+      const result: LinkState[] = [];
+      let known: LinkState | undefined;
+      for (const batch of [docs.slice(0, 6), docs.slice(6, 11), docs.slice(11)]) {
+        known = linkDocuments(batch, known).state;
+        result.push(known);
+      }
+      return result;
+    };
+    states = chain(documents);
+    others = chain([...documents].reverse());
   });
   afterAll(async () => {
     await client?.end();
@@ -92,5 +99,56 @@ describe('LinkStateRepository: a process brings its cached memory up to date wit
     // a saves on top: b, cached before the older writer, must still see its change.
     await turn(a, afterOlder);
     expect((await turn(b))?.term_document_frequency[changed!]).toBe(fewer.term_document_frequency[changed!]! + 7);
+  });
+
+  it('reads in full after the memory was reset, when the same sequence numbers name other saves', async () => {
+    const a = new LinkStateRepository();
+    const b = new LinkStateRepository();
+    await client.query('TRUNCATE link_state, link_terms, link_storylines');
+    await turn(a, states[0]);
+    await turn(a, states[1]);
+    same(await turn(b), states[1]);
+    // Reset, and three saves of another history: sequence 3 is past b's 2, and its rows carry 1-3.
+    await client.query('TRUNCATE link_state, link_terms, link_storylines');
+    const c = new LinkStateRepository();
+    for (const state of others) await turn(c, state);
+    same(await turn(b), others[2]);
+  });
+
+  it('keeps a term spelt "__proto__" when it catches up, as a full read does', async () => {
+    const a = new LinkStateRepository();
+    const b = new LinkStateRepository();
+    await client.query('TRUNCATE link_state, link_terms, link_storylines');
+    await turn(a, states[0]);
+    same(await turn(b), states[0]);
+    const terms = { ...states[1].term_document_frequency };
+    Object.defineProperty(terms, '__proto__', { value: 2, writable: true, enumerable: true, configurable: true });
+    const withProto: LinkState = { ...states[1], term_document_frequency: terms };
+    await turn(a, withProto);
+    const caughtUp = await turn(b);
+    expect(Object.hasOwn(caughtUp!.term_document_frequency, '__proto__')).toBe(true);
+    same(caughtUp, withProto);
+  });
+
+  it('waits for the lock in rounds inside one savepoint, leaving none open', async () => {
+    const holder = new Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock($1::bigint)', [0x737461676532]);
+      const released = new Promise((resolve) => setTimeout(resolve, 400)).then(() => holder.query('COMMIT'));
+      const leftOpen = await database.sql
+        .transaction(async (tx) => {
+          await new LinkStateRepository(50).lock(tx);
+          // Every round's savepoint was released or rolled back: one more RELEASE finds none.
+          await tx.query('RELEASE SAVEPOINT link_state_lock');
+          return true;
+        })
+        .catch((error: Error) => (/does not exist/.test(error.message) ? false : Promise.reject(error)));
+      await released;
+      expect(leftOpen).toBe(false);
+    } finally {
+      await holder.end();
+    }
   });
 });

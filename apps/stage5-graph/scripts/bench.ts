@@ -62,8 +62,8 @@ const log = (message: string) => {
 };
 const seconds = (start: number) => (performance.now() - start) / 1000;
 const heapMb = () => Math.round(process.memoryUsage().heapUsed / 1e6);
-const quiet = createLogger('stage5-bench', { level: 'warn' });
-// The sync's phase logs go to stderr, so --json's stdout stays one JSON object.
+const quiet = createLogger('stage5-bench', { level: 'warn' }, true);
+// Logs go to stderr (the sync's phase logs too), so --json's stdout stays one JSON object.
 const progress = pino({ name: 'stage5-bench', level: 'info' }, pino.destination(2));
 
 async function generate(registry: Registry): Promise<{ rows: number; seconds: number }> {

@@ -25,6 +25,8 @@ interface RunningTask {
   progress: TaskProgress;
   controller: AbortController;
   timedOut: boolean;
+  /** The document the watchdog found past the limit (the thread may have gone on before it stopped). */
+  timedOutAt: number;
 }
 
 /** How one run of a task ended: its outcomes, or the thread stopped (at `position`, when it was on a document). */
@@ -45,10 +47,14 @@ export class AnalysisPool {
   private readonly running = new Set<RunningTask>();
   private watchdog: NodeJS.Timeout | undefined;
   private closing = false;
-  /** Rejects once a thread fails to start (it dies loading the NLP): every thread would, so the pool is broken. */
-  private readonly startFailed: Promise<never>;
-  private failStart: (error: AnalysisThreadError) => void = () => undefined;
+  /**
+   * Set once a thread fails to start (it dies loading the NLP): every thread would, so the pool is
+   * broken, and the calls waiting on it are rejected (`startWaiters`).
+   */
   private startFailure: AnalysisThreadError | undefined;
+  private readonly startWaiters = new Set<(error: AnalysisThreadError) => void>();
+  /** Whether a task has completed: a thread that dies outside a task after that did not fail to start. */
+  private threadsWorked = false;
   private readonly recycleAfterDocuments: number;
   private readonly documentTimeoutMs: number;
   private readonly threadMemoryMb: number | undefined;
@@ -60,10 +66,6 @@ export class AnalysisPool {
     this.recycleAfterDocuments = options.recycleAfterDocuments ?? 0;
     this.documentTimeoutMs = options.documentTimeoutMs ?? DEFAULT_ANALYSIS_TIMEOUT_MS;
     this.threadMemoryMb = options.threadMemoryMb;
-    this.startFailed = new Promise<never>((_, reject) => {
-      this.failStart = reject;
-    });
-    this.startFailed.catch(() => undefined);
     this.piscina = this.startThreads();
   }
 
@@ -110,7 +112,7 @@ export class AnalysisPool {
 
   /** One run of a task; throws only when the pool is closing or cannot start threads. */
   private async attempt(items: AnalysisItem[]): Promise<Attempt> {
-    const task: RunningTask = { progress: TaskProgress.create(), controller: new AbortController(), timedOut: false };
+    const task: RunningTask = { progress: TaskProgress.create(), controller: new AbortController(), timedOut: false, timedOutAt: TaskProgress.NOT_STARTED };
     try {
       return { outcomes: await this.runTask(items, task) };
     } catch (error) {
@@ -118,7 +120,7 @@ export class AnalysisPool {
       if (this.startFailure) throw this.startFailure;
       const timedOut = task.timedOut;
       const stopped = timedOut ? new AnalysisThreadError(`analysis ran longer than ${this.documentTimeoutMs} ms (STAGE2_ANALYSIS_TIMEOUT_MS)`, error) : error;
-      return { error: stopped, position: task.progress.position, timedOut };
+      return { error: stopped, position: timedOut ? task.timedOutAt : task.progress.position, timedOut };
     }
   }
 
@@ -146,17 +148,33 @@ export class AnalysisPool {
     return run;
   }
 
-  /** The work, unless the pool's threads cannot start (then it would wait forever: the task is never taken). */
+  /**
+   * The work, unless the pool's threads cannot start (then it would wait forever: the task is never
+   * taken). Not a race with one long-lived promise: each race would leave a reaction on it holding
+   * its result, every analysed document for the life of the pool.
+   */
   private untilStartFails<T>(work: Promise<T>): Promise<T> {
     work.catch(() => undefined);
-    return Promise.race([work, this.startFailed]);
+    if (this.startFailure) return Promise.reject(this.startFailure);
+    return new Promise<T>((resolve, reject) => {
+      this.startWaiters.add(reject);
+      work
+        .then((value) => {
+          this.threadsWorked = true;
+          resolve(value);
+        }, reject)
+        .finally(() => this.startWaiters.delete(reject));
+    });
   }
 
   /** A thread died outside any task, so while loading the NLP: the pool cannot work, and stops restarting threads. */
   private threadFailedToStart(error: unknown): void {
-    if (this.startFailure || this.closing) return;
-    this.startFailure = new AnalysisThreadError(`the analysis threads could not start: ${errorMessage(error)}${this.limitNote()}`, error);
-    this.failStart(this.startFailure);
+    // After a task has completed, the threads can start: piscina replaces one that died idle.
+    if (this.startFailure || this.closing || this.threadsWorked) return;
+    const failure = new AnalysisThreadError(`the analysis threads could not start: ${errorMessage(error)}${this.limitNote()}`, error);
+    this.startFailure = failure;
+    for (const reject of this.startWaiters) reject(failure);
+    this.startWaiters.clear();
     this.piscina.destroy().catch(() => undefined);
   }
 
@@ -174,6 +192,7 @@ export class AnalysisPool {
         const { position, since } = task.progress;
         if (position !== TaskProgress.NOT_STARTED && !task.timedOut && now - since > this.documentTimeoutMs) {
           task.timedOut = true;
+          task.timedOutAt = position;
           // Piscina stops the thread that runs an aborted task and starts a fresh one.
           task.controller.abort();
         }
@@ -236,9 +255,10 @@ export class AnalysisPool {
 
   async close(): Promise<void> {
     this.closing = true;
+    // The watchdog runs on while older generations finish: a hung document there is still stopped.
+    await Promise.allSettled([...this.retiring]);
     clearInterval(this.watchdog);
     this.watchdog = undefined;
-    await Promise.allSettled([...this.retiring]);
     // A pool whose threads could not start was destroyed then.
     if (!this.startFailure) await this.piscina.destroy();
   }

@@ -24,6 +24,8 @@ interface HeadRow {
 /** Advisory lock key of the linker's memory ("stage2" in ASCII). */
 const LINK_STATE_LOCK = 0x737461676532;
 const HEAD_ROW = 1;
+/** Saves whose revisions are kept: a process this many saves behind reads the memory in full. */
+const SAVES_KEPT = 1_000;
 /** SQLSTATE of a wait that passed lock_timeout. */
 const LOCK_NOT_AVAILABLE = '55P03';
 
@@ -62,7 +64,7 @@ export class LinkStateRepository {
     if (cached?.revision === head.revision) return cached.state;
     const sequence = Number(head.sequence);
     const state =
-      cached && readsChanges(cached, head)
+      cached && readsChanges(cached, head) && (await savedAs(tx, cached))
         ? await readChanges(tx, cached, head)
         : await readState(tx, head.version, head.document_count);
     this.cached = { revision: head.revision, sequence, state };
@@ -76,8 +78,10 @@ export class LinkStateRepository {
       return;
     }
     await tx.query(`SET LOCAL lock_timeout = ${Math.ceil(this.waitRoundMs)}`);
+    // One savepoint for every round: ROLLBACK TO keeps it, and a new one each round would nest
+    // (each level a subtransaction; past 64 every snapshot of the cluster gets slower).
+    await tx.query('SAVEPOINT link_state_lock');
     for (;;) {
-      await tx.query('SAVEPOINT link_state_lock');
       try {
         await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [LINK_STATE_LOCK]);
         break;
@@ -109,6 +113,12 @@ export class LinkStateRepository {
     const unsequenced = head !== undefined && head.revision !== head.sequence_revision;
     const deltaFloor = !before || termsDeleted || storylinesDeleted || unsequenced ? sequence : Number(head?.delta_floor ?? 0);
     await tx.query(
+      'INSERT INTO link_state_saves (sequence, revision) VALUES ($1, $2) ON CONFLICT (sequence) DO UPDATE SET revision = EXCLUDED.revision',
+      [sequence, revision],
+    );
+    // A cache older than the saves kept reads in full.
+    await tx.query('DELETE FROM link_state_saves WHERE sequence <= $1', [sequence - SAVES_KEPT]);
+    await tx.query(
       `INSERT INTO link_state (id, version, document_count, revision, sequence, delta_floor, sequence_revision)
        VALUES ($1, $2, $3, $4, $5, $6, $4)
        ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, document_count = EXCLUDED.document_count,
@@ -128,6 +138,16 @@ async function readHead(tx: CopySession): Promise<HeadRow | undefined> {
     [HEAD_ROW],
   );
   return head;
+}
+
+/**
+ * Whether the save the cache came from is the one its sequence names in this database: after a
+ * reset (the sequence starts again) or a restore from a backup (it goes back), the same number
+ * names another save, and rows changed since may carry lower numbers than the cache's.
+ */
+async function savedAs(tx: CopySession, cached: CachedState): Promise<boolean> {
+  const [save] = await tx.query<{ revision: string }>('SELECT revision FROM link_state_saves WHERE sequence = $1', [cached.sequence]);
+  return save?.revision === cached.revision;
 }
 
 /** Whether the cache can be brought up to the head by the rows written since it (see `save`). */
@@ -152,11 +172,15 @@ async function readChanges(tx: CopySession, cached: CachedState, head: HeadRow):
     [since],
   );
   const frequencies: Record<string, number> = { ...cached.state.term_document_frequency };
-  for (const row of terms) frequencies[row.term] = row.frequency;
+  // Defined, not assigned: a term spelt "__proto__" would set the prototype (a full read keeps it as a term).
+  for (const row of terms) Object.defineProperty(frequencies, row.term, { value: row.frequency, writable: true, enumerable: true, configurable: true });
   const storylines = [...cached.state.storylines];
   for (const row of rows) storylines[row.position] = typeof row.state === 'string' ? (JSON.parse(row.state) as StorylineState) : row.state;
-  // A position no row filled (the storylines moved in a way the sequence does not show): read in full.
-  if (storylines.some((storyline) => storyline === undefined)) return readState(tx, head.version, head.document_count);
+  // A position no row filled (the storylines moved in a way the sequence does not show): read in
+  // full. An index loop: array methods skip the holes this looks for.
+  for (let position = 0; position < storylines.length; position++) {
+    if (storylines[position] === undefined) return readState(tx, head.version, head.document_count);
+  }
   return { version: head.version as LinkState['version'], document_count: head.document_count, term_document_frequency: frequencies, storylines };
 }
 

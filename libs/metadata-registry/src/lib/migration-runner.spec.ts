@@ -96,6 +96,15 @@ describe('applyMigrations (Prisma-compatible, without the schema engine)', () =>
     expect((await pg.query("SELECT to_regclass('d_note_idx') AS i")).rows[0].i).toBe('d_note_idx');
   });
 
+  it('says which statements of a failed CONCURRENTLY script stay applied (it cannot run in a transaction)', async () => {
+    const name = '20240104500000_concurrent_broken';
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'migration.sql'), 'CREATE TABLE f (id int);\nCREATE INDEX CONCURRENTLY f_idx ON no_such_table (id);\n');
+    await expect(applyMigrations({ databaseUrl: db.url, migrationsDir: dir, logger })).rejects.toThrow(/statements before the failing one stay applied/);
+    expect((await pg.query("SELECT to_regclass('f') AS t")).rows[0].t).toBe('f');
+    rmSync(join(dir, name), { recursive: true, force: true });
+  });
+
   it('keeps a script whose comments alone say CONCURRENTLY in one transaction', async () => {
     const name = '20240105000000_comment_only';
     mkdirSync(join(dir, name));

@@ -145,7 +145,11 @@ async function applyOne(session: SqlSession, executor: SqlExecutor, migration: M
       id,
       errorMessage(error),
     ]);
-    throw new MigrationError(`Migration ${migration.name} failed and was rolled back: ${errorMessage(error)}`, {
+    const undone =
+      error instanceof PartlyAppliedError
+        ? `failed; its statements before the failing one stay applied (a CONCURRENTLY script runs one statement at a time), fix them by hand`
+        : 'failed and was rolled back';
+    throw new MigrationError(`Migration ${migration.name} ${undone}: ${errorMessage(error)}`, {
       cause: error,
       details: { migration: migration.name },
     });
@@ -156,6 +160,13 @@ async function applyOne(session: SqlSession, executor: SqlExecutor, migration: M
   );
 }
 
+/** A statement-by-statement script failed after some of its statements were applied. */
+class PartlyAppliedError extends Error {
+  constructor(cause: unknown) {
+    super(errorMessage(cause), { cause });
+  }
+}
+
 /**
  * CONCURRENTLY index builds cannot run inside a transaction, nor in a multi-statement query (which
  * PostgreSQL runs as one): such a script runs statement by statement. Everything else runs in one
@@ -164,7 +175,13 @@ async function applyOne(session: SqlSession, executor: SqlExecutor, migration: M
 async function runScript(session: SqlSession, executor: SqlExecutor, script: string): Promise<void> {
   const statements = splitQuery(script, { ...postgreSplitterOptions, ignoreComments: true }) as string[];
   if (statements.some((statement) => /\bCONCURRENTLY\b/i.test(statement))) {
-    for (const statement of statements) await session.exec(statement);
+    for (const [index, statement] of statements.entries()) {
+      try {
+        await session.exec(statement);
+      } catch (error) {
+        throw index === 0 ? error : new PartlyAppliedError(error);
+      }
+    }
     return;
   }
   if (executor.kind === 'pglite') {

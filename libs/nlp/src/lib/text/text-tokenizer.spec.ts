@@ -32,6 +32,11 @@ describe('tokenize', () => {
     expect(tokens.map((token) => token.text)).toEqual(['Hello', '.', 'Police', 'arrested', 'Barack', 'Obama', 'in', 'Paris', '.']);
   });
 
+  it('leaves a run of whitespace wink-nlp counts whole as it is: no sentence break inside it', () => {
+    const spaced = `Mayor Jane Doe said${' '.repeat(61_000)}the building would be rebuilt.`;
+    expect(tokenize(spaced).sentences).toHaveLength(1);
+  });
+
   it('tags parts of speech and lemmas', () => {
     const checked = result.tokens.find((token) => token.text === 'checked');
     expect(checked).toMatchObject({ pos: 'VERB', lemma: 'check' });

@@ -61,8 +61,8 @@ const RUNAWAY_TOKEN = /(?<!\S)\S{200,}/g;
  */
 const WINK_LOST_SPACE = /[\v\f\u1680\u2000-\u200a\u3000\ufeff]/g;
 const WINK_LOST_LINE = /[\u2028\u2029]/g;
-/** wink-nlp counts at most 65,535 preceding spaces: a longer run is cut by a line break. */
-const LONG_SPACE_RUN = /\s{60000,}/g;
+/** wink-nlp counts at most 65,535 preceding spaces: a longer run is cut by line breaks (shorter ones are left as they are). */
+const LONG_SPACE_RUN = /\s{65536,}/g;
 const SPACE_RUN_CUT = 60_000;
 /** A word and its possessive ending, as one token: "Reid's", "Reid’s". */
 const POSSESSIVE = /^(\p{L}[\p{L}.-]*)(['’]s)$/iu;
