@@ -1,15 +1,14 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { analyzeDocument, linkDocuments, parseInputDocument, type LinkState } from '@storytelling/nlp';
 import type { TestDatabase } from '@storytelling/test-utils';
 import { LinkStateRepository } from '../src/stores/link-state-repository';
-import { openStage2Database, type Stage2Database } from '../src/stores/stage2-database';
+import type { Stage2Database } from '../src/stores/stage2-database';
 import { sampleLines } from './support/sample-corpus';
-import { createStage2TestDatabase } from './support/test-databases';
+import { openStage2TestConnection, type Stage2TestConnection } from './support/test-databases';
 
 /** Two processes' repositories over one database, as two Stage 2 replicas taking turns. */
 describe('LinkStateRepository: a process brings its cached memory up to date with the rows saved since', () => {
+  let connection: Stage2TestConnection;
   let db: TestDatabase;
   let database: Stage2Database;
   let client: Client;
@@ -18,10 +17,8 @@ describe('LinkStateRepository: a process brings its cached memory up to date wit
   let others: LinkState[];
 
   beforeAll(async () => {
-    db = await createStage2TestDatabase();
-    database = await openStage2Database({ databaseUrl: db.url, dataDir: join(tmpdir(), 'unused'), migrate: false });
-    client = new Client({ connectionString: db.url });
-    await client.connect();
+    connection = await openStage2TestConnection();
+    ({ db, database, client } = connection);
     const documents = sampleLines().map((line) => analyzeDocument(parseInputDocument(JSON.parse(line))));
     // Three batches linked in turn, each against the state of the ones before.
     const chain = (docs: typeof documents) => {
@@ -36,11 +33,7 @@ describe('LinkStateRepository: a process brings its cached memory up to date wit
     states = chain(documents);
     others = chain([...documents].reverse());
   });
-  afterAll(async () => {
-    await client?.end();
-    await database?.close();
-    await db?.drop();
-  });
+  afterAll(() => connection?.close());
 
   /** Locks and reads the memory as `repository` sees it, then saves `next` over it when given. */
   const turn = (repository: LinkStateRepository, next?: LinkState) =>

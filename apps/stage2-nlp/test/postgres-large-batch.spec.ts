@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import type { ProcessedDocument } from '@storytelling/nlp';
-import type { TestDatabase } from '@storytelling/test-utils';
 import { PostgresStore } from '../src/stores/postgres-store';
-import { openStage2Database, type Stage2Database } from '../src/stores/stage2-database';
-import { createStage2TestDatabase } from './support/test-databases';
+import type { Stage2Database } from '../src/stores/stage2-database';
+import { openStage2TestConnection, type Stage2TestConnection } from './support/test-databases';
 
 // 1,000 documents of 550,000 characters (under the 1,000,000-byte document limit): 550 million
 // characters, past V8's longest string (about 536 million) were they one statement's parameter.
@@ -14,21 +11,15 @@ const DOCUMENTS = 1_000;
 const TEXT = 'word '.repeat(110_000);
 
 describe('PostgresStore: a batch of many long documents', () => {
-  let db: TestDatabase;
   let database: Stage2Database;
   let client: Client;
 
+  let connection: Stage2TestConnection;
   beforeAll(async () => {
-    db = await createStage2TestDatabase();
-    database = await openStage2Database({ databaseUrl: db.url, dataDir: join(tmpdir(), 'unused'), migrate: false });
-    client = new Client({ connectionString: db.url });
-    await client.connect();
+    connection = await openStage2TestConnection();
+    ({ database, client } = connection);
   });
-  afterAll(async () => {
-    await client.end();
-    await database.close();
-    await db.drop();
-  });
+  afterAll(() => connection.close());
 
   it('claims 1,000 documents of 550,000 characters (statements bounded by size, not only by count)', async () => {
     const documents = Array.from(

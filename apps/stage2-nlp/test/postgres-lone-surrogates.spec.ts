@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { analyzeDocument, linkDocuments, parseInputDocument, type ProcessedDocument } from '@storytelling/nlp';
-import type { TestDatabase } from '@storytelling/test-utils';
 import { AnalysisPool } from '../src/analysis/analysis-pool';
 import { PostgresStore } from '../src/stores/postgres-store';
-import { openStage2Database, type Stage2Database } from '../src/stores/stage2-database';
+import type { Stage2Database } from '../src/stores/stage2-database';
 import type { BatchContext } from '../src/stores/store.types';
 import { sampleLines } from './support/sample-corpus';
-import { createStage2TestDatabase } from './support/test-databases';
+import { openStage2TestConnection, type Stage2TestConnection } from './support/test-databases';
 import { createTestRuntime } from './support/test-runtime';
 
 const context = (): BatchContext => ({ jobId: randomUUID(), batchId: 'batch_20250101_000000' });
@@ -49,22 +46,16 @@ function documentWithLoneSurrogates(): ProcessedDocument {
 }
 
 describe('PostgresStore and lone UTF-16 surrogates', () => {
-  let db: TestDatabase;
   let database: Stage2Database;
   let client: Client;
   const query = async <R>(sql: string, params: unknown[] = []): Promise<R[]> => (await client.query(sql, params)).rows as R[];
 
+  let connection: Stage2TestConnection;
   beforeEach(async () => {
-    db = await createStage2TestDatabase();
-    database = await openStage2Database({ databaseUrl: db.url, dataDir: join(tmpdir(), 'unused'), migrate: false });
-    client = new Client({ connectionString: db.url });
-    await client.connect();
+    connection = await openStage2TestConnection();
+    ({ database, client } = connection);
   });
-  afterEach(async () => {
-    await client.end();
-    await database.close();
-    await db.drop();
-  });
+  afterEach(() => connection.close());
 
   it('saves a document holding lone surrogates in every text and JSON field, linked, each as U+FFFD, and claims it again unchanged', async () => {
     const document = documentWithLoneSurrogates();

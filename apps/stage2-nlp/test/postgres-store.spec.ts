@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { analyzeDocument, linkDocuments, parseInputDocument, type LinkResult, type LinkState, type ProcessedDocument } from '@storytelling/nlp';
-import type { TestDatabase } from '@storytelling/test-utils';
 import { PostgresStore } from '../src/stores/postgres-store';
-import { openStage2Database, type Stage2Database } from '../src/stores/stage2-database';
+import type { Stage2Database } from '../src/stores/stage2-database';
 import type { BatchContext } from '../src/stores/store.types';
 import { sampleLines } from './support/sample-corpus';
-import { createStage2TestDatabase } from './support/test-databases';
+import { openStage2TestConnection, type Stage2TestConnection } from './support/test-databases';
 
 const context = (): BatchContext => ({ jobId: randomUUID(), batchId: 'batch_20250101_000000' });
 
@@ -25,22 +22,16 @@ function linkAndSave(store: PostgresStore, documents: ProcessedDocument[]): Prom
 }
 
 describe('PostgresStore', () => {
-  let db: TestDatabase;
   let database: Stage2Database;
   let client: Client;
   const query = async <R>(sql: string): Promise<R[]> => (await client.query(sql)).rows as R[];
 
+  let connection: Stage2TestConnection;
   beforeEach(async () => {
-    db = await createStage2TestDatabase();
-    database = await openStage2Database({ databaseUrl: db.url, dataDir: join(tmpdir(), 'unused'), migrate: false });
-    client = new Client({ connectionString: db.url });
-    await client.connect();
+    connection = await openStage2TestConnection();
+    ({ database, client } = connection);
   });
-  afterEach(async () => {
-    await client.end();
-    await database.close();
-    await db.drop();
-  });
+  afterEach(() => connection.close());
 
   it('keeps the linker memory in tables: another process reads back the very state, and a save rewrites only what changed', async () => {
     const documents = sampleLines().map((line) => analyzeDocument(parseInputDocument(JSON.parse(line))));
