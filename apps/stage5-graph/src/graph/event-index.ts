@@ -13,22 +13,39 @@ interface SortedEvents {
 }
 
 /**
- * The events an entity takes part in, as positions in the index's order of all events (dated
+ * The events each entity takes part in, as positions in the index's order of all events (dated
  * `all.keys[p]`, then undated `all.undated[p - all.keys.length]`): ascending positions are the
  * order `/events` answers in, so a filter by entity is binary searches and a slice too, whatever
- * the entity's degree (a hub takes part in hundreds of thousands of events).
+ * the entity's degree (a hub takes part in hundreds of thousands of events). Flat tables, not a
+ * list per entity (2M participations: about 25 MB, where arrays and maps per entity took 142 MB).
  */
-interface EntityEvents {
-  all: number[];
-  byType: Map<string, number[]>;
+export interface EntityEvents {
+  /** Entity node number n's events are `positions[start[n]..start[n + 1])` (and the same range of `byType`); nodes from `start.length - 1` on have none. */
+  start: Int32Array;
+  /** Positions, ascending within each entity's range. */
+  positions: Int32Array;
+  /** The same positions, within each entity's range by type (`typeOf`) then ascending. */
+  byType: Int32Array;
+  /** Each position's event type, as its number in `types`. */
+  typeOf: Int32Array;
+  /** Event type numbers, by type. */
+  types: Map<string, number>;
 }
 
-/** What an event index serves from: all events, by type, and by entity (node key). */
+/** What an event index serves from: all events, by type, and by entity (node number). */
 export interface SortedIndex {
   all: SortedEvents;
   byType: Map<string, SortedEvents>;
-  byEntity: Map<string, EntityEvents>;
+  byEntity: EntityEvents;
 }
+
+const noEntityEvents = (): EntityEvents => ({
+  start: new Int32Array(1),
+  positions: new Int32Array(0),
+  byType: new Int32Array(0),
+  typeOf: new Int32Array(0),
+  types: new Map(),
+});
 
 /** Where a page starts: after this event in the index's order (a date, null for undated, and its node key). */
 export interface EventCursor {
@@ -73,6 +90,7 @@ const lowerBound = (dates: string[], value: string): number => partition(0, date
 const upperBound = (dates: string[], value: string): number => partition(0, dates.length, (i) => dates[i] <= value);
 
 type EventEntry = [node: string, type: string, id: number];
+type IntList = Int32Array | number[];
 const byNode = (a: EventEntry, b: EventEntry): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 /**
@@ -82,7 +100,7 @@ const byNode = (a: EventEntry, b: EventEntry): number => (a[0] < b[0] ? -1 : a[0
 export class EventIndex {
   private all: SortedEvents = { keys: [], dates: [], undated: [] };
   private byType = new Map<string, SortedEvents>();
-  private byEntity = new Map<string, EntityEvents>();
+  private byEntity: EntityEvents = noEntityEvents();
 
   constructor(private readonly graph: StoryGraph) {
     this.rebuild();
@@ -126,9 +144,15 @@ export class EventIndex {
       if (!b) byType.set(type, (b = { keys: [], dates: [], undated: [] }));
       return b;
     };
-    // Every event in the index's order (dated, then undated): node numbers and types, by position.
+    // Every event in the index's order (dated, then undated): node numbers and type numbers, by position.
     const ids: number[] = [];
-    const types: string[] = [];
+    const typeNumbers = new Map<string, number>();
+    const types: number[] = [];
+    const typeNumber = (type: string): number => {
+      let n = typeNumbers.get(type);
+      if (n === undefined) typeNumbers.set(type, (n = typeNumbers.size));
+      return n;
+    };
     let listed = 0;
     for (const date of [...byDate.keys()].sort()) {
       const day = byDate.get(date) as EventEntry[];
@@ -140,7 +164,7 @@ export class EventIndex {
         b.keys.push(node);
         b.dates.push(date);
         ids.push(id);
-        types.push(type);
+        types.push(typeNumber(type));
       }
       listed += day.length;
       if (listed >= EVENTS_PER_SLICE) {
@@ -152,42 +176,50 @@ export class EventIndex {
       all.undated.push(node);
       bucket(type).undated.push(node);
       ids.push(id);
-      types.push(type);
+      types.push(typeNumber(type));
     }
     yield;
-    const byEntity = yield* this.entityEvents(ids, types);
+    const byEntity = yield* this.entityEvents(ids, Int32Array.from(types), typeNumbers);
     return { all, byType, byEntity };
   }
 
-  /** Each entity's events, positions ascending (events visited in the index's order), overall and by type. */
-  private *entityEvents(ids: number[], types: string[]): Sliced<Map<string, EntityEvents>> {
+  /**
+   * Each entity's events, positions ascending (events visited in the index's order), and by type:
+   * a counting pass sizes each entity's range, then the positions are written into it.
+   */
+  private *entityEvents(ids: number[], typeOf: Int32Array, types: Map<string, number>): Sliced<EntityEvents> {
     const { graph } = this;
-    const byEntity = new Map<string, EntityEvents>();
-    yield* sliceRange(
-      ids.length,
-      (from, to) => {
-        for (let p = from; p < to; p++) {
-          const event = ids[p];
-          graph.forEachEdgeOfId(event, (e) => {
-            if (graph.edgeKindAt(e) !== PARTICIPATES) return;
-            const source = graph.edgeSourceId(e);
-            const entity = graph.nodeKey(source === event ? graph.edgeTargetId(e) : source);
-            let events = byEntity.get(entity);
-            if (!events) byEntity.set(entity, (events = { all: [], byType: new Map() }));
-            events.all.push(p);
-            const ofType = events.byType.get(types[p]);
-            if (ofType) ofType.push(p);
-            else events.byType.set(types[p], [p]);
-          });
-        }
-      },
-      EVENTS_PER_SLICE,
-    );
-    // An entity whose events are all of one type (most): one list serves both.
-    for (const events of byEntity.values()) {
-      if (events.byType.size === 1) for (const type of events.byType.keys()) events.byType.set(type, events.all);
-    }
-    return byEntity;
+    const events = ids.length;
+    // Calls `visit(entity, position)` for every participation of the events at positions from..to.
+    const participations = (from: number, to: number, order: IntList | null, visit: (entity: number, p: number) => void) => {
+      for (let i = from; i < to; i++) {
+        const p = order === null ? i : order[i];
+        const event = ids[p];
+        graph.forEachEdgeOfId(event, (e) => {
+          if (graph.edgeKindAt(e) !== PARTICIPATES) return;
+          const source = graph.edgeSourceId(e);
+          visit(source === event ? graph.edgeTargetId(e) : source, p);
+        });
+      }
+    };
+    const bound = graph.nodeIdBound;
+    const start = new Int32Array(bound + 1);
+    yield* sliceRange(events, (from, to) => participations(from, to, null, (entity) => start[entity + 1]++), EVENTS_PER_SLICE);
+    for (let n = 0; n < bound; n++) start[n + 1] += start[n];
+    const positions = new Int32Array(start[bound]);
+    const next = start.slice(0, bound);
+    yield* sliceRange(events, (from, to) => participations(from, to, null, (entity, p) => (positions[next[entity]++] = p)), EVENTS_PER_SLICE);
+    // The positions by type then position (a counting sort), visited in that order: each entity's range fills the same way.
+    const firstOfType = new Int32Array(types.size + 1);
+    for (let p = 0; p < events; p++) firstOfType[typeOf[p] + 1]++;
+    for (let t = 0; t < types.size; t++) firstOfType[t + 1] += firstOfType[t];
+    const typeOrder = new Int32Array(events);
+    for (let p = 0; p < events; p++) typeOrder[firstOfType[typeOf[p]]++] = p;
+    yield;
+    const byType = new Int32Array(positions.length);
+    next.set(start.subarray(0, bound));
+    yield* sliceRange(events, (from, to) => participations(from, to, typeOrder, (entity, p) => (byType[next[entity]++] = p)), EVENTS_PER_SLICE);
+    return { start, positions, byType, typeOf, types };
   }
 
   /** Serves from lists {@link sorted} built (at once: a query never sees half). */
@@ -226,9 +258,59 @@ export class EventIndex {
     return page(total, filter, keyAt, dateAt);
   }
 
+  /**
+   * `query` with an entity, read from the graph instead of the lists (for an entity whose
+   * participations changed since they were built: a merge before the next enrichment): walks the
+   * entity's edges and sorts its events, in the lists' order.
+   */
+  queryLive(filter: EventFilter & { entity: string }): EventPage {
+    const { graph } = this;
+    const entity = graph.nodeId(filter.entity);
+    if (entity < 0) return { total: 0, keys: [], next: null };
+    const spanned = filter.from !== undefined || filter.to !== undefined;
+    const matches: Array<[date: string | null, key: string]> = [];
+    graph.forEachEdgeOfId(entity, (e) => {
+      if (graph.edgeKindAt(e) !== PARTICIPATES) return;
+      const source = graph.edgeSourceId(e);
+      const event = source === entity ? graph.edgeTargetId(e) : source;
+      const { kind, data } = graph.nodeAttributesAt(event);
+      if (kind !== 'event') return;
+      const type = typeof data['event_type'] === 'string' ? data['event_type'] : 'unknown';
+      if (filter.type !== undefined && type !== filter.type) return;
+      const date = typeof data['event_date'] === 'string' && data['event_date'] ? data['event_date'] : null;
+      if (spanned && date === null) return;
+      if (filter.from !== undefined && (date as string) < filter.from) return;
+      if (filter.to !== undefined && (date as string) > filter.to) return;
+      matches.push([date, graph.nodeKey(event)]);
+    });
+    matches.sort((a, b) => {
+      if (a[0] !== b[0]) return a[0] === null ? 1 : b[0] === null ? -1 : a[0] < b[0] ? -1 : 1;
+      return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+    });
+    return page(
+      matches.length,
+      filter,
+      (i) => matches[i][1],
+      (i) => matches[i][0],
+    );
+  }
+
+  /** The entity's events (of the filter's type) in the index's order: positions, ascending. */
+  private entityList(entityKey: string, type: string | undefined): Int32Array | null {
+    const { start, positions, byType, typeOf, types } = this.byEntity;
+    const entity = this.graph.nodeId(entityKey);
+    if (entity < 0 || entity >= start.length - 1 || start[entity] === start[entity + 1]) return null;
+    if (type === undefined) return positions.subarray(start[entity], start[entity + 1]);
+    const t = types.get(type);
+    if (t === undefined) return null;
+    // The entity's range of `byType` is ordered by type number first.
+    const lo = partition(start[entity], start[entity + 1], (i) => typeOf[byType[i]] < t);
+    const hi = partition(lo, start[entity + 1], (i) => typeOf[byType[i]] <= t);
+    return lo === hi ? null : byType.subarray(lo, hi);
+  }
+
   private queryByEntity(filter: EventFilter): EventPage {
-    const events = this.byEntity.get(filter.entity as string);
-    const list = events && (filter.type === undefined ? events.all : events.byType.get(filter.type));
+    const list = this.entityList(filter.entity as string, filter.type);
     if (!list) return { total: 0, keys: [], next: null };
     const { all } = this;
     const dated = all.keys.length;

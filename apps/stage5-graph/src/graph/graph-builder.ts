@@ -116,6 +116,7 @@ function upsertNode(ctx: MergeContext, index: number, kind: NodeKind, labelOf: (
     const current = graph.nodeAttributesAt(node);
     if (current.label !== label || current.jobId !== ctx.jobId || !sameJson(current.data, data)) {
       Object.assign(current, { label, jobId: ctx.jobId, data });
+      graph.nodeChanged(node);
       ctx.changes.nodes.add(key);
     }
   }

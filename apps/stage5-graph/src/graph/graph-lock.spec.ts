@@ -112,5 +112,71 @@ describe('GraphLock', () => {
       expect(order).toEqual(['mutation', ...newcomers.map(() => 'newcomer')]);
       expect(lock.readers).toBe(0);
     });
+
+    it('bounds the waits of all the mutations of one sync together by maxReaderHoldMs, not each one', async () => {
+      const lock = new GraphLock({ maxWriterWaitMs: 1_000, maxReaderHoldMs: 4_000 });
+      // A client that downloads the graph again as soon as its export ends or is stopped, pulling
+      // every 250 ms; each download would last 20 s.
+      let stop = false;
+      let revoked = 0;
+      const client = async () => {
+        while (!stop) {
+          const lease = await lock.read();
+          let cut = false;
+          lease.signal.addEventListener('abort', () => {
+            revoked++;
+            cut = true;
+          });
+          for (let t = 0; t < 80 && !cut && !stop; t++) {
+            lease.progress();
+            await new Promise((resolve) => setTimeout(resolve, 250));
+          }
+          lease.release();
+        }
+      };
+      const running = client();
+      await turns();
+      expect(lock.readers).toBe(1);
+      // A sync of five merges, yielding between them (exports queued behind one get in then).
+      const waits = { waitedMs: 0 };
+      let merged = 0;
+      const sync = (async () => {
+        for (let i = 0; i < 5; i++) {
+          await lock.exclusive(() => merged++, waits);
+          await turns(1);
+        }
+      })();
+      await advance(3_750, 250);
+      expect(merged).toBe(0);
+      expect(revoked).toBe(0);
+      // The first merge waited the whole bound and cut the download; every later merge finds the
+      // bound spent and does not wait for the downloads that got in between merges (each is cut).
+      await advance(2_000, 250);
+      expect(merged).toBe(5);
+      await sync;
+      expect(waits.waitedMs).toBeGreaterThanOrEqual(4_000);
+      expect(waits.waitedMs).toBeLessThan(6_000);
+      expect(revoked).toBeGreaterThanOrEqual(1);
+      expect(revoked).toBeLessThanOrEqual(5);
+      stop = true;
+      await advance(500, 250);
+      await running;
+    });
+
+    it('without a shared count, each mutation waits its own maxReaderHoldMs', async () => {
+      const lock = new GraphLock({ maxWriterWaitMs: 1_000, maxReaderHoldMs: 4_000 });
+      const first = await lock.read();
+      first.signal.addEventListener('abort', () => first.release());
+      const one = lock.exclusive(() => 'one');
+      await advance(4_000, 250, () => first.progress());
+      await expect(one).resolves.toBe('one');
+      const second = await lock.read();
+      second.signal.addEventListener('abort', () => second.release());
+      const two = lock.exclusive(() => 'two');
+      await advance(3_500, 250, () => second.progress());
+      expect(second.signal.aborted).toBe(false);
+      await advance(500, 250, () => second.progress());
+      await expect(two).resolves.toBe('two');
+    });
   });
 });

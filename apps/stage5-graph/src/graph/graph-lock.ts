@@ -23,6 +23,15 @@ export interface GraphLockOptions {
   maxReaderHoldMs?: number;
 }
 
+/**
+ * What one writer (a sync) has waited for read leases over all its mutations: pass the same object
+ * to each of its `exclusive` calls and `maxReaderHoldMs` bounds its waits together, not each one.
+ */
+export interface WriterWaits {
+  /** Milliseconds waited for leases so far; the lock adds each wait. */
+  waitedMs: number;
+}
+
 interface HeldLease {
   controller: AbortController;
   /** performance.now() of the last progress (or of the grant). */
@@ -44,7 +53,10 @@ interface HeldLease {
  * good link (1 GB of GraphML at 100 Mbit/s is 90 s), and revoking it would just truncate it. But a slow
  * client could then hold the sync, and every new export queued behind it, for as long as its
  * download lasts, so a mutation that has waited `maxReaderHoldMs` revokes whatever is still held.
- * A revoked lease's export ends with an error: a broken download, never a mixed one.
+ * A revoked lease's export ends with an error: a broken download, never a mixed one. A sync runs
+ * many mutations (one per job), and exports queued behind one get in as soon as it ends: so the
+ * hold bound is counted over all the waits of one sync (its {@link WriterWaits}), not per wait, or a
+ * steady client could hold a sync of N jobs N times `maxReaderHoldMs`.
  */
 export class GraphLock {
   private readonly leases = new Set<HeldLease>();
@@ -100,11 +112,21 @@ export class GraphLock {
   /**
    * Runs a synchronous mutation once no read lease is held; leases that stall for
    * `maxWriterWaitMs` meanwhile, and any still held after `maxReaderHoldMs`, are revoked first.
+   * With `waits` (the same object for every mutation of one sync), `maxReaderHoldMs` is what the
+   * sync waits in all: once its earlier mutations have waited that long, held leases are revoked
+   * at once.
    */
-  async exclusive<T>(mutate: () => T): Promise<T> {
+  async exclusive<T>(mutate: () => T, waits?: WriterWaits): Promise<T> {
     this.writersWaiting++;
     try {
-      if (this.leases.size > 0) await this.drain();
+      if (this.leases.size > 0) {
+        const since = performance.now();
+        try {
+          await this.drain(since, Math.max(0, this.maxReaderHoldMs - (waits?.waitedMs ?? 0)));
+        } finally {
+          if (waits) waits.waitedMs += performance.now() - since;
+        }
+      }
     } finally {
       this.writersWaiting--;
     }
@@ -116,8 +138,8 @@ export class GraphLock {
     }
   }
 
-  private drain(): Promise<void> {
-    const since = performance.now();
+  /** Resolves once no lease is held; `holdMs` from `since`, leases still held are revoked. */
+  private drain(since: number, holdMs: number): Promise<void> {
     return new Promise<void>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       // Revokes what is past its bound, then sleeps until the next lease could be.
@@ -127,7 +149,7 @@ export class GraphLock {
         for (const lease of this.leases) {
           if (lease.controller.signal.aborted) continue;
           const stalledAt = Math.max(lease.progressAt, since) + this.maxWriterWaitMs;
-          const heldAt = since + this.maxReaderHoldMs;
+          const heldAt = since + holdMs;
           if (now >= stalledAt) {
             lease.controller.abort(
               new GraphExportInterruptedError(

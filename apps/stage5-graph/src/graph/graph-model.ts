@@ -28,6 +28,8 @@ export interface ServingIndexes {
   /** The best neighbours of entities with more edges than `HUB_DEGREE`, by node key. */
   hubs: Map<string, EntityNeighbours>;
   counts: { nodes: Record<NodeKind, number>; edges: Record<EdgeKind, number> };
+  /** The model's change count when the build began: changes up to it are in these indexes. */
+  asOf: number;
 }
 
 export interface EnrichmentState {
@@ -54,11 +56,48 @@ export class GraphModel {
   readonly lock: GraphLock;
   enrichment: EnrichmentState = { communities: 0, modularity: null, enrichedAt: null };
   private counts = { nodes: zeroCounts(NODE_KINDS), edges: zeroCounts(EDGE_KINDS) };
+  /** Changes the graph reported (see `GraphWatcher`), counted. */
+  private changeCount = 0;
+  /**
+   * Entities (node numbers) whose edges, or whose events' attributes, changed since the installed
+   * indexes were built, with the change count of the last such change: their events and
+   * neighbours are read from the graph until the next build (see {@link entityChanged}).
+   */
+  private readonly changedEntities = new Map<number, number>();
 
   constructor(graph: StoryGraph = createStoryGraph(), lockOptions: GraphLockOptions = {}) {
     this.graph = graph;
     this.lock = new GraphLock(lockOptions);
     this.events = new EventIndex(graph);
+    graph.watcher = {
+      edgeChanged: (source, target) => {
+        this.entityChangedAt(source);
+        this.entityChangedAt(target);
+      },
+      // An event whose date or type changed moves in its entities' lists.
+      nodeChanged: (node) => {
+        if (graph.nodeAttributesAt(node)?.kind !== 'event') return;
+        graph.forEachEdgeOfId(node, (e) => {
+          const source = graph.edgeSourceId(e);
+          this.entityChangedAt(source === node ? graph.edgeTargetId(e) : source);
+        });
+      },
+    };
+  }
+
+  private entityChangedAt(node: number): void {
+    if (this.graph.nodeAttributesAt(node)?.kind === 'entity') this.changedEntities.set(node, ++this.changeCount);
+  }
+
+  /**
+   * Whether the entity's (node key's) edges changed since the installed indexes were built (a merge
+   * since the last enrichment): its lists there (`/events?entity=`, a hub's best neighbours) are
+   * stale, and its queries read the graph instead.
+   */
+  entityChanged(key: string): boolean {
+    if (this.changedEntities.size === 0) return false;
+    const id = this.graph.nodeId(key);
+    return id >= 0 && this.changedEntities.has(id);
   }
 
   /**
@@ -86,6 +125,7 @@ export class GraphModel {
     summaries: ReadonlyMap<string, StorylineSummary>,
     pagerank: (node: number) => number = (node) => this.graph.nodeAttributesAt(node).pagerank,
   ): Sliced<ServingIndexes> {
+    const asOf = this.changeCount;
     const events = yield* this.events.sorted();
     const hubs = yield* hubNeighbours(this.graph, pagerank);
     const nodes = zeroCounts(NODE_KINDS);
@@ -113,6 +153,7 @@ export class GraphModel {
       storylineCounts: storylines.map(([, count]) => count),
       hubs,
       counts: { nodes, edges },
+      asOf,
     };
   }
 
@@ -122,6 +163,8 @@ export class GraphModel {
     this.storylineCounts = indexes.storylineCounts;
     this.hubs = indexes.hubs;
     this.counts = indexes.counts;
+    // Changes made while the indexes were built (in slices) are not in them: those entities stay read from the graph.
+    for (const [node, at] of this.changedEntities) if (at <= indexes.asOf) this.changedEntities.delete(node);
   }
 
   stats(): GraphStats {

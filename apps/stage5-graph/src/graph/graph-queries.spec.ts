@@ -137,3 +137,92 @@ describe('entity queries on a hub', () => {
     expect(entityWithNeighbours(enriched, 'hub', 50).neighbours).toEqual(referenceEntity(enriched, 'hub', 50));
   });
 });
+
+describe('entity queries after a merge, before the next index build', () => {
+  const ids = (model: GraphModel, query: EventQuery & { entity: string }) => {
+    const page = queryEvents(model, query);
+    return { total: page.total, ids: page.items.map((e) => e.id) };
+  };
+  const addEvent = (graph: GraphModel['graph'], id: string, data: NodeAttributes['data'], pagerank = 0) =>
+    graph.addNode(nodeKey('event', id), { kind: 'event', id, label: id, jobId: null, data, pagerank, degree: 0, community: 0 });
+
+  it('answers /events?entity= from the graph for entities whose participations changed: added, new and dropped', () => {
+    const model = hubGraph();
+    const { graph } = model;
+    const hub = nodeKey('entity', 'hub');
+    const small = nodeKey('entity', 'small');
+    // A merge: a new event for `small` and the hub, a brand-new entity, and `small` dropped from one of its events.
+    const late = addEvent(graph, 'late', { event_type: 'attack', event_date: '2024-03-02' });
+    graph.addEdge(small, late, { kind: 'participates', weight: 1, roles: ['agent'] });
+    graph.addEdge(hub, late, { kind: 'participates', weight: 1, roles: ['target'] });
+    const fresh = graph.addNode(nodeKey('entity', 'fresh'), { kind: 'entity', id: 'fresh', label: 'fresh', jobId: null, data: {}, pagerank: 0, degree: 0, community: 0 });
+    graph.addEdge(fresh, late, { kind: 'participates', weight: 1, roles: ['agent'] });
+    const dropped = graph.edges(small).find((edge) => graph.getEdgeAttributes(edge).kind === 'participates') as string;
+    const droppedEvent = graph.getNodeAttributes(graph.target(dropped)).id;
+    graph.dropEdge(dropped);
+
+    const queries: Array<EventQuery & { entity: string }> = [];
+    for (const entity of ['small', 'hub', 'fresh']) {
+      queries.push({ entity, limit: 30, offset: 0 }, { entity, type: 'attack', limit: 30, offset: 5 }, { entity, from: '2024-03-02', to: '2024-03-03', limit: 30, offset: 0 });
+    }
+    for (const query of queries) expect(ids(model, query)).toEqual(referenceEvents(model, query));
+    expect(ids(model, { entity: 'fresh', limit: 10, offset: 0 })).toEqual({ total: 1, ids: ['late'] });
+    expect(ids(model, { entity: 'small', limit: 100, offset: 0 }).ids).toContain('late');
+    expect(ids(model, { entity: 'small', limit: 100, offset: 0 }).ids).not.toContain(droppedEvent);
+    // Pages after a cursor too.
+    const first = queryEvents(model, { entity: 'hub', limit: 40, offset: 0 });
+    const second = queryEvents(model, { entity: 'hub', limit: 40, offset: 0, after: first.next as string });
+    expect([...first.items, ...second.items].map((e) => e.id)).toEqual(referenceEvents(model, { entity: 'hub', limit: 80, offset: 0 }).ids);
+
+    // The next build takes them in: served from the lists again, with the same answers.
+    model.refreshIndexes();
+    expect(model.entityChanged(small)).toBe(false);
+    for (const query of queries) expect(ids(model, query)).toEqual(referenceEvents(model, query));
+  });
+
+  it("ranks a hub's neighbours from the graph when a merge changed its edges, until the next build", () => {
+    const model = hubGraph();
+    const { graph } = model;
+    const hub = nodeKey('entity', 'hub');
+    expect(model.hubs.has(hub)).toBe(true);
+    const best = entityWithNeighbours(model, 'hub', 3).neighbours.events.items[0].id;
+    // A merge: the best event re-sent without the hub, a new event with the hub as target, a document's mention re-weighted.
+    graph.dropEdge(graph.edges(hub).find((edge) => graph.getEdgeAttributes(edge).kind === 'participates' && graph.target(edge) === nodeKey('event', best)) as string);
+    graph.addEdge(hub, addEvent(graph, 'late', { event_type: 'attack' }, 0.9), { kind: 'participates', weight: 1, roles: ['target'] });
+    graph.replaceEdgeAttributes(graph.edges(hub).find((edge) => graph.getEdgeAttributes(edge).kind === 'mentions') as string, { kind: 'mentions', weight: 50 });
+    const view = entityWithNeighbours(model, 'hub', 3).neighbours;
+    expect(view).toEqual(referenceEntity(model, 'hub', 3));
+    expect(view.events.items[0]).toMatchObject({ id: 'late', roles: ['target'] });
+    expect(view.events.items.map((e) => e.id)).not.toContain(best);
+    expect(view.documents.items[0].weight).toBe(50);
+    model.refreshIndexes();
+    expect(entityWithNeighbours(model, 'hub', 3).neighbours).toEqual(referenceEntity(model, 'hub', 3));
+  });
+
+  it("follows an event whose date a merge changed, in its entities' lists", () => {
+    const model = hubGraph();
+    const { graph } = model;
+    const [first] = queryEvents(model, { entity: 'small', limit: 1, offset: 0 }).items;
+    const node = graph.nodeId(nodeKey('event', first.id));
+    // What the merge does with a re-sent event record.
+    Object.assign(graph.nodeAttributesAt(node), { data: { event_type: 'attack', event_date: '2024-12-31' } });
+    graph.nodeChanged(node);
+    expect(ids(model, { entity: 'small', limit: 100, offset: 0 })).toEqual(referenceEvents(model, { entity: 'small', limit: 100, offset: 0 }));
+    expect(ids(model, { entity: 'small', from: '2024-12-01', limit: 100, offset: 0 }).ids).toEqual([first.id]);
+  });
+
+  it('keeps reading from the graph the entities a merge changed while the indexes were being built', () => {
+    const model = hubGraph();
+    const { graph } = model;
+    const computed = runToEnd(computeEnrichment(graph, { keyEntities: 3 }));
+    const build = model.servingIndexes(computed.report.summaries, computed.ranking.pagerank);
+    build.next();
+    // Changed after the build began: not in what it installs.
+    graph.addEdge(nodeKey('entity', 'small'), addEvent(graph, 'late', { event_type: 'attack', event_date: '2024-03-01' }), { kind: 'participates', weight: 1, roles: ['agent'] });
+    const indexes = runToEnd(build);
+    model.applyEnrichment(computed.report, new Date(), indexes);
+    expect(model.entityChanged(nodeKey('entity', 'small'))).toBe(true);
+    expect(model.entityChanged(nodeKey('entity', 'hub'))).toBe(false);
+    expect(ids(model, { entity: 'small', limit: 100, offset: 0 })).toEqual(referenceEvents(model, { entity: 'small', limit: 100, offset: 0 }));
+  });
+});

@@ -112,14 +112,17 @@ export function getStoryline(model: GraphModel, id: string) {
  * entities), best first. A hub's (more than `HUB_DEGREE` edges) were ranked when the indexes were
  * last built, so a request reads `limit` of them whatever its degree; another entity's edges are
  * ranked per request (at most `HUB_DEGREE` of them). An entity that became a hub since the last
- * build is ranked per request until the next one (the end of the sync that merged its edges).
+ * build, or a hub whose edges a merge changed since, is ranked per request until the next one (the
+ * end of the sync that merged its edges).
  */
 export function entityWithNeighbours(model: GraphModel, id: string, limit: number) {
   const key = nodeKey('entity', id);
   const { graph } = model;
   if (!graph.hasNode(key)) throw new GraphNotFoundError(`No entity with id "${id}" in the graph`, { id });
   const entity = graph.nodeId(key);
-  const neighbours = model.hubs.get(key) ?? rankNeighbours(graph, entity, limit, (node) => graph.nodeAttributesAt(node).pagerank);
+  // A hub whose edges a merge changed since its neighbours were ranked is ranked from the graph until the next build.
+  const hub = model.entityChanged(key) ? undefined : model.hubs.get(key);
+  const neighbours = hub ?? rankNeighbours(graph, entity, limit, (node) => graph.nodeAttributesAt(node).pagerank);
   const view = (ref: NeighbourRef) => {
     const n = graph.nodeAttributesAt(ref.node);
     return { id: n.id, label: n.label, weight: ref.weight, pagerank: n.pagerank };
@@ -167,7 +170,10 @@ export function queryEvents(model: GraphModel, query: EventQuery) {
     }
   }
   const after = query.after === undefined ? undefined : decodeEventCursor(query.after);
-  const { total, keys, next } = model.events.query({ ...query, entity, after });
+  // An entity whose participations a merge changed since the lists were built is read from the graph until the next build.
+  const filter = { ...query, entity, after };
+  const { total, keys, next } =
+    entity !== undefined && model.entityChanged(entity) ? model.events.queryLive({ ...filter, entity }) : model.events.query(filter);
   return {
     total,
     limit: query.limit,

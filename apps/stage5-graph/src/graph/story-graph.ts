@@ -60,7 +60,17 @@ const grow = <A extends Int32Array | Float64Array | Uint8Array>(array: A, size: 
  * for parallel edges (graphology groups them by neighbour). A dropped edge's row stays (about 50
  * bytes) and its number is not reused until `compactEdges` renumbers the live edges.
  */
+/** Told of what a merge changes (see `GraphModel`, whose indexes answer for what changed from the graph until rebuilt). */
+export interface GraphWatcher {
+  /** An edge between these nodes (by number) was added, dropped or given another weight or roles. */
+  edgeChanged(source: number, target: number): void;
+  /** The node's attributes were replaced (`nodeChanged`). */
+  nodeChanged(node: number): void;
+}
+
 export class StoryGraph {
+  /** Told of every edge change and of nodes reported by {@link nodeChanged}; kept by `clear`. */
+  watcher: GraphWatcher | null = null;
   private readonly index = new Map<string, number>();
   private keys: string[] = [];
   private attributes: Array<NodeAttributes | undefined> = [];
@@ -238,6 +248,7 @@ export class StoryGraph {
     if (edgeKindCode(attributes.kind) !== this.kinds[id]) throw new GraphStructureError(`the edge "${key}" cannot change its kind`);
     this.weights[id] = attributes.weight;
     this.extras[id] = this.extraOf(attributes);
+    this.watcher?.edgeChanged(this.sources[id], this.targets[id]);
   }
 
   dropEdge(key: string): void {
@@ -337,7 +348,14 @@ export class StoryGraph {
   }
 
   clear(): void {
+    const { watcher } = this;
     Object.assign(this, new StoryGraph());
+    this.watcher = watcher;
+  }
+
+  /** Reports to the watcher that the node's attributes were replaced (the merge does, for a re-sent record). */
+  nodeChanged(id: number): void {
+    this.watcher?.nodeChanged(id);
   }
 
   // ---- edges by number (the merge, the enrichment) ------------------------------------------
@@ -369,6 +387,7 @@ export class StoryGraph {
 
   setEdgeWeightAt(e: number, weight: number): void {
     this.weights[e] = weight;
+    this.watcher?.edgeChanged(this.sources[e], this.targets[e]);
   }
 
   edgeExtraAt(e: number): number {
@@ -377,6 +396,7 @@ export class StoryGraph {
 
   setEdgeExtraAt(e: number, extra: number): void {
     this.extras[e] = extra;
+    this.watcher?.edgeChanged(this.sources[e], this.targets[e]);
   }
 
   edgeKeyAt(e: number): string {
@@ -439,6 +459,7 @@ export class StoryGraph {
     this.attach(2 * e + 1, target);
     this.edgeCount++;
     this.insertSlot(e);
+    this.watcher?.edgeChanged(source, target);
     return e;
   }
 
@@ -457,6 +478,7 @@ export class StoryGraph {
     this.detach(2 * e + 1, this.targets[e]);
     this.alive[e] = 0;
     this.edgeCount--;
+    this.watcher?.edgeChanged(this.sources[e], this.targets[e]);
   }
 
   /** The node's edges (by number), in attachment order; every edge when `node` is undefined. */

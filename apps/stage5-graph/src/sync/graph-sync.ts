@@ -4,6 +4,7 @@ import type { JobRecord, RegistryReader } from '@storytelling/metadata-registry'
 import { emptyChanges, mergeCompactBundle } from '../graph/graph-builder';
 import { computeEnrichment, writeEnrichment } from '../graph/graph-enricher';
 import { runInSlices, runToEnd } from '../graph/time-slices';
+import type { WriterWaits } from '../graph/graph-lock';
 import type { GraphModel } from '../graph/graph-model';
 import type { GraphChanges, StoryGraph } from '../graph/graph.types';
 import type { GraphStore, PersistReport, SyncState, Watermark } from '../persistence/graph-store';
@@ -113,6 +114,9 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
     );
   };
   let enrichment: Awaited<ReturnType<typeof enrich>> | undefined;
+  // Every mutation of this sync shares one bound on waiting for exports (maxReaderHoldMs in all):
+  // counted per merge, exports let in between merges could hold each of them that long again.
+  const waits: WriterWaits = { waitedMs: 0 };
   try {
     const tIngest = now();
     const room = roomPlanner(deps.model.graph, jobs, deps.logger);
@@ -132,7 +136,7 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
       report.seconds.read += result.seconds;
       const t = now();
       // Under the lock: an export streaming meanwhile finishes on the graph it started with.
-      await deps.model.lock.exclusive(() => mergeCompactBundle(deps.model.graph, result.bundle, changes));
+      await deps.model.lock.exclusive(() => mergeCompactBundle(deps.model.graph, result.bundle, changes), waits);
       report.seconds.merge += (now() - t) / 1000;
       processed.push({ job, counts: result.bundle.counts });
       room.merged(i, result.bundle.counts.events);
@@ -144,13 +148,13 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
     await next;
     report.seconds.ingest = (now() - tIngest) / 1000;
     deps.logger.info({ jobs: processed.length, seconds: { read: report.seconds.read, merge: report.seconds.merge } }, 'jobs merged');
-    enrichment = isEmpty(changes) ? undefined : await enrich(deps, report, stopIfAsked);
+    enrichment = isEmpty(changes) ? undefined : await enrich(deps, report, stopIfAsked, waits);
     stopIfAsked();
   } catch (error) {
     // Stopped after merges: the graph holds jobs neither enriched nor persisted (the next start
     // merges them again); its counts and indexes follow it while it serves until the process goes.
     const aborted = error instanceof GraphSyncStoppedError || error instanceof GraphSyncStandbyError;
-    if (aborted && processed.length) await deps.model.lock.exclusive(() => deps.model.refreshIndexes());
+    if (aborted && processed.length) await deps.model.lock.exclusive(() => deps.model.refreshIndexes(), waits);
     throw error;
   }
   const cpu = process.cpuUsage(cpu0);
@@ -171,14 +175,14 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
   report.changes = { nodes: changes.nodes.size, edges: changes.edges.size, removedEdges: changes.removedEdges.size };
   for (const set of [changes.nodes, changes.edges, changes.removedEdges]) set.clear();
   // No edge number is held any more (the changes are written): the rows of dropped edges can go.
-  if (deps.model.graph.deadEdgeShare > DEAD_EDGE_SHARE) await deps.model.lock.exclusive(() => deps.model.graph.compactEdges());
+  if (deps.model.graph.deadEdgeShare > DEAD_EDGE_SHARE) await deps.model.lock.exclusive(() => deps.model.graph.compactEdges(), waits);
   report.watermark = watermark;
   report.seconds.total = (now() - t0) / 1000;
   observe(deps, report);
   return report;
 }
 
-async function enrich(deps: SyncDeps, report: SyncReport, stopIfAsked: () => void) {
+async function enrich(deps: SyncDeps, report: SyncReport, stopIfAsked: () => void, waits: WriterWaits) {
   await yieldToEventLoop();
   stopIfAsked();
   const t = now();
@@ -199,7 +203,7 @@ async function enrich(deps: SyncDeps, report: SyncReport, stopIfAsked: () => voi
     enrichedAt = new Date();
     deps.model.applyEnrichment(enrichment.report, enrichedAt, unchanged ? indexes : undefined);
     return enrichment.report;
-  });
+  }, waits);
   report.seconds.enrich = (now() - t) / 1000;
   report.enrichmentSeconds = result.seconds;
   report.enriched = true;

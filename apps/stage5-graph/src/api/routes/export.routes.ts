@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { GraphService } from '../../graph-service';
@@ -57,7 +58,11 @@ export function registerExportRoutes(app: FastifyInstance, service: GraphService
         // Node's close ends only the connections idle when it began: a keep-alive connection whose
         // export finishes later would hold it until the client lets go (minutes, for a browser).
         if (closeStarted) {
-          const endConnection = () => request.raw.socket.end();
+          // inject() has no real socket (one without `end`): nothing to end there.
+          const socket = request.raw.socket as Partial<Socket> | undefined;
+          const endConnection = () => {
+            if (typeof socket?.end === 'function') socket.end();
+          };
           if (reply.raw.writableFinished) endConnection();
           else reply.raw.once('finish', endConnection);
         }
