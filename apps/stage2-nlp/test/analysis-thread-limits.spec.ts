@@ -63,6 +63,20 @@ describe('analysis thread limits', () => {
     }
   });
 
+  it('a recycled generation whose threads cannot start fails its calls too, though the one before worked', async () => {
+    const [first, second] = sampleLines();
+    const pool = new AnalysisPool(1, { recycleAfterDocuments: 1 });
+    try {
+      await pool.analyze([{ index: 0, json: first }]);
+      // The next generation gets too little heap to load the NLP, as threads would that a deploy
+      // broke under a running process (files swapped).
+      (pool as unknown as { threadMemoryMb: number }).threadMemoryMb = 16;
+      await expect(pool.analyze([{ index: 1, json: second }])).rejects.toThrow(AnalysisThreadError);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('a batch holding a document that exhausts its thread\'s heap completes: the others are stored, it is in the rejects file', async () => {
     const pool = new AnalysisPool(1, { threadMemoryMb: THREAD_MEMORY_MB });
     const t = await createTestRuntime({ pool });

@@ -53,8 +53,8 @@ export class AnalysisPool {
    */
   private startFailure: AnalysisThreadError | undefined;
   private readonly startWaiters = new Set<(error: AnalysisThreadError) => void>();
-  /** Whether a task has completed: a thread that dies outside a task after that did not fail to start. */
-  private threadsWorked = false;
+  /** Generations of threads that completed a task: one of theirs that dies outside a task did not fail to start. */
+  private readonly worked = new WeakSet<Piscina>();
   private readonly recycleAfterDocuments: number;
   private readonly documentTimeoutMs: number;
   private readonly threadMemoryMb: number | undefined;
@@ -156,11 +156,12 @@ export class AnalysisPool {
   private untilStartFails<T>(work: Promise<T>): Promise<T> {
     work.catch(() => undefined);
     if (this.startFailure) return Promise.reject(this.startFailure);
+    const generation = this.piscina;
     return new Promise<T>((resolve, reject) => {
       this.startWaiters.add(reject);
       work
         .then((value) => {
-          this.threadsWorked = true;
+          this.worked.add(generation);
           resolve(value);
         }, reject)
         .finally(() => this.startWaiters.delete(reject));
@@ -168,9 +169,9 @@ export class AnalysisPool {
   }
 
   /** A thread died outside any task, so while loading the NLP: the pool cannot work, and stops restarting threads. */
-  private threadFailedToStart(error: unknown): void {
-    // After a task has completed, the threads can start: piscina replaces one that died idle.
-    if (this.startFailure || this.closing || this.threadsWorked) return;
+  private threadFailedToStart(generation: Piscina, error: unknown): void {
+    // Once a generation has completed a task, its threads can start: piscina replaces one that died idle.
+    if (this.startFailure || this.closing || this.worked.has(generation)) return;
     const failure = new AnalysisThreadError(`the analysis threads could not start: ${errorMessage(error)}${this.limitNote()}`, error);
     this.startFailure = failure;
     for (const reject of this.startWaiters) reject(failure);
@@ -214,7 +215,7 @@ export class AnalysisPool {
       idleTimeout: Number.POSITIVE_INFINITY,
       ...(this.threadMemoryMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: this.threadMemoryMb } }),
     });
-    piscina.on('error', (error: unknown) => this.threadFailedToStart(error));
+    piscina.on('error', (error: unknown) => this.threadFailedToStart(piscina, error));
     return piscina;
   }
 
