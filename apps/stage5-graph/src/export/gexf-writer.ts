@@ -1,5 +1,6 @@
 import type { GraphSelection } from './graph-selection';
 import { DIRECTED_KINDS } from './graph-selection';
+import { chunkedLines } from './chunked-lines';
 import { xmlId, xmlText } from './xml-text';
 import type { NodeAttributes } from '../graph/graph.types';
 
@@ -31,45 +32,22 @@ export function* writeGexf(selection: GraphSelection, now = new Date()): Generat
   yield '    </attributes>\n    <attributes class="edge">\n';
   yield '      <attribute id="0" title="kind" type="string"/>\n      <attribute id="1" title="roles" type="string"/>\n';
   yield '    </attributes>\n    <nodes>\n';
-  let buffer = '';
-  for (const item of selection.nodes()) {
-    // A checkpoint (the selection passed over many rows without a node): the step ends here.
-    if (item === null) {
-      yield buffer;
-      buffer = '';
-      continue;
-    }
-    const [node, a] = item;
-    buffer += `      <node id="${xmlId(node)}" label="${xmlText(a.label)}"><attvalues>`;
+  yield* chunkedLines(selection.nodes(), ([node, a]) => {
+    let line = `      <node id="${xmlId(node)}" label="${xmlText(a.label)}"><attvalues>`;
     NODE_ATTRIBUTES.forEach(([, , get], index) => {
       const value = get(a);
-      if (value !== undefined && value !== null) buffer += `<attvalue for="${index}" value="${xmlText(value)}"/>`;
+      if (value !== undefined && value !== null) line += `<attvalue for="${index}" value="${xmlText(value)}"/>`;
     });
-    buffer += '</attvalues></node>\n';
-    if (buffer.length > 65_536) {
-      yield buffer;
-      buffer = '';
-    }
-  }
-  yield buffer + '    </nodes>\n    <edges>\n';
-  buffer = '';
-  for (const item of selection.edges()) {
-    if (item === null) {
-      yield buffer;
-      buffer = '';
-      continue;
-    }
-    const [edge, a, source, target] = item;
-    const type = DIRECTED_KINDS.has(a.kind) ? 'directed' : 'undirected';
-    buffer +=
-      `      <edge id="${xmlId(edge)}" source="${xmlId(source)}" target="${xmlId(target)}" type="${type}" ` +
+    return line + '</attvalues></node>\n';
+  });
+  yield '    </nodes>\n    <edges>\n';
+  yield* chunkedLines(
+    selection.edges(),
+    ([edge, a, source, target]) =>
+      `      <edge id="${xmlId(edge)}" source="${xmlId(source)}" target="${xmlId(target)}" type="${DIRECTED_KINDS.has(a.kind) ? 'directed' : 'undirected'}" ` +
       `weight="${a.weight}" label="${a.kind}"><attvalues><attvalue for="0" value="${a.kind}"/>` +
       (a.roles ? `<attvalue for="1" value="${xmlText(a.roles.join(','))}"/>` : '') +
-      '</attvalues></edge>\n';
-    if (buffer.length > 65_536) {
-      yield buffer;
-      buffer = '';
-    }
-  }
-  yield buffer + '    </edges>\n  </graph>\n</gexf>\n';
+      '</attvalues></edge>\n',
+  );
+  yield '    </edges>\n  </graph>\n</gexf>\n';
 }

@@ -1,5 +1,6 @@
 import type { GraphSelection } from './graph-selection';
 import { DIRECTED_KINDS } from './graph-selection';
+import { chunkedLines } from './chunked-lines';
 import { nmtokenId, xmlText } from './xml-text';
 import type { NodeAttributes } from '../graph/graph.types';
 
@@ -32,43 +33,21 @@ export function* writeGraphml(selection: GraphSelection): Generator<string> {
   yield '  <key id="e_weight" for="edge" attr.name="weight" attr.type="double"/>\n';
   yield '  <key id="e_roles" for="edge" attr.name="roles" attr.type="string"/>\n';
   yield '  <graph id="stories" edgedefault="undirected">\n';
-  let buffer = '';
-  for (const item of selection.nodes()) {
-    // A checkpoint (the selection passed over many rows without a node): the step ends here.
-    if (item === null) {
-      yield buffer;
-      buffer = '';
-      continue;
-    }
-    const [node, a] = item;
-    buffer += `    <node id="${nmtokenId(node)}">`;
+  yield* chunkedLines(selection.nodes(), ([node, a]) => {
+    let line = `    <node id="${nmtokenId(node)}">`;
     for (const [name, , get] of NODE_KEYS) {
       const value = get(a);
-      if (value !== undefined && value !== null) buffer += `<data key="n_${name}">${xmlText(value)}</data>`;
+      if (value !== undefined && value !== null) line += `<data key="n_${name}">${xmlText(value)}</data>`;
     }
-    buffer += '</node>\n';
-    if (buffer.length > 65_536) {
-      yield buffer;
-      buffer = '';
-    }
-  }
-  for (const item of selection.edges()) {
-    if (item === null) {
-      yield buffer;
-      buffer = '';
-      continue;
-    }
-    const [, a, source, target] = item;
-    const directed = DIRECTED_KINDS.has(a.kind) ? ' directed="true"' : '';
-    buffer +=
-      `    <edge source="${nmtokenId(source)}" target="${nmtokenId(target)}"${directed}>` +
+    return line + '</node>\n';
+  });
+  yield* chunkedLines(
+    selection.edges(),
+    ([, a, source, target]) =>
+      `    <edge source="${nmtokenId(source)}" target="${nmtokenId(target)}"${DIRECTED_KINDS.has(a.kind) ? ' directed="true"' : ''}>` +
       `<data key="e_kind">${a.kind}</data><data key="e_weight">${a.weight}</data>` +
       (a.roles ? `<data key="e_roles">${xmlText(a.roles.join(','))}</data>` : '') +
-      '</edge>\n';
-    if (buffer.length > 65_536) {
-      yield buffer;
-      buffer = '';
-    }
-  }
-  yield buffer + '  </graph>\n</graphml>\n';
+      '</edge>\n',
+  );
+  yield '  </graph>\n</graphml>\n';
 }

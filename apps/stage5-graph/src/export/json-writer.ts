@@ -1,3 +1,4 @@
+import { chunkedLines } from './chunked-lines';
 import type { GraphSelection } from './graph-selection';
 
 /**
@@ -6,39 +7,11 @@ import type { GraphSelection } from './graph-selection';
  */
 export function* writeGraphJson(selection: GraphSelection): Generator<string> {
   yield '{"options":{"type":"undirected","multi":true,"allowSelfLoops":false},"attributes":{},"nodes":[';
-  let buffer = '';
-  let first = true;
-  for (const node of selection.nodes()) {
-    // A checkpoint (the selection passed over many rows without a node): the step ends here.
-    if (node === null) {
-      yield buffer;
-      buffer = '';
-      continue;
-    }
-    const [key, attributes] = node;
-    buffer += (first ? '' : ',') + JSON.stringify({ key, attributes });
-    first = false;
-    if (buffer.length > 65_536) {
-      yield buffer;
-      buffer = '';
-    }
-  }
-  yield buffer + '],"edges":[';
-  buffer = '';
-  first = true;
-  for (const edge of selection.edges()) {
-    if (edge === null) {
-      yield buffer;
-      buffer = '';
-      continue;
-    }
-    const [key, attributes, source, target] = edge;
-    buffer += (first ? '' : ',') + JSON.stringify({ key, source, target, attributes, undirected: true });
-    first = false;
-    if (buffer.length > 65_536) {
-      yield buffer;
-      buffer = '';
-    }
-  }
-  yield buffer + ']}';
+  yield* chunkedLines(selection.nodes(), ([key, attributes], index) => (index ? ',' : '') + JSON.stringify({ key, attributes }));
+  yield '],"edges":[';
+  yield* chunkedLines(
+    selection.edges(),
+    ([key, attributes, source, target], index) => (index ? ',' : '') + JSON.stringify({ key, source, target, attributes, undirected: true }),
+  );
+  yield ']}';
 }

@@ -177,18 +177,6 @@ describe('StoryGraph', () => {
     expect(graph.getEdgeAttributes(edgeKey('participates', 'doc:a', 'evt:1')).roles).toEqual(['']);
   });
 
-  it('finds the edges within a set of nodes through their own edges, in edge order', () => {
-    const { story } = twin(21, 20_000);
-    const random = seededRandom(5);
-    const nodes = story.nodes();
-    for (const share of [0, 0.01, 0.2, 1]) {
-      const within = new Set(nodes.filter(() => random() < share));
-      within.add('ent:not-in-the-graph');
-      const expected = [...story.edgeEntries()].filter(({ source, target }) => within.has(source) && within.has(target));
-      expect([...story.edgeEntriesWithin(within)]).toEqual(expected);
-    }
-  });
-
   it('compacts the rows of dropped edges away without changing the graph or its orders', () => {
     const { story, reference } = twin(12, 20_000);
     expect(story.deadEdgeShare).toBeGreaterThan(0.2);

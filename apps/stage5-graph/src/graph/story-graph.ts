@@ -308,26 +308,6 @@ export class StoryGraph {
     for (let e = 0; e < this.edgeSlots; e++) if (this.alive[e]) yield this.edgeEntryAt(e);
   }
 
-  /**
-   * The edges with both ends among `nodes`, in edge order like edgeEntries, found through those
-   * nodes' own edges: a storyline's export reads its few hundred edges, not the graph's millions.
-   */
-  *edgeEntriesWithin(nodes: ReadonlySet<string>): IterableIterator<{ edge: string; attributes: EdgeAttributes; source: string; target: string }> {
-    const ids = new Set<number>();
-    for (const node of nodes) {
-      const id = this.index.get(node);
-      if (id !== undefined) ids.add(id);
-    }
-    const picked: number[] = [];
-    for (const id of ids) {
-      this.forEachEdgeOfId(id, (e) => {
-        // Each edge once: from its source.
-        if (this.sources[e] === id && ids.has(this.targets[e])) picked.push(e);
-      });
-    }
-    for (const e of Int32Array.from(picked).sort()) yield this.edgeEntryAt(e);
-  }
-
   private edgeEntryAt(e: number): { edge: string; attributes: EdgeAttributes; source: string; target: string } {
     return { edge: this.edgeKeyAt(e), attributes: this.edgeAttributesAt(e), source: this.keys[this.sources[e]], target: this.keys[this.targets[e]] };
   }
