@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { DEFAULT_REDIS_KEY_PREFIX } from '@storytelling/metadata-registry';
 import { TcpProxy, testRedisUrl } from '@storytelling/test-utils';
 import { bootstrapRegistry, type BootstrappedRegistry } from './support/registry-bootstrap';
 import { bootstrapStageDatabases, type BootstrappedStageDatabases } from './support/stage-databases-bootstrap';
@@ -15,6 +17,22 @@ const readJsonl = async (file: string): Promise<any[]> =>
     .split('\n')
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line));
+
+// The apps' registry has no key-prefix setting (the design's variables), so the test owns a Redis
+// database instead and empties the registry's keys there before and after: a cached page left by
+// an earlier run would otherwise describe jobs this run's fresh databases do not hold.
+const E2E_REDIS_DB = 14;
+async function clearRegistryKeys(redisUrl: string): Promise<void> {
+  const redis = new Redis(redisUrl, { db: E2E_REDIS_DB, lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    for await (const keys of redis.scanStream({ match: `${DEFAULT_REDIS_KEY_PREFIX}*`, count: 1000 })) {
+      if ((keys as string[]).length) await redis.unlink(...(keys as string[]));
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
 
 /** The JSONL files Stage 2 wrote for one job (their names end with the job id). */
 async function stage2Output(dir: string, jobId: string) {
@@ -52,15 +70,17 @@ describe('Stage 2 writes, Stage 5 reads', () => {
     stageDatabases = await bootstrapStageDatabases();
     // Redis behind a proxy the test can cut, on a database of its own.
     const redis = new URL(await testRedisUrl());
+    await clearRegistryKeys(redis.href);
     redisProxy = new TcpProxy(redis.hostname, Number(redis.port || 6379));
     await redisProxy.start();
-    redisUrl = `redis://127.0.0.1:${redisProxy.port}/14`;
+    redisUrl = `redis://127.0.0.1:${redisProxy.port}/${E2E_REDIS_DB}`;
     stage5 = await startStage5({ STAGE5_DATABASE_URL: stageDatabases.stage5Url, DATABASE_URL: registry.readerUrl, REDIS_URL: redisUrl, METADATA_DATA_DIR: join(workDir, 'stage5-registry') });
   });
 
   afterAll(async () => {
     await stage5?.stop();
     await redisProxy?.block();
+    await clearRegistryKeys(await testRedisUrl());
     await Promise.all([stageDatabases?.drop(), registry?.drop()]);
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });

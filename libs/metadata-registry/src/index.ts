@@ -10,6 +10,7 @@ export {
 } from './lib/migration-runner';
 export { REGISTRY_MIGRATIONS_DIR, migrateRegistry, registryMigrationsFingerprint } from './lib/registry-migrations';
 export { openPglite } from './lib/pglite-database';
+export { DEFAULT_REDIS_KEY_PREFIX } from './lib/redis-keys';
 export { rolloutBucket, inRollout, ROLLOUT_GROUP } from './lib/rollout';
 export { validateBatch, type ValidatedBatch } from './lib/batch-validator';
 export type { RejectedRecord } from './lib/record.schemas';

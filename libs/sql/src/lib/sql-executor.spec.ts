@@ -1,5 +1,5 @@
-import { Pool } from 'pg';
-import { pgExecutor } from './sql-executor';
+import { Client, Pool } from 'pg';
+import { createPgPool, pgExecutor } from './sql-executor';
 
 function databaseUrl(): string {
   const url = process.env['TEST_DATABASE_URL'];
@@ -38,6 +38,37 @@ describe('pgExecutor transactions', () => {
       expect(await executor.transaction((session) => session.query<{ n: string | null }>("SELECT to_regclass('pg_temp.kept')::text AS n"))).toEqual([{ n: null }]);
     } finally {
       await executor.close();
+    }
+  });
+});
+
+describe('createPgPool', () => {
+  const waitingBackends = async (admin: Client, applicationName: string): Promise<number> => {
+    const { rows } = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+    return rows[0].n;
+  };
+
+  it("ends the server's work on a query the client gave up on (a lock wait would otherwise outlive the client)", async () => {
+    const applicationName = `sql_check_${process.pid}_${Date.now()}`;
+    const lockKey = Math.floor(Math.random() * 1e9);
+    const holder = new Client({ connectionString: databaseUrl() });
+    const admin = new Client({ connectionString: databaseUrl() });
+    await Promise.all([holder.connect(), admin.connect()]);
+    const executor = pgExecutor(
+      createPgPool(databaseUrl(), { query_timeout: 500, application_name: applicationName }, { connectionCheckIntervalMs: 100 }),
+    );
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [lockKey]);
+      await expect(executor.query('SELECT pg_advisory_lock($1)', [lockKey])).rejects.toThrow(/timeout/i);
+      // The server notices the closed connection at its next check and ends the wait.
+      const deadline = Date.now() + 5_000;
+      while ((await waitingBackends(admin, applicationName)) > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(await waitingBackends(admin, applicationName)).toBe(0);
+    } finally {
+      await executor.close();
+      await Promise.all([holder.end(), admin.end()]);
     }
   });
 });

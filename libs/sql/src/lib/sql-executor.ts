@@ -69,8 +69,25 @@ export function pgExecutor(pool: Pool, ownsPool = true): SqlExecutor<CopySession
   };
 }
 
+/** How often a server checks, while it runs a query, that the client is still there. */
+export const DEFAULT_CONNECTION_CHECK_INTERVAL_MS = 10_000;
+
+export interface PgPoolOptions {
+  /**
+   * Sets `client_connection_check_interval` on each connection (PostgreSQL 14+; ignored before):
+   * a client that gave up on a query (its `query_timeout`) drops the connection, but without this
+   * the server goes on running the query, or waiting for a row lock, and holds its own locks.
+   * 0 leaves the server's setting.
+   */
+  connectionCheckIntervalMs?: number;
+}
+
 /** Pool settings that fail fast when the server is gone, so the breaker and outbox take over. */
-export function createPgPool(connectionString: string, overrides: PoolConfig = {}): Pool {
+export function createPgPool(
+  connectionString: string,
+  overrides: PoolConfig = {},
+  { connectionCheckIntervalMs = DEFAULT_CONNECTION_CHECK_INTERVAL_MS }: PgPoolOptions = {},
+): Pool {
   const pool = new Pool({
     connectionString,
     max: 4,
@@ -82,6 +99,14 @@ export function createPgPool(connectionString: string, overrides: PoolConfig = {
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
     ...overrides,
+    onConnect: async (client) => {
+      // A session setting rather than a startup parameter, which poolers such as PgBouncer refuse;
+      // the pool hands the client out once it is set. A server before 14 does not know it.
+      if (connectionCheckIntervalMs > 0) {
+        await client.query(`SET client_connection_check_interval = ${Math.trunc(connectionCheckIntervalMs)}`).catch(() => undefined);
+      }
+      await overrides.onConnect?.(client);
+    },
   });
   // An idle client losing its server emits 'error' on the pool; without a listener Node exits.
   pool.on('error', () => undefined);
