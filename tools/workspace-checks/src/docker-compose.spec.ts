@@ -136,4 +136,11 @@ describe('docker-compose.yml', () => {
       expect({ name, replicas: (service['deploy'] as { replicas?: number } | undefined)?.replicas ?? 1 }).toEqual({ name, replicas: 1 });
     }
   });
+
+  it('publishes the servers, which have known default passwords or none, on the loopback only, at ports one can move', () => {
+    for (const name of ['postgres', 'stages-postgres', 'redis-cache', 'elasticsearch']) {
+      const ports = (compose.services[name]['ports'] ?? []) as string[];
+      expect({ name, ports }).toEqual({ name, ports: [expect.stringMatching(/^127\.0\.0\.1:\$\{PUBLISH_[A-Z_]+_PORT:-\d+\}:\d+$/)] });
+    }
+  });
 });
