@@ -114,6 +114,49 @@ describe('applyMigrations (Prisma-compatible, without the schema engine)', () =>
     rmSync(join(dir, name), { recursive: true, force: true });
   });
 
+  it('gives way to a long transaction on its table, so later queries on the table are not queued behind it, then applies', async () => {
+    await pg.query('CREATE TABLE g (id int)');
+    const name = '20240106000000_add_column';
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'migration.sql'), 'ALTER TABLE g ADD COLUMN note text;\n');
+    const holder = new Client({ connectionString: db.url });
+    const reader = new Client({ connectionString: db.url, statement_timeout: 3_000 });
+    await Promise.all([holder.connect(), reader.connect()]);
+    try {
+      // A batch's long transaction on the table.
+      await holder.query('BEGIN');
+      await holder.query('INSERT INTO g VALUES (1)');
+      const migrating = applyMigrations({ databaseUrl: db.url, migrationsDir: dir, logger, lockTimeoutMs: 100 });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // A waiting ALTER TABLE would hold this read until the transaction ends (statement_timeout).
+      expect((await reader.query('SELECT count(*)::int AS n FROM g')).rows[0].n).toBe(0);
+      await holder.query('COMMIT');
+      expect(await migrating).toEqual({ applied: [name] });
+      expect((await pg.query("SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'g' AND column_name = 'note'")).rows[0].n).toBe(1);
+    } finally {
+      await Promise.all([holder.end(), reader.end()]);
+    }
+  });
+
+  it('fails, rolled back and saying why, once it has waited lockWaitMs for its tables', async () => {
+    const name = '20240107000000_add_column_late';
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'migration.sql'), 'ALTER TABLE g ADD COLUMN late text;\n');
+    const holder = new Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE g IN ACCESS SHARE MODE');
+      await expect(applyMigrations({ databaseUrl: db.url, migrationsDir: dir, logger, lockTimeoutMs: 100, lockWaitMs: 300 })).rejects.toThrow(
+        /Migration 20240107000000_add_column_late failed and was rolled back: waited 300 ms in all \(\d+ attempts\) for locks other sessions hold on its tables/,
+      );
+      await holder.query('COMMIT');
+      expect(await applyMigrations({ databaseUrl: db.url, migrationsDir: dir, logger })).toEqual({ applied: [name] });
+    } finally {
+      await holder.end();
+    }
+  });
+
   it('fingerprints a folder by names and checksums, and refuses a missing folder', () => {
     expect(migrationsFingerprint(dir)).toMatch(/^[0-9a-f]{64}$/);
     expect(readMigrations(REGISTRY_MIGRATIONS_DIR).map((m) => m.name)).toEqual(['20261128200000_init', '20261129030000_storyline_events_without_fk']);

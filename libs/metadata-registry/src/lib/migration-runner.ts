@@ -36,7 +36,28 @@ export interface ApplyMigrationsOptions {
   /** A Prisma migrations folder: `<stamp>_<name>/migration.sql` entries. */
   migrationsDir: string;
   logger?: Logger;
+  /**
+   * How long one attempt of a migration waits for a table lock (default 5 s). A migration that
+   * waits behind a long transaction (a batch linking) would queue every later query on its table
+   * behind it; it gives up instead, and tries again until `lockWaitMs` (default 30 min) is spent.
+   */
+  lockTimeoutMs?: number;
+  lockWaitMs?: number;
 }
+
+/** What running one migration needs to know. */
+interface RunContext {
+  session: SqlSession;
+  executor: SqlExecutor;
+  logger: Logger;
+  lockTimeoutMs: number;
+  lockWaitMs: number;
+}
+
+const DEFAULT_LOCK_TIMEOUT_MS = 5_000;
+const DEFAULT_LOCK_WAIT_MS = 30 * 60_000;
+/** lock_not_available (a lock_timeout) and deadlock_detected: the other session goes on, this one may retry. */
+const LOCK_CONFLICT_CODES = new Set(['55P03', '40P01']);
 
 interface LedgerRow {
   migration_name: string;
@@ -79,7 +100,16 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
     return await executor.withSession(async (session) => {
       await session.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK_KEY]);
       try {
-        return await applyPending(session, executor, migrations, logger);
+        return await applyPending(
+          {
+            session,
+            executor,
+            logger,
+            lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+            lockWaitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
+          },
+          migrations,
+        );
       } finally {
         await session.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK_KEY]);
       }
@@ -95,12 +125,8 @@ function openExecutor(options: ApplyMigrationsOptions): SqlExecutor {
   return pgExecutor(createPgPool(options.databaseUrl, { max: 1, query_timeout: 0 }));
 }
 
-async function applyPending(
-  session: SqlSession,
-  executor: SqlExecutor,
-  migrations: MigrationFile[],
-  logger: Logger,
-): Promise<{ applied: string[] }> {
+async function applyPending(context: RunContext, migrations: MigrationFile[]): Promise<{ applied: string[] }> {
+  const { session, logger } = context;
   await session.exec(LEDGER_DDL);
   const rows = await session.query<LedgerRow>(
     'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at',
@@ -115,7 +141,7 @@ async function applyPending(
   }
   const applied: string[] = [];
   for (const migration of migrations.filter((m) => !done.has(m.name))) {
-    await applyOne(session, executor, migration);
+    await applyOne(context, migration);
     applied.push(migration.name);
     logger.info({ migration: migration.name }, 'migration applied');
   }
@@ -132,14 +158,15 @@ function assertNoFailedMigration(rows: LedgerRow[]): void {
   }
 }
 
-async function applyOne(session: SqlSession, executor: SqlExecutor, migration: MigrationFile): Promise<void> {
+async function applyOne(context: RunContext, migration: MigrationFile): Promise<void> {
+  const { session } = context;
   const id = randomUUID();
   await session.query(
     'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)',
     [id, migration.checksum, migration.name],
   );
   try {
-    await runScript(session, executor, migration.script);
+    await runScript(context, migration);
   } catch (error) {
     await session.query('UPDATE "_prisma_migrations" SET logs = $2, rolled_back_at = now() WHERE id = $1', [
       id,
@@ -172,7 +199,9 @@ class PartlyAppliedError extends Error {
  * PostgreSQL runs as one): such a script runs statement by statement. Everything else runs in one
  * transaction. Comments are left out when looking, so a note saying "not CONCURRENTLY" changes nothing.
  */
-async function runScript(session: SqlSession, executor: SqlExecutor, script: string): Promise<void> {
+async function runScript(context: RunContext, migration: MigrationFile): Promise<void> {
+  const { session, executor } = context;
+  const script = migration.script;
   const statements = splitQuery(script, { ...postgreSplitterOptions, ignoreComments: true }) as string[];
   if (statements.some((statement) => /\bCONCURRENTLY\b/i.test(statement))) {
     for (const [index, statement] of statements.entries()) {
@@ -188,12 +217,31 @@ async function runScript(session: SqlSession, executor: SqlExecutor, script: str
     await executor.transaction((tx) => tx.exec(script));
     return;
   }
-  await session.exec('BEGIN');
-  try {
-    await session.exec(script);
-    await session.exec('COMMIT');
-  } catch (error) {
-    await session.exec('ROLLBACK').catch(() => undefined);
-    throw error;
+  await runInTransactionYieldingLocks(context, migration);
+}
+
+async function runInTransactionYieldingLocks(context: RunContext, migration: MigrationFile): Promise<void> {
+  const { session, logger, lockTimeoutMs, lockWaitMs } = context;
+  const deadline = Date.now() + lockWaitMs;
+  for (let attempt = 1; ; attempt++) {
+    await session.exec('BEGIN');
+    try {
+      await session.exec(`SET LOCAL lock_timeout = ${Math.trunc(lockTimeoutMs)}`);
+      await session.exec(migration.script);
+      await session.exec('COMMIT');
+      return;
+    } catch (error) {
+      await session.exec('ROLLBACK').catch(() => undefined);
+      if (!LOCK_CONFLICT_CODES.has(String((error as { code?: unknown }).code))) throw error;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        throw new Error(
+          `waited ${lockWaitMs} ms in all (${attempt} attempts) for locks other sessions hold on its tables: ${errorMessage(error)}`,
+          { cause: error },
+        );
+      }
+      logger.warn({ migration: migration.name, attempt }, 'migration gave way to a session holding its tables; trying again');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(remaining, Math.min(attempt, 10) * 1_000)));
+    }
   }
 }
