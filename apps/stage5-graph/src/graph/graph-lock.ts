@@ -26,6 +26,7 @@ export interface GraphLockOptions {
 /**
  * What one writer (a sync) has waited for read leases over all its mutations: pass the same object
  * to each of its `exclusive` calls and `maxReaderHoldMs` bounds its waits together, not each one.
+ * Once the bound is spent, new readers wait until the writer calls `endWrites` with it.
  */
 export interface WriterWaits {
   /** Milliseconds waited for leases so far; the lock adds each wait. */
@@ -56,11 +57,15 @@ interface HeldLease {
  * A revoked lease's export ends with an error: a broken download, never a mixed one. A sync runs
  * many mutations (one per job), and exports queued behind one get in as soon as it ends: so the
  * hold bound is counted over all the waits of one sync (its {@link WriterWaits}), not per wait, or a
- * steady client could hold a sync of N jobs N times `maxReaderHoldMs`.
+ * steady client could hold a sync of N jobs N times `maxReaderHoldMs`. Once a sync has spent it, an
+ * export let in between its mutations would be cut at the next one, however fast: new exports wait
+ * for the end of that sync instead (`endWrites`).
  */
 export class GraphLock {
   private readonly leases = new Set<HeldLease>();
   private writersWaiting = 0;
+  /** Writers that spent their hold bound: no new lease until they end. */
+  private readonly exhaustedWriters = new Set<WriterWaits>();
   private readersDrained: Array<() => void> = [];
   private writersDone: Array<() => void> = [];
   private readonly maxWriterWaitMs: number;
@@ -84,9 +89,9 @@ export class GraphLock {
     return this.leases.size;
   }
 
-  /** A read lease, once no mutation is waiting or running. */
+  /** A read lease, once no mutation is waiting or running, and no writer that spent its hold bound is under way. */
   async read(): Promise<ReadLease> {
-    while (this.writersWaiting > 0) await new Promise<void>((resolve) => this.writersDone.push(resolve));
+    while (this.writersWaiting > 0 || this.exhaustedWriters.size > 0) await new Promise<void>((resolve) => this.writersDone.push(resolve));
     const controller = new AbortController();
     let released = false;
     const lease: HeldLease = {
@@ -126,6 +131,7 @@ export class GraphLock {
         } finally {
           if (waits) waits.waitedMs += performance.now() - since;
         }
+        if (waits && waits.waitedMs >= this.maxReaderHoldMs) this.exhaustedWriters.add(waits);
       }
     } finally {
       this.writersWaiting--;
@@ -136,6 +142,11 @@ export class GraphLock {
     } finally {
       if (this.writersWaiting === 0) this.wake('writersDone');
     }
+  }
+
+  /** The writer of `waits` is done (call it in a `finally`): readers it kept out get in. Idempotent. */
+  endWrites(waits: WriterWaits): void {
+    if (this.exhaustedWriters.delete(waits) && this.writersWaiting === 0) this.wake('writersDone');
   }
 
   /** Resolves once no lease is held; `holdMs` from `since`, leases still held are revoked. */

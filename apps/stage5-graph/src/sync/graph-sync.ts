@@ -75,6 +75,17 @@ const now = () => performance.now();
  * enrichment and the new watermark are persisted in one transaction.
  */
 export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
+  // Every mutation of this sync shares one bound on waiting for exports (maxReaderHoldMs in all):
+  // counted per merge, exports let in between merges could hold each of them that long again.
+  const waits: WriterWaits = { waitedMs: 0 };
+  try {
+    return await syncWith(deps, waits);
+  } finally {
+    deps.model.lock.endWrites(waits);
+  }
+}
+
+async function syncWith(deps: SyncDeps, waits: WriterWaits): Promise<SyncReport> {
   const t0 = now();
   const cpu0 = process.cpuUsage();
   const threadCpu0 = threadCpuSeconds();
@@ -114,9 +125,6 @@ export async function runGraphSync(deps: SyncDeps): Promise<SyncReport> {
     );
   };
   let enrichment: Awaited<ReturnType<typeof enrich>> | undefined;
-  // Every mutation of this sync shares one bound on waiting for exports (maxReaderHoldMs in all):
-  // counted per merge, exports let in between merges could hold each of them that long again.
-  const waits: WriterWaits = { waitedMs: 0 };
   try {
     const tIngest = now();
     const room = roomPlanner(deps.model.graph, jobs, deps.logger);
