@@ -1,6 +1,7 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rename, stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { open, rename, stat, unlink } from 'node:fs/promises';
+import { finished, pipeline } from 'node:stream/promises';
 
 // The outbox's files are read as streams, a line at a time: a backlog of an outage can pass
 // V8's longest string (about 512 MB), and reading it whole also held the event loop.
@@ -52,6 +53,49 @@ export async function rewriteFrom(file: string, from: number, head?: string): Pr
     await handle.close();
   }
   await rename(tmp, file);
+}
+
+/**
+ * A file written a line at a time as a stream, then made durable (fsync) and given its name at
+ * once (`commit`), or dropped (`discard`): a rewrite of an outbox file of any size.
+ */
+export class AtomicLineWriter {
+  private readonly tmp: string;
+  private readonly out: WriteStream;
+  /** Lines written so far. */
+  lines = 0;
+
+  constructor(private readonly file: string) {
+    this.tmp = `${file}.tmp`;
+    this.out = createWriteStream(this.tmp);
+  }
+
+  async write(line: string): Promise<void> {
+    this.lines++;
+    if (!this.out.write(`${line}\n`)) await once(this.out, 'drain');
+  }
+
+  async commit(): Promise<void> {
+    await this.end();
+    const handle = await open(this.tmp, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(this.tmp, this.file);
+  }
+
+  async discard(): Promise<void> {
+    await this.end().catch(() => undefined);
+    await unlink(this.tmp).catch(() => undefined);
+  }
+
+  private async end(): Promise<void> {
+    if (this.out.writableEnded) return finished(this.out);
+    this.out.end();
+    await finished(this.out);
+  }
 }
 
 /** What was counted of one file: enough to count only what was appended to it since. */

@@ -289,6 +289,28 @@ describe('OutboxStore', () => {
     expect(rest[rest.length - 1]).toBe(count);
   }, 120_000);
 
+  it('requeues dead letters larger than any string, keeping the unreadable ones', async () => {
+    // 600 MB of dead letters (every batch failing the same way, until fixed): read whole, they could never be requeued.
+    const pad = 'x'.repeat(60_000);
+    const handle = openSync(join(dir, 'dead-letters.jsonl'), 'w');
+    const count = 10_000;
+    for (let n = 1; n <= count; n++) {
+      const entry = { at: '', op: { ...op(n), job: { ...(op(n) as { job: object }).job, metadata: { pad } } }, attempts: 5 };
+      writeSync(handle, `${JSON.stringify({ at: '', cause: 'attempts_exhausted', reason: 'sqlstate 42703', line: JSON.stringify(entry) })}\n`);
+      if (n === 5) writeSync(handle, `${JSON.stringify({ at: '', cause: 'unreadable', reason: 'unreadable outbox line', line: '{"broken' })}\n`);
+    }
+    closeSync(handle);
+    const outbox = new OutboxStore(dir);
+    const seen: number[] = [];
+    const result = await outbox.replay(handlers(async (o) => void seen.push(nOf(o)), { deadLetters: true }));
+    expect(result).toMatchObject({ requeued: count, replayed: count, pending: 0 });
+    expect(seen[0]).toBe(1);
+    expect(seen[seen.length - 1]).toBe(count);
+    const left = readFileSync(join(dir, 'dead-letters.jsonl'), 'utf8').trim().split('\n');
+    expect(left.map((l) => JSON.parse(l).line)).toEqual(['{"broken']);
+    expect(readdirSync(dir).sort()).toEqual(['dead-letters.jsonl']);
+  }, 180_000);
+
   it('makes no new file per write while the oldest entry waits for its retry time', async () => {
     const outbox = new OutboxStore(dir, { backoffMs: 60_000, maxAttempts: 5 });
     await outbox.append(op(1));

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { errorMessage } from '@storytelling/common';
 import { OutboxError } from './registry.errors';
 import type { RegistryOp } from './registry-store';
 import type { FailureKind } from './write-failures';
-import { fileLines, LineCounter, rewriteFrom } from './outbox-files';
+import { AtomicLineWriter, fileLines, LineCounter, rewriteFrom } from './outbox-files';
 
 const CURRENT = 'outbox.jsonl';
 const DRAINING_SUFFIX = '.draining.jsonl';
@@ -301,26 +301,35 @@ export class OutboxStore {
   /** Dead letters go back to the queue, attempts reset; unreadable ones stay (nothing to replay). */
   private async requeueDeadLetters(): Promise<number> {
     const deadFile = join(this.dir, DEAD_LETTERS);
-    let content: string;
+    if (!existsSync(deadFile)) return 0;
+    // Streamed, a line at a time: dead letters pile up when every batch fails the same way (a
+    // bug), and that is when they are requeued, once it is fixed; read whole, a file past V8's
+    // longest string could never be.
+    const requeue = new AtomicLineWriter(join(this.dir, `${this.nextStamp()}-0-dead-letters${DRAINING_SUFFIX}`));
+    const keep = new AtomicLineWriter(deadFile);
     try {
-      content = await readFile(deadFile, 'utf8');
+      for await (const { text } of fileLines(deadFile)) {
+        if (text.trim() === '') continue;
+        const entry = parseEntry((parseDeadLetter(text)?.line as string | undefined) ?? '');
+        if (!entry) await keep.write(text);
+        else await requeue.write(JSON.stringify({ at: entry.at, op: entry.op } satisfies OutboxEntry));
+      }
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      await Promise.all([requeue.discard(), keep.discard()]);
       throw error;
     }
-    const requeue: string[] = [];
-    const keep: string[] = [];
-    for (const raw of content.split('\n').filter((line) => line.trim() !== '')) {
-      const entry = parseEntry((parseDeadLetter(raw)?.line as string | undefined) ?? '');
-      if (!entry) keep.push(raw);
-      else requeue.push(JSON.stringify({ at: entry.at, op: entry.op } satisfies OutboxEntry));
+    if (!requeue.lines) {
+      await Promise.all([requeue.discard(), keep.discard()]);
+      return 0;
     }
-    if (!requeue.length) return 0;
     // Ahead of the entries set aside after it (same millisecond: "-0-" sorts before "-1-").
-    await writeAtomically(join(this.dir, `${this.nextStamp()}-0-dead-letters${DRAINING_SUFFIX}`), requeue.join('\n') + '\n');
-    if (keep.length) await writeAtomically(deadFile, keep.join('\n') + '\n');
-    else await unlink(deadFile);
-    return requeue.length;
+    await requeue.commit();
+    if (keep.lines) await keep.commit();
+    else {
+      await keep.discard();
+      await unlink(deadFile);
+    }
+    return requeue.lines;
   }
 
   /** Files claimed by an earlier version of this store (pid-named claims): the lock holder owns them now. */
@@ -459,16 +468,4 @@ async function appendLineDurably(file: string, line: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-async function writeAtomically(file: string, content: string): Promise<void> {
-  const tmp = `${file}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.write(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
 }
