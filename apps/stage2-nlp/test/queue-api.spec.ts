@@ -211,22 +211,55 @@ describe('the BullMQ worker and the HTTP API', () => {
   it('answers a batch that completes while its status is read with its summary, never "completed" without one', async () => {
     const manual = new Worker<BatchJobData>(queueName, null, { connection, lockDuration: 10_000 });
     workers.push(manual);
-    const { jobId } = await producer.submit({ documents: sampleLines().slice(0, 1) }, { retry: { attempts: 1, backoffMs: 100 } });
-    const taken = await manual.getNextJob('manual-token');
-    expect(taken?.id).toBe(jobId);
-    // The job is read while it runs; it completes before its state is asked for.
-    const getJob = queue.getJob.bind(queue);
-    let completing = true;
-    queue.getJob = async (id: string) => {
-      const job = await getJob(id);
-      if (completing) {
-        completing = false;
-        await taken!.moveToCompleted({ processed: 1 } as never, 'manual-token', false);
-      }
-      return job;
+    const submitted = await Promise.all([1, 2].map(() => producer.submit({ documents: sampleLines().slice(0, 1) }, { retry: { attempts: 1, backoffMs: 100 } })));
+    const taken = await Promise.all(submitted.map(() => manual.getNextJob('manual-token')));
+    const getJobState = queue.getJobState.bind(queue);
+    // The first completes just before its state is read, the second just after.
+    const completeAround = (index: number, before: boolean) => async (id: string) => {
+      const complete = () => taken[index]!.moveToCompleted({ processed: index + 1 } as never, 'manual-token', false);
+      if (before) await complete();
+      const state = await getJobState(id);
+      if (!before) await complete();
+      return state;
     };
-    const body = (await app.inject({ method: 'GET', url: `/batches/${jobId}` })).json();
-    expect(body).toMatchObject({ state: 'completed', summary: { processed: 1 } });
+    queue.getJobState = completeAround(0, true);
+    const first = (await app.inject({ method: 'GET', url: `/batches/${submitted[0].jobId}` })).json();
+    expect(first).toMatchObject({ state: 'completed', summary: { processed: 1 } });
+    queue.getJobState = completeAround(1, false);
+    const second = (await app.inject({ method: 'GET', url: `/batches/${submitted[1].jobId}` })).json();
+    expect(second.state).toBe('active');
+    queue.getJobState = getJobState;
+    expect((await app.inject({ method: 'GET', url: `/batches/${submitted[1].jobId}` })).json()).toMatchObject({ state: 'completed', summary: { processed: 2 } });
+  });
+
+  it("answers a batch's status without reading its documents, as BullMQ reads the job", async () => {
+    const manual = new Worker<BatchJobData>(queueName, null, { connection, lockDuration: 10_000 });
+    workers.push(manual);
+    const ok = await producer.submit({ documents: sampleLines().slice(0, 1) }, { retry: { attempts: 1, backoffMs: 100 } });
+    const bad = await producer.submit({ documents: sampleLines().slice(0, 1) }, { retry: { attempts: 1, backoffMs: 100 } });
+    const [first, second] = [await manual.getNextJob('t'), await manual.getNextJob('t')];
+    await first!.updateProgress({ documents: 1 });
+    await first!.moveToCompleted({ processed: 1 } as never, 't', false);
+    await second!.moveToFailed(new Error('batch failed for good'), 't', false);
+    for (const { jobId, batchId } of [ok, bad]) {
+      const job = (await queue.getJob(jobId))!;
+      const body = (await app.inject({ method: 'GET', url: `/batches/${jobId}` })).json();
+      expect(body).toEqual({
+        job_id: jobId,
+        batch_id: batchId,
+        state: await job.getState(),
+        progress: job.progress,
+        attempts_made: job.attemptsMade,
+        summary: job.returnvalue ?? null,
+        error: job.failedReason ?? null,
+      });
+    }
+    // A running batch's documents (up to 100 MB) are not read, nor parsed, on every poll.
+    const running = await producer.submit({ documents: sampleLines().slice(0, 1) });
+    await producerConnection.hset(queue.toKey(running.jobId), 'data', '{"documents": [unparsed');
+    const response = await app.inject({ method: 'GET', url: `/batches/${running.jobId}` });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ job_id: running.jobId, batch_id: running.batchId, state: 'waiting', summary: null, error: null });
   });
 
   it('fails at once a completed job run again (its documents were dropped), leaving its output alone', async () => {

@@ -84,24 +84,10 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
   });
 
   app.get<{ Params: { jobId: string } }>('/batches/:jobId', async (request, reply) => {
-    const { producer } = options;
     const { jobId } = request.params;
-    // The API queues job ids lower-cased (see parseJobId); other producers may not have.
-    let job = await producer.redis(async () => (await producer.queue.getJob(jobId)) ?? producer.queue.getJob(jobId.toLowerCase()));
-    if (!job) return reply.code(404).send({ error: 'NOT_FOUND', message: `no batch job ${jobId}` });
-    const found = job;
-    const state = await producer.redis(() => found.getState());
-    // Read while it ran, the job may have finished since: its summary (or error) is read again with the final state.
-    if (state === 'completed' || state === 'failed') job = (await producer.redis(() => producer.queue.getJob(found.id as string))) ?? found;
-    return {
-      job_id: job.id,
-      batch_id: job.data.batch_id,
-      state,
-      progress: job.progress,
-      attempts_made: job.attemptsMade,
-      summary: job.returnvalue ?? null,
-      error: job.failedReason ?? null,
-    };
+    const status = await options.producer.status(jobId);
+    if (!status) return reply.code(404).send({ error: 'NOT_FOUND', message: `no batch job ${jobId}` });
+    return status;
   });
 
   app.get('/healthz', async (_request, reply) => {

@@ -35,6 +35,33 @@ interface Submission {
   batch_id: string;
 }
 
+/** A batch job's state and outcome, as GET /batches/:jobId answers it. */
+export interface BatchStatus {
+  job_id: string;
+  batch_id: string | null;
+  state: string;
+  progress: unknown;
+  attempts_made: number;
+  summary: unknown;
+  error: string | null;
+}
+
+/**
+ * The fields of BullMQ's job hash a status needs: all but `data`, which holds the batch's documents
+ * (up to the body limit, 100 MB) until it completes. Named as BullMQ 6 stores them (`atm`: attempts
+ * made); a test compares the result with BullMQ's own reading.
+ */
+const STATUS_FIELDS = ['progress', 'atm', 'returnvalue', 'failedReason'] as const;
+
+const parseJson = (text: string | null): unknown => {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
 /** The submission as the caller gave it (a batch id left out is not the same as one given). */
 function fingerprintOf(data: Omit<BatchJobData, 'batch_id'> & { batch_id?: string }): string {
   const hash = createHash('sha256');
@@ -99,6 +126,35 @@ export class BatchProducer {
         throw error;
       }
       return { jobId, batchId, existing: false, state: 'waiting' };
+    });
+  }
+
+  /**
+   * A job's status without reading its documents (which a whole-job read parses, on every poll of
+   * a running batch). Its state is read first and its outcome after, so a job seen completed always
+   * comes with its summary. The batch id comes from the submission; a job queued by another
+   * producer (no submission) is read whole. Undefined when there is no such job.
+   */
+  async status(jobId: string): Promise<BatchStatus | undefined> {
+    return this.redis(async () => {
+      // The API queues job ids lower-cased (see parseJobId); other producers may not have.
+      for (const id of new Set([jobId, jobId.toLowerCase()])) {
+        const state = await this.queue.getJobState(id);
+        if (state === 'unknown') continue;
+        const [progress, attempts, returnvalue, failedReason] = await this.connection.hmget(this.queue.toKey(id), ...STATUS_FIELDS);
+        const submission = parseJson(await this.connection.get(`${this.queue.qualifiedName}:submission:${id}`)) as Submission | null;
+        const batchId = submission?.batch_id ?? (await this.queue.getJob(id))?.data.batch_id ?? null;
+        return {
+          job_id: id,
+          batch_id: batchId,
+          state,
+          progress: parseJson(progress) ?? 0,
+          attempts_made: Number(attempts ?? 0),
+          summary: parseJson(returnvalue),
+          error: failedReason ?? null,
+        };
+      }
+      return undefined;
     });
   }
 
