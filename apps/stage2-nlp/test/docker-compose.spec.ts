@@ -1,5 +1,5 @@
 import { registryConfigSchema, loadRegistryConfig } from '@storytelling/metadata-registry';
-import { composeEnvironment, readComposeFile } from '@storytelling/test-utils';
+import { composeEnvironment, interpolate, readComposeFile } from '@storytelling/test-utils';
 import { loadStage2Config, queueRedisUrl, stage2ConfigSchema } from '../src/config/stage2.config';
 
 // Both replicas: the second one is its own service (its own outbox volume), so check it as well.
@@ -27,5 +27,17 @@ describe.each(['stage2-nlp', 'stage2-nlp-2'])('docker-compose.yml: the %s servic
     expect(registry.enabled).toBe(true);
     expect(registry.database).toEqual({ kind: 'postgresql', url: expect.stringMatching(/^postgresql:\/\/metadata_service:.+@postgres:5432\/pipeline_metadata$/) });
     expect(registry.redisUrl).toMatch(/redis-cache:6379\/15$/);
+  });
+
+  it("takes the design's rollout and rollback switches from the shell, as `export ...` then `docker compose up -d` apply them", () => {
+    const shell = { METADATA_REGISTRY_ENABLED: 'false', METADATA_WRITE_ONLY: 'true', METADATA_PERCENTAGE_ROLLOUT: '10', METADATA_ENABLE_REDIS_CACHE: 'false' };
+    const fromShell = Object.fromEntries(Object.entries(readComposeFile().services[service].environment ?? {}).map(([k, v]) => [k, interpolate(String(v), shell)]));
+    const registry = loadRegistryConfig(fromShell);
+    expect({ enabled: registry.enabled, writeOnly: registry.writeOnly, rollout: registry.rolloutPercentage, cache: registry.redisCache }).toEqual({
+      enabled: false,
+      writeOnly: true,
+      rollout: 10,
+      cache: false,
+    });
   });
 });
