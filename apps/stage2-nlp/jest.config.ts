@@ -4,4 +4,5 @@ export default {
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   // Integration tests run real thread pools, PostgreSQL and Redis.
   testTimeout: 60_000,
+  setupFiles: ['<rootDir>/test/support/registry-mode.setup.ts'],
 };

@@ -37,9 +37,9 @@ describe("the design's zero-regression checklist", () => {
   });
   afterAll(() => pool.close());
 
-  it('the same batch gives the same JSONL, PostgreSQL rows and Elasticsearch documents with the registry disabled and enabled', async () => {
+  it.each([false, true])('the same batch gives the same JSONL, PostgreSQL rows and Elasticsearch documents with the registry disabled and enabled (progressive save: %s)', async (progressiveSave) => {
     const lines = sampleLines();
-    const ids = { jobId: randomUUID(), batchId: 'batch_20260101_120000' };
+    const ids = { jobId: randomUUID(), batchId: 'batch_20260101_120000', progressiveSave };
     const results = [];
     for (const enabled of ['false', 'true']) {
       const es = mockedElasticsearch();
@@ -59,6 +59,12 @@ describe("the design's zero-regression checklist", () => {
     const [off, on] = results as [(typeof results)[0], (typeof results)[0]];
     expect(on.jsonl).toEqual(off.jsonl);
     expect(on.rows).toEqual(off.rows);
+    // Compared, and not empty: every store holds the batch in both modes.
+    expect(on.rows['processed_documents']).toHaveLength(lines.length);
+    expect(on.rows['events']).toHaveLength(on.summary.events);
+    expect(on.summary.events).toBeGreaterThan(0);
+    expect(on.rows['storylines']?.length).toBeGreaterThan(0);
+    expect(on.jsonl.documents).toHaveLength(lines.length);
     expect(on.elasticsearch).toEqual(off.elasticsearch);
     expect(Object.keys(on.elasticsearch['stage2-documents'] ?? {})).toHaveLength(lines.length);
     expect(on.indicesCreated).toEqual(['/stage2-documents', '/stage2-documents-storylines']);
