@@ -43,9 +43,15 @@ return 1
 
 const COMMAND = 'metadataRegistryApplyPlan';
 
-type WithCommand = Redis & { [COMMAND](numberOfKeys: number, ...args: string[]): Promise<number> };
+// Keys go as one array (ioredis flattens it into the command): spread as arguments, a plan of
+// some 120k keys overflowed the call stack.
+type WithCommand = Redis & { [COMMAND](numberOfKeys: number, keys: string[], plan: string): Promise<number> };
 
-/** Applies a plan atomically (one Lua script); false when a guarded key changed meanwhile. */
+/**
+ * Applies a plan atomically (one Lua script); false when a guarded key changed meanwhile.
+ * The script blocks every other client of the server while it runs: keep plans to a few
+ * thousand records.
+ */
 export async function applyPlan(redis: Redis, plan: WritePlan): Promise<boolean> {
   const client = redis as WithCommand;
   if (typeof client[COMMAND] !== 'function') redis.defineCommand(COMMAND, { lua: APPLY_PLAN_LUA });
@@ -65,7 +71,7 @@ export async function applyPlan(redis: Redis, plan: WritePlan): Promise<boolean>
     z: plan.zadds.map(([key, score, member]) => [ref(key), String(score), member]),
     r: plan.zrems.map(([key, member]) => [ref(key), member]),
   });
-  return (await client[COMMAND](keys.length, ...keys, encoded)) === 1;
+  return (await client[COMMAND](keys.length, keys, encoded)) === 1;
 }
 
 const sha1 = (value: string): string => createHash('sha1').update(value, 'utf8').digest('hex');

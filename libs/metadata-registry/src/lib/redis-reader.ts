@@ -2,10 +2,25 @@ import type { Redis } from 'ioredis';
 import type { EntityKind, EntityRecord, JobQuery, JobRecord, PageQuery, RegistryReader } from './registry.types';
 import { checkIds, checkJobId, pageSizeOf, DEFAULT_PAGE_SIZE } from './postgres-reader';
 import { reviveRecord } from './record-revivers';
-import { updatedMember, type RedisKeys } from './redis-keys';
+import { jobKeyId, updatedMember, type RedisKeys } from './redis-keys';
 
 /** Jobs read from the updated-at index per round trip. */
 const JOBS_PER_READ = 500;
+
+/** An entry of the jobs' updated-at index: the job and its score (updated_at in ms). */
+interface JobEntry {
+  id: string;
+  ms: number;
+}
+
+const entriesOf = (withScores: string[]): JobEntry[] => {
+  const entries: JobEntry[] = [];
+  for (let i = 0; i < withScores.length; i += 2) entries.push({ id: withScores[i], ms: Number(withScores[i + 1]) });
+  return entries;
+};
+
+/** Redis orders members of one score by their bytes; JavaScript compares UTF-16 units. */
+const afterInSetOrder = (member: string, than: string): boolean => Buffer.compare(Buffer.from(member), Buffer.from(than)) > 0;
 
 /** The reader over the Redis primary backend: the same API as over PostgreSQL. */
 export function createRedisReader(redis: Redis, keys: RedisKeys): RegistryReader {
@@ -52,42 +67,63 @@ export function createRedisReader(redis: Redis, keys: RedisKeys): RegistryReader
   }
 
   const pages = <R extends { updated_at?: Date; job_id?: string }>(kind: EntityKind) =>
-    async function* (query: PageQuery): AsyncIterable<R[]> {
-      checkJobId(query.jobId);
+    async function* (asked: PageQuery): AsyncIterable<R[]> {
+      checkJobId(asked.jobId);
+      const query = asked.jobId === undefined ? asked : { ...asked, jobId: jobKeyId(asked.jobId) };
       yield* query.updatedAfter ? byUpdate<R>(kind, query, query.updatedAfter) : byIndex<R>(kind, query);
     };
+
+  /**
+   * The index entries that follow `after` (exactly: score, then member, as the set orders them),
+   * or the first ones above `floor`. Positions are never used: a job moved by an update between
+   * two reads would shift them, skipping one job and repeating another.
+   */
+  const jobEntriesAfter = async (after: JobEntry | undefined, floor: string): Promise<{ entries: JobEntry[]; more: boolean }> => {
+    const index = keys.jobsByUpdate();
+    if (!after) {
+      const entries = entriesOf(await redis.zrangebyscore(index, floor, '+inf', 'WITHSCORES', 'LIMIT', 0, JOBS_PER_READ));
+      return { entries, more: entries.length === JOBS_PER_READ };
+    }
+    const tied = entriesOf(await redis.zrangebyscore(index, after.ms, after.ms, 'WITHSCORES')).filter((e) => afterInSetOrder(e.id, after.id));
+    const later = entriesOf(await redis.zrangebyscore(index, `(${after.ms}`, '+inf', 'WITHSCORES', 'LIMIT', 0, JOBS_PER_READ));
+    return { entries: [...tied, ...later], more: later.length === JOBS_PER_READ };
+  };
+
+  const matches = (job: JobRecord, query: JobQuery): boolean =>
+    (query.stage === undefined || job.stage === query.stage) && (query.status === undefined || job.status === query.status);
+
+  /**
+   * Jobs in the index's order. A job whose row no longer has the updated_at of its entry was
+   * updated after the index was read: it is listed at its new place instead (further on, or in
+   * the caller's next listing), so the list stays in updated_at order and a caller's cursor
+   * never passes a job it has not seen. A job is listed once even when it moved ahead of the read.
+   */
+  const listJobs = async (query: JobQuery): Promise<JobRecord[]> => {
+    const limit = Math.max(1, Math.trunc(query.limit ?? DEFAULT_PAGE_SIZE));
+    const floor = query.updatedAfter ? `(${query.updatedAfter.getTime()}` : '-inf';
+    const found: JobRecord[] = [];
+    const listed = new Set<string>();
+    let after: JobEntry | undefined;
+    for (;;) {
+      const { entries, more } = await jobEntriesAfter(after, floor);
+      const jobs = await loadAligned<JobRecord>('job', entries.map((e) => e.id));
+      for (const [i, job] of jobs.entries()) {
+        if (!job || job.updated_at.getTime() !== entries[i].ms || listed.has(job.job_id) || !matches(job, query)) continue;
+        listed.add(job.job_id);
+        found.push(job);
+        if (found.length >= limit) return found;
+      }
+      if (!more) return found;
+      after = entries[entries.length - 1];
+    }
+  };
 
   return {
     getJob: async (jobId) => {
       checkJobId(jobId);
-      return (await load<JobRecord>('job', [jobId]))[0] ?? null;
+      return (await load<JobRecord>('job', [jobKeyId(jobId)]))[0] ?? null;
     },
-    listJobs: async (query: JobQuery) => {
-      const limit = Math.max(1, Math.trunc(query.limit ?? DEFAULT_PAGE_SIZE));
-      const found: JobRecord[] = [];
-      let min = query.updatedAfter ? `(${query.updatedAfter.getTime()}` : '-inf';
-      // Members at `min` (inclusive) already read: the set orders ties by member, so they come first.
-      let offset = 0;
-      for (;;) {
-        const ids = await redis.zrangebyscore(keys.jobsByUpdate(), min, '+inf', 'WITHSCORES', 'LIMIT', offset, JOBS_PER_READ);
-        const jobIds = ids.filter((_, i) => i % 2 === 0);
-        const jobs = await load<JobRecord>('job', jobIds);
-        for (const job of jobs) {
-          if (query.stage !== undefined && job.stage !== query.stage) continue;
-          if (query.status !== undefined && job.status !== query.status) continue;
-          found.push(job);
-          if (found.length >= limit) return found;
-        }
-        if (jobIds.length < JOBS_PER_READ) return found;
-        // Go on from the last score, inclusive, past the jobs of that score read so far: jobs written
-        // in the same millisecond as the last one read would be skipped by an exclusive bound.
-        const last = ids[ids.length - 1] as string;
-        let atLast = 0;
-        for (let i = ids.length - 1; i > 0 && ids[i] === last; i -= 2) atLast++;
-        offset = (min === last ? offset : 0) + atLast;
-        min = last;
-      }
-    },
+    listJobs,
     documents: pages('document'),
     events: pages('event'),
     entities: pages('entity'),

@@ -7,10 +7,12 @@ import { DEFAULT_REDIS_KEY_PREFIX, redisKeys } from './redis-keys';
 import { RedisCache } from './redis-cache';
 import { RedisStore } from './redis-store';
 import { createRedisReader } from './redis-reader';
+import { checkRedisPersistence, type RedisPersistenceCheck } from './redis-persistence';
 
 export interface RedisSide {
   cache?: RedisCache;
-  primary?: { store: RedisStore; reader: RegistryReader };
+  /** `persistence.state` belongs in the registry's status: `at-risk` means writes reported written can be lost. */
+  primary?: { store: RedisStore; reader: RegistryReader; persistence: RedisPersistenceCheck };
   close(): Promise<void>;
 }
 
@@ -42,7 +44,15 @@ export async function openRedisSide(options: RedisSideOptions, metrics: Registry
   };
   if (wantsPrimary) {
     logger.info({ redis: redactUrl(config.redisUrl ?? 'client') }, 'metadata registry on Redis (primary backend)');
-    return { primary: { store: new RedisStore(redis, keys), reader: createRedisReader(redis, keys) }, close };
+    // As the only copy of the registry, Redis must keep what it acknowledged across a restart.
+    const persistence = checkRedisPersistence(redis, logger);
+    return {
+      primary: { store: new RedisStore(redis, keys), reader: createRedisReader(redis, keys), persistence },
+      close: async () => {
+        persistence.cancel();
+        await close();
+      },
+    };
   }
   if (owned) await readyOrGiveUp(redis, 2_000);
   logger.info({ redis: redactUrl(config.redisUrl ?? 'client'), ttl: config.redisTtlSeconds }, 'metadata registry Redis cache on');

@@ -4,7 +4,7 @@ import type { EntityKind, EntityRecord, JobRecord, RegistryBatch } from './regis
 import type { JobRegistration, JobStatusUpdate } from './job-writer';
 import { RegistryWriteError } from './registry.errors';
 import { isRetryable, type OpResult, type RegistryOp, type RegistryStore } from './registry-store';
-import { KEY_SEPARATOR, updatedMember, type RedisKeys } from './redis-keys';
+import { compositeId, jobKeyId, updatedMember, type RedisKeys } from './redis-keys';
 import { reviveRecord } from './record-revivers';
 import { applyPlan, emptyPlan, type WritePlan } from './redis-atomic-write';
 
@@ -15,14 +15,20 @@ function recordId(kind: EntityKind, r: AnyRecord): string {
   const s = (field: string) => String(r[field]);
   switch (kind) {
     case 'job':
-      return s('job_id');
+      return jobKeyId(s('job_id'));
     case 'document_entity':
-      return [s('document_id'), s('entity_id')].join(KEY_SEPARATOR);
+      return compositeId([s('document_id'), s('entity_id')]);
     case 'event_entity':
-      return [s('event_id'), s('entity_id'), s('role')].join(KEY_SEPARATOR);
+      return compositeId([s('event_id'), s('entity_id'), s('role')]);
     default:
       return s(`${kind}_id`);
   }
+}
+
+/** The record with its job id as keys use it (a copy only when the spelling differs). */
+function withJobKeyId(record: AnyRecord): AnyRecord {
+  const jobId = record.job_id;
+  return typeof jobId === 'string' && jobId !== jobKeyId(jobId) ? { ...record, job_id: jobKeyId(jobId) } : record;
 }
 
 const BATCH_FIELDS: Array<[keyof RegistryBatch, EntityKind]> = [
@@ -39,11 +45,26 @@ const BATCH_FIELDS: Array<[keyof RegistryBatch, EntityKind]> = [
 const MAX_PLAN_ATTEMPTS = 50;
 
 /**
+ * Records per Lua script. A script blocks every other client of the server while it runs, and
+ * the client gives up on a command after 5 s while the script still runs to its end: a batch of
+ * 64k rows as one script took 11 s. A plan of this size takes about a tenth of a second.
+ */
+export const RECORDS_PER_PLAN = 2_000;
+
+interface BatchItem {
+  kind: EntityKind;
+  id: string;
+  key: string;
+  record: AnyRecord;
+}
+
+/**
  * The registry's records in Redis (METADATA_PRIMARY_BACKEND=redis): one JSON value per record,
  * sorted-set indexes per kind (all, per job, by update time) for the same reader API. Every write
  * reads what it changes, plans the new values and indexes, and applies the plan in one Lua script
  * guarded by what it read (optimistic concurrency): concurrent writers never lose an update, a
- * failed command fails the whole write, and index members a rewrite made stale are removed.
+ * failed command fails the whole plan, and index members a rewrite made stale are removed.
+ * A batch goes in several plans (see `writeBatch`): each record is atomic, the batch is not.
  */
 export class RedisStore implements RegistryStore {
   readonly backend = 'redis' as const;
@@ -57,7 +78,7 @@ export class RedisStore implements RegistryStore {
     try {
       switch (op.op) {
         case 'register_job':
-          return { counts: { job: 1 }, job: await this.writeJob(op.job.job_id, (existing) => registered(op.job, existing)) };
+          return { counts: { job: 1 }, job: await this.writeJob(op.job.job_id, (existing, jobId) => registered(op.job, jobId, existing)) };
         case 'update_job_status':
           return { counts: { job: 1 }, job: await this.writeJob(op.update.job_id, (existing) => statusUpdated(op.update, existing)) };
         case 'write_batch':
@@ -86,11 +107,12 @@ export class RedisStore implements RegistryStore {
     });
   }
 
-  private writeJob(jobId: string, compute: (existing: JobRecord | null) => JobRecord): Promise<JobRecord> {
+  private writeJob(jobIdAsSent: string, compute: (existing: JobRecord | null, jobId: string) => JobRecord): Promise<JobRecord> {
+    const jobId = jobKeyId(jobIdAsSent);
     const key = this.keys.record('job', jobId);
     return this.guarded(`job ${jobId}`, async () => {
       const json = await this.redis.get(key);
-      const job = compute(json ? reviveRecord<JobRecord>('job', json) : null);
+      const job = compute(json ? reviveRecord<JobRecord>('job', json) : null, jobId);
       const plan = emptyPlan();
       plan.guards.set(key, json);
       plan.sets.push([key, JSON.stringify(job)]);
@@ -99,42 +121,57 @@ export class RedisStore implements RegistryStore {
     });
   }
 
-  private writeBatch(batch: RegistryBatch): Promise<Partial<Record<EntityKind, number>>> {
-    return this.guarded(`batch of job ${batch.jobId}`, async () => {
-      const now = new Date();
-      const ms = now.getTime();
-      const counts: Partial<Record<EntityKind, number>> = {};
-      const items: Array<{ kind: EntityKind; id: string; key: string; record: AnyRecord }> = [];
-      for (const [field, kind] of BATCH_FIELDS) {
-        const records = batch[field] as AnyRecord[] | undefined;
-        if (!records?.length) continue;
-        counts[kind] = records.length;
-        for (const record of records) {
-          const id = recordId(kind, record);
-          items.push({ kind, id, key: this.keys.record(kind, id), record });
-        }
+  /**
+   * A batch goes in plans of about RECORDS_PER_PLAN records, one after the other, each guarded
+   * and atomic on its own: a record is written with all its index entries or not at all, but a
+   * batch that fails half-way stays half-written until the outbox replays it whole (every write
+   * is an upsert and alias merging is a union, so a replay changes nothing already there).
+   */
+  private async writeBatch(batch: RegistryBatch): Promise<Partial<Record<EntityKind, number>>> {
+    const counts: Partial<Record<EntityKind, number>> = {};
+    const jobId = jobKeyId(batch.jobId);
+    // A record sent twice in one batch builds on its first write: its items stay in one plan.
+    const byKey = new Map<string, BatchItem[]>();
+    for (const [field, kind] of BATCH_FIELDS) {
+      const records = batch[field] as AnyRecord[] | undefined;
+      if (!records?.length) continue;
+      counts[kind] = records.length;
+      for (const sent of records) {
+        const record = withJobKeyId(sent);
+        const id = recordId(kind, record);
+        const key = this.keys.record(kind, id);
+        const same = byKey.get(key);
+        if (same) same.push({ kind, id, key, record });
+        else byKey.set(key, [{ kind, id, key, record }]);
       }
-      const plan = emptyPlan();
-      if (!items.length) return { plan, value: counts };
-      const read = await this.redis.mget(items.map((item) => item.key));
-      // What each key holds as the plan goes: a record twice in one batch builds on its first write.
-      const latest = new Map<string, AnyRecord | null>();
-      items.forEach((item, i) => {
-        if (!plan.guards.has(item.key)) {
-          plan.guards.set(item.key, read[i]);
-          this.planStaleRemovals(plan, item.kind, item.id, read[i], item.record.job_id, ms);
-          latest.set(item.key, read[i] ? (JSON.parse(read[i] as string) as AnyRecord) : null);
-        }
-        const previous = latest.get(item.key) ?? null;
-        const record = item.kind === 'entity' ? mergeEntity(previous, item.record as unknown as EntityRecord) : item.record;
-        latest.set(item.key, record);
-        plan.sets.push([item.key, JSON.stringify({ ...record, updated_at: now })]);
-        plan.zadds.push([this.keys.index(item.kind), 0, item.id]);
-        plan.zadds.push([this.keys.index(item.kind, item.record.job_id ?? batch.jobId), 0, item.id]);
-        plan.zadds.push([this.keys.updated(item.kind), 0, updatedMember(ms, item.id)]);
-      });
-      return { plan, value: counts };
+    }
+    for (const part of inParts([...byKey.values()], RECORDS_PER_PLAN)) {
+      await this.guarded(`batch of job ${jobId}`, async () => ({ plan: await this.planPart(part, jobId), value: undefined }));
+    }
+    return counts;
+  }
+
+  /** Reads the records of a part and plans their new values and index entries. */
+  private async planPart(part: BatchItem[][], batchJobId: string): Promise<WritePlan> {
+    const now = new Date();
+    const ms = now.getTime();
+    const plan = emptyPlan();
+    const read = await this.redis.mget(part.map((items) => items[0].key));
+    part.forEach((items, i) => {
+      const { kind, id, key, record: first } = items[0];
+      plan.guards.set(key, read[i]);
+      this.planStaleRemovals(plan, kind, id, read[i], first.job_id, ms);
+      let latest = read[i] ? (JSON.parse(read[i] as string) as AnyRecord) : null;
+      for (const item of items) {
+        const record = kind === 'entity' ? mergeEntity(latest, item.record as unknown as EntityRecord) : item.record;
+        latest = record;
+        plan.sets.push([key, JSON.stringify({ ...record, updated_at: now })]);
+        plan.zadds.push([this.keys.index(kind), 0, id]);
+        plan.zadds.push([this.keys.index(kind, item.record.job_id ?? batchJobId), 0, id]);
+        plan.zadds.push([this.keys.updated(kind), 0, updatedMember(ms, id)]);
+      }
     });
+    return plan;
   }
 
   /**
@@ -146,7 +183,8 @@ export class RedisStore implements RegistryStore {
     const previous = JSON.parse(json) as { updated_at?: string; job_id?: string };
     const previousMs = previous.updated_at ? Date.parse(previous.updated_at) : NaN;
     if (Number.isFinite(previousMs) && previousMs !== ms) plan.zrems.push([this.keys.updated(kind), updatedMember(previousMs, id)]);
-    if (kind !== 'entity' && previous.job_id && jobId && previous.job_id !== jobId) plan.zrems.push([this.keys.index(kind, previous.job_id), id]);
+    const previousJobId = previous.job_id && jobKeyId(previous.job_id);
+    if (kind !== 'entity' && previousJobId && jobId && previousJobId !== jobId) plan.zrems.push([this.keys.index(kind, previousJobId), id]);
   }
 }
 
@@ -156,10 +194,28 @@ function mergeEntity(previous: AnyRecord | null, entity: EntityRecord): AnyRecor
   return { ...entity, aliases: [...new Set([...aliases, ...entity.aliases])].sort() } as unknown as AnyRecord;
 }
 
-function registered(registration: JobRegistration, existing: JobRecord | null): JobRecord {
+/** Groups of records cut into parts of about `size` records; a group is never split. */
+function inParts(groups: BatchItem[][], size: number): BatchItem[][][] {
+  const parts: BatchItem[][][] = [];
+  let part: BatchItem[][] = [];
+  let records = 0;
+  for (const group of groups) {
+    part.push(group);
+    records += group.length;
+    if (records >= size) {
+      parts.push(part);
+      part = [];
+      records = 0;
+    }
+  }
+  if (part.length) parts.push(part);
+  return parts;
+}
+
+function registered(registration: JobRegistration, jobId: string, existing: JobRecord | null): JobRecord {
   const now = new Date();
   return {
-    job_id: registration.job_id,
+    job_id: jobId,
     batch_id: registration.batch_id,
     stage: registration.stage,
     status: 'running',
