@@ -6,6 +6,7 @@ import { runProcessCommand } from '../src/cli/process-command';
 import { registryModeEnv, registryOn } from './support/registry-mode';
 import { sampleLines } from './support/sample-corpus';
 import { createStage2TestDatabase } from './support/test-databases';
+import { freePort } from '@storytelling/test-utils';
 
 describe('the process CLI (npm start)', () => {
   let dir: string;
@@ -81,6 +82,19 @@ describe('the process CLI (npm start)', () => {
     } finally {
       await db.drop();
     }
+  }, 120_000);
+
+  it("says which database it could not open, and why, when Stage 2's database is unreachable", async () => {
+    const port = await freePort();
+    const env = { ...process.env, STAGE2_DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/nowhere`, METADATA_REGISTRY_ENABLED: 'false', OUTPUT_DIR: join(dir, 'output'), LOG_LEVEL: 'silent' };
+    const cli = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../src/main.cli.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    cli.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => cli.on('close', resolve));
+    expect(code).not.toBe(0);
+    expect(stderr).toContain(`Stage 2's database (STAGE2_DATABASE_URL=postgresql://postgres@127.0.0.1:${port}/nowhere) could not be opened`);
+    expect(stderr).toContain('ECONNREFUSED');
+    expect(stderr).not.toContain('analysis threads');
   }, 120_000);
 
   it('names a missing input file or a bad option', async () => {

@@ -25,6 +25,13 @@ export class StoreWriteError extends PipelineError<'STAGE2_STORE_WRITE_FAILED'> 
   }
 }
 
+/** Stage 2's own database could not be opened at start (the message names where it was looked for). */
+export class Stage2DatabaseError extends PipelineError<'STAGE2_DATABASE_UNAVAILABLE'> {
+  constructor(message: string, cause?: unknown) {
+    super('STAGE2_DATABASE_UNAVAILABLE', message, { cause });
+  }
+}
+
 /** A request or command line could not be read as a batch; `field` names the culprit when one is. */
 export class BatchInputError extends PipelineError<'STAGE2_INVALID_BATCH'> {
   readonly field: string | null;

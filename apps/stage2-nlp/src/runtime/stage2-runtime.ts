@@ -1,10 +1,11 @@
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
-import { createLogger, redactUrl, type Logger } from '@storytelling/common';
+import { createLogger, errorMessage, redactUrl, type Logger } from '@storytelling/common';
 import { createRegistry, type Registry, type RegistryConfig } from '@storytelling/metadata-registry';
 import { Registry as MetricsRegistry, collectDefaultMetrics } from 'prom-client';
 import { AnalysisPool } from '../analysis/analysis-pool';
 import { BatchProcessor } from '../batch/batch-processor';
 import type { Stage2Config } from '../config/stage2.config';
+import { Stage2DatabaseError } from '../config/stage2.errors';
 import { Stage2Metrics } from '../metrics/stage2.metrics';
 import { RegistryDualWriter } from '../registry/registry-dual-writer';
 import { ElasticsearchStore } from '../stores/elasticsearch-store';
@@ -57,12 +58,18 @@ export async function createStage2Runtime(options: Stage2RuntimeOptions): Promis
     if (!options.pool) cleanups.push(() => pool.close());
     // The threads load the language model while the databases open.
     const warming = options.pool ? Promise.resolve() : pool.warmUp();
+    // Awaited once the stores are open. Should one fail first, closing the pool rejects the warm-up:
+    // unhandled, that rejection ended the process in place of the error that mattered.
+    warming.catch(() => undefined);
 
+    const where = config.STAGE2_DATABASE_URL ? `STAGE2_DATABASE_URL=${redactUrl(config.STAGE2_DATABASE_URL)}` : `PGlite in STAGE2_DATA_DIR=${config.STAGE2_DATA_DIR}`;
     const database = await openStage2Database({
       databaseUrl: config.STAGE2_DATABASE_URL,
       dataDir: config.STAGE2_DATA_DIR,
       queryTimeoutMs: config.STAGE2_DATABASE_QUERY_TIMEOUT_MS,
       logger,
+    }).catch((error: unknown) => {
+      throw new Stage2DatabaseError(`Stage 2's database (${where}) could not be opened: ${errorMessage(error)}`, error);
     });
     cleanups.push(() => database.close());
     logger.info({ database: config.STAGE2_DATABASE_URL ? redactUrl(config.STAGE2_DATABASE_URL) : `PGlite in ${config.STAGE2_DATA_DIR}` }, 'stage 2 database ready');
