@@ -21,5 +21,6 @@ export {
   RecordValidationError,
   RegistryWriteError,
   OutboxError,
+  EmbeddedDatabaseBusyError,
   RegistryDisabledError,
 } from './lib/registry.errors';

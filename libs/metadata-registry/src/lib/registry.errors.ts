@@ -36,3 +36,15 @@ export class RegistryDisabledError extends PipelineError<'REGISTRY_DISABLED'> {
     super('REGISTRY_DISABLED', 'The metadata registry is disabled (METADATA_REGISTRY_ENABLED=false)');
   }
 }
+
+/** An embedded database folder is open in another process (PGlite takes one process at a time). */
+export class EmbeddedDatabaseBusyError extends PipelineError<'EMBEDDED_DATABASE_BUSY'> {
+  constructor(dataDir: string, cause?: unknown) {
+    super(
+      'EMBEDDED_DATABASE_BUSY',
+      `the embedded database in ${dataDir} is open in another process, and two processes writing one folder corrupt it: ` +
+        'stop the other (npm start, nx serve ...), give each process its own folder, or use a PostgreSQL server for concurrent use',
+      { cause },
+    );
+  }
+}
