@@ -66,7 +66,8 @@ describe('PostgreSQL reader', () => {
     const named = new Set([...(batch.documentEntities ?? []), ...(batch.eventEntities ?? [])].map((m) => m.entity_id));
     expect(entities.map((e) => e.entity_id)).toEqual([...named].sort());
     for (const written of (batch.entities ?? []).filter((e) => named.has(e.entity_id))) {
-      expect(entities.find((e) => e.entity_id === written.entity_id)).toMatchObject(written);
+      // Aliases are a set: stored sorted, without repeats.
+      expect(entities.find((e) => e.entity_id === written.entity_id)).toMatchObject({ ...written, aliases: [...new Set(written.aliases)].sort() });
     }
     // By key: the same records in the same order, unknown ids skipped, repeated ids once, in pages.
     const byIds = await collect(registry.reader.entitiesByIds([...named, 'no-such-entity', ...named], { pageSize: 1 }));

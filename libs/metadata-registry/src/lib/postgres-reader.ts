@@ -165,11 +165,17 @@ export type PageKind = keyof typeof PAGE_SPECS;
 export const pageSizeOf = (query: PageQuery): number =>
   Math.min(Math.max(Math.trunc(query.pageSize ?? DEFAULT_PAGE_SIZE), 1), MAX_PAGE_SIZE);
 
-/** Rejects a malformed job id with a clear error instead of a SQL cast failure. */
-export function checkJobId(jobId: string | undefined): void {
-  if (jobId === undefined) return;
+/**
+ * Rejects a malformed job id with a clear error instead of a SQL cast failure; returns it lower-cased,
+ * as it is stored (an upper-case id must find the job's records and cache keys too).
+ */
+export function checkJobId(jobId: string): string;
+export function checkJobId(jobId: string | undefined): string | undefined;
+export function checkJobId(jobId: string | undefined): string | undefined {
+  if (jobId === undefined) return undefined;
   const parsed = jobIdSchema.safeParse(jobId);
   if (!parsed.success) throw new RecordValidationError(describeIssues(parsed.error, 'jobId'), { field: 'jobId' });
+  return parsed.data;
 }
 
 /** The select list of a page: every field, or the key fields and those the query names. */
@@ -220,10 +226,10 @@ async function* pages<R>(
   query: PageQuery,
   condition?: (param: (value: unknown) => string) => string,
 ): AsyncIterable<R[]> {
-  checkJobId(query.jobId);
+  const jobQuery = { ...query, jobId: checkJobId(query.jobId) };
   let after: unknown[] | undefined;
   do {
-    const page = await fetchPage(executor, spec, query, after, condition);
+    const page = await fetchPage(executor, spec, jobQuery, after, condition);
     if (page.records.length) yield page.records;
     after = page.last;
   } while (after);
@@ -274,8 +280,7 @@ export function createPostgresReader(executor: Pick<SqlExecutor, 'query'>): Regi
   return {
     listJobs: (query) => queryJobs(executor, query),
     getJob: async (jobId) => {
-      checkJobId(jobId);
-      const [row] = await executor.query<JobRecord>(`SELECT ${JOB_COLUMNS} FROM job_registry WHERE job_id = $1`, [jobId]);
+      const [row] = await executor.query<JobRecord>(`SELECT ${JOB_COLUMNS} FROM job_registry WHERE job_id = $1`, [checkJobId(jobId)]);
       return row ?? null;
     },
     documents: (query) => pages(executor, PAGE_SPECS.documents, query),

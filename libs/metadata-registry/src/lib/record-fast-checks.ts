@@ -16,6 +16,7 @@ import type {
   LinkageRecord,
   StorylineRecord,
 } from './registry.types';
+import { aliasSet } from './record.schemas';
 
 type Input = Record<string, unknown>;
 /** Returns the parsed record, or undefined to let the zod schema decide. */
@@ -42,8 +43,12 @@ const nullableDate = (v: unknown): Maybe<Date | null> => {
   return year >= 1 && year <= 9999 ? new Date(time) : NO;
 };
 
-/** The batch's job id (already validated) when the record repeats it or leaves it out. */
-const sameJob = (record: Input, jobId: string): boolean => !('job_id' in record) || record['job_id'] === jobId;
+/** The batch's job id (already validated, lower-cased) when the record repeats it, in any case, or leaves it out. */
+const sameJob = (record: Input, jobId: string): boolean => {
+  if (!('job_id' in record)) return true;
+  const given = record['job_id'];
+  return given === jobId || (typeof given === 'string' && given.toLowerCase() === jobId);
+};
 
 const isPlainObject = (v: unknown): v is Input => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
@@ -142,7 +147,7 @@ const entity: FastCheck = (r): EntityRecord | undefined => {
   if (!isId(entity_id) || !isId(entity_type) || !isText(canonical_name)) return undefined;
   const aliases = textArray(r['aliases']);
   if (aliases === NO) return undefined;
-  return { entity_id, entity_type, canonical_name, aliases };
+  return { entity_id, entity_type, canonical_name, aliases: aliasSet(aliases) };
 };
 
 const documentEntity: FastCheck = (r, jobId): DocumentEntityRecord | undefined => {

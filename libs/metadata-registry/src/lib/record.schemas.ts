@@ -35,8 +35,18 @@ const date = z.coerce
   });
 const json = z.record(z.string(), z.unknown()).default({});
 
-/** Job ids are UUIDs (any version; the design's job_id column is uuid). */
-export const jobIdSchema = z.guid({ message: 'must be a UUID' });
+/**
+ * Job ids are UUIDs (any version; the design's job_id column is uuid), lower-cased: PostgreSQL's uuid
+ * reads them back so, and Redis keys, the cache's keys and the rollout's bucket take the id as a
+ * string, so an upper-case id must name the same job everywhere.
+ */
+export const jobIdSchema = z.guid({ message: 'must be a UUID' }).transform((id) => id.toLowerCase());
+
+/**
+ * An entity's aliases are a set: kept sorted (JavaScript's default order, as the Redis backend sorts
+ * them) and without repeats, so a first insert stores in PostgreSQL what the Redis backend stores.
+ */
+export const aliasSet = (aliases: readonly string[]): string[] => [...new Set(aliases)].sort();
 
 export const documentSchema = z.object({
   document_id: id,
@@ -74,7 +84,7 @@ export const entitySchema = z.object({
   entity_id: id,
   entity_type: id,
   canonical_name: text,
-  aliases: z.array(text).default([]),
+  aliases: z.array(text).default([]).transform(aliasSet),
 });
 
 export const documentEntitySchema = z.object({

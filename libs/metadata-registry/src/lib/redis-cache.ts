@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { errorMessage, type Logger } from '@storytelling/common';
+import { errorMessage, withinTime, type Logger } from '@storytelling/common';
 import type { EntityKind, JobRecord, PageQuery, RegistryReader } from './registry.types';
 import type { OpResult, RegistryOp } from './registry-store';
 import { reviveRecord } from './record-revivers';
@@ -40,20 +40,48 @@ const newGeneration = (): string => `${Date.now().toString(36)}${randomBytes(6).
  */
 const SET_IF_GENERATION = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3]) end return 0";
 
+/** A job whose cached row a write changed: its completed row to store, or nothing (drop the row). */
+interface OwedJob {
+  row: JobRecord | undefined;
+}
+
+/** The kinds a write changed, with those whose pages depend on them. */
+function kindsWritten(op: RegistryOp, result: OpResult): Set<EntityKind> {
+  const kinds = new Set<EntityKind>(op.op === 'write_batch' ? [] : ['job']);
+  for (const kind of Object.keys(result.counts) as EntityKind[]) {
+    kinds.add(kind);
+    for (const dependent of INVALIDATES[kind] ?? []) kinds.add(dependent);
+  }
+  return kinds;
+}
+
+/** ioredis' error for a command without an answer: its connection stays open, and may stay silent. */
+const isCommandTimeout = (error: unknown): boolean => /command timed out/i.test(errorMessage(error));
+
 /**
- * Redis in front of PostgreSQL. Write-through: a job's row is stored on every job write, and
- * every write gives its kinds a new generation, so cached pages of older generations are never
- * read again (they expire by REDIS_TTL); a new generation that could not be set (Redis away) is
- * set again every second until it is. Read-through: completed jobs and pages are served from Redis,
- * else read from PostgreSQL and stored with REDIS_TTL. Job lists are never cached (see listJobs).
+ * Redis in front of PostgreSQL. Write-through: a job's row is stored (completed) or dropped on every
+ * job write, and every write gives its kinds a new generation, so cached pages of older generations
+ * are never read again (they expire by REDIS_TTL). A write never waits for Redis: what it owes the
+ * cache is sent at once, and what could not be set (Redis away or silent) is sent again every second
+ * until it is. Read-through: completed jobs and pages are served from Redis, else read from
+ * PostgreSQL and stored with REDIS_TTL. Job lists are never cached (see listJobs).
  * Any Redis error is logged, counted and ignored: PostgreSQL stays the truth. Every writer must
  * have the cache on when any reader does: a writer without it changes nothing in Redis.
  */
 export class RedisCache {
-  /** Kinds whose new generation could not be set, and jobs whose cached row could not be dropped. */
-  private readonly unbumped = new Set<EntityKind>();
-  private readonly undropped = new Set<string>();
+  /**
+   * What the writes owe Redis: kinds owed a new generation, and jobs owed their row set or dropped,
+   * each with the write that owes it last. A flush clears only what no later write owes again:
+   * a write that lands while a flush is in flight is owed until a flush that carries it succeeds.
+   */
+  private readonly owedKinds = new Map<EntityKind, number>();
+  private readonly owedJobs = new Map<string, OwedJob>();
+  private writes = 0;
+  /** The last flush failed: writes leave what they owe to the retry timer instead of sending a flush each. */
+  private failing = false;
   private retry: NodeJS.Timeout | undefined;
+  private retrying = false;
+  private reconnecting = false;
   private closed = false;
 
   constructor(
@@ -64,19 +92,20 @@ export class RedisCache {
     private readonly logger: Logger,
   ) {}
 
-  /** Write-through, called after each write that reached PostgreSQL. */
+  /**
+   * Write-through, called after each write that reached PostgreSQL. Never waits for Redis: the
+   * transaction is sent before this returns (so a read on this client after the write sees it),
+   * and one that fails is sent again by the retry timer.
+   */
   afterWrite = async (op: RegistryOp, result: OpResult): Promise<void> => {
-    const kinds = new Set<EntityKind>(op.op === 'write_batch' ? [] : ['job']);
-    for (const kind of Object.keys(result.counts) as EntityKind[]) {
-      kinds.add(kind);
-      for (const dependent of INVALIDATES[kind] ?? []) kinds.add(dependent);
+    this.owe(op, result);
+    if (this.failing) {
+      this.retryLater();
+      return;
     }
-    // Only a completed job is served from Redis (see getJob); any other write makes a cached row stale.
-    const completed = result.job?.status === 'completed' ? result.job : undefined;
-    if (result.job && !completed) this.undropped.add(result.job.job_id);
-    for (const kind of kinds) this.unbumped.add(kind);
-    const done = await this.flush(completed);
-    if (!done) this.retryLater();
+    void this.flush().then((done) => {
+      if (!done) this.retryLater();
+    });
   };
 
   /**
@@ -88,17 +117,29 @@ export class RedisCache {
     this.closed = true;
     this.stopRetrying();
     const deadline = Date.now() + graceMs;
-    while (this.unbumped.size || this.undropped.size) {
-      if (await this.flush()) return;
+    while (this.owes()) {
+      // Bounded: a flush on a silent connection waits for the command timeout, which may be longer.
+      if ((await withinTime(this.flush(), deadline - Date.now())) === true && !this.owes()) return;
       if (Date.now() + BUMP_RETRY_MS / 4 > deadline) break;
       await delay(BUMP_RETRY_MS / 4);
     }
-    if (this.unbumped.size || this.undropped.size) {
+    if (this.owes()) {
       this.logger.error(
-        { kinds: [...this.unbumped], jobs: [...this.undropped] },
+        { kinds: [...this.owedKinds.keys()], jobs: [...this.owedJobs.keys()] },
         'registry closed before Redis took the new cache generations: readers may serve older pages of these kinds (and rows of these jobs) until REDIS_TTL',
       );
     }
+  }
+
+  private owes(): boolean {
+    return this.owedKinds.size > 0 || this.owedJobs.size > 0;
+  }
+
+  private owe(op: RegistryOp, result: OpResult): void {
+    const write = ++this.writes;
+    for (const kind of kindsWritten(op, result)) this.owedKinds.set(kind, write);
+    // Only a completed job is served from Redis (see getJob): its row is stored, any other makes a cached row stale.
+    if (result.job) this.owedJobs.set(result.job.job_id, { row: result.job.status === 'completed' ? result.job : undefined });
   }
 
   private stopRetrying(): void {
@@ -106,30 +147,45 @@ export class RedisCache {
     this.retry = undefined;
   }
 
-  /** Sets the pending generations and drops the pending job rows in one transaction; false when Redis failed. */
-  private flush(completed?: JobRecord): Promise<boolean> {
-    return this.safely(false, async () => {
-      const kinds = [...this.unbumped];
-      const jobs = [...this.undropped];
+  /** Sets the owed generations and job rows in one transaction; false when Redis failed. */
+  private async flush(): Promise<boolean> {
+    const kinds = [...this.owedKinds];
+    const jobs = [...this.owedJobs];
+    if (!kinds.length && !jobs.length) return true;
+    const done = await this.safely(false, async () => {
       const tx = this.redis.multi();
-      if (completed) tx.set(this.keys.record('job', completed.job_id), JSON.stringify(completed), 'EX', this.ttlSeconds);
-      for (const jobId of jobs) if (jobId !== completed?.job_id) tx.del(this.keys.record('job', jobId));
-      for (const kind of kinds) tx.set(this.keys.generation(kind), newGeneration());
+      for (const [jobId, { row }] of jobs) {
+        const key = this.keys.record('job', jobId);
+        if (row) tx.set(key, JSON.stringify(row), 'EX', this.ttlSeconds);
+        else tx.del(key);
+      }
+      for (const [kind] of kinds) tx.set(this.keys.generation(kind), newGeneration());
       checkExec(await tx.exec());
-      for (const kind of kinds) this.unbumped.delete(kind);
-      for (const jobId of jobs) this.undropped.delete(jobId);
       return true;
     });
+    if (done) {
+      for (const [kind, write] of kinds) if (this.owedKinds.get(kind) === write) this.owedKinds.delete(kind);
+      for (const [jobId, owed] of jobs) if (this.owedJobs.get(jobId) === owed) this.owedJobs.delete(jobId);
+    }
+    this.failing = !done;
+    return done;
   }
 
   private retryLater(): void {
     if (this.retry || this.closed) return;
-    this.retry = setInterval(() => {
-      void this.flush().then((done) => {
-        if (done && !this.unbumped.size && !this.undropped.size) this.stopRetrying();
-      });
-    }, BUMP_RETRY_MS);
+    this.retry = setInterval(() => void this.retryOnce(), BUMP_RETRY_MS);
     this.retry.unref();
+  }
+
+  /** One retry at a time: a flush on a silent connection takes the command timeout, about the period. */
+  private async retryOnce(): Promise<void> {
+    if (this.retrying) return;
+    this.retrying = true;
+    try {
+      if ((await this.flush()) && !this.owes()) this.stopRetrying();
+    } finally {
+      this.retrying = false;
+    }
   }
 
   /** Wraps a PostgreSQL reader with read-through caching. */
@@ -140,8 +196,9 @@ export class RedisCache {
       // Only a completed job is served from Redis: one still running (or failed, and retried) is
       // about to change, and a writer without the cache, or whose Redis write failed, would leave
       // its old status there for REDIS_TTL.
-      getJob: async (jobId) => {
-        checkJobId(jobId);
+      getJob: async (given) => {
+        // The key the writer sets and drops: job ids are stored lower-cased.
+        const jobId = checkJobId(given);
         const key = this.keys.record('job', jobId);
         const cached = await this.safely<string | null>(null, () => this.redis.get(key));
         const hit = cached ? reviveRecord<JobRecord>('job', cached) : null;
@@ -178,9 +235,9 @@ export class RedisCache {
     kind: EntityKind,
     spec: PageSpec<R>,
     executor: Pick<SqlExecutor, 'query'>,
-    query: PageQuery,
+    given: PageQuery,
   ): AsyncIterable<R[]> {
-    checkJobId(query.jobId);
+    const query = { ...given, jobId: checkJobId(given.jobId) };
     const generation = await this.safely('x', () => this.generation(kind));
     let after: unknown[] | undefined;
     do {
@@ -217,8 +274,23 @@ export class RedisCache {
     } catch (error) {
       this.metrics.cacheErrors.inc();
       this.logger.warn({ err: errorMessage(error) }, 'redis cache unavailable (ignored; PostgreSQL answers)');
+      if (isCommandTimeout(error)) this.reconnect();
       return fallback;
     }
+  }
+
+  /**
+   * A command timed out on an open connection: one gone silent (a NAT or firewall drop, a failover)
+   * answers nothing again, and ioredis would go on sending every command on it, each waiting out its
+   * timeout, and the generations owed would never be set. A new connection is opened instead.
+   */
+  private reconnect(): void {
+    // Once per connection: the commands queued on it time out one after another.
+    if (this.reconnecting || this.redis.status !== 'ready') return;
+    this.reconnecting = true;
+    this.redis.once('ready', () => (this.reconnecting = false));
+    this.logger.warn('redis cache connection stopped answering: reconnecting');
+    this.redis.disconnect(true);
   }
 }
 

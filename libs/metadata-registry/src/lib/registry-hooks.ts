@@ -58,7 +58,8 @@ export function createRegistryHooks(deps: HooksDeps): RegistryHooks {
   const gate = (jobId: unknown): HookResult | undefined => {
     if (!deps.config.enabled) return { outcome: 'skipped', counts: {}, reason: 'metadata registry disabled' };
     if (deps.readOnly) return { outcome: 'skipped', counts: {}, reason: 'metadata registry opened read-only' };
-    if (typeof jobId === 'string' && !inRollout(jobId, deps.config.rolloutPercentage)) {
+    // Lower-cased as the job id is stored (jobIdSchema): an upper-case id must land in the same bucket.
+    if (typeof jobId === 'string' && !inRollout(jobId.toLowerCase(), deps.config.rolloutPercentage)) {
       return { outcome: 'skipped', counts: {}, reason: `job outside the ${deps.config.rolloutPercentage}% rollout` };
     }
     return undefined;

@@ -42,7 +42,17 @@ export const registryConfigSchema = z.object({
   METADATA_PERCENTAGE_ROLLOUT: envInteger(100, 0, 100),
   POSTGRES_HOST: host,
   POSTGRES_PORT: port(5432),
-  POSTGRES_DB: z.preprocess(envEmptyAsUndefined, z.string().min(1).default('pipeline_metadata')),
+  POSTGRES_DB: z.preprocess(
+    envEmptyAsUndefined,
+    z
+      .string()
+      .min(1)
+      // node-postgres reads the URL's database with decodeURI, which leaves %23 and %3F encoded: no
+      // URL names such a database, and a raw "#" or "?" cut the name short (metadata#prod connected to "metadata").
+      .refine((name) => !/[#?]/.test(name), 'must not contain "#" or "?" (no connection URL can name such a database)')
+      .refine((name) => !/\p{Surrogate}/u.test(name), 'must not contain a lone surrogate')
+      .default('pipeline_metadata'),
+  ),
   POSTGRES_USER: z.preprocess(envEmptyAsUndefined, z.string().min(1).default('metadata_service')),
   METADATA_SERVICE_PASSWORD: optionalText,
   DATABASE_URL: url(['postgresql', 'postgres']),
@@ -141,7 +151,10 @@ function databaseTarget(vars: RegistryEnv): DatabaseTarget {
   if (!vars.POSTGRES_HOST) return { kind: 'pglite', dataDir: join(vars.METADATA_DATA_DIR, 'pglite') };
   const user = encodeURIComponent(vars.POSTGRES_USER);
   const auth = vars.METADATA_SERVICE_PASSWORD ? `${user}:${encodeURIComponent(vars.METADATA_SERVICE_PASSWORD)}` : user;
-  return { kind: 'postgresql', url: `postgresql://${auth}@${vars.POSTGRES_HOST}:${vars.POSTGRES_PORT}/${vars.POSTGRES_DB}` };
+  // encodeURI, not encodeURIComponent: node-postgres decodes the database with decodeURI, which gives back
+  // exactly what encodeURI encoded ("%", spaces, non-ASCII) and leaves "/", ":", "@"… as written.
+  const database = encodeURI(vars.POSTGRES_DB);
+  return { kind: 'postgresql', url: `postgresql://${auth}@${vars.POSTGRES_HOST}:${vars.POSTGRES_PORT}/${database}` };
 }
 
 function redisUrl(vars: RegistryEnv): string | undefined {

@@ -65,7 +65,12 @@ export interface Registry {
    * `deadLetters: true` first puts the dead letters back in the queue.
    */
   replayOutbox(options?: { deadLetters?: boolean }): Promise<OutboxReplaySummary>;
-  status(): { breaker: BreakerState; outboxPending: number; backend: string };
+  /**
+   * The writer's breaker state. A registry without a writer (read-only, write-only) has no breaker:
+   * it reports its backend's last reachability check instead ('closed' answered, 'open' did not),
+   * run in the background at most every few seconds while status is asked for ('unknown' before the first answer).
+   */
+  status(): { breaker: BreakerState | 'unknown'; outboxPending: number; backend: string };
   /** False when METADATA_REGISTRY_ENABLED=false (the reader then throws RegistryDisabledError). */
   readonly enabled: boolean;
   /**
@@ -92,13 +97,16 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
   const closers: Array<() => Promise<void>> = [];
   let store: RegistryStore;
   let reader: RegistryReader;
+  // The backend itself, without the cache: what a reachability check asks.
+  let backendReader: RegistryReader;
   if (config.primaryBackend === 'redis' && redisSide.primary) {
     store = redisSide.primary.store;
-    reader = redisSide.primary.reader;
+    reader = backendReader = redisSide.primary.reader;
   } else {
     const executor = openExecutor(options, logger);
     store = new PostgresStore(executor);
-    reader = redisSide.cache ? redisSide.cache.wrapReader(createPostgresReader(executor), executor) : createPostgresReader(executor);
+    backendReader = createPostgresReader(executor);
+    reader = redisSide.cache ? redisSide.cache.wrapReader(backendReader, executor) : backendReader;
     closers.push(() => executor.close());
   }
   closers.unshift(() => redisSide.close());
@@ -117,6 +125,8 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
       })
     : undefined;
   if (writer) closers.unshift(() => writer.close());
+  const reachability = writer ? undefined : reachabilityCheck(() => backendReader.getJob(NIL_UUID));
+  if (reachability) closers.unshift(async () => reachability.stop());
   const hooks = createRegistryHooks({ config, writer, metrics, logger, readOnly: options.readOnly });
   logger.info(
     { backend: store.backend, cache: Boolean(redisSide.cache), writeOnly: config.writeOnly, rollout: config.rolloutPercentage },
@@ -133,7 +143,7 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
       return { replayed, pending, deadLettered, requeued };
     },
     status: () => ({
-      breaker: writer?.breakerState ?? 'closed',
+      breaker: writer?.breakerState ?? reachability?.state() ?? 'closed',
       outboxPending: writer?.outboxPending ?? 0,
       backend: store.backend,
     }),
@@ -187,6 +197,46 @@ function openExecutor(options: CreateRegistryOptions, logger: Logger): SqlExecut
  * 30 minutes still ends a statement on a connection that went silent.
  */
 const REGISTRY_POOL = { query_timeout: 30 * 60_000 };
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+/** A reachability check without an answer this long counts as unreachable (a silent connection). */
+const REACHABILITY_TIMEOUT_MS = 2_000;
+/** How old the last check may be before a status call starts another. */
+const REACHABILITY_INTERVAL_MS = 5_000;
+
+/**
+ * Whether the backend answered the last lookup, for a registry without a writer: Stage 5's /healthz
+ * reported its registry's breaker 'closed' (healthy) with the database unreachable. Checked in the
+ * background when status is asked for and the last check is older than a few seconds, so status
+ * stays synchronous and a registry nobody asks opens no connection.
+ */
+function reachabilityCheck(lookup: () => Promise<unknown>): { state(): 'closed' | 'open' | 'unknown'; stop(): void } {
+  let state: 'closed' | 'open' | 'unknown' = 'unknown';
+  let checkedAt = Number.NEGATIVE_INFINITY;
+  let pending = false;
+  let stopped = false;
+  const check = async () => {
+    checkedAt = performance.now();
+    pending = true;
+    const lookedUp = lookup().then(
+      () => true,
+      () => false,
+    );
+    // A lookup stuck on a silent connection is not asked again until it ends: they would pile up in the pool.
+    void lookedUp.finally(() => (pending = false));
+    const answered = await withinTime(lookedUp, REACHABILITY_TIMEOUT_MS);
+    if (!stopped) state = answered === true ? 'closed' : 'open';
+  };
+  return {
+    state: () => {
+      if (!stopped && !pending && performance.now() - checkedAt >= REACHABILITY_INTERVAL_MS) void check();
+      return state;
+    },
+    stop: () => {
+      stopped = true;
+    },
+  };
+}
 
 function disabledRegistry(logger: Logger): Registry {
   logger.info('metadata registry disabled (METADATA_REGISTRY_ENABLED=false): nothing is opened or written');

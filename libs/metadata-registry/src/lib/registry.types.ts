@@ -7,7 +7,8 @@
 export type JobStatus = 'running' | 'completed' | 'failed';
 
 export interface JobRecord {
-  job_id: string; // uuid
+  /** A UUID, lower-cased (an upper-case id given to a hook or a reader names the same job). */
+  job_id: string;
   batch_id: string;
   stage: number;
   status: JobStatus;
@@ -60,6 +61,7 @@ export interface EntityRecord {
   entity_id: string;
   entity_type: string;
   canonical_name: string;
+  /** A set: stored sorted (JavaScript's default order) without repeats, merged with the stored ones on every write. */
   aliases: string[];
   /** Set by the registry when read back: when the row was last written (the watermark column). */
   updated_at?: Date;
@@ -167,7 +169,13 @@ export interface RegistryHooks {
 export interface JobQuery {
   stage?: number;
   status?: JobStatus;
-  /** Jobs updated strictly after this instant (Stage 5's watermark). */
+  /**
+   * Jobs updated after this instant (Stage 5's watermark), at the backend's precision: PostgreSQL
+   * compares its microseconds, so a job read back with updated_at X (microseconds cut) is listed again
+   * for X when it was updated within X's millisecond; Redis keeps milliseconds, and lists it for X - 1 ms
+   * only. A consumer asks from just before the last millisecond it read and recognises what it saw
+   * (as Stage 5 does): never from that millisecond itself, which could skip jobs sharing it.
+   */
   updatedAfter?: Date;
   limit?: number;
 }
@@ -175,7 +183,11 @@ export interface JobQuery {
 export interface PageQuery {
   jobId?: string;
   pageSize?: number;
-  /** Records written strictly after this instant (a watermark); combines with jobId. */
+  /**
+   * Records written after this instant (a watermark), at the backend's precision as in
+   * `JobQuery.updatedAfter` (PostgreSQL's microseconds: a record read back with updated_at X may come
+   * again for X); combines with jobId.
+   */
   updatedAfter?: Date;
   /**
    * Only these record fields are needed (the record's key fields always come too): a reader that

@@ -27,7 +27,10 @@ export interface SubmitResult {
   reason?: string;
 }
 
-/** Something that wants to hear about every write that reached the backend (the Redis cache). */
+/**
+ * Something that wants to hear about every write that reached the backend (the Redis cache). Not
+ * waited for: it must not hold up the write (a cache that went silent would add its timeout to each).
+ */
 export type AfterWrite = (op: RegistryOp, result: OpResult) => Promise<void>;
 
 export interface ResilientWriterOptions {
@@ -93,9 +96,9 @@ export class ResilientWriter {
       this.kickReplay();
       return outboxed;
     }
-    const written = this.breaker.fire(op).then(async (result) => {
+    const written = this.breaker.fire(op).then((result) => {
       // Also when the write ends after its caller stopped waiting: the cache must learn of it.
-      await this.notify(op, result);
+      this.notify(op, result);
       return result;
     });
     try {
@@ -121,7 +124,7 @@ export class ResilientWriter {
         apply: async (op) => {
           const applied = await this.breaker.fire(op);
           countWrites(this.options.metrics, opCounts(op), 'replayed');
-          await this.notify(op, applied);
+          this.notify(op, applied);
         },
         classify: classifyFailure,
         onDeadLetter: (event) => {
@@ -165,12 +168,13 @@ export class ResilientWriter {
     }
   }
 
-  private async notify(op: RegistryOp, result: OpResult): Promise<void> {
-    if (!this.options.afterWrite) return;
+  /** Tells the after-write hook without waiting for it (see AfterWrite); its failure is logged, never the write's. */
+  private notify(op: RegistryOp, result: OpResult): void {
+    const failed = (error: unknown) => this.options.logger.warn({ err: errorMessage(error) }, 'after-write hook failed (ignored)');
     try {
-      await this.options.afterWrite(op, result);
+      this.options.afterWrite?.(op, result).catch(failed);
     } catch (error) {
-      this.options.logger.warn({ err: errorMessage(error) }, 'after-write hook failed (ignored)');
+      failed(error);
     }
   }
 
