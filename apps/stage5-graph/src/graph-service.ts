@@ -2,7 +2,7 @@ import { Registry as PromRegistry } from 'prom-client';
 import { createLogger, errorMessage, type Logger } from '@storytelling/common';
 import { createRegistry, type Registry } from '@storytelling/metadata-registry';
 import type { Stage5Config } from './config/stage5.config';
-import { GraphSyncStandbyError, GraphSyncStoppedError } from './stage5.errors';
+import { GraphSyncStandbyError, GraphSyncStoppedError, RegistryUnavailableError } from './stage5.errors';
 import { emptyChanges } from './graph/graph-builder';
 import { GraphModel } from './graph/graph-model';
 import { GraphStore } from './persistence/graph-store';
@@ -175,7 +175,8 @@ class DefaultGraphService implements GraphService {
         this.lastSyncError = error.message;
         throw error;
       }
-      this.lastSyncError = errorMessage(error);
+      // The operator's view (/healthz): the driver's own words, which a 503's body leaves out.
+      this.lastSyncError = error instanceof RegistryUnavailableError ? `${error.message}: ${errorMessage(error.cause)}` : errorMessage(error);
       this.metrics.syncRuns.inc({ outcome: 'failed' });
       throw error;
     }

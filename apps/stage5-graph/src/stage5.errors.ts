@@ -14,6 +14,13 @@ export class GraphSyncError extends PipelineError<'STAGE5_SYNC_FAILED'> {
   }
 }
 
+/** The metadata registry did not answer a read (HTTP 503: the graph is still served, a later sync catches up). */
+export class RegistryUnavailableError extends PipelineError<'STAGE5_REGISTRY_UNAVAILABLE'> {
+  constructor(cause: unknown) {
+    super('STAGE5_REGISTRY_UNAVAILABLE', 'the metadata registry did not answer; the graph is served as it is, try again later', { cause });
+  }
+}
+
 /** A sync stopped before its end because the service is closing: nothing of it was persisted, the next start merges its jobs. */
 export class GraphSyncStoppedError extends PipelineError<'STAGE5_SYNC_STOPPED'> {
   constructor(message = 'the graph sync stopped: Stage 5 is closing') {

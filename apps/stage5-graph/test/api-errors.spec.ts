@@ -4,7 +4,9 @@ import { buildApp } from '../src/api/app';
 import { createStoryGraph } from '../src/graph/graph-builder';
 import { GraphStore } from '../src/persistence/graph-store';
 import { addNode, modelService, servedModel, storyModel } from './fixtures/story-model';
-import { quietLogger } from './support/test-env';
+import { buildGraphService, type GraphService } from '../src/graph-service';
+import type { TestDatabase } from '@storytelling/test-utils';
+import { createStage5Database, quietLogger, scratchDir, stage5Config } from './support/test-env';
 
 /** A logger fastify accepts that keeps what was logged at error and warn. */
 function capturingLogger() {
@@ -56,6 +58,54 @@ describe('API errors', () => {
       const response = await app.inject({ method: 'GET', url: '/graph/stats' });
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({ order: 10, nodes: { event: 3, storyline: 1 }, jobs: null, watermark: null });
+    });
+  });
+
+  describe('with the metadata registry down', () => {
+    let stage5Db: TestDatabase;
+    let service: GraphService;
+    let app: FastifyInstance;
+    const scratch = scratchDir();
+    const { logger, text } = capturingLogger();
+
+    beforeAll(async () => {
+      stage5Db = await createStage5Database();
+      // Nothing listens on port 1: every registry read fails at once.
+      const config = stage5Config({ stage5Url: stage5Db.url, registryUrl: 'postgresql://postgres@127.0.0.1:1/nowhere', dataDir: scratch.dir });
+      service = await buildGraphService({ config, logger: quietLogger() });
+      app = await buildApp({ service, logger: logger as never });
+    });
+
+    afterAll(async () => {
+      await app?.close();
+      await service?.close();
+      await stage5Db?.drop();
+      scratch.remove();
+    });
+
+    it('answers a sync with a 503 and a stable code, the driver error logged and not answered', async () => {
+      const response = await app.inject({ method: 'POST', url: '/graph/sync' });
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        code: 'STAGE5_REGISTRY_UNAVAILABLE',
+        message: 'the metadata registry did not answer; the graph is served as it is, try again later',
+      });
+      expect(text()).toMatch(/ECONNREFUSED/);
+    });
+
+    it('says in /healthz that it is degraded, still serving (200) while its own database answers', async () => {
+      // The registry's reachability is checked in the background when asked for.
+      let body: { status?: string; registry?: { breaker?: string } } = {};
+      for (let i = 0; i < 50 && body.registry?.breaker !== 'open'; i++) {
+        const response = await app.inject({ method: 'GET', url: '/healthz' });
+        expect(response.statusCode).toBe(200);
+        body = response.json();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(body).toMatchObject({ status: 'degraded', database: true, registry: { enabled: true, breaker: 'open' } });
+      expect((body as { lastSyncError?: string }).lastSyncError).toMatch(/^the metadata registry did not answer.*ECONNREFUSED/);
     });
   });
 

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import { PipelineError } from '@storytelling/common';
-import { GraphExportInterruptedError, GraphNotFoundError, GraphQueryError, GraphStoreError } from '../stage5.errors';
+import { GraphExportInterruptedError, GraphNotFoundError, GraphQueryError, GraphStoreError, RegistryUnavailableError } from '../stage5.errors';
 import type { GraphService } from '../graph-service';
 import { registerEntityRoutes } from './routes/entity.routes';
 import { registerEventRoutes } from './routes/event.routes';
@@ -75,6 +75,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     }
     // Refusals whose messages Stage 5 wrote for the client: nothing internal in them.
     if (error instanceof GraphExportInterruptedError || (error instanceof PipelineError && ['REGISTRY_DISABLED', 'STAGE5_SYNC_STOPPED', 'STAGE5_SYNC_STANDBY'].includes(error.code))) {
+      return send(503, error.code, error.message);
+    }
+    if (error instanceof RegistryUnavailableError) {
+      request.log.error({ err: error.cause }, 'the metadata registry did not answer');
       return send(503, error.code, error.message);
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;

@@ -10,7 +10,7 @@ import type { GraphChanges, StoryGraph } from '../graph/graph.types';
 import type { GraphStore, PersistReport, SyncState, Watermark } from '../persistence/graph-store';
 import type { ProcessedJob } from '../persistence/graph-writer';
 import type { Stage5Metrics } from '../stage5.metrics';
-import { GraphSyncStandbyError, GraphSyncStoppedError } from '../stage5.errors';
+import { GraphSyncStandbyError, GraphSyncStoppedError, RegistryUnavailableError } from '../stage5.errors';
 import { mainThreadBundles, type BundleSource } from './job-bundle-reader';
 import { threadCpuSeconds } from './thread-cpu';
 import { advanceWatermark, listingStart, nextListingCursor, pendingJobs } from './job-selection';
@@ -233,7 +233,9 @@ async function listPendingJobs(deps: SyncDeps, state: SyncState): Promise<JobRec
   const seen = new Set<string>();
   let limit = LIST_PAGE;
   for (;;) {
-    const page = await deps.reader.listJobs({ stage: 2, status: 'completed', updatedAfter: cursor, limit });
+    const page = await deps.reader.listJobs({ stage: 2, status: 'completed', updatedAfter: cursor, limit }).catch((error: unknown) => {
+      throw new RegistryUnavailableError(error);
+    });
     const fresh = page.filter((job) => !seen.has(job.job_id));
     for (const job of fresh) seen.add(job.job_id);
     const processed = await deps.store.processedJobs(fresh.map((job) => job.job_id));

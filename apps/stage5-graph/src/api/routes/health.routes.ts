@@ -9,7 +9,8 @@ export function registerHealthRoutes(app: FastifyInstance, service: GraphService
       const database = await service.store.ping();
       const registry = service.registry.enabled ? service.registry.status() : null;
       const body = {
-        status: database ? 'ok' : 'degraded',
+        // Served either way (200 while its own database answers); 'degraded' says what is behind.
+        status: database && registry?.breaker !== 'open' ? 'ok' : 'degraded',
         database,
         registry: { enabled: service.registry.enabled, ...(registry ?? {}) },
         graph: { nodes: service.model.graph.order, edges: service.model.graph.size, enrichedAt: service.model.stats().enrichedAt },
