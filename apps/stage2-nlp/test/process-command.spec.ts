@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +97,15 @@ describe('the process CLI (npm start)', () => {
     expect(stderr).toContain('ECONNREFUSED');
     expect(stderr).not.toContain('analysis threads');
   }, 120_000);
+
+  it('prints its usage on --help and -h, and exits 0 doing nothing else', async () => {
+    for (const flag of ['--help', '-h']) {
+      const out: string[] = [];
+      expect(await runProcessCommand([flag], { STAGE2_DATA_DIR: join(dir, 'never-opened') }, { out: (line) => out.push(line), note: () => undefined, progress: false })).toBe(0);
+      expect(out.join('\n')).toMatch(/^usage: process .*--input.*\n[\s\S]*--help, -h/);
+    }
+    expect(existsSync(join(dir, 'never-opened'))).toBe(false);
+  });
 
   it('names a missing input file or a bad option', async () => {
     await expect(runProcessCommand(['--input', join(dir, 'nope.jsonl')], {}, { out: () => undefined, note: () => undefined, progress: false })).rejects.toThrow('nope.jsonl');

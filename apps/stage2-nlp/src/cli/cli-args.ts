@@ -10,9 +10,20 @@ export interface CliArgs {
   jobId: string | undefined;
   progressiveSave: boolean;
   json: boolean;
+  /** --help / -h: print the usage and do nothing else. */
+  help: boolean;
 }
 
-const USAGE = 'usage: process [--input FILE.jsonl] [--output DIR] [--batch-id ID] [--job-id UUID] [--progressive] [--json]';
+export const USAGE = [
+  'usage: process [--input FILE.jsonl] [--output DIR] [--batch-id ID] [--job-id UUID] [--progressive] [--json]',
+  '  --input, -i     NDJSON documents to process (default: the shipped sample corpus)',
+  '  --output, -o    folder of the JSONL output (default: OUTPUT_DIR)',
+  '  --batch-id ID   batch id (default: batch_<UTC time>)',
+  '  --job-id UUID   job id (default: a new one)',
+  '  --progressive   save each chunk as it is analysed (STAGE2_CHUNK_SIZE documents)',
+  '  --json          print the summary alone, as JSON, on stdout',
+  '  --help, -h      print this and exit',
+].join('\n');
 
 /** Parses the CLI's arguments (throws BatchInputError with the usage on a bad one). */
 export function parseCliArgs(argv: string[]): CliArgs {
@@ -24,6 +35,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     jobId: values['job-id'] === undefined ? undefined : parseJobId(values['job-id'], '--job-id'),
     progressiveSave: Boolean(values.progressive),
     json: Boolean(values.json),
+    help: Boolean(values.help),
   };
 }
 
@@ -38,6 +50,7 @@ function readArgs(argv: string[]) {
         'job-id': { type: 'string' },
         progressive: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
       allowPositionals: false,

@@ -9,7 +9,7 @@ import type { BatchSummary } from '../batch/batch-summary';
 import { loadStage2Config, STAGE2_ENV_FILE } from '../config/stage2.config';
 import { splitNdjson } from '../input/ndjson-reader';
 import { createStage2Runtime } from '../runtime/stage2-runtime';
-import { parseCliArgs } from './cli-args';
+import { parseCliArgs, USAGE } from './cli-args';
 import { printComparison, printStorylines, printSummary, type ExpectedStoryline } from './summary-printer';
 
 /** The corpus that ships with Stage 2 (what `npm start` processes). */
@@ -38,6 +38,10 @@ const readJsonl = async <T>(file: string): Promise<T[]> =>
  */
 export async function runProcessCommand(argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
   const args = parseCliArgs(argv);
+  if (args.help) {
+    io.out(USAGE);
+    return 0;
+  }
   const config = loadStage2Config({ ...env, ...(args.output ? { OUTPUT_DIR: args.output } : {}) });
   const registryConfig = loadRegistryConfig(env);
   const input = resolve(args.input ?? SAMPLE_DOCUMENTS);
