@@ -11,7 +11,7 @@
  * both printed, CPU seconds being the fairer figure on a shared machine.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,6 +37,12 @@ function main(): void {
   const log = (line: string) => {
     if (!values.json) console.log(line);
   };
+  if (!existsSync(values.documents)) {
+    // ../shared (the ECB+ dev corpus) is on developers' machines only.
+    console.error(`nlp bench: no documents at ${values.documents}: pass --documents FILE.jsonl (any file in the pipeline's input shape, e.g. apps/stage2-nlp/sample/sample-documents.jsonl)`);
+    process.exitCode = 2;
+    return;
+  }
   const raw = readDocuments(values.documents);
   const analyse = () => {
     const processed: ProcessedDocument[] = [];
