@@ -34,6 +34,10 @@ env.NX_LOAD_DOT_ENV_FILES = 'false';
 
 // test-registry-disabled: Stage 2's whole suite again with METADATA_REGISTRY_ENABLED=false (the
 // design's zero-regression checklist: every Stage 2 test passes with the registry disabled and enabled).
-const args = ['nx', 'run-many', '-t', 'test', 'test-registry-disabled', 'e2e', '--outputStyle=stream', ...process.argv.slice(2)];
+// `--affected` (with Nx's --base/--head) runs only the projects a branch changed, with the same
+// environment as the whole run: `npx nx affected` alone would miss it.
+const given = process.argv.slice(2);
+const command = given.includes('--affected') ? 'affected' : 'run-many';
+const args = ['nx', command, '-t', 'test', 'test-registry-disabled', 'e2e', '--outputStyle=stream', ...given.filter((arg) => arg !== '--affected')];
 const result = spawnSync('npx', args, { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -193,6 +193,36 @@ describe('registry outage', () => {
       expect((await sql.query('SELECT count(*)::int AS n FROM document_metadata WHERE job_id = $1', [poisoned])).rows).toEqual([{ n: 3 }]);
     } finally {
       await sql.end();
+    }
+  }, 60_000);
+
+  it('keeps a live write the database refuses for good: failed, then set aside in dead-letters.jsonl, and requeued once fixed', async () => {
+    const dataDir = outboxFolder('registry-refused-');
+    const registry = await createRegistry({ config: testConfig(db.url, dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false' }), logger: silent, replayIntervalMs: 0 });
+    const sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    const jobId = randomUUID();
+    try {
+      expect((await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: 'refused' })).outcome).toBe('written');
+      // A check the rows break: SQLSTATE 23514, a refusal that no retry changes.
+      await sql.query("ALTER TABLE document_metadata ADD CONSTRAINT refuse_refused CHECK (title <> 'Title 1') NOT VALID");
+      const written = await registry.hooks.syncWriteDocumentsToRegistry(makeBatch(jobId, 3, 'refused'));
+      expect(written.outcome).toBe('failed');
+      expect(written.reason).toMatch(/refuse_refused.*kept in dead-letters\.jsonl/);
+      // Not queued: the writes after it go on.
+      expect(registry.status().outboxPending).toBe(0);
+      expect((await registry.hooks.updateJobStatusInRegistry({ jobId, status: 'completed' })).outcome).toBe('written');
+      const dead = readFileSync(join(dataDir, 'outbox', 'dead-letters.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+      expect(dead).toHaveLength(1);
+      expect(dead[0]).toMatchObject({ cause: 'rejected' });
+      expect(JSON.parse(dead[0].line).op).toMatchObject({ op: 'write_batch' });
+      await sql.query('ALTER TABLE document_metadata DROP CONSTRAINT refuse_refused');
+      expect(await registry.replayOutbox({ deadLetters: true })).toMatchObject({ requeued: 1, replayed: 1, pending: 0 });
+      expect((await sql.query('SELECT count(*)::int AS n FROM document_metadata WHERE job_id = $1', [jobId])).rows).toEqual([{ n: 3 }]);
+    } finally {
+      await sql.query('ALTER TABLE document_metadata DROP CONSTRAINT IF EXISTS refuse_refused').catch(() => undefined);
+      await sql.end();
+      await registry.close();
     }
   }, 60_000);
 

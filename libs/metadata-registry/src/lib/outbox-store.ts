@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -12,6 +12,8 @@ import { AtomicLineWriter, fileLines, LineCounter, rewriteFrom } from './outbox-
 const CURRENT = 'outbox.jsonl';
 const DRAINING_SUFFIX = '.draining.jsonl';
 const DEAD_LETTERS = 'dead-letters.jsonl';
+/** The dead letters being requeued (set aside so that appends meanwhile go to a new file). */
+const DEAD_LETTERS_ASIDE = 'dead-letters.requeuing.jsonl';
 const LEGACY_CLAIM = /^(.*)\.\d+\.claimed$/;
 // Lock directories replay.lock and append.lock (proper-lockfile adds ".lock"; it keys its
 // in-process bookkeeping by this name, so the two locks need distinct ones).
@@ -298,17 +300,23 @@ export class OutboxStore {
     return false;
   }
 
-  /** Dead letters go back to the queue, attempts reset; unreadable ones stay (nothing to replay). */
+  /**
+   * Dead letters go back to the queue, attempts reset; unreadable ones stay (nothing to replay).
+   * The file is first set aside under the append lock: live writes the backend refused are
+   * dead-lettered by any process at any time (`deadLetterRefused`), and one appended while the
+   * file is read would be lost in its rewrite. A file set aside by a requeue that crashed goes first.
+   */
   private async requeueDeadLetters(): Promise<number> {
     const deadFile = join(this.dir, DEAD_LETTERS);
-    if (!existsSync(deadFile)) return 0;
+    const aside = join(this.dir, DEAD_LETTERS_ASIDE);
+    if (!existsSync(aside) && !(await this.withAppendLock(() => renameIfPresent(deadFile, aside)))) return 0;
     // Streamed, a line at a time: dead letters pile up when every batch fails the same way (a
     // bug), and that is when they are requeued, once it is fixed; read whole, a file past V8's
     // longest string could never be.
     const requeue = new AtomicLineWriter(join(this.dir, `${this.nextStamp()}-0-dead-letters${DRAINING_SUFFIX}`));
-    const keep = new AtomicLineWriter(deadFile);
+    const keep = new AtomicLineWriter(`${aside}.kept`);
     try {
-      for await (const { text } of fileLines(deadFile)) {
+      for await (const { text } of fileLines(aside)) {
         if (text.trim() === '') continue;
         const entry = parseEntry((parseDeadLetter(text)?.line as string | undefined) ?? '');
         if (!entry) await keep.write(text);
@@ -318,18 +326,30 @@ export class OutboxStore {
       await Promise.all([requeue.discard(), keep.discard()]);
       throw error;
     }
-    if (!requeue.lines) {
-      await Promise.all([requeue.discard(), keep.discard()]);
-      return 0;
-    }
     // Ahead of the entries set aside after it (same millisecond: "-0-" sorts before "-1-").
-    await requeue.commit();
-    if (keep.lines) await keep.commit();
-    else {
-      await keep.discard();
-      await unlink(deadFile);
-    }
+    if (requeue.lines) await requeue.commit();
+    else await requeue.discard();
+    if (keep.lines) {
+      await keep.commit();
+      await this.withAppendLock(() => appendFileDurably(`${aside}.kept`, deadFile));
+      await unlink(`${aside}.kept`);
+    } else await keep.discard();
+    await unlink(aside);
     return requeue.lines;
+  }
+
+  /**
+   * Sets a live write the backend refused for good (SQLSTATE 22/23, validation) aside in the dead
+   * letters, as a replay does with a refused entry: kept for the operator to requeue once the cause
+   * is fixed, without queueing the writes behind it.
+   */
+  async deadLetterRefused(op: RegistryOp, reason: string): Promise<void> {
+    const line = `${JSON.stringify({ at: new Date().toISOString(), cause: 'rejected' satisfies DeadLetterCause, reason, line: JSON.stringify({ at: new Date().toISOString(), op } satisfies OutboxEntry) })}\n`;
+    try {
+      await this.withAppendLock(() => appendLineDurably(join(this.dir, DEAD_LETTERS), line));
+    } catch (error) {
+      throw new OutboxError(`Could not append to the dead letters in ${this.dir}: ${errorMessage(error)}`, { cause: error });
+    }
   }
 
   /** Files claimed by an earlier version of this store (pid-named claims): the lock holder owns them now. */
@@ -398,7 +418,8 @@ export class OutboxStore {
     entry?: OutboxEntry,
   ): Promise<void> {
     const stored = entry ? JSON.stringify(entry) : line;
-    await appendLineDurably(join(this.dir, DEAD_LETTERS), `${JSON.stringify({ at: new Date().toISOString(), cause, reason, line: stored })}\n`);
+    const deadLine = `${JSON.stringify({ at: new Date().toISOString(), cause, reason, line: stored })}\n`;
+    await this.withAppendLock(() => appendLineDurably(join(this.dir, DEAD_LETTERS), deadLine));
     result.deadLettered++;
     handlers.onDeadLetter?.({ cause, reason, op: entry?.op.op, attempts: entry?.attempts });
   }
@@ -445,6 +466,17 @@ function parseEntry(line: string): OutboxEntry | undefined {
     return entry && typeof entry === 'object' && entry.op ? entry : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Appends a whole file to another, then fsyncs it. */
+async function appendFileDurably(from: string, to: string): Promise<void> {
+  const handle = await open(to, 'a');
+  try {
+    for await (const chunk of createReadStream(from) as AsyncIterable<Buffer>) await handle.write(chunk);
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

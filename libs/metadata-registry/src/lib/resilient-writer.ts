@@ -107,7 +107,7 @@ export class ResilientWriter {
       written.catch(() => undefined);
       return this.toOutbox(op, `write timed out after ${this.timeoutMs} ms (it goes on; the replay repeats it, idempotently)`);
     } catch (error) {
-      if (!isRetryable(error)) return { outcome: 'failed', reason: errorMessage(error) };
+      if (!isRetryable(error)) return this.keepRefused(op, errorMessage(error));
       return this.toOutbox(op, errorMessage(error));
     }
   }
@@ -155,6 +155,22 @@ export class ResilientWriter {
   private kickReplay(): void {
     if (this.breaker.opened || !this.options.outbox.heldOnDisk()) return;
     this.replay().catch((error) => this.options.logger.warn({ err: errorMessage(error) }, 'outbox replay failed'));
+  }
+
+  /**
+   * A write the backend refused for good (a constraint, bad data) fails, but is not dropped: it is
+   * set aside in dead-letters.jsonl, as a replay sets aside a refused entry, for the operator to
+   * requeue once the cause is fixed; the writes after it go on.
+   */
+  private async keepRefused(op: RegistryOp, reason: string): Promise<SubmitResult> {
+    try {
+      await this.options.outbox.deadLetterRefused(op, reason);
+    } catch (error) {
+      return { outcome: 'failed', reason: `${reason}; and the dead letters failed: ${errorMessage(error)}` };
+    }
+    this.options.metrics.outboxDeadLetters.inc({ cause: 'rejected' });
+    this.options.logger.error({ op: op.op, reason }, 'registry write refused: kept in dead-letters.jsonl');
+    return { outcome: 'failed', reason: `${reason} (refused: kept in dead-letters.jsonl)` };
   }
 
   private async toOutbox(op: RegistryOp, reason: string): Promise<SubmitResult> {
