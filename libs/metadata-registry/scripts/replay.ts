@@ -20,8 +20,9 @@ async function main(): Promise<number> {
   const registry = await createRegistry({ config, logger, replayIntervalMs: 0, breaker: { resetTimeoutMs: 1_000 } });
   try {
     const before = registry.status().outboxPending;
-    const { replayed, pending, deadLettered, requeued } = await registry.replayOutbox({ deadLetters: values['dead-letters'] });
-    console.log(JSON.stringify({ before, requeued, replayed, deadLettered, pending, backend: registry.status().backend }));
+    const { replayed, pending, deadLettered, requeued, lastError } = await registry.replayOutbox({ deadLetters: values['dead-letters'] });
+    console.log(JSON.stringify({ before, requeued, replayed, deadLettered, pending, backend: registry.status().backend, outbox: config.outboxDir }));
+    if (pending) console.error(`${pending} entries still pending in ${config.outboxDir}: ${lastError ?? 'the backend did not take them'}`);
     return pending === 0 ? 0 : 2;
   } finally {
     await registry.close();

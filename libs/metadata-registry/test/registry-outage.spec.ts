@@ -100,6 +100,8 @@ describe('registry outage', () => {
       expect(registry.status().breaker).not.toBe('closed');
       expect(await metrics.getSingleMetricAsString('stage2_metadata_registry_breaker_state')).toMatch(/breaker_state [12]/);
       expect(await metrics.getSingleMetricAsString('stage2_metadata_registry_outbox_pending')).toContain(' 15');
+      // A replay asked for now says why it could not drain (the operator's `nx run metadata-registry:replay`).
+      expect(await registry.replayOutbox()).toMatchObject({ replayed: 0, pending: 15, lastError: expect.stringMatching(/breaker|connect|terminat|not currently accepting/i) });
 
       await startDatabase();
       // The background replay (breaker half-open trial, then the timer) drains the outbox unaided.

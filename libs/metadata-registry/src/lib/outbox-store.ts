@@ -48,6 +48,8 @@ export interface ReplayResult {
   requeued: number;
   /** Another process holds the replay lock: it replays, this call did nothing. */
   busy: boolean;
+  /** Why the replay stopped with entries left (the backend's error), when it did. */
+  lastError?: string;
 }
 
 /** Why an entry went to dead-letters.jsonl. */
@@ -256,7 +258,10 @@ export class OutboxStore {
       } catch (error) {
         const kind = handlers.classify(error);
         const reason = errorMessage(error);
-        if (kind === 'transient') return this.keepTail(file, lineStart);
+        if (kind === 'transient') {
+          result.lastError = reason;
+          return this.keepTail(file, lineStart);
+        }
         if (kind === 'rejected') {
           await this.deadLetter(text, reason, 'rejected', handlers, result, entry);
           continue;
@@ -271,6 +276,7 @@ export class OutboxStore {
         }
         const delay = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** (attempts - 1));
         const retried: OutboxEntry = { ...entry, attempts, retryAt: new Date(Date.now() + delay).toISOString(), lastError: reason };
+        result.lastError = reason;
         return this.keepTail(file, end, JSON.stringify(retried));
       }
     }

@@ -54,6 +54,8 @@ export interface OutboxReplaySummary {
   pending: number;
   deadLettered: number;
   requeued: number;
+  /** Why entries are still pending (the backend's error), when they are. */
+  lastError?: string;
 }
 
 /** The registry: hooks for Stage 2, a reader for Stage 5, and its resilience controls. */
@@ -139,8 +141,8 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
     reader,
     replayOutbox: async (replayOptions) => {
       if (!writer) return { replayed: 0, pending: 0, deadLettered: 0, requeued: 0 };
-      const { replayed, pending, deadLettered, requeued } = await writer.replay(replayOptions);
-      return { replayed, pending, deadLettered, requeued };
+      const { replayed, pending, deadLettered, requeued, lastError } = await writer.replay(replayOptions);
+      return { replayed, pending, deadLettered, requeued, ...(pending && lastError ? { lastError } : {}) };
     },
     status: () => ({
       breaker: writer?.breakerState ?? reachability?.state() ?? 'closed',

@@ -138,6 +138,7 @@ export class ResilientWriter {
       total.requeued += result.requeued;
       total.pending = result.pending;
       total.busy = result.busy;
+      total.lastError = result.lastError ?? (result.pending ? total.lastError : undefined);
       if (result.pending === 0 || result.replayed + result.deadLettered === 0) break;
     }
     this.options.metrics.outboxPending.set(total.pending);
