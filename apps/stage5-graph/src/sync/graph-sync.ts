@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { errorMessage, type Logger } from '@storytelling/common';
-import type { JobRecord, RegistryReader } from '@storytelling/metadata-registry';
+import { RegistryDisabledError, type JobRecord, type RegistryReader } from '@storytelling/metadata-registry';
 import { emptyChanges, mergeCompactBundle } from '../graph/graph-builder';
 import { computeEnrichment, writeEnrichment } from '../graph/graph-enricher';
 import { runInSlices, runToEnd } from '../graph/time-slices';
@@ -234,7 +234,8 @@ async function listPendingJobs(deps: SyncDeps, state: SyncState): Promise<JobRec
   let limit = LIST_PAGE;
   for (;;) {
     const page = await deps.reader.listJobs({ stage: 2, status: 'completed', updatedAfter: cursor, limit }).catch((error: unknown) => {
-      throw new RegistryUnavailableError(error);
+      // A disabled registry says so itself (REGISTRY_DISABLED); anything else is one that did not answer.
+      throw error instanceof RegistryDisabledError ? error : new RegistryUnavailableError(error);
     });
     const fresh = page.filter((job) => !seen.has(job.job_id));
     for (const job of fresh) seen.add(job.job_id);
