@@ -96,6 +96,7 @@ describe('API errors', () => {
     });
 
     it('says in /healthz that it is degraded, still serving (200) while its own database answers', async () => {
+      expect((await app.inject({ method: 'POST', url: '/graph/sync' })).statusCode).toBe(503);
       // The registry's reachability is checked in the background when asked for.
       let body: { status?: string; registry?: { breaker?: string } } = {};
       for (let i = 0; i < 50 && body.registry?.breaker !== 'open'; i++) {

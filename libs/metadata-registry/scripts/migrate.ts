@@ -8,7 +8,12 @@ import { applyMigrations, loadRegistryConfig, openPglite, REGISTRY_MIGRATIONS_DI
 
 async function main(): Promise<void> {
   const logger = createLogger('metadata-registry-migrate');
-  const { database } = loadRegistryConfig(process.env);
+  const { database, enabled } = loadRegistryConfig(process.env);
+  if (!enabled) {
+    // The design's rollback: the registry's database is left alone (it may be the one that is down).
+    logger.info('metadata registry disabled (METADATA_REGISTRY_ENABLED): nothing to migrate');
+    return;
+  }
   if (database.kind === 'pglite') {
     const db = await openPglite(database.dataDir);
     try {

@@ -89,7 +89,13 @@ export async function openStage2Database(options: OpenStage2DatabaseOptions): Pr
   }
   const { PrismaPGlite } = await import('pglite-prisma-adapter');
   const pglite = await openPglite(options.dataDir);
-  if (migrate) await applyMigrations({ pglite, migrationsDir: STAGE2_MIGRATIONS_DIR, logger: options.logger });
+  try {
+    if (migrate) await applyMigrations({ pglite, migrationsDir: STAGE2_MIGRATIONS_DIR, logger: options.logger });
+  } catch (error) {
+    // Closed, so its folder's lock goes too.
+    await pglite.close().catch(() => undefined);
+    throw error;
+  }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     prisma,

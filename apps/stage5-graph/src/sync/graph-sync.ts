@@ -169,6 +169,8 @@ async function syncWith(deps: SyncDeps, waits: WriterWaits): Promise<SyncReport>
   report.buildCpuSeconds = (cpu.user + cpu.system) / 1e6;
   const threadCpu = threadCpuSeconds();
   report.buildThreadCpuSeconds = threadCpu === null || threadCpu0 === null ? null : threadCpu - threadCpu0;
+  // Merged and enriched: exports kept out for the rest of this sync get in (the persist only reads).
+  deps.model.lock.endWrites(waits);
   deps.logger.info({ seconds: report.seconds.enrich, changes: { nodes: changes.nodes.size, edges: changes.edges.size } }, 'persisting');
   const t = now();
   report.persisted = await deps.store.persist({

@@ -27,13 +27,13 @@ export function loggerOptions(name: string, options: LoggerOptions = {}): Logger
   return { name, level: 'info', redact: { paths: REDACTED_KEYS, censor: censorSecret }, ...options };
 }
 
-/**
- * A URL keeps all but its password (an access log's `req.url` says which endpoint was called);
- * anything else under a secret's name is hidden whole.
- */
-function censorSecret(value: unknown, path: string[]): unknown {
-  const key = path[path.length - 1] ?? '';
-  return /url$/i.test(key) && typeof value === 'string' ? redactUrl(value) : '[redacted]';
+/** An access log's `req.url` says which endpoint was called; anything else under a secret's name is hidden whole. */
+function censorSecret(value: unknown, path: Array<string | null>): unknown {
+  // A request's URL is a path the client sent (fastify's req.url starts with "/"; pino gives a
+  // wildcard's segment as null, so the value tells it); any other URL may hold a secret in a form
+  // redactUrl does not know (a query key, a libpq string), so it is hidden whole.
+  const isRequestPath = path[path.length - 1] === 'url' && typeof value === 'string' && value.startsWith('/');
+  return isRequestPath ? value : '[redacted]';
 }
 
 /** Removes the password from a connection URL, for messages and logs. */

@@ -65,18 +65,24 @@ export class AtomicLineWriter {
   /** Lines written so far. */
   lines = 0;
 
+  /** A failure of the stream (no space, no permission), raised by the next call instead of crashing the process. */
+  private failure: Error | undefined;
+
   constructor(private readonly file: string) {
     this.tmp = `${file}.tmp`;
     this.out = createWriteStream(this.tmp);
+    this.out.on('error', (error) => (this.failure ??= error));
   }
 
   async write(line: string): Promise<void> {
+    if (this.failure) throw this.failure;
     this.lines++;
     if (!this.out.write(`${line}\n`)) await once(this.out, 'drain');
   }
 
   async commit(): Promise<void> {
     await this.end();
+    if (this.failure) throw this.failure;
     const handle = await open(this.tmp, 'r+');
     try {
       await handle.sync();

@@ -42,7 +42,7 @@ describe('OutboxStore', () => {
         seen.push(nOf(o));
       }),
     );
-    expect(first).toEqual({ ...done, replayed: 2, pending: 2, deadLettered: 0 });
+    expect(first).toEqual({ ...done, replayed: 2, pending: 2, deadLettered: 0, lastError: 'down' });
     await outbox.append(op(5));
     expect(outbox.pending).toBe(3);
     const second = await outbox.replay(

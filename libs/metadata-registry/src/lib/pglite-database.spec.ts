@@ -18,7 +18,7 @@ describe('openPglite', () => {
       await first.query('CREATE TABLE kept (n int)');
       const second = openPglite(folder);
       await expect(second).rejects.toBeInstanceOf(EmbeddedDatabaseBusyError);
-      await expect(second).rejects.toThrow(`the embedded database in ${folder} is open in another process`);
+      await expect(second).rejects.toThrow(`the embedded database in ${folder} is open in another process (or already in this one)`);
     } finally {
       await first.close();
     }

@@ -42,13 +42,16 @@ async function holdFolder(dataDir: string): Promise<() => Promise<void>> {
     return await lockfile.lock(folder, {
       lockfilePath: `${folder}.lock`,
       realpath: false,
-      stale: 30_000,
-      update: 10_000,
-      // A refresh can come late while the event loop is busy (linking a large batch); the default
-      // handler would throw from a timer and end the process over it.
-      onCompromised: () => undefined,
+      // Two minutes: a refresh comes late while the event loop is busy (linking a large batch),
+      // and a lock taken over under a live owner is the corruption it is there to prevent.
+      stale: 120_000,
+      update: 15_000,
+      // The default handler throws from a timer, ending the process; this says what happened.
+      onCompromised: (error) =>
+        console.error(`the lock of the embedded database in ${dataDir} was lost (${error.message}): another process may open it; stop it, or this one`),
     });
   } catch (error) {
+    // (proper-lockfile's lock is per folder, so a second open in this same process is refused too.)
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') throw new EmbeddedDatabaseBusyError(dataDir, error);
     throw error;
   }

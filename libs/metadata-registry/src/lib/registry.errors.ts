@@ -42,7 +42,7 @@ export class EmbeddedDatabaseBusyError extends PipelineError<'EMBEDDED_DATABASE_
   constructor(dataDir: string, cause?: unknown) {
     super(
       'EMBEDDED_DATABASE_BUSY',
-      `the embedded database in ${dataDir} is open in another process, and two processes writing one folder corrupt it: ` +
+      `the embedded database in ${dataDir} is open in another process (or already in this one), and two writers of one folder corrupt it: ` +
         'stop the other (npm start, nx serve ...), give each process its own folder, or use a PostgreSQL server for concurrent use',
       { cause },
     );

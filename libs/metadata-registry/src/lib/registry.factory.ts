@@ -181,7 +181,13 @@ function openExecutor(options: CreateRegistryOptions, logger: Logger): SqlExecut
     return lazyExecutor('pglite', async () => {
       logger.info({ dataDir: target.dataDir }, 'metadata registry on embedded PGlite (no PostgreSQL configured)');
       const db = await openPglite(target.dataDir);
-      if (options.migrate ?? true) await migrateRegistry(db, logger);
+      try {
+        if (options.migrate ?? true) await migrateRegistry(db, logger);
+      } catch (error) {
+        // Closed, so its folder's lock goes too: the next attempt opens it again.
+        await db.close().catch(() => undefined);
+        throw error;
+      }
       return pgliteExecutor(db, true);
     });
   }

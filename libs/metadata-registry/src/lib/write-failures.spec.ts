@@ -1,4 +1,4 @@
-import { RegistryWriteError } from './registry.errors';
+import { EmbeddedDatabaseBusyError, RegistryWriteError } from './registry.errors';
 import { classifyFailure, isRetryable } from './write-failures';
 
 const coded = (code: string, message = `error ${code}`) => Object.assign(new Error(message), { code });
@@ -9,6 +9,7 @@ describe('classifyFailure', () => {
     ['23505 unique violation', coded('23505'), 'rejected'],
     ['a zod error', { issues: [] }, 'rejected'],
     ['a non-retryable RegistryWriteError', new RegistryWriteError('bad', { retryable: false }), 'rejected'],
+    ['an embedded database folder another process holds', new EmbeddedDatabaseBusyError('.data/registry'), 'transient'],
     ['57P01 admin shutdown', coded('57P01'), 'transient'],
     ['40001 serialization failure', coded('40001'), 'transient'],
     ['53300 too many connections', coded('53300'), 'transient'],

@@ -32,6 +32,8 @@ export function classifyFailure(error: unknown): FailureKind {
     return error.cause === undefined ? 'transient' : classifyFailure(error.cause);
   }
   if (!error || typeof error !== 'object') return 'failing';
+  // An embedded database folder another process holds (Stage 5 on the embedded registry): it frees up.
+  if ((error as { code?: unknown }).code === 'EMBEDDED_DATABASE_BUSY') return 'transient';
   if ('issues' in error) return 'rejected'; // a zod error
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && /^P\d{4}$/.test(code)) {

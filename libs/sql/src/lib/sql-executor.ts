@@ -103,7 +103,10 @@ export function createPgPool(
       // A session setting rather than a startup parameter, which poolers such as PgBouncer refuse;
       // the pool hands the client out once it is set. A server before 14 does not know it.
       if (connectionCheckIntervalMs > 0) {
-        await client.query(`SET client_connection_check_interval = ${Math.trunc(connectionCheckIntervalMs)}`).catch(() => undefined);
+        await client.query(`SET client_connection_check_interval = ${Math.trunc(connectionCheckIntervalMs)}`).catch((error: { code?: string }) => {
+          // 42704: a server before 14 does not know the setting. Anything else is the connection's own failure.
+          if (error.code !== '42704') throw error;
+        });
       }
       await overrides.onConnect?.(client);
     },
