@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { freePort, testRedisUrl, uniqueName, type TestDatabase } from '@storytelling/test-utils';
+import { freePort, TcpProxy, testRedisUrl, uniqueName, type TestDatabase } from '@storytelling/test-utils';
 import { startServer } from '../src/server/stage2-server';
 import { registryModeEnv } from './support/registry-mode';
 import { sampleLines } from './support/sample-corpus';
@@ -86,4 +86,35 @@ describe('startServer', () => {
       blocker.close();
     }
   });
+
+  // Just after Redis went, BullMQ's close finds its blocking connection waiting to reconnect (and
+  // parks it: see endConnection); 7 s after, its main loop has given its blocking read up too, and
+  // waits to reconnect that connection, which it does once the connection is ended.
+  it.each([
+    ['just after', 500],
+    ["7 s after (BullMQ's blocking read given up)", 7_000],
+  ])("stops on SIGTERM %s its queue's Redis went, once no batch is in hand (BullMQ's close would wait for Redis for ever)", async (_when, outageMs) => {
+    const redis = new URL(await testRedisUrl());
+    const proxy = new TcpProxy(redis.hostname, Number(redis.port || 6379));
+    // Its own queue, empty: no batch in hand (the test before leaves one waiting).
+    const queueName = uniqueName('stage2_serve_gone');
+    await proxy.start();
+    try {
+      const server = await startServer({ ...env, STAGE2_QUEUE_NAME: queueName, REDIS_URL: `redis://127.0.0.1:${proxy.port}`, STAGE2_PORT: String(await freePort()) });
+      await sleep(500);
+      await proxy.block();
+      await sleep(outageMs);
+      let stopped = false;
+      const stopping = server.stop().then(() => (stopped = true));
+      for (let i = 0; i < 100 && !stopped; i++) await sleep(100);
+      expect(stopped).toBe(true);
+      await stopping;
+      // Nothing left running (no reconnecting connection): jest exits on its own.
+    } finally {
+      await proxy.block();
+      const emptyQueue = new Queue(queueName, { connection: { url: redis.href } });
+      await emptyQueue.obliterate({ force: true });
+      await emptyQueue.close();
+    }
+  }, 60_000);
 });

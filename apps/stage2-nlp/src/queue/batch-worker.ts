@@ -7,6 +7,7 @@ import type { BatchSummary } from '../batch/batch-summary';
 import { DEFAULT_LOCK_DURATION_MS } from '../config/stage2.config';
 import { BatchInputError } from '../config/stage2.errors';
 import type { BatchJobData } from './batch-job.types';
+import { endConnection, stopReconnecting } from './redis-connection';
 
 export interface BatchWorkerOptions {
   connection: Redis;
@@ -30,12 +31,16 @@ export function documentsOf(data: BatchJobData): unknown[] {
   return documents;
 }
 
+/** The batches each worker's processor is running now (BullMQ does not say). */
+const batchesInHand = new WeakMap<Worker, { count: number }>();
+
 /**
  * The Celery task's successor: a BullMQ worker on the batches queue. Many of them, on many
  * machines, share one queue; a failed batch is retried with exponential backoff (every store
  * write is idempotent), and the job of a worker that died is recovered as stalled.
  */
 export function createBatchWorker(options: BatchWorkerOptions): Worker<BatchJobData, BatchSummary> {
+  const inHand = { count: 0 };
   const worker = new Worker<BatchJobData, BatchSummary>(
     options.queueName,
     async (job: Job<BatchJobData, BatchSummary>) => {
@@ -52,12 +57,17 @@ export function createBatchWorker(options: BatchWorkerOptions): Worker<BatchJobD
       if (job.data.documents_dropped !== undefined) {
         throw new UnrecoverableError(`job ${job.id} completed before and its documents were dropped: submit the batch again to process it again`);
       }
-      return options.processor.processBatch(documentsOf(job.data), {
-        ...ids,
-        progressiveSave: job.data.progressive_save,
-        lineNumbers: job.data.line_numbers,
-        onProgress: (progress) => job.updateProgress({ ...progress }),
-      });
+      inHand.count++;
+      try {
+        return await options.processor.processBatch(documentsOf(job.data), {
+          ...ids,
+          progressiveSave: job.data.progressive_save,
+          lineNumbers: job.data.line_numbers,
+          onProgress: (progress) => job.updateProgress({ ...progress }),
+        });
+      } finally {
+        inHand.count--;
+      }
     },
     {
       connection: options.connection,
@@ -81,5 +91,45 @@ export function createBatchWorker(options: BatchWorkerOptions): Worker<BatchJobD
       .updateData({ ...kept, documents: [], documents_dropped: documents.length })
       .catch((error: unknown) => options.logger.warn({ jobId: job.id, err: error }, "could not drop a completed batch's documents from Redis"));
   });
+  batchesInHand.set(worker, inHand);
   return worker;
+}
+
+/**
+ * Closes a batch worker gracefully: the batches in hand are finished first. BullMQ's close also
+ * waits for the queue's Redis, for ever when it is gone: its blocking connection, disconnected
+ * while it waits to reconnect, never ends (see endConnection). So while it closes, once Redis is
+ * away and no batch is in hand, the worker's connections are ended under it, which lets the close
+ * complete without Redis (the queue keeps its jobs; one whose completion could not be recorded is
+ * recovered as stalled). Checked every `checkEveryMs`: Redis may go during the close, and BullMQ
+ * may reconnect a connection ended under it.
+ */
+export async function closeBatchWorker(worker: Worker, connection: Redis, logger: Logger, checkEveryMs = 1_000): Promise<void> {
+  const closed = worker.close().then(() => true);
+  let warned = false;
+  while (!(await within(closed, checkEveryMs))) {
+    if (connection.status === 'ready' || (batchesInHand.get(worker)?.count ?? 0) > 0) continue;
+    if (!warned) logger.warn({ redis: connection.status }, "the queue's Redis is away and no batch is in hand: the worker closes without it");
+    warned = true;
+    stopReconnecting(connection);
+    await endWorkerConnections(worker, connection, checkEveryMs);
+  }
+}
+
+/** Ends the worker's connections: ours, and the blocking one BullMQ made (once it has made it). */
+async function endWorkerConnections(worker: Worker, connection: Redis, waitMs: number): Promise<void> {
+  const blocking = worker.getBackend().blockingClient;
+  // Resolves once that connection was first ready: one that never was is not waited for.
+  const blockingClient = blocking && (await within(blocking, waitMs).catch(() => undefined));
+  await Promise.all([endConnection(connection), blockingClient && endConnection(blockingClient)]);
+}
+
+/** `promise`'s value, or undefined if it takes longer than `ms` (its timer cleared either way, not to hold the process). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -4,8 +4,8 @@ import { loadStage2Config, queueRedisUrl } from '../config/stage2.config';
 import { BatchInputError } from '../config/stage2.errors';
 import { buildApp } from '../http/stage2-app';
 import { BatchProducer } from '../queue/batch-queue';
-import { createBatchWorker } from '../queue/batch-worker';
-import { createProducerConnection, createQueueConnection } from '../queue/redis-connection';
+import { closeBatchWorker, createBatchWorker } from '../queue/batch-worker';
+import { createProducerConnection, createQueueConnection, endConnection } from '../queue/redis-connection';
 import { createStage2Runtime } from '../runtime/stage2-runtime';
 
 /**
@@ -56,10 +56,11 @@ export async function startServer(env: Record<string, string | undefined> = proc
       logger.info('shutting down: finishing the batches in hand');
       // Both at once: the worker takes no new batch while the API finishes its requests, and waits
       // for the running batches (the queue keeps the rest for the other workers).
-      await Promise.all([app.close(), worker.close()]);
+      await Promise.all([app.close(), closeBatchWorker(worker, connection, logger)]);
       await producer.close();
       await runtime.close();
-      await Promise.all([connection, producerConnection].map((c) => c.quit().catch(() => c.disconnect())));
+      // QUIT would wait in the offline queue for a Redis that is away: such a connection is ended.
+      await Promise.all([connection, producerConnection].map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : endConnection(c))));
       logger.info('stopped');
     })());
   try {
