@@ -1,58 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import IORedis, { type Redis } from 'ioredis';
-import pino from 'pino';
-import { createTestDatabase, testRedisUrl, uniqueName, type TestDatabase } from '@storytelling/test-utils';
-import { createRegistry, migrateRegistry, registryMigrationsFingerprint, type EntityRecord, type Registry } from '../src';
-import { collect, testConfig } from './registry-fixtures';
-
-const silent = pino({ level: 'silent' });
+import type { EntityRecord, Registry } from '../src';
+import { collect } from './registry-fixtures';
+import { registryTestBed } from './registry-test-bed';
 
 /** An entity's aliases are a set, stored sorted without repeats: PostgreSQL and Redis hold the same array. */
 describe('entity aliases', () => {
-  let db: TestDatabase;
-  let redisUrl: string;
-  let admin: Redis;
-  let dataDir: string;
-  let opened: Registry[] = [];
-  const prefixes: string[] = [];
-
-  beforeAll(async () => {
-    db = await createTestDatabase({ schema: 'registry', fingerprint: registryMigrationsFingerprint(), migrate: migrateRegistry });
-    redisUrl = await testRedisUrl();
-    admin = new IORedis(redisUrl);
-    dataDir = mkdtempSync(join(tmpdir(), 'registry-aliases-'));
-  });
-
-  afterEach(async () => {
-    for (const registry of opened) await registry.close();
-    opened = [];
-    for (const p of prefixes.splice(0)) {
-      const keys = await admin.keys(`${p}*`);
-      if (keys.length) await admin.del(...keys);
-    }
-  });
-
-  afterAll(async () => {
-    admin?.disconnect();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  const open = async (env: Record<string, string>) => {
-    const keyPrefix = `${uniqueName('aliases')}:`;
-    prefixes.push(keyPrefix);
-    const registry = await createRegistry({
-      config: testConfig(db.url, join(dataDir, randomUUID()), env),
-      logger: silent,
-      replayIntervalMs: 0,
-      redisKeyPrefix: keyPrefix,
-    });
-    opened.push(registry);
-    return registry;
-  };
+  const bed = registryTestBed('aliases');
+  const open = (env: Record<string, string>) => bed.open(env);
 
   /** Writes one entity, mentioned by one document of a new job, and reads it back. */
   const firstInsert = async (registry: Registry, entity: EntityRecord): Promise<string[]> => {
@@ -73,7 +27,7 @@ describe('entity aliases', () => {
     const aliases = ['Paris', 'City of Light', 'Paris', 'paris', 'Lutetia', 'City of Light'];
     const expected = ['City of Light', 'Lutetia', 'Paris', 'paris'];
     const postgres = await open({ METADATA_ENABLE_REDIS_CACHE: 'false' });
-    const redis = await open({ METADATA_PRIMARY_BACKEND: 'redis', REDIS_URL: redisUrl });
+    const redis = await open({ METADATA_PRIMARY_BACKEND: 'redis', REDIS_URL: bed.redisUrl });
     const entity = (id: string): EntityRecord => ({ entity_id: id, entity_type: 'LOC', canonical_name: 'Paris', aliases });
     // Before, PostgreSQL stored a new entity's aliases as sent (repeats and all), Redis sorted them.
     expect(await firstInsert(postgres, entity(`pg-${randomUUID()}`))).toEqual(expected);

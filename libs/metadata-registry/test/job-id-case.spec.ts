@@ -1,66 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import IORedis, { type Redis } from 'ioredis';
 import pino from 'pino';
-import { createTestDatabase, testRedisUrl, uniqueName, type TestDatabase } from '@storytelling/test-utils';
-import { createRegistry, migrateRegistry, registryMigrationsFingerprint, type Registry } from '../src';
 import { validateBatch } from '../src/lib/batch-validator';
 import { createRegistryHooks } from '../src/lib/registry-hooks';
 import { inRollout } from '../src/lib/rollout';
-import { collect, makeBatch, testConfig } from './registry-fixtures';
+import { collect, makeBatch } from './registry-fixtures';
+import { registryTestBed } from './registry-test-bed';
 
 const silent = pino({ level: 'silent' });
 
 /** A job id sent in upper case names the job PostgreSQL stores in lower case, in every backend and key. */
 describe('job ids in upper case', () => {
-  let db: TestDatabase;
-  let redisUrl: string;
-  let admin: Redis;
-  let dataDir: string;
-  let opened: Registry[] = [];
-  const prefixes: string[] = [];
-
-  beforeAll(async () => {
-    db = await createTestDatabase({ schema: 'registry', fingerprint: registryMigrationsFingerprint(), migrate: migrateRegistry });
-    redisUrl = await testRedisUrl();
-    admin = new IORedis(redisUrl);
-    dataDir = mkdtempSync(join(tmpdir(), 'registry-case-'));
-  });
-
-  afterEach(async () => {
-    for (const registry of opened) await registry.close();
-    opened = [];
-    for (const p of prefixes.splice(0)) {
-      const keys = await admin.keys(`${p}*`);
-      if (keys.length) await admin.del(...keys);
-    }
-  });
-
-  afterAll(async () => {
-    admin?.disconnect();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  const open = async (env: Record<string, string>, keyPrefix: string, readOnly = false) => {
-    const registry = await createRegistry({
-      config: testConfig(db.url, join(dataDir, randomUUID()), env),
-      logger: silent,
-      replayIntervalMs: 0,
-      redisKeyPrefix: keyPrefix,
-      readOnly,
-    });
-    opened.push(registry);
-    return registry;
-  };
-
-  const prefix = () => {
-    const p = `${uniqueName('case')}:`;
-    prefixes.push(p);
-    return p;
-  };
+  const bed = registryTestBed('case');
+  const open = (env: Record<string, string>, keyPrefix: string, readOnly = false) => bed.open(env, { keyPrefix, readOnly });
+  const prefix = () => bed.prefix();
 
   it('validates to the lower-case id, for the batch and for its records', () => {
     const jobId = randomUUID();
@@ -88,8 +40,8 @@ describe('job ids in upper case', () => {
 
   it("serves the cached job row the writer keeps fresh, whatever the case the reader asks in", async () => {
     const keyPrefix = prefix();
-    const writer = await open({ REDIS_URL: redisUrl }, keyPrefix);
-    const reader = await open({ REDIS_URL: redisUrl }, keyPrefix, true);
+    const writer = await open({ REDIS_URL: bed.redisUrl }, keyPrefix);
+    const reader = await open({ REDIS_URL: bed.redisUrl }, keyPrefix, true);
     const jobId = randomUUID();
     const upper = jobId.toUpperCase();
     await writer.hooks.syncWriteJobToRegistry({ jobId: upper, batchId: 'case' });
@@ -99,12 +51,12 @@ describe('job ids in upper case', () => {
     // Before, the reader kept the row under the upper-case key, which no writer sets or drops.
     expect(await reader.reader.getJob(upper)).toMatchObject({ job_id: jobId, events_count: 2 });
     expect(await reader.reader.getJob(jobId)).toMatchObject({ job_id: jobId, events_count: 2 });
-    expect(await admin.keys(`${keyPrefix}rec:job:*`)).toEqual([`${keyPrefix}rec:job:${jobId}`]);
+    expect(await bed.admin.keys(`${keyPrefix}rec:job:*`)).toEqual([`${keyPrefix}rec:job:${jobId}`]);
   });
 
   it('stores the records under the lower-case id in PostgreSQL and in Redis as primary backend alike', async () => {
     const postgres = await open({ METADATA_ENABLE_REDIS_CACHE: 'false' }, prefix());
-    const redis = await open({ METADATA_PRIMARY_BACKEND: 'redis', REDIS_URL: redisUrl }, prefix());
+    const redis = await open({ METADATA_PRIMARY_BACKEND: 'redis', REDIS_URL: bed.redisUrl }, prefix());
     for (const registry of [postgres, redis]) {
       const jobId = randomUUID();
       const upper = jobId.toUpperCase();
