@@ -9,6 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import pino from 'pino';
 import { createLogger } from '@storytelling/common';
@@ -32,16 +33,40 @@ import { seededRandom } from '@storytelling/common';
 import { graphFingerprint } from './graph-fingerprint';
 import { benchEntities, benchJobChunks, benchJobId, type BenchShape } from './bench-data';
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const keep = args.includes('--keep');
-/** --fingerprint: prints a digest of the built graph (graph-fingerprint.ts), to compare two builds. */
-const fingerprint = args.includes('--fingerprint');
-/** --reuse=<database>: a registry kept by an earlier --keep run (skips generating it again). */
-const reuse = args.find((a) => a.startsWith('--reuse='))?.split('=')[1];
-const option = (name: string, fallback: number): number => {
-  const found = args.find((a) => a.startsWith(`--${name}=`));
-  return found ? Number(found.split('=')[1]) : fallback;
+// Parsed strictly: `--documents 300` and `--documents=300` alike; a misspelt option stops the run
+// instead of silently running the full bench (100k documents, a 10 GB heap).
+const USAGE = 'usage: bench [--json] [--documents N] [--events N] [--entities N] [--jobs N] [--queries N] [--keep] [--reuse DATABASE] [--fingerprint]';
+const ARGS = {
+  options: {
+    json: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    /** Prints a digest of the built graph (graph-fingerprint.ts), to compare two builds. */
+    fingerprint: { type: 'boolean', default: false },
+    /** A registry kept by an earlier --keep run (skips generating it again). */
+    reuse: { type: 'string' },
+    documents: { type: 'string' },
+    events: { type: 'string' },
+    entities: { type: 'string' },
+    jobs: { type: 'string' },
+    queries: { type: 'string' },
+  },
+  strict: true,
+} as const;
+const { json, keep, fingerprint, reuse, ...sizes } = readArgs();
+function readArgs() {
+  try {
+    return parseArgs(ARGS).values;
+  } catch (error) {
+    console.error(`stage5 bench: ${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const option = (name: 'documents' | 'events' | 'entities' | 'jobs' | 'queries', fallback: number): number => {
+  const given = sizes[name];
+  if (given === undefined) return fallback;
+  const value = Number(given);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive whole number, not ${given}`);
+  return value;
 };
 const shape: BenchShape = {
   documents: option('documents', 100_000),
@@ -54,7 +79,8 @@ const shape: BenchShape = {
   chunkDocuments: 250,
 };
 const QUERIES = option('queries', 2_000);
-process.env['TEST_DATABASE_URL'] ??= process.env['BENCH_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+// BENCH_DATABASE_URL first: a bench's server is chosen for it (the tests' may be another).
+process.env['TEST_DATABASE_URL'] = process.env['BENCH_DATABASE_URL'] ?? process.env['TEST_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 const log = (message: string) => {
   if (!json) console.log(message);
