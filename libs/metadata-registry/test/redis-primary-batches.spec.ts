@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import IORedis, { type Redis } from 'ioredis';
-import { testRedisUrl, uniqueName } from '@storytelling/test-utils';
 import type { RegistryBatch } from '../src';
 import { RedisStore } from '../src/lib/redis-store';
 import { createRedisReader } from '../src/lib/redis-reader';
 import { redisKeys } from '../src/lib/redis-keys';
 import { applyPlan, emptyPlan } from '../src/lib/redis-atomic-write';
+import { redisPrefixPerTest } from './redis-prefix-per-test';
 import { collect, makeBatch } from './registry-fixtures';
 import { startPrivateRedis, type PrivateRedis } from './private-redis';
 
@@ -94,41 +94,29 @@ describe('Redis primary: batches of any size', () => {
 });
 
 describe('Redis primary: a batch that fails part-way', () => {
-  let redis: Redis;
-  let prefix: string;
-
-  beforeEach(async () => {
-    redis = new IORedis(await testRedisUrl());
-    prefix = `${uniqueName('reg-part')}:`;
-  });
-
-  afterEach(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
-  });
+  const shared = redisPrefixPerTest('reg-part');
 
   it('keeps each record whole, and a replay of the batch completes it', async () => {
-    const keys = redisKeys(prefix);
-    const store = new RedisStore(redis, keys);
-    const reader = createRedisReader(redis, keys);
+    const keys = redisKeys(shared.prefix);
+    const store = new RedisStore(shared.redis, keys);
+    const reader = createRedisReader(shared.redis, keys);
     const jobId = randomUUID();
     // More than one plan's worth (RECORDS_PER_PLAN).
     const documents = makeBatch(jobId, 2_500, 'part').documents!;
     // The last document's key holds a list: its plan fails (WRONGTYPE) before writing anything.
     const blocked = keys.record('document', documents[documents.length - 1].document_id);
-    await redis.rpush(blocked, 'in the way');
+    await shared.redis.rpush(blocked, 'in the way');
     await expect(store.apply({ op: 'write_batch', batch: { jobId, documents } })).rejects.toThrow(/WRONGTYPE/);
     const stored = (await collect(reader.documents({ jobId }))).records;
     // The plans before it stand, every record with its index entries; none of the failed plan's.
     expect(stored.length).toBeGreaterThan(0);
     expect(stored.length).toBeLessThan(documents.length);
-    expect(await redis.zcard(keys.updated('document'))).toBe(stored.length);
-    expect(await redis.zcard(keys.index('document'))).toBe(stored.length);
+    expect(await shared.redis.zcard(keys.updated('document'))).toBe(stored.length);
+    expect(await shared.redis.zcard(keys.index('document'))).toBe(stored.length);
 
-    await redis.del(blocked);
+    await shared.redis.del(blocked);
     await store.apply({ op: 'write_batch', batch: { jobId, documents } });
     expect((await collect(reader.documents({ jobId }))).records.map((d) => d.title).sort()).toEqual(documents.map((d) => d.title).sort());
-    expect(await redis.zcard(keys.updated('document'))).toBe(documents.length);
+    expect(await shared.redis.zcard(keys.updated('document'))).toBe(documents.length);
   });
 });

@@ -1,29 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import IORedis, { type Redis } from 'ioredis';
-import { testRedisUrl, uniqueName } from '@storytelling/test-utils';
 import { createRedisReader } from '../src/lib/redis-reader';
 import { RedisStore } from '../src/lib/redis-store';
 import { redisKeys } from '../src/lib/redis-keys';
+import { redisPrefixPerTest } from './redis-prefix-per-test';
 import { collect, makeBatch } from './registry-fixtures';
 
 describe('Redis primary: keys', () => {
-  let redis: Redis;
-  let prefix: string;
-
-  beforeEach(async () => {
-    redis = new IORedis(await testRedisUrl());
-    prefix = `${uniqueName('reg-keys')}:`;
-  });
-
-  afterEach(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
-  });
+  const shared = redisPrefixPerTest('reg-keys');
 
   const open = () => {
-    const keys = redisKeys(prefix);
-    return { store: new RedisStore(redis, keys), reader: createRedisReader(redis, keys) };
+    const keys = redisKeys(shared.prefix);
+    return { store: new RedisStore(shared.redis, keys), reader: createRedisReader(shared.redis, keys) };
   };
 
   it('keeps two relation rows apart whose ids contain the key separator', async () => {
@@ -50,7 +37,7 @@ describe('Redis primary: keys', () => {
     const { store } = open();
     const jobId = randomUUID();
     await store.apply({ op: 'write_batch', batch: { jobId, documentEntities: [{ document_id: 'doc', entity_id: 'ent', job_id: jobId, mention_count: 1 }] } });
-    expect(await redis.exists(`${prefix}rec:document_entity:doc\u001fent`)).toBe(1);
+    expect(await shared.redis.exists(`${shared.prefix}rec:document_entity:doc\u001fent`)).toBe(1);
   });
 
   it('names a job the same however its id is spelt, and stores it in lower case as PostgreSQL does', async () => {
@@ -68,6 +55,6 @@ describe('Redis primary: keys', () => {
       expect((await collect(reader.events({ jobId: asked, updatedAfter: new Date(0) }))).records).toHaveLength(4);
     }
     expect((await reader.listJobs({ status: 'completed' })).map((j) => j.job_id)).toEqual([lower]);
-    expect(await redis.exists(`${prefix}rec:job:${upper}`, `${prefix}idx:document:${upper}`)).toBe(0);
+    expect(await shared.redis.exists(`${shared.prefix}rec:job:${upper}`, `${shared.prefix}idx:document:${upper}`)).toBe(0);
   });
 });

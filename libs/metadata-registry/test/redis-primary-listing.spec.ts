@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import IORedis, { type Redis } from 'ioredis';
-import { testRedisUrl, uniqueName } from '@storytelling/test-utils';
+import type { Redis } from 'ioredis';
 import type { JobRecord } from '../src';
 import { createRedisReader } from '../src/lib/redis-reader';
 import { RedisStore } from '../src/lib/redis-store';
 import { redisKeys } from '../src/lib/redis-keys';
+import { redisPrefixPerTest } from './redis-prefix-per-test';
 
 type ZRange = (...args: unknown[]) => Promise<string[]>;
 
@@ -32,19 +32,7 @@ const updatingAfterRead = (redis: Redis, call: number, during: () => Promise<voi
 const inUpdateOrder = (jobs: JobRecord[]): boolean => jobs.every((job, i) => i === 0 || jobs[i - 1].updated_at <= job.updated_at);
 
 describe('Redis primary: listJobs while jobs are updated', () => {
-  let redis: Redis;
-  let prefix: string;
-
-  beforeEach(async () => {
-    redis = new IORedis(await testRedisUrl());
-    prefix = `${uniqueName('reg-list')}:`;
-  });
-
-  afterEach(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
-  });
+  const shared = redisPrefixPerTest('reg-list');
 
   const job = (status: string, ms: number): JobRecord => ({
     job_id: randomUUID(),
@@ -63,13 +51,13 @@ describe('Redis primary: listJobs while jobs are updated', () => {
   });
 
   it('neither skips nor repeats a job when one already read is updated before the next read', async () => {
-    const keys = redisKeys(prefix);
-    const store = new RedisStore(redis, keys);
+    const keys = redisKeys(shared.prefix);
+    const store = new RedisStore(shared.redis, keys);
     // One read's worth (500) of failed jobs, the last one X; then completed Y and Z.
     const base = Date.UTC(2026, 0, 1);
     const failed = Array.from({ length: 500 }, (_, i) => job('failed', base + i));
     const [y, z] = [job('completed', base + 500), job('completed', base + 501)];
-    const written = redis.pipeline();
+    const written = shared.redis.pipeline();
     for (const j of [...failed, y, z]) {
       written.set(keys.record('job', j.job_id), JSON.stringify(j));
       written.zadd(keys.jobsByUpdate(), j.updated_at.getTime(), j.job_id);
@@ -78,7 +66,7 @@ describe('Redis primary: listJobs while jobs are updated', () => {
     const x = failed[499];
     // Stage 2 re-runs and completes X while the listing is between its first and second read.
     const reader = createRedisReader(
-      updatingAfterRead(redis, 1, async () => {
+      updatingAfterRead(shared.redis, 1, async () => {
         await store.apply({ op: 'update_job_status', update: { job_id: x.job_id, status: 'completed', error_message: null } });
       }),
       keys,
@@ -90,8 +78,8 @@ describe('Redis primary: listJobs while jobs are updated', () => {
   });
 
   it("lists a job moved between the index read and the row read at its new place: Stage 5's cursor loses none", async () => {
-    const keys = redisKeys(prefix);
-    const store = new RedisStore(redis, keys);
+    const keys = redisKeys(shared.prefix);
+    const store = new RedisStore(shared.redis, keys);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       const jobId = randomUUID();
@@ -102,7 +90,7 @@ describe('Redis primary: listJobs while jobs are updated', () => {
     }
     const [a, b, c] = ids;
     const reader = createRedisReader(
-      updatingAfterRead(redis, 1, async () => {
+      updatingAfterRead(shared.redis, 1, async () => {
         await new Promise((resolve) => setTimeout(resolve, 5));
         // B is completed again (a retried job) between the index read and the row read.
         await store.apply({ op: 'update_job_status', update: { job_id: b, status: 'completed', error_message: null } });
@@ -124,11 +112,11 @@ describe('Redis primary: listJobs while jobs are updated', () => {
   });
 
   it('pages through many jobs of one millisecond, each once, while others are updated', async () => {
-    const keys = redisKeys(prefix);
-    const store = new RedisStore(redis, keys);
+    const keys = redisKeys(shared.prefix);
+    const store = new RedisStore(shared.redis, keys);
     const at = Date.UTC(2026, 0, 2);
     const jobs = Array.from({ length: 1_200 }, () => job('completed', at));
-    const written = redis.pipeline();
+    const written = shared.redis.pipeline();
     for (const j of jobs) {
       written.set(keys.record('job', j.job_id), JSON.stringify(j));
       written.zadd(keys.jobsByUpdate(), at, j.job_id);
@@ -139,7 +127,7 @@ describe('Redis primary: listJobs while jobs are updated', () => {
     const moved = [sorted[10], sorted[600], sorted[1_100]];
     let updates = 0;
     const reader = createRedisReader(
-      updatingAfterRead(redis, 1, async () => {
+      updatingAfterRead(shared.redis, 1, async () => {
         for (const id of moved) await store.apply({ op: 'update_job_status', update: { job_id: id, status: 'completed', error_message: null } });
         updates++;
       }),

@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '@storytelling/common';
+import { TIMED_OUT, withinTime, type Logger } from '@storytelling/common';
 import { parseBatchId, parseJobId } from '../batch/batch-id';
 import type { BatchProcessor } from '../batch/batch-processor';
 import type { BatchSummary } from '../batch/batch-summary';
@@ -105,9 +105,9 @@ export function createBatchWorker(options: BatchWorkerOptions): Worker<BatchJobD
  * may reconnect a connection ended under it.
  */
 export async function closeBatchWorker(worker: Worker, connection: Redis, logger: Logger, checkEveryMs = 1_000): Promise<void> {
-  const closed = worker.close().then(() => true);
+  const closed = worker.close();
   let warned = false;
-  while (!(await within(closed, checkEveryMs))) {
+  while ((await withinTime(closed, checkEveryMs)) === TIMED_OUT) {
     if (connection.status === 'ready' || (batchesInHand.get(worker)?.count ?? 0) > 0) continue;
     if (!warned) logger.warn({ redis: connection.status }, "the queue's Redis is away and no batch is in hand: the worker closes without it");
     warned = true;
@@ -120,16 +120,7 @@ export async function closeBatchWorker(worker: Worker, connection: Redis, logger
 async function endWorkerConnections(worker: Worker, connection: Redis, waitMs: number): Promise<void> {
   const blocking = worker.getBackend().blockingClient;
   // Resolves once that connection was first ready: one that never was is not waited for.
-  const blockingClient = blocking && (await within(blocking, waitMs).catch(() => undefined));
+  const ready = blocking && (await withinTime(blocking, waitMs).catch((): typeof TIMED_OUT => TIMED_OUT));
+  const blockingClient = ready === TIMED_OUT ? undefined : ready;
   await Promise.all([endConnection(connection), blockingClient && endConnection(blockingClient)]);
-}
-
-/** `promise`'s value, or undefined if it takes longer than `ms` (its timer cleared either way, not to hold the process). */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
