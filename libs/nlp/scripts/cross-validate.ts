@@ -15,7 +15,7 @@ import { EVENT_TAGS } from '../src/lib/events/event-features';
 import { linearTagClassifier, tagSentence, type TagClassifier } from '../src/lib/events/event-tagger';
 import { argmax, linearModelFromJson, scoreFeatures, type LinearModel } from '../src/lib/learning/linear-model';
 import { prf, ratio, type PrfScore as Scores } from '../src/lib/metrics/metric.types';
-import { DEFAULT_CORPUS_DIR, isValidationTopic, loadCorpus } from './train/ecbplus-corpus';
+import { CorpusNotFoundError, DEFAULT_CORPUS_DIR, isValidationTopic, loadCorpus } from './train/ecbplus-corpus';
 import { trainEventTagger } from './train/event-tagger.trainer';
 import { linearModelJson } from './train/linear-model-json';
 import { nameTyperExamples, trainNameTyper } from './train/name-typer.trainer';
@@ -114,4 +114,10 @@ function main(): void {
   else console.log(describe('pooled', scores(total)));
 }
 
-main();
+try {
+  main();
+} catch (error) {
+  if (!(error instanceof CorpusNotFoundError)) throw error;
+  console.error(`cross-validate: ${error.message}`);
+  process.exitCode = 2;
+}

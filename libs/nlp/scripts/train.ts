@@ -10,6 +10,7 @@
  *
  * `--check` writes nothing: it trains, compares each file with the committed one and exits with
  * status 1 when one differs (the code changed since the models were trained: retrain them).
+ * Without the corpus it exits with status 2 and says so (status 1 would read as "models differ").
  */
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,7 +20,7 @@ import { EVENT_TAGGER_MODEL_FILE } from '../src/lib/events/event-tagger';
 import { MODELS_DIR, linearModelFromJson } from '../src/lib/learning/linear-model';
 import { WORDNET_LEXICON_FILE } from '../src/lib/lexicon/wordnet-lexicon';
 import { STORY_PAIR_MODEL_FILE } from '../src/lib/linking/story-pair.model';
-import { DEFAULT_CORPUS_DIR, isValidationTopic, loadCorpus } from './train/ecbplus-corpus';
+import { CorpusNotFoundError, DEFAULT_CORPUS_DIR, isValidationTopic, loadCorpus } from './train/ecbplus-corpus';
 import { buildNameGazetteer } from './train/gazetteer-builder';
 import { trainLinearModels } from './train/linear-models.trainer';
 import { CheckingSink, writingSink, type ModelSink } from './train/model-files';
@@ -43,6 +44,8 @@ const ATTRIBUTION = 'Trained on ECB+ topics 1-35 except topics divisible by 5 (C
 const json = (value: unknown) => JSON.stringify(value) + '\n';
 
 function train(sink: ModelSink): void {
+  // Read first: without the corpus nothing is written.
+  const corpus = loadCorpus(args.corpus);
   // The models load the gazetteer and the lexicon from the models folder on first use (the name
   // typer's and tagger's features read them): both go out before any example is built.
   const gazetteer = buildNameGazetteer();
@@ -50,7 +53,6 @@ function train(sink: ModelSink): void {
   console.log(`gazetteer: ${gazetteer.first_names.length} first names, ${gazetteer.places.length} places`);
   sink.put(WORDNET_LEXICON_FILE, json(buildWordnetLexicon(args.wordnet)));
 
-  const corpus = loadCorpus(args.corpus);
   const training = corpus.filter((document) => !isValidationTopic(document.topic));
   const validation = corpus.filter((document) => isValidationTopic(document.topic)).map(taggedDocument);
   console.log(`training on ${training.length} documents, ${validation.length} validation documents held out`);
@@ -89,4 +91,10 @@ function main(): void {
   process.exitCode = 1;
 }
 
-main();
+try {
+  main();
+} catch (error) {
+  if (!(error instanceof CorpusNotFoundError)) throw error;
+  console.error(`nlp:train: ${error.message}`);
+  process.exitCode = 2;
+}

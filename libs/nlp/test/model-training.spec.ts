@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { describeWithSharedCorpus } from '@storytelling/test-utils';
-import { isValidationTopic, loadCorpus, type CorpusDocument } from '../scripts/train/ecbplus-corpus';
+import { CorpusNotFoundError, isValidationTopic, loadCorpus, type CorpusDocument } from '../scripts/train/ecbplus-corpus';
 import { buildNameGazetteer } from '../scripts/train/gazetteer-builder';
 import { trainLinearModels } from '../scripts/train/linear-models.trainer';
 import { trainStoryPairModel } from '../scripts/train/story-pair-trainer';
@@ -15,6 +15,12 @@ import { buildWordnetLexicon } from '../scripts/train/wordnet-lexicon-builder';
 const ATTRIBUTION = 'test slice';
 
 describe('model training without the corpus', () => {
+  it('says which corpus folder is missing instead of failing on a file read', () => {
+    const dir = join(__dirname, 'no-such-corpus');
+    expect(() => loadCorpus(dir)).toThrow(CorpusNotFoundError);
+    expect(() => loadCorpus(dir)).toThrow(`no ECB+ dev corpus at ${dir} (dev-documents.jsonl is missing): pass --corpus DIR`);
+  });
+
   it('builds the same name gazetteer twice', () => {
     expect(JSON.stringify(buildNameGazetteer())).toBe(JSON.stringify(buildNameGazetteer()));
   });

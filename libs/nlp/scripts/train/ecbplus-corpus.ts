@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { PipelineError } from '@storytelling/common';
 
 /** Default location of the ECB+ dev corpus (../shared next to the repository). */
 export const DEFAULT_CORPUS_DIR = resolve(__dirname, '../../../../../shared/corpus/ecbplus');
@@ -34,8 +35,21 @@ function readJsonLines<T>(path: string): T[] {
     .map((line) => JSON.parse(line) as T);
 }
 
-/** Documents of the dev corpus joined with their gold annotations. */
+/** The corpus folder lacks the dev corpus's files (`../shared` is on developers' machines only). */
+export class CorpusNotFoundError extends PipelineError<'TRAINING_CORPUS_NOT_FOUND'> {
+  constructor(dir: string, missing: string) {
+    super(
+      'TRAINING_CORPUS_NOT_FOUND',
+      `no ECB+ dev corpus at ${dir} (${missing} is missing): pass --corpus DIR, a folder holding dev-documents.jsonl and dev-gold.jsonl (../shared/corpus/ecbplus on developers' machines)`,
+    );
+  }
+}
+
+/** Documents of the dev corpus joined with their gold annotations; {@link CorpusNotFoundError} when its files are absent. */
 export function loadCorpus(dir = DEFAULT_CORPUS_DIR): CorpusDocument[] {
+  for (const file of ['dev-documents.jsonl', 'dev-gold.jsonl']) {
+    if (!existsSync(join(dir, file))) throw new CorpusNotFoundError(dir, file);
+  }
   const documents = readJsonLines<Omit<CorpusDocument, 'topic' | 'subtopic' | 'validated_sentences' | 'mentions'>>(
     join(dir, 'dev-documents.jsonl'),
   );
