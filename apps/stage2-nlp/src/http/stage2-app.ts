@@ -5,6 +5,7 @@ import { parseBatchId, parseJobId } from '../batch/batch-id';
 import { BatchInputError, JobConflictError, QueueUnavailableError } from '../config/stage2.errors';
 import type { BatchProducer } from '../queue/batch-queue';
 import { documentsFromBody } from './batch-body.parser';
+import { bodyErrorReply } from './body-error.mapper';
 
 export interface Stage2AppOptions {
   /** The queue's producer, on its own fail-fast Redis connection (not the workers'). */
@@ -60,6 +61,8 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
       return reply.code(409).send({ error: error.code, message: error.message, job_id: error.jobId, batch_id: error.batchId, state: error.state });
     }
     if (error instanceof QueueUnavailableError) return reply.code(503).send({ error: error.code, message: error.message });
+    const bodyError = bodyErrorReply(error, options.maxBodyBytes);
+    if (bodyError) return reply.code(bodyError.status).send(bodyError.body);
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     const code = error instanceof PipelineError ? error.code : ((error as { code?: string }).code ?? 'INTERNAL');
     return reply.code(status).send({ error: code, message: errorMessage(error) });
