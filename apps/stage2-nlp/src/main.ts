@@ -1,4 +1,4 @@
-import { errorMessage, withEnvFile } from '@storytelling/common';
+import { appEnvFiles, errorMessage, startupErrorMessage, withEnvFile } from '@storytelling/common';
 import { STAGE2_ENV_FILE } from './config/stage2.config';
 import { startServer } from './server/stage2-server';
 
@@ -18,6 +18,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`stage2: ${errorMessage(error)}`);
+  console.error(`stage2: ${startupErrorMessage(error, process.env, appEnvFiles(STAGE2_ENV_FILE, process.env))}`);
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics } from 'prom-client';
-import { createLogger, errorMessage, withEnvFile } from '@storytelling/common';
+import { appEnvFiles, createLogger, errorMessage, startupErrorMessage, withEnvFile } from '@storytelling/common';
 import { buildApp } from './api/app';
 import { loadStage5Config, STAGE5_ENV_FILE } from './config/stage5.config';
 import { buildGraphService } from './graph-service';
@@ -36,6 +36,6 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   // Config errors name the variable; print them plainly rather than as a stack.
-  console.error(`stage5-graph failed to start: ${errorMessage(error)}`);
+  console.error(`stage5-graph failed to start: ${startupErrorMessage(error, process.env, appEnvFiles(STAGE5_ENV_FILE, process.env))}`);
   process.exit(1);
 });

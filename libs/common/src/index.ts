@@ -4,7 +4,7 @@ export { createLogger, redactUrl, REDACTED_KEYS, type Logger } from './lib/logge
 export { seededRandom } from './lib/seeded-random';
 export { withPooledClient, type ClientPool, type ReleasableClient } from './lib/pooled-client';
 export { pathDeeperThan } from './lib/nesting-depth';
-export { withEnvFile } from './lib/env-file';
+export { appEnvFiles, startupErrorMessage, withEnvFile } from './lib/env-file';
 export { idProblem, MAX_ID_BYTES } from './lib/storable-id';
 export { storableJson, storableText } from './lib/storable-json';
 export { withinTime, TIMED_OUT } from './lib/within-time';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
-import { createLogger, errorMessage, withEnvFile } from '@storytelling/common';
+import { appEnvFiles, createLogger, startupErrorMessage, withEnvFile } from '@storytelling/common';
 import { loadRegistryConfig } from '@storytelling/metadata-registry';
 import type { EventLinkage, ProcessedDocument, Storyline } from '@storytelling/nlp';
 import { BatchFailedError } from '../batch/batch-processor';
@@ -110,7 +110,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       progress: Boolean(process.stderr.isTTY),
     });
   } catch (error) {
-    console.error(`stage2 process: ${errorMessage(error)}`);
+    console.error(`stage2 process: ${startupErrorMessage(error, process.env, appEnvFiles(STAGE2_ENV_FILE, process.env))}`);
     process.exitCode = 2;
   }
 }

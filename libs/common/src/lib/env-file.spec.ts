@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './pipeline-error';
-import { withEnvFile } from './env-file';
+import { startupErrorMessage, withEnvFile } from './env-file';
 
 describe('withEnvFile', () => {
   let dir: string;
@@ -28,5 +28,31 @@ describe('withEnvFile', () => {
     expect(withEnvFile(env, join(dir, 'missing.env'))).toBe(env);
     expect(() => withEnvFile(env, dir)).toThrow(ConfigError);
     expect(() => withEnvFile(env, dir)).toThrow(`Cannot read the env file ${dir}`);
+  });
+
+  describe('startupErrorMessage', () => {
+    const invalid = new ConfigError('Invalid configuration:\n  - STAGE2_MAX_BODY_BYTES: must be a whole number\n  - LOG_LEVEL: invalid', {
+      variables: ['STAGE2_MAX_BODY_BYTES', 'LOG_LEVEL'],
+    });
+
+    it('names the env files that set an invalid variable to the value in effect, not one the environment overrides', () => {
+      const app = join(dir, 'app.env');
+      const root = join(dir, 'root.env');
+      writeFileSync(app, 'STAGE2_MAX_BODY_BYTES=100MB\nLOG_LEVEL=loud\n');
+      writeFileSync(root, 'LOG_LEVEL=loud\nOTHER=1\n');
+      expect(startupErrorMessage(invalid, { LOG_LEVEL: 'quiet' }, [app, root])).toBe(`${invalid.message}\n  (set in ${app}: STAGE2_MAX_BODY_BYTES)`);
+      // Nx loads a project's .env into its tasks' environment: the same value counts as the file's.
+      expect(startupErrorMessage(invalid, { STAGE2_MAX_BODY_BYTES: '100MB' }, [join(dir, 'none.env'), root, app])).toBe(
+        `${invalid.message}\n  (set in ${root}: LOG_LEVEL)\n  (set in ${app}: STAGE2_MAX_BODY_BYTES)`,
+      );
+    });
+
+    it('is the plain message without a file, without a variable from it, or for other errors', () => {
+      const file = join(dir, '.env');
+      expect(startupErrorMessage(invalid, {}, [file])).toBe(invalid.message);
+      writeFileSync(file, 'OTHER=1\n');
+      expect(startupErrorMessage(invalid, {}, [file])).toBe(invalid.message);
+      expect(startupErrorMessage(new Error('port in use'), {}, [file])).toBe('port in use');
+    });
   });
 });
