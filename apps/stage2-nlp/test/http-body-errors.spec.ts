@@ -58,6 +58,17 @@ describe("POST /batches answers fastify's body errors in the API's own terms", (
     expect(response.json()).toEqual({ error: 'STAGE2_UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('application/x-ndjson') });
   });
 
+  it('queues a JSON batch whose document holds a "__proto__" or "constructor.prototype" key, as a plain field', async () => {
+    const odd = '{"document_id": "b", "text": "Police arrested a man.", "meta": {"__proto__": {"x": 1}, "constructor": {"prototype": {"y": 2}}}}';
+    const response = await post(`[{"document_id": "a", "text": "Police arrested a man in Portland."}, ${odd}]`, 'application/json');
+    expect(response.statusCode).toBe(202);
+    const [job] = await producer.queue.getJobs(['waiting']);
+    const meta = (job.data.documents[1] as { meta: Record<string, unknown> }).meta;
+    expect(Object.getPrototypeOf(meta)).toBe(Object.prototype);
+    expect(Object.keys(meta)).toEqual(['__proto__', 'constructor']);
+    expect(JSON.parse(JSON.stringify(meta))).toEqual(JSON.parse('{"__proto__": {"x": 1}, "constructor": {"prototype": {"y": 2}}}'));
+  });
+
   it('queues nothing for any of them', async () => {
     await post('[{"document_id": "a",', 'application/json');
     await post('x'.repeat(MAX_BODY_BYTES + 1), 'application/x-ndjson');

@@ -49,6 +49,10 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
     loggerInstance: options.logger as FastifyBaseLogger | undefined,
     bodyLimit: options.maxBodyBytes,
     requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    // A "__proto__" or "constructor" key is a document's data, as it is in NDJSON (JSON.parse makes
+    // it an own field, never a prototype): fastify's default refused the whole batch as "not valid JSON".
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
   });
   app.addContentTypeParser(NDJSON_TYPES, { parseAs: 'buffer', bodyLimit: options.maxBodyBytes }, (_req, body, done) =>
     done(null, body),
