@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { AnalysisPool } from '../src/analysis/analysis-pool';
+import { AnalysisCancelledError } from '../src/config/stage2.errors';
 import { sampleLines } from './support/sample-corpus';
 
 describe('AnalysisPool', () => {
@@ -52,6 +53,49 @@ describe('AnalysisPool', () => {
       }
       // The last result may still be referenced from the call just made; the others must be gone.
       expect(refs.filter((ref) => ref.deref() !== undefined).length).toBeLessThanOrEqual(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  // Piscina sends each queued task that carries an abort signal (every one of ours) to the back
+  // of its queue when no thread takes it: 200 equal tasks finished in scrambled order (the 14th
+  // given finished last), so a batch's first chunk, and its first progressive save, came last.
+  it('runs tasks in the order given: equal tasks finish about in that order', async () => {
+    const pool = new AnalysisPool(2);
+    try {
+      await pool.warmUp();
+      const [line] = sampleLines();
+      const finished: number[] = [];
+      const tasks = Array.from({ length: 60 }, (_, k) =>
+        pool.analyze(Array.from({ length: 4 }, (_, i) => ({ index: k * 4 + i, json: line! }))).then(() => finished.push(k)),
+      );
+      await Promise.all(tasks);
+      // Two threads: a task may finish beside its neighbour, never far from its place.
+      const displacements = finished.map((task, rank) => Math.abs(task - rank));
+      expect(Math.max(...displacements)).toBeLessThanOrEqual(3);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('drops the tasks still waiting once their signal is aborted, running the others', async () => {
+    const pool = new AnalysisPool(1);
+    try {
+      await pool.warmUp();
+      const [line] = sampleLines();
+      const batch = new AbortController();
+      const tasks = Array.from({ length: 8 }, (_, k) => pool.analyze([{ index: k, json: line! }], batch.signal));
+      await tasks[0];
+      batch.abort();
+      const settled = await Promise.allSettled(tasks);
+      const dropped = settled.filter((result) => result.status === 'rejected');
+      expect(dropped.length).toBeGreaterThanOrEqual(6);
+      for (const result of dropped) expect((result as PromiseRejectedResult).reason).toBeInstanceOf(AnalysisCancelledError);
+      // Those that ran came first: a dropped task never runs before one given earlier.
+      expect(settled.map((result) => result.status)).toEqual([...settled.map((r) => r.status)].sort((a, b) => (a === b ? 0 : a === 'fulfilled' ? -1 : 1)));
+      // Another caller's tasks go on.
+      expect(await pool.analyze([{ index: 99, json: line! }])).toHaveLength(1);
     } finally {
       await pool.close();
     }

@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { eventually } from '@storytelling/test-utils';
 import { AnalysisPool } from '../src/analysis/analysis-pool';
 import { BatchFailedError } from '../src/batch/batch-processor';
+import { JsonlStore } from '../src/stores/jsonl-store';
 import type { StoreWriteCounts } from '../src/stores/store.types';
 import { sampleExpected, sampleLines } from './support/sample-corpus';
 import { registryOn } from './support/registry-mode';
@@ -275,6 +276,33 @@ describe('processBatch', () => {
     const job = await t.runtime.registry.reader.getJob(jobId);
     expect(job).toMatchObject({ status: 'failed' });
     expect(job?.error_message).toContain('jsonl');
+  });
+
+  it('drops the chunks a failed batch still had queued, and reports no progress after it failed', async () => {
+    // The first chunk's save fails (a full disk, say) while most chunks still wait for a thread.
+    const save = jest.spyOn(JsonlStore.prototype, 'save').mockRejectedValueOnce(new Error('ENOSPC: no space left on device'));
+    try {
+      // 100 chunks of 4 (this runtime's chunk size) of distinct documents.
+      const lines = Array.from({ length: 25 }, (_, copy) =>
+        sampleLines().map((line) => JSON.stringify({ ...JSON.parse(line), document_id: `${JSON.parse(line).document_id}-copy-${copy}` })),
+      ).flat();
+      const reported: number[] = [];
+      const failure = await t.runtime.processor
+        .processBatch(lines, { progressiveSave: true, onProgress: (p) => void reported.push(p.analysed) })
+        .catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(BatchFailedError);
+      expect((failure as Error).message).toContain('ENOSPC');
+      const atFailure = reported.length;
+      // The next task runs at once (the dropped chunks never take the threads) and no late progress comes.
+      const [line] = sampleLines();
+      await pool.analyze([{ index: 0, json: line! }]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(reported).toHaveLength(atFailure);
+      // The chunks behind were dropped: the batch was not analysed to its end.
+      expect(Math.max(0, ...reported)).toBeLessThan(lines.length);
+    } finally {
+      save.mockRestore();
+    }
   });
 
   it('leaves the JSONL files of a batch that failed on another store under .partial names', async () => {

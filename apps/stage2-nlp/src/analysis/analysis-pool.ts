@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { errorMessage } from '@storytelling/common';
+import pLimit from 'p-limit';
 import { Piscina } from 'piscina';
 import { DEFAULT_ANALYSIS_TIMEOUT_MS } from '../config/stage2.config';
-import { AnalysisThreadError } from '../config/stage2.errors';
+import { AnalysisCancelledError, AnalysisThreadError } from '../config/stage2.errors';
 import type { AnalysisItem } from '../input/batch-input.types';
 import type { AnalysisOutcome } from './analysis.types';
 import type { AnalysisTask, WarmUpTask } from './analysis.worker';
@@ -58,6 +59,12 @@ export class AnalysisPool {
   private readonly recycleAfterDocuments: number;
   private readonly documentTimeoutMs: number;
   private readonly threadMemoryMb: number | undefined;
+  /**
+   * Tasks wait here, first in first out, until a thread is free: piscina rotates the queued tasks
+   * that carry an abort signal (each one it cannot place goes to the back), so a batch's first
+   * chunk finished near the end of its analysis, and with it the first progressive save.
+   */
+  private readonly waiting: pLimit.Limit;
 
   constructor(
     readonly size: number,
@@ -66,6 +73,7 @@ export class AnalysisPool {
     this.recycleAfterDocuments = options.recycleAfterDocuments ?? 0;
     this.documentTimeoutMs = options.documentTimeoutMs ?? DEFAULT_ANALYSIS_TIMEOUT_MS;
     this.threadMemoryMb = options.threadMemoryMb;
+    this.waiting = pLimit(size);
     this.piscina = this.startThreads();
   }
 
@@ -79,12 +87,17 @@ export class AnalysisPool {
    * or out of memory when run alone) is rejected as ANALYSIS_FAILED and the chunk's other
    * documents are analysed again: one document never fails its batch. When the threads cannot
    * analyse a known-good document either, they are broken: that throws {@link AnalysisThreadError}.
+   * Chunks start in the order they were given; one whose `signal` was aborted while it waited is
+   * dropped ({@link AnalysisCancelledError}).
    */
-  async analyze(items: AnalysisItem[]): Promise<AnalysisOutcome[]> {
-    if (this.startFailure) throw this.startFailure;
-    if (this.recycleAfterDocuments > 0 && this.analysedByCurrent >= this.recycleAfterDocuments) this.recycle();
-    this.analysedByCurrent += items.length;
-    return (await this.analyzeGuarded(items)).sort((a, b) => a.index - b.index);
+  analyze(items: AnalysisItem[], signal?: AbortSignal): Promise<AnalysisOutcome[]> {
+    return this.waiting(async () => {
+      if (signal?.aborted) throw new AnalysisCancelledError();
+      if (this.startFailure) throw this.startFailure;
+      if (this.recycleAfterDocuments > 0 && this.analysedByCurrent >= this.recycleAfterDocuments) this.recycle();
+      this.analysedByCurrent += items.length;
+      return (await this.analyzeGuarded(items)).sort((a, b) => a.index - b.index);
+    });
   }
 
   /** Runs the task; when its thread stops, settles the document it was on alone and runs the others again. */

@@ -24,6 +24,8 @@ export class BatchRun {
   private readonly progress: BatchProgress = { total: 0, analysed: 0, saved: 0 };
   /** The registry writes of this batch, chained in order (they never reject: hooks never throw). */
   private registryWrites: Promise<void> = Promise.resolve();
+  /** Aborted once the batch is over: its chunks still waiting for a thread are dropped, and report no progress. */
+  private readonly ended = new AbortController();
 
   constructor(
     private readonly deps: BatchProcessorDeps,
@@ -54,6 +56,8 @@ export class BatchRun {
     try {
       await this.runChunks(chunks, rejects);
     } finally {
+      // A failed batch leaves chunks queued behind it: they would hold the threads from the next batch.
+      this.ended.abort();
       await this.registryWrites;
     }
   }
@@ -83,7 +87,7 @@ export class BatchRun {
   }
 
   /**
-   * Sends every chunk to the pool at once; the pool queues what it cannot run yet. A chunk goes
+   * Sends every chunk to the pool at once; the pool queues what it cannot run yet, in order. A chunk goes
    * as several small tasks, so every thread works on the first chunk (the first save starts
    * sooner) and the threads finish the batch together (no thread idle while one ends a big task).
    */
@@ -92,11 +96,11 @@ export class BatchRun {
     for (let i = 0; i < items.length; i += this.deps.chunkSize) {
       const slice = items.slice(i, i + this.deps.chunkSize);
       const tasks: Array<Promise<AnalysisOutcome[]>> = [];
-      for (let t = 0; t < slice.length; t += DOCUMENTS_PER_TASK) tasks.push(this.deps.pool.analyze(slice.slice(t, t + DOCUMENTS_PER_TASK)));
+      for (let t = 0; t < slice.length; t += DOCUMENTS_PER_TASK) tasks.push(this.deps.pool.analyze(slice.slice(t, t + DOCUMENTS_PER_TASK), this.ended.signal));
       const outcomes = Promise.all(tasks).then(async (results) => {
         const result = results.flat();
         this.progress.analysed += result.length;
-        await this.options.onProgress?.({ ...this.progress });
+        if (!this.ended.signal.aborted) await this.options.onProgress?.({ ...this.progress });
         return result;
       });
       // Progressive mode awaits chunks in order; keep a later chunk's failure from going unhandled meanwhile.

@@ -62,6 +62,13 @@ export class JobConflictError extends PipelineError<'STAGE2_JOB_EXISTS'> {
   }
 }
 
+/** A queued analysis task was dropped before it started: its batch had already failed. */
+export class AnalysisCancelledError extends PipelineError<'STAGE2_ANALYSIS_CANCELLED'> {
+  constructor() {
+    super('STAGE2_ANALYSIS_CANCELLED', 'analysis cancelled: its batch failed before the task started');
+  }
+}
+
 /** An analysis thread stopped (out of memory, past STAGE2_ANALYSIS_TIMEOUT_MS) or cannot analyse at all. */
 export class AnalysisThreadError extends PipelineError<'STAGE2_ANALYSIS_THREAD_FAILED'> {
   constructor(message: string, cause?: unknown) {
