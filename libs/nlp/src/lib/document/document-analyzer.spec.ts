@@ -1,3 +1,5 @@
+import { EVENT_TAGS } from '../events/event-features';
+import type { TagClassifier } from '../events/event-tagger';
 import type { ProcessedDocument } from '../nlp.types';
 import { analyzeDocument } from './document-analyzer';
 import { parseInputDocument } from './input-document.schema';
@@ -30,6 +32,15 @@ describe('analyzeDocument', () => {
     expect(eventAt(document, 'killing').event_type).toBe('life.death');
     expect(eventAt(document, 'arrested')).toMatchObject({ event_type: 'justice.arrest', lemma: 'arrest', sentence_index: 1 });
     expect(eventAt(document, 'checked herself into').event_type).toBe('health.rehab');
+  });
+
+  it('tags event mentions with the classifier it is given (cross-validation passes one trained without the document)', () => {
+    const text = 'Police arrested John Smith in Chicago.';
+    const input = parseInputDocument({ document_id: 'doc-1', text, publication_date: '2013-05-03' });
+    const outside = EVENT_TAGS.indexOf('O');
+    const tagsNothing: TagClassifier = () => ({ tag: outside, probability: 1 });
+    expect(analyzeDocument(input).events.map((event) => event.trigger.text)).toContain('arrested');
+    expect(analyzeDocument(input, { eventClassifier: tagsNothing }).events).toEqual([]);
   });
 
   it('finds agent, patient and place, in the active and the passive voice', () => {

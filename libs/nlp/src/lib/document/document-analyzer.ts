@@ -1,5 +1,6 @@
 import { recognizeEntities } from '../entities/entity-recognizer';
 import { extractEvents } from '../events/event-extractor';
+import type { TagClassifier } from '../events/event-tagger';
 import type { InputDocument, ProcessedDocument } from '../nlp.types';
 import { cleanText } from '../text/text-cleaner';
 import { tokenize } from '../text/text-tokenizer';
@@ -8,6 +9,8 @@ import { tokenize } from '../text/text-tokenizer';
 export interface AnalyzeOptions {
   /** Drop event mentions the tagger is less sure of (0..1, default 0: keep every predicted mention). */
   minEventConfidence?: number;
+  /** The event mention tagger (default: the committed model); cross-validation passes one trained without the document's topics. */
+  eventClassifier?: TagClassifier;
 }
 
 /**
@@ -27,6 +30,7 @@ export function analyzeDocument(doc: InputDocument, options: AnalyzeOptions = {}
     entityOfToken,
     names,
     minConfidence: options.minEventConfidence,
+    classifier: options.eventClassifier,
   });
   let words = 0;
   for (const token of tokenized.tokens) if (token.pos !== 'PUNCT' && token.pos !== 'SYM') words++;

@@ -1,4 +1,4 @@
-import { analyzeDocument } from '../document/document-analyzer';
+import { analyzeDocument, type AnalyzeOptions } from '../document/document-analyzer';
 import { parseInputDocument } from '../document/input-document.schema';
 import { linkDocuments } from '../linking/link-documents';
 import { linkInBatches, type BatchLinking } from './batch-linker';
@@ -73,6 +73,7 @@ export function evaluateCorpus(
   gold: readonly GoldDocument[],
   split: EvalSplit,
   batching: BatchLinking | null = null,
+  analyzeOptions: (document: { document_id: string }) => AnalyzeOptions = () => ({}),
 ): EvaluationReport {
   const goldById = new Map(gold.map((g) => [g.document_id, g]));
   const inSplit = (raw: Record<string, unknown>) => {
@@ -88,7 +89,8 @@ export function evaluateCorpus(
   const analysed: ProcessedDocument[] = [];
   for (const raw of toLink) {
     try {
-      const document = analyzeDocument(parseInputDocument(raw, CORPUS_INPUT_OPTIONS));
+      const input = parseInputDocument(raw, CORPUS_INPUT_OPTIONS);
+      const document = analyzeDocument(input, analyzeOptions(input));
       const original = String(raw.text);
       // Gold offsets refer to the corpus text: a document whose cleaning moved characters cannot be scored by offset.
       if (document.text !== original) throw new EvalCorpusError(`cleaned text differs from the corpus text; offsets would not match`);
