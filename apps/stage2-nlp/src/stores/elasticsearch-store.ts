@@ -43,7 +43,20 @@ const toSearchStoryline = (context: BatchContext, s: Storyline): Record<string, 
   job_id: context.jobId,
 });
 
-type Operation = { index: string; id: string; body: Record<string, unknown> };
+/**
+ * A storyline's document is versioned by its size: saves reach the index after their commit, so
+ * two batches' writes of one storyline can arrive in the other order, and a storyline only grows
+ * (documents are added to it, never taken out), so of two committed states the larger is the
+ * later. With `external_gte` Elasticsearch keeps the stored state when an older one arrives (409
+ * version_conflict_engine_exception), and a retry re-sending the same state still lands. The
+ * offset puts every such version above the internal ones of an index written before (one a
+ * write), which would otherwise keep a storyline stale until it outgrew its count of writes.
+ */
+const STORYLINE_VERSION_OFFSET = 2 ** 40;
+
+const storylineVersion = (s: Storyline): number => STORYLINE_VERSION_OFFSET + s.document_ids.length;
+
+type Operation = { index: string; id: string; body: Record<string, unknown>; version?: number };
 
 /** An operation the bulk helper gave up on, with the status and error Elasticsearch answered. */
 interface Dropped {
@@ -66,15 +79,20 @@ const DOCUMENT_ERRORS = new Set(['document_parsing_exception', 'mapper_parsing_e
 
 const refusedForGood = (dropped: Dropped): boolean => dropped.status === 400 && DOCUMENT_ERRORS.has(dropped.type);
 
+/** A versioned write that found a later state stored (see STORYLINE_VERSION_OFFSET): nothing to do. */
+const superseded = (dropped: Dropped): boolean => dropped.status === 409 && dropped.type === 'version_conflict_engine_exception';
+
 /**
  * Elasticsearch through the official client's bulk helper. Documents are indexed by their
  * natural id, so a retried batch overwrites rather than duplicates. A document Elasticsearch
  * refuses for good (a value its mapping cannot take, see DOCUMENT_ERRORS) is reported as refused
  * and the batch goes on, the other stores holding it; anything else it drops fails the save, so
- * the batch is retried.
+ * the batch is retried. It takes a linked save only once PostgreSQL has committed it
+ * (`afterLinkCommit`), and keeps the largest state of a storyline whatever order saves arrive in.
  */
 export class ElasticsearchStore implements DocumentStore {
   readonly name = 'elasticsearch';
+  readonly afterLinkCommit = true;
 
   constructor(
     private readonly client: Client,
@@ -128,9 +146,9 @@ export class ElasticsearchStore implements DocumentStore {
   async save(context: BatchContext, payload: SavePayload): Promise<StoreWriteCounts> {
     const operations: Operation[] = [
       ...payload.documents.map((d) => ({ index: this.documentsIndex, id: d.document_id, body: toSearchDocument(context, d) })),
-      ...payload.storylines.map((s) => ({ index: this.storylinesIndex, id: s.storyline_id, body: toSearchStoryline(context, s) })),
+      ...payload.storylines.map((s) => ({ index: this.storylinesIndex, id: s.storyline_id, body: toSearchStoryline(context, s), version: storylineVersion(s) })),
     ];
-    const refused = operations.length ? await this.bulkIndex(operations) : [];
+    const { refused, superseded } = operations.length ? await this.bulkIndex(operations) : { refused: [], superseded: 0 };
     const refusedIds = new Set(refused.map((r) => r.document_id));
     const indexed = refusedIds.size ? payload.documents.filter((d) => !refusedIds.has(d.document_id)) : payload.documents;
     return {
@@ -138,7 +156,7 @@ export class ElasticsearchStore implements DocumentStore {
       events: indexed.reduce((n, d) => n + d.events.length, 0),
       entities: distinctEntityCount(indexed),
       linkages: 0,
-      storylines: payload.storylines.length,
+      storylines: payload.storylines.length - superseded,
       rejects: 0,
       ...(refused.length ? { refused } : {}),
     };
@@ -148,15 +166,18 @@ export class ElasticsearchStore implements DocumentStore {
     // The client belongs to whoever made it.
   }
 
-  /** Indexes the operations; returns the documents refused for good, throws for anything else dropped. */
-  private async bulkIndex(operations: Operation[]): Promise<StoreRefusal[]> {
+  /**
+   * Indexes the operations; returns the documents refused for good and how many storylines a
+   * later state had superseded, throws for anything else dropped.
+   */
+  private async bulkIndex(operations: Operation[]): Promise<{ refused: StoreRefusal[]; superseded: number }> {
     const dropped: Dropped[] = [];
     const byBody = new Map(operations.map((op) => [op.body, op]));
     await this.client.helpers.bulk<Record<string, unknown>>({
       datasource: operations.map((op) => op.body),
       onDocument: (body) => {
         const op = byBody.get(body) as Operation;
-        return { index: { _index: op.index, _id: op.id } };
+        return { index: { _index: op.index, _id: op.id, ...(op.version === undefined ? {} : { version: op.version, version_type: 'external_gte' as const }) } };
       },
       onDrop: (drop) => {
         // drop.document is a copy the helper parsed back, not our object: the action names the id.
@@ -168,8 +189,9 @@ export class ElasticsearchStore implements DocumentStore {
       retries: 3,
       wait: 1000,
     });
+    const stale = dropped.filter((d) => d.index === this.storylinesIndex && superseded(d));
     // A storyline refused would leave the index's storylines incomplete: only documents may be left out.
-    const failed = dropped.filter((d) => !refusedForGood(d) || d.index !== this.documentsIndex);
+    const failed = dropped.filter((d) => !stale.includes(d) && (!refusedForGood(d) || d.index !== this.documentsIndex));
     if (failed.length) {
       const named = failed.slice(0, 3).map((d) => `${d.id}: ${d.reason}`).join('; ');
       throw new StoreWriteError(`Elasticsearch rejected ${failed.length} of ${operations.length} documents (${named}${failed.length > 3 ? '; ...' : ''})`, {
@@ -177,6 +199,9 @@ export class ElasticsearchStore implements DocumentStore {
         dropped: failed.slice(0, 10),
       });
     }
-    return dropped.map((d) => ({ document_id: d.id, reason: `Elasticsearch refused it (${d.status} ${d.reason})` }));
+    return {
+      refused: dropped.filter((d) => !stale.includes(d)).map((d) => ({ document_id: d.id, reason: `Elasticsearch refused it (${d.status} ${d.reason})` })),
+      superseded: stale.length,
+    };
   }
 }

@@ -15,7 +15,8 @@ export type ClaimDocuments = (documents: readonly ProcessedDocument[]) => Promis
  * The design's MultiBackendWriter: one writer over every enabled store. A save goes to all of
  * them at once; when any fails, the others still complete, the linker's memory is not advanced,
  * and the save throws naming the store, so the batch fails and its retry (idempotent
- * everywhere) completes the job.
+ * everywhere) completes the job. A linked save reaches the stores marked `afterLinkCommit`
+ * (Elasticsearch) only once the linker's memory is committed.
  */
 export class MultiBackendWriter {
   /**
@@ -39,7 +40,9 @@ export class MultiBackendWriter {
   /**
    * Links and saves as one step: the linker's memory is locked and read, `link` runs on it (and
    * may claim its documents in the same transaction), then its payload goes to every store and
-   * the new memory is kept, all in one transaction.
+   * the new memory is kept, all in one transaction. Stores marked `afterLinkCommit` get the
+   * payload after the commit; should one fail then, the save throws all the same: the retry finds
+   * its documents linked and sends their stored linkages and storylines again.
    */
   async saveLinked(
     context: BatchContext,
@@ -50,18 +53,27 @@ export class MultiBackendWriter {
       const linked = await link(undefined, async () => ({ linkages: [], storylines: [] }), async () => new Map());
       return { counts: await this.save(context, linked.payload), payload: linked.payload };
     }
-    return linkStore.transaction(async (tx) => {
+    // A search index cannot roll back: given an attempt that then fails elsewhere, it would keep
+    // storylines that the retry, linking against batches committed meanwhile, may not make again.
+    const later = this.stores.filter((store) => store.afterLinkCommit && store !== linkStore);
+    const { counts: committed, payload } = await linkStore.transaction(async (tx) => {
       const linked = await link(
         await linkStore.lockLinkState(tx),
         (ids) => linkStore.loadLinked(tx, ids),
         (documents) => linkStore.claimDocuments(context, documents, tx),
       );
-      const counts = await this.onEveryStore('save', (store) =>
+      const counts = await this.onStores(this.stores.filter((store) => !later.includes(store)), 'save', (store) =>
         store === linkStore ? linkStore.saveInTransaction(tx, context, linked) : store.save(context, linked.payload),
       );
-      this.logger.debug({ batchId: context.batchId, counts }, 'saved to every store');
       return { counts, payload: linked.payload };
     });
+    const afterCommit = later.length ? await this.onStores(later, 'save', (store) => store.save(context, payload)) : {};
+    // In the stores' order, as every other save reports them.
+    const counts = Object.fromEntries(
+      this.stores.map((store) => [store.name, committed[store.name] ?? afterCommit[store.name]] as const).filter((entry): entry is [string, StoreWriteCounts] => !!entry[1]),
+    );
+    this.logger.debug({ batchId: context.batchId, counts }, 'saved to every store');
+    return { counts, payload };
   }
 
   /**
@@ -102,17 +114,21 @@ export class MultiBackendWriter {
     await Promise.allSettled(this.stores.map((store) => store.close()));
   }
 
-  private async onEveryStore<T>(step: string, run: (store: DocumentStore) => Promise<T>): Promise<Record<string, T>> {
-    const settled = await Promise.allSettled(this.stores.map(run));
+  private onEveryStore<T>(step: string, run: (store: DocumentStore) => Promise<T>): Promise<Record<string, T>> {
+    return this.onStores(this.stores, step, run);
+  }
+
+  private async onStores<T>(stores: DocumentStore[], step: string, run: (store: DocumentStore) => Promise<T>): Promise<Record<string, T>> {
+    const settled = await Promise.allSettled(stores.map(run));
     const failed = settled
-      .map((result, i) => ({ result, store: this.stores[i]?.name ?? '?' }))
+      .map((result, i) => ({ result, store: stores[i]?.name ?? '?' }))
       .filter((entry): entry is { result: PromiseRejectedResult; store: string } => entry.result.status === 'rejected');
     if (failed.length) {
       const reasons = failed.map((f) => `${f.store}: ${errorMessage(f.result.reason)}`);
       throw new StoreWriteError(`${step} failed on ${reasons.join('; ')}`, { stores: failed.map((f) => f.store) }, failed[0]?.result.reason);
     }
     return Object.fromEntries(
-      settled.map((result, i) => [this.stores[i]?.name ?? String(i), (result as PromiseFulfilledResult<T>).value]),
+      settled.map((result, i) => [stores[i]?.name ?? String(i), (result as PromiseFulfilledResult<T>).value]),
     );
   }
 }

@@ -45,6 +45,12 @@ export interface StoreRefusal {
 /** One backend of the MultiBackendWriter. Every write is idempotent: a retried batch duplicates nothing. */
 export interface DocumentStore {
   readonly name: string;
+  /**
+   * Given a linked save only once the linker's memory is committed, instead of inside its
+   * transaction: for a store that cannot take a write back and that every batch shares (a search
+   * index), so an attempt that fails elsewhere leaves nothing there that a retry could contradict.
+   */
+  readonly afterLinkCommit?: boolean;
   /** Called once when a batch starts (before any save). */
   begin(context: BatchContext): Promise<void>;
   save(context: BatchContext, payload: SavePayload): Promise<StoreWriteCounts>;
