@@ -193,7 +193,7 @@ class DefaultGraphService implements GraphService {
     // Stale until loaded: a load that fails is tried again at the next sync, never skipped.
     this.model = await this.store.loadModel();
     this.syncLock.stale = false;
-    for (const set of [this.unsaved.nodes, this.unsaved.edges, this.unsaved.removedEdges]) set.clear();
+    for (const set of [this.unsaved.nodes, this.unsaved.edges, this.unsaved.removedEdges, this.unsaved.removedNodes]) set.clear();
     observeGraph(this.metrics, this.model);
     this.logger.info({ nodes: this.model.graph.order }, 'took the sync lock: graph loaded again from Stage 5 tables');
   }

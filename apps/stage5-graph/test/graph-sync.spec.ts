@@ -130,7 +130,7 @@ describe('Stage 5 sync from a PostgreSQL registry', () => {
     const edgesBefore = service.model.graph.size;
     const report = await runSync(service);
     expect(report.jobs).toEqual([first.jobId]);
-    expect(report.changes).toEqual({ nodes: 0, edges: 0, removedEdges: 0 });
+    expect(report.changes).toEqual({ nodes: 0, edges: 0, removedEdges: 0, removedNodes: 0 });
     expect(report.enriched).toBe(false);
     expect(service.model.graph.size).toBe(edgesBefore);
   });

@@ -145,4 +145,26 @@ describe('compactBundle', () => {
     // A score of 0 weighs 1, as every relation does by default.
     expect(graph.getEdgeAttributes(`precedes|${nodeKey('event', bundle.events[0].event_id)}|${nodeKey('event', 'fx-ghost')}`).weight).toBe(1);
   });
+
+  it('makes every text field, label and role storable: a lone surrogate becomes U+FFFD, a NUL goes', () => {
+    const { bundle } = twoStories();
+    const cut = 'Alice \ud83d';
+    Object.assign(bundle.events[0], { description: cut, trigger_text: 'x\u0000y', place: '\ude00', event_type: 'elec\u0000tion' });
+    bundle.events[0].participants.push({ entity_id: 'fx-zed', name: `Zed ${cut}`, role: 'wit\ud800ness' });
+    Object.assign(bundle.entities[0], { canonical_name: cut, entity_type: 'PER\u0000SON', aliases: ['\udc00', 'ok 😀'] });
+    Object.assign(bundle.documents[0], { title: cut, author: '\u0000', source_url: 'https://x/\ud83d' });
+    Object.assign(bundle.storylines[0], { title: cut });
+    const graph = createStoryGraph();
+    mergeCompactBundle(graph, handedOver(compactBundle(bundle)));
+    const stored = 'Alice \ufffd';
+    expect(graph.getNodeAttributes(nodeKey('event', 'fx-e1'))).toMatchObject({
+      label: stored,
+      data: { description: stored, trigger_text: 'xy', place: '\ufffd', event_type: 'election' },
+    });
+    expect(graph.getNodeAttributes(nodeKey('entity', 'fx-zed')).label).toBe(`Zed ${stored}`);
+    expect(graph.getEdgeAttributes(edgeKey('participates', nodeKey('entity', 'fx-zed'), nodeKey('event', 'fx-e1'))).roles).toEqual(['wit\ufffdness']);
+    expect(graph.getNodeAttributes(nodeKey('entity', 'fx-alice'))).toMatchObject({ label: stored, data: { entity_type: 'PERSON', aliases: ['\ufffd', 'ok 😀'] } });
+    expect(graph.getNodeAttributes(nodeKey('document', 'fx-d1'))).toMatchObject({ label: stored, data: { title: stored, author: '', source_url: 'https://x/\ufffd' } });
+    expect(graph.getNodeAttributes(nodeKey('storyline', 'fx-s-election')).label).toBe(stored);
+  });
 });

@@ -1,3 +1,4 @@
+import { storableText } from '@storytelling/common';
 import { isoDate, isoInstant, nodeKey } from './graph-keys';
 import { NODE_KINDS, type JobBundle, type NodeKind } from './graph.types';
 
@@ -71,18 +72,23 @@ export const RECORD_FIELDS = {
   storyline: ['title', 'start_date', 'end_date', 'document_ids'],
 } as const;
 
-/** Builds a compact bundle (on whichever thread read the job). The bundle's records are left as they were. */
+/**
+ * Builds a compact bundle (on whichever thread read the job). The bundle's records are left as they were.
+ * Text fields, labels and roles come out as Stage 5's tables store them (see {@link text}).
+ */
 export function compactBundle(bundle: JobBundle): CompactBundle {
   const keys = new KeyTable();
-  const entities = records(keys, 'entity', bundle.entities, (e) => e.entity_id, (e, v) => v.push(e.canonical_name, e.entity_type, [...(e.aliases ?? [])]));
+  const entities = records(keys, 'entity', bundle.entities, (e) => e.entity_id, (e, v) =>
+    v.push(text(e.canonical_name), text(e.entity_type), Array.from(e.aliases ?? [], text)),
+  );
   const documents = records(keys, 'document', bundle.documents, (d) => d.document_id, (d, v) =>
-    v.push(d.title, d.author, isoInstant(d.publication_date), d.source_url, d.word_count, d.entity_count, d.event_count),
+    v.push(text(d.title), text(d.author), isoInstant(d.publication_date), text(d.source_url), d.word_count, d.entity_count, d.event_count),
   );
   const events = records(keys, 'event', bundle.events, (ev) => ev.event_id, (ev, v) =>
-    v.push(ev.event_type, isoDate(ev.event_date), ev.description, ev.trigger_text, ev.place, ev.confidence, ev.document_id),
+    v.push(text(ev.event_type), isoDate(ev.event_date), text(ev.description), text(ev.trigger_text), text(ev.place), ev.confidence, ev.document_id),
   );
   const storylines = records(keys, 'storyline', bundle.storylines, (s) => s.storyline_id, (s, v) =>
-    v.push(s.title, isoDate(s.start_date), isoDate(s.end_date), [...(s.document_ids ?? [])]),
+    v.push(text(s.title), isoDate(s.start_date), isoDate(s.end_date), [...(s.document_ids ?? [])]),
   );
   // Relations in the merge's order, so each placeholder gets the label of the first relation naming it.
   const mentions = mentionGroups(keys, bundle);
@@ -131,6 +137,18 @@ export function compactBundleBuffers(bundle: CompactBundle): ArrayBuffer[] {
     bundle.linkages.weight,
   ];
   return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
+}
+
+/**
+ * A record's text as PostgreSQL stores it (`storableText`: a lone UTF-16 surrogate becomes U+FFFD, a
+ * NUL goes). A registry on Redis keeps text as Stage 2 sent it, such as a description cut inside an
+ * emoji: jsonb refused it and failed every later persist, and a text column turned it into U+FFFD,
+ * so the graph in memory differed from the one reloaded (a false change at the next merge). Made
+ * once, here, memory and tables hold the same text. Ids are left alone: the registry refuses an id
+ * holding either.
+ */
+function text<T>(value: T): T {
+  return (typeof value === 'string' ? storableText(value) : value) as T;
 }
 
 const KIND_INDEX = new Map<NodeKind, number>(NODE_KINDS.map((kind, i) => [kind, i]));
@@ -265,13 +283,13 @@ function participationGroups(keys: KeyTable, bundle: JobBundle): { participation
     let named = false;
     for (const p of Array.isArray(ev.participants) ? ev.participants : []) {
       if (p && typeof p.entity_id === 'string' && p.entity_id) {
-        add(ev.event_id, p.entity_id, p.role ?? '', p.name);
+        add(ev.event_id, p.entity_id, text(p.role ?? ''), typeof p.name === 'string' ? text(p.name) : undefined);
         named = true;
       }
     }
     if (!named) bare.add(ev.event_id);
   }
-  for (const ee of bundle.eventEntities) add(ee.event_id, ee.entity_id, ee.role);
+  for (const ee of bundle.eventEntities) add(ee.event_id, ee.entity_id, text(ee.role));
   const roleSets: string[][] = [];
   const roleSetIndex = new Map<string, number>();
   const roleSet = (sorted: string[]): number => {

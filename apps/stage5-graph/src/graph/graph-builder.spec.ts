@@ -172,4 +172,71 @@ describe('mergeJobBundle', () => {
     mergeJobBundle(graph, bundle);
     expect(graph.getNodeAttributes(ent('zed'))).toMatchObject({ kind: 'entity', label: 'fx-zed', data: { placeholder: true } });
   });
+
+  it('drops a placeholder event once a later job rewrites the storyline that named it without it', () => {
+    const graph = createStoryGraph();
+    const { bundle } = twoStories();
+    const election = bundle.storylines[0];
+    const ghost = nodeKey('event', 'fx-ghost');
+    mergeJobBundle(graph, { ...bundle, storylines: [{ ...election, event_ids: [...election.event_ids, 'fx-ghost'] }, bundle.storylines[1]] });
+    expect(graph.getNodeAttributes(ghost)).toMatchObject({ jobId: null, data: { placeholder: true } });
+    const order = graph.order;
+
+    const changes = mergeJobBundle(graph, laterJob({ storylines: [election] }));
+    expect(graph.hasNode(ghost)).toBe(false);
+    expect(graph.order).toBe(order - 1);
+    expect([...changes.removedNodes]).toEqual([ghost]);
+    expect(changes.nodes.has(ghost)).toBe(false);
+    expect(changes.removedEdges).toContain(edgeKey('belongs-to', ghost, nodeKey('storyline', 'fx-s-election')));
+    // As a rebuild from the registry makes it: the same nodes and edges, in any order.
+    const rebuilt = createStoryGraph();
+    mergeJobBundle(rebuilt, bundle);
+    mergeJobBundle(rebuilt, laterJob({ storylines: [election] }));
+    expect(graph.nodes().sort()).toEqual(rebuilt.nodes().sort());
+    expect(graph.edges().sort()).toEqual(rebuilt.edges().sort());
+  });
+
+  it('keeps a placeholder that another relation still names, and a node with a record of its own', () => {
+    const graph = createStoryGraph();
+    const { bundle } = twoStories();
+    const election = bundle.storylines[0];
+    // The ghost is also linked from e1, and e4 (a record) leaves the storyline too.
+    bundle.storylines[0] = { ...election, event_ids: [...election.event_ids, 'fx-ghost'] };
+    bundle.linkages.push({ linkage_id: 'fx-l9', source_event_id: 'fx-e1', target_event_id: 'fx-ghost', kind: 'precedes', score: 0.5 });
+    mergeJobBundle(graph, bundle);
+    const changes = mergeJobBundle(graph, laterJob({ storylines: [{ ...election, event_ids: ['fx-e1', 'fx-e2', 'fx-e3'] }] }));
+    expect(graph.getNodeAttributes(nodeKey('event', 'fx-ghost'))).toMatchObject({ data: { placeholder: true } });
+    expect(graph.hasNode(nodeKey('event', 'fx-e4'))).toBe(true);
+    expect(changes.removedNodes.size).toBe(0);
+  });
+
+  it('drops a placeholder entity once its last mention and co-occurrence are gone', () => {
+    const graph = createStoryGraph();
+    const { bundle } = twoStories();
+    bundle.documentEntities.push({ document_id: 'fx-d1', entity_id: 'fx-zed', mention_count: 1 });
+    mergeJobBundle(graph, bundle);
+    expect(graph.degree(ent('zed'))).toBe(3); // the mention, and co-occurrences with Alice and Carol
+    const d1 = bundle.documents.find((d) => d.document_id === 'fx-d1');
+    const changes = mergeJobBundle(graph, laterJob({ documents: [{ ...(d1 as JobBundle['documents'][number]), entity_count: 0 }] }));
+    expect(graph.hasNode(ent('zed'))).toBe(false);
+    expect([...changes.removedNodes]).toEqual([ent('zed')]);
+    // Carol and Alice have records: they stay, without an edge to d1.
+    expect(graph.hasNode(ent('carol'))).toBe(true);
+  });
+
+  it('writes, not deletes, a placeholder dropped and named again within one change set', () => {
+    const graph = createStoryGraph();
+    const { bundle } = twoStories();
+    const election = bundle.storylines[0];
+    const withGhost = { ...election, event_ids: [...election.event_ids, 'fx-ghost'] };
+    const ghost = nodeKey('event', 'fx-ghost');
+    mergeJobBundle(graph, { ...bundle, storylines: [withGhost] });
+    const changes = emptyChanges();
+    mergeJobBundle(graph, laterJob({ storylines: [election] }), changes);
+    expect(changes.removedNodes.has(ghost)).toBe(true);
+    mergeJobBundle(graph, laterJob({ storylines: [withGhost] }), changes);
+    expect(graph.hasNode(ghost)).toBe(true);
+    expect(changes.removedNodes.has(ghost)).toBe(false);
+    expect(changes.nodes.has(ghost)).toBe(true);
+  });
 });

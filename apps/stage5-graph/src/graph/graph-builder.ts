@@ -7,7 +7,7 @@ import { edgeKindCode, StoryGraph } from './story-graph';
 /** An empty story graph. */
 export const createStoryGraph = (): StoryGraph => new StoryGraph();
 
-export const emptyChanges = (): GraphChanges => ({ nodes: new Set(), edges: new Set(), removedEdges: new Set() });
+export const emptyChanges = (): GraphChanges => ({ nodes: new Set(), edges: new Set(), removedEdges: new Set(), removedNodes: new Set() });
 
 // Key order differs once attributes went through jsonb, so compare structurally.
 const sameJson = (a: unknown, b: unknown): boolean => isDeepStrictEqual(a, b);
@@ -17,7 +17,9 @@ const sameJson = (a: unknown, b: unknown): boolean => isDeepStrictEqual(a, b);
  * idempotent: merging the same bundle twice reports no change the second time. Relations of a
  * record present in the bundle (a document's mentions, an event's participants, a storyline's
  * events) replace what the graph held for it, so a re-processed document never counts twice.
- * Pass `changes` to accumulate the changes of several bundles.
+ * A placeholder (a node only relations named) that the merge leaves without an edge is dropped:
+ * a rebuild from the registry would never make it. Pass `changes` to accumulate the changes of
+ * several bundles.
  */
 export function mergeJobBundle(graph: StoryGraph, bundle: JobBundle, changes: GraphChanges = emptyChanges()): GraphChanges {
   return mergeCompactBundle(graph, compactBundle(bundle), changes);
@@ -25,12 +27,13 @@ export function mergeJobBundle(graph: StoryGraph, bundle: JobBundle, changes: Gr
 
 /** {@link mergeJobBundle} of a bundle already in its compact form (built where the job was read). */
 export function mergeCompactBundle(graph: StoryGraph, bundle: CompactBundle, changes: GraphChanges = emptyChanges()): GraphChanges {
-  const ctx: MergeContext = { graph, changes, jobId: bundle.jobId, bundle, present: new Int32Array(bundle.keys.length).fill(-1) };
+  const ctx: MergeContext = { graph, changes, jobId: bundle.jobId, bundle, present: new Int32Array(bundle.keys.length).fill(-1), bared: [] };
   mergeRecordNodes(ctx);
   mergeMentions(ctx);
   mergeParticipations(ctx);
   mergeLinkages(ctx);
   mergeStorylineEvents(ctx);
+  dropBarePlaceholders(ctx);
   return changes;
 }
 
@@ -42,9 +45,11 @@ interface MergeContext {
   /**
    * Per key of the bundle: its node's number once this merge found or added it, else -1. A job's
    * relations name the same few thousand entities and events millions of times: the graph is asked
-   * about each once. (A merge never drops a node, so a node found once stays.)
+   * about each once. (Nodes are dropped only once the relations are merged, so a node found once stays.)
    */
   present: Int32Array;
+  /** Placeholders (node numbers) that lost an edge in this merge: dropped at its end if they have none left. */
+  bared: number[];
 }
 
 type DataOf = (values: NodeValue[], at: number) => NodeData;
@@ -111,7 +116,7 @@ function upsertNode(ctx: MergeContext, index: number, kind: NodeKind, labelOf: (
   let node = graph.nodeId(key);
   if (node < 0) {
     node = graph.addNodeId(key, { kind, id, label, jobId: ctx.jobId, data, pagerank: 0, degree: 0, community: -1 });
-    ctx.changes.nodes.add(key);
+    addedNode(ctx, key);
   } else {
     const current = graph.nodeAttributesAt(node);
     if (current.label !== label || current.jobId !== ctx.jobId || !sameJson(current.data, data)) {
@@ -142,7 +147,7 @@ function ensureNode(ctx: MergeContext, index: number): number {
       degree: 0,
       community: -1,
     });
-    ctx.changes.nodes.add(key);
+    addedNode(ctx, key);
   }
   ctx.present[index] = node;
   return node;
@@ -166,11 +171,46 @@ function setEdge(ctx: MergeContext, kind: number, source: number, target: number
   }
 }
 
+/** A node this merge added: written, and no longer deleted should an earlier job of the sync have dropped its key. */
+function addedNode(ctx: MergeContext, key: string): void {
+  ctx.changes.nodes.add(key);
+  if (ctx.changes.removedNodes.size) ctx.changes.removedNodes.delete(key);
+}
+
+const isPlaceholder = (graph: StoryGraph, node: number): boolean => {
+  const attributes = graph.nodeAttributesAt(node);
+  return attributes.jobId === null && attributes.data['placeholder'] === true;
+};
+
 function dropEdge(ctx: MergeContext, e: number): void {
-  const key = ctx.graph.edgeKeyAt(e);
-  ctx.graph.dropEdgeId(e);
+  const { graph } = ctx;
+  const key = graph.edgeKeyAt(e);
+  const source = graph.edgeSourceId(e);
+  const target = graph.edgeTargetId(e);
+  if (isPlaceholder(graph, source)) ctx.bared.push(source);
+  if (isPlaceholder(graph, target)) ctx.bared.push(target);
+  graph.dropEdgeId(e);
   ctx.changes.edges.delete(e);
   ctx.changes.removedEdges.add(key);
+}
+
+/**
+ * Drops the placeholders this merge left without an edge. A placeholder stands for a record only
+ * relations named (a storyline's event the registry never had): once a later job rewrites those
+ * relations without it, nothing names it, and a rebuild from the registry would not make it. Kept,
+ * it was an `unknown` event in /events and the stats, a community of its own, and a node every
+ * PageRank was shared with. Checked at the end of the merge: an entity's co-occurrences leave after
+ * its mentions, and a later relation of the same job may name it again.
+ */
+function dropBarePlaceholders(ctx: MergeContext): void {
+  const { graph, changes } = ctx;
+  for (const node of ctx.bared) {
+    if (!graph.nodeAliveAt(node) || graph.degreeAt(node) > 0 || !isPlaceholder(graph, node)) continue;
+    const key = graph.nodeKey(node);
+    graph.dropNode(key);
+    changes.nodes.delete(key);
+    changes.removedNodes.add(key);
+  }
 }
 
 /** Edges of one kind at a node, keyed by the node at the other end. */

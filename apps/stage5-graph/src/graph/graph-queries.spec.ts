@@ -1,5 +1,6 @@
 import { countGraphCalls } from '../../test/support/graph-calls';
-import { createStoryGraph } from './graph-builder';
+import { twoStories } from '../../test/fixtures/story-records';
+import { createStoryGraph, mergeJobBundle } from './graph-builder';
 import { computeEnrichment, writeEnrichment } from './graph-enricher';
 import { nodeKey } from './graph-keys';
 import { GraphModel } from './graph-model';
@@ -224,5 +225,21 @@ describe('entity queries after a merge, before the next index build', () => {
     expect(model.entityChanged(nodeKey('entity', 'small'))).toBe(true);
     expect(model.entityChanged(nodeKey('entity', 'hub'))).toBe(false);
     expect(ids(model, { entity: 'small', limit: 100, offset: 0 })).toEqual(referenceEvents(model, { entity: 'small', limit: 100, offset: 0 }));
+  });
+});
+
+describe('queryEvents between a merge and the next index build', () => {
+  it('leaves out a placeholder event the merge dropped, which the lists still hold', () => {
+    const { bundle } = twoStories();
+    const election = bundle.storylines[0];
+    const model = new GraphModel();
+    mergeJobBundle(model.graph, { ...bundle, storylines: [{ ...election, event_ids: [...election.event_ids, 'fx-ghost'] }] });
+    model.refreshIndexes();
+    expect(queryEvents(model, { limit: 100, offset: 0 }).items.map((e) => e.id)).toContain('fx-ghost');
+    mergeJobBundle(model.graph, { ...bundle, storylines: [election] });
+    expect(model.graph.hasNode(nodeKey('event', 'fx-ghost'))).toBe(false);
+    const items = queryEvents(model, { limit: 100, offset: 0 }).items.map((e) => e.id);
+    expect(items).not.toContain('fx-ghost');
+    expect(items).toHaveLength(6);
   });
 });

@@ -178,7 +178,11 @@ export function queryEvents(model: GraphModel, query: EventQuery) {
     total,
     limit: query.limit,
     offset: query.offset,
-    items: keys.map((key) => eventView(model.graph.getNodeAttributes(key))),
+    // A placeholder event a merge dropped stays in the lists until they are rebuilt (the end of its sync).
+    items: keys.flatMap((key) => {
+      const attributes = model.graph.findNodeAttributes(key);
+      return attributes ? [eventView(attributes)] : [];
+    }),
     next: next && encodeEventCursor(next),
   };
 }

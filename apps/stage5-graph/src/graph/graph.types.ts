@@ -91,6 +91,8 @@ export interface GraphChanges {
   edges: Set<number>;
   /** Keys of the edges dropped. */
   removedEdges: Set<string>;
+  /** Keys of the nodes dropped: placeholders left without an edge (see graph-builder.ts). Never in `nodes` too. */
+  removedNodes: Set<string>;
 }
 
 export interface TimelineEntry {

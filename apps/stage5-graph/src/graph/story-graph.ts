@@ -157,6 +157,12 @@ export class StoryGraph {
     return this.attributes[this.requireNode(key)] as NodeAttributes;
   }
 
+  /** The node's attributes, or undefined when there is no such node. */
+  findNodeAttributes(key: string): NodeAttributes | undefined {
+    const id = this.index.get(key);
+    return id === undefined ? undefined : this.attributes[id];
+  }
+
   getNodeAttribute<K extends keyof NodeAttributes>(key: string, name: K): NodeAttributes[K] {
     return this.getNodeAttributes(key)[name];
   }

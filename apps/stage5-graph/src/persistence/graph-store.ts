@@ -7,6 +7,7 @@ import { loadGraphModel } from './graph-loader';
 import { migrateStage5 } from './stage5-migrations';
 import {
   deleteEdges,
+  deleteNodes,
   rewriteMetrics,
   rewriteSummaries,
   writeEdges,
@@ -46,6 +47,7 @@ export interface PersistReport {
   nodes: number;
   edges: number;
   removedEdges: number;
+  removedNodes: number;
   metrics: number;
   summaries: number;
   seconds: number;
@@ -152,6 +154,7 @@ export class GraphStore {
       const nodes = await writeNodes(client, input.graph, sorted(input.changes.nodes), this.chunkSize);
       const edges = await writeEdges(client, input.graph, input.changes.edges, this.chunkSize);
       const removedEdges = await deleteEdges(client, sorted(input.changes.removedEdges), this.chunkSize);
+      const removedNodes = await deleteNodes(client, sorted(input.changes.removedNodes), this.chunkSize);
       let metrics = 0;
       let summaries = 0;
       if (input.enrichment) {
@@ -163,7 +166,7 @@ export class GraphStore {
         watermark: input.watermark,
         enrichment: input.enrichment ?? input.previous,
       });
-      return { nodes, edges, removedEdges, metrics, summaries, seconds: (performance.now() - start) / 1000 };
+      return { nodes, edges, removedEdges, removedNodes, metrics, summaries, seconds: (performance.now() - start) / 1000 };
     });
   }
 

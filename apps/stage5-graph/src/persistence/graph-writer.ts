@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { storableJson, storableText } from '@storytelling/common';
 import type { JobRecord } from '@storytelling/metadata-registry';
 import type { GraphChanges, StoryGraph, StorylineSummary } from '../graph/graph.types';
 import { runInSlices } from '../graph/time-slices';
@@ -25,6 +26,11 @@ ON CONFLICT (edge_key) DO UPDATE SET kind = EXCLUDED.kind, source = EXCLUDED.sou
   weight = EXCLUDED.weight, roles = EXCLUDED.roles, position = EXCLUDED.position`;
 
 const DELETE_EDGES = 'DELETE FROM stage5_edges WHERE edge_key = ANY($1::text[])';
+
+// A dropped node's metrics row too: a persist without an enrichment keeps the metrics table as it was.
+const DELETE_NODES = `
+WITH metrics AS (DELETE FROM stage5_node_metrics WHERE node_key = ANY($1::text[]))
+DELETE FROM stage5_nodes WHERE node_key = ANY($1::text[])`;
 
 const INSERT_METRICS = `
 INSERT INTO stage5_node_metrics (node_key, pagerank, degree, community)
@@ -78,9 +84,11 @@ export function writeNodes(client: PoolClient, graph: StoryGraph, keys: Iterable
       chunk,
       attrs.map((a) => a.kind),
       attrs.map((a) => a.id),
-      attrs.map((a) => a.label),
+      // Storable already when they came from compactBundle; one text that is not would fail the
+      // whole persist (jsonb refuses a lone surrogate, every column a NUL), and every later one.
+      attrs.map((a) => storableText(a.label)),
       attrs.map((a) => a.jobId),
-      attrs.map((a) => JSON.stringify(a.data)),
+      attrs.map((a) => storableJson(a.data)),
     ];
   });
 }
@@ -107,6 +115,11 @@ export function deleteEdges(client: PoolClient, keys: Iterable<string>, chunkSiz
   return inChunks(client, DELETE_EDGES, keys, chunkSize, (chunk) => [chunk]);
 }
 
+/** Deletes the nodes (and their metrics) a merge dropped. */
+export function deleteNodes(client: PoolClient, keys: Iterable<string>, chunkSize: number) {
+  return inChunks(client, DELETE_NODES, keys, chunkSize, (chunk) => [chunk]);
+}
+
 /** Rewrites every node's metrics: PageRank moves everywhere when anything changes. */
 export async function rewriteMetrics(client: PoolClient, graph: StoryGraph, nodes: string[], chunkSize: number) {
   await client.query('TRUNCATE stage5_node_metrics');
@@ -124,13 +137,13 @@ export async function rewriteSummaries(
   await client.query('TRUNCATE stage5_storyline_summaries');
   return inChunks(client, INSERT_SUMMARIES, summaries.values(), chunkSize, (chunk) => [
     chunk.map((s) => s.storylineId),
-    chunk.map((s) => s.title),
+    chunk.map((s) => storableText(s.title)),
     chunk.map((s) => s.startDate),
     chunk.map((s) => s.endDate),
     chunk.map((s) => s.spanDays),
     chunk.map((s) => s.community),
-    chunk.map((s) => JSON.stringify(s.timeline)),
-    chunk.map((s) => JSON.stringify(s.keyEntities)),
+    chunk.map((s) => storableJson(s.timeline)),
+    chunk.map((s) => storableJson(s.keyEntities)),
   ]);
 }
 

@@ -47,7 +47,7 @@ export interface SyncDeps {
 export interface SyncReport {
   jobs: string[];
   failedJobs: Array<{ jobId: string; error: string }>;
-  changes: { nodes: number; edges: number; removedEdges: number };
+  changes: { nodes: number; edges: number; removedEdges: number; removedNodes: number };
   enriched: boolean;
   watermark: Watermark | null;
   persisted: PersistReport | null;
@@ -100,7 +100,7 @@ async function syncWith(deps: SyncDeps, waits: WriterWaits): Promise<SyncReport>
   const report: SyncReport = {
     jobs: [],
     failedJobs: [],
-    changes: { nodes: 0, edges: 0, removedEdges: 0 },
+    changes: { nodes: 0, edges: 0, removedEdges: 0, removedNodes: 0 },
     enriched: false,
     watermark: state.watermark,
     persisted: null,
@@ -182,8 +182,8 @@ async function syncWith(deps: SyncDeps, waits: WriterWaits): Promise<SyncReport>
     watermark,
   });
   report.seconds.persist = (now() - t) / 1000;
-  report.changes = { nodes: changes.nodes.size, edges: changes.edges.size, removedEdges: changes.removedEdges.size };
-  for (const set of [changes.nodes, changes.edges, changes.removedEdges]) set.clear();
+  report.changes = { nodes: changes.nodes.size, edges: changes.edges.size, removedEdges: changes.removedEdges.size, removedNodes: changes.removedNodes.size };
+  for (const set of [changes.nodes, changes.edges, changes.removedEdges, changes.removedNodes]) set.clear();
   // No edge number is held any more (the changes are written): the rows of dropped edges can go.
   if (deps.model.graph.deadEdgeShare > DEAD_EDGE_SHARE) await deps.model.lock.exclusive(() => deps.model.graph.compactEdges(), waits);
   report.watermark = watermark;
@@ -261,7 +261,7 @@ async function listPendingJobs(deps: SyncDeps, state: SyncState): Promise<JobRec
 }
 
 const isEmpty = (changes: GraphChanges): boolean =>
-  changes.nodes.size === 0 && changes.edges.size === 0 && changes.removedEdges.size === 0;
+  changes.nodes.size === 0 && changes.edges.size === 0 && changes.removedEdges.size === 0 && changes.removedNodes.size === 0;
 
 function observe(deps: SyncDeps, report: SyncReport): void {
   const m = deps.metrics;
