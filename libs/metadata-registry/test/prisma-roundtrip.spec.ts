@@ -97,6 +97,8 @@ describe('the migrated database matches the Prisma schema', () => {
       end_date: day,
       job_id: jobId,
       document_ids: ['rt-doc'],
+      // BIGINT: beyond a JavaScript number's exact integers.
+      link_sequence: 9_007_199_254_740_993n,
       created_at: at,
       updated_at: at,
     };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import IORedis, { type Redis } from 'ioredis';
 import pino from 'pino';
 import { createTestDatabase, testRedisUrl, uniqueName, type TestDatabase } from '@storytelling/test-utils';
-import { createRegistry, migrateRegistry, registryMigrationsFingerprint, type Registry } from '../src';
+import { createRegistry, migrateRegistry, registryMigrationsFingerprint, type PrismaLike, type Registry } from '../src';
 import { testConfig } from './registry-fixtures';
 
 /** What a test file gets from registryTestBed, once its beforeAll has run. */
@@ -17,7 +17,7 @@ export interface RegistryTestBed {
   /** A fresh Redis key prefix, whose keys are removed after the test. */
   prefix(): string;
   /** A registry on the file's database (own outbox folder, no background replay, closed after the test). */
-  open(env: Record<string, string>, options?: { keyPrefix?: string; readOnly?: boolean }): Promise<Registry>;
+  open(env: Record<string, string>, options?: { keyPrefix?: string; readOnly?: boolean; prisma?: PrismaLike }): Promise<Registry>;
 }
 
 /**
@@ -76,6 +76,7 @@ export function registryTestBed(name: string): RegistryTestBed {
         replayIntervalMs: 0,
         redisKeyPrefix: options.keyPrefix ?? prefix(),
         readOnly: options.readOnly,
+        prisma: options.prisma,
       });
       opened.push(registry);
       return registry;

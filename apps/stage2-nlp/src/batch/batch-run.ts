@@ -4,6 +4,7 @@ import type { RejectionCode } from '../config/stage2.errors';
 import type { AnalysisItem, BatchInput, DocumentWarning, RejectedDocument } from '../input/batch-input.types';
 import { guessDocumentId, prepareDocument } from '../input/document-preparer';
 import type { LoadLinked } from '../stores/multi-backend-writer';
+import { linkSequenceOf } from '../stores/link-state-repository';
 import { addCounts, emptyCounts, type BatchContext, type LinkedSave, type SavePayload, type StoreRefusal, type StoreWriteCounts } from '../stores/store.types';
 import type { BatchProcessorDeps, BatchProgress, ProcessBatchOptions } from './batch-processor';
 import { timed, type BatchSummary } from './batch-summary';
@@ -210,7 +211,8 @@ export class BatchRun {
         const claimed = documentsSaved ? { documents, rejects } : this.withoutRefused(documents, rejects, await claim(documents));
         const linked = await this.linkAgainst(known, loadLinked, claimed.documents, claimed.rejects);
         if (documentsSaved) linked.payload = this.withoutSavedDocuments(linked.payload, documents);
-        this.queueRegistryWrite(linked.payload);
+        // The storylines' version in the registry: registry writes of batches land in any order.
+        this.queueRegistryWrite(linked.payload, linkSequenceOf(known, linked.state !== undefined));
         return linked;
       }),
     );
@@ -265,8 +267,9 @@ export class BatchRun {
    * status in the registry says failed, and readers such as Stage 5 take only completed jobs; a
    * retry rewrites the same records (every registry write is an upsert).
    */
-  private queueRegistryWrite(payload: SavePayload): void {
-    const write = () => timed(this.timings, 'registry', () => this.deps.registry.writeSaved(this.summary, payload.documents, payload.linkages, payload.storylines));
+  private queueRegistryWrite(payload: SavePayload, linkSequence?: number): void {
+    const write = () =>
+      timed(this.timings, 'registry', () => this.deps.registry.writeSaved(this.summary, payload.documents, payload.linkages, payload.storylines, linkSequence));
     this.registryWrites = this.registryWrites.then(write);
   }
 

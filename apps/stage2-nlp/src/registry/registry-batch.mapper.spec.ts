@@ -46,6 +46,7 @@ describe('toRegistryBatch', () => {
       [document('d1', 'N1'), document('d2', 'N2')],
       [{ linkage_id: 'l1', source_event_id: 'ev-d1', target_event_id: 'ev-d2', kind: 'coreference', score: 0.8 }],
       [{ storyline_id: 's1', title: 'S', event_ids: ['ev-d1', 'ev-d2'], document_ids: ['d1', 'd2'], start_date: '2025-04-10', end_date: null }],
+      12,
     );
     expect(batch.jobId).toBe('job-1');
     expect(batch.documents?.[0]).toMatchObject({
@@ -68,6 +69,9 @@ describe('toRegistryBatch', () => {
     ]);
     expect(batch.linkages?.[0]).toMatchObject({ linkage_id: 'l1', job_id: 'job-1' });
     expect(batch.storylines?.[0]).toMatchObject({ storyline_id: 's1', start_date: new Date('2025-04-10T00:00:00Z'), end_date: null, event_ids: ['ev-d1', 'ev-d2'] });
+    // The link-state save the storylines come from: their version in the registry.
+    expect(batch.storylines?.[0].link_sequence).toBe(12);
+    expect(toRegistryBatch('job-1', [], [], [{ storyline_id: 's1', title: 'S', event_ids: [], document_ids: [], start_date: null, end_date: null }]).storylines?.[0].link_sequence).toBeNull();
   });
 });
 

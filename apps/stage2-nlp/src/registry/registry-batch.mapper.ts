@@ -72,13 +72,15 @@ function eventEntityRecords(jobId: string, documents: ProcessedDocument[]): Even
 
 /**
  * Maps what Stage 2 saved to the registry's records: one RegistryBatch for one save, so the
- * registry receives exactly what the stores received.
+ * registry receives exactly what the stores received. `linkSequence` (the link-state save the
+ * storylines come from) versions them: the registry keeps the newest whatever order writes land in.
  */
 export function toRegistryBatch(
   jobId: string,
   documents: ProcessedDocument[],
   linkages: EventLinkage[],
   storylines: Storyline[],
+  linkSequence?: number,
 ): RegistryBatch {
   return {
     jobId,
@@ -99,6 +101,7 @@ export function toRegistryBatch(
         job_id: jobId,
         event_ids: s.event_ids,
         document_ids: s.document_ids,
+        link_sequence: linkSequence ?? null,
       }),
     ),
   };

@@ -26,12 +26,21 @@ export class RegistryDualWriter {
     );
   }
 
-  async writeSaved(summary: BatchSummary, documents: ProcessedDocument[], linkages: EventLinkage[], storylines: Storyline[]): Promise<void> {
+  /** `linkSequence`: the version of the storylines (see `toRegistryBatch`). */
+  async writeSaved(
+    summary: BatchSummary,
+    documents: ProcessedDocument[],
+    linkages: EventLinkage[],
+    storylines: Storyline[],
+    linkSequence?: number,
+  ): Promise<void> {
     if (!documents.length && !linkages.length && !storylines.length) return;
     await this.call(summary.registry, 'documents', 'write documents', (hooks) =>
       // Disabled, or the job outside the rollout: the hook only says so; do not build records for nothing.
       hooks.syncWriteDocumentsToRegistry(
-        this.enabled && hooks.accepts(summary.job_id) ? toRegistryBatch(summary.job_id, documents, linkages, storylines) : { jobId: summary.job_id },
+        this.enabled && hooks.accepts(summary.job_id)
+          ? toRegistryBatch(summary.job_id, documents, linkages, storylines, linkSequence)
+          : { jobId: summary.job_id },
       ),
     );
   }

@@ -21,6 +21,23 @@ interface HeadRow {
   sequence_revision: string | null;
 }
 
+/**
+ * The save sequence each state object was read at by `lock` (set under the lock, so exact while
+ * it is held). A state object stands for one revision: the linker never changes the state it is given.
+ */
+const lockedSequences = new WeakMap<object, number>();
+
+/**
+ * The version of what a linked save writes (its storylines, for the metadata registry): the
+ * sequence the save takes when it saves the linker's memory (`saves`), else the sequence of the
+ * memory it read (its storylines are the stored ones). Known only for a state `lock` returned, in
+ * the transaction that still holds the lock; undefined otherwise (nothing linked yet, or no linker store).
+ */
+export function linkSequenceOf(known: object | undefined, saves: boolean): number | undefined {
+  const sequence = known === undefined ? undefined : lockedSequences.get(known);
+  return sequence === undefined ? undefined : sequence + (saves ? 1 : 0);
+}
+
 /** Advisory lock key of the linker's memory ("stage2" in ASCII). */
 const LINK_STATE_LOCK = 0x737461676532;
 const HEAD_ROW = 1;
@@ -61,13 +78,17 @@ export class LinkStateRepository {
     const head = await readHead(tx);
     if (!head) return undefined;
     const cached = this.cached;
-    if (cached?.revision === head.revision) return cached.state;
     const sequence = Number(head.sequence);
+    if (cached?.revision === head.revision) {
+      lockedSequences.set(cached.state, sequence);
+      return cached.state;
+    }
     const state =
       cached && readsChanges(cached, head) && (await savedAs(tx, cached))
         ? await readChanges(tx, cached, head)
         : await readState(tx, head.version, head.document_count);
     this.cached = { revision: head.revision, sequence, state };
+    lockedSequences.set(state, sequence);
     return state;
   }
 

@@ -25,6 +25,11 @@ interface TableSpec<R> {
    * shared across jobs (entities) or rewritten as they grow (storylines), which always merge.
    */
   perJob?: boolean;
+  /**
+   * Condition on the stored row (the table's name) and the new one (EXCLUDED) for the update to
+   * apply; the upsert then returns the keys of the rows it wrote, and the others stay as stored.
+   */
+  applyIf?: string;
 }
 
 const jsonArray = (column: string) => `ARRAY(SELECT jsonb_array_elements_text(d.${column}::jsonb))`;
@@ -50,7 +55,8 @@ function upsertFrom<R>(spec: TableSpec<R>, source: string): string {
   return (
     `INSERT INTO ${spec.table} (${names}, updated_at) SELECT ${selects}, now() FROM ${source} ` +
     `ORDER BY ${spec.key.map((k) => `d.${k}`).join(', ')} ` +
-    `ON CONFLICT (${spec.key.join(', ')}) DO UPDATE SET ${updateList(spec)}`
+    `ON CONFLICT (${spec.key.join(', ')}) DO UPDATE SET ${updateList(spec)}` +
+    (spec.applyIf ? ` WHERE ${spec.applyIf} RETURNING ${spec.key.join(', ')}` : '')
   );
 }
 
@@ -190,7 +196,13 @@ const SPECS: TableSpec<any>[] = [ // eslint-disable-line @typescript-eslint/no-e
       { name: 'end_date', type: 'date', value: (r) => toDate(r.end_date) },
       { name: 'job_id', type: 'uuid', value: (r) => r.job_id },
       { name: 'document_ids', type: 'text', value: (r) => toJson(r.document_ids), select: jsonArray('document_ids') },
+      { name: 'link_sequence', type: 'int8', value: (r) => r.link_sequence ?? null },
     ],
+    // A storyline is rewritten as it grows, by batches whose writes may land out of order (a slow
+    // write, one that timed out and lands anyway, an outbox replay): never over a newer version.
+    // An unversioned row (written before versions) gives way to any write; an unversioned write
+    // never replaces a versioned row (NULL compares as unknown: not applied).
+    applyIf: 'storylines.link_sequence IS NULL OR storylines.link_sequence <= EXCLUDED.link_sequence',
   },
 ];
 
@@ -239,19 +251,23 @@ function columnArrays<R>(columns: Column<R>[], records: R[]): string[] {
   return arrays.map(arrayLiteral);
 }
 
-/** Stages rows with COPY when the session can and the rows are many; returns false to use unnest. */
+type Row = Record<string, unknown>;
+
+/**
+ * Stages rows with COPY when the session can and the rows are many, and upserts them; returns the
+ * upsert's rows (what its RETURNING gives), or false to use unnest.
+ */
 async function staged<R>(
   session: SqlSession,
   sql: { create: string; copy: string; upsert: string },
   columns: Column<R>[],
   records: R[],
   params: unknown[] = [],
-): Promise<boolean> {
+): Promise<Row[] | false> {
   if (!session.copyIn || records.length < COPY_MIN_ROWS) return false;
   await session.query(sql.create);
   await session.copyIn(sql.copy, copyPieces(records, (record) => columns.map((column) => column.value(record))));
-  await session.query(sql.upsert, params);
-  return true;
+  return session.query<Row>(sql.upsert, params);
 }
 
 /**
@@ -290,6 +306,7 @@ export async function writeBatchRows(session: SqlSession, batch: RegistryBatch):
   const counts: Partial<Record<EntityKind, number>> = {};
   // Once one table holds some of these rows, this is a retry: the next tables merge without trying.
   let fresh = true;
+  let storylines = batch.storylines;
   for (const { spec, unnest, staged: stagedSpec, direct } of PREPARED) {
     const records = batch[spec.field] as unknown[] | undefined;
     if (!records?.length) continue;
@@ -299,9 +316,14 @@ export async function writeBatchRows(session: SqlSession, batch: RegistryBatch):
       if (outcome === 'copied') continue;
       fresh = outcome === 'skipped';
     }
-    if (!(await staged(session, stagedSpec, spec.columns, records))) await session.query(unnest, columnArrays(spec.columns, records));
+    const written = (await staged(session, stagedSpec, spec.columns, records)) || (await session.query<Row>(unnest, columnArrays(spec.columns, records)));
+    if (spec.field === 'storylines') {
+      // A storyline's events belong to the version its row holds: rewritten only with the row.
+      const applied = new Set(written.map((row) => row['storyline_id']));
+      storylines = storylines?.filter((s) => applied.has(s.storyline_id));
+    }
   }
-  if (batch.storylines?.length) await writeStorylineEvents(session, batch.storylines);
+  if (storylines?.length) await writeStorylineEvents(session, storylines);
   return counts;
 }
 
@@ -353,6 +375,6 @@ function storylineEventRows(storylines: NonNullable<RegistryBatch['storylines']>
 async function rewriteStorylineEvents(session: SqlSession, storylines: NonNullable<RegistryBatch['storylines']>): Promise<void> {
   const rows = storylineEventRows(storylines);
   const lengths = [storylines.map((s) => s.storyline_id), storylines.map((s) => s.event_ids.length)].map(arrayLiteral);
-  if (await staged(session, STORYLINE_EVENTS_STAGED, STORYLINE_EVENT_COLUMNS, rows, lengths)) return;
+  if ((await staged(session, STORYLINE_EVENTS_STAGED, STORYLINE_EVENT_COLUMNS, rows, lengths)) !== false) return;
   await session.query(STORYLINE_EVENTS_UNNEST_SQL, [...lengths, ...columnArrays(STORYLINE_EVENT_COLUMNS, rows)]);
 }

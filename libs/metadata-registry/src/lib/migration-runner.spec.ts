@@ -159,7 +159,11 @@ describe('applyMigrations (Prisma-compatible, without the schema engine)', () =>
 
   it('fingerprints a folder by names and checksums, and refuses a missing folder', () => {
     expect(migrationsFingerprint(dir)).toMatch(/^[0-9a-f]{64}$/);
-    expect(readMigrations(REGISTRY_MIGRATIONS_DIR).map((m) => m.name)).toEqual(['20261128200000_init', '20261129030000_storyline_events_without_fk']);
+    expect(readMigrations(REGISTRY_MIGRATIONS_DIR).map((m) => m.name)).toEqual([
+      '20261128200000_init',
+      '20261129030000_storyline_events_without_fk',
+      '20261210000000_storyline_link_sequence',
+    ]);
     expect(() => readMigrations(join(dir, 'nope'))).toThrow(/Migrations folder not found/);
   });
 });

@@ -45,6 +45,8 @@ const VALID: Record<string, Rec[]> = {
       event_ids: ['e1', 'e2'], document_ids: ['d1'],
     },
     { storyline_id: 's2', title: 'S2' },
+    { storyline_id: 's3', title: 'S3', link_sequence: 42 },
+    { storyline_id: 's4', title: 'S4', link_sequence: null },
   ],
 };
 
@@ -105,6 +107,10 @@ const UNUSUAL: Record<string, Rec[]> = {
     { storyline_id: 's', title: 'S', event_ids: [''] },
     { storyline_id: 's', title: 'S', document_ids: 'd1' },
     { storyline_id: 's', title: 'S', end_date: '2024-01-01' },
+    { storyline_id: 's', title: 'S', link_sequence: -1 },
+    { storyline_id: 's', title: 'S', link_sequence: 1.5 },
+    { storyline_id: 's', title: 'S', link_sequence: 2 ** 53 },
+    { storyline_id: 's', title: 'S', link_sequence: '7' },
   ],
 };
 

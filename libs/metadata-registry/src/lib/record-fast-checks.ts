@@ -89,6 +89,9 @@ const participants = (v: unknown): Maybe<EventRecord['participants']> => {
   return out;
 };
 
+/** `link_sequence`: absent stays absent (zod's optional), null or a safe integer >= 0. */
+const isLinkSequence = (v: unknown): boolean => v === undefined || v === null || (Number.isSafeInteger(v) && (v as number) >= 0);
+
 const anyNo = (...values: unknown[]): boolean => values.includes(NO);
 
 const document: FastCheck = (r, jobId): DocumentRecord | undefined => {
@@ -178,8 +181,9 @@ const storyline: FastCheck = (r, jobId): StorylineRecord | undefined => {
   const end_date = nullableDate(r['end_date']);
   const event_ids = idArray(r['event_ids']);
   const document_ids = idArray(r['document_ids']);
-  if (anyNo(start_date, end_date, event_ids, document_ids)) return undefined;
-  return {
+  const link_sequence = r['link_sequence'];
+  if (anyNo(start_date, end_date, event_ids, document_ids) || !isLinkSequence(link_sequence)) return undefined;
+  const checked: StorylineRecord = {
     storyline_id,
     title,
     start_date: start_date as Date | null,
@@ -188,6 +192,8 @@ const storyline: FastCheck = (r, jobId): StorylineRecord | undefined => {
     event_ids: event_ids as string[],
     document_ids: document_ids as string[],
   };
+  if (link_sequence !== undefined) checked.link_sequence = link_sequence as number | null;
+  return checked;
 };
 
 /** The fast check of each record kind. */

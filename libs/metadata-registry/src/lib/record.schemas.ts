@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idProblem } from '@storytelling/common';
+import { idProblem, storableText } from '@storytelling/common';
 import type {
   DocumentEntityRecord,
   DocumentRecord,
@@ -34,6 +34,7 @@ const date = z.coerce
     message: 'must be a valid date between years 1 and 9999',
   });
 const json = z.record(z.string(), z.unknown()).default({});
+const linkSequence = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /**
  * Job ids are UUIDs (any version; the design's job_id column is uuid), lower-cased: PostgreSQL's uuid
@@ -45,8 +46,10 @@ export const jobIdSchema = z.guid({ message: 'must be a UUID' }).transform((id) 
 /**
  * An entity's aliases are a set: kept sorted (JavaScript's default order, as the Redis backend sorts
  * them) and without repeats, so a first insert stores in PostgreSQL what the Redis backend stores.
+ * Made storable first (a lone surrogate becomes U+FFFD, as both backends store it): two aliases
+ * that differ only there are one alias once stored.
  */
-export const aliasSet = (aliases: readonly string[]): string[] => [...new Set(aliases)].sort();
+export const aliasSet = (aliases: readonly string[]): string[] => [...new Set(aliases.map(storableText))].sort();
 
 export const documentSchema = z.object({
   document_id: id,
@@ -113,6 +116,8 @@ export const storylineSchema = z.object({
   job_id: jobIdSchema,
   event_ids: z.array(id).default([]),
   document_ids: z.array(id).default([]),
+  // A BIGINT column; beyond 2^53 a JavaScript number no longer orders versions exactly.
+  link_sequence: linkSequence.nullable().optional(),
 });
 
 /**

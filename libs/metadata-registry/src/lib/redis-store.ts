@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { errorMessage } from '@storytelling/common';
+import { errorMessage, storableJson, storableText } from '@storytelling/common';
 import type { EntityKind, EntityRecord, JobRecord, RegistryBatch } from './registry.types';
 import type { JobRegistration, JobStatusUpdate } from './job-writer';
 import { RegistryWriteError } from './registry.errors';
@@ -112,10 +112,14 @@ export class RedisStore implements RegistryStore {
     const key = this.keys.record('job', jobId);
     return this.guarded(`job ${jobId}`, async () => {
       const json = await this.redis.get(key);
-      const job = compute(json ? reviveRecord<JobRecord>('job', json) : null, jobId);
+      const computed = compute(json ? reviveRecord<JobRecord>('job', json) : null, jobId);
+      // Storable, as PostgreSQL stores it (a lone surrogate in the metadata or the error message
+      // becomes U+FFFD); the job returned is the one stored.
+      const stored = storableJson(computed);
+      const job = stored === JSON.stringify(computed) ? computed : reviveRecord<JobRecord>('job', stored);
       const plan = emptyPlan();
       plan.guards.set(key, json);
-      plan.sets.push([key, JSON.stringify(job)]);
+      plan.sets.push([key, stored]);
       plan.zadds.push([this.keys.jobsByUpdate(), job.updated_at.getTime(), job.job_id]);
       return { plan, value: job };
     });
@@ -158,14 +162,22 @@ export class RedisStore implements RegistryStore {
     const plan = emptyPlan();
     const read = await this.redis.mget(part.map((items) => items[0].key));
     part.forEach((items, i) => {
-      const { kind, id, key, record: first } = items[0];
+      const { kind, id, key } = items[0];
+      // Guarded even when nothing is written: whether a storyline is written rests on what was read.
       plan.guards.set(key, read[i]);
-      this.planStaleRemovals(plan, kind, id, read[i], first.job_id, ms);
       let latest = read[i] ? (JSON.parse(read[i] as string) as AnyRecord) : null;
+      let first: AnyRecord | undefined;
       for (const item of items) {
+        if (kind === 'storyline' && !supersedes(item.record, latest)) continue;
         const record = kind === 'entity' ? mergeEntity(latest, item.record as unknown as EntityRecord) : item.record;
         latest = record;
-        plan.sets.push([key, JSON.stringify({ ...record, updated_at: now })]);
+        if (!first) {
+          first = record;
+          this.planStaleRemovals(plan, kind, id, read[i], first.job_id, ms);
+        }
+        // Well-formed text, as PostgreSQL stores it: a lone surrogate (text cut inside an emoji)
+        // becomes U+FFFD and a NUL in JSON is dropped, so both backends hold and return the same.
+        plan.sets.push([key, storableJson({ ...record, updated_at: now })]);
         plan.zadds.push([this.keys.index(kind), 0, id]);
         plan.zadds.push([this.keys.index(kind, item.record.job_id ?? batchJobId), 0, id]);
         plan.zadds.push([this.keys.updated(kind), 0, updatedMember(ms, id)]);
@@ -188,10 +200,24 @@ export class RedisStore implements RegistryStore {
   }
 }
 
-/** An entity is shared across jobs: its aliases accumulate, as in PostgreSQL. */
+/**
+ * An entity is shared across jobs: its aliases accumulate, as in PostgreSQL. Made storable before
+ * the merge, as PostgreSQL's text[] holds them: an alias with a lone surrogate and its U+FFFD form are one.
+ */
 function mergeEntity(previous: AnyRecord | null, entity: EntityRecord): AnyRecord {
   const aliases = (previous?.['aliases'] as string[] | undefined) ?? [];
-  return { ...entity, aliases: [...new Set([...aliases, ...entity.aliases])].sort() } as unknown as AnyRecord;
+  return { ...entity, aliases: [...new Set([...aliases, ...entity.aliases.map(storableText)])].sort() } as unknown as AnyRecord;
+}
+
+/**
+ * Whether a storyline write applies over what is stored, as PostgreSQL's guarded upsert decides:
+ * not when the stored version is higher, nor when the write is unversioned and the stored one is not.
+ */
+function supersedes(incoming: AnyRecord, stored: AnyRecord | null): boolean {
+  const had = stored?.['link_sequence'];
+  if (had === null || had === undefined) return true;
+  const has = incoming['link_sequence'];
+  return typeof has === 'number' && has >= (had as number);
 }
 
 /** Groups of records cut into parts of about `size` records; a group is never split. */

@@ -109,6 +109,14 @@ export interface StorylineRecord {
   /** Ordered event ids (position = index). */
   event_ids: string[];
   document_ids: string[];
+  /**
+   * The version of the storyline: the writer's link-state save that made it (Stage 2's link-state
+   * sequence, which grows with every linking save). A write of a storyline stored with a higher
+   * version is ignored, so an older batch's write that lands late (slow, timed out, replayed from
+   * the outbox) never replaces a newer storyline. Absent or null: unversioned, replaced by any
+   * write but never replacing a versioned storyline. Write-only: readers do not return it.
+   */
+  link_sequence?: number | null;
   /** Set by the registry when read back: when the row was last written (the watermark column). */
   updated_at?: Date;
 }

@@ -48,6 +48,8 @@ export interface ResilientWriterOptions {
  * Writes through a circuit breaker; what cannot be written (backend down, breaker open) goes to
  * the durable outbox and is replayed in order when the backend answers again. While the outbox
  * holds entries, new writes queue behind them, so a replayed old record never overwrites a newer one.
+ * A live write past its timeout may still land after its replay and after newer writes: the records
+ * rewritten by later batches (storylines) carry a version, and an older one is never applied.
  */
 export class ResilientWriter {
   private readonly breaker: CircuitBreaker<[RegistryOp], OpResult>;

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import type { RegistryHooks } from '@storytelling/metadata-registry';
+import { createLogger } from '@storytelling/common';
+import { AnalysisPool } from '../src/analysis/analysis-pool';
+import { BatchProcessor } from '../src/batch/batch-processor';
+import { RegistryDualWriter } from '../src/registry/registry-dual-writer';
+import { sampleLines } from './support/sample-corpus';
+import { createTestRuntime, type TestRuntime } from './support/test-runtime';
+
+async function rows<R>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as R[];
+  } finally {
+    await client.end();
+  }
+}
+
+describe('registry writes of two batches touching one storyline', () => {
+  let pool: AnalysisPool;
+  let t: TestRuntime;
+  beforeAll(async () => {
+    pool = new AnalysisPool(2);
+    await pool.warmUp();
+    t = await createTestRuntime({ pool, registryEnv: { METADATA_REGISTRY_ENABLED: 'true' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await pool?.close();
+  });
+
+  it("keeps the newer storyline in the registry when the older batch's registry write lands last", async () => {
+    const lines = sampleLines();
+    const late = lines.filter((l) => l.includes('"harbor-bank-05"'));
+    const early = lines.filter((l) => !l.includes('"harbor-bank-05"'));
+    const jobA = randomUUID();
+    const jobB = randomUUID();
+    const hooks = t.runtime.registry.hooks as RegistryHooks;
+    let aLinked!: () => void;
+    const aHoldsLock = new Promise<void>((resolve) => (aLinked = resolve));
+    // The real registry, slow (2 s, within the writer's timeout) for job A's document write only:
+    // batch B links after A (the linker's lock) but writes the registry first.
+    const slowHooks: RegistryHooks = {
+      ...hooks,
+      accepts: (id) => hooks.accepts(id),
+      syncWriteDocumentsToRegistry: async (batch) => {
+        if (batch.jobId === jobA) {
+          aLinked();
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+        }
+        return hooks.syncWriteDocumentsToRegistry(batch);
+      },
+    };
+    const silent = createLogger('t', { level: 'silent' });
+    const processor = new BatchProcessor({
+      pool,
+      writer: t.runtime.writer,
+      logger: silent,
+      registry: new RegistryDualWriter(slowHooks, silent, true),
+      maxDocumentBytes: 1_000_000,
+      chunkSize: 64,
+    });
+    const a = processor.processBatch(early, { jobId: jobA, batchId: 'a' });
+    await aHoldsLock;
+    const b = processor.processBatch(late, { jobId: jobB, batchId: 'b' });
+    const [sa, sb] = await Promise.all([a, b]);
+    expect(sa.success && sb.success).toBe(true);
+
+    const stage2 = await rows<{ storyline_id: string; document_ids: string[]; events: number }>(
+      t.stage2Db.url,
+      "SELECT storyline_id, document_ids, cardinality(event_ids) AS events FROM storylines WHERE 'harbor-bank-05' = ANY(document_ids)",
+    );
+    expect(stage2).toHaveLength(1);
+    const [{ storyline_id: id }] = stage2;
+    const [registry] = await rows<{ document_ids: string[]; job_id: string; link_sequence: string | null; events: number }>(
+      t.registryDb.url,
+      `SELECT document_ids, job_id::text AS job_id, link_sequence,
+              (SELECT count(*)::int FROM storyline_events se WHERE se.storyline_id = s.storyline_id) AS events
+       FROM storylines s WHERE storyline_id = $1`,
+      [id],
+    );
+    // Before: A's write, landing last, restored the storyline as A linked it (without B's document and events).
+    expect(registry.document_ids).toEqual(stage2[0].document_ids);
+    expect(registry.events).toBe(stage2[0].events);
+    expect(registry.job_id).toBe(jobB);
+    // Versioned by the link-state save that made it: B's, the newest.
+    const [{ sequence }] = await rows<{ sequence: string }>(t.stage2Db.url, 'SELECT sequence FROM link_state');
+    expect(registry.link_sequence).toBe(sequence);
+  });
+});
