@@ -201,7 +201,8 @@ export interface LinkError {
 export interface LinkResult {
   /**
    * Links created by this batch: coreference of each new event to its cluster's first event,
-   * and `precedes` between consecutive dated clusters of a storyline where one side is new.
+   * and `precedes` between consecutive dated days of a storyline, as many as the batch adds to
+   * the order (at most three per cluster over any sequence of batches; see `precedesLinks`).
    */
   linkages: EventLinkage[];
   /** Storylines touched by this batch (new, or grown with the new documents). */

@@ -33,13 +33,15 @@ const SYNONYM_SCORE_PENALTY = 0.1;
  * trigger lemma ("quake"/"quakes", "killed"/"kill") are taken to be the same event unless their
  * own dates disagree. Stories of the same kind (two earthquakes) are already apart, in different
  * storylines, which is what makes this simple rule precise. Mutates `storyline` (a copy owned by
- * the caller) and returns the coreference links and the cluster of every new event.
+ * the caller) and returns the coreference links, the cluster of every new event, the clusters
+ * this batch founded and the known clusters it gave their first date (both take a new place in
+ * the storyline's time order).
  */
 export function linkStorylineEvents(
   storyline: StorylineState,
   events: readonly Event[],
   options: CoreferenceOptions,
-): { linkages: EventLinkage[]; clusterOf: Map<string, string>; newClusters: Set<string> } {
+): { linkages: EventLinkage[]; clusterOf: Map<string, string>; newClusters: Set<string>; datedClusters: Set<string> } {
   const byKey = new Map<string, EventClusterState[]>();
   const synonyms = options.synonyms ? new SynonymIndex() : null;
   for (const cluster of storyline.clusters) {
@@ -51,6 +53,7 @@ export function linkStorylineEvents(
   const linkages: EventLinkage[] = [];
   const clusterOf = new Map<string, string>();
   const newClusters = new Set<string>();
+  const datedClusters = new Set<string>();
   for (const event of events) {
     const head = coreferenceKey(event, 'last');
     const key = options.typedKeys.has(event.event_type) ? `type:${event.event_type}` : lemmaKey(event, head, options);
@@ -63,7 +66,11 @@ export function linkStorylineEvents(
     match ??= bySynonym;
     if (match) {
       match.size += 1;
-      if (!match.date && date) match.date = date;
+      if (!match.date && date) {
+        match.date = date;
+        // An undated known cluster now enters the dated chain: its precedes links are new too.
+        if (!newClusters.has(match.cluster_id)) datedClusters.add(match.cluster_id);
+      }
       clusterOf.set(event.event_id, match.cluster_id);
       linkages.push({
         linkage_id: linkageId('coreference', event.event_id, match.representative_event_id),
@@ -86,7 +93,7 @@ export function linkStorylineEvents(
     }
     storyline.events.push({ event_id: event.event_id, date: event.event_date, cluster_id: clusterOf.get(event.event_id) as string });
   }
-  return { linkages, clusterOf, newClusters };
+  return { linkages, clusterOf, newClusters, datedClusters };
 }
 
 /**

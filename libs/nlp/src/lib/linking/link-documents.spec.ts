@@ -1,4 +1,4 @@
-import type { LinkState, ProcessedDocument, Storyline, StorylineState } from '../nlp.types';
+import type { EntityType, LinkResult, LinkState, ProcessedDocument, Storyline, StorylineState } from '../nlp.types';
 import { linkDocuments } from './link-documents';
 import { DEFAULT_LINK_OPTIONS } from './link.options';
 import { LinkStateError } from './linking.errors';
@@ -145,6 +145,22 @@ describe('linkDocuments: incremental and deterministic', () => {
     expect(titles).toEqual(['Quake hits Chile', 'Quake hits Chile', 'Quake hits Chile']);
   });
 
+  it('orders a known event when a later batch first dates it, as linking at once does', () => {
+    const text = (verb: string) =>
+      `An explosion ${verb} the Riverside chemical plant in Houston, Texas.\nPolice arrested the plant manager John Carver after the blast at Riverside.\nMayor Sylvia Turner said the Houston plant will stay closed.`;
+    const entities: Array<[EntityType, string]> = [['LOCATION', 'Houston'], ['LOCATION', 'Texas'], ['PERSON', 'John Carver'], ['PERSON', 'Sylvia Turner'], ['ORGANIZATION', 'Riverside']];
+    // a tells of an undated explosion and an arrest on the 5th; b dates the explosion to the 3rd.
+    const a = makeDocument('a', text('rocked'), { entities, events: [['explosion', 'explosion', 'disaster.explosion', null], ['arrested', 'arrest', 'justice.arrest', '2020-01-05']] });
+    const b = makeDocument('b', text('shook'), { entities, events: [['explosion', 'explosion', 'disaster.explosion', '2020-01-03'], ['arrested', 'arrest', 'justice.arrest', null]] });
+    const precedes = (result: LinkResult) => result.linkages.filter((l) => l.kind === 'precedes').map((l) => `${l.source_event_id}>${l.target_event_id}`);
+    const once = linkDocuments([a, b]);
+    expect(precedes(once)).toEqual(['a:3-12>a:75-83']);
+    const first = linkDocuments([a]);
+    const second = linkDocuments([b], first.state);
+    expect(second.state.storylines).toHaveLength(1);
+    expect([...precedes(first), ...precedes(second)]).toEqual(precedes(once));
+  });
+
   it('survives a JSON round trip of the state (what Stage 2 stores)', () => {
     const all = earthquakeDocuments();
     const first = linkDocuments(all.slice(0, 2));
@@ -204,6 +220,34 @@ describe('linkDocuments: bad input', () => {
     expect(result.storylines.flatMap((s) => s.document_ids)).toHaveLength(5);
   });
 
+  // [what, path of the field, its new value (absent: removed), what the error must name]
+  it.each<[string, Array<string | number>, unknown, RegExp]>([
+    ['a null entity', ['entities', 0], null, /entities\[0\]/],
+    ['an entity whose name is null', ['entities', 0, 'canonical_name'], null, /entities\[0\]\.canonical_name/],
+    ['an entity without mentions', ['entities', 0, 'mentions'], undefined, /entities\[0\]\.mentions/],
+    ['an entity without a type', ['entities', 0, 'type'], undefined, /entities\[0\]\.type/],
+    ['a publication date that is a number', ['publication_date'], 20100227, /publication_date/],
+    ['a title that is a number', ['title'], 42, /title/],
+    ['an event lemma that is a number', ['events', 0, 'lemma'], 7, /events\[0\]\.lemma/],
+    ['an event date that is a number', ['events', 0, 'event_date'], 20100227, /events\[0\]\.event_date/],
+    ['a trigger without its start', ['events', 0, 'trigger', 'start'], undefined, /events\[0\]\.trigger\.start/],
+  ])('reports a document with %s (one of five) and links the other four', (_what, path, value, message) => {
+    const batch = earthquakeDocuments();
+    const owner = path.slice(0, -1).reduce<Record<string | number, unknown>>((at, key) => at[key] as Record<string | number, unknown>, batch[0] as unknown as Record<string, unknown>);
+    const field = path[path.length - 1];
+    if (value === undefined) delete owner[field];
+    else owner[field] = value;
+    const result = linkDocuments(batch);
+    expect(result.errors).toEqual([expect.objectContaining({ document_id: 'chile-1', index: 0, code: 'LINK_DOCUMENT_INVALID' })]);
+    expect(result.errors[0].message).toMatch(message);
+    expect(result.storylines.flatMap((s) => s.document_ids).sort()).toEqual(['chile-2', 'chile-3', 'japan-1', 'japan-2']);
+  });
+
+  it('links documents whose optional fields are null or absent', () => {
+    const batch = earthquakeDocuments().map((d) => ({ ...d, title: null, publication_date: null, events: d.events.map(({ lemma: _lemma, ...event }) => event) }));
+    expect(linkDocuments(batch).errors).toEqual([]);
+  });
+
   it('reports a document linked before instead of linking it twice', () => {
     const first = linkDocuments(earthquakeDocuments());
     const again = linkDocuments([earthquakeDocuments()[0]], first.state);
@@ -225,6 +269,14 @@ describe('linkDocuments: bad input', () => {
     ['a profile without its weights', (st: StorylineState) => ({ ...st, profiles: [{ ...st.profiles![0], w: null }] }), /profiles\[0\]\.w/],
     ['a profile whose specific terms are a number', (st: StorylineState) => ({ ...st, profiles: [{ ...st.profiles![0], s: 3 }] }), /profiles\[0\]\.s/],
     ['a null event', (st: StorylineState) => ({ ...st, events: [null] }), /events\[0\]/],
+    ['a cluster without its representative event', (st: StorylineState) => ({ ...st, clusters: st.clusters.map(({ representative_event_id: _gone, ...c }) => c) }), /clusters\[0\]\.representative_event_id/],
+    ['a cluster without its size', (st: StorylineState) => ({ ...st, clusters: st.clusters.map(({ size: _gone, ...c }) => c) }), /clusters\[0\]\.size/],
+    ['a cluster date that is a number', (st: StorylineState) => ({ ...st, clusters: st.clusters.map((c) => ({ ...c, date: 20100227 })) }), /clusters\[0\]\.date/],
+    ['an event date that is a number', (st: StorylineState) => ({ ...st, events: st.events.map((e) => ({ ...e, date: 5 })) }), /events\[0\]\.date/],
+    ['a document id that is null', (st: StorylineState) => ({ ...st, document_ids: [...st.document_ids, null] }), /document_ids\[1\]/],
+    ['no title', (st: StorylineState) => ({ ...st, title: undefined }), /storylines\[0\]\.title/],
+    ['a start date that is a number', (st: StorylineState) => ({ ...st, start_date: 5 }), /storylines\[0\]\.start_date/],
+    ['a profile term that is a number', (st: StorylineState) => ({ ...st, profiles: st.profiles?.map((p) => ({ ...p, s: [1] })) }), /profiles\[0\]\.s\[0\]/],
   ])('rejects a stored storyline with %s, naming it (not a TypeError deep inside)', (_what, breakIt, message) => {
     const state = linkDocuments(earthquakeDocuments().slice(0, 1)).state;
     const broken = { ...state, storylines: [breakIt(state.storylines[0]!)] } as unknown as LinkState;

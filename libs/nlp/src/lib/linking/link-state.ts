@@ -29,7 +29,13 @@ const PROFILE_LISTS = ['s', 'y', 'm', 'n'] as const;
 function checkProfile(profile: unknown, path: string): void {
   if (!isRecord(profile) || typeof profile['document_id'] !== 'string') throw new LinkStateError(`${path}: expected a profile with a document_id`);
   for (const field of PROFILE_RECORDS) checkNumbers(profile[field], `${path}.${field}`);
-  for (const field of PROFILE_LISTS) if (!Array.isArray(profile[field])) throw new LinkStateError(`${path}.${field}: expected an array`);
+  for (const field of PROFILE_LISTS) {
+    const list = profile[field];
+    if (!Array.isArray(list)) throw new LinkStateError(`${path}.${field}: expected an array`);
+    const bad = list.findIndex((term) => typeof term !== 'string');
+    if (bad >= 0) throw new LinkStateError(`${path}.${field}[${bad}]: expected a string, got ${JSON.stringify(list[bad])}`);
+  }
+  if (!isTextOrNull(profile['d'])) throw new LinkStateError(`${path}.d: expected a string or null`);
 }
 
 /**
@@ -55,6 +61,11 @@ export function checkLinkState(state: unknown): LinkState {
       if (!Array.isArray(storyline[field])) throw new LinkStateError(`${path}.${field}: expected an array`);
     }
     if (typeof storyline['storyline_id'] !== 'string') throw new LinkStateError(`${path}.storyline_id: expected a string`);
+    // Published as they are with every storyline the batch touches.
+    if (typeof storyline['title'] !== 'string') throw new LinkStateError(`${path}.title: expected a string`);
+    for (const field of ['start_date', 'end_date'] as const) {
+      if (!isTextOrNull(storyline[field])) throw new LinkStateError(`${path}.${field}: expected a string or null, got ${JSON.stringify(storyline[field])}`);
+    }
     if (!isRecord(storyline['centroid'])) throw new LinkStateError(`${path}.centroid: expected an object of numbers`);
     const keys = storyline['key_features'];
     if (keys !== undefined && (!Array.isArray(keys) || keys.some((key) => typeof key !== 'string'))) throw new LinkStateError(`${path}.key_features: expected an array of strings`);
@@ -68,15 +79,39 @@ export function checkLinkState(state: unknown): LinkState {
 export function checkStorylineContents(storyline: StorylineState, i: number): void {
   const path = `known.storylines[${i}]`;
   checkNumbers(storyline.centroid, `${path}.centroid`);
+  // Published with the storyline, and compared with the batch's ids.
+  storyline.document_ids.forEach((id: unknown, d) => {
+    if (typeof id !== 'string') throw new LinkStateError(`${path}.document_ids[${d}]: expected a string, got ${JSON.stringify(id)}`);
+  });
   (storyline.events as unknown[]).forEach((event, e) => {
     if (!isRecord(event) || typeof event['event_id'] !== 'string' || typeof event['cluster_id'] !== 'string') {
       throw new LinkStateError(`${path}.events[${e}]: expected an event with event_id and cluster_id`);
     }
+    // Events are sorted by date as text (absent: undated, as a document without event_date left it).
+    if (!isTextOrAbsent(event['date'])) throw new LinkStateError(`${path}.events[${e}].date: expected a string or null, got ${JSON.stringify(event['date'])}`);
   });
-  (storyline.clusters as unknown[]).forEach((cluster, c) => {
-    if (!isRecord(cluster) || typeof cluster['cluster_id'] !== 'string' || typeof cluster['key'] !== 'string') {
-      throw new LinkStateError(`${path}.clusters[${c}]: expected a cluster with cluster_id and key`);
-    }
-  });
+  (storyline.clusters as unknown[]).forEach((cluster, c) => checkCluster(cluster, `${path}.clusters[${c}]`));
   storyline.profiles?.forEach((profile, p) => checkProfile(profile, `${path}.profiles[${p}]`));
+}
+
+// New mentions are linked to a cluster's representative, its size grows and its date is compared
+// and ordered as text: a field of another type gave links without a target or a null size.
+function checkCluster(cluster: unknown, path: string): void {
+  if (!isRecord(cluster) || typeof cluster['cluster_id'] !== 'string' || typeof cluster['key'] !== 'string') {
+    throw new LinkStateError(`${path}: expected a cluster with cluster_id and key`);
+  }
+  if (typeof cluster['representative_event_id'] !== 'string') throw new LinkStateError(`${path}.representative_event_id: expected a string`);
+  const size = cluster['size'];
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) throw new LinkStateError(`${path}.size: expected a count of at least 1, got ${JSON.stringify(size)}`);
+  if (!isTextOrAbsent(cluster['date'])) throw new LinkStateError(`${path}.date: expected a string or null, got ${JSON.stringify(cluster['date'])}`);
+  // Optional: states written before head words were kept have none.
+  if (cluster['head'] !== undefined && typeof cluster['head'] !== 'string') throw new LinkStateError(`${path}.head: expected a string`);
+}
+
+function isTextOrNull(value: unknown): boolean {
+  return value === null || typeof value === 'string';
+}
+
+function isTextOrAbsent(value: unknown): boolean {
+  return value === undefined || isTextOrNull(value);
 }
