@@ -1,31 +1,20 @@
-import { AnalysisPool } from '../src/analysis/analysis-pool';
 import { BatchFailedError } from '../src/batch/batch-processor';
 import { indexedDocuments, mockedElasticsearch } from './support/elasticsearch-mock';
 import { sampleLines } from './support/sample-corpus';
 import { countRows, jsonlContents } from './support/store-snapshot';
-import { createTestRuntime, type TestRuntime } from './support/test-runtime';
+import { runtimePerTest } from './support/runtime-per-test';
 
 /** A document Elasticsearch refuses for good is left out of the index alone; the batch and the other stores go on. */
 describe('a document Elasticsearch refuses', () => {
-  let pool: AnalysisPool;
-  let t: TestRuntime | null = null;
+  const beds = runtimePerTest();
   const lines = sampleLines().slice(0, 3);
   const ids = lines.map((line) => (JSON.parse(line) as { document_id: string }).document_id);
 
-  beforeAll(async () => {
-    pool = new AnalysisPool(2);
-    await pool.warmUp();
-  });
-  afterEach(async () => {
-    await t?.close();
-    t = null;
-  });
-  afterAll(() => pool.close());
 
   it.each([false, true])('is a warning, not a failed batch (progressive save: %s)', async (progressiveSave) => {
     const es = mockedElasticsearch();
     es.refuse.add(ids[1]!);
-    t = await createTestRuntime({ pool, elasticsearchClient: es.client });
+    const t = await beds.open({ elasticsearchClient: es.client });
     const summary = await t.runtime.processor.processBatch(lines, { progressiveSave });
 
     expect(summary).toMatchObject({ success: true, processed: 3, rejected: 0 });
@@ -47,7 +36,7 @@ describe('a document Elasticsearch refuses', () => {
   it('fails the batch, for a retry, when the cluster refuses every write (a write block is no bad document)', async () => {
     const es = mockedElasticsearch();
     es.blockWrites.on = true;
-    t = await createTestRuntime({ pool, elasticsearchClient: es.client });
+    const t = await beds.open({ elasticsearchClient: es.client });
     const failure = await t.runtime.processor.processBatch(lines).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(BatchFailedError);
     expect((failure as BatchFailedError).summary.error).toMatch(/cluster_block_exception/);
@@ -57,7 +46,7 @@ describe('a document Elasticsearch refuses', () => {
   it('brings an existing documents index, made by an earlier version, to the current settings and mapping', async () => {
     const es = mockedElasticsearch();
     es.indices.add('stage2-documents');
-    t = await createTestRuntime({ pool, elasticsearchClient: es.client });
+    await beds.open({ elasticsearchClient: es.client });
     const settings = es.requests.find((r) => r.method === 'PUT' && r.path === '/stage2-documents/_settings')?.body as { mapping: { nested_objects: { limit: number } } };
     expect(settings.mapping.nested_objects.limit).toBe(50_000);
     const mapping = es.requests.find((r) => r.method === 'PUT' && r.path === '/stage2-documents/_mapping')?.body as { properties: Record<string, { ignore_above?: number }> };
@@ -66,7 +55,7 @@ describe('a document Elasticsearch refuses', () => {
 
   it('creates the documents index to hold long texts: 50,000 nested events, over-long keywords left unindexed', async () => {
     const es = mockedElasticsearch();
-    t = await createTestRuntime({ pool, elasticsearchClient: es.client });
+    await beds.open({ elasticsearchClient: es.client });
     const created = es.requests.find((r) => r.method === 'PUT' && r.path === '/stage2-documents')?.body as {
       settings: { mapping: { nested_objects: { limit: number } } };
       mappings: { properties: Record<string, { ignore_above?: number; properties?: Record<string, { ignore_above?: number }> }> };

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { Storyline } from '@storytelling/nlp';
 import { createLogger } from '@storytelling/common';
-import { AnalysisPool } from '../src/analysis/analysis-pool';
 import { BatchFailedError, BatchProcessor } from '../src/batch/batch-processor';
 import { RegistryDualWriter } from '../src/registry/registry-dual-writer';
 import { ElasticsearchStore } from '../src/stores/elasticsearch-store';
@@ -10,7 +9,7 @@ import { MultiBackendWriter } from '../src/stores/multi-backend-writer';
 import type { DocumentStore, LinkStateStore, SavePayload } from '../src/stores/store.types';
 import { mockedElasticsearch, storedSources } from './support/elasticsearch-mock';
 import { sampleLines } from './support/sample-corpus';
-import { createTestRuntime, type TestRuntime } from './support/test-runtime';
+import { runtimePerTest } from './support/runtime-per-test';
 
 const STORYLINES = 'stage2-documents-storylines';
 const lines = sampleLines();
@@ -36,23 +35,13 @@ const searchStorylines = (stored: ReturnType<typeof mockedElasticsearch>['stored
  * retry that links otherwise leaves nothing behind there.
  */
 describe('Elasticsearch and retried batches', () => {
-  let pool: AnalysisPool;
-  let t: TestRuntime | null = null;
+  const beds = runtimePerTest();
   const logger = createLogger('t', { level: 'silent' });
 
-  beforeAll(async () => {
-    pool = new AnalysisPool(2);
-    await pool.warmUp();
-  });
-  afterEach(async () => {
-    await t?.close();
-    t = null;
-  });
-  afterAll(() => pool.close());
 
   it.each([false, true])('a failed attempt sends no storyline; the retry, linked otherwise, leaves Elasticsearch as PostgreSQL (progressive save: %s)', async (progressiveSave) => {
     const es = mockedElasticsearch();
-    t = await createTestRuntime({ pool, elasticsearchClient: es.client });
+    const t = await beds.open({ elasticsearchClient: es.client });
     const [jsonl, postgres, elastic] = t.runtime.writer.stores as [DocumentStore, DocumentStore, DocumentStore];
     let diskFull = false;
     // The JSONL disk fills up when the linked save comes (with progressive save, the chunks' documents went before).
@@ -67,7 +56,7 @@ describe('Elasticsearch and retried batches', () => {
       },
     };
     const processor = new BatchProcessor({
-      pool,
+      pool: beds.pool(),
       writer: new MultiBackendWriter([flaky, postgres, elastic], postgres as LinkStateStore, logger),
       registry: new RegistryDualWriter(null, logger),
       logger,
@@ -92,7 +81,7 @@ describe('Elasticsearch and retried batches', () => {
 
   it.each([false, true])('Elasticsearch failing after PostgreSQL committed fails the batch; the retry sends what it missed (progressive save: %s)', async (progressiveSave) => {
     const es = mockedElasticsearch();
-    t = await createTestRuntime({ pool, elasticsearchClient: es.client });
+    const t = await beds.open({ elasticsearchClient: es.client });
     const batch = pick(['harbor-bank-01', 'harbor-bank-02', 'harbor-bank-03']);
     const options = { jobId: randomUUID(), batchId: 'b', progressiveSave };
     es.failBulk.on = true;
