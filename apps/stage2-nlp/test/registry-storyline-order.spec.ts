@@ -5,6 +5,7 @@ import { createLogger } from '@storytelling/common';
 import { AnalysisPool } from '../src/analysis/analysis-pool';
 import { BatchProcessor } from '../src/batch/batch-processor';
 import { RegistryDualWriter } from '../src/registry/registry-dual-writer';
+import { JsonlStore } from '../src/stores/jsonl-store';
 import { sampleLines } from './support/sample-corpus';
 import { createTestRuntime, type TestRuntime } from './support/test-runtime';
 
@@ -88,5 +89,58 @@ describe('registry writes of two batches touching one storyline', () => {
     // Versioned by the link-state save that made it: B's, the newest.
     const [{ sequence }] = await rows<{ sequence: string }>(t.stage2Db.url, 'SELECT sequence FROM link_state');
     expect(registry.link_sequence).toBe(sequence);
+  });
+
+  it('never sends the storylines of a save that was rolled back: its version is the next committed save\'s', async () => {
+    const lines = sampleLines();
+    const has = (id: string) => (line: string) => line.includes(`"${id}"`);
+    const base = lines.filter((line) => !has('harbor-bank-04')(line) && !has('harbor-bank-05')(line));
+    const hooks = t.runtime.registry.hooks as RegistryHooks;
+    const jobA = randomUUID();
+    const storylinesSent: string[] = [];
+    let aWrote!: () => void;
+    const aWriting = new Promise<void>((resolve) => (aWrote = resolve));
+    const slowHooks: RegistryHooks = {
+      ...hooks,
+      accepts: (id) => hooks.accepts(id),
+      syncWriteDocumentsToRegistry: async (batch) => {
+        if (batch.storylines?.length) storylinesSent.push(batch.jobId);
+        if (batch.jobId === jobA) {
+          aWrote();
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+        }
+        return hooks.syncWriteDocumentsToRegistry(batch);
+      },
+    };
+    const silent = createLogger('t', { level: 'silent' });
+    const processor = new BatchProcessor({
+      pool,
+      writer: t.runtime.writer,
+      logger: silent,
+      registry: new RegistryDualWriter(slowHooks, silent, true),
+      maxDocumentBytes: 1_000_000,
+      chunkSize: 64,
+    });
+    expect((await processor.processBatch(base, { batchId: 'base' })).success).toBe(true);
+    // A's linked save fails in the JSONL store (a full disk): PostgreSQL rolls it back, and the
+    // next save (B's) takes the same link-state sequence. A's registry write lands last.
+    const save = jest.spyOn(JsonlStore.prototype, 'save').mockRejectedValueOnce(new Error('ENOSPC: no space left on device'));
+    try {
+      const a = processor.processBatch(lines.filter(has('harbor-bank-04')), { jobId: jobA, batchId: 'a' }).catch((error: unknown) => error);
+      await aWriting;
+      const b = processor.processBatch(lines.filter(has('harbor-bank-05')), { batchId: 'b' });
+      const [failed, done] = await Promise.all([a, b]);
+      expect((failed as Error).message).toContain('ENOSPC');
+      expect(done.success).toBe(true);
+    } finally {
+      save.mockRestore();
+    }
+    expect(storylinesSent).not.toContain(jobA);
+    const [stage2] = await rows<{ storyline_id: string; document_ids: string[] }>(
+      t.stage2Db.url,
+      "SELECT storyline_id, document_ids FROM storylines WHERE 'harbor-bank-01' = ANY(document_ids)",
+    );
+    const [registry] = await rows<{ document_ids: string[] }>(t.registryDb.url, 'SELECT document_ids FROM storylines WHERE storyline_id = $1', [stage2.storyline_id]);
+    expect([...registry.document_ids].sort()).toEqual([...stage2.document_ids].sort());
   });
 });

@@ -198,23 +198,33 @@ export class BatchRun {
 
   /**
    * Links documents against everything known and saves the result everywhere (with
-   * `documentsSaved`, only the linkages, storylines and linker memory: the documents went before);
-   * the dual write to the registry starts as soon as the linker has made the payload, beside the stores' writes.
+   * `documentsSaved`, only the linkages, storylines and linker memory: the documents went before).
+   * The dual write of the documents to the registry starts as soon as the linker has made the
+   * payload, beside the stores' writes; that of the linkages and storylines once the linker's
+   * memory is committed.
    */
   private async link(documents: ProcessedDocument[], rejects: RejectedDocument[], { documentsSaved = false } = {}): Promise<void> {
     if (documentsSaved && !documents.length) return;
     const linkBefore = this.timings.link;
+    let linkSequence: number | undefined;
     const { counts, payload } = await timed(this.timings, 'stores', () =>
-      this.deps.writer.saveLinked(this.context, async (known, loadLinked, claim) => {
-        // Claimed under the linker's lock, in the save's transaction: of two batches bringing one
-        // new document in two versions, the second waits for the first's commit, then refuses it.
-        const claimed = documentsSaved ? { documents, rejects } : this.withoutRefused(documents, rejects, await claim(documents));
-        const linked = await this.linkAgainst(known, loadLinked, claimed.documents, claimed.rejects);
-        if (documentsSaved) linked.payload = this.withoutSavedDocuments(linked.payload, documents);
-        // The storylines' version in the registry: registry writes of batches land in any order.
-        this.queueRegistryWrite(linked.payload, linkSequenceOf(known, linked.state !== undefined));
-        return linked;
-      }),
+      this.deps.writer.saveLinked(
+        this.context,
+        async (known, loadLinked, claim) => {
+          // Claimed under the linker's lock, in the save's transaction: of two batches bringing one
+          // new document in two versions, the second waits for the first's commit, then refuses it.
+          const claimed = documentsSaved ? { documents, rejects } : this.withoutRefused(documents, rejects, await claim(documents));
+          const linked = await this.linkAgainst(known, loadLinked, claimed.documents, claimed.rejects);
+          if (documentsSaved) linked.payload = this.withoutSavedDocuments(linked.payload, documents);
+          linkSequence = linkSequenceOf(known, linked.state !== undefined);
+          this.queueRegistryWrite({ ...linked.payload, linkages: [], storylines: [] });
+          return linked;
+        },
+        // The storylines go to the registry with their version (registry writes of batches land
+        // in any order) only once committed: a save rolled back (another store failed) leaves its
+        // sequence to the next batch's save, whose storylines the same version must not lose to it.
+        (committed) => this.queueRegistryWrite({ documents: [], rejects: [], linkages: committed.linkages, storylines: committed.storylines }, linkSequence),
+      ),
     );
     // Linking runs inside the save's transaction: count it once, as linking.
     this.timings.stores -= this.timings.link - linkBefore;

@@ -40,18 +40,22 @@ export class MultiBackendWriter {
   /**
    * Links and saves as one step: the linker's memory is locked and read, `link` runs on it (and
    * may claim its documents in the same transaction), then its payload goes to every store and
-   * the new memory is kept, all in one transaction. Stores marked `afterLinkCommit` get the
-   * payload after the commit; should one fail then, the save throws all the same: the retry finds
-   * its documents linked and sends their stored linkages and storylines again.
+   * the new memory is kept, all in one transaction. `onCommit` is told the payload once the
+   * transaction has committed (before any store marked `afterLinkCommit` gets it). Stores marked
+   * `afterLinkCommit` get the payload after the commit; should one fail then, the save throws all
+   * the same: the retry finds its documents linked and sends their stored linkages and storylines again.
    */
   async saveLinked(
     context: BatchContext,
     link: (known: KnownCorpus | undefined, loadLinked: LoadLinked, claim: ClaimDocuments) => Promise<LinkedSave>,
+    onCommit?: (payload: SavePayload) => void,
   ): Promise<{ counts: StoreResults; payload: SavePayload }> {
     const linkStore = this.linkStore;
     if (!linkStore) {
       const linked = await link(undefined, async () => ({ linkages: [], storylines: [] }), async () => new Map());
-      return { counts: await this.save(context, linked.payload), payload: linked.payload };
+      const counts = await this.save(context, linked.payload);
+      onCommit?.(linked.payload);
+      return { counts, payload: linked.payload };
     }
     // A search index cannot roll back: given an attempt that then fails elsewhere, it would keep
     // storylines that the retry, linking against batches committed meanwhile, may not make again.
@@ -67,6 +71,7 @@ export class MultiBackendWriter {
       );
       return { counts, payload: linked.payload };
     });
+    onCommit?.(payload);
     const afterCommit = later.length ? await this.onStores(later, 'save', (store) => store.save(context, payload)) : {};
     // In the stores' order, as every other save reports them.
     const counts = Object.fromEntries(

@@ -6,11 +6,12 @@ import { linkageId } from './link-ids';
  * `precedes` links of a storyline: its dated event clusters in time order, the first cluster
  * of each day (its anchor) linked to every cluster of the next day with events (clusters of one
  * day are not ordered). `changed` holds the clusters this batch founded or gave their first date;
- * of those links, only what the batch adds to the order is returned: the link to each changed
- * cluster, the link from a changed anchor to the next day's anchor, and, when the batch dates a
- * day before the storyline's first, the links to that first day's clusters (until then nothing
- * preceded them). Earlier links were returned before and stay true (precedence is transitive).
- * When every cluster is changed (linking at once), that is every link.
+ * of those links, a bounded part is returned: the link to each changed cluster, the link from a
+ * changed anchor to the next day's anchor, and, when the batch dates a day before the storyline's
+ * first, the links to that first day's clusters (until then nothing preceded them). Earlier links
+ * were returned before and stay true. When every cluster is changed (linking at once), that is
+ * every link; in batches, a day inserted between two known days is linked to the next day's
+ * anchor only, not to each of its clusters (see the README's Order: what batches give up).
  */
 export function precedesLinks(storyline: StorylineState, changed: ReadonlySet<string>): EventLinkage[] {
   const dated = storyline.clusters
