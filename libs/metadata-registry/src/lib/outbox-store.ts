@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { errorMessage } from '@storytelling/common';
@@ -20,6 +20,8 @@ const LEGACY_CLAIM = /^(.*)\.\d+\.claimed$/;
 const REPLAY_LOCK = 'replay';
 const APPEND_LOCK = 'append';
 const MAX_BACKOFF_MS = 5 * 60_000;
+/** Longest pause between two tries of a busy append lock. */
+const APPEND_LOCK_MAX_WAIT_MS = 250;
 
 interface OutboxEntry {
   at: string;
@@ -80,6 +82,8 @@ export interface ReplayHandlers {
  */
 export class OutboxStore {
   private pendingCount = 0;
+  /** Appends asked for and not yet on disk (waiting for the append lock, or being written). */
+  private appending = 0;
   private readonly counter = new LineCounter();
   private tail: Promise<unknown> = Promise.resolve();
   private replaying: Promise<ReplayResult> | undefined;
@@ -121,7 +125,8 @@ export class OutboxStore {
    * files (a directory listing), lest its write land before an older one of another process.
    */
   heldOnDisk(): boolean {
-    if (this.pendingCount > 0) return true;
+    // An append still waiting for the lock counts: a direct write now would land before it.
+    if (this.pendingCount > 0 || this.appending > 0) return true;
     let names: string[];
     try {
       names = readdirSync(this.dir);
@@ -142,16 +147,24 @@ export class OutboxStore {
     return false;
   }
 
-  /** Appends an operation and fsyncs before resolving. */
+  /**
+   * Appends an operation and fsyncs before resolving. Appends of this process land in the order
+   * they were asked for; one waits for the append lock as long as another holder keeps it (the
+   * caller bounds its own wait, the append goes on), and rejects only when the file cannot be
+   * written, leaving no part of its line behind.
+   */
   append(op: RegistryOp): Promise<void> {
     const line = `${JSON.stringify({ at: new Date().toISOString(), op } satisfies OutboxEntry)}\n`;
+    this.appending++;
     return this.serialised(async () => {
       try {
         await this.withAppendLock(() => appendLineDurably(join(this.dir, CURRENT), line));
+        this.pendingCount++;
       } catch (error) {
         throw new OutboxError(`Could not append to the outbox in ${this.dir}: ${errorMessage(error)}`, { cause: error });
+      } finally {
+        this.appending--;
       }
-      this.pendingCount++;
     });
   }
 
@@ -163,6 +176,8 @@ export class OutboxStore {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.replaying?.catch(() => undefined);
+    // Appends whose callers stopped waiting (append lock busy) still hold records: let them land.
+    await this.serialised(async () => undefined);
   }
 
   /**
@@ -375,15 +390,22 @@ export class OutboxStore {
   /**
    * Appends (of every process sharing the folder) and setting the file aside exclude each other:
    * a line written into a file just renamed aside and already read would otherwise be lost.
-   * Held for one write and fsync, so a short lease; a crashed holder's lock is taken over after it.
+   * A live holder may keep it for long (a large line fsynced on a slow disk, a requeue), so it is
+   * waited for as long as it is held: giving up would drop the record. A crashed holder's lock
+   * goes stale (its mtime is no longer refreshed) and is taken over after 2 s. Any other failure
+   * to lock (no permission, no space) is thrown at once.
    */
   private async withAppendLock<T>(fn: () => Promise<T>): Promise<T> {
-    const release = await lockfile.lock(join(this.dir, APPEND_LOCK), {
-      realpath: false,
-      stale: 2_000,
-      retries: { retries: 40, factor: 1.3, minTimeout: 2, maxTimeout: 250 },
-      onCompromised: () => undefined,
-    });
+    let release: () => Promise<void>;
+    for (let wait = 2; ; wait = Math.min(APPEND_LOCK_MAX_WAIT_MS, Math.ceil(wait * 1.3))) {
+      try {
+        release = await lockfile.lock(join(this.dir, APPEND_LOCK), { realpath: false, stale: 2_000, retries: 0, onCompromised: () => undefined });
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
     try {
       return await fn();
     } finally {
@@ -475,35 +497,55 @@ function parseEntry(line: string): OutboxEntry | undefined {
   }
 }
 
-/** Appends a whole file to another, then fsyncs it. */
+/** Appends a whole file to another (see appendDurably). */
 async function appendFileDurably(from: string, to: string): Promise<void> {
-  const handle = await open(to, 'a');
+  await appendDurably(to, createReadStream(from) as AsyncIterable<Buffer>);
+}
+
+/** Appends one line (see appendDurably). */
+async function appendLineDurably(file: string, line: string): Promise<void> {
+  await appendDurably(file, [Buffer.from(line)]);
+}
+
+/**
+ * Appends bytes and fsyncs, all or nothing. A write may take only part of its bytes without an
+ * error (a disk filling up): the rest is written until every byte is, and when a write or the
+ * fsync fails the file is cut back to its size before the append, so no partial line stays to
+ * swallow the next one, or to be dead-lettered unreadable after its caller was told it failed.
+ * Called under the append lock, so no other append moves the end meanwhile. A crash in the middle
+ * of an earlier append can have left a partial line at the end (never confirmed to its caller): it
+ * is ended first, so it stays one unreadable line of its own (dead-lettered at replay) instead of
+ * swallowing this confirmed one.
+ */
+async function appendDurably(file: string, chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> {
+  const handle = await open(file, 'a+');
+  let size: number | undefined;
   try {
-    for await (const chunk of createReadStream(from) as AsyncIterable<Buffer>) await handle.write(chunk);
+    size = (await handle.stat()).size;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      if (last[0] !== NEWLINE) await writeAll(handle, Buffer.from('\n'));
+    }
+    for await (const chunk of chunks) await writeAll(handle, chunk);
     await handle.sync();
+  } catch (error) {
+    // Best effort: should the cut fail too, the next append ends the partial line (see above).
+    if (size !== undefined) await handle.truncate(size).then(() => handle.sync()).catch(() => undefined);
+    throw error;
   } finally {
     await handle.close();
   }
 }
 
-/**
- * Appends one line and fsyncs. A crash in the middle of an earlier append can have left a partial
- * line at the end of the file (never confirmed to its caller): it is ended first, so it stays one
- * unreadable line of its own (dead-lettered at replay) instead of swallowing this confirmed one.
- */
-async function appendLineDurably(file: string, line: string): Promise<void> {
-  const handle = await open(file, 'a+');
-  try {
-    const { size } = await handle.stat();
-    let text = line;
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      await handle.read(last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) text = `\n${line}`;
-    }
-    await handle.write(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
+const NEWLINE = 0x0a;
+
+/** Writes every byte of `buffer`: one write may take only part of them. */
+async function writeAll(handle: FileHandle, buffer: Buffer): Promise<void> {
+  for (let offset = 0; offset < buffer.length; ) {
+    const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset);
+    // A write that takes nothing without an error would loop for ever: treat it as a full disk.
+    if (bytesWritten <= 0) throw Object.assign(new Error('no byte written (no space left?)'), { code: 'ENOSPC' });
+    offset += bytesWritten;
   }
 }

@@ -9,8 +9,9 @@ export type BreakerState = keyof typeof BREAKER_STATE_VALUE;
 
 export interface BreakerOptions {
   /**
-   * A live write slower than this goes to the outbox (default 10 s). The write itself goes on (it
-   * cannot be stopped) and the replay repeats it idempotently; replays wait as long as they take.
+   * The longest a submit holds its caller (default 10 s): a live write slower than this less a
+   * reserve for the outbox append (a tenth, at most 1 s) goes to the outbox. The write itself goes
+   * on (it cannot be stopped) and the replay repeats it idempotently; replays wait as long as they take.
    */
   timeoutMs?: number;
   /** How long the breaker stays open before a trial write (default 5 s). */
@@ -91,10 +92,14 @@ export class ResilientWriter {
     return this.options.outbox.pending;
   }
 
-  /** Writes now, or outboxes when the backend is unavailable; never throws. */
+  /**
+   * Writes now, or outboxes when the backend is unavailable; never throws, and returns within the
+   * write timeout (an outbox append still waiting then goes on in the background, in order).
+   */
   async submit(op: RegistryOp): Promise<SubmitResult> {
+    const deadline = performance.now() + this.timeoutMs;
     if (this.options.outbox.heldOnDisk()) {
-      const outboxed = await this.toOutbox(op, 'earlier writes are still waiting in the outbox');
+      const outboxed = await this.toOutbox(op, 'earlier writes are still waiting in the outbox', deadline);
       this.kickReplay();
       return outboxed;
     }
@@ -103,14 +108,17 @@ export class ResilientWriter {
       this.notify(op, result);
       return result;
     });
+    // What the live write may take: the rest is kept for the outbox append, so that a write timing
+    // out is on disk (normally a few ms) before the hook says `outboxed`.
+    const liveMs = this.timeoutMs - Math.min(1_000, Math.floor(this.timeoutMs / 10));
     try {
-      const result = await withinTime(written, this.timeoutMs);
+      const result = await withinTime(written, liveMs);
       if (result !== TIMED_OUT) return { outcome: 'written', result };
       written.catch(() => undefined);
-      return this.toOutbox(op, `write timed out after ${this.timeoutMs} ms (it goes on; the replay repeats it, idempotently)`);
+      return this.toOutbox(op, `write timed out after ${liveMs} ms (it goes on; the replay repeats it, idempotently)`, deadline);
     } catch (error) {
-      if (!isRetryable(error)) return this.keepRefused(op, errorMessage(error));
-      return this.toOutbox(op, errorMessage(error));
+      if (!isRetryable(error)) return this.keepRefused(op, errorMessage(error), deadline);
+      return this.toOutbox(op, errorMessage(error), deadline);
     }
   }
 
@@ -165,22 +173,40 @@ export class ResilientWriter {
    * set aside in dead-letters.jsonl, as a replay sets aside a refused entry, for the operator to
    * requeue once the cause is fixed; the writes after it go on.
    */
-  private async keepRefused(op: RegistryOp, reason: string): Promise<SubmitResult> {
+  private async keepRefused(op: RegistryOp, reason: string, deadline: number): Promise<SubmitResult> {
+    const kept = this.options.outbox.deadLetterRefused(op, reason).then(() => {
+      this.options.metrics.outboxDeadLetters.inc({ cause: 'rejected' });
+      this.options.logger.error({ op: op.op, reason }, 'registry write refused: kept in dead-letters.jsonl');
+    });
     try {
-      await this.options.outbox.deadLetterRefused(op, reason);
+      if ((await withinTime(kept, deadline - performance.now())) === TIMED_OUT) {
+        kept.catch((error) => this.options.logger.error({ op: op.op, reason, err: errorMessage(error) }, 'registry write refused, and the dead letters failed: dropped'));
+        return { outcome: 'failed', reason: `${reason} (refused: being kept in dead-letters.jsonl, waiting for its lock)` };
+      }
     } catch (error) {
       return { outcome: 'failed', reason: `${reason}; and the dead letters failed: ${errorMessage(error)}` };
     }
-    this.options.metrics.outboxDeadLetters.inc({ cause: 'rejected' });
-    this.options.logger.error({ op: op.op, reason }, 'registry write refused: kept in dead-letters.jsonl');
     return { outcome: 'failed', reason: `${reason} (refused: kept in dead-letters.jsonl)` };
   }
 
-  private async toOutbox(op: RegistryOp, reason: string): Promise<SubmitResult> {
-    try {
-      await this.options.outbox.append(op);
+  /**
+   * Appends to the outbox, waiting for it until the deadline. The append lock may be held for long
+   * by another writer (another process sharing the folder, this one's replay writing a large dead
+   * letter); the append then goes on in the background, where the outbox keeps this process's
+   * appends in order and holds later writes behind it (`heldOnDisk`). The record is reported
+   * `outboxed`, its reason saying it is still queued: Stage 2 treats it as `outboxed` either way.
+   */
+  private async toOutbox(op: RegistryOp, reason: string, deadline: number): Promise<SubmitResult> {
+    const appended = this.options.outbox.append(op).then(() => {
       this.options.metrics.outboxPending.set(this.options.outbox.pending);
       this.options.logger.warn({ op: op.op, reason, pending: this.options.outbox.pending }, 'registry write kept in the outbox');
+    });
+    try {
+      if ((await withinTime(appended, deadline - performance.now())) === TIMED_OUT) {
+        // The hook has returned by then: a failure can only be told here (the disk, not the lock).
+        appended.catch((error) => this.options.logger.error({ op: op.op, reason, err: errorMessage(error) }, 'registry write lost: the outbox append failed'));
+        return { outcome: 'outboxed', reason: `${reason}; queued for the outbox (its append lock is busy: appended in order once it is free)` };
+      }
       return { outcome: 'outboxed', reason };
     } catch (error) {
       return { outcome: 'failed', reason: `${reason}; and the outbox failed: ${errorMessage(error)}` };
