@@ -177,6 +177,15 @@ describe('the BullMQ worker and the HTTP API', () => {
     expect(status.state).toBe('completed');
     expect(status.attempts_made).toBe(2);
     expect(status.summary?.processed).toBe(2);
+    if (registryOn) {
+      // The registry's job writes carry the attempt: attempt 1's "failed", landing now (replayed
+      // from another replica's outbox, say), leaves the completed retry as it is.
+      const { hooks } = t.runtime.registry;
+      const late = await hooks.updateJobStatusInRegistry({ jobId, status: 'failed', errorMessage: 'attempt 1', attempt: 1 });
+      expect(late.outcome).toBe('written');
+      await hooks.syncWriteJobToRegistry({ jobId, batchId: 'attempt-1', attempt: 1 });
+      expect(await t.runtime.registry.reader.getJob(jobId)).toMatchObject({ status: 'completed', error_message: null });
+    }
   });
 
   it('lets several workers share one queue, each batch processed once', async () => {

@@ -55,6 +55,7 @@ describe('the migrated database matches the Prisma schema', () => {
       created_at: at,
       updated_at: at,
       completed_at: at,
+      attempt_version: 5n,
     };
     const document = {
       document_id: 'rt-doc',

@@ -53,6 +53,7 @@ describe('embedded default (no PostgreSQL configured)', () => {
         { migration_name: '20261128200000_init', applied_steps_count: 1 },
         { migration_name: '20261129030000_storyline_events_without_fk', applied_steps_count: 1 },
         { migration_name: '20261210000000_storyline_link_sequence', applied_steps_count: 1 },
+        { migration_name: '20261220000000_job_attempt_version', applied_steps_count: 1 },
       ]);
       const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
       const jobId = randomUUID();

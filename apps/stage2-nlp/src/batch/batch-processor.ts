@@ -37,6 +37,8 @@ export interface ProcessBatchOptions {
   /** 1-based input line of each document (for the rejects file), when read from NDJSON. */
   lineNumbers?: Array<number | null>;
   onProgress?: (progress: BatchProgress) => void | Promise<void>;
+  /** The queue's attempt of this job (1-based, BullMQ's attemptsStarted): versions its registry writes. */
+  attempt?: number;
 }
 
 /** Thrown when a batch fails as a whole; carries its summary (job status is already set). */
@@ -72,7 +74,7 @@ export class BatchProcessor {
     log.info({ documents: received, progressiveSave: Boolean(options.progressiveSave) }, 'batch started');
 
     this.deps.metrics?.batchStarted();
-    await timed(summary.timings_ms, 'registry', () => this.deps.registry.registerJob(summary, received));
+    await timed(summary.timings_ms, 'registry', () => this.deps.registry.registerJob(summary, received, options.attempt));
     let begun = false;
     let ended = false;
     try {
@@ -92,7 +94,7 @@ export class BatchProcessor {
       // A document rejected for another reason after its NULs were removed is reported once, as rejected.
       const rejected = new Set(summary.errors.map((e) => e.index));
       summary.warnings = summary.warnings.filter((w) => !rejected.has(w.index));
-      await timed(summary.timings_ms, 'registry', () => this.deps.registry.updateStatus(summary));
+      await timed(summary.timings_ms, 'registry', () => this.deps.registry.updateStatus(summary, options.attempt));
       if (begun && !ended) await this.deps.writer.end(context, { completed: false });
       summary.duration_ms = Math.round(performance.now() - started);
       for (const key of Object.keys(summary.timings_ms) as Array<keyof BatchSummary['timings_ms']>) {

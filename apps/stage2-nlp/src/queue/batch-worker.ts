@@ -64,6 +64,8 @@ export function createBatchWorker(options: BatchWorkerOptions): Worker<BatchJobD
           progressiveSave: job.data.progressive_save,
           lineNumbers: job.data.line_numbers,
           onProgress: (progress) => job.updateProgress({ ...progress }),
+          // Counted when the job is taken (a stalled run's retry included): a later run has a higher one.
+          attempt: job.attemptsStarted,
         });
       } finally {
         inHand.count--;

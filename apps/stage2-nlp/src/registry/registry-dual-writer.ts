@@ -20,9 +20,20 @@ export class RegistryDualWriter {
     readonly enabled: boolean = hooks !== null,
   ) {}
 
-  async registerJob(summary: BatchSummary, received: number): Promise<void> {
+  /**
+   * `attempt`: the queue's attempt of the job (BullMQ's attemptsStarted), passed again to
+   * `updateStatus`: the registry then keeps the latest attempt's outcome, whatever order the
+   * attempts' writes land in (two replicas, two outboxes).
+   */
+  async registerJob(summary: BatchSummary, received: number, attempt?: number): Promise<void> {
     await this.call(summary.registry, 'job', 'register the job', (hooks) =>
-      hooks.syncWriteJobToRegistry({ jobId: summary.job_id, batchId: summary.batch_id, stage: 2, metadata: { documents_count: received } }),
+      hooks.syncWriteJobToRegistry({
+        jobId: summary.job_id,
+        batchId: summary.batch_id,
+        stage: 2,
+        metadata: { documents_count: received },
+        ...(attempt === undefined ? {} : { attempt }),
+      }),
     );
   }
 
@@ -45,11 +56,12 @@ export class RegistryDualWriter {
     );
   }
 
-  async updateStatus(summary: BatchSummary): Promise<void> {
+  async updateStatus(summary: BatchSummary, attempt?: number): Promise<void> {
     await this.call(summary.registry, 'status', 'update the job status', (hooks) =>
       hooks.updateJobStatusInRegistry({
         jobId: summary.job_id,
         status: summary.success ? 'completed' : 'failed',
+        ...(attempt === undefined ? {} : { attempt }),
         ...(summary.success ? {} : { errorMessage: summary.error ?? 'Unknown error' }),
         counts: {
           documents_count: summary.received,

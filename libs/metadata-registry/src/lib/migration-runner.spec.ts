@@ -163,6 +163,7 @@ describe('applyMigrations (Prisma-compatible, without the schema engine)', () =>
       '20261128200000_init',
       '20261129030000_storyline_events_without_fk',
       '20261210000000_storyline_link_sequence',
+      '20261220000000_job_attempt_version',
     ]);
     expect(() => readMigrations(join(dir, 'nope'))).toThrow(/Migrations folder not found/);
   });

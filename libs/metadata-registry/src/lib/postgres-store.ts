@@ -24,16 +24,18 @@ export class PostgresStore implements RegistryStore {
 
   private async applyUnwrapped(op: RegistryOp): Promise<OpResult> {
     switch (op.op) {
-      case 'register_job':
-        return { counts: { job: 1 }, job: await registerJobRow(this.executor, op.job) };
+      case 'register_job': {
+        const { job, applied } = await registerJobRow(this.executor, op.job);
+        return { counts: { job: 1 }, job, ...(applied ? {} : { superseded: true }) };
+      }
       case 'update_job_status': {
-        const job = await updateJobStatusRow(this.executor, op.update);
-        if (!job) {
+        const written = await updateJobStatusRow(this.executor, op.update);
+        if (!written) {
           throw new RegistryWriteError(`job ${op.update.job_id} is not registered; cannot set its status`, {
             retryable: false,
           });
         }
-        return { counts: { job: 1 }, job };
+        return { counts: { job: 1 }, job: written.job, ...(written.applied ? {} : { superseded: true }) };
       }
       case 'write_batch':
         return { counts: await this.executor.transaction((session) => writeBatchRows(session, op.batch)) };

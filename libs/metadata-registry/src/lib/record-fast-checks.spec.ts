@@ -34,7 +34,11 @@ const VALID: Record<string, Rec[]> = {
     { document_id: 'd1', entity_id: 'x', job_id: JOB, mention_count: 4 },
     { document_id: 'd1', entity_id: 'y' },
   ],
-  eventEntities: [{ event_id: 'e1', entity_id: 'x', role: 'agent', job_id: JOB }],
+  eventEntities: [
+    { event_id: 'e1', entity_id: 'x', role: 'agent', job_id: JOB },
+    // Each id at most 1,024 bytes, together at the key's bound (2,600 bytes; 'é' takes 2).
+    { event_id: 'e'.repeat(1_000), entity_id: 'é'.repeat(500), role: 'r'.repeat(600), job_id: JOB },
+  ],
   linkages: [
     { linkage_id: 'l1', source_event_id: 'e1', target_event_id: 'e2', kind: 'precedes', score: -3.5, job_id: JOB },
     { linkage_id: 'l2', source_event_id: 'e1', target_event_id: 'e2', kind: 'coreference', score: 0 },
@@ -98,7 +102,12 @@ const UNUSUAL: Record<string, Rec[]> = {
     { document_id: 'd1', entity_id: 'x', mention_count: -2 },
     { document_id: 'd1', entity_id: '' },
   ],
-  eventEntities: [{ event_id: 'e1', entity_id: 'x', role: '' }, { event_id: 'e1', entity_id: 'x', role: 'r', job_id: OTHER_JOB }],
+  eventEntities: [
+    { event_id: 'e1', entity_id: 'x', role: '' },
+    { event_id: 'e1', entity_id: 'x', role: 'r', job_id: OTHER_JOB },
+    // Each id valid, together one byte over what their index entry can hold.
+    { event_id: 'e'.repeat(1_000), entity_id: 'é'.repeat(500), role: 'r'.repeat(601) },
+  ],
   linkages: [
     { linkage_id: 'l', source_event_id: 'a', target_event_id: 'b', kind: 'other', score: 1 },
     { linkage_id: 'l', source_event_id: 'a', target_event_id: 'b', kind: 'precedes', score: Number.POSITIVE_INFINITY },
@@ -156,6 +165,23 @@ describe('record fast checks', () => {
     expect(rejected[0].error).toContain('document_id');
     expect(rejected.find((r) => r.index === 6)?.error).toMatch(/document_id.*longer than 1024 bytes/);
     expect(rejected.find((r) => r.index === 7)?.error).toMatch(/document_id.*lone UTF-16 surrogate/);
+  });
+
+  it('rejects alone, naming its fields, an event-entity whose ids together are too large for their index', () => {
+    const batch = {
+      jobId: JOB,
+      eventEntities: [
+        { event_id: 'e1', entity_id: 'x', role: 'agent' },
+        { event_id: 'e'.repeat(1_024), entity_id: 'x'.repeat(1_024), role: 'r'.repeat(1_024) },
+        { event_id: 'e2', entity_id: 'x', role: 'agent' },
+      ],
+    } as unknown as RegistryBatch;
+    const { batch: out, rejected, counts } = validateBatch(batch);
+    expect(out.eventEntities?.map((r) => r.event_id)).toEqual(['e1', 'e2']);
+    expect(counts).toEqual({ event_entity: 2 });
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toMatchObject({ kind: 'event_entity', index: 1 });
+    expect(rejected[0].error).toMatch(/event_id, entity_id and role together must be at most 2600 UTF-8 bytes .* got 3072/);
   });
 
   it('dedupes composite keys without mistaking ids that hold the separator of the old keys', () => {

@@ -16,7 +16,7 @@ import type {
   LinkageRecord,
   StorylineRecord,
 } from './registry.types';
-import { aliasSet } from './record.schemas';
+import { aliasSet, eventEntityKeyProblem } from './record.schemas';
 
 type Input = Record<string, unknown>;
 /** Returns the parsed record, or undefined to let the zod schema decide. */
@@ -164,6 +164,7 @@ const documentEntity: FastCheck = (r, jobId): DocumentEntityRecord | undefined =
 const eventEntity: FastCheck = (r, jobId): EventEntityRecord | undefined => {
   const { event_id, entity_id, role } = r;
   if (!isId(event_id) || !isId(entity_id) || !isId(role) || !sameJob(r, jobId)) return undefined;
+  if (eventEntityKeyProblem(event_id, entity_id, role)) return undefined;
   return { event_id, entity_id, role, job_id: jobId };
 };
 

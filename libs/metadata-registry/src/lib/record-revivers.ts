@@ -14,11 +14,12 @@ const DATE_FIELDS: Record<EntityKind, string[]> = {
 
 /**
  * Parses a record stored as JSON, turning its date fields back into Dates. A storyline's version
- * (`link_sequence`) is left out: the writer's, not a field readers get (PostgreSQL's reader does not select it).
+ * (`link_sequence`) and a job's (`attempt_version`) are left out: the writer's, not a field readers get (PostgreSQL's reader does not select it).
  */
 export function reviveRecord<R>(kind: EntityKind, json: string): R {
   const record = JSON.parse(json) as Record<string, unknown>;
   if (kind === 'storyline') delete record['link_sequence'];
+  if (kind === 'job') delete record['attempt_version'];
   for (const field of DATE_FIELDS[kind]) {
     const value = record[field];
     if (typeof value === 'string') record[field] = new Date(value);

@@ -97,7 +97,32 @@ export const documentEntitySchema = z.object({
   mention_count: count,
 });
 
-export const eventEntitySchema = z.object({ event_id: id, entity_id: id, role: id, job_id: jobIdSchema });
+/**
+ * The most UTF-8 bytes an event-entity's three ids may hold together. They make one entry of its
+ * primary key and of its (job_id, …) index, and a B-tree entry holds at most 2,704 bytes (8 kB
+ * pages); each id may have 1,024, so three could not. PostgreSQL fails the whole statement
+ * (SQLSTATE 54000) on an entry too large, at about 2,660 bytes of incompressible ids: the margin
+ * covers the entry's headers and alignment. Checked on the raw bytes, although PostgreSQL may
+ * compress an entry, so that whether a record is accepted depends on the record alone.
+ */
+export const EVENT_ENTITY_KEY_MAX_BYTES = 2_600;
+
+/** Why an event-entity's key cannot be indexed, or null. Cheap for the usual short ids. */
+export function eventEntityKeyProblem(eventId: string, entityId: string, role: string): string | null {
+  // A UTF-16 unit takes at most 3 UTF-8 bytes: most keys are decided without encoding anything.
+  if ((eventId.length + entityId.length + role.length) * 3 <= EVENT_ENTITY_KEY_MAX_BYTES) return null;
+  const bytes = Buffer.byteLength(eventId) + Buffer.byteLength(entityId) + Buffer.byteLength(role);
+  return bytes <= EVENT_ENTITY_KEY_MAX_BYTES
+    ? null
+    : `event_id, entity_id and role together must be at most ${EVENT_ENTITY_KEY_MAX_BYTES} UTF-8 bytes (their index key), got ${bytes}`;
+}
+
+export const eventEntitySchema = z
+  .object({ event_id: id, entity_id: id, role: id, job_id: jobIdSchema })
+  .superRefine((r, context) => {
+    const problem = eventEntityKeyProblem(r.event_id, r.entity_id, r.role);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
 
 export const linkageSchema = z.object({
   linkage_id: id,

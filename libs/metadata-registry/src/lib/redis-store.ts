@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { errorMessage, storableJson, storableText } from '@storytelling/common';
 import type { EntityKind, EntityRecord, JobRecord, RegistryBatch } from './registry.types';
-import type { JobRegistration, JobStatusUpdate } from './job-writer';
+import { jobWriteApplies, type JobRegistration, type JobStatusUpdate, type JobWriteResult } from './job-writer';
 import { RegistryWriteError } from './registry.errors';
 import { isRetryable, type OpResult, type RegistryOp, type RegistryStore } from './registry-store';
 import { compositeId, jobKeyId, updatedMember, type RedisKeys } from './redis-keys';
@@ -77,10 +77,14 @@ export class RedisStore implements RegistryStore {
   async apply(op: RegistryOp): Promise<OpResult> {
     try {
       switch (op.op) {
-        case 'register_job':
-          return { counts: { job: 1 }, job: await this.writeJob(op.job.job_id, (existing, jobId) => registered(op.job, jobId, existing)) };
-        case 'update_job_status':
-          return { counts: { job: 1 }, job: await this.writeJob(op.update.job_id, (existing) => statusUpdated(op.update, existing)) };
+        case 'register_job': {
+          const { job, applied } = await this.writeJob(op.job.job_id, op.job.version, (existing, jobId) => registered(op.job, jobId, existing));
+          return { counts: { job: 1 }, job, ...(applied ? {} : { superseded: true }) };
+        }
+        case 'update_job_status': {
+          const { job, applied } = await this.writeJob(op.update.job_id, op.update.version, (existing) => statusUpdated(op.update, existing));
+          return { counts: { job: 1 }, job, ...(applied ? {} : { superseded: true }) };
+        }
         case 'write_batch':
           return { counts: await this.writeBatch(op.batch) };
       }
@@ -98,6 +102,8 @@ export class RedisStore implements RegistryStore {
   private async guarded<T>(what: string, attempt: () => Promise<{ plan: WritePlan; value: T }>): Promise<T> {
     for (let i = 0; i < MAX_PLAN_ATTEMPTS; i++) {
       const { plan, value } = await attempt();
+      // Nothing to write nor to check (a job write found older than the stored one).
+      if (!plan.guards.size && !plan.sets.length) return value;
       if (await applyPlan(this.redis, plan)) return value;
       // Lost a race: back off a little (jittered) so racing writers do not collide again at once.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (i + 1))));
@@ -107,21 +113,35 @@ export class RedisStore implements RegistryStore {
     });
   }
 
-  private writeJob(jobIdAsSent: string, compute: (existing: JobRecord | null, jobId: string) => JobRecord): Promise<JobRecord> {
+  /**
+   * Writes a job as PostgreSQL's guarded statements do: only when `version` is not older than the
+   * stored `attempt_version` (see job-writer.ts). A write found older changes nothing and needs no
+   * guard: an applied write never lowers the stored version, so it stays older.
+   */
+  private writeJob(
+    jobIdAsSent: string,
+    version: number | null | undefined,
+    compute: (existing: JobRecord | null, jobId: string) => JobRecord,
+  ): Promise<JobWriteResult> {
     const jobId = jobKeyId(jobIdAsSent);
     const key = this.keys.record('job', jobId);
-    return this.guarded(`job ${jobId}`, async () => {
+    return this.guarded<JobWriteResult>(`job ${jobId}`, async () => {
       const json = await this.redis.get(key);
-      const computed = compute(json ? reviveRecord<JobRecord>('job', json) : null, jobId);
+      const existing = json ? reviveRecord<JobRecord>('job', json) : null;
+      const storedVersion = json ? (JSON.parse(json) as { attempt_version?: number | null }).attempt_version : null;
+      if (existing && !jobWriteApplies(version, storedVersion)) {
+        return { plan: emptyPlan(), value: { job: existing, applied: false } };
+      }
+      const computed = compute(existing, jobId);
       // Storable, as PostgreSQL stores it (a lone surrogate in the metadata or the error message
-      // becomes U+FFFD); the job returned is the one stored.
-      const stored = storableJson(computed);
-      const job = stored === JSON.stringify(computed) ? computed : reviveRecord<JobRecord>('job', stored);
+      // becomes U+FFFD); the job returned is the one stored, without the writer's version.
+      const stored = storableJson({ ...computed, attempt_version: version ?? null });
+      const job = reviveRecord<JobRecord>('job', stored);
       const plan = emptyPlan();
       plan.guards.set(key, json);
       plan.sets.push([key, stored]);
       plan.zadds.push([this.keys.jobsByUpdate(), job.updated_at.getTime(), job.job_id]);
-      return { plan, value: job };
+      return { plan, value: { job, applied: true } };
     });
   }
 

@@ -9,6 +9,7 @@ import { validateBatch } from './batch-validator';
 import { describeIssues, jobIdSchema, type RejectedRecord } from './record.schemas';
 import { countWrites, type RegistryMetrics, type WriteStatus } from './registry.metrics';
 import { inRollout } from './rollout';
+import { jobWriteVersion } from './job-writer';
 
 export interface HooksDeps {
   config: Pick<RegistryConfig, 'enabled' | 'writeOnly' | 'rolloutPercentage'>;
@@ -20,8 +21,12 @@ export interface HooksDeps {
   readOnly?: boolean;
 }
 
+// BullMQ's attempts started (1-based); the job write's version is made of it (jobWriteVersion).
+const attemptSchema = z.number().int().min(1).max(2 ** 31).optional();
+
 const registrationSchema = z.object({
   jobId: jobIdSchema,
+  attempt: attemptSchema,
   batchId: z.string().min(1, 'must be a non-empty string'),
   stage: z.number().int().min(0).max(32767).default(2),
   metadata: z.record(z.string(), z.unknown()).default({}),
@@ -29,6 +34,7 @@ const registrationSchema = z.object({
 
 const statusSchema = z.object({
   jobId: jobIdSchema,
+  attempt: attemptSchema,
   status: z.enum(['completed', 'failed']),
   errorMessage: z.string().optional(),
   counts: z
@@ -87,6 +93,7 @@ export function createRegistryHooks(deps: HooksDeps): RegistryHooks {
       outcome: submitted.outcome,
       counts: submitted.result?.counts ?? counts,
       ...(submitted.reason ? { reason: submitted.reason } : {}),
+      ...(submitted.result?.superseded ? { reason: 'a later attempt of the job was written already: nothing changed' } : {}),
       ...(rejected.length ? { rejected } : {}),
     };
     if (submitted.outcome === 'failed') {
@@ -123,7 +130,7 @@ export function createRegistryHooks(deps: HooksDeps): RegistryHooks {
         run('job', () => {
           const parsed = registrationSchema.safeParse(input);
           if (!parsed.success) return invalid(`job registration: ${describeIssues(parsed.error)}`, deps.logger);
-          const { jobId, batchId, stage, metadata } = parsed.data;
+          const { jobId, batchId, stage, metadata, attempt } = parsed.data;
           const documentsCount = metadata['documents_count'];
           const declared = typeof documentsCount === 'number' && Number.isInteger(documentsCount) && documentsCount >= 0;
           return {
@@ -135,6 +142,7 @@ export function createRegistryHooks(deps: HooksDeps): RegistryHooks {
                 stage,
                 metadata,
                 documents_count: declared ? documentsCount : null,
+                version: attempt === undefined ? null : jobWriteVersion(attempt, 'register'),
               },
             },
           };
@@ -162,7 +170,7 @@ export function createRegistryHooks(deps: HooksDeps): RegistryHooks {
         run('job', () => {
           const parsed = statusSchema.safeParse(input);
           if (!parsed.success) return invalid(`job status update: ${describeIssues(parsed.error)}`, deps.logger);
-          const { jobId, status, errorMessage: message, counts } = parsed.data;
+          const { jobId, status, errorMessage: message, counts, attempt } = parsed.data;
           return {
             op: {
               op: 'update_job_status',
@@ -171,6 +179,7 @@ export function createRegistryHooks(deps: HooksDeps): RegistryHooks {
                 status,
                 error_message: status === 'failed' ? (message ?? 'unknown error') : null,
                 ...counts,
+                version: attempt === undefined ? null : jobWriteVersion(attempt, 'status'),
               },
             },
           };

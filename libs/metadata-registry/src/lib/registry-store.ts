@@ -11,6 +11,8 @@ export interface OpResult {
   counts: Partial<Record<EntityKind, number>>;
   /** The job row as stored, for job operations (the cache keeps it). */
   job?: JobRecord;
+  /** A job write older than the stored row (an earlier attempt or step): it changed nothing. */
+  superseded?: true;
 }
 
 /** A backend the registry writes to (PostgreSQL, PGlite or Redis). */

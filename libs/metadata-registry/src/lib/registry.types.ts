@@ -162,6 +162,13 @@ export interface RegistryHooks {
   syncWriteJobToRegistry(input: {
     jobId: string;
     batchId: string;
+    /**
+     * The queue's attempt of the job (BullMQ's attemptsStarted, 1-based), the same for its status
+     * update: a write of an earlier attempt, or a registration after its own attempt's status,
+     * then changes nothing whenever it lands (replayed from another replica's outbox, say).
+     * Without it the write is unversioned: it never replaces a job row that has a version.
+     */
+    attempt?: number;
     stage?: number;
     metadata?: Record<string, unknown>;
   }): Promise<HookResult>;
@@ -169,6 +176,8 @@ export interface RegistryHooks {
   updateJobStatusInRegistry(input: {
     jobId: string;
     status: Exclude<JobStatus, 'running'>;
+    /** The attempt the registration was given (see `syncWriteJobToRegistry`). */
+    attempt?: number;
     errorMessage?: string;
     counts?: Partial<Pick<JobRecord, 'documents_count' | 'processed_count' | 'failed_count' | 'events_count'>>;
   }): Promise<HookResult>;

@@ -7,6 +7,8 @@ describe('classifyFailure', () => {
   it.each([
     ['22P02 invalid text', coded('22P02'), 'rejected'],
     ['23505 unique violation', coded('23505'), 'rejected'],
+    ['54000 index row size exceeds the maximum (the same on every retry)', coded('54000', 'index row size 2712 exceeds btree version 4 maximum 2704'), 'rejected'],
+    ['54001 statement too complex (the statement, not the data)', coded('54001'), 'failing'],
     ['a zod error', { issues: [] }, 'rejected'],
     ['a non-retryable RegistryWriteError', new RegistryWriteError('bad', { retryable: false }), 'rejected'],
     ['an embedded database folder another process holds', new EmbeddedDatabaseBusyError('.data/registry'), 'transient'],

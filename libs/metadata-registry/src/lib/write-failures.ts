@@ -2,7 +2,7 @@ import { RegistryWriteError } from './registry.errors';
 
 /**
  * What a failed write means for the outbox:
- * - `rejected`: the record itself is wrong (SQLSTATE 22/23, validation): retrying cannot help, dead-letter it now;
+ * - `rejected`: the record itself is wrong (SQLSTATE 22/23, 54000, validation): retrying cannot help, dead-letter it now;
  * - `transient`: the backend is away or busy (connection lost, shutdown, serialization failure, out of
  *   resources, breaker open, timeout): keep it and retry for as long as it takes;
  * - `failing`: anything else (42xxx after a bad deploy, a bug): retry a few times with backoff, then
@@ -12,6 +12,10 @@ export type FailureKind = 'rejected' | 'transient' | 'failing';
 
 // SQLSTATE classes: 22 data exception, 23 integrity constraint violation.
 const DATA_CLASSES = new Set(['22', '23']);
+// 54000 program_limit_exceeded: what was sent is beyond a limit of the server (a key too large for
+// its index, say), the same on every retry. Not the whole class 54: 54001 "statement too complex"
+// depends on the statement the writer built, not only on the data.
+const DATA_CODES = new Set(['54000']);
 // 08 connection exception, 40 transaction rollback (40001 serialization, 40P01 deadlock),
 // 53 insufficient resources, 55 object not in prerequisite state (55000 "database is not currently
 // accepting connections", 55P03 lock not available), 57 operator intervention (57P01 admin shutdown,
@@ -47,7 +51,7 @@ export function classifyFailure(error: unknown): FailureKind {
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return 'transient';
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
     const sqlClass = code.slice(0, 2);
-    if (DATA_CLASSES.has(sqlClass)) return 'rejected';
+    if (DATA_CLASSES.has(sqlClass) || DATA_CODES.has(code)) return 'rejected';
     return TRANSIENT_CLASSES.has(sqlClass) ? 'transient' : 'failing';
   }
   const nested = (error as { errors?: unknown }).errors;
