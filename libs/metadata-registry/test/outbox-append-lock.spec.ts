@@ -68,8 +68,8 @@ describe('outbox append lock held for long', () => {
         expect(ms).toBeLessThan(timeoutMs + 3_000);
       }
       await new Promise((resolve) => setTimeout(resolve, 7_000));
-      // Still held: nothing given up, nothing written yet.
-      expect(registry.status().outboxPending).toBe(0);
+      // Still held: nothing given up, nothing on disk yet, both counted as pending.
+      expect(registry.status().outboxPending).toBe(2);
       await release();
       release = undefined;
       // Drained by the replay kicked by the second write, or by these.
@@ -87,6 +87,33 @@ describe('outbox append lock held for long', () => {
       await release?.().catch(() => undefined);
       await admin.query(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`);
       await registry.close();
+    }
+  }, 60_000);
+
+  it('closes within its grace, naming the writes still waiting for the lock as not written (they are in memory only)', async () => {
+    const lines: Array<{ level: number; msg: string; writes?: string[] }> = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const registry = await createRegistry({
+      config: testConfig(db.url, dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false' }),
+      logger,
+      replayIntervalMs: 0,
+      closeGraceMs: 1_000,
+      breaker: { timeoutMs: 1_000, volumeThreshold: 1_000 },
+    });
+    const jobId = randomUUID();
+    const release = await lockfile.lock(join(dataDir, 'outbox', 'append'), { realpath: false, stale: 2_000 });
+    try {
+      await admin.query(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [db.name]);
+      expect(await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: 'lost' })).toMatchObject({ outcome: 'outboxed' });
+      expect(registry.status().outboxPending).toBe(1);
+      await registry.close();
+      const error = lines.find((line) => line.level === 50 && /not in the outbox/.test(line.msg));
+      expect(error?.writes).toEqual([`register_job ${jobId}`]);
+      expect(lines.some((line) => /stays in the outbox/.test(line.msg))).toBe(false);
+    } finally {
+      await release().catch(() => undefined);
+      await admin.query(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`);
     }
   }, 60_000);
 });

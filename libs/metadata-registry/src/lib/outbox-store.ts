@@ -82,8 +82,8 @@ export interface ReplayHandlers {
  */
 export class OutboxStore {
   private pendingCount = 0;
-  /** Appends asked for and not yet on disk (waiting for the append lock, or being written). */
-  private appending = 0;
+  /** Appends asked for and not yet on disk (waiting for the append lock, or being written): held in memory only. */
+  private readonly appending = new Set<RegistryOp>();
   private readonly counter = new LineCounter();
   private tail: Promise<unknown> = Promise.resolve();
   private replaying: Promise<ReplayResult> | undefined;
@@ -106,9 +106,17 @@ export class OutboxStore {
     this.backoffMs = Math.max(0, options.backoffMs ?? 1_000);
   }
 
-  /** Entries waiting for replay (kept in memory, recounted from disk after each replay). */
+  /**
+   * Entries waiting for replay (kept in memory, recounted from disk after each replay), and those
+   * still waiting for the append lock: reported `outboxed` already, though not on disk yet.
+   */
   get pending(): number {
-    return this.pendingCount;
+    return this.pendingCount + this.appending.size;
+  }
+
+  /** The operations still waiting for the append lock (in memory only: lost if the process ends now). */
+  notOnDisk(): RegistryOp[] {
+    return [...this.appending];
   }
 
   /** Counts the entries on disk (files are read as streams; call once when opening the outbox). */
@@ -126,7 +134,7 @@ export class OutboxStore {
    */
   heldOnDisk(): boolean {
     // An append still waiting for the lock counts: a direct write now would land before it.
-    if (this.pendingCount > 0 || this.appending > 0) return true;
+    if (this.pendingCount > 0 || this.appending.size > 0) return true;
     let names: string[];
     try {
       names = readdirSync(this.dir);
@@ -155,7 +163,7 @@ export class OutboxStore {
    */
   append(op: RegistryOp): Promise<void> {
     const line = `${JSON.stringify({ at: new Date().toISOString(), op } satisfies OutboxEntry)}\n`;
-    this.appending++;
+    this.appending.add(op);
     return this.serialised(async () => {
       try {
         await this.withAppendLock(() => appendLineDurably(join(this.dir, CURRENT), line));
@@ -163,7 +171,7 @@ export class OutboxStore {
       } catch (error) {
         throw new OutboxError(`Could not append to the outbox in ${this.dir}: ${errorMessage(error)}`, { cause: error });
       } finally {
-        this.appending--;
+        this.appending.delete(op);
       }
     });
   }
@@ -403,7 +411,8 @@ export class OutboxStore {
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        // Unref'd: a process done with its work exits (its registry's close names what was not written).
+        await new Promise((resolve) => setTimeout(resolve, wait).unref());
       }
     }
     try {

@@ -16,7 +16,7 @@ import { createRegistryMetrics } from './registry.metrics';
 import { createRegistryHooks } from './registry-hooks';
 import { RegistryDisabledError } from './registry.errors';
 import { prismaExecutor, type PrismaLike } from './prisma-executor';
-import type { RegistryStore } from './registry-store';
+import type { RegistryOp, RegistryStore } from './registry-store';
 import { openRedisSide } from './redis-side';
 
 export interface CreateRegistryOptions {
@@ -159,7 +159,15 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
         const closing = close().catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'metadata registry: a part did not close cleanly'));
         late = (await withinTime(closing, deadline - performance.now())) === TIMED_OUT || late;
       }
-      if (late) {
+      // Waiting for the outbox's append lock (another process holds it): reported outboxed, yet in
+      // memory only. Said as lost, naming them, rather than as kept in the outbox.
+      const notOnDisk = outbox?.notOnDisk() ?? [];
+      if (notOnDisk.length) {
+        logger.error(
+          { writes: notOnDisk.map(describeOp), outboxDir: outbox?.dir },
+          `metadata registry closed with ${notOnDisk.length} writes still waiting for the outbox's append lock (held by another process): they are not in the outbox; run the jobs again to write them`,
+        );
+      } else if (late) {
         logger.warn('metadata registry closed with work still in flight (a silent connection?): what it was writing stays in the outbox, replayed at the next start');
       }
     },
@@ -275,4 +283,11 @@ function disabledRegistry(logger: Logger): Registry {
     status: () => ({ breaker: 'closed', outboxPending: 0, backend: 'disabled' }),
     close: async () => undefined,
   };
+}
+
+/** An operation as a log names it: its kind and job. */
+function describeOp(op: RegistryOp): string {
+  if (op.op === 'register_job') return `register_job ${op.job.job_id}`;
+  if (op.op === 'update_job_status') return `update_job_status ${op.update.job_id}`;
+  return `write_batch ${op.batch.jobId}`;
 }
