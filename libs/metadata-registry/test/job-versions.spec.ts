@@ -47,7 +47,7 @@ describe('job versions: a write of an earlier attempt never overwrites a later a
       const lateRegister = await register(registry, jobId, 1);
       const lateFailed = await finish(registry, jobId, 'failed', 1);
       for (const late of [lateRegister, lateFailed]) {
-        expect(late).toMatchObject({ outcome: 'written', counts: { job: 1 }, reason: expect.stringMatching(/later attempt/) });
+        expect(late).toMatchObject({ outcome: 'written', counts: { job: 1 }, reason: expect.stringMatching(/later attempt/), superseded: true });
       }
       // Attempt 2's own registration landing after its status (a live write past its timeout).
       expect((await register(registry, jobId, 2)).outcome).toBe('written');

@@ -99,6 +99,12 @@ export class RegistryDualWriter {
       const warning = `metadata registry could not ${what} (${result.outcome}): ${result.reason ?? 'no reason given'}`;
       registry.warnings.push(warning);
       this.logger.warn({ step, outcome: result.outcome, reason: result.reason }, warning);
+    } else if (result.superseded) {
+      // Written, yet the job's row keeps another run's outcome (a job id run again from the CLI, or
+      // resubmitted once the queue forgot it): readers such as Stage 5 will not see this run.
+      const warning = `metadata registry did not ${what}: ${result.reason ?? 'a later attempt of the job was written already'}; the job's row keeps that attempt (run under a new job id to record this run)`;
+      registry.warnings.push(warning);
+      this.logger.warn({ step, reason: result.reason }, warning);
     }
   }
 }

@@ -93,7 +93,7 @@ export function createRegistryHooks(deps: HooksDeps): RegistryHooks {
       outcome: submitted.outcome,
       counts: submitted.result?.counts ?? counts,
       ...(submitted.reason ? { reason: submitted.reason } : {}),
-      ...(submitted.result?.superseded ? { reason: 'a later attempt of the job was written already: nothing changed' } : {}),
+      ...(submitted.result?.superseded ? { reason: 'a later attempt of the job was written already: nothing changed', superseded: true as const } : {}),
       ...(rejected.length ? { rejected } : {}),
     };
     if (submitted.outcome === 'failed') {

@@ -153,6 +153,8 @@ export interface HookResult {
   reason?: string;
   /** Records that failed validation (each named, with the offending fields); the others were handled. */
   rejected?: Array<{ kind: EntityKind; index: number; id: string | undefined; error: string }>;
+  /** A job write older than the stored row (a later attempt, or a versioned write over an unversioned one): it changed nothing. */
+  superseded?: true;
 }
 
 /** The design's integration hooks, called by Stage 2. */
