@@ -270,9 +270,10 @@ export class BatchRun {
   }
 
   /**
-   * Chains the registry write of a payload. It runs while the stores write the same payload (the
-   * registry needs no other input, and on two cores the two writes overlap instead of adding up)
-   * and, with progressive save, while the next chunks are analysed; the writes stay in order and
+   * Chains the registry write of a payload. A payload of documents runs while the stores write
+   * them (the registry needs no other input, and on two cores the two writes overlap instead of
+   * adding up) and, with progressive save, while the next chunks are analysed; one of linkages and
+   * storylines is queued once the linking is committed (see `link`); the writes stay in order and
    * the batch waits for all of them before its status. Should the stores then fail, the job's
    * status in the registry says failed, and readers such as Stage 5 take only completed jobs; a
    * retry rewrites the same records (every registry write is an upsert).

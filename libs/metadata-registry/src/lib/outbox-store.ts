@@ -411,8 +411,8 @@ export class OutboxStore {
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
-        // Unref'd: a process done with its work exits (its registry's close names what was not written).
-        await new Promise((resolve) => setTimeout(resolve, wait).unref());
+        // Not unref'd: a process awaiting this append (a CLI run) would exit before it is written.
+        await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
     try {
@@ -529,18 +529,21 @@ async function appendLineDurably(file: string, line: string): Promise<void> {
 async function appendDurably(file: string, chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> {
   const handle = await open(file, 'a+');
   let size: number | undefined;
+  const progress = { written: 0 };
   try {
     size = (await handle.stat()).size;
     if (size > 0) {
       const last = Buffer.alloc(1);
       await handle.read(last, 0, 1, size - 1);
-      if (last[0] !== NEWLINE) await writeAll(handle, Buffer.from('\n'));
+      if (last[0] !== NEWLINE) await writeAll(handle, Buffer.from('\n'), progress);
     }
-    for await (const chunk of chunks) await writeAll(handle, chunk);
+    for await (const chunk of chunks) await writeAll(handle, chunk, progress);
     await handle.sync();
   } catch (error) {
-    // Best effort: should the cut fail too, the next append ends the partial line (see above).
-    if (size !== undefined) await handle.truncate(size).then(() => handle.sync()).catch(() => undefined);
+    // Best effort: should the cut fail too, the next append ends the partial line (see above). Only
+    // while the end is still this append's: had another writer appended meanwhile (the lock taken
+    // over as stale from a stalled holder), cutting would remove its confirmed line.
+    if (size !== undefined) await cutBack(handle, size, progress.written).catch(() => undefined);
     throw error;
   } finally {
     await handle.close();
@@ -549,12 +552,20 @@ async function appendDurably(file: string, chunks: Iterable<Buffer> | AsyncItera
 
 const NEWLINE = 0x0a;
 
-/** Writes every byte of `buffer`: one write may take only part of them. */
-async function writeAll(handle: FileHandle, buffer: Buffer): Promise<void> {
+/** Writes every byte of `buffer` (one write may take only part of them), counting them in `progress` as they land. */
+async function writeAll(handle: FileHandle, buffer: Buffer, progress: { written: number }): Promise<void> {
   for (let offset = 0; offset < buffer.length; ) {
     const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset);
     // A write that takes nothing without an error would loop for ever: treat it as a full disk.
     if (bytesWritten <= 0) throw Object.assign(new Error('no byte written (no space left?)'), { code: 'ENOSPC' });
     offset += bytesWritten;
+    progress.written += bytesWritten;
   }
+}
+
+/** Cuts the file back to `size` when its end is still what this append wrote after it. */
+async function cutBack(handle: FileHandle, size: number, written: number): Promise<void> {
+  if ((await handle.stat()).size !== size + written) return;
+  await handle.truncate(size);
+  await handle.sync();
 }
