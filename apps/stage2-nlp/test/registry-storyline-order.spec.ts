@@ -32,23 +32,21 @@ describe('registry writes of two batches touching one storyline', () => {
     await pool?.close();
   });
 
-  it("keeps the newer storyline in the registry when the older batch's registry write lands last", async () => {
-    const lines = sampleLines();
-    const late = lines.filter((l) => l.includes('"harbor-bank-05"'));
-    const early = lines.filter((l) => !l.includes('"harbor-bank-05"'));
-    const jobA = randomUUID();
-    const jobB = randomUUID();
+  /**
+   * A processor on the real registry whose document writes of `slowJob` take 2 s (within the
+   * writer's timeout): `slowWriting` settles when the first of them starts. `onWrite` sees every write.
+   */
+  const slowRegistryFor = (slowJob: string, onWrite: (batch: Parameters<RegistryHooks['syncWriteDocumentsToRegistry']>[0]) => void = () => undefined) => {
     const hooks = t.runtime.registry.hooks as RegistryHooks;
-    let aLinked!: () => void;
-    const aHoldsLock = new Promise<void>((resolve) => (aLinked = resolve));
-    // The real registry, slow (2 s, within the writer's timeout) for job A's document write only:
-    // batch B links after A (the linker's lock) but writes the registry first.
+    let started!: () => void;
+    const slowWriting = new Promise<void>((resolve) => (started = resolve));
     const slowHooks: RegistryHooks = {
       ...hooks,
       accepts: (id) => hooks.accepts(id),
       syncWriteDocumentsToRegistry: async (batch) => {
-        if (batch.jobId === jobA) {
-          aLinked();
+        onWrite(batch);
+        if (batch.jobId === slowJob) {
+          started();
           await new Promise((resolve) => setTimeout(resolve, 2000));
         }
         return hooks.syncWriteDocumentsToRegistry(batch);
@@ -63,6 +61,17 @@ describe('registry writes of two batches touching one storyline', () => {
       maxDocumentBytes: 1_000_000,
       chunkSize: 64,
     });
+    return { processor, slowWriting };
+  };
+
+  it("keeps the newer storyline in the registry when the older batch's registry write lands last", async () => {
+    const lines = sampleLines();
+    const late = lines.filter((l) => l.includes('"harbor-bank-05"'));
+    const early = lines.filter((l) => !l.includes('"harbor-bank-05"'));
+    const jobA = randomUUID();
+    const jobB = randomUUID();
+    // Batch B links after A (the linker's lock) but writes the registry first.
+    const { processor, slowWriting: aHoldsLock } = slowRegistryFor(jobA);
     const a = processor.processBatch(early, { jobId: jobA, batchId: 'a' });
     await aHoldsLock;
     const b = processor.processBatch(late, { jobId: jobB, batchId: 'b' });
@@ -95,31 +104,10 @@ describe('registry writes of two batches touching one storyline', () => {
     const lines = sampleLines();
     const has = (id: string) => (line: string) => line.includes(`"${id}"`);
     const base = lines.filter((line) => !has('harbor-bank-04')(line) && !has('harbor-bank-05')(line));
-    const hooks = t.runtime.registry.hooks as RegistryHooks;
     const jobA = randomUUID();
     const storylinesSent: string[] = [];
-    let aWrote!: () => void;
-    const aWriting = new Promise<void>((resolve) => (aWrote = resolve));
-    const slowHooks: RegistryHooks = {
-      ...hooks,
-      accepts: (id) => hooks.accepts(id),
-      syncWriteDocumentsToRegistry: async (batch) => {
-        if (batch.storylines?.length) storylinesSent.push(batch.jobId);
-        if (batch.jobId === jobA) {
-          aWrote();
-          await new Promise((resolve) => setTimeout(resolve, 2000));
-        }
-        return hooks.syncWriteDocumentsToRegistry(batch);
-      },
-    };
-    const silent = createLogger('t', { level: 'silent' });
-    const processor = new BatchProcessor({
-      pool,
-      writer: t.runtime.writer,
-      logger: silent,
-      registry: new RegistryDualWriter(slowHooks, silent, true),
-      maxDocumentBytes: 1_000_000,
-      chunkSize: 64,
+    const { processor, slowWriting: aWriting } = slowRegistryFor(jobA, (batch) => {
+      if (batch.storylines?.length) storylinesSent.push(batch.jobId);
     });
     expect((await processor.processBatch(base, { batchId: 'base' })).success).toBe(true);
     // A's linked save fails in the JSONL store (a full disk): PostgreSQL rolls it back, and the
