@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { RegistryHooks } from '@storytelling/metadata-registry';
 import { createLogger } from '@storytelling/common';
-import { AnalysisPool } from '../src/analysis/analysis-pool';
 import { BatchProcessor } from '../src/batch/batch-processor';
 import { RegistryDualWriter } from '../src/registry/registry-dual-writer';
 import { JsonlStore } from '../src/stores/jsonl-store';
 import { sampleLines } from './support/sample-corpus';
-import { createTestRuntime, type TestRuntime } from './support/test-runtime';
+import { runtimePerTest } from './support/runtime-per-test';
+import type { TestRuntime } from './support/test-runtime';
 
 async function rows<R>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
   const client = new Client({ connectionString: url });
@@ -20,23 +20,14 @@ async function rows<R>(url: string, sql: string, params: unknown[] = []): Promis
 }
 
 describe('registry writes of two batches touching one storyline', () => {
-  let pool: AnalysisPool;
-  let t: TestRuntime;
-  beforeAll(async () => {
-    pool = new AnalysisPool(2);
-    await pool.warmUp();
-    t = await createTestRuntime({ pool, registryEnv: { METADATA_REGISTRY_ENABLED: 'true' } });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await pool?.close();
-  });
+  const beds = runtimePerTest();
+  const open = () => beds.open({ registryEnv: { METADATA_REGISTRY_ENABLED: 'true' } });
 
   /**
    * A processor on the real registry whose document writes of `slowJob` take 2 s (within the
    * writer's timeout): `slowWriting` settles when the first of them starts. `onWrite` sees every write.
    */
-  const slowRegistryFor = (slowJob: string, onWrite: (batch: Parameters<RegistryHooks['syncWriteDocumentsToRegistry']>[0]) => void = () => undefined) => {
+  const slowRegistryFor = (t: TestRuntime, slowJob: string, onWrite: (batch: Parameters<RegistryHooks['syncWriteDocumentsToRegistry']>[0]) => void = () => undefined) => {
     const hooks = t.runtime.registry.hooks as RegistryHooks;
     let started!: () => void;
     const slowWriting = new Promise<void>((resolve) => (started = resolve));
@@ -54,7 +45,7 @@ describe('registry writes of two batches touching one storyline', () => {
     };
     const silent = createLogger('t', { level: 'silent' });
     const processor = new BatchProcessor({
-      pool,
+      pool: beds.pool(),
       writer: t.runtime.writer,
       logger: silent,
       registry: new RegistryDualWriter(slowHooks, silent, true),
@@ -65,13 +56,14 @@ describe('registry writes of two batches touching one storyline', () => {
   };
 
   it("keeps the newer storyline in the registry when the older batch's registry write lands last", async () => {
+    const t = await open();
     const lines = sampleLines();
     const late = lines.filter((l) => l.includes('"harbor-bank-05"'));
     const early = lines.filter((l) => !l.includes('"harbor-bank-05"'));
     const jobA = randomUUID();
     const jobB = randomUUID();
     // Batch B links after A (the linker's lock) but writes the registry first.
-    const { processor, slowWriting: aHoldsLock } = slowRegistryFor(jobA);
+    const { processor, slowWriting: aHoldsLock } = slowRegistryFor(t, jobA);
     const a = processor.processBatch(early, { jobId: jobA, batchId: 'a' });
     await aHoldsLock;
     const b = processor.processBatch(late, { jobId: jobB, batchId: 'b' });
@@ -101,12 +93,13 @@ describe('registry writes of two batches touching one storyline', () => {
   });
 
   it('never sends the storylines of a save that was rolled back: its version is the next committed save\'s', async () => {
+    const t = await open();
     const lines = sampleLines();
     const has = (id: string) => (line: string) => line.includes(`"${id}"`);
     const base = lines.filter((line) => !has('harbor-bank-04')(line) && !has('harbor-bank-05')(line));
     const jobA = randomUUID();
     const storylinesSent: string[] = [];
-    const { processor, slowWriting: aWriting } = slowRegistryFor(jobA, (batch) => {
+    const { processor, slowWriting: aWriting } = slowRegistryFor(t, jobA, (batch) => {
       if (batch.storylines?.length) storylinesSent.push(batch.jobId);
     });
     expect((await processor.processBatch(base, { batchId: 'base' })).success).toBe(true);

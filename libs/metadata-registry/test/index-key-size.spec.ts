@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { makeBatch } from './registry-fixtures';
 import { registryTestBed } from './registry-test-bed';
 
@@ -22,15 +21,9 @@ describe('an event-entity whose key PostgreSQL cannot index', () => {
       expect.objectContaining({ kind: 'event_entity', error: expect.stringMatching(/event_id, entity_id and role together must be at most/) }),
     ]);
     expect(registry.status().outboxPending).toBe(0);
-    const pg = new Client({ connectionString: bed.db.url });
-    await pg.connect();
-    try {
-      const count = async (table: string) =>
-        (await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE job_id = $1`, [jobId])).rows[0].n;
-      expect(await count('document_metadata')).toBe(3);
-      expect(await count('event_entities')).toBe(6);
-    } finally {
-      await pg.end();
-    }
+    const count = async (table: string) =>
+      (await bed.rows<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE job_id = $1`, [jobId]))[0].n;
+    expect(await count('document_metadata')).toBe(3);
+    expect(await count('event_entities')).toBe(6);
   });
 });

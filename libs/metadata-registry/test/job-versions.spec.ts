@@ -3,24 +3,18 @@ import { Client } from 'pg';
 import { testPostgresUrl } from '@storytelling/test-utils';
 import type { Registry } from '../src';
 import { makeBatch } from './registry-fixtures';
-import { registryTestBed } from './registry-test-bed';
+import { primaryBackends, registryTestBed } from './registry-test-bed';
 
 describe('job versions: a write of an earlier attempt never overwrites a later attempt', () => {
   const bed = registryTestBed('job-versions');
 
-  const stored = async (jobId: string) => {
-    const pg = new Client({ connectionString: bed.db.url });
-    await pg.connect();
-    try {
-      const { rows } = await pg.query<{ status: string; batch_id: string; attempt_version: string | null }>(
+  const stored = async (jobId: string) =>
+    (
+      await bed.rows<{ status: string; batch_id: string; attempt_version: string | null }>(
         'SELECT status, batch_id, attempt_version FROM job_registry WHERE job_id = $1',
         [jobId],
-      );
-      return rows[0];
-    } finally {
-      await pg.end();
-    }
-  };
+      )
+    )[0];
 
   const register = (registry: Registry, jobId: string, attempt?: number) =>
     registry.hooks.syncWriteJobToRegistry({ jobId, batchId: `attempt-${attempt ?? 'none'}`, ...(attempt === undefined ? {} : { attempt }) });
@@ -32,10 +26,7 @@ describe('job versions: a write of an earlier attempt never overwrites a later a
       ...(attempt === undefined ? {} : { attempt }),
     });
 
-  const backends: Array<[string, () => Record<string, string>]> = [
-    ['PostgreSQL', () => ({ METADATA_ENABLE_REDIS_CACHE: 'false' })],
-    ['Redis as primary backend', () => ({ METADATA_PRIMARY_BACKEND: 'redis', REDIS_URL: bed.redisUrl })],
-  ];
+  const backends = primaryBackends(bed);
 
   describe.each(backends)('%s', (_name, env) => {
     it("keeps the later attempt's outcome when the earlier attempt's writes land after it, as a no-op", async () => {

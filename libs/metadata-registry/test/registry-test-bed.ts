@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis, { type Redis } from 'ioredis';
+import { Client } from 'pg';
 import pino from 'pino';
 import { createTestDatabase, testRedisUrl, uniqueName, type TestDatabase } from '@storytelling/test-utils';
 import { createRegistry, migrateRegistry, registryMigrationsFingerprint, type PrismaLike, type Registry } from '../src';
@@ -16,6 +17,8 @@ export interface RegistryTestBed {
   readonly admin: Redis;
   /** A fresh Redis key prefix, whose keys are removed after the test. */
   prefix(): string;
+  /** The rows of a query on the file's database, on a connection of its own (closed after it). */
+  rows<R>(sql: string, params?: unknown[]): Promise<R[]>;
   /** A registry on the file's database (own outbox folder, no background replay, closed after the test). */
   open(env: Record<string, string>, options?: { keyPrefix?: string; readOnly?: boolean; prisma?: PrismaLike }): Promise<Registry>;
 }
@@ -69,6 +72,15 @@ export function registryTestBed(name: string): RegistryTestBed {
       return admin;
     },
     prefix,
+    rows: async <R>(sql: string, params: unknown[] = []) => {
+      const pg = new Client({ connectionString: db.url });
+      await pg.connect();
+      try {
+        return (await pg.query(sql, params)).rows as R[];
+      } finally {
+        await pg.end();
+      }
+    },
     open: async (env, options = {}) => {
       const registry = await createRegistry({
         config: testConfig(db.url, join(dataDir, randomUUID()), env),
@@ -82,4 +94,12 @@ export function registryTestBed(name: string): RegistryTestBed {
       return registry;
     },
   };
+}
+
+/** The registry's two primary backends, as `describe.each` rows: a name and the env selecting it on the bed. */
+export function primaryBackends(bed: RegistryTestBed): Array<[string, () => Record<string, string>]> {
+  return [
+    ['PostgreSQL', () => ({ METADATA_ENABLE_REDIS_CACHE: 'false' })],
+    ['Redis as primary backend', () => ({ METADATA_PRIMARY_BACKEND: 'redis', REDIS_URL: bed.redisUrl })],
+  ];
 }

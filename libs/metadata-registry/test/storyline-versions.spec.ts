@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { Registry, RegistryBatch, StorylineRecord } from '../src';
 import { PrismaClient } from '../src/generated/prisma/client';
 import type { PrismaLike } from '../src/lib/prisma-executor';
 import { collect } from './registry-fixtures';
-import { registryTestBed } from './registry-test-bed';
+import { primaryBackends, registryTestBed } from './registry-test-bed';
 
 /** One storyline of `events` events (one document each), at a version. */
 function storyline(jobId: string, id: string, events: number, version: number | null | undefined, tag = id): StorylineRecord {
@@ -31,26 +30,17 @@ async function readStoryline(registry: Registry, jobId: string, id: string): Pro
 describe('storyline versions: an older write never replaces a newer storyline', () => {
   const bed = registryTestBed('storyline-versions');
 
-  /** The storyline's row as stored (a connection of its own: the bed drops the database after the file). */
-  const stored = async (id: string) => {
-    const pg = new Client({ connectionString: bed.db.url });
-    await pg.connect();
-    try {
-      const { rows } = await pg.query<{ link_sequence: string | null; events: number; document_ids: string[] }>(
+  /** The storyline's row as stored. */
+  const stored = async (id: string) =>
+    (
+      await bed.rows<{ link_sequence: string | null; events: number; document_ids: string[] }>(
         `SELECT link_sequence, document_ids, (SELECT count(*)::int FROM storyline_events se WHERE se.storyline_id = s.storyline_id) AS events
          FROM storylines s WHERE storyline_id = $1`,
         [id],
-      );
-      return rows[0];
-    } finally {
-      await pg.end();
-    }
-  };
+      )
+    )[0];
 
-  const backends: Array<[string, () => Record<string, string>]> = [
-    ['PostgreSQL', () => ({ METADATA_ENABLE_REDIS_CACHE: 'false' })],
-    ['Redis as primary backend', () => ({ METADATA_PRIMARY_BACKEND: 'redis', REDIS_URL: bed.redisUrl })],
-  ];
+  const backends = primaryBackends(bed);
 
   describe.each(backends)('%s', (_name, env) => {
     it('keeps the newer storyline and its events when an older batch writes after it; a write of the same version applies', async () => {

@@ -14,7 +14,7 @@ import { FeatureSpace } from './document-vectorizer';
 import { linkStorylineEvents } from './event-coreference';
 import { precedesLinks } from './event-ordering';
 import { storylineId } from './link-ids';
-import { checkLinkState, checkNumbers, checkStorylineContents, emptyLinkState } from './link-state';
+import { checkLinkState, checkNumbers, checkStorylineContents, emptyLinkState, isRecord, isTextOrAbsent, isTextOrNull } from './link-state';
 import { DEFAULT_LINK_OPTIONS, type LinkOptions } from './link.options';
 import { refineWithKnown } from './known-story-refiner';
 import { dot, topIds, VectorSum, type SparseVector } from './sparse-vector';
@@ -308,16 +308,16 @@ function acceptDocuments(batch: readonly ProcessedDocument[], state: LinkState):
 // Checks the fields linking reads: one of another type would throw deep inside (a name that is
 // not text, a date that is a number) and fail the whole batch instead of this document.
 function documentProblem(document: ProcessedDocument): string | null {
-  if (!isObject(document)) return 'expected a ProcessedDocument object';
+  if (!isRecord(document)) return 'expected a ProcessedDocument object';
   if (typeof document.document_id !== 'string' || document.document_id === '') return 'document_id: expected a non-empty string';
   if (typeof document.text !== 'string') return 'text: expected a string';
   // Absent is read as null (the title and date are optional in what linking reads).
-  if (!isOptionalText(document.title)) return 'title: expected a string or null';
-  if (!isOptionalText(document.publication_date)) return 'publication_date: expected a string or null';
+  if (!isTextOrAbsent(document.title)) return 'title: expected a string or null';
+  if (!isTextOrAbsent(document.publication_date)) return 'publication_date: expected a string or null';
   if (!Array.isArray(document.entities)) return 'entities: expected an array';
   for (let i = 0; i < document.entities.length; i++) {
     const entity: unknown = document.entities[i];
-    if (!isObject(entity)) return `entities[${i}]: expected an entity object`;
+    if (!isRecord(entity)) return `entities[${i}]: expected an entity object`;
     if (typeof entity['type'] !== 'string') return `entities[${i}].type: expected a string`;
     if (typeof entity['canonical_name'] !== 'string') return `entities[${i}].canonical_name: expected a string`;
     if (!Array.isArray(entity['mentions'])) return `entities[${i}].mentions: expected an array`;
@@ -325,27 +325,19 @@ function documentProblem(document: ProcessedDocument): string | null {
   if (!Array.isArray(document.events)) return 'events: expected an array';
   for (let i = 0; i < document.events.length; i++) {
     const event: unknown = document.events[i];
-    if (!isObject(event)) return `events[${i}]: expected an event object`;
+    if (!isRecord(event)) return `events[${i}]: expected an event object`;
     if (typeof event['event_id'] !== 'string') return `events[${i}].event_id: expected a string`;
     const trigger = event['trigger'];
-    if (!isObject(trigger) || typeof trigger['text'] !== 'string') return `events[${i}].trigger: expected a trigger with its text`;
+    if (!isRecord(trigger) || typeof trigger['text'] !== 'string') return `events[${i}].trigger: expected a trigger with its text`;
     for (const end of ['start', 'end'] as const) {
       const offset = trigger[end];
       if (typeof offset !== 'number' || !Number.isFinite(offset)) return `events[${i}].trigger.${end}: expected a number`;
     }
-    if (!isOptionalText(event['lemma'])) return `events[${i}].lemma: expected a string or null`;
+    if (!isTextOrAbsent(event['lemma'])) return `events[${i}].lemma: expected a string or null`;
     // Stored with the storyline's events as it is: null, never absent, so the state stays valid.
-    if (event['event_date'] !== null && typeof event['event_date'] !== 'string') return `events[${i}].event_date: expected a string or null`;
+    if (!isTextOrNull(event['event_date'])) return `events[${i}].event_date: expected a string or null`;
   }
   return null;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isOptionalText(value: unknown): boolean {
-  return value === undefined || value === null || typeof value === 'string';
 }
 
 function updatedFrequency(known: Record<string, number>, features: ReadonlyArray<Map<string, number>>): Record<string, number> {

@@ -6,7 +6,7 @@ export function emptyLinkState(): LinkState {
   return { version: 1, document_count: 0, term_document_frequency: {}, storylines: [] };
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Every value of a record is a finite number (a weight), or with `counts` a count; else the error
@@ -108,10 +108,10 @@ function checkCluster(cluster: unknown, path: string): void {
   if (cluster['head'] !== undefined && typeof cluster['head'] !== 'string') throw new LinkStateError(`${path}.head: expected a string`);
 }
 
-function isTextOrNull(value: unknown): boolean {
+export function isTextOrNull(value: unknown): boolean {
   return value === null || typeof value === 'string';
 }
 
-function isTextOrAbsent(value: unknown): boolean {
+export function isTextOrAbsent(value: unknown): boolean {
   return value === undefined || isTextOrNull(value);
 }
