@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import pino from 'pino';
 import { createTestDatabase, type TestDatabase } from '@storytelling/test-utils';
-import { applyMigrations, migrationsFingerprint, readMigrations } from './migration-runner';
+import { applyMigrations, concurrentIndexName, migrationsFingerprint, readMigrations } from './migration-runner';
 import { REGISTRY_MIGRATIONS_DIR } from './registry-migrations';
 
 const logger = pino({ level: 'silent' });
@@ -155,6 +155,45 @@ describe('applyMigrations (Prisma-compatible, without the schema engine)', () =>
     } finally {
       await holder.end();
     }
+  });
+
+  it('lets two migrators meet a CONCURRENTLY index build: the one waiting holds no snapshot the build must outwait', async () => {
+    await pg.query('CREATE TABLE h (id int, note text)');
+    const name = '20240108000000_concurrent_while_waiting';
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'migration.sql'), 'CREATE INDEX CONCURRENTLY h_note_idx ON h (note);\n');
+    // Both wait behind this session's lock, so whichever applies, the other is waiting while it builds.
+    await pg.query('SELECT pg_advisory_lock(72707369)');
+    const runs = [1, 2].map(() => applyMigrations({ databaseUrl: db.url, migrationsDir: dir, logger }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await pg.query('SELECT pg_advisory_unlock(72707369)');
+    // Blocked in pg_advisory_lock, the waiter deadlocked with the build (40P01, after deadlock_timeout).
+    expect((await Promise.all(runs)).map((r) => r.applied).sort()).toEqual([[], [name]]);
+    expect((await pg.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'h_note_idx'::regclass`)).rows).toEqual([{ indisvalid: true }]);
+  });
+
+  it('drops the invalid index a failed CONCURRENTLY build leaves, so the migration can run again', async () => {
+    await pg.query('CREATE TABLE k (id int)');
+    await pg.query('INSERT INTO k VALUES (1), (1)');
+    const name = '20240109000000_unique_concurrently';
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'migration.sql'), 'CREATE UNIQUE INDEX CONCURRENTLY "K_id_idx" ON k (id);\n');
+    await expect(applyMigrations({ databaseUrl: db.url, migrationsDir: dir, logger })).rejects.toThrow(/failed and was rolled back: could not create unique index/);
+    expect((await pg.query(`SELECT to_regclass('"K_id_idx"') AS i`)).rows[0].i).toBeNull();
+
+    // A build interrupted outside the runner (a process killed) leaves one too.
+    await expect(pg.query('CREATE UNIQUE INDEX CONCURRENTLY "K_id_idx" ON k (id)')).rejects.toThrow(/could not create unique index/);
+    expect((await pg.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = '"K_id_idx"'::regclass`)).rows).toEqual([{ indisvalid: false }]);
+    await pg.query('DELETE FROM k WHERE ctid = (SELECT max(ctid) FROM k)');
+    expect(await applyMigrations({ databaseUrl: db.url, migrationsDir: dir, logger })).toEqual({ applied: [name] });
+    expect((await pg.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = '"K_id_idx"'::regclass`)).rows).toEqual([{ indisvalid: true }]);
+  });
+
+  it('reads the index a CONCURRENTLY statement builds', () => {
+    expect(concurrentIndexName('CREATE INDEX CONCURRENTLY "storylines_document_ids_idx" ON "storylines" USING GIN ("document_ids")')).toBe('storylines_document_ids_idx');
+    expect(concurrentIndexName('\n create unique index concurrently if not exists My_Idx on t (a)')).toBe('my_idx');
+    expect(concurrentIndexName('CREATE INDEX CONCURRENTLY "a""b" ON t (a)')).toBe('a"b');
+    expect(concurrentIndexName('REINDEX INDEX CONCURRENTLY t_idx')).toBeUndefined();
   });
 
   it('fingerprints a folder by names and checksums, and refuses a missing folder', () => {

@@ -98,7 +98,7 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
   const executor = openExecutor(options);
   try {
     return await executor.withSession(async (session) => {
-      await session.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK_KEY]);
+      await waitForMigrationLock(session, logger);
       try {
         return await applyPending(
           {
@@ -111,13 +111,34 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
           migrations,
         );
       } finally {
-        await session.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK_KEY]);
+        // Session-level: it ends with the connection anyway, and a dead connection's error here
+        // would hide the migration's own.
+        await session.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK_KEY]).catch((error) => logger.warn({ err: errorMessage(error) }, 'could not release the migration lock'));
       }
     });
   } finally {
     await executor.close();
   }
 }
+
+/**
+ * Takes the migrators' advisory lock, polling instead of blocking: a session blocked in
+ * pg_advisory_lock holds a snapshot for as long as it waits, and CREATE INDEX CONCURRENTLY waits
+ * for every older snapshot to end, so a second migrator waiting that way deadlocked with the
+ * first one's index build (one of them killed, and an invalid index left behind).
+ */
+async function waitForMigrationLock(session: SqlSession, logger: Logger): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const [row] = await session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [PRISMA_ADVISORY_LOCK_KEY]);
+    if (row?.locked) return;
+    if (attempt === 0) logger.info('another process is migrating this database; waiting for it');
+    await sleep(Math.min(50 * 2 ** attempt, LOCK_POLL_MAX_MS));
+  }
+}
+
+const LOCK_POLL_MAX_MS = 500;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function openExecutor(options: ApplyMigrationsOptions): SqlExecutor {
   if (options.pglite) return pgliteExecutor(options.pglite, false);
@@ -200,13 +221,13 @@ class PartlyAppliedError extends Error {
  * transaction. Comments are left out when looking, so a note saying "not CONCURRENTLY" changes nothing.
  */
 async function runScript(context: RunContext, migration: MigrationFile): Promise<void> {
-  const { session, executor } = context;
+  const { executor } = context;
   const script = migration.script;
   const statements = splitQuery(script, { ...postgreSplitterOptions, ignoreComments: true }) as string[];
   if (statements.some((statement) => /\bCONCURRENTLY\b/i.test(statement))) {
     for (const [index, statement] of statements.entries()) {
       try {
-        await session.exec(statement);
+        await runStatementYieldingLocks(context, migration, statement);
       } catch (error) {
         throw index === 0 ? error : new PartlyAppliedError(error);
       }
@@ -221,17 +242,72 @@ async function runScript(context: RunContext, migration: MigrationFile): Promise
 }
 
 async function runInTransactionYieldingLocks(context: RunContext, migration: MigrationFile): Promise<void> {
-  const { session, logger, lockTimeoutMs, lockWaitMs } = context;
-  const deadline = Date.now() + lockWaitMs;
-  for (let attempt = 1; ; attempt++) {
+  const { session } = context;
+  await retryingLockConflicts(context, migration, async () => {
     await session.exec('BEGIN');
     try {
-      await session.exec(`SET LOCAL lock_timeout = ${Math.trunc(lockTimeoutMs)}`);
+      await session.exec(`SET LOCAL lock_timeout = ${Math.trunc(context.lockTimeoutMs)}`);
       await session.exec(migration.script);
       await session.exec('COMMIT');
-      return;
     } catch (error) {
       await session.exec('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+/**
+ * One statement of a CONCURRENTLY script. An index build that fails (or was interrupted in an
+ * earlier run) leaves an invalid index under its name, and every later run then failed with
+ * "already exists": such a leftover is dropped before the build, and after a failed one. (Only
+ * a build in progress is also invalid, and none is: migrators hold the advisory lock.)
+ */
+async function runStatementYieldingLocks(context: RunContext, migration: MigrationFile, statement: string): Promise<void> {
+  const index = concurrentIndexName(statement);
+  await retryingLockConflicts(context, migration, async () => {
+    if (index) await dropInvalidIndex(context, index);
+    try {
+      await context.session.exec(statement);
+    } catch (error) {
+      // A failure to clean up must not hide why the build failed; the next run drops it first.
+      if (index) await dropInvalidIndex(context, index).catch((dropError) => context.logger.warn({ index, err: errorMessage(dropError) }, 'could not drop the invalid index'));
+      throw error;
+    }
+  });
+}
+
+/** The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name` statement builds (unquoted), else undefined. */
+export function concurrentIndexName(statement: string): string | undefined {
+  const match = /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[A-Za-z_][\w$]*)/i.exec(statement);
+  if (!match) return undefined;
+  const name = match[1];
+  return name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name.toLowerCase();
+}
+
+async function dropInvalidIndex({ session, logger }: RunContext, name: string): Promise<void> {
+  const [row] = await session.query<{ index: string }>(
+    `SELECT format('%I.%I', n.nspname, c.relname) AS index FROM pg_index i
+       JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE NOT i.indisvalid AND c.relname = $1 AND pg_table_is_visible(c.oid)`,
+    [name],
+  );
+  if (!row) return;
+  logger.warn({ index: row.index }, 'dropping an invalid index a failed CONCURRENTLY build left, to build it again');
+  await session.exec(`DROP INDEX CONCURRENTLY IF EXISTS ${row.index}`);
+}
+
+/**
+ * Runs `run` until it succeeds, or fails other than on a lock conflict (another session goes
+ * on, this one may retry), or `lockWaitMs` is spent.
+ */
+async function retryingLockConflicts(context: RunContext, migration: MigrationFile, run: () => Promise<void>): Promise<void> {
+  const { logger, lockWaitMs } = context;
+  const deadline = Date.now() + lockWaitMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run();
+      return;
+    } catch (error) {
       if (!LOCK_CONFLICT_CODES.has(String((error as { code?: unknown }).code))) throw error;
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
@@ -241,7 +317,7 @@ async function runInTransactionYieldingLocks(context: RunContext, migration: Mig
         );
       }
       logger.warn({ migration: migration.name, attempt }, 'migration gave way to a session holding its tables; trying again');
-      await new Promise((resolve) => setTimeout(resolve, Math.min(remaining, Math.min(attempt, 10) * 1_000)));
+      await sleep(Math.min(remaining, Math.min(attempt, 10) * 1_000));
     }
   }
 }
