@@ -40,7 +40,7 @@ describe('the BullMQ worker and the HTTP API', () => {
   };
 
   /** Polls the API until the job is finished. */
-  const finished = async (jobId: string): Promise<{ state: string; summary: BatchSummary | null; error: string | null; attempts_made: number }> => {
+  const finished = async (jobId: string): Promise<{ state: string; summary: BatchSummary | null; error: string | null; previous_attempt_error: string | null; attempts_made: number }> => {
     for (let i = 0; i < 300; i++) {
       const response = await app.inject({ method: 'GET', url: `/batches/${jobId}` });
       const body = response.json();
@@ -177,6 +177,9 @@ describe('the BullMQ worker and the HTTP API', () => {
     expect(status.state).toBe('completed');
     expect(status.attempts_made).toBe(2);
     expect(status.summary?.processed).toBe(2);
+    // BullMQ keeps the first attempt's reason: a completed job does not answer it as its error.
+    expect(status.error).toBeNull();
+    expect(status.previous_attempt_error).toContain('unavailable_shards_exception');
     if (registryOn) {
       // The registry's job writes carry the attempt: attempt 1's "failed", landing now (replayed
       // from another replica's outbox, say), leaves the completed retry as it is.
@@ -261,6 +264,7 @@ describe('the BullMQ worker and the HTTP API', () => {
         attempts_made: job.attemptsMade,
         summary: job.returnvalue ?? null,
         error: job.failedReason ?? null,
+        previous_attempt_error: null,
       });
     }
     // A running batch's documents (up to 100 MB) are not read, nor parsed, on every poll.
@@ -293,6 +297,9 @@ describe('the BullMQ worker and the HTTP API', () => {
 
   it('answers 503 when Redis cannot take a batch now (out of memory), and forgets the claim of a batch not queued', async () => {
     await expect(producer.redis(async () => Promise.reject(new ReplyError('OOM command not allowed when used memory > maxmemory')))).rejects.toBeInstanceOf(QueueUnavailableError);
+    // Snapshots failing (a full disk), too few replicas: not now either.
+    await expect(producer.redis(async () => Promise.reject(new ReplyError('MISCONF Redis is configured to save RDB snapshots, but it is currently not able to persist on disk.')))).rejects.toBeInstanceOf(QueueUnavailableError);
+    await expect(producer.redis(async () => Promise.reject(new ReplyError('NOREPLICAS Not enough good replicas to write.')))).rejects.toBeInstanceOf(QueueUnavailableError);
     await expect(producer.redis(async () => Promise.reject(new ReplyError('ERR unknown command')))).rejects.toBeInstanceOf(ReplyError);
     const jobId = randomUUID();
     const add = queue.add.bind(queue);

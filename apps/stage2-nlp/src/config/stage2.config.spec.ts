@@ -35,6 +35,10 @@ describe('loadStage2Config', () => {
     expect(() => loadStage2Config({ STAGE2_CHUNK_SIZE: '0x40' })).toThrow(/STAGE2_CHUNK_SIZE: must be a whole number/);
   });
 
+  it('refuses a queue name BullMQ would refuse only later, after the runtime is built', () => {
+    expect(() => loadStage2Config({ STAGE2_QUEUE_NAME: 'stage2:batches' })).toThrow(/STAGE2_QUEUE_NAME: must not contain ':'/);
+  });
+
   it('names each invalid variable', () => {
     expect(() => loadStage2Config({ STAGE2_PORT: 'eighty', STAGE2_POOL_SIZE: '0', ELASTICSEARCH_URL: 'nope' })).toThrow(ConfigError);
     try {

@@ -42,7 +42,8 @@ export const stage2ConfigSchema = z.object({
   REDIS_HOST: optionalString,
   REDIS_PORT: envInteger(6379, 1, 65535),
   STAGE2_QUEUE_REDIS_DB: envInteger(0, 0, 15),
-  STAGE2_QUEUE_NAME: z.preprocess(envEmptyAsUndefined, z.string().default('stage2-batches')),
+  // BullMQ refuses ':' in a queue name (its key separator), but only once the runtime is built.
+  STAGE2_QUEUE_NAME: z.preprocess(envEmptyAsUndefined, z.string().regex(/^[^:]+$/, "must not contain ':' (BullMQ's key separator)").default('stage2-batches')),
   STAGE2_HOST: z.preprocess(envEmptyAsUndefined, z.string().default('0.0.0.0')),
   STAGE2_PORT: envInteger(8002, 1, 65535),
   /** Batches one worker process runs at a time (each spreads over the whole thread pool). */

@@ -27,8 +27,11 @@ const CONNECTING = new Set(['wait', 'connecting', 'connect']);
 
 /** A job id's submission is remembered as long as BullMQ keeps its failed jobs. */
 const SUBMISSION_TTL_S = 30 * 24 * 3600;
-/** Redis error replies that mean "not now", not "never": out of memory, read-only replica, loading, no master. */
-const REDIS_BUSY = /^(OOM|READONLY|LOADING|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN)\b/;
+/**
+ * Redis error replies that mean "not now", not "never": out of memory, read-only replica, loading,
+ * no master, snapshots failing (a full disk), too few replicas for `min-replicas-to-write`.
+ */
+const REDIS_BUSY = /^(OOM|READONLY|LOADING|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN|MISCONF|NOREPLICAS)\b/;
 
 interface Submission {
   fingerprint: string;
@@ -43,7 +46,10 @@ export interface BatchStatus {
   progress: unknown;
   attempts_made: number;
   summary: unknown;
+  /** Why the job failed; null unless its state is `failed`. */
   error: string | null;
+  /** Why its latest failed attempt failed, while a retry waits or runs and after one succeeded; else null. */
+  previous_attempt_error: string | null;
 }
 
 /**
@@ -151,7 +157,9 @@ export class BatchProducer {
           progress: parseJson(progress) ?? 0,
           attempts_made: Number(attempts ?? 0),
           summary: parseJson(returnvalue),
-          error: failedReason ?? null,
+          // BullMQ keeps a failed attempt's reason when a later attempt runs or completes.
+          error: state === 'failed' ? (failedReason ?? null) : null,
+          previous_attempt_error: state === 'failed' ? null : (failedReason ?? null),
         };
       }
       return undefined;
