@@ -1,4 +1,4 @@
-import { AggregatorRegistry, Counter, Gauge, Histogram, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
+import { AggregatorRegistry, Counter, type Aggregator, Gauge, Histogram, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
 import { EDGE_KINDS, NODE_KINDS } from './graph/graph.types';
 import type { GraphModel } from './graph/graph-model';
 
@@ -44,8 +44,22 @@ export function observeGraph(metrics: Stage5Metrics, model: GraphModel): void {
 /** Metrics of another thread, as prom-client JSON. */
 export type ThreadMetrics = Array<MetricObjectWithValues<MetricValue<string>>>;
 
-/** The Prometheus exposition of `registry` with other threads' metrics added in (same-named counters add up). */
+/**
+ * The Prometheus exposition of `registry` with other threads' metrics added in: a metric both
+ * have is combined by its aggregator (counters add up, the breaker state is the worst), any other
+ * is served as it is.
+ */
 export async function exposition(registry: Registry, others: ThreadMetrics): Promise<string> {
   if (!others.length) return registry.metrics();
-  return AggregatorRegistry.aggregate([await registry.getMetricsAsJSON(), others]).metrics();
+  const own: ThreadMetrics = await registry.getMetricsAsJSON();
+  const theirs = new Set(others.map((metric) => metric.name));
+  const declared = new Map(own.map((metric) => [metric.name, metric.aggregator]));
+  // prom-client applies a metric's aggregator even when one registry alone has it: the default
+  // process metrics would be averaged, or dropped (process_start_time_seconds' is 'omit').
+  const aggregator = (name: string): Aggregator => {
+    const ours = declared.get(name);
+    return ours === undefined || ours === 'omit' || !theirs.has(name) ? 'first' : ours;
+  };
+  const explicit = (metrics: ThreadMetrics) => metrics.map((metric) => ({ ...metric, aggregator: aggregator(metric.name) }));
+  return AggregatorRegistry.aggregate([explicit(own), explicit(others)]).metrics();
 }

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { buildGraphService, runSync, type GraphService } from '../src/graph-service';
 import { exposition, type ThreadMetrics } from '../src/stage5.metrics';
 import { BundleReaderThread } from '../src/sync/bundle-reader-thread';
@@ -99,4 +100,56 @@ describe('Stage 5 registry reader thread', () => {
     expect(text).toContain(`\n${CACHE_ERRORS} ${errors(own) + errors(threadMetrics)}\n`);
     expect(text).toMatch(/^stage5_sync_jobs_total 1$/m);
   });
+  it("serves the thread's last metrics while it reads a job: counters never go down, no series drops", async () => {
+    const thread = new BundleReaderThread({ registry: { ...config.registry, redisCache: true, redisUrl: 'redis://127.0.0.1:1' }, logLevel: 'silent' });
+    const own = new Registry();
+    collectDefaultMetrics({ register: own, prefix: 'stage5_' });
+    new Counter({ name: CACHE_ERRORS, help: 'Redis cache errors', registers: [own] }).inc();
+    const scrape = async (waitMs: number) => {
+      const text = await exposition(own, await thread.metrics(waitMs));
+      const errors = text.match(new RegExp(`^${CACHE_ERRORS} (\\d+)$`, 'm'));
+      return { errors: Number(errors?.[1] ?? 0), names: [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]).sort() };
+    };
+    // Another session holds event_metadata: the thread's next read waits on it, busy until the lock goes.
+    const owner = new Client({ connectionString: stack.registryDb.url });
+    await owner.connect();
+    try {
+      const job = await stack.writer.reader.getJob(story.jobId);
+      if (!job) throw new Error('the job was not registered');
+      await thread.read(job, 2);
+      const idle = await scrape(5000);
+      expect(idle.errors).toBeGreaterThan(1);
+      expect(idle.names).toContain('stage5_process_start_time_seconds');
+
+      await owner.query('BEGIN');
+      await owner.query('LOCK TABLE event_metadata IN ACCESS EXCLUSIVE MODE');
+      const reading = thread.read(job, 2);
+      await waitForLockWaiter(owner);
+      const busy = await scrape(200);
+      // Before, a busy thread's metrics were left out: the counter fell to the service's own (a reset to Prometheus).
+      expect(busy.errors).toBeGreaterThanOrEqual(idle.errors);
+      expect(busy.names).toEqual(idle.names);
+      await owner.query('COMMIT');
+      expect((await reading).counts.events).toBe(6);
+      const after = await scrape(5000);
+      expect(after.errors).toBeGreaterThan(busy.errors);
+      expect(after.names).toEqual(idle.names);
+    } finally {
+      await owner.query('ROLLBACK').catch(() => undefined);
+      await owner.end();
+      await thread.close();
+    }
+  });
 });
+
+/** Resolves once a session of the registry's database waits for a lock (within 20 s). */
+async function waitForLockWaiter(client: Client): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const { rows } = await client.query(
+      "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    );
+    if (rows[0].waiting > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('no session waited for the lock');
+}

@@ -38,6 +38,22 @@ export const storylinesQuery = {
   properties: { ...pageQuery },
 } as const;
 
+/** `/storylines/:id`: a page of the storyline's events (a storyline is read whole up to 100 events, as before paging). */
+export const storylineQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...pageQuery,
+    limit: { ...pageQuery.limit, default: 100, description: 'Events per page, and document ids listed (1-500)' },
+  },
+} as const;
+
+export const STORYLINE_DESCRIPTION =
+  'The storyline with a page of its timeline: `events` (by date, undated last), `eventCount` in all, `limit`, ' +
+  '`offset` and `next`, a cursor for the following page of events (pass it as `after`), null on the last page. ' +
+  '`documentIds` lists its first `limit` document ids (by id) of `documentCount`; `documentsNext`, when not null, ' +
+  'is the `after` for `/storylines/{id}/documents`, which pages the rest.';
+
 export const entityQuery = {
   type: 'object',
   additionalProperties: false,

@@ -77,7 +77,7 @@ export interface EventPage {
 }
 
 /** The first index in [lo, hi) at which `before(i)` is false (`before` true for a prefix of the range). */
-const partition = (lo: number, hi: number, before: (i: number) => boolean): number => {
+export const partition = (lo: number, hi: number, before: (i: number) => boolean): number => {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (before(mid)) lo = mid + 1;

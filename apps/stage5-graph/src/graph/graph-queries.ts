@@ -4,6 +4,7 @@ import { rankNeighbours, type NeighbourRef } from './entity-neighbours';
 import { decodeEventCursor, decodeStorylineCursor, encodeEventCursor, encodeStorylineCursor } from './page-cursor';
 import type { GraphModel } from './graph-model';
 import type { NodeAttributes, StorylineSummary } from './graph.types';
+import { documentIdPage, timelinePage } from './storyline-pages';
 
 export interface Page {
   limit: number;
@@ -86,12 +87,19 @@ function emptySummary(model: GraphModel, key: string): StorylineSummary {
   };
 }
 
-/** One storyline with its ordered events, key entities and span. */
-export function getStoryline(model: GraphModel, id: string) {
-  const key = nodeKey('storyline', id);
-  if (!model.graph.hasNode(key)) throw new GraphNotFoundError(`No storyline with id "${id}" in the graph`, { id });
+/**
+ * One storyline with its key entities, span, a page of its timeline (`events`, by date: `limit`
+ * from `offset`, after the cursor `after`; `eventCount` in all, `next` for the following page) and
+ * its first `limit` document ids (by id; `documentCount` in all, `documentsNext` to page the rest
+ * with {@link storylineDocuments}). A storyline grows with every job that extends it: it is never
+ * answered whole.
+ */
+export function getStoryline(model: GraphModel, id: string, page: Page) {
+  const key = storylineKey(model, id);
   const summary = model.summaries.get(key) ?? emptySummary(model, key);
   const attributes = model.graph.getNodeAttributes(key);
+  const events = timelinePage(summary.timeline, page);
+  const documents = documentIdPage(attributes.data['document_ids'], { limit: page.limit, offset: 0 });
   return {
     id: summary.storylineId,
     title: summary.title,
@@ -101,10 +109,28 @@ export function getStoryline(model: GraphModel, id: string) {
     spanDays: summary.spanDays,
     community: summary.community,
     pagerank: attributes.pagerank,
-    documentIds: Array.isArray(attributes.data['document_ids']) ? attributes.data['document_ids'] : [],
+    documentIds: documents.items,
+    documentCount: documents.total,
+    documentsNext: documents.next,
     keyEntities: summary.keyEntities,
-    events: summary.timeline,
+    eventCount: events.total,
+    limit: page.limit,
+    offset: page.offset,
+    events: events.items,
+    next: events.next,
   };
+}
+
+/** A storyline's document ids, by id, a page at a time: from an offset, or after a cursor. */
+export function storylineDocuments(model: GraphModel, id: string, page: Page) {
+  const key = storylineKey(model, id);
+  return documentIdPage(model.graph.getNodeAttributes(key).data['document_ids'], page);
+}
+
+function storylineKey(model: GraphModel, id: string): string {
+  const key = nodeKey('storyline', id);
+  if (!model.graph.hasNode(key)) throw new GraphNotFoundError(`No storyline with id "${id}" in the graph`, { id });
+  return key;
 }
 
 /**

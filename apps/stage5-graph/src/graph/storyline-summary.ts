@@ -98,7 +98,8 @@ function byDateThenPosition(a: TimelineEntry, b: TimelineEntry): number {
     if (b.date === null) return -1;
     return a.date < b.date ? -1 : 1;
   }
-  return a.position - b.position;
+  // The id last: the order is total, so a page's cursor names one place in it (storyline-pages.ts).
+  return a.position - b.position || byId(a.eventId, b.eventId);
 }
 
 function rankEntities(participations: Map<number, Participation>): KeyEntity[] {

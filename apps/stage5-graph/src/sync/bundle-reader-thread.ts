@@ -22,6 +22,9 @@ export interface BundleReaderOptions {
 export class BundleReaderThread {
   private pool: Piscina | null = null;
   private closed = false;
+  /** The thread's last answer to `metrics`: served while it is busy, so a scrape never drops its series. */
+  private lastMetrics: ThreadMetrics = [];
+  private asking: Promise<void> | null = null;
 
   constructor(private readonly options: BundleReaderOptions) {}
 
@@ -44,20 +47,31 @@ export class BundleReaderThread {
   };
 
   /**
-   * The thread's registry metrics as prom-client JSON: none before its first read, nor when the
-   * thread does not answer within `waitMs` (it runs one task at a time, and may be reading a job)
-   * or fails to: a scrape never waits for a read, nor fails for the thread.
+   * The thread's registry metrics as prom-client JSON, as it last answered: none before its first
+   * read. A scrape waits at most `waitMs` for a fresh answer (the thread runs one task at a time,
+   * and may be reading a job), then serves the last one: it never waits for a read nor fails for
+   * the thread, and the thread's counters never go down on `/metrics`.
    */
   async metrics(waitMs: number): Promise<ThreadMetrics> {
-    if (!this.pool) return [];
-    const asked = this.pool.run(null, { name: 'metrics' }) as Promise<ThreadMetrics>;
+    const pool = this.pool;
+    if (!pool) return this.lastMetrics;
+    // One question at a time: a busy thread would otherwise queue one per scrape.
+    this.asking ??= (pool.run(null, { name: 'metrics' }) as Promise<ThreadMetrics>)
+      .then((metrics) => {
+        this.lastMetrics = metrics;
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.asking = null;
+      });
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<[]>((resolve) => (timer = setTimeout(() => resolve([]), waitMs)));
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
     try {
-      return await Promise.race([asked.catch(() => []), late]);
+      await Promise.race([this.asking, late]);
     } finally {
       clearTimeout(timer);
     }
+    return this.lastMetrics;
   }
 
   /** Closes the thread's registry, then the thread. */
