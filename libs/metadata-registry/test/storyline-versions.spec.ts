@@ -50,7 +50,9 @@ describe('storyline versions: an older write never replaces a newer storyline', 
       const id = `s-${randomUUID()}`;
       // Batch B (version 8, a document added) lands first; batch A (version 7) after it.
       expect((await registry.hooks.syncWriteDocumentsToRegistry(batchOf(jobB, [storyline(jobB, id, 3, 8)]))).outcome).toBe('written');
-      expect((await registry.hooks.syncWriteDocumentsToRegistry(batchOf(jobA, [storyline(jobA, id, 2, 7)]))).outcome).toBe('written');
+      // Written as a batch, but the storyline it held was older: not counted as a storyline written.
+      const older = await registry.hooks.syncWriteDocumentsToRegistry(batchOf(jobA, [storyline(jobA, id, 2, 7), storyline(jobA, `${id}-new`, 1, 7)]));
+      expect(older).toMatchObject({ outcome: 'written', counts: { storyline: 1 } });
 
       const read = await readStoryline(registry, jobB, id);
       expect(read?.event_ids).toEqual(storyline(jobB, id, 3, 8).event_ids);

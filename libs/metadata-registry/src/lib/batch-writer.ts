@@ -321,6 +321,8 @@ export async function writeBatchRows(session: SqlSession, batch: RegistryBatch):
       // A storyline's events belong to the version its row holds: rewritten only with the row.
       const applied = new Set(written.map((row) => row['storyline_id']));
       storylines = storylines?.filter((s) => applied.has(s.storyline_id));
+      // Those older than the stored ones were left as they are: not counted as written.
+      counts[spec.kind] = applied.size;
     }
   }
   if (storylines?.length) await writeStorylineEvents(session, storylines);

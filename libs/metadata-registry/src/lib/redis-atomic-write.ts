@@ -12,9 +12,11 @@ export interface WritePlan {
   sets: Array<[key: string, value: string]>;
   zadds: Array<[key: string, score: number, member: string]>;
   zrems: Array<[key: string, member: string]>;
+  /** Storylines left as they are, the stored one being newer (reported, not written). */
+  skippedStorylines: number;
 }
 
-export const emptyPlan = (): WritePlan => ({ guards: new Map(), sets: [], zadds: [], zrems: [] });
+export const emptyPlan = (): WritePlan => ({ guards: new Map(), sets: [], zadds: [], zrems: [], skippedStorylines: 0 });
 
 // Guards first, then a type check of every key written (WRONGTYPE before any write, so a plan
 // applies entirely or not at all: Lua does not roll back), then ZREM before ZADD (a member may

@@ -170,7 +170,12 @@ export class RedisStore implements RegistryStore {
       }
     }
     for (const part of inParts([...byKey.values()], RECORDS_PER_PLAN)) {
-      await this.guarded(`batch of job ${jobId}`, async () => ({ plan: await this.planPart(part, jobId), value: undefined }));
+      // What the applied plan skipped (older storylines), not what an attempt that lost a race did.
+      const skipped = await this.guarded(`batch of job ${jobId}`, async () => {
+        const plan = await this.planPart(part, jobId);
+        return { plan, value: plan.skippedStorylines };
+      });
+      if (skipped) counts.storyline = (counts.storyline ?? 0) - skipped;
     }
     return counts;
   }
@@ -188,7 +193,10 @@ export class RedisStore implements RegistryStore {
       let latest = read[i] ? (JSON.parse(read[i] as string) as AnyRecord) : null;
       let first: AnyRecord | undefined;
       for (const item of items) {
-        if (kind === 'storyline' && !supersedes(item.record, latest)) continue;
+        if (kind === 'storyline' && !supersedes(item.record, latest)) {
+          plan.skippedStorylines++;
+          continue;
+        }
         const record = kind === 'entity' ? mergeEntity(latest, item.record as unknown as EntityRecord) : item.record;
         latest = record;
         if (!first) {
