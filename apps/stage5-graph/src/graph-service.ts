@@ -190,8 +190,10 @@ class DefaultGraphService implements GraphService {
     const wasStale = this.syncLock.stale;
     if (!(await this.syncLock.tryTake())) throw new GraphSyncStandbyError();
     if (!wasStale) return;
-    // Stale until loaded: a load that fails is tried again at the next sync, never skipped.
-    this.model = await this.store.loadModel();
+    // Stale until loaded: a load that fails is tried again at the next sync, never skipped. A stop
+    // ends the load (minutes at target size) at once. The graph loaded before is served meanwhile,
+    // so both are in memory until this one is installed (see the README's "One syncing process").
+    this.model = await this.store.loadModel(this.stopping.signal);
     this.syncLock.stale = false;
     for (const set of [this.unsaved.nodes, this.unsaved.edges, this.unsaved.removedEdges, this.unsaved.removedNodes]) set.clear();
     observeGraph(this.metrics, this.model);

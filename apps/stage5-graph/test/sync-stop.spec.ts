@@ -1,9 +1,12 @@
+import { Client } from 'pg';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
+import { eventually } from '@storytelling/test-utils';
 import { buildApp } from '../src/api/app';
 import { buildGraphService, type GraphService } from '../src/graph-service';
 import { GraphSyncStoppedError } from '../src/stage5.errors';
 import { twoStories, type StoryFixture } from './fixtures/story-records';
+import { answerWithin } from './support/answer-within';
 import { openTestStack, quietLogger, stage5Config, writeStage2Job, type TestStack } from './support/test-env';
 
 /** Stopping Stage 5 while it syncs: the sync ends early, persists nothing, and the next start merges its jobs. */
@@ -23,8 +26,8 @@ describe('Stage 5 stopping during a sync', () => {
     await stack.close();
   });
 
-  const open = async (logger = quietLogger()): Promise<GraphService> => {
-    const config = stage5Config({ stage5Url: stack.stage5Db.url, registryUrl: stack.registryDb.url, dataDir: `${stack.scratch.dir}/s5` });
+  const open = async (logger = quietLogger(), name = 's5'): Promise<GraphService> => {
+    const config = stage5Config({ stage5Url: stack.stage5Db.url, registryUrl: stack.registryDb.url, dataDir: `${stack.scratch.dir}/${name}` });
     const service = await buildGraphService({ config, logger });
     opened.push(service);
     return service;
@@ -81,4 +84,35 @@ describe('Stage 5 stopping during a sync', () => {
     const next = await open();
     expect([...(await next.sync()).jobs].sort()).toEqual(allJobIds());
   });
+
+  it('stops a standby taking the sync lock over while it loads the graph again, without waiting for the load', async () => {
+    const holder = await open(quietLogger(), 'holder');
+    const standby = await open(quietLogger(), 'standby');
+    expect([...(await holder.sync()).jobs].sort()).toEqual(allJobIds());
+    await holder.close();
+    // The load waits behind a lock on a table it reads: a load that would not end by itself (at
+    // target size one takes minutes; a stop must not wait for it).
+    const locker = new Client({ connectionString: stack.stage5Db.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE stage5_edges IN ACCESS EXCLUSIVE MODE');
+      const sync = standby.sync();
+      sync.catch(() => undefined);
+      const loading = await eventually(async () => {
+        const { rows } = await locker.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        return rows[0].n > 0;
+      });
+      expect(loading).toBe(true);
+      await answerWithin(standby.stopSyncing(), 30_000, 'stopping during the load');
+      await expect(sync).rejects.toBeInstanceOf(GraphSyncStoppedError);
+      // Still the graph it loaded at start, before the holder synced.
+      expect(standby.model.graph.order).toBe(0);
+    } finally {
+      await locker.query('COMMIT');
+      await locker.end();
+    }
+  }, 60_000);
 });

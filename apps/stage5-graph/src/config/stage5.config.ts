@@ -35,7 +35,10 @@ export const stage5ConfigSchema = z.object({
   STAGE5_WATERMARK_OVERLAP_MS: int(60_000),
   STAGE5_KEY_ENTITIES: int(10, 1, 1000),
   STAGE5_LOUVAIN_RESOLUTION: z.preprocess(envEmptyAsUndefined, z.coerce.number().positive().default(1)),
-  /** A query to Stage 5's own database without an answer for this long fails (a silent connection), and the sync with it. */
+  /**
+   * A persist's or a graph load's query to Stage 5's own database without an answer for this long
+   * fails (a silent connection), and the sync with it. Small reads (API, sync state) wait 5 s.
+   */
   STAGE5_DATABASE_QUERY_TIMEOUT_MS: int(1_800_000, 1_000),
   LOG_LEVEL: z.preprocess(
     envEmptyAsUndefined,

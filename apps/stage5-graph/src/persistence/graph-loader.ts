@@ -15,12 +15,16 @@ import type {
 
 const FETCH_ROWS = 20_000;
 
-/** Streams a query through a server-side cursor (inside the caller's transaction). */
-async function forEachRow<R>(client: PoolClient, sql: string, onRows: (rows: R[]) => void): Promise<number> {
+/**
+ * Streams a query through a server-side cursor (inside the caller's transaction). Stops between
+ * two fetches once `signal` is aborted (throwing its reason): a whole graph takes hundreds.
+ */
+async function forEachRow<R>(client: PoolClient, sql: string, onRows: (rows: R[]) => void, signal?: AbortSignal): Promise<number> {
   const cursor = `stage5_load_${Math.random().toString(36).slice(2, 10)}`;
   await client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`);
   let total = 0;
   for (;;) {
+    signal?.throwIfAborted();
     const { rows } = await client.query(`FETCH ${FETCH_ROWS} FROM ${cursor}`);
     if (rows.length === 0) break;
     onRows(rows as R[]);
@@ -66,10 +70,12 @@ interface SummaryRow {
 /**
  * Rebuilds the served graph from Stage 5's tables: nodes with their metrics, edges, storyline
  * summaries. Nothing is recomputed, so a restart serves what the last enrichment produced.
+ * An abort of `signal` stops it between two fetches, or before the indexes are built.
  */
 export async function loadGraphModel(
   client: PoolClient,
   enrichment: GraphModel['enrichment'],
+  signal?: AbortSignal,
 ): Promise<GraphModel> {
   const graph = createStoryGraph();
   // On error the caller's withPooledClient drops this client, and the server ends the transaction as it closes.
@@ -98,6 +104,7 @@ export async function loadGraphModel(
         });
       }
     },
+    signal,
   );
   await forEachRow<EdgeRow>(
     client,
@@ -105,6 +112,7 @@ export async function loadGraphModel(
     (rows) => {
       for (const r of rows) graph.addEdgeWithKey(r.edge_key, r.source, r.target, edgeAttributes(r));
     },
+    signal,
   );
   const summaries = new Map<string, StorylineSummary>();
   await forEachRow<SummaryRow>(
@@ -125,8 +133,10 @@ export async function loadGraphModel(
         });
       }
     },
+    signal,
   );
   await client.query('COMMIT');
+  signal?.throwIfAborted();
   const model = new GraphModel(graph);
   model.summaries = summaries;
   model.enrichment = enrichment;

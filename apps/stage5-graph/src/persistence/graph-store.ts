@@ -58,26 +58,42 @@ export interface GraphStoreOptions {
   logger?: Logger;
   /** Rows per unnest statement. */
   chunkSize?: number;
+  /** Connections for the API's and the sync's small reads. */
   poolSize?: number;
-  /** A query without an answer for this long fails (default 30 minutes), and its connection is dropped. */
+  /** A persist's or a graph load's query without an answer for this long fails (default 30 minutes), and its connection is dropped. */
   queryTimeoutMs?: number;
 }
 
 const DEFAULT_QUERY_TIMEOUT_MS = 30 * 60_000;
 
+/**
+ * How long a small read (the API's, the sync's reads of its state, /healthz) waits for an answer.
+ * They answer in milliseconds: one that has not after 5 s is on a connection gone silent, and its
+ * request answers without the database (as when it is down) instead of waiting queryTimeoutMs.
+ */
+const READ_TIMEOUT_MS = 5_000;
+
+/**
+ * A sync persists or loads on one client at a time; the second serves a load asked for beside it
+ * (a script, a test) rather than queueing it until the connection timeout fails it.
+ */
+const BULK_POOL_SIZE = 2;
+
 /** The session advisory lock one syncing Stage 5 holds on its database (any constant, Stage 5's own). */
 const SYNC_LOCK_KEY = 5_350_000_001;
 
-/** How long /healthz waits for the database (pg reads a per-query query_timeout; its types do not declare it). */
-const PING_TIMEOUT_MS = 5_000;
+/** pg reads a per-query query_timeout; its types do not declare it. */
+const withReadTimeout = (text: string): QueryConfig => ({ text, query_timeout: READ_TIMEOUT_MS }) as QueryConfig;
 
 /**
  * Stage 5's own tables. Everything one sync produced is written in one transaction together
  * with the watermark, so a crash either keeps all of it or none (and the jobs are read again).
  */
 export class GraphStore {
+  /** On the small reads' pool (its queries time out after 5 s): persists and loads go through the bulk pool. */
   readonly prisma: PrismaClient;
-  private readonly pool: Pool;
+  private readonly readPool: Pool;
+  private readonly bulkPool: Pool;
   private readonly logger: Logger;
   private readonly chunkSize: number;
   private lockClient: Client | null = null;
@@ -85,20 +101,13 @@ export class GraphStore {
   constructor(private readonly options: GraphStoreOptions) {
     this.logger = options.logger ?? createLogger('stage5-store');
     this.chunkSize = options.chunkSize ?? 10_000;
-    // A server that does not answer fails a connection after 5 s (/healthz says 503) instead of hanging it.
-    // A connection that goes silent (a NAT or firewall drop, a failover) fails its query after
-    // queryTimeoutMs instead of holding the sync, and every sync after it, for ever; its client is
-    // then dropped (withPooledClient, pg-pool's own query). Keepalive finds a dead peer sooner.
-    this.pool = new Pool({
-      connectionString: options.databaseUrl,
-      max: options.poolSize ?? 4,
-      connectionTimeoutMillis: 5_000,
-      query_timeout: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 30_000,
-    });
-    this.pool.on('error', (error) => this.logger.warn({ err: errorMessage(error) }, 'idle stage5 connection failed'));
-    this.prisma = new PrismaClient({ adapter: new PrismaPg(this.pool, { disposeExternalPool: false }) });
+    // A connection that goes silent (a NAT or firewall drop, a failover) fails its query after the
+    // pool's query_timeout, and its client is then dropped (withPooledClient, pg-pool's own query).
+    // Two pools, as a persist may rightly take minutes and a read never does: with one timeout for
+    // both, a silent connection held each API read (and its client) for 30 minutes.
+    this.readPool = this.createPool(options.poolSize ?? 4, READ_TIMEOUT_MS);
+    this.bulkPool = this.createPool(BULK_POOL_SIZE, options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS);
+    this.prisma = new PrismaClient({ adapter: new PrismaPg(this.readPool, { disposeExternalPool: false }) });
   }
 
   /** Applies Stage 5's migrations (idempotent, safe to run concurrently). */
@@ -170,28 +179,22 @@ export class GraphStore {
     });
   }
 
-  /** The graph as last persisted (empty when nothing was ever synced). */
-  async loadModel(): Promise<GraphModel> {
+  /**
+   * The graph as last persisted (empty when nothing was ever synced). An abort of `signal` ends
+   * the load at once (rejecting with its reason): a load at target size takes minutes.
+   */
+  async loadModel(signal?: AbortSignal): Promise<GraphModel> {
+    signal?.throwIfAborted();
     const state = await this.loadState();
-    return this.withClient(async (client, lost) => {
-      try {
-        return await loadGraphModel(client, {
-          communities: state.communities,
-          modularity: state.modularity,
-          enrichedAt: state.enrichedAt,
-        });
-      } catch (error) {
-        const cause = lost() ?? error;
-        throw new GraphStoreError(`Could not load the graph from Stage 5 tables: ${errorMessage(cause)}`, { cause });
-      }
-    });
+    const enrichment = { communities: state.communities, modularity: state.modularity, enrichedAt: state.enrichedAt };
+    return this.withBulkClient('load the graph from Stage 5 tables', (client) => loadGraphModel(client, enrichment, signal), signal);
   }
 
   /** True when Stage 5's database answers. */
   async ping(): Promise<boolean> {
     try {
-      // A connection whose server went silent would leave the query (and /healthz) waiting for ever.
-      await this.pool.query({ text: 'SELECT 1', query_timeout: PING_TIMEOUT_MS } as QueryConfig);
+      // On the reads' pool, with their 5 s bound: true says the API's reads are answered.
+      await this.readPool.query('SELECT 1');
       return true;
     } catch {
       return false;
@@ -231,21 +234,31 @@ export class GraphStore {
     this.lockClient = null;
     await lock?.end().catch(() => undefined);
     await this.prisma.$disconnect().catch(() => undefined);
-    await this.pool.end().catch(() => undefined);
+    await Promise.all([this.readPool.end(), this.bulkPool.end()]).catch(() => undefined);
   }
 
+  private createPool(max: number, queryTimeoutMs: number): Pool {
+    // A server that does not answer fails a connection after 5 s (/healthz says 503) instead of
+    // hanging it. Keepalive finds a dead peer sooner than a timeout.
+    const pool = new Pool({
+      connectionString: this.options.databaseUrl,
+      max,
+      connectionTimeoutMillis: 5_000,
+      query_timeout: queryTimeoutMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 30_000,
+    });
+    pool.on('error', (error) => this.logger.warn({ err: errorMessage(error) }, 'idle stage5 connection failed'));
+    return pool;
+  }
+
+  /** On error no ROLLBACK: the client is dropped (withPooledClient), and the server rolls back as it closes. */
   private inTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.withClient(async (client, lost) => {
-      try {
-        await client.query('BEGIN');
-        const result = await fn(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        // No ROLLBACK: the client is dropped (withPooledClient), and the server rolls back as it closes.
-        const cause = lost() ?? error;
-        throw new GraphStoreError(`Could not persist the graph: ${errorMessage(cause)}`, { cause });
-      }
+    return this.withBulkClient('persist the graph', async (client) => {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
     });
   }
 
@@ -261,8 +274,33 @@ export class GraphStore {
     }
   }
 
-  /** Runs fn on one checked-out client; a connection lost meanwhile is kept (see withPooledClient), logged, and the client dropped. */
-  private withClient<T>(fn: (client: PoolClient, lost: () => Error | undefined) => Promise<T>): Promise<T> {
-    return withPooledClient(this.pool, fn, (error) => this.logger.warn({ err: errorMessage(error) }, 'stage5 connection lost while in use'));
+  /**
+   * Runs fn on one client of the bulk pool; its failure is a GraphStoreError ("Could not <what>"),
+   * or the reason of `signal` once aborted. A connection lost meanwhile is kept (see
+   * withPooledClient), logged, and the client dropped, as is a client on which fn failed.
+   */
+  private withBulkClient<T>(what: string, fn: (client: PoolClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return withPooledClient(
+      this.bulkPool,
+      async (client: PoolClient, lost) => {
+        // An abort ends the statement under way too (a fetch, a wait for a persist's commit): its
+        // connection is cut, as the failure that follows would drop the client anyway.
+        const cut = () => void client.end().catch(() => undefined);
+        signal?.addEventListener('abort', cut, { once: true });
+        try {
+          // Asked first with the reads' timeout: a connection that went silent while idle in the
+          // pool fails (and is dropped) in seconds, not after the bulk pool's query_timeout.
+          await client.query(withReadTimeout('SELECT 1'));
+          return await fn(client);
+        } catch (error) {
+          if (signal?.aborted) throw signal.reason;
+          const cause = lost() ?? error;
+          throw new GraphStoreError(`Could not ${what}: ${errorMessage(cause)}`, { cause });
+        } finally {
+          signal?.removeEventListener('abort', cut);
+        }
+      },
+      (error) => this.logger.warn({ err: errorMessage(error) }, 'stage5 connection lost while in use'),
+    );
   }
 }
