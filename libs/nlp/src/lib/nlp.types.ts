@@ -66,6 +66,14 @@ export interface InputDocument {
   author: string | null;
   /** ISO 8601 date or date-time, or null. */
   publication_date: string | null;
+  /**
+   * Minutes east of UTC of the clock the document was published on, when `publication_date` no
+   * longer shows it: a zoned RFC 2822 or written date-time is normalised to UTC (the form Stage 2
+   * stores), and the analysis reads its relative dates ("yesterday", "on Tuesday") on this clock.
+   * Absent otherwise (`publication_date` carries its own offset, or is on UTC); ignored for a
+   * date without a time.
+   */
+  publication_offset_minutes?: number;
   source_url: string | null;
   extra: Record<string, unknown>;
 }

@@ -69,6 +69,40 @@ describe('analyzeDocument', () => {
     expect(eventAt(undated, 'arrested')).toMatchObject({ event_date: null, event_date_source: null });
   });
 
+  it('reads next / this / coming / upcoming weekdays ahead, a bare one behind (published Wednesday 1 May 2013)', () => {
+    const on = (text: string, trigger: string) => eventAt(analyze(text, { publication_date: '2013-05-01' }), trigger).event_date;
+    expect(on('The trial will resume next Tuesday, the judge said.', 'resume')).toBe('2013-05-07');
+    expect(on('The court will sentence Smith this Friday.', 'sentence')).toBe('2013-05-03');
+    expect(on('The summit will open this coming Friday in Paris.', 'summit')).toBe('2013-05-03');
+    expect(on('The summit will open this upcoming Friday in Paris.', 'summit')).toBe('2013-05-03');
+    expect(on('Police arrested John Smith on Friday.', 'arrested')).toBe('2013-04-26');
+    expect(on('Police arrested John Smith last Friday.', 'arrested')).toBe('2013-04-26');
+  });
+
+  it('reads relative dates on the clock of the publication date, whatever form it came in', () => {
+    const text = 'Police arrested John Smith in Paris yesterday. The protest continued.';
+    // One instant: 00:30 on 3 May in Paris, 22:30 on 2 May in UTC.
+    for (const publication_date of ['2013-05-03T00:30:00+02:00', 'Fri, 03 May 2013 00:30:00 +0200', 'May 3, 2013 12:30 am +0200']) {
+      const document = analyze(text, { publication_date });
+      expect({ publication_date, arrested: eventAt(document, 'arrested').event_date, continued: eventAt(document, 'continued').event_date }).toEqual({
+        publication_date,
+        arrested: '2013-05-02',
+        continued: '2013-05-03',
+      });
+    }
+    // What is stored stays UTC for RFC 2822 (a re-sent document must compare equal).
+    expect(analyze(text, { publication_date: 'Fri, 03 May 2013 00:30:00 +0200' }).publication_date).toBe('2013-05-02T22:30:00.000Z');
+  });
+
+  it('gives no date, rather than the publication day, to a sentence naming another year', () => {
+    expect(eventAt(analyze('The 2010 earthquake killed thousands.'), 'killed')).toMatchObject({ event_date: null, event_date_source: null });
+    expect(eventAt(analyze('In the summer of 2012 police arrested Smith.'), 'arrested')).toMatchObject({ event_date: null, event_date_source: null });
+    expect(eventAt(analyze('Smith died in the 1990s.'), 'died')).toMatchObject({ event_date: null, event_date_source: null });
+    // The document's year, or a sentence that says nothing of when, keeps the publication day.
+    expect(eventAt(analyze('Smith died in the 2010s.'), 'died')).toMatchObject({ event_date: '2013-05-03', event_date_source: 'document' });
+    expect(eventAt(analyze('The fire burned for three days.'), 'burned')).toMatchObject({ event_date: '2013-05-03', event_date_source: 'document' });
+  });
+
   it('describes each event by its sentence and gives a confidence in 0..1', () => {
     const document = analyze('Police arrested John Smith.\nThe   suspect was charged with murder.');
     expect(eventAt(document, 'charged').description).toBe('The suspect was charged with murder.');

@@ -25,6 +25,7 @@ export function analyzeDocument(doc: InputDocument, options: AnalyzeOptions = {}
   const events = extractEvents({
     documentId: doc.document_id,
     publicationDate: doc.publication_date,
+    publicationOffsetMinutes: doc.publication_offset_minutes,
     tokenized,
     entities,
     entityOfToken,

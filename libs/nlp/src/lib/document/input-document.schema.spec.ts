@@ -92,6 +92,13 @@ describe('parseInputDocument', () => {
     );
   });
 
+  it('keeps storing a zoned RFC 2822 date in UTC, and its clock beside it for the analysis', () => {
+    const doc = parseInputDocument({ ...valid, publication_date: 'Fri, 03 May 2013 00:30:00 +0200' });
+    expect(doc).toMatchObject({ publication_date: '2013-05-02T22:30:00.000Z', publication_offset_minutes: 120 });
+    expect(parseInputDocument({ ...valid, publication_date: '2013-05-03T00:30:00+02:00' })).not.toHaveProperty('publication_offset_minutes');
+    expect(parseInputDocument({ ...valid, publication_date: 'Fri, 03 May 2013 10:00:00 GMT' })).not.toHaveProperty('publication_offset_minutes');
+  });
+
   it('keeps an ISO 8601 date-time as given and turns a written date into an ISO date', () => {
     expect(parseInputDocument({ ...valid, publication_date: '2013-05-03T10:00:00+02:00' }).publication_date).toBe('2013-05-03T10:00:00+02:00');
     expect(parseInputDocument({ ...valid, publication_date: 'May 3, 2013' }).publication_date).toBe('2013-05-03');

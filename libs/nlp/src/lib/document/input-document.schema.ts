@@ -60,7 +60,7 @@ function buildSchema(maxTextLength: number, rejectReplacement: boolean) {
       .string({ error: 'must be a string or null' })
       .transform((value, context) => {
         const date = parsePublicationDate(value);
-        if (date.ok) return date.iso;
+        if (date.ok) return date;
         context.addIssue({ code: 'custom', message: date.reason });
         return z.NEVER;
       })
@@ -109,12 +109,15 @@ export function parseInputDocument(raw: unknown, options: ParseInputOptions = {}
     // Defined, not assigned: a "__proto__" field would otherwise replace extra's prototype and vanish.
     Object.defineProperty(extra, key, { value, enumerable: true, writable: true, configurable: true });
   }
+  const publication = data.publication_date;
   return {
     document_id: data.document_id,
     title: data.title ?? null,
     text: data.text,
     author: data.author ?? null,
-    publication_date: data.publication_date ?? null,
+    publication_date: publication?.iso ?? null,
+    // Present only when the normalised date no longer shows its clock (see InputDocument).
+    ...(publication?.offsetMinutes !== undefined && { publication_offset_minutes: publication.offsetMinutes }),
     source_url: data.source_url ?? null,
     extra,
   };

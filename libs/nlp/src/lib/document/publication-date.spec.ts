@@ -43,6 +43,18 @@ describe('parsePublicationDate', () => {
   });
 
   it.each([
+    ['Fri, 03 May 2013 00:30:00 +0200', '2013-05-02T22:30:00.000Z', 120],
+    ['May 3, 2013 12:30 am +0200', '2013-05-02T22:30:00.000Z', 120],
+    ['Thu, 02 May 2013 20:00:00 PDT', '2013-05-03T03:00:00.000Z', -420],
+    ['Fri, 03 May 2013 10:00:00 GMT', '2013-05-03T10:00:00.000Z', undefined],
+    ['2013-05-03T00:30:00+02:00', '2013-05-03T00:30:00+02:00', undefined],
+    ['December 16, 2008 8:24 pm', '2008-12-16T20:24:00', undefined],
+    ['Fri, 31 Dec 9999 23:00:00 -1200', '9999-12-31T23:00:00-12:00', undefined],
+  ])('normalises %s to %s, keeping the offset (%p) its UTC form no longer shows', (input, expected, offsetMinutes) => {
+    expect(parsePublicationDate(input)).toEqual({ ok: true, iso: expected, ...(offsetMinutes !== undefined && { offsetMinutes }) });
+  });
+
+  it.each([
     ['foo 3', /is not a date/],
     ['last Tuesday-ish', /is not a date/],
     ['3', /is not a date/],

@@ -10,8 +10,13 @@
  *   time (`10:00`, `10:00:05`, `10:00 am`) and a zone as above.
  */
 
-/** A publication date read strictly: its normalised ISO 8601 form, or why it is not a date. */
-export type PublicationDateResult = { ok: true; iso: string } | { ok: false; reason: string };
+/**
+ * A publication date read strictly: its normalised ISO 8601 form, or why it is not a date. A zoned
+ * RFC 2822 or written date-time is normalised to UTC (`iso` ends in `Z`, the form stored since the
+ * start); `offsetMinutes` then keeps the offset of the clock it was written on (minutes east of
+ * UTC) when not 0, which `iso` no longer shows, so that its relative dates can be read on that clock.
+ */
+export type PublicationDateResult = { ok: true; iso: string; offsetMinutes?: number } | { ok: false; reason: string };
 
 const ISO_PATTERN = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
@@ -118,7 +123,9 @@ function readWritten(value: string, match: RegExpExecArray, dayFirst: boolean): 
   }
   const problem = calendarProblem(parts);
   if (problem) return fail(`"${value}" ${problem}`);
-  return { ok: true, iso: toIso(parts) };
+  const iso = toIso(parts);
+  // Only a UTC form of another clock has lost it (past 9999 the date-time keeps its own offset).
+  return !parts.offset || !iso.endsWith('Z') ? { ok: true, iso } : { ok: true, iso, offsetMinutes: parts.offset };
 }
 
 /** Null when the parts name a real day and time; otherwise what is wrong with them. */

@@ -17,6 +17,34 @@ describe('resolveDate', () => {
     expect(resolveDate(expression, friday)?.iso).toBe(iso);
   });
 
+  // Wednesday 1 May and Saturday 4 May 2013: the "Friday" chrono finds nearest is ahead of the
+  // first, behind the second.
+  const wednesday = new Date('2013-05-01T12:00:00Z');
+  const saturday = new Date('2013-05-04T12:00:00Z');
+  it.each([
+    // A bare weekday is the last one (news reports what happened), not the next.
+    [wednesday, 'Friday', undefined, '2013-04-26'],
+    [wednesday, 'on Friday', undefined, '2013-04-26'],
+    [wednesday, 'Friday', 'on', '2013-04-26'],
+    [saturday, 'Friday', undefined, '2013-05-03'],
+    [wednesday, 'Wednesday', undefined, '2013-05-01'],
+    [wednesday, 'last Friday', undefined, '2013-04-26'],
+    [saturday, 'last Friday', undefined, '2013-05-03'],
+    [wednesday, 'past Friday', 'this', '2013-04-26'],
+    // next / this / coming / upcoming: ahead, never moved into the past.
+    [wednesday, 'next Tuesday', undefined, '2013-05-07'],
+    [wednesday, 'next Sunday', undefined, '2013-05-12'],
+    [wednesday, 'this Friday', undefined, '2013-05-03'],
+    [wednesday, 'coming Friday', 'this', '2013-05-03'],
+    [wednesday, 'Friday', 'upcoming', '2013-05-03'],
+    [wednesday, 'this Wednesday', undefined, '2013-05-01'],
+    [saturday, 'this Friday', undefined, '2013-05-10'],
+    [saturday, 'coming Friday', undefined, '2013-05-10'],
+    [saturday, 'Friday', 'upcoming', '2013-05-10'],
+  ])('reads a weekday against %s: %p after %p as %s', (reference, expression, wordBefore, iso) => {
+    expect(resolveDate(expression, reference, wordBefore)?.iso).toBe(iso);
+  });
+
   it('gives no date outside the years 1000-9999 (the stores\' date columns refuse them), nor reads years under 100 as 19xx', () => {
     expect(resolveDate('9000 years ago', friday)).toBeNull();
     expect(resolveDate('99999999 days ago', friday)).toBeNull();
@@ -65,6 +93,16 @@ describe('publicationReference', () => {
     const reference = publicationReference(value);
     expect(reference).toEqual({ instant: new Date(instant), offsetMinutes });
     expect(reference && isoDay(reference)).toBe(day);
+  });
+
+  it('reads a date-time normalised to UTC on the clock it was written on, when given (same instant)', () => {
+    const reference = publicationReference('2013-05-02T22:30:00.000Z', 120);
+    expect(reference).toEqual({ instant: new Date('2013-05-02T22:30:00.000Z'), offsetMinutes: 120 });
+    expect(reference && isoDay(reference)).toBe('2013-05-03');
+    expect(referenceDate('2013-05-02T22:30:00.000Z', [], 120)).toEqual(reference);
+    // A date alone has no instant to move; an offset of a day or more is no offset.
+    expect(publicationReference('2013-05-03', -300)).toEqual({ instant: new Date('2013-05-03T00:00:00.000Z'), offsetMinutes: 0 });
+    expect(publicationReference('2013-05-02T22:30:00Z', 24 * 60)?.offsetMinutes).toBe(0);
   });
 });
 

@@ -78,11 +78,30 @@ const wallTime = ({ instant, offsetMinutes }: DateReference): Date => new Date(i
 const asReference = (reference: Date | DateReference): DateReference =>
   reference instanceof Date ? { instant: reference, offsetMinutes: 0 } : reference;
 
+/** A weekday's name, whole or shortened ("Friday", "Fri."). */
+const WEEKDAY_NAME = /\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/i;
+
+/** Words that put a weekday ahead of the publication day: "next Tuesday", "this Friday", "this coming Friday". */
+const FORWARD_WORD = /^(?:next|this|coming|upcoming)$/i;
+
+/**
+ * Whether the word just before the weekday in the expression (or, when the weekday opens it, the
+ * word written just before the expression) points forward: "this upcoming Friday" is tagged as the
+ * DATE "Friday", so the word before it is looked at too.
+ */
+function weekdayPointsForward(expression: string, wordBefore: string | undefined): boolean {
+  const weekday = WEEKDAY_NAME.exec(expression);
+  const lead = `${wordBefore ?? ''} ${weekday ? expression.slice(0, weekday.index) : ''}`.trim();
+  const previous = lead.split(/\s+/).pop() ?? '';
+  return FORWARD_WORD.test(previous);
+}
+
 /**
  * Resolves a date expression ("on Tuesday", "May 3, 2013") against a reference: an instant (read
- * on UTC) or a document's clock (see DateReference).
+ * on UTC) or a document's clock (see DateReference). `wordBefore` is the word the text has just
+ * before the expression, when any ("upcoming" of "upcoming Friday", which is not part of the DATE).
  */
-export function resolveDate(expression: string, reference: Date | DateReference | undefined): ResolvedDate | null {
+export function resolveDate(expression: string, reference: Date | DateReference | undefined, wordBefore?: string): ResolvedDate | null {
   if (!reference) return resolveAbsolute(expression);
   const clock = asReference(reference);
   const wall = wallTime(clock);
@@ -96,10 +115,19 @@ export function resolveDate(expression: string, reference: Date | DateReference 
   const day = result.start.get('day');
   if (year === null || month === null || day === null) return null;
   let date = utcDay(year, month, day);
-  // News reports what happened: a bare weekday ("on Sunday") is the last one, not the next.
+  // A weekday without a date: chrono gives the nearest one, before or after the reference.
   // Compared on the document's clock (its day is that of the instant shifted by its offset).
-  if (!result.start.isCertain('day') && result.start.isCertain('weekday') && date.getTime() > wall.getTime()) {
-    date = new Date(date.getTime() - 7 * 86_400_000);
+  if (!result.start.isCertain('day') && result.start.isCertain('weekday')) {
+    const today = utcDay(wall.getUTCFullYear(), wall.getUTCMonth() + 1, wall.getUTCDate()).getTime();
+    if (weekdayPointsForward(expression, wordBefore)) {
+      // "next / this / coming / upcoming Friday" is ahead (chrono's "next Friday" is next week's):
+      // never before the day of publication.
+      if (date.getTime() < today) date = new Date(date.getTime() + 7 * 86_400_000);
+    } else if (date.getTime() > today) {
+      // News reports what happened: a bare weekday ("on Sunday", "Sunday") is the last one, not
+      // the next ("last Sunday" and "past Sunday" chrono already puts before).
+      date = new Date(date.getTime() - 7 * 86_400_000);
+    }
   }
   return isoWithinRange(date, result.start.isCertain('year'));
 }
@@ -120,19 +148,28 @@ function resolveAbsolute(expression: string): ResolvedDate | null {
 /**
  * A publication date as a reference: its instant and its own offset (a date alone, or a time
  * without a zone, is read on UTC, never on the host's zone: `Date.parse` would read a zoneless
- * time on the host's zone, and refuses `+05` or `10:00:00,5`).
+ * time on the host's zone, and refuses `+05` or `10:00:00,5`). `offsetMinutes`, when given, is
+ * the clock a date-time normalised to UTC was written on (InputDocument.publication_offset_minutes):
+ * the same instant is read on that clock. A date alone has no instant to move, and keeps its day.
  */
-export function publicationReference(value: string): DateReference | undefined {
-  return publicationInstant(value);
+export function publicationReference(value: string, offsetMinutes?: number): DateReference | undefined {
+  const reference = publicationInstant(value);
+  if (!reference || offsetMinutes === undefined || !hasTimeOfDay(value)) return reference;
+  // An offset is under a day (RFC 2822 and ISO 8601 allow up to ±23:59).
+  if (!Number.isInteger(offsetMinutes) || Math.abs(offsetMinutes) >= 24 * 60) return reference;
+  return { instant: reference.instant, offsetMinutes };
 }
 
+const hasTimeOfDay = (value: string): boolean => /^\S+[T ]\d/i.test(value.trim());
+
 /**
- * The reference the document's relative expressions are read against: its publication date, or
- * else the first full date written in the text (news pages print their date near the top).
+ * The reference the document's relative expressions are read against: its publication date (on
+ * the clock it was written on, see publicationReference), or else the first full date written in
+ * the text (news pages print their date near the top).
  */
-export function referenceDate(publicationDate: string | null, values: readonly ValueMention[]): DateReference | undefined {
+export function referenceDate(publicationDate: string | null, values: readonly ValueMention[], offsetMinutes?: number): DateReference | undefined {
   if (publicationDate) {
-    const reference = publicationReference(publicationDate);
+    const reference = publicationReference(publicationDate, offsetMinutes);
     if (reference) return reference;
   }
   for (const value of values) {

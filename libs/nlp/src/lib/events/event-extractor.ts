@@ -35,6 +35,8 @@ function insideLongName(names: Uint8Array, trigger: TriggerSpan): boolean {
 export interface EventInput {
   documentId: string;
   publicationDate: string | null;
+  /** The clock a publication date normalised to UTC was written on (InputDocument.publication_offset_minutes). */
+  publicationOffsetMinutes?: number;
   tokenized: TokenizedText;
   entities: Entity[];
   entityOfToken: Int32Array;
@@ -45,13 +47,43 @@ export interface EventInput {
   classifier?: TagClassifier;
 }
 
-/** Dates of one document's DATE expressions, resolved lazily against its reference date. */
-function dateResolver(values: TokenizedText['values'], reference: DateReference | undefined): (index: number) => string | null {
+/**
+ * Dates of one document's DATE expressions, resolved lazily against its reference date (with the
+ * word just before each in its sentence: "upcoming" of "upcoming Friday" is not part of the DATE).
+ */
+function dateResolver({ values, tokens }: TokenizedText, reference: DateReference | undefined): (index: number) => string | null {
   const cache = new Map<number, string | null>();
   return (index) => {
-    if (!cache.has(index)) cache.set(index, resolveDate(values[index].text, reference)?.iso ?? null);
+    if (!cache.has(index)) {
+      const value = values[index];
+      const before = tokens[value.tokenStart - 1];
+      const wordBefore = before && before.sentence === tokens[value.tokenStart]?.sentence ? before.text : undefined;
+      cache.set(index, resolveDate(value.text, reference, wordBefore)?.iso ?? null);
+    }
     return cache.get(index) ?? null;
   };
+}
+
+/** A year a date expression names ("2010", "the summer of 2012", "mid-2012"), or a decade ("the 1990s"). */
+const NAMED_YEAR = /(?<!\d)(\d{4})(['’]?s)?(?!\d)/g;
+
+/**
+ * Whether the sentence's DATE expressions name years, none of them the document's: "The 2010
+ * earthquake", published in 2013, did not happen on the day of publication. (A year is not a day:
+ * such an event has no date rather than the publication day.)
+ */
+function namesOtherYears(values: TokenizedText['values'], dates: readonly number[] | undefined, documentYear: number): boolean {
+  let named = false;
+  for (const index of dates ?? []) {
+    for (const match of values[index].text.matchAll(NAMED_YEAR)) {
+      const first = Number(match[1]);
+      if (first < 1000) continue;
+      const last = match[2] && first % 10 === 0 ? first + 9 : first;
+      if (documentYear >= first && documentYear <= last) return false;
+      named = true;
+    }
+  }
+  return named;
 }
 
 /**
@@ -120,9 +152,9 @@ export function extractEvents(input: EventInput): Event[] {
   const { tokens, sentences, values, text } = tokenized;
   defaultClassifier ??= linearTagClassifier();
   const classify = input.classifier ?? defaultClassifier;
-  const reference = referenceDate(input.publicationDate, values);
+  const reference = referenceDate(input.publicationDate, values, input.publicationOffsetMinutes);
   const documentDate = reference ? isoDay(reference) : null;
-  const dateOf = dateResolver(values, reference);
+  const dateOf = dateResolver(tokenized, reference);
   const dates = datesBySentence(values, sentences);
 
   const events: Event[] = [];
@@ -137,6 +169,8 @@ export function extractEvents(input: EventInput): Event[] {
     // Only the dates that resolve: a search that stepped over unresolvable ones ("the 1990s", no
     // publication date) cost every trigger every date of its sentence (quadratic in a long one).
     const sentenceDates = dates.get(sentence)?.filter((index) => dateOf(index) !== null);
+    // The document's date stands for a sentence that says nothing of when, not one naming another year.
+    const fallbackDate = documentDate && !namesOtherYears(values, dates.get(sentence), Number(documentDate.slice(0, 4))) ? documentDate : null;
     triggers.forEach((trigger, k) => {
       const start = tokens[trigger.tokenStart].start;
       const end = tokens[trigger.tokenEnd - 1].end;
@@ -149,8 +183,8 @@ export function extractEvents(input: EventInput): Event[] {
         trigger: { start, end, text: text.slice(start, end) },
         lemma: tokens.slice(trigger.tokenStart, trigger.tokenEnd).map((token) => token.lemma).join(' '),
         sentence_index: sentence.index,
-        event_date: sentenceDate ?? documentDate,
-        event_date_source: sentenceDate ? 'sentence' : documentDate ? 'document' : null,
+        event_date: sentenceDate ?? fallbackDate,
+        event_date_source: sentenceDate ? 'sentence' : fallbackDate ? 'document' : null,
         description,
         participants,
         place: place?.canonical_name ?? null,
