@@ -27,13 +27,15 @@ async function whileHeld<T>(url: string, hold: [string, unknown[]], start: () =>
     await blocker.query('BEGIN');
     await blocker.query(hold[0], hold[1]);
     const batches = start();
-    await eventually(async () => {
+    const waited = await eventually(async () => {
       const { rows } = await blocker.query<{ n: number }>(
         "SELECT pg_stat_clear_snapshot(), count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
       );
       return rows[0].n >= batches.length;
     });
     await blocker.query('COMMIT');
+    // Else the batches ran one after the other, and the test would not be about concurrent ones.
+    expect(waited).toBe(true);
     return await Promise.all(batches);
   } finally {
     await blocker.end();

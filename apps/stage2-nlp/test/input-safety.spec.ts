@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AnalysisPool } from '../src/analysis/analysis-pool';
 import { runProcessCommand } from '../src/cli/process-command';
 import { BatchInputError } from '../src/config/stage2.errors';
@@ -69,6 +69,13 @@ describe('input that would break the stores or escape the output folder', () => 
 
   it('refuses a batch id that could leave the output folder, and a job id that is not a uuid, before writing anything', async () => {
     const lines = [JSON.stringify({ document_id: 'never', text: TEXT })];
+    const jobsBefore = await countRows(t.registryDb.url, ['job_registry']);
+    // Where the batch's files would land: '../../escaped' from the output folder, 'a/b' inside it.
+    const landed = async () => [
+      ...(await readdir(dirname(t.dataDir))).filter((name) => name.startsWith('escaped_')),
+      ...(await readdir(t.outputDir).catch(() => [])),
+    ];
+    const landedBefore = await landed();
     for (const batchId of ['../../escaped', 'a/b', '']) {
       const error = await t.runtime.processor.processBatch(lines, { batchId }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(BatchInputError);
@@ -77,8 +84,9 @@ describe('input that would break the stores or escape the output folder', () => 
     const error = await t.runtime.processor.processBatch(lines, { jobId: 'job-42' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ field: 'jobId', message: expect.stringContaining('is not a uuid') });
 
-    expect(await readdir(t.dataDir)).not.toContain('escaped');
-    expect(await countRows(t.registryDb.url, ['job_registry'])).toEqual({ job_registry: registryOn ? 2 : 0 });
+    expect(await landed()).toEqual(landedBefore);
+    // Nothing registered either.
+    expect(await countRows(t.registryDb.url, ['job_registry'])).toEqual(jobsBefore);
   });
 
   it('takes an upper-case job id as the same job as its lower-case form', async () => {

@@ -157,7 +157,9 @@ describe('the BullMQ worker and the HTTP API', () => {
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain('stage2_batches_total{status="completed"}');
     // The registry's metrics are registered when it is on (the design's instant rollback opens nothing).
+    // The design's instant rollback opens nothing of the registry: not even its metrics.
     if (registryOn) expect(metrics.body).toContain('stage2_metadata_registry_writes_total');
+    else expect(metrics.body).not.toContain('stage2_metadata_registry_');
     expect(metrics.body).toContain('stage2_queue_jobs{state="completed"} 1');
   });
 
@@ -330,6 +332,8 @@ describe('the BullMQ worker and the HTTP API', () => {
 
   it('bounds the time a request may take to arrive, so a dripping upload cannot hold the close for ever', async () => {
     // Node checks the bound every 30 s (connectionsCheckingInterval): the server's settings are what can be held here.
+    // 0 would be no bound at all.
+    expect(REQUEST_TIMEOUT_MS).toBe(120_000);
     expect(app.server.requestTimeout).toBe(REQUEST_TIMEOUT_MS);
     const short = await buildApp({ producer, metricsRegistry: t.runtime.metricsRegistry, maxBodyBytes: 1_000, logger, requestTimeoutMs: 500 });
     try {
