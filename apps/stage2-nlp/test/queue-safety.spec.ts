@@ -147,13 +147,13 @@ describe('the API and the queue under bad ids, reused ids and a Redis that goes 
     expect(health.json()).toEqual({ status: 'unavailable', checks: { redis: false } });
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.statusCode).toBe(200);
-    expect(metrics.body).toContain('stage2_queue_redis_up 0');
+    expect(metrics.body).toMatch(/^stage2_queue_redis_up 0$/m);
 
     await proxy.start();
     await ready(connection);
     expect((await app.inject({ method: 'POST', url: '/batches', payload: batch })).statusCode).toBe(202);
     expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok', checks: { redis: true } });
-    expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toContain('stage2_queue_redis_up 1');
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/^stage2_queue_redis_up 1$/m);
   });
 
   it('answers 503 when the queue\'s Redis was never reachable (a closed port)', async () => {

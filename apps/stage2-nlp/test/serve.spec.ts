@@ -65,6 +65,8 @@ describe('startServer', () => {
         status = (await (await fetch(`${base}/batches/${jobId}`)).json()) as typeof status;
       }
       expect(status).toMatchObject({ state: 'completed', summary: { processed: 2 } });
+      // The API's connection and the worker's are checked apart.
+      expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok', checks: { redis: true, worker_redis: true, database: true } });
     } finally {
       await server.stop();
     }

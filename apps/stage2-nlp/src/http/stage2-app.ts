@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Gauge, type Registry as MetricsRegistry } from 'prom-client';
-import { PipelineError, errorMessage, withinTime, type Logger } from '@storytelling/common';
+import { PipelineError, TIMED_OUT, errorMessage, withinTime, type Logger } from '@storytelling/common';
 import { parseBatchId, parseJobId } from '../batch/batch-id';
 import { BatchInputError, JobConflictError, QueueUnavailableError } from '../config/stage2.errors';
 import type { BatchProducer } from '../queue/batch-queue';
@@ -29,6 +29,11 @@ export interface Stage2AppOptions {
 export const REQUEST_TIMEOUT_MS = 120_000;
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines'];
+/**
+ * How long a health check, or a scrape's read of the queue, may wait for an answer: a Redis that
+ * does not answer (one gone silent waits out the 10 s command timeout) must not make /healthz or
+ * /metrics miss the probe's or Prometheus' own timeout (10 s by default), when they matter most.
+ */
 const HEALTH_TIMEOUT_MS = 2000;
 
 interface SubmitQuery {
@@ -133,7 +138,8 @@ function registerQueueGauge(options: Stage2AppOptions): void {
     help: "1 when the queue's Redis answers",
     registers: [options.metricsRegistry],
     async collect() {
-      this.set((await producer.redis(() => producer.connection.ping()).catch(() => null)) === 'PONG' ? 1 : 0);
+      const pong = withinTime(producer.redis(() => producer.connection.ping()), HEALTH_TIMEOUT_MS).catch(() => null);
+      this.set((await pong) === 'PONG' ? 1 : 0);
     },
   });
   new Gauge({
@@ -144,8 +150,11 @@ function registerQueueGauge(options: Stage2AppOptions): void {
     async collect() {
       // /metrics must answer while Redis is away: that is when it matters most.
       try {
-        const counts = await producer.redis(() => producer.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'));
-        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+        const counts = await withinTime(
+          producer.redis(() => producer.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed')),
+          HEALTH_TIMEOUT_MS,
+        );
+        if (counts !== TIMED_OUT) for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
       } catch {
         // stage2_queue_redis_up says why.
       }

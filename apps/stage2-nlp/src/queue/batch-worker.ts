@@ -8,6 +8,7 @@ import { DEFAULT_LOCK_DURATION_MS } from '../config/stage2.config';
 import { BatchInputError } from '../config/stage2.errors';
 import type { BatchJobData } from './batch-job.types';
 import { endConnection, stopReconnecting } from './redis-connection';
+import { answersPing } from './redis-liveness.watchdog';
 
 export interface BatchWorkerOptions {
   connection: Redis;
@@ -101,16 +102,19 @@ export function createBatchWorker(options: BatchWorkerOptions): Worker<BatchJobD
  * Closes a batch worker gracefully: the batches in hand are finished first. BullMQ's close also
  * waits for the queue's Redis, for ever when it is gone: its blocking connection, disconnected
  * while it waits to reconnect, never ends (see endConnection). So while it closes, once Redis is
- * away and no batch is in hand, the worker's connections are ended under it, which lets the close
- * complete without Redis (the queue keeps its jobs; one whose completion could not be recorded is
- * recovered as stalled). Checked every `checkEveryMs`: Redis may go during the close, and BullMQ
- * may reconnect a connection ended under it.
+ * away (not connected, or connected but not answering a PING within `checkEveryMs`: a connection
+ * gone silent) and no batch is in hand, the worker's connections are ended under it, which lets
+ * the close complete without Redis (the queue keeps its jobs; one whose completion could not be
+ * recorded is recovered as stalled). Checked every `checkEveryMs`: Redis may go during the close,
+ * and BullMQ may reconnect a connection ended under it.
  */
 export async function closeBatchWorker(worker: Worker, connection: Redis, logger: Logger, checkEveryMs = 1_000): Promise<void> {
   const closed = worker.close();
   let warned = false;
   while ((await withinTime(closed, checkEveryMs)) === TIMED_OUT) {
-    if (connection.status === 'ready' || (batchesInHand.get(worker)?.count ?? 0) > 0) continue;
+    if ((batchesInHand.get(worker)?.count ?? 0) > 0) continue;
+    // A silent connection stays 'ready' (its watchdog reconnects it only after its own timeout).
+    if (connection.status === 'ready' && (await answersPing(connection, checkEveryMs))) continue;
     if (!warned) logger.warn({ redis: connection.status }, "the queue's Redis is away and no batch is in hand: the worker closes without it");
     warned = true;
     stopReconnecting(connection);

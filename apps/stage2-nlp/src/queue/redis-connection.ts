@@ -1,5 +1,12 @@
-import IORedis, { type Redis } from 'ioredis';
-import type { Logger } from '@storytelling/common';
+import IORedis, { type Command, type Redis } from 'ioredis';
+import { errorMessage, type Logger } from '@storytelling/common';
+import {
+  DEFAULT_LIVENESS_INTERVAL_MS,
+  DEFAULT_LIVENESS_TIMEOUT_MS,
+  watchLiveness,
+  type LivenessOptions,
+  type LivenessWatchdog,
+} from './redis-liveness.watchdog';
 
 /** How long a producer command may take before the API answers 503 (a stalled Redis). */
 export const PRODUCER_COMMAND_TIMEOUT_MS = 10_000;
@@ -11,26 +18,44 @@ export const PRODUCER_CONNECT_TIMEOUT_MS = 2000;
  * side at once. BullMQ's connections for a worker, duplicates of ours, inherit it.
  */
 export const DISCONNECT_TIMEOUT_MS = 200;
+/**
+ * TCP keepalive's first probe after this long idle: the OS default (2 h 11 min before a dead peer
+ * is noticed) left a connection that a NAT or firewall dropped open for hours. It notices only an
+ * idle connection: one with commands in flight is for the liveness watchdog or the command timeout.
+ */
+export const KEEP_ALIVE_MS = 10_000;
 
 /** Whether each queue connection may reconnect: see stopReconnecting. */
 const reconnectSwitches = new WeakMap<Redis, { on: boolean }>();
+/** Each queue connection's liveness watchdog: see isAnswering. */
+const watchdogs = new WeakMap<Redis, LivenessWatchdog>();
 
 /**
  * A Redis connection fit for BullMQ's workers: `maxRetriesPerRequest: null` (BullMQ's blocking
- * commands must wait through reconnects) and an error listener (an unheard error event kills the process).
+ * commands must wait through reconnects), an error listener (an unheard error event kills the
+ * process), and a liveness watchdog (see watchLiveness): without a command timeout, a connection
+ * gone silent would hold the worker's commands for ever.
  */
-export function createQueueConnection(url: string, logger: Logger): Redis {
+export function createQueueConnection(url: string, logger: Logger, liveness: Partial<LivenessOptions> = {}): Redis {
   const reconnecting = { on: true };
   const connection = new IORedis(url, {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
+    keepAlive: KEEP_ALIVE_MS,
     disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     // ioredis' own delays, until stopReconnecting; BullMQ's duplicates of this connection share it.
     retryStrategy: (attempt) => (reconnecting.on ? Math.min(attempt * 50, 2000) : null),
   });
   reconnectSwitches.set(connection, reconnecting);
   connection.on('error', (error) => logger.warn({ err: error }, 'queue redis connection error'));
+  const options = { intervalMs: DEFAULT_LIVENESS_INTERVAL_MS, timeoutMs: DEFAULT_LIVENESS_TIMEOUT_MS, ...liveness };
+  watchdogs.set(connection, watchLiveness(connection, options, logger));
   return connection;
+}
+
+/** Whether a queue connection is ready and answers its watchdog's PINGs (a connection made elsewhere: whether it is ready). */
+export function isAnswering(connection: Redis): boolean {
+  return watchdogs.get(connection)?.answering() ?? connection.status === 'ready';
 }
 
 /**
@@ -56,10 +81,45 @@ export function createProducerConnection(url: string, logger: Logger): Redis {
     connectTimeout: PRODUCER_CONNECT_TIMEOUT_MS,
     commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS,
     enableReadyCheck: true,
+    keepAlive: KEEP_ALIVE_MS,
     disconnectTimeout: DISCONNECT_TIMEOUT_MS,
   });
   connection.on('error', (error) => logger.warn({ err: error }, 'queue producer redis connection error'));
+  reconnectOnCommandTimeout(connection, logger);
   return connection;
+}
+
+/**
+ * ioredis never reconnects after a command timeout, and says nothing of one but to its caller (the
+ * API's, BullMQ's): on a connection gone silent every later command would wait out its timeout
+ * too, and the API answer 503 after 10 s, for as long as the OS kept the socket (hours). The first
+ * timeout reconnects it; the commands sent on the same socket then time out one after another and
+ * are not to reconnect its successor.
+ */
+function reconnectOnCommandTimeout(connection: Redis, logger: Logger): void {
+  // Counts the connection's sockets (once more when one is dropped): a command remembers its first.
+  let socket = 0;
+  connection.on('ready', () => socket++);
+  const failed = new WeakSet<Command>();
+  const sent = new WeakSet<Command>();
+  const sendCommand = connection.sendCommand.bind(connection);
+  connection.sendCommand = (command, stream) => {
+    // ioredis sends the commands in flight again on the new socket, failed ones too: a timed-out
+    // one's request answered 503 ("retry later"), so it could queue a batch its client was told was not.
+    if (failed.has(command)) return command.promise;
+    if (!sent.has(command)) {
+      sent.add(command);
+      const sentOn = socket;
+      command.promise.catch((error: unknown) => {
+        failed.add(command);
+        if (sentOn !== socket || connection.status !== 'ready' || !/command timed out/i.test(errorMessage(error))) return;
+        socket++;
+        logger.warn({ timeoutMs: PRODUCER_COMMAND_TIMEOUT_MS }, 'queue producer redis connection stopped answering: reconnecting');
+        connection.disconnect(true);
+      });
+    }
+    return sendCommand(command, stream);
+  };
 }
 
 /** What ending a connection needs: an ioredis client, ours or one BullMQ made (its `IRedisClient`). */

@@ -5,7 +5,7 @@ import { BatchInputError } from '../config/stage2.errors';
 import { buildApp } from '../http/stage2-app';
 import { BatchProducer } from '../queue/batch-queue';
 import { closeBatchWorker, createBatchWorker } from '../queue/batch-worker';
-import { createProducerConnection, createQueueConnection, endConnection } from '../queue/redis-connection';
+import { createProducerConnection, createQueueConnection, endConnection, isAnswering } from '../queue/redis-connection';
 import { createStage2Runtime } from '../runtime/stage2-runtime';
 
 /**
@@ -48,6 +48,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
     logger,
     healthChecks: {
       database: async () => (await runtime.database.prisma.$queryRawUnsafe<unknown[]>('SELECT 1')).length === 1,
+      // The worker's own connection (`redis` is the API's): its watchdog's verdict, no command of its own.
+      worker_redis: async () => isAnswering(connection),
     },
   });
   let stopping: Promise<void> | undefined;
