@@ -106,6 +106,39 @@ describe('the API and the queue under bad ids, reused ids and a Redis that goes 
     expect(job?.data.documents).toEqual(batches[winner]);
   });
 
+  it('answers 413 to a batch of more documents than STAGE2_MAX_BATCH_DOCUMENTS, as JSON or NDJSON, queueing nothing', async () => {
+    const { app, producer, connection } = await appOn(await testRedisUrl());
+    await ready(connection);
+    // Tiny documents: the body limit alone let 20 MB of them queue 7 million documents.
+    const json = await app.inject({ method: 'POST', url: '/batches', payload: Array.from({ length: 50_001 }, () => ({})) });
+    expect(json.statusCode).toBe(413);
+    expect(json.json()).toEqual({ error: 'STAGE2_BATCH_TOO_LARGE', message: expect.stringContaining('STAGE2_MAX_BATCH_DOCUMENTS allows 50000') });
+    const ndjson = await app.inject({ method: 'POST', url: '/batches', headers: { 'content-type': 'application/x-ndjson' }, payload: '{}\n'.repeat(50_001) });
+    expect(ndjson.statusCode).toBe(413);
+    expect(await producer.queue.getJobCounts('waiting')).toEqual({ waiting: 0 });
+  });
+
+  it('fails at once, without retries, a queued job of more documents than it may hold (queued by another producer)', async () => {
+    const url = await testRedisUrl();
+    const connection = createQueueConnection(url, logger);
+    const queueName = uniqueName('stage2_safety');
+    const queue = new Queue<BatchJobData>(queueName, { connection });
+    const worker = createBatchWorker({ connection, queueName, processor: t.runtime.processor, logger, concurrency: 1, maxBatchDocuments: 2 });
+    open.push(async () => {
+      await worker.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await connection.quit();
+    });
+    const jobId = randomUUID();
+    await queue.add(BATCH_JOB_NAME, { batch_id: 'too-many', documents: sampleLines().slice(0, 3) }, { jobId, attempts: 3, backoff: { type: 'fixed', delay: 50 } });
+    while ((await queue.getJobState(jobId)) !== 'failed') await sleep(50);
+    const job = await queue.getJob(jobId);
+    expect(job?.attemptsMade).toBe(1);
+    expect(job?.failedReason).toContain('the batch holds 3 documents; STAGE2_MAX_BATCH_DOCUMENTS allows 2');
+    if (registryOn) expect(await t.runtime.registry.reader.getJob(jobId)).toBeNull();
+  });
+
   it('fails a queued job with a bad batch_id at once, without retries, naming the field, writing nothing', async () => {
     const url = await testRedisUrl();
     const connection = createQueueConnection(url, logger);

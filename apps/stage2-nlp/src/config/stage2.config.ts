@@ -13,6 +13,8 @@ export const STAGE2_ENV_FILE = join(__dirname, '..', '..', '.env');
  * that really died has its batch taken over after this long.
  */
 export const DEFAULT_LOCK_DURATION_MS = 10 * 60_000;
+/** Documents one batch may hold by default (STAGE2_MAX_BATCH_DOCUMENTS). */
+export const DEFAULT_MAX_BATCH_DOCUMENTS = 50_000;
 
 /** A document's analysis time limit: a 1,000,000-character document takes 1-2 s. */
 export const DEFAULT_ANALYSIS_TIMEOUT_MS = 120_000;
@@ -70,6 +72,11 @@ export const stage2ConfigSchema = z.object({
   STAGE2_MAX_DOCUMENT_BYTES: positiveInt(1_000_000),
   /** Largest accepted HTTP body, in bytes. */
   STAGE2_MAX_BODY_BYTES: positiveInt(100 * 1024 * 1024),
+  /**
+   * Documents one batch may hold: the body limit alone let 20 MB of `{}` items queue 7 million
+   * documents, whose rejections alone ran a worker out of memory.
+   */
+  STAGE2_MAX_BATCH_DOCUMENTS: positiveInt(DEFAULT_MAX_BATCH_DOCUMENTS),
   STAGE2_PROGRESSIVE_SAVE: z.preprocess(envBoolean, z.boolean().default(false)),
   LOG_LEVEL: z.preprocess(
     envEmptyAsUndefined,

@@ -42,6 +42,18 @@ export class BatchInputError extends PipelineError<'STAGE2_INVALID_BATCH'> {
   }
 }
 
+/** A batch holds more documents than STAGE2_MAX_BATCH_DOCUMENTS (HTTP 413): send it as several batches. */
+export class BatchTooLargeError extends PipelineError<'STAGE2_BATCH_TOO_LARGE'> {
+  /** @param documents how many it holds, when they were all counted */
+  constructor(maxDocuments: number, documents?: number) {
+    super(
+      'STAGE2_BATCH_TOO_LARGE',
+      `the batch holds ${documents ?? `more than ${maxDocuments}`} documents; STAGE2_MAX_BATCH_DOCUMENTS allows ${maxDocuments}: send it as several batches`,
+      { details: { maxDocuments } },
+    );
+  }
+}
+
 /** The queue's Redis did not answer: the batch was not queued (HTTP 503, the caller may retry). */
 export class QueueUnavailableError extends PipelineError<'STAGE2_QUEUE_UNAVAILABLE'> {
   constructor(message: string, cause?: unknown) {

@@ -1,4 +1,4 @@
-import { BatchInputError } from '../config/stage2.errors';
+import { BatchInputError, BatchTooLargeError } from '../config/stage2.errors';
 import { documentsFromBody } from './batch-body.parser';
 
 describe('documentsFromBody', () => {
@@ -19,6 +19,15 @@ describe('documentsFromBody', () => {
     expect(() => documentsFromBody({ hello: 'world' })).toThrow(BatchInputError);
     expect(() => documentsFromBody([])).toThrow('no documents');
     expect(() => documentsFromBody(Buffer.from('\n\n'))).toThrow('no documents');
+  });
+
+  it('refuses more documents than the batch may hold, counting NDJSON documents, not blank lines, and reading no further', () => {
+    expect(() => documentsFromBody([{}, {}, {}], 2)).toThrow(BatchTooLargeError);
+    expect(() => documentsFromBody({ documents: [{}, {}, {}] }, 2)).toThrow('the batch holds 3 documents; STAGE2_MAX_BATCH_DOCUMENTS allows 2');
+    expect(documentsFromBody([{}, {}], 2).documents).toHaveLength(2);
+    expect(documentsFromBody(Buffer.from('{}\n\n\n{}\n'), 2).documents).toEqual(['{}', '{}']);
+    // 100 MB of "1\n" would be 50 million lines: the count stops one past the limit.
+    expect(() => documentsFromBody(Buffer.from('1\n'.repeat(1_000_000)), 2)).toThrow('more than 2 documents');
   });
 
   it('refuses a JSON body with a document nested deeper than the analysis allows, naming it (it could not be queued)', () => {

@@ -1,6 +1,7 @@
 import { pathDeeperThan } from '@storytelling/common';
 import { MAX_FIELD_DEPTH } from '@storytelling/nlp';
-import { BatchInputError } from '../config/stage2.errors';
+import { DEFAULT_MAX_BATCH_DOCUMENTS } from '../config/stage2.config';
+import { BatchInputError, BatchTooLargeError } from '../config/stage2.errors';
 import { splitNdjson } from '../input/ndjson-reader';
 import type { BatchJobData } from '../queue/batch-job.types';
 
@@ -11,14 +12,16 @@ type Documents = Pick<BatchJobData, 'documents' | 'line_numbers' | 'invalid_utf8
 /**
  * Turns a request body into the documents of a batch: a JSON array (or `{ "documents": [...] }`),
  * or NDJSON bytes. Each NDJSON line is checked for UTF-8 alone, so bad bytes reject one document.
+ * More than `maxDocuments` is BatchTooLargeError (NDJSON: found before its lines are read).
  */
-export function documentsFromBody(body: unknown): Documents {
-  if (Buffer.isBuffer(body)) return fromNdjson(body);
+export function documentsFromBody(body: unknown, maxDocuments = DEFAULT_MAX_BATCH_DOCUMENTS): Documents {
+  if (Buffer.isBuffer(body)) return fromNdjson(body, maxDocuments);
   const list = Array.isArray(body) ? body : (body as { documents?: unknown } | null)?.documents;
   if (!Array.isArray(list)) {
     throw new BatchInputError('the body must be a JSON array of documents, {"documents": [...]}, or NDJSON (one document a line)');
   }
   if (!list.length) throw new BatchInputError('the batch holds no documents');
+  if (list.length > maxDocuments) throw new BatchTooLargeError(maxDocuments, list.length);
   list.forEach(refuseTooDeep);
   return { documents: list };
 }
@@ -38,9 +41,10 @@ function refuseTooDeep(document: unknown, index: number): void {
   );
 }
 
-function fromNdjson(body: Buffer): Documents {
-  const lines = splitNdjson(body);
+function fromNdjson(body: Buffer, maxDocuments: number): Documents {
+  const lines = splitNdjson(body, maxDocuments + 1);
   if (!lines.length) throw new BatchInputError('the batch holds no documents');
+  if (lines.length > maxDocuments) throw new BatchTooLargeError(maxDocuments);
   const documents: string[] = [];
   const invalid: NonNullable<BatchJobData['invalid_utf8']> = [];
   lines.forEach((line, position) => {

@@ -2,7 +2,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Gauge, type Registry as MetricsRegistry } from 'prom-client';
 import { PipelineError, TIMED_OUT, errorMessage, withinTime, type Logger } from '@storytelling/common';
 import { parseBatchId, parseJobId } from '../batch/batch-id';
-import { BatchInputError, JobConflictError, QueueUnavailableError } from '../config/stage2.errors';
+import { DEFAULT_MAX_BATCH_DOCUMENTS } from '../config/stage2.config';
+import { BatchInputError, BatchTooLargeError, JobConflictError, QueueUnavailableError } from '../config/stage2.errors';
 import type { BatchProducer } from '../queue/batch-queue';
 import { documentsFromBody } from './batch-body.parser';
 import { bodyErrorReply } from './body-error.mapper';
@@ -12,6 +13,8 @@ export interface Stage2AppOptions {
   producer: BatchProducer;
   metricsRegistry: MetricsRegistry;
   maxBodyBytes: number;
+  /** Documents a batch may hold (STAGE2_MAX_BATCH_DOCUMENTS; default 50,000); more is 413 STAGE2_BATCH_TOO_LARGE. */
+  maxBatchDocuments?: number;
   /** Progressive save for a batch submitted without `progressive_save` (STAGE2_PROGRESSIVE_SAVE). */
   progressiveSave?: boolean;
   logger?: Logger;
@@ -66,6 +69,7 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
 
   app.setErrorHandler((error, _request, reply) => {
     if (error instanceof BatchInputError) return reply.code(400).send({ error: error.code, message: error.message, field: error.field });
+    if (error instanceof BatchTooLargeError) return reply.code(413).send({ error: error.code, message: error.message });
     if (error instanceof JobConflictError) {
       return reply.code(409).send({ error: error.code, message: error.message, job_id: error.jobId, batch_id: error.batchId, state: error.state });
     }
@@ -81,7 +85,7 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
     const { job_id: jobIdParam, batch_id: batchIdParam, progressive_save: progressive } = request.query;
     const jobId = jobIdParam === undefined ? undefined : parseJobId(jobIdParam, 'job_id');
     const batchId = batchIdParam === undefined ? undefined : parseBatchId(batchIdParam, 'batch_id');
-    const documents = documentsFromBody(request.body);
+    const documents = documentsFromBody(request.body, options.maxBatchDocuments ?? DEFAULT_MAX_BATCH_DOCUMENTS);
     const submitted = await options.producer.submit(
       { ...documents, batch_id: batchId, progressive_save: progressiveSave(progressive, options.progressiveSave ?? false) },
       { jobId },

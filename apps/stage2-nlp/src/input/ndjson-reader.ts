@@ -14,11 +14,11 @@ const isBlank = (bytes: Uint8Array): boolean => bytes.every((b) => b === 0x20 ||
  * Splits NDJSON into lines without decoding it: each line is checked for UTF-8 on its own,
  * so one line of bad bytes rejects one document, not the file. Blank lines are skipped.
  */
-export function splitNdjson(buffer: Uint8Array): NdjsonLine[] {
+export function splitNdjson(buffer: Uint8Array, maxLines = Infinity): NdjsonLine[] {
   const lines: NdjsonLine[] = [];
   let start = 0;
   let line = 1;
-  while (start <= buffer.length) {
+  while (start <= buffer.length && lines.length < maxLines) {
     let end = buffer.indexOf(NEWLINE, start);
     if (end === -1) end = buffer.length;
     let stop = end;

@@ -4,8 +4,8 @@ import { TIMED_OUT, withinTime, type Logger } from '@storytelling/common';
 import { parseBatchId, parseJobId } from '../batch/batch-id';
 import type { BatchProcessor } from '../batch/batch-processor';
 import type { BatchSummary } from '../batch/batch-summary';
-import { DEFAULT_LOCK_DURATION_MS } from '../config/stage2.config';
-import { BatchInputError } from '../config/stage2.errors';
+import { DEFAULT_LOCK_DURATION_MS, DEFAULT_MAX_BATCH_DOCUMENTS } from '../config/stage2.config';
+import { BatchInputError, BatchTooLargeError } from '../config/stage2.errors';
 import type { BatchJobData } from './batch-job.types';
 import { endConnection, stopReconnecting } from './redis-connection';
 import { answersPing } from './redis-liveness.watchdog';
@@ -16,6 +16,8 @@ export interface BatchWorkerOptions {
   processor: BatchProcessor;
   logger: Logger;
   concurrency: number;
+  /** Documents a batch may hold (STAGE2_MAX_BATCH_DOCUMENTS): a larger job, queued by another producer, fails at once. */
+  maxBatchDocuments?: number;
   /** How long a job's lock lasts without renewal: a crashed worker's job is recovered after it. */
   lockDuration?: number;
   /** How often to look for stalled jobs (those whose worker died). */
@@ -53,6 +55,9 @@ export function createBatchWorker(options: BatchWorkerOptions): Worker<BatchJobD
         if (error instanceof BatchInputError) throw new UnrecoverableError(`job ${job.id}: ${error.message}`);
         throw error;
       }
+      const documents = (job.data.documents?.length ?? 0) + (job.data.invalid_utf8?.length ?? 0);
+      const maxDocuments = options.maxBatchDocuments ?? DEFAULT_MAX_BATCH_DOCUMENTS;
+      if (documents > maxDocuments) throw new UnrecoverableError(`job ${job.id}: ${new BatchTooLargeError(maxDocuments, documents).message}`);
       // A completed job keeps no documents (dropped once done, see below): run again, it would
       // replace the batch's output with nothing.
       if (job.data.documents_dropped !== undefined) {

@@ -37,6 +37,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     logger,
     concurrency: config.STAGE2_WORKER_CONCURRENCY,
     lockDuration: config.STAGE2_LOCK_DURATION_MS,
+    maxBatchDocuments: config.STAGE2_MAX_BATCH_DOCUMENTS,
     // Takes batches once the API listens: should listen fail, no batch is left half done.
     autorun: false,
   });
@@ -44,6 +45,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     producer,
     metricsRegistry: runtime.metricsRegistry,
     maxBodyBytes: config.STAGE2_MAX_BODY_BYTES,
+    maxBatchDocuments: config.STAGE2_MAX_BATCH_DOCUMENTS,
     progressiveSave: config.STAGE2_PROGRESSIVE_SAVE,
     logger,
     healthChecks: {
