@@ -20,3 +20,7 @@ ALTER DEFAULT PRIVILEGES FOR ROLE metadata_service IN SCHEMA public GRANT SELECT
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO metadata_service;
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM stage5_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO stage5_reader;
+
+-- Every role may create large objects by default, which table privileges do not cover: a reader
+-- could fill the database's disk through pg_largeobject. No role here uses them.
+REVOKE EXECUTE ON FUNCTION lo_create(oid), lo_creat(integer), lo_from_bytea(oid, bytea), lo_import(text), lo_import(text, oid) FROM PUBLIC;

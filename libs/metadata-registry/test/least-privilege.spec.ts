@@ -95,6 +95,9 @@ describe('least privilege (prisma/bootstrap.sql)', () => {
       ).rejects.toMatchObject({ code: '42501' });
       await expect(pg.query('CREATE TABLE intruder (id int)')).rejects.toMatchObject({ code: '42501' });
       await expect(pg.query('TRUNCATE event_metadata')).rejects.toMatchObject({ code: '42501' });
+      // Nor can it fill the disk with large objects (every role may create them by default).
+      await expect(pg.query("SELECT lo_from_bytea(0, 'x')")).rejects.toMatchObject({ code: '42501' });
+      await expect(pg.query('SELECT lo_create(0)')).rejects.toMatchObject({ code: '42501' });
     } finally {
       await pg.end();
     }
