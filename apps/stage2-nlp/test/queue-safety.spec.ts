@@ -115,6 +115,14 @@ describe('the API and the queue under bad ids, reused ids and a Redis that goes 
     expect(json.json()).toEqual({ error: 'STAGE2_BATCH_TOO_LARGE', message: expect.stringContaining('STAGE2_MAX_BATCH_DOCUMENTS allows 50000') });
     const ndjson = await app.inject({ method: 'POST', url: '/batches', headers: { 'content-type': 'application/x-ndjson' }, payload: '{}\n'.repeat(50_001) });
     expect(ndjson.statusCode).toBe(413);
+    // As {"documents": [...]} too, with a charset.
+    const wrapped = await app.inject({
+      method: 'POST',
+      url: '/batches',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      payload: JSON.stringify({ documents: Array.from({ length: 50_001 }, () => ({})) }),
+    });
+    expect(wrapped.statusCode).toBe(413);
     expect(await producer.queue.getJobCounts('waiting')).toEqual({ waiting: 0 });
   });
 

@@ -7,6 +7,7 @@ import { BatchInputError, BatchTooLargeError, JobConflictError, QueueUnavailable
 import type { BatchProducer } from '../queue/batch-queue';
 import { documentsFromBody } from './batch-body.parser';
 import { bodyErrorReply } from './body-error.mapper';
+import { registerJsonBatchParser } from './json-batch.parser';
 
 export interface Stage2AppOptions {
   /** The queue's producer, on its own fail-fast Redis connection (not the workers'). */
@@ -62,6 +63,8 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
   });
+  app.removeContentTypeParser('application/json');
+  registerJsonBatchParser(app, options.maxBodyBytes, options.maxBatchDocuments ?? DEFAULT_MAX_BATCH_DOCUMENTS);
   app.addContentTypeParser(NDJSON_TYPES, { parseAs: 'buffer', bodyLimit: options.maxBodyBytes }, (_req, body, done) =>
     done(null, body),
   );
