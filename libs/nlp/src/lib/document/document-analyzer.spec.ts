@@ -137,4 +137,15 @@ describe('analyzeDocument', () => {
     expect(document.text.length).toBe(text.length);
     expect(document.text.indexOf('She went')).toBe(text.indexOf('She went'));
   });
+
+  it('reads words broken by soft hyphens whole; offsets refer to the returned text, which has none', () => {
+    const document = analyze('Police arrest\u00aded John Smith in Lon\u00addon on Mon\u00adday.');
+    expect(document.text).toBe('Police arrested John Smith in London on Monday.');
+    const names = document.entities.map((entity) => `${entity.type}:${entity.canonical_name}`);
+    expect(names).toEqual(expect.arrayContaining(['PERSON:John Smith', 'LOCATION:London', 'DATE:Monday']));
+    expect(eventAt(document, 'arrested').event_type).toBe('justice.arrest');
+    for (const entity of document.entities) for (const mention of entity.mentions) expect(document.text.slice(mention.start, mention.end)).toBe(mention.text);
+    for (const event of document.events) expect(document.text.slice(event.trigger.start, event.trigger.end)).toBe(event.trigger.text);
+  });
 });
+

@@ -82,4 +82,16 @@ describe('parsePublicationDate', () => {
   ])('rejects %p, saying why', (input, why) => {
     expect(reason(input)).toMatch(why);
   });
+
+  it.each([
+    ['junk', 'x'.repeat(1_000_000)],
+    ['a month name', `3 ${'a'.repeat(1_000_000)} 2013`],
+    ['spaces inside a written date', `Foo${' '.repeat(1_000_000)}3, 2013`],
+    ['a weekday name', `${'b'.repeat(1_000_000)}, 03 May 2013`],
+  ])('quotes at most 100 characters of a long value with %s in its message', (_name, value) => {
+    const why = reason(value);
+    expect(why.length).toBeLessThan(400);
+    expect(why).toContain('…');
+  });
 });
+

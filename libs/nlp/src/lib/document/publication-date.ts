@@ -65,7 +65,7 @@ export function parsePublicationDate(value: string): PublicationDateResult {
   if (dayFirst) return readWritten(value, dayFirst, true);
   const monthFirst = MONTH_DAY_YEAR.exec(text);
   if (monthFirst) return readWritten(value, monthFirst, false);
-  return fail(`"${value}" is not a date (use ISO 8601, e.g. 2013-05-03 or 2013-05-03T10:00:00Z)`);
+  return fail(`${quoted(value)} is not a date (use ISO 8601, e.g. 2013-05-03 or 2013-05-03T10:00:00Z)`);
 }
 
 /**
@@ -94,10 +94,10 @@ function readIso(text: string, match: RegExpExecArray): PublicationDateResult {
   if (hour !== undefined) Object.assign(parts, { hour: Number(hour), minute: Number(minute), second: Number(second ?? 0) });
   if (zone && zone.toUpperCase() !== 'Z') {
     const [hours, minutes] = [Number(zone.slice(1, 3)), Number(zone.replace(':', '').slice(3, 5) || 0)];
-    if (hours > 23 || minutes > 59) return fail(`"${text}" has an impossible UTC offset ${zone}`);
+    if (hours > 23 || minutes > 59) return fail(`${quoted(text)} has an impossible UTC offset ${zone}`);
   }
   const problem = calendarProblem(parts);
-  if (problem) return fail(`"${text}" ${problem}`);
+  if (problem) return fail(`${quoted(text)} ${problem}`);
   // ISO input is kept as given (only a space separator becomes the standard "T").
   return { ok: true, iso: text.replace(' ', 'T') };
 }
@@ -106,23 +106,23 @@ function readWritten(value: string, match: RegExpExecArray, dayFirst: boolean): 
   const [, weekday, first, second, year, hour, minute, secondOfMinute, meridiem, zone] = match;
   const monthName = (dayFirst ? second : first).toLowerCase();
   const month = MONTHS.get(monthName);
-  if (month === undefined) return fail(`"${value}" names no month ("${dayFirst ? second : first}")`);
+  if (month === undefined) return fail(`${quoted(value)} names no month (${quoted(dayFirst ? second : first)})`);
   const parts: Parts = { year: Number(year), month, day: Number(dayFirst ? first : second), weekday: weekday?.toLowerCase() };
   if (hour !== undefined) {
     let hours = Number(hour);
     if (meridiem) {
-      if (hours < 1 || hours > 12) return fail(`"${value}" has an impossible 12-hour time ${hour}:${minute}`);
+      if (hours < 1 || hours > 12) return fail(`${quoted(value)} has an impossible 12-hour time ${hour}:${minute}`);
       hours = (hours % 12) + (meridiem.toLowerCase() === 'p' ? 12 : 0);
     }
     Object.assign(parts, { hour: hours, minute: Number(minute), second: Number(secondOfMinute ?? 0) });
     if (zone !== undefined) {
       const offset = zoneOffset(zone);
-      if (offset === null) return fail(`"${value}" has an unknown time zone "${zone}"`);
+      if (offset === null) return fail(`${quoted(value)} has an unknown time zone ${quoted(zone)}`);
       parts.offset = offset;
     }
   }
   const problem = calendarProblem(parts);
-  if (problem) return fail(`"${value}" ${problem}`);
+  if (problem) return fail(`${quoted(value)} ${problem}`);
   const iso = toIso(parts);
   // Only a UTC form of another clock has lost it (past 9999 the date-time keeps its own offset).
   return !parts.offset || !iso.endsWith('Z') ? { ok: true, iso } : { ok: true, iso, offsetMinutes: parts.offset };
@@ -141,7 +141,7 @@ function calendarProblem(parts: Parts): string | null {
   }
   if (parts.weekday !== undefined) {
     const named = WEEKDAYS.get(parts.weekday);
-    if (named === undefined) return `names no weekday ("${parts.weekday}")`;
+    if (named === undefined) return `names no weekday (${quoted(parts.weekday)})`;
     if (named !== new Date(utcTime(year, month - 1, day)).getUTCDay()) return `names the wrong weekday for ${year}-${pad(month)}-${pad(day)}`;
   }
   return null;
@@ -186,6 +186,16 @@ function monthLabel(month: number): string {
 
 function pad(value: number): string {
   return String(value).padStart(2, '0');
+}
+
+/** Longest part of the value a message quotes: a megabyte of junk is not echoed back whole. */
+const QUOTED_LENGTH = 100;
+
+/** `value` in quotes, its first QUOTED_LENGTH characters then "…" when longer (never half a surrogate pair). */
+function quoted(value: string): string {
+  if (value.length <= QUOTED_LENGTH) return `"${value}"`;
+  const cut = /[\ud800-\udbff]/.test(value[QUOTED_LENGTH - 1]) ? QUOTED_LENGTH - 1 : QUOTED_LENGTH;
+  return `"${value.slice(0, cut)}…"`;
 }
 
 function fail(reason: string): PublicationDateResult {

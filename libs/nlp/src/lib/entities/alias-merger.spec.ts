@@ -1,7 +1,9 @@
 import { seededRandom } from '@storytelling/common';
 import type { EntityType } from '../nlp.types';
-import { mergeAliases, type TypedMention } from './alias-merger';
+import { aliasIndex, canonicalName, mergeAliases, type TypedMention } from './alias-merger';
+import { entityId } from './entity-recognizer';
 import { normaliseName } from './entity-normaliser';
+import { nameGazetteer } from './name-gazetteer';
 
 /** The merge as it was, comparing every pair of names (quadratic): the reference. */
 function pairwiseMergeAliases(mentions: TypedMention[]) {
@@ -30,10 +32,11 @@ function pairwiseMergeAliases(mentions: TypedMention[]) {
   for (const short of [...names].reverse()) {
     const candidates = names.filter((long) => !absorbed.has(long) && long !== short && isAliasOf(short.words, long.words));
     if (!candidates.length) continue;
+    const crosses = short.words.length === 1 && !nameGazetteer().regions.has(short.words[0]);
     const target =
-      candidates.find((long) => long.type === 'PERSON' && long.words[long.words.length - 1] === short.words[short.words.length - 1]) ??
-      candidates.find((long) => long.type === short.type) ??
-      candidates[0];
+      candidates.find((long) => long.type === 'PERSON' && long.words[long.words.length - 1] === short.words[short.words.length - 1] && (crosses || long.type === short.type)) ??
+      candidates.find((long) => long.type === short.type);
+    if (!target) continue;
     target.mentions.push(...short.mentions.map((m) => ({ ...m, type: target.type })));
     absorbed.add(short);
   }
@@ -42,7 +45,7 @@ function pairwiseMergeAliases(mentions: TypedMention[]) {
     .map((g) => {
       const sorted = g.mentions.sort((a, b) => a.start - b.start);
       const canonical = sorted.reduce((best, m) => (words(m.text).length > words(best.text).length ? m : best), sorted[0]);
-      return { type: g.type, canonical: canonical.text.replace(/\s*['’]s$/u, ''), mentions: sorted };
+      return { type: g.type, canonical: canonical.text.replace(/\s*['’]s$/u, '').replace(/\s+/g, ' ').trim(), mentions: sorted };
     });
 }
 
@@ -98,5 +101,56 @@ describe('mergeAliases', () => {
       });
       expect({ mentions, merged: mergeAliases(mentions.map((m) => ({ ...m }))) }).toEqual({ mentions, merged: pairwiseMergeAliases(mentions.map((m) => ({ ...m }))) });
     }
+  });
+
+  it('merges names of more than 12 words as comparing every pair did', () => {
+    const random = seededRandom(20261130);
+    const vocabulary = ['Kar', 'Lom', 'Mib', 'of', 'the', 'Raz'];
+    for (let n = 0; n < 300; n++) {
+      let offset = 0;
+      const mentions: TypedMention[] = Array.from({ length: 1 + Math.floor(random() * 10) }, () => {
+        const text = Array.from({ length: 10 + Math.floor(random() * 8) }, () => vocabulary[Math.floor(random() * vocabulary.length)]).join(' ');
+        const mention = { start: offset, end: offset + text.length, text, type: 'PERSON' as const };
+        offset += text.length + 1;
+        return mention;
+      });
+      // Some names are runs of others.
+      for (const mention of [...mentions]) {
+        const words = mention.text.split(' ');
+        const text = words.slice(1 + Math.floor(random() * 2), words.length - Math.floor(random() * 2)).join(' ');
+        mentions.push({ start: offset, end: offset + text.length, text, type: 'PERSON' });
+        offset += text.length + 1;
+      }
+      expect({ mentions, merged: mergeAliases(mentions.map((m) => ({ ...m }))) }).toEqual({ mentions, merged: pairwiseMergeAliases(mentions.map((m) => ({ ...m }))) });
+    }
+  });
+
+  it('looks a name of more than 12 words up by a run of its words, not among every name', () => {
+    const name = (text: string) => ({ words: text.split(' ') });
+    const long = name('a b c d e f g h i j k l m n');
+    const holding = name('x a b c d e f g h i j k l m n y');
+    const others = Array.from({ length: 50 }, (_, i) => name(`a b c d e f g h i j k l z${i} n`));
+    const candidatesOf = aliasIndex([holding, long, ...others]);
+    expect(candidatesOf(long)).toEqual([holding, long]);
+  });
+
+  it('does not merge across types, except a one-word surname into a person; a country or state stays a place', () => {
+    const entities = (...mentions: TypedMention[]) => mergeAliases(mentions).map((entity) => `${entity.type}:${entity.canonical}:${entity.mentions.length}`);
+    expect(entities(mention('New York Times', 0, 'ORGANIZATION'), mention('New York', 30, 'LOCATION'))).toEqual(['ORGANIZATION:New York Times:1', 'LOCATION:New York:1']);
+    expect(entities(mention('Bank of China', 0, 'ORGANIZATION'), mention('China', 30, 'LOCATION'))).toEqual(['ORGANIZATION:Bank of China:1', 'LOCATION:China:1']);
+    expect(entities(mention('Paris Hilton', 0, 'PERSON'), mention('Paris', 30, 'LOCATION'))).toEqual(['PERSON:Paris Hilton:1', 'LOCATION:Paris:1']);
+    expect(entities(mention('Eddie Jordan', 0, 'PERSON'), mention('Jordan', 30, 'LOCATION'))).toEqual(['PERSON:Eddie Jordan:1', 'LOCATION:Jordan:1']);
+    // A lone surname the typer got wrong still joins its person; same-type aliases still merge.
+    expect(entities(mention('Lindsay Lohan', 0, 'PERSON'), mention('Lohan', 30, 'LOCATION'))).toEqual(['PERSON:Lindsay Lohan:2']);
+    expect(entities(mention('Bank of China', 0, 'ORGANIZATION'), mention('China', 30, 'ORGANIZATION'))).toEqual(['ORGANIZATION:Bank of China:2']);
+  });
+
+  it('gives canonical names single spaces and no possessive, in linear time, with the ids of their normal form', () => {
+    expect(canonicalName('John\tSmith')).toBe('John Smith');
+    expect(canonicalName(`John${' '.repeat(60_000)}Smith's`)).toBe('John Smith');
+    expect(canonicalName('Obama ’s')).toBe('Obama');
+    const merged = mergeAliases([mention('John\tSmith', 0, 'PERSON'), mention(`Mary${' '.repeat(60_000)}Jones`, 20, 'PERSON')]);
+    expect(merged.map((entity) => entity.canonical)).toEqual(['John Smith', 'Mary Jones']);
+    expect(entityId('PERSON', 'John\tSmith')).toBe(entityId('PERSON', 'John Smith'));
   });
 });

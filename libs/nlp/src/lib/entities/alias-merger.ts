@@ -1,5 +1,6 @@
 import type { EntityType, Span } from '../nlp.types';
 import { normaliseName } from './entity-normaliser';
+import { nameGazetteer } from './name-gazetteer';
 
 /** One typed mention before merging. */
 export interface TypedMention extends Span {
@@ -33,15 +34,20 @@ function isAliasOf(short: string[], long: string[]): boolean {
   return false;
 }
 
-/** Longer names than this are matched by a scan of every name instead of the index (never in news). */
+/**
+ * Runs of up to this many words are indexed. A longer name is looked up by its rarest run of this
+ * many words, which every name holding it also holds (a scan of every name cost 103 s for 16,000
+ * names of 13-20 words).
+ */
 const INDEXED_WORDS = 12;
 
 /**
  * The names a name may be an alias of, in `names` order: those holding its words as a run, or whose
- * acronym it is. Indexed by every shorter run of words of each name (and by acronym), so a document
- * with thousands of distinct names costs about as many lookups, not every pair of them.
+ * acronym it is (for a name over INDEXED_WORDS words, a superset: the caller checks with isAliasOf).
+ * Indexed by every shorter run of words of each name (and by acronym), so a document with thousands
+ * of distinct names costs about as many lookups, not every pair of them.
  */
-function aliasIndex<G extends { words: string[] }>(names: readonly G[]): (short: G) => G[] {
+export function aliasIndex<G extends { words: string[] }>(names: readonly G[]): (short: G) => G[] {
   const rank = new Map(names.map((group, i) => [group, i]));
   const byRun = new Map<string, G[]>();
   const byAcronym = new Map<string, G[]>();
@@ -58,17 +64,28 @@ function aliasIndex<G extends { words: string[] }>(names: readonly G[]): (short:
     }
   }
   return (short) => {
-    if (short.words.length > INDEXED_WORDS) return [...names];
-    const found = new Set(byRun.get(short.words.join(' ')) ?? []);
+    const found = new Set(short.words.length > INDEXED_WORDS ? rarestRun(byRun, short.words) : (byRun.get(short.words.join(' ')) ?? []));
     if (short.words.length === 1) for (const group of byAcronym.get(short.words[0]) ?? []) found.add(group);
     return [...found].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
   };
 }
 
+/** The names indexed under the run of INDEXED_WORDS words of `words` that fewest names hold. */
+function rarestRun<G>(byRun: ReadonlyMap<string, G[]>, words: readonly string[]): G[] {
+  let rarest: G[] | undefined;
+  for (let i = 0; i + INDEXED_WORDS <= words.length; i++) {
+    const holding = byRun.get(words.slice(i, i + INDEXED_WORDS).join(' ')) ?? [];
+    if (!rarest || holding.length < rarest.length) rarest = holding;
+    if (rarest.length === 0) break;
+  }
+  return rarest ?? [];
+}
+
 /**
  * Merges the mentions of a document into entities: same normalised text and type, or, for
- * names, a shorter mention that is part of a longer one ("Lohan" of "Lindsay Lohan") or its
- * acronym. The short mention takes the long one's type (a lone surname is often mistyped).
+ * names, a shorter mention that is part of a longer one of the same type ("Lohan" of "Lindsay
+ * Lohan") or its acronym. A one-word surname also joins a person of another type, and takes the
+ * person's type (a lone surname is often mistyped), unless it names a country, continent or US state.
  */
 export function mergeAliases(mentions: TypedMention[]): MergedEntity[] {
   const groups: { type: EntityType; key: string; words: string[]; mentions: TypedMention[] }[] = [];
@@ -91,11 +108,15 @@ export function mergeAliases(mentions: TypedMention[]): MergedEntity[] {
   for (const short of [...names].reverse()) {
     const candidates = candidatesOf(short).filter((long) => !absorbed.has(long) && long !== short && isAliasOf(short.words, long.words));
     if (candidates.length === 0) continue;
-    // Prefer a person whose surname this is, then the same type, then the first found.
+    // A person whose surname this is, then a name of the same type. Across types only a one-word
+    // surname joins a person ("Lohan" mistyped as an organisation), and never the name of a country,
+    // continent or US state, always a place: "China" does not join "Bank of China", nor "Jordan"
+    // "Eddie Jordan", nor "New York" "New York Times".
+    const crosses = short.words.length === 1 && !nameGazetteer().regions.has(short.words[0]);
     const target =
-      candidates.find((long) => long.type === 'PERSON' && long.words[long.words.length - 1] === short.words[short.words.length - 1]) ??
-      candidates.find((long) => long.type === short.type) ??
-      candidates[0];
+      candidates.find((long) => long.type === 'PERSON' && long.words[long.words.length - 1] === short.words[short.words.length - 1] && (crosses || long.type === short.type)) ??
+      candidates.find((long) => long.type === short.type);
+    if (!target) continue;
     target.mentions.push(...short.mentions.map((mention) => ({ ...mention, type: target.type })));
     absorbed.add(short);
   }
@@ -104,6 +125,15 @@ export function mergeAliases(mentions: TypedMention[]): MergedEntity[] {
     .map((group) => {
       const sorted = group.mentions.sort((a, b) => a.start - b.start);
       const canonical = sorted.reduce((best, mention) => (words(mention.text).length > words(best.text).length ? mention : best), sorted[0]);
-      return { type: group.type, canonical: canonical.text.replace(/\s*['’]s$/u, ''), mentions: sorted };
+      return { type: group.type, canonical: canonicalName(canonical.text), mentions: sorted };
     });
+}
+
+/**
+ * A mention's text as a canonical name: without a possessive ending, whitespace runs (tabs, line
+ * breaks, long runs) as one space. Its normalised form, so the entity id, is the text's.
+ */
+export function canonicalName(text: string): string {
+  // Not /\s*['’]s$/: tried at every position of a whitespace run, it scanned to the run's end (quadratic).
+  return text.replace(/['’]s$/u, '').replace(/\s+/g, ' ').trim();
 }

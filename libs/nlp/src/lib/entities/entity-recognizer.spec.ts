@@ -50,4 +50,30 @@ describe('recognizeEntities', () => {
     expect(entityId('PERSON', 'Washington')).not.toBe(entityId('LOCATION', 'Washington'));
     expect(byName('Lindsay Lohan')?.entity_id).toMatch(/^ent_[0-9a-f]{16}$/);
   });
+
+  it('keeps names with letters outside Latin-1 whole, in their own spelling', () => {
+    const text = 'Recep Tayyip Erdoğan met Lech Wałęsa in Łódź. Slobodan Milošević died. The earthquake struck Tōkyō.';
+    const found = entitiesOf(text);
+    expect(found.map((entity) => `${entity.type}:${entity.canonical_name}`)).toEqual(
+      expect.arrayContaining(['PERSON:Recep Tayyip Erdoğan', 'PERSON:Lech Wałęsa', 'LOCATION:Łódź', 'PERSON:Slobodan Milošević', 'LOCATION:Tōkyō']),
+    );
+    for (const entity of found) for (const m of entity.mentions) expect(text.slice(m.start, m.end)).toBe(m.text);
+  });
+
+  it('keeps a country or state a LOCATION when a longer name of another type holds it', () => {
+    const found = entitiesOf('The New York Times said police in New York arrested him. Bank of China said floods in China killed 40 people.');
+    const typeOf = (name: string) => found.find((entity) => entity.canonical_name === name)?.type;
+    expect(typeOf('New York')).toBe('LOCATION');
+    expect(typeOf('China')).toBe('LOCATION');
+  });
+
+  it('gives a name written with tabs or runs of spaces a single-spaced canonical name and aliases, and the id of its normal form', () => {
+    const text = `Police arrested John\tSmith on Monday. John  Smith and Mary${' '.repeat(70)}Jones denied it.`;
+    const found = entitiesOf(text);
+    const john = found.find((entity) => entity.mentions.some((m) => m.text === 'John\tSmith'));
+    expect(john).toMatchObject({ canonical_name: 'John Smith', aliases: [], entity_id: entityId('PERSON', 'John Smith') });
+    expect(john?.mentions.map((m) => m.text)).toEqual(['John\tSmith', 'John  Smith']);
+    expect(found.map((entity) => entity.canonical_name)).toContain('Mary Jones');
+  });
 });
+

@@ -44,7 +44,8 @@ export function recognizeEntities(tokenized: TokenizedText): RecognizedEntities 
         const range = tokenRanges.get(span.start);
         if (range) entityOfToken.fill(index, range[0], range[1]);
       }
-      const aliases = [...new Set(spans.map((span) => span.text))].filter((alias) => alias !== merged.canonical);
+      // Names, like the canonical one, with whitespace runs as one space (the mentions keep the text's own).
+      const aliases = [...new Set(spans.map((span) => span.text.replace(/\s+/g, ' ')))].filter((alias) => alias !== merged.canonical);
       return {
         entity_id: entityId(merged.type, merged.canonical),
         type: merged.type,

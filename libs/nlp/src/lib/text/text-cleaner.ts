@@ -1,31 +1,57 @@
 import { decode } from 'html-entities';
 
-/** A tag: `[^<>]*` stops at the next `<`, so each attempt is short. */
-const TAG = /<\/?[a-zA-Z][^<>]*>/;
+/**
+ * HTML elements whose tags show that a text is HTML: `<x and y>` or `a<b and c>d` in plain text is
+ * not a tag, `<p>`, `</b>`, `<br/>` and `<a href="...">` are (see looksLikeHtml).
+ */
+const HTML_ELEMENTS = new Set(
+  (
+    'a abbr address area article aside audio b base bdi bdo blockquote body br button canvas caption cite code col colgroup ' +
+    'data datalist dd del details dfn dialog div dl dt em embed fieldset figcaption figure font footer form h1 h2 h3 h4 h5 h6 ' +
+    'head header hgroup hr html i iframe img input ins kbd label legend li link main map mark menu meta meter nav noscript ' +
+    'object ol optgroup option output p param picture pre progress q rp rt ruby s samp script section select small source ' +
+    'span strong style sub summary sup table tbody td template textarea tfoot th thead time title tr track u ul var video wbr center'
+  ).split(' '),
+);
+/**
+ * A start or end tag that shows a text is HTML: a known element's name, then `>` or `/>`, or
+ * attributes holding an `=`. `[^<>=]*` then `[^<>]*`: each attempt stops at the next `<` or `>`.
+ */
+const HTML_TAG = /<\/?([a-zA-Z]\w*)(?:\s*\/?>|\s[^<>=]*=[^<>]*>)/g;
+const DECLARATION = /<!doctype[\s>]|<\?xml[\s?]/i;
 const HTML_ENTITY = /&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,31});/;
-const SCRIPT_OR_STYLE_OPEN = /<(script|style)\b/gi;
-const BLOCK_TAG = /<\/?(?:p|br|div|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|blockquote|pre)\b[^>]*>/gi;
+/** Elements whose content is not text to read: removed with their content. */
+const HIDDEN_OPEN = /<(script|style|title|noscript|template)\b/gi;
+/** Elements that start a line of their own (their tags become line breaks). */
+const BLOCK_ELEMENTS = new Set(
+  (
+    'p br div li ul ol h1 h2 h3 h4 h5 h6 tr table section article header footer blockquote pre ' +
+    'td th dl dt dd figure figcaption caption hr nav aside main address details summary'
+  ).split(' '),
+);
 const ODD_SPACE = /[\t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g;
 const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/g;
+/** Soft hyphens (U+00AD, `&shy;`): invisible break points inside words ("Lon&shy;don"), removed. */
+const SOFT_HYPHEN = /\u00ad/g;
 
 /**
  * Cleans a document's text. HTML (tags or entities) is converted to plain text with collapsed
  * whitespace. Plain text is kept as it is (the tokenizer copes with tabs, odd spaces and CRLF)
- * except zero-width characters, which become spaces: offsets into the input (such as ECB+ gold
- * mentions) hold in the cleaned text, and ECB+ texts come out identical. Linear in the text, and the
- * same output as the lazy regular expressions it replaces, which scanned to the end of the text from
- * every unclosed `<!--` or `<script` (quadratic: 100 s for a megabyte of them): comments and tags
- * are removed in one left-to-right scan (removing a comment never makes a tag of what surrounds it).
+ * except zero-width characters, which become spaces, and soft hyphens, which are removed: offsets
+ * into the input (such as ECB+ gold mentions) hold in the cleaned text of a plain text without soft
+ * hyphens, and ECB+ texts come out identical (offsets always refer to the cleaned text). Linear in
+ * the text: comments, declarations and tags are removed in one left-to-right scan (removing a
+ * comment never makes a tag of what surrounds it), scripts and the like found with `indexOf`.
  */
 export function cleanText(raw: string): string {
-  const hasTags = TAG.test(raw) || hasComment(raw);
+  const hasTags = looksLikeHtml(raw);
   const hasEntities = HTML_ENTITY.test(raw);
   if (!hasTags && !hasEntities) {
-    return raw.replace(ZERO_WIDTH, ' ');
+    return raw.replace(ZERO_WIDTH, ' ').replace(SOFT_HYPHEN, '');
   }
   let text = raw;
   if (hasTags) {
-    text = removeTagsAndComments(blockTagsToLines(removeScriptsAndStyles(text)));
+    text = removeMarkup(unwrapCdata(removeHiddenElements(text)));
   }
   if (hasEntities) {
     // Strict: only entities ending in ';' (URLs such as `?a=1&copy=2` stay as they are).
@@ -34,11 +60,26 @@ export function cleanText(raw: string): string {
   return text
     .replace(/\r\n?/g, '\n')
     .replace(ZERO_WIDTH, '')
+    .replace(SOFT_HYPHEN, '')
     .replace(ODD_SPACE, ' ')
     .replace(/ {2,}/g, ' ')
     .replace(/ ?\n ?/g, '\n')
     .replace(/\n{2,}/g, '\n')
     .trim();
+}
+
+/**
+ * Whether a text is HTML: it holds a tag of a known element (see HTML_TAG), a comment, a doctype or
+ * an XML declaration. A `<` that starts no such tag is text ("a 5<x and y>3 comparison").
+ */
+function looksLikeHtml(text: string): boolean {
+  if (hasComment(text) || DECLARATION.test(text)) return true;
+  HTML_TAG.lastIndex = 0;
+  for (let tag = HTML_TAG.exec(text); tag; tag = HTML_TAG.exec(text)) {
+    if (HTML_ELEMENTS.has(tag[1].toLowerCase())) return true;
+    HTML_TAG.lastIndex = tag.index + 1;
+  }
+  return false;
 }
 
 function hasComment(text: string): boolean {
@@ -47,43 +88,60 @@ function hasComment(text: string): boolean {
 }
 
 /**
- * Block tags become line breaks. Searched only up to the last `>`: past it an opening `<p` cannot
- * end, and `[^>]*` would scan to the end of the text from each one.
+ * Drops, left to right in one pass, every `<!-- ... -->` (the shortest; an unclosed `<!--` stays as
+ * text), every declaration or processing instruction (`<!DOCTYPE html>`, `<?xml ...?>`, up to its
+ * `>`) and every tag (see tagAt); the tags of block elements become line breaks.
  */
-function blockTagsToLines(text: string): string {
-  const end = text.lastIndexOf('>') + 1;
-  return text.slice(0, end).replace(BLOCK_TAG, '\n') + text.slice(end);
-}
-
-/**
- * Drops every tag and every `<!-- ... -->` (the shortest), left to right in one pass, as the regular
- * expression `/<\/?[a-zA-Z][^<>]*>|<!--[\s\S]*?-->/g` did; an unclosed `<!--` stays as text.
- */
-function removeTagsAndComments(text: string): string {
+function removeMarkup(text: string): string {
   const lastClose = text.lastIndexOf('-->');
   let out = '';
   let from = 0;
   for (let at = text.indexOf('<'); at >= 0; ) {
-    const end = tagEnd(text, at) ?? commentEnd(text, at, lastClose);
+    const tag = tagAt(text, at);
+    const end = tag?.end ?? commentEnd(text, at, lastClose) ?? declarationEnd(text, at);
     if (end === null) {
       at = text.indexOf('<', at + 1);
       continue;
     }
-    out += text.slice(from, at);
+    out += text.slice(from, at) + (tag?.block ? '\n' : '');
     from = end;
     at = text.indexOf('<', end);
   }
   return out + text.slice(from);
 }
 
-/** Where the tag starting at `at` ends (`<`, an optional `/`, a letter, then anything but `<>` up to `>`), or null. */
-function tagEnd(text: string, at: number): number | null {
+const TAG_NAME = /[a-zA-Z]\w*/y;
+
+/**
+ * The tag starting at `at` (`<`, an optional `/`, a letter, then up to `>`), or null: where it ends,
+ * and whether it is a block element's. A `>` inside a quoted attribute value (`title="a>b"`) does
+ * not end it. It never reaches past the next `<` (so each `<` costs at most the text up to the next
+ * one): a quoted value holding one, or never closed, leaves the tag ending at its first `>` as before.
+ */
+function tagAt(text: string, at: number): { end: number; block: boolean } | null {
   let i = at + 1;
   if (text[i] === '/') i++;
-  if (!/[a-zA-Z]/.test(text[i] ?? '')) return null;
-  for (i++; i < text.length; i++) {
-    if (text[i] === '>') return i + 1;
-    if (text[i] === '<') return null;
+  TAG_NAME.lastIndex = i;
+  const name = TAG_NAME.exec(text);
+  if (!name) return null;
+  const block = BLOCK_ELEMENTS.has(name[0].toLowerCase());
+  for (i = TAG_NAME.lastIndex; i < text.length; i++) {
+    const c = text[i];
+    if (c === '>') return { end: i + 1, block };
+    if (c === '<') return null;
+    if (c !== '=') continue;
+    let value = i + 1;
+    while (value < text.length && ' \t\n\r\f'.includes(text[value])) value++;
+    const quote = text[value];
+    if (quote !== '"' && quote !== "'") continue;
+    let close = value + 1;
+    while (close < text.length && text[close] !== quote && text[close] !== '<') close++;
+    if (text[close] === quote) {
+      i = close;
+      continue;
+    }
+    for (let first = value; first < close; first++) if (text[first] === '>') return { end: first + 1, block };
+    return null;
   }
   return null;
 }
@@ -94,19 +152,49 @@ function commentEnd(text: string, at: number, lastClose: number): number | null 
   return text.indexOf('-->', at + 4) + 3;
 }
 
+/** Where the declaration (`<!` and a letter or `[`) or processing instruction (`<?`) at `at` ends: its first `>`, before any `<`; or null. */
+function declarationEnd(text: string, at: number): number | null {
+  const next = text[at + 1];
+  if (next !== '?' && !(next === '!' && /[a-zA-Z[]/.test(text[at + 2] ?? ''))) return null;
+  for (let i = at + 2; i < text.length; i++) {
+    if (text[i] === '>') return i + 1;
+    if (text[i] === '<') return null;
+  }
+  return null;
+}
+
 /**
- * Replaces each `<script ...> ... </script>` and `<style ...> ... </style>` (the shortest, names in
- * any case) by a space; an opening tag without its end, or without a closing tag after it, stays.
+ * `<![CDATA[ ... ]]>` (feeds wrap article HTML in them) becomes its content, read like the rest; an
+ * unclosed one stays (and is then dropped to its first `>` as a declaration).
  */
-function removeScriptsAndStyles(text: string): string {
+function unwrapCdata(text: string): string {
+  const OPEN = '<![CDATA[';
+  let out = '';
+  let from = 0;
+  for (let open = text.indexOf(OPEN); open >= 0; open = text.indexOf(OPEN, from)) {
+    const close = text.indexOf(']]>', open + OPEN.length);
+    // None after this one: none after a later one either.
+    if (close < 0) break;
+    out += text.slice(from, open) + text.slice(open + OPEN.length, close);
+    from = close + 3;
+  }
+  return out + text.slice(from);
+}
+
+/**
+ * Replaces each `<script ...> ... </script>` (the shortest, names in any case), and likewise each
+ * style, title, noscript and template element, by a space; an opening tag without its end, or
+ * without a closing tag after it, stays.
+ */
+function removeHiddenElements(text: string): string {
   const unclosed = new Set<string>();
   let out = '';
   let from = 0;
-  SCRIPT_OR_STYLE_OPEN.lastIndex = 0;
-  for (let open = SCRIPT_OR_STYLE_OPEN.exec(text); open; open = SCRIPT_OR_STYLE_OPEN.exec(text)) {
+  HIDDEN_OPEN.lastIndex = 0;
+  for (let open = HIDDEN_OPEN.exec(text); open; open = HIDDEN_OPEN.exec(text)) {
     const name = open[1].toLowerCase();
     if (unclosed.has(name)) continue;
-    const tagEnd = text.indexOf('>', SCRIPT_OR_STYLE_OPEN.lastIndex);
+    const tagEnd = text.indexOf('>', HIDDEN_OPEN.lastIndex);
     // No `>` after this opening: no later opening tag can end either.
     if (tagEnd < 0) break;
     const close = closingTagEnd(text, name, tagEnd + 1);
@@ -117,7 +205,7 @@ function removeScriptsAndStyles(text: string): string {
     }
     out += `${text.slice(from, open.index)} `;
     from = close;
-    SCRIPT_OR_STYLE_OPEN.lastIndex = from;
+    HIDDEN_OPEN.lastIndex = from;
   }
   return out + text.slice(from);
 }

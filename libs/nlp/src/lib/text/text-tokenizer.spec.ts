@@ -1,4 +1,4 @@
-import { tokenize } from './text-tokenizer';
+import { forWink, tokenize } from './text-tokenizer';
 
 describe('tokenize', () => {
   const text = 'Lindsay Lohan checked into rehab on May 3, 2013. She paid $5 million.\nA second line  with 10% more';
@@ -88,5 +88,54 @@ describe('tokenize', () => {
     expect(after).toEqual(before);
     expect(after.map(([text]) => text)).toContain('Marlow');
     expect(after.map(([text]) => text)).toContain("'s");
+  });
+
+  it.each([
+    ['spaces', ' '],
+    ['CRLF', '\r\n'],
+    ['tabs', '\t'],
+    ['spaced line feeds', ' \n'],
+    ['spaced lone carriage returns', '\r '],
+    ['no-break spaces and line feeds', '\u00a0\n'],
+  ])('reads runs of %s of any length with the right tokens, offsets and sentences', (_name, unit) => {
+    const sentencesOf = (length: number) => tokenize(`Police arrested John Smith.${unit.repeat(length / unit.length)}He was charged in Paris.`).sentences.length;
+    // wink-nlp does not end a sentence at tabs alone.
+    expect(sentencesOf(30)).toBe(unit === '\t' ? 1 : 2);
+    for (const length of [30, 15_000, 60_000, 70_000]) {
+      const spaced = `Police arrested John Smith.${unit.repeat(length / unit.length)}He was charged in Paris.`;
+      const { tokens, sentences } = tokenize(spaced);
+      for (const token of tokens) expect(spaced.slice(token.start, token.end)).toBe(token.text);
+      expect(tokens.map((token) => token.text)).toEqual(['Police', 'arrested', 'John', 'Smith', '.', 'He', 'was', 'charged', 'in', 'Paris', '.']);
+      // A run over 65,535 is cut by a line break.
+      expect(sentences).toHaveLength(length > 65_535 ? 2 : sentencesOf(30));
+    }
+  });
+
+  it('gives wink-nlp a run of many line breaks between spaces as one line break (its matchers rescan every run of them from each)', () => {
+    const spaced = `Police arrested him.${' \n'.repeat(30_000)}He was charged.`;
+    const read = forWink(spaced);
+    expect(read).toHaveLength(spaced.length);
+    expect(read.split('\n')).toHaveLength(2);
+    // A few line breaks are left as they are.
+    const few = `Police arrested him.${' \n'.repeat(10)}He was charged.`;
+    expect(forWink(few)).toBe(few);
+  });
+
+  it('keeps words with letters outside Latin-1 whole (wink-nlp cut them apart), with their own letters and offsets', () => {
+    const cases: [string, string[]][] = [
+      ['Recep Tayyip Erdoğan met Lech Wałęsa in Łódź.', ['Recep', 'Tayyip', 'Erdoğan', 'met', 'Lech', 'Wałęsa', 'in', 'Łódź', '.']],
+      ["Slobodan Milošević's trial in Tōkyō.", ['Slobodan', 'Milošević', "'s", 'trial', 'in', 'Tōkyō', '.']],
+      ['Nguye\u0302\u0303n Ta\u0302\u0301n Du\u0303ng visited Владимир Путин.', ['Nguye\u0302\u0303n', 'Ta\u0302\u0301n', 'Du\u0303ng', 'visited', 'Владимир', 'Путин', '.']],
+      // Astral letters are two UTF-16 units; marks wink-nlp does not read (U+20DD) stay in the word.
+      ['The 𝐀bc group and Ka\u20ddro met.', ['The', '𝐀bc', 'group', 'and', 'Ka\u20ddro', 'met', '.']],
+    ];
+    for (const [text, words] of cases) {
+      const { tokens } = tokenize(text);
+      expect(tokens.map((token) => token.text)).toEqual(words);
+      for (const token of tokens) expect(text.slice(token.start, token.end)).toBe(token.text);
+      expect(forWink(text)).toHaveLength(text.length);
+    }
+    const erdogan = tokenize('Erdoğan met him.').tokens[0];
+    expect(erdogan).toMatchObject({ text: 'Erdoğan', pos: 'PROPN', lemma: 'erdoğan' });
   });
 });
