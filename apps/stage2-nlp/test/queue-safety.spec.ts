@@ -8,7 +8,7 @@ import { AnalysisPool } from '../src/analysis/analysis-pool';
 import { buildApp } from '../src/http/stage2-app';
 import { BATCH_JOB_NAME, type BatchJobData } from '../src/queue/batch-job.types';
 import { BatchProducer } from '../src/queue/batch-queue';
-import { createBatchWorker } from '../src/queue/batch-worker';
+import { createBatchWorker, type BatchWorkerOptions } from '../src/queue/batch-worker';
 import { createProducerConnection, createQueueConnection } from '../src/queue/redis-connection';
 import { registryOn } from './support/registry-mode';
 import { sampleLines } from './support/sample-corpus';
@@ -41,6 +41,27 @@ describe('the API and the queue under bad ids, reused ids and a Redis that goes 
       connection.disconnect();
     });
     return { app, producer, connection };
+  }
+
+  /**
+   * Queues `data` as another producer would (3 attempts) for a worker of its own, and gives the
+   * job once it has failed.
+   */
+  async function failedJob(data: BatchJobData, worker: Partial<BatchWorkerOptions> = {}) {
+    const connection = createQueueConnection(await testRedisUrl(), logger);
+    const queueName = uniqueName('stage2_safety');
+    const queue = new Queue<BatchJobData>(queueName, { connection });
+    const running = createBatchWorker({ connection, queueName, processor: t.runtime.processor, logger, concurrency: 1, ...worker });
+    open.push(async () => {
+      await running.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await connection.quit();
+    });
+    const jobId = randomUUID();
+    await queue.add(BATCH_JOB_NAME, data, { jobId, attempts: 3, backoff: { type: 'fixed', delay: 50 } });
+    while ((await queue.getJobState(jobId)) !== 'failed') await sleep(50);
+    return queue.getJob(jobId);
   }
 
   beforeAll(async () => {
@@ -127,45 +148,17 @@ describe('the API and the queue under bad ids, reused ids and a Redis that goes 
   });
 
   it('fails at once, without retries, a queued job of more documents than it may hold (queued by another producer)', async () => {
-    const url = await testRedisUrl();
-    const connection = createQueueConnection(url, logger);
-    const queueName = uniqueName('stage2_safety');
-    const queue = new Queue<BatchJobData>(queueName, { connection });
-    const worker = createBatchWorker({ connection, queueName, processor: t.runtime.processor, logger, concurrency: 1, maxBatchDocuments: 2 });
-    open.push(async () => {
-      await worker.close();
-      await queue.obliterate({ force: true });
-      await queue.close();
-      await connection.quit();
-    });
-    const jobId = randomUUID();
-    await queue.add(BATCH_JOB_NAME, { batch_id: 'too-many', documents: sampleLines().slice(0, 3) }, { jobId, attempts: 3, backoff: { type: 'fixed', delay: 50 } });
-    while ((await queue.getJobState(jobId)) !== 'failed') await sleep(50);
-    const job = await queue.getJob(jobId);
+    const job = await failedJob({ batch_id: 'too-many', documents: sampleLines().slice(0, 3) }, { maxBatchDocuments: 2 });
     expect(job?.attemptsMade).toBe(1);
     expect(job?.failedReason).toContain('the batch holds 3 documents; STAGE2_MAX_BATCH_DOCUMENTS allows 2');
-    if (registryOn) expect(await t.runtime.registry.reader.getJob(jobId)).toBeNull();
+    if (registryOn) expect(await t.runtime.registry.reader.getJob(job!.id!)).toBeNull();
   });
 
   it('fails a queued job with a bad batch_id at once, without retries, naming the field, writing nothing', async () => {
-    const url = await testRedisUrl();
-    const connection = createQueueConnection(url, logger);
-    const queueName = uniqueName('stage2_safety');
-    const queue = new Queue<BatchJobData>(queueName, { connection });
-    const worker = createBatchWorker({ connection, queueName, processor: t.runtime.processor, logger, concurrency: 1 });
-    open.push(async () => {
-      await worker.close();
-      await queue.obliterate({ force: true });
-      await queue.close();
-      await connection.quit();
-    });
-    const jobId = randomUUID();
-    await queue.add(BATCH_JOB_NAME, { batch_id: '../../escaped', documents: sampleLines().slice(0, 1) }, { jobId, attempts: 3, backoff: { type: 'fixed', delay: 50 } });
-    while ((await queue.getJobState(jobId)) !== 'failed') await sleep(50);
-    const job = await queue.getJob(jobId);
+    const job = await failedJob({ batch_id: '../../escaped', documents: sampleLines().slice(0, 1) });
     expect(job?.attemptsMade).toBe(1);
     expect(job?.failedReason).toContain('batch_id "../../escaped" is not a valid batch id');
-    if (registryOn) expect(await t.runtime.registry.reader.getJob(jobId)).toBeNull();
+    if (registryOn) expect(await t.runtime.registry.reader.getJob(job!.id!)).toBeNull();
   });
 
   it('answers 503 at once when the queue\'s Redis is cut, /healthz and /metrics say so, and recovers', async () => {
