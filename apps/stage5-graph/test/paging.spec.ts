@@ -4,6 +4,7 @@ import { buildApp } from '../src/api/app';
 import { createStoryGraph } from '../src/graph/graph-builder';
 import { nodeKey } from '../src/graph/graph-keys';
 import { GraphModel } from '../src/graph/graph-model';
+import { addNode, addStorylineEvent } from './support/graph-nodes';
 import type { NodeAttributes, NodeKind } from '../src/graph/graph.types';
 import type { GraphService } from '../src/graph-service';
 import { createStage5Metrics } from '../src/stage5.metrics';
@@ -11,11 +12,9 @@ import { createStage5Metrics } from '../src/stage5.metrics';
 describe('paging by cursor across a sync', () => {
   let model: GraphModel;
   let app: FastifyInstance;
-  const add = (kind: NodeKind, id: string, data: NodeAttributes['data'] = {}) =>
-    model.graph.addNode(nodeKey(kind, id), { kind, id, label: id, jobId: null, data, pagerank: 0, degree: 0, community: 0 });
+  const add = (kind: NodeKind, id: string, data: NodeAttributes['data'] = {}) => addNode(model, kind, id, data);
   const event = (id: string, date: string | null, storyline: string, position: number) => {
-    add('event', id, date === null ? { event_type: 'attack' } : { event_type: 'attack', event_date: date });
-    model.graph.addEdge(nodeKey('event', id), nodeKey('storyline', storyline), { kind: 'belongs-to', weight: 1, position });
+    addStorylineEvent(model, id, date, storyline, position);
     model.graph.addEdge(nodeKey('entity', 'alice'), nodeKey('event', id), { kind: 'participates', weight: 1, roles: ['agent'] });
   };
   // What a sync does once it merged: summaries (here, event counts) and indexes installed at once.

@@ -2,8 +2,8 @@ import { Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/api/app';
 import { createStoryGraph } from '../src/graph/graph-builder';
-import { nodeKey } from '../src/graph/graph-keys';
 import { GraphModel } from '../src/graph/graph-model';
+import { addNode, addStorylineEvent } from './support/graph-nodes';
 import type { NodeAttributes, NodeKind } from '../src/graph/graph.types';
 import { summarizeStorylines } from '../src/graph/storyline-summary';
 import { runToEnd } from '../src/graph/time-slices';
@@ -16,12 +16,8 @@ const cursor = (value: unknown[]) => Buffer.from(JSON.stringify(value)).toString
 describe('a storyline by pages', () => {
   let model: GraphModel;
   let app: FastifyInstance;
-  const add = (kind: NodeKind, id: string, data: NodeAttributes['data'] = {}) =>
-    model.graph.addNode(nodeKey(kind, id), { kind, id, label: id, jobId: null, data, pagerank: 0, degree: 0, community: 0 });
-  const event = (id: string, date: string | null, storyline: string, position: number) => {
-    add('event', id, date === null ? { event_type: 'attack' } : { event_type: 'attack', event_date: date });
-    model.graph.addEdge(nodeKey('event', id), nodeKey('storyline', storyline), { kind: 'belongs-to', weight: 1, position });
-  };
+  const add = (kind: NodeKind, id: string, data: NodeAttributes['data'] = {}) => addNode(model, kind, id, data);
+  const event = (id: string, date: string | null, storyline: string, position: number) => addStorylineEvent(model, id, date, storyline, position);
   // What a sync's enrichment installs: the storylines' summaries (their timelines) and the indexes.
   const enrich = () => {
     const summaries = runToEnd(summarizeStorylines(model.graph, 5, { pagerank: () => 0, community: () => 0 }));
