@@ -30,10 +30,10 @@ describe('the API and the queue under bad ids, reused ids and a Redis that goes 
   let t: TestRuntime;
 
   /** An app whose producer reaches Redis through `url`, on a queue of its own. */
-  async function appOn(url: string): Promise<{ app: FastifyInstance; producer: BatchProducer; connection: Redis }> {
+  async function appOn(url: string, maxBatchDocuments?: number): Promise<{ app: FastifyInstance; producer: BatchProducer; connection: Redis }> {
     const connection = createProducerConnection(url, logger);
     const producer = new BatchProducer(connection, uniqueName('stage2_safety'), { attempts: 3, backoffMs: 100 }, logger);
-    const app = await buildApp({ producer, metricsRegistry: t.runtime.metricsRegistry, maxBodyBytes: 1_000_000, logger });
+    const app = await buildApp({ producer, metricsRegistry: t.runtime.metricsRegistry, maxBodyBytes: 1_000_000, maxBatchDocuments, logger });
     open.push(async () => {
       await app.close();
       if (connection.status === 'ready') await producer.obliterate();
@@ -144,6 +144,16 @@ describe('the API and the queue under bad ids, reused ids and a Redis that goes 
       payload: JSON.stringify({ documents: Array.from({ length: 50_001 }, () => ({})) }),
     });
     expect(wrapped.statusCode).toBe(413);
+    // Nor one level down, where they are no documents but as many objects to build (a limit of
+    // 100 documents, 5,000 values, so that the body stays under the test's body limit).
+    const small = await appOn(await testRedisUrl(), 100);
+    const nested = await small.app.inject({ method: 'POST', url: '/batches', payload: [{ document_id: 'x', text: 'y', extra: Array.from({ length: 5_001 }, () => ({})) }] });
+    expect(nested.statusCode).toBe(413);
+    expect(nested.json().message).toContain('more than 5000 JSON values');
+    // A byte order mark is passed over, as fastify's own parser did.
+    const marked = await app.inject({ method: 'POST', url: '/batches', headers: { 'content-type': 'application/json' }, payload: `\uFEFF${JSON.stringify([{ document_id: 'bom', text: 'x' }])}` });
+    expect(marked.statusCode).toBe(202);
+    await producer.queue.obliterate({ force: true });
     expect(await producer.queue.getJobCounts('waiting')).toEqual({ waiting: 0 });
   });
 

@@ -42,15 +42,17 @@ export class BatchInputError extends PipelineError<'STAGE2_INVALID_BATCH'> {
   }
 }
 
-/** A batch holds more documents than STAGE2_MAX_BATCH_DOCUMENTS (HTTP 413): send it as several batches. */
+/**
+ * A batch holds more documents than STAGE2_MAX_BATCH_DOCUMENTS (HTTP 413), or a JSON body more
+ * values in all than that many documents may hold: send it as several batches.
+ */
 export class BatchTooLargeError extends PipelineError<'STAGE2_BATCH_TOO_LARGE'> {
-  /** @param documents how many it holds, when they were all counted */
-  constructor(maxDocuments: number, documents?: number) {
-    super(
-      'STAGE2_BATCH_TOO_LARGE',
-      `the batch holds ${documents ?? `more than ${maxDocuments}`} documents; STAGE2_MAX_BATCH_DOCUMENTS allows ${maxDocuments}: send it as several batches`,
-      { details: { maxDocuments } },
-    );
+  /** @param found how many documents it holds, when they were all counted; or the values limit it passed */
+  constructor(maxDocuments: number, found: { documents?: number; values?: number } = {}) {
+    const holds = found.values !== undefined ? `more than ${found.values} JSON values (${found.values / maxDocuments} a document)` : `${found.documents ?? `more than ${maxDocuments}`} documents`;
+    super('STAGE2_BATCH_TOO_LARGE', `the batch holds ${holds}; STAGE2_MAX_BATCH_DOCUMENTS allows ${maxDocuments} documents: send it as several batches`, {
+      details: { maxDocuments },
+    });
   }
 }
 

@@ -1,4 +1,5 @@
 import { BatchInputError, BatchTooLargeError } from '../config/stage2.errors';
+import { splitNdjson } from '../input/ndjson-reader';
 import { documentsFromBody } from './batch-body.parser';
 
 describe('documentsFromBody', () => {
@@ -28,6 +29,7 @@ describe('documentsFromBody', () => {
     expect(documentsFromBody(Buffer.from('{}\n\n\n{}\n'), 2).documents).toEqual(['{}', '{}']);
     // 100 MB of "1\n" would be 50 million lines: the count stops one past the limit.
     expect(() => documentsFromBody(Buffer.from('1\n'.repeat(1_000_000)), 2)).toThrow('more than 2 documents');
+    expect(splitNdjson(Buffer.from('1\n'.repeat(1_000_000)), 3)).toHaveLength(3);
   });
 
   it('refuses a JSON body with a document nested deeper than the analysis allows, naming it (it could not be queued)', () => {

@@ -21,7 +21,7 @@ export function documentsFromBody(body: unknown, maxDocuments = DEFAULT_MAX_BATC
     throw new BatchInputError('the body must be a JSON array of documents, {"documents": [...]}, or NDJSON (one document a line)');
   }
   if (!list.length) throw new BatchInputError('the batch holds no documents');
-  if (list.length > maxDocuments) throw new BatchTooLargeError(maxDocuments, list.length);
+  if (list.length > maxDocuments) throw new BatchTooLargeError(maxDocuments, { documents: list.length });
   list.forEach(refuseTooDeep);
   return { documents: list };
 }

@@ -57,7 +57,7 @@ export function createBatchWorker(options: BatchWorkerOptions): Worker<BatchJobD
       }
       const documents = (job.data.documents?.length ?? 0) + (job.data.invalid_utf8?.length ?? 0);
       const maxDocuments = options.maxBatchDocuments ?? DEFAULT_MAX_BATCH_DOCUMENTS;
-      if (documents > maxDocuments) throw new UnrecoverableError(`job ${job.id}: ${new BatchTooLargeError(maxDocuments, documents).message}`);
+      if (documents > maxDocuments) throw new UnrecoverableError(`job ${job.id}: ${new BatchTooLargeError(maxDocuments, { documents }).message}`);
       // A completed job keeps no documents (dropped once done, see below): run again, it would
       // replace the batch's output with nothing.
       if (job.data.documents_dropped !== undefined) {

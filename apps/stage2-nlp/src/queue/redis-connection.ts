@@ -1,4 +1,4 @@
-import IORedis, { type Command, type Redis } from 'ioredis';
+import IORedis, { type Redis } from 'ioredis';
 import { errorMessage, type Logger } from '@storytelling/common';
 import {
   DEFAULT_LIVENESS_INTERVAL_MS,
@@ -83,6 +83,10 @@ export function createProducerConnection(url: string, logger: Logger): Redis {
     enableReadyCheck: true,
     keepAlive: KEEP_ALIVE_MS,
     disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+    // A command in flight when the connection is replaced fails (503, "retry later") instead of
+    // being sent again: its request may have answered already, and a command sent again could
+    // queue a batch its client was told was not (and time out once more, its timer still running).
+    autoResendUnfulfilledCommands: false,
   });
   connection.on('error', (error) => logger.warn({ err: error }, 'queue producer redis connection error'));
   reconnectOnCommandTimeout(connection, logger);
@@ -100,24 +104,15 @@ function reconnectOnCommandTimeout(connection: Redis, logger: Logger): void {
   // Counts the connection's sockets (once more when one is dropped): a command remembers its first.
   let socket = 0;
   connection.on('ready', () => socket++);
-  const failed = new WeakSet<Command>();
-  const sent = new WeakSet<Command>();
   const sendCommand = connection.sendCommand.bind(connection);
   connection.sendCommand = (command, stream) => {
-    // ioredis sends the commands in flight again on the new socket, failed ones too: a timed-out
-    // one's request answered 503 ("retry later"), so it could queue a batch its client was told was not.
-    if (failed.has(command)) return command.promise;
-    if (!sent.has(command)) {
-      sent.add(command);
-      const sentOn = socket;
-      command.promise.catch((error: unknown) => {
-        failed.add(command);
-        if (sentOn !== socket || connection.status !== 'ready' || !/command timed out/i.test(errorMessage(error))) return;
-        socket++;
-        logger.warn({ timeoutMs: PRODUCER_COMMAND_TIMEOUT_MS }, 'queue producer redis connection stopped answering: reconnecting');
-        connection.disconnect(true);
-      });
-    }
+    const sentOn = socket;
+    command.promise.catch((error: unknown) => {
+      if (sentOn !== socket || connection.status !== 'ready' || !/command timed out/i.test(errorMessage(error))) return;
+      socket++;
+      logger.warn({ timeoutMs: PRODUCER_COMMAND_TIMEOUT_MS }, 'queue producer redis connection stopped answering: reconnecting');
+      connection.disconnect(true);
+    });
     return sendCommand(command, stream);
   };
 }
