@@ -101,6 +101,10 @@ describe('analyzeDocument', () => {
     // The document's year, or a sentence that says nothing of when, keeps the publication day.
     expect(eventAt(analyze('Smith died in the 2010s.'), 'died')).toMatchObject({ event_date: '2013-05-03', event_date_source: 'document' });
     expect(eventAt(analyze('The fire burned for three days.'), 'burned')).toMatchObject({ event_date: '2013-05-03', event_date_source: 'document' });
+    // A year of reference, or a later one, says nothing of when the sentence's events happened.
+    expect(eventAt(analyze('Police arrested Smith 10 years after the 2003 attack.'), 'arrested')).toMatchObject({ event_date: '2013-05-03' });
+    expect(eventAt(analyze('Parliament passed the budget for fiscal year 2012.'), 'passed')).toMatchObject({ event_date: '2013-05-03' });
+    expect(eventAt(analyze('The council approved the 2014 budget.'), 'approved')).toMatchObject({ event_date: '2013-05-03' });
   });
 
   it('describes each event by its sentence and gives a confidence in 0..1', () => {

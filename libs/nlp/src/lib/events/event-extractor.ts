@@ -67,23 +67,38 @@ function dateResolver({ values, tokens }: TokenizedText, reference: DateReferenc
 /** A year a date expression names ("2010", "the summer of 2012", "mid-2012"), or a decade ("the 1990s"). */
 const NAMED_YEAR = /(?<!\d)(\d{4})(['’]?s)?(?!\d)/g;
 
+/** Words before a year that make it a point of reference, not the time of the sentence's events. */
+const REFERENCE_YEAR = /\b(?:after|since|before|following|fiscal|fy)(?:\s+the)?(?:\s+year)?\s*$/i;
+
 /**
- * Whether the sentence's DATE expressions name years, none of them the document's: "The 2010
- * earthquake", published in 2013, did not happen on the day of publication. (A year is not a day:
- * such an event has no date rather than the publication day.)
+ * Whether the sentence's DATE expressions name earlier years, none of them the document's: "The
+ * 2010 earthquake", published in 2013, did not happen on the day of publication. (A year is not
+ * a day: such an event has no date rather than the publication day.) A later year ("the 2014
+ * budget") and a year of reference ("10 years after the 2003 attack", "fiscal year 2014") say
+ * nothing of when the sentence's events happened.
  */
-function namesOtherYears(values: TokenizedText['values'], dates: readonly number[] | undefined, documentYear: number): boolean {
+function namesOtherYears({ values, tokens }: TokenizedText, dates: readonly number[] | undefined, documentYear: number): boolean {
   let named = false;
   for (const index of dates ?? []) {
-    for (const match of values[index].text.matchAll(NAMED_YEAR)) {
+    const value = values[index];
+    const lead = wordsBefore(tokens, value.tokenStart, 3);
+    for (const match of value.text.matchAll(NAMED_YEAR)) {
       const first = Number(match[1]);
-      if (first < 1000) continue;
+      if (first < 1000 || first > documentYear) continue;
+      if (REFERENCE_YEAR.test(`${lead} ${value.text.slice(0, match.index)}`)) continue;
       const last = match[2] && first % 10 === 0 ? first + 9 : first;
-      if (documentYear >= first && documentYear <= last) return false;
+      if (documentYear <= last) return false;
       named = true;
     }
   }
   return named;
+}
+
+/** Up to `count` words before token `start` in its sentence, as text. */
+function wordsBefore(tokens: TokenizedText['tokens'], start: number, count: number): string {
+  const words: string[] = [];
+  for (let t = start - 1; t >= 0 && t >= start - count && tokens[t].sentence === tokens[start]?.sentence; t--) words.unshift(tokens[t].text);
+  return words.join(' ');
 }
 
 /**
@@ -170,7 +185,7 @@ export function extractEvents(input: EventInput): Event[] {
     // publication date) cost every trigger every date of its sentence (quadratic in a long one).
     const sentenceDates = dates.get(sentence)?.filter((index) => dateOf(index) !== null);
     // The document's date stands for a sentence that says nothing of when, not one naming another year.
-    const fallbackDate = documentDate && !namesOtherYears(values, dates.get(sentence), Number(documentDate.slice(0, 4))) ? documentDate : null;
+    const fallbackDate = documentDate && !namesOtherYears(tokenized, dates.get(sentence), Number(documentDate.slice(0, 4))) ? documentDate : null;
     triggers.forEach((trigger, k) => {
       const start = tokens[trigger.tokenStart].start;
       const end = tokens[trigger.tokenEnd - 1].end;
