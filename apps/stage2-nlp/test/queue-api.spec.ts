@@ -156,8 +156,7 @@ describe('the BullMQ worker and the HTTP API', () => {
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain('stage2_batches_total{status="completed"}');
-    // The registry's metrics are registered when it is on (the design's instant rollback opens nothing).
-    // The design's instant rollback opens nothing of the registry: not even its metrics.
+    // The registry's metrics are registered only when it is on: the design's instant rollback opens nothing of it.
     if (registryOn) expect(metrics.body).toContain('stage2_metadata_registry_writes_total');
     else expect(metrics.body).not.toContain('stage2_metadata_registry_');
     expect(metrics.body).toContain('stage2_queue_jobs{state="completed"} 1');
