@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import { errorCodes, type FastifyInstance } from 'fastify';
 import { BatchTooLargeError } from '../config/stage2.errors';
 
 const QUOTE = 0x22;
@@ -84,19 +84,16 @@ export function registerJsonBatchParser(app: FastifyInstance, maxBodyBytes: numb
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) => {
     // A UTF-8 byte order mark, which fastify's own parser passed over.
     const bytes = hasByteOrderMark(body as Buffer) ? (body as Buffer).subarray(3) : (body as Buffer);
-    if (bytes.length === 0) return done(fastifyError('FST_ERR_CTP_EMPTY_JSON_BODY', "Body cannot be empty when content-type is set to 'application/json'"), undefined);
+    if (bytes.length === 0) return done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
     const excess = jsonBatchExcess(bytes, maxDocuments);
     if (excess) return done(new BatchTooLargeError(maxDocuments, excess === 'values' ? { values: maxDocuments * VALUES_PER_DOCUMENT } : {}), undefined);
     try {
       done(null, JSON.parse(bytes.toString('utf8')));
-    } catch (error) {
-      done(fastifyError('FST_ERR_CTP_INVALID_JSON_BODY', (error as Error).message), undefined);
+    } catch {
+      done(new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(), undefined);
     }
   });
 }
 
 const hasByteOrderMark = (bytes: Buffer) => bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 
-function fastifyError(code: string, message: string): Error {
-  return Object.assign(new Error(message), { code, statusCode: 400 });
-}

@@ -56,9 +56,7 @@ function dateResolver({ values, tokens }: TokenizedText, reference: DateReferenc
   return (index) => {
     if (!cache.has(index)) {
       const value = values[index];
-      const before = tokens[value.tokenStart - 1];
-      const wordBefore = before && before.sentence === tokens[value.tokenStart]?.sentence ? before.text : undefined;
-      cache.set(index, resolveDate(value.text, reference, wordBefore)?.iso ?? null);
+      cache.set(index, resolveDate(value.text, reference, wordsBefore(tokens, value.tokenStart, 1) || undefined)?.iso ?? null);
     }
     return cache.get(index) ?? null;
   };
