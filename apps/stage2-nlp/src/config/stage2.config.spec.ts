@@ -30,6 +30,12 @@ describe('loadStage2Config', () => {
     expect(() => loadStage2Config({ STAGE2_ANALYSIS_TIMEOUT_MS: '10' })).toThrow(/STAGE2_ANALYSIS_TIMEOUT_MS: /);
   });
 
+  it('takes 4 uploads at once by default, and refuses 0 (no upload could ever be taken)', () => {
+    expect(loadStage2Config({}).STAGE2_MAX_CONCURRENT_UPLOADS).toBe(4);
+    expect(loadStage2Config({ STAGE2_MAX_CONCURRENT_UPLOADS: '16' }).STAGE2_MAX_CONCURRENT_UPLOADS).toBe(16);
+    expect(() => loadStage2Config({ STAGE2_MAX_CONCURRENT_UPLOADS: '0' })).toThrow(/STAGE2_MAX_CONCURRENT_UPLOADS: /);
+  });
+
   it('refuses a delay no timer can wait and numbers not in decimal digits', () => {
     expect(() => loadStage2Config({ STAGE2_JOB_BACKOFF_MS: '3000000000' })).toThrow(/STAGE2_JOB_BACKOFF_MS: /);
     expect(() => loadStage2Config({ STAGE2_CHUNK_SIZE: '0x40' })).toThrow(/STAGE2_CHUNK_SIZE: must be a whole number/);

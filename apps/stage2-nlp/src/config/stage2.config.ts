@@ -13,6 +13,9 @@ export const STAGE2_ENV_FILE = join(__dirname, '..', '..', '.env');
  * that really died has its batch taken over after this long.
  */
 export const DEFAULT_LOCK_DURATION_MS = 10 * 60_000;
+/** Uploads the API takes at once by default (STAGE2_MAX_CONCURRENT_UPLOADS). */
+export const DEFAULT_MAX_CONCURRENT_UPLOADS = 4;
+
 /** Documents one batch may hold by default (STAGE2_MAX_BATCH_DOCUMENTS). */
 export const DEFAULT_MAX_BATCH_DOCUMENTS = 50_000;
 
@@ -77,6 +80,11 @@ export const stage2ConfigSchema = z.object({
    * documents, whose rejections alone ran a worker out of memory.
    */
   STAGE2_MAX_BATCH_DOCUMENTS: positiveInt(DEFAULT_MAX_BATCH_DOCUMENTS),
+  /**
+   * Uploads (POST /batches) the API takes at once; one more gets 503 STAGE2_TOO_MANY_UPLOADS at
+   * once, before its body is read: each holds about 5-6 times its body in memory while it is queued.
+   */
+  STAGE2_MAX_CONCURRENT_UPLOADS: positiveInt(DEFAULT_MAX_CONCURRENT_UPLOADS),
   STAGE2_PROGRESSIVE_SAVE: z.preprocess(envBoolean, z.boolean().default(false)),
   LOG_LEVEL: z.preprocess(
     envEmptyAsUndefined,

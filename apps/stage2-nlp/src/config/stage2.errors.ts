@@ -56,6 +56,15 @@ export class BatchTooLargeError extends PipelineError<'STAGE2_BATCH_TOO_LARGE'> 
   }
 }
 
+/** As many uploads as STAGE2_MAX_CONCURRENT_UPLOADS are being received (HTTP 503): retry shortly. */
+export class TooManyUploadsError extends PipelineError<'STAGE2_TOO_MANY_UPLOADS'> {
+  constructor(readonly maxUploads: number) {
+    super('STAGE2_TOO_MANY_UPLOADS', `${maxUploads} uploads are being received (STAGE2_MAX_CONCURRENT_UPLOADS=${maxUploads}): retry shortly`, {
+      details: { maxUploads },
+    });
+  }
+}
+
 /** The queue's Redis did not answer: the batch was not queued (HTTP 503, the caller may retry). */
 export class QueueUnavailableError extends PipelineError<'STAGE2_QUEUE_UNAVAILABLE'> {
   constructor(message: string, cause?: unknown) {

@@ -1,9 +1,9 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Gauge, type Registry as MetricsRegistry } from 'prom-client';
 import { PipelineError, TIMED_OUT, errorMessage, withinTime, type Logger } from '@storytelling/common';
 import { parseBatchId, parseJobId } from '../batch/batch-id';
-import { DEFAULT_MAX_BATCH_DOCUMENTS } from '../config/stage2.config';
-import { BatchInputError, BatchTooLargeError, JobConflictError, QueueUnavailableError } from '../config/stage2.errors';
+import { DEFAULT_MAX_BATCH_DOCUMENTS, DEFAULT_MAX_CONCURRENT_UPLOADS } from '../config/stage2.config';
+import { BatchInputError, BatchTooLargeError, JobConflictError, QueueUnavailableError, TooManyUploadsError } from '../config/stage2.errors';
 import type { BatchProducer } from '../queue/batch-queue';
 import { documentsFromBody } from './batch-body.parser';
 import { bodyErrorReply } from './body-error.mapper';
@@ -16,6 +16,8 @@ export interface Stage2AppOptions {
   maxBodyBytes: number;
   /** Documents a batch may hold (STAGE2_MAX_BATCH_DOCUMENTS; default 50,000); more is 413 STAGE2_BATCH_TOO_LARGE. */
   maxBatchDocuments?: number;
+  /** Uploads taken at once (STAGE2_MAX_CONCURRENT_UPLOADS; default 4); one more is 503 STAGE2_TOO_MANY_UPLOADS before its body is read. */
+  maxConcurrentUploads?: number;
   /** Progressive save for a batch submitted without `progressive_save` (STAGE2_PROGRESSIVE_SAVE). */
   progressiveSave?: boolean;
   logger?: Logger;
@@ -77,6 +79,10 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
       return reply.code(409).send({ error: error.code, message: error.message, job_id: error.jobId, batch_id: error.batchId, state: error.state });
     }
     if (error instanceof QueueUnavailableError) return reply.code(503).send({ error: error.code, message: error.message });
+    if (error instanceof TooManyUploadsError) {
+      // The body is not read: closing the connection spares the server the rest of it.
+      return reply.code(503).header('retry-after', '1').header('connection', 'close').send({ error: error.code, message: error.message });
+    }
     const bodyError = bodyErrorReply(error, options.maxBodyBytes);
     if (bodyError) return reply.code(bodyError.status).send(bodyError.body);
     const status = (error as { statusCode?: number }).statusCode ?? 500;
@@ -84,7 +90,7 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
     return reply.code(status).send({ error: code, message: errorMessage(error) });
   });
 
-  app.post<{ Querystring: SubmitQuery }>('/batches', async (request, reply) => {
+  app.post<{ Querystring: SubmitQuery }>('/batches', { onRequest: uploadLimiter(options.maxConcurrentUploads ?? DEFAULT_MAX_CONCURRENT_UPLOADS) }, async (request, reply) => {
     const { job_id: jobIdParam, batch_id: batchIdParam, progressive_save: progressive } = request.query;
     const jobId = jobIdParam === undefined ? undefined : parseJobId(jobIdParam, 'job_id');
     const batchId = batchIdParam === undefined ? undefined : parseBatchId(batchIdParam, 'batch_id');
@@ -133,6 +139,26 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
   return app;
 }
 
+/**
+ * Counts the uploads being received or queued: each holds several times its body in memory, so
+ * the API takes a bounded number at once and answers one more at once, before reading its body.
+ * An upload is counted until its response is sent or its connection closes (a timed-out or
+ * aborted upload included).
+ */
+function uploadLimiter(maxUploads: number): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  let uploads = 0;
+  return async (_request, reply) => {
+    if (uploads >= maxUploads) throw new TooManyUploadsError(maxUploads);
+    uploads += 1;
+    let counted = true;
+    const release = () => {
+      if (counted) uploads -= 1;
+      counted = false;
+    };
+    reply.raw.once('finish', release);
+    reply.raw.once('close', release);
+  };
+}
 
 /** The queue's job counts, read when Prometheus scrapes. */
 function registerQueueGauge(options: Stage2AppOptions): void {

@@ -46,6 +46,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     metricsRegistry: runtime.metricsRegistry,
     maxBodyBytes: config.STAGE2_MAX_BODY_BYTES,
     maxBatchDocuments: config.STAGE2_MAX_BATCH_DOCUMENTS,
+    maxConcurrentUploads: config.STAGE2_MAX_CONCURRENT_UPLOADS,
     progressiveSave: config.STAGE2_PROGRESSIVE_SAVE,
     logger,
     healthChecks: {

@@ -7,6 +7,20 @@ describe('redactUrl', () => {
       'postgresql://metadata_service:***@db:5432/pipeline_metadata',
     );
   });
+
+  it('hides a password given as a query parameter (libpq takes ?password= and ?sslpassword=), keeping the other parameters', () => {
+    const redacted = redactUrl('postgresql://metadata_service@db:5432/pipeline_metadata?sslmode=require&password=s3cret&sslpassword=k3y');
+    expect(redacted).not.toContain('s3cret');
+    expect(redacted).not.toContain('k3y');
+    expect(redacted).toContain('sslmode=require');
+    expect(redacted).toContain('password=***');
+  });
+
+  it('hides a query password in a URL it cannot parse', () => {
+    const redacted = redactUrl('postgresql://db:port/x?user=a&password=s3cret');
+    expect(redacted).not.toContain('s3cret');
+    expect(redacted).toContain('user=a');
+  });
 });
 
 describe('loggerOptions (what createLogger logs with)', () => {

@@ -36,14 +36,22 @@ function censorSecret(value: unknown, path: Array<string | null>): unknown {
   return isRequestPath ? value : '[redacted]';
 }
 
-/** Removes the password from a connection URL, for messages and logs. */
+/** Query parameters that carry a secret in a connection URL (libpq's `password`, `sslpassword`; tokens). */
+const SECRET_PARAMETER = /pass(word)?|secret|token|key$/i;
+
+/** Removes the password from a connection URL (user info and query parameters such as `?password=`), for messages and logs. */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
+    for (const name of [...parsed.searchParams.keys()]) {
+      if (SECRET_PARAMETER.test(name)) parsed.searchParams.set(name, '***');
+    }
     return parsed.toString();
   } catch {
-    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+    return url
+      .replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')
+      .replace(/([?&;\s](?:[\w-]*(?:pass(?:word)?|secret|token|key)))=[^&;\s]*/gi, '$1=***');
   }
 }
 
