@@ -146,3 +146,17 @@ describe('event dates and the host time zone', () => {
     }
   }, 60_000);
 });
+
+describe('resolveDate in a clause about the future', () => {
+  const wednesday = new Date('2013-05-01T12:00:00Z');
+  it.each([
+    ['Sunday', '2013-05-05'],
+    ['on Friday', '2013-05-03'],
+    ['Wednesday', '2013-05-01'],
+    // A backward word keeps its meaning whatever the clause's tense.
+    ['last Friday', '2013-04-26'],
+    ['Monday', '2013-05-06'],
+  ])('reads %p against Wednesday 2013-05-01 ahead: %s', (expression, iso) => {
+    expect(resolveDate(expression, wednesday, undefined, true)?.iso).toBe(iso);
+  });
+});

@@ -81,6 +81,9 @@ const asReference = (reference: Date | DateReference): DateReference =>
 /** A weekday's name, whole or shortened ("Friday", "Fri."). */
 const WEEKDAY_NAME = /\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/i;
 
+/** Words that put a weekday before the publication day whatever the clause's tense ("will appeal last Friday's ruling"). */
+const BACKWARD_WORD = /\b(?:last|past|previous|ago)\b/i;
+
 /** Words that put a weekday ahead of the publication day: "next Tuesday", "this Friday", "this coming Friday". */
 const FORWARD_WORD = /^(?:next|this|coming|upcoming)$/i;
 
@@ -99,9 +102,10 @@ function weekdayPointsForward(expression: string, wordBefore: string | undefined
 /**
  * Resolves a date expression ("on Tuesday", "May 3, 2013") against a reference: an instant (read
  * on UTC) or a document's clock (see DateReference). `wordBefore` is the word the text has just
- * before the expression, when any ("upcoming" of "upcoming Friday", which is not part of the DATE).
+ * before the expression, when any ("upcoming" of "upcoming Friday", which is not part of the DATE);
+ * `future`, whether the expression's clause speaks of the future (see inFutureClause).
  */
-export function resolveDate(expression: string, reference: Date | DateReference | undefined, wordBefore?: string): ResolvedDate | null {
+export function resolveDate(expression: string, reference: Date | DateReference | undefined, wordBefore?: string, future = false): ResolvedDate | null {
   if (!reference) return resolveAbsolute(expression);
   const clock = asReference(reference);
   const wall = wallTime(clock);
@@ -119,9 +123,10 @@ export function resolveDate(expression: string, reference: Date | DateReference 
   // Compared on the document's clock (its day is that of the instant shifted by its offset).
   if (!result.start.isCertain('day') && result.start.isCertain('weekday')) {
     const today = utcDay(wall.getUTCFullYear(), wall.getUTCMonth() + 1, wall.getUTCDate()).getTime();
-    if (weekdayPointsForward(expression, wordBefore)) {
-      // "next / this / coming / upcoming Friday" is ahead (chrono's "next Friday" is next week's):
-      // never before the day of publication.
+    if (weekdayPointsForward(expression, wordBefore) || (future && !BACKWARD_WORD.test(expression))) {
+      // "next / this / coming / upcoming Friday", or a weekday in a clause about the future ("will
+      // be held on Friday"), is ahead (chrono's "next Friday" is next week's): never before the
+      // day of publication.
       if (date.getTime() < today) date = new Date(date.getTime() + 7 * 86_400_000);
     } else if (date.getTime() > today) {
       // News reports what happened: a bare weekday ("on Sunday", "Sunday") is the last one, not

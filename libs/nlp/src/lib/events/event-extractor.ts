@@ -2,6 +2,7 @@ import { stableId } from '../document/stable-id';
 import type { Entity, Event } from '../nlp.types';
 import type { Sentence, TokenizedText } from '../text/text-tokenizer';
 import { isoDay, referenceDate, resolveDate, type DateReference } from './event-date';
+import { inFutureClause } from './future-clause';
 import { linearTagClassifier, tagSentence, type TagClassifier, type TriggerSpan } from './event-tagger';
 import { harmoniseSentenceTypes, typeTrigger } from './event-typer';
 import { findParticipants } from './participant-finder';
@@ -49,14 +50,16 @@ export interface EventInput {
 
 /**
  * Dates of one document's DATE expressions, resolved lazily against its reference date (with the
- * word just before each in its sentence: "upcoming" of "upcoming Friday" is not part of the DATE).
+ * word just before each in its sentence: "upcoming" of "upcoming Friday" is not part of the DATE;
+ * and whether its clause speaks of the future: "will be held on Sunday").
  */
 function dateResolver({ values, tokens }: TokenizedText, reference: DateReference | undefined): (index: number) => string | null {
   const cache = new Map<number, string | null>();
   return (index) => {
     if (!cache.has(index)) {
       const value = values[index];
-      cache.set(index, resolveDate(value.text, reference, wordsBefore(tokens, value.tokenStart, 1) || undefined)?.iso ?? null);
+      const future = inFutureClause(tokens, value.tokenStart);
+      cache.set(index, resolveDate(value.text, reference, wordsBefore(tokens, value.tokenStart, 1) || undefined, future)?.iso ?? null);
     }
     return cache.get(index) ?? null;
   };
