@@ -53,7 +53,7 @@ async function emptyDatabase(url: string): Promise<void> {
 }
 
 /** One timed end-to-end run on fresh stores; returns documents/s. */
-async function timedRun(lines: string[], registryOn: boolean, pool: AnalysisPool, progressiveSave: boolean): Promise<{ rate: number; timings: BatchTimings }> {
+async function timedRun(lines: string[], registryOn: boolean, pool: AnalysisPool, progressiveSave: boolean): Promise<{ rate: number; timings: BatchTimings; events: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'stage2-bench-'));
   const env = benchEnvironment(process.env);
   try {
@@ -74,7 +74,7 @@ async function timedRun(lines: string[], registryOn: boolean, pool: AnalysisPool
       const seconds = (performance.now() - started) / 1000;
       if (!summary.success || summary.processed === 0) throw new Error(`bench batch failed: ${summary.error}`);
       if (registryOn && summary.registry.documents !== 'written') throw new Error(`registry did not write: ${summary.registry.documents}`);
-      return { rate: summary.processed / seconds, timings: summary.timings_ms };
+      return { rate: summary.processed / seconds, timings: summary.timings_ms, events: summary.events / summary.processed };
     } finally {
       await runtime.close();
     }
@@ -126,13 +126,15 @@ async function main(): Promise<void> {
     log(`${lines.length} documents from ${source}; ${poolSize} analysis threads; ${rounds} rounds${values.progressive ? '; progressive save' : ''}`);
     const off: number[] = [];
     const on: number[] = [];
+    let eventsPerDocument = 0;
     await timedRun(lines.slice(0, 100), false, pool, values.progressive); // warm-up: JIT, thread pool, database
     for (let round = 0; round < rounds; round++) {
       // Alternate which goes first, so drift on a shared machine falls on both alike.
       const order = round % 2 === 0 ? [false, true] : [true, false];
       for (const registryOn of order) {
-        const { rate, timings } = await timedRun(lines, registryOn, pool, values.progressive);
+        const { rate, timings, events } = await timedRun(lines, registryOn, pool, values.progressive);
         (registryOn ? on : off).push(rate);
+        eventsPerDocument = events;
         const where = `analysis wait ${timings.analysis_wait}, linking ${timings.link}, stores ${timings.stores}, registry ${timings.registry} ms`;
         log(`  round ${round + 1}: registry ${registryOn ? 'on ' : 'off'} ${rate.toFixed(1)} documents/s  (${where})`);
       }
@@ -144,6 +146,10 @@ async function main(): Promise<void> {
       docs_per_s_registry_off: Number(offRate.toFixed(1)),
       docs_per_s_registry_on: Number(onRate.toFixed(1)),
       overhead_ratio: Number((offRate / onRate - 1).toFixed(4)),
+      // What the registry adds per document, in the units of the design's estimate (10-20 ms a
+      // document and 5-10 ms an event, for a batch that took 1.2 s a document without it).
+      registry_ms_per_document: Number((1000 / onRate - 1000 / offRate).toFixed(2)),
+      events_per_document: Number(eventsPerDocument.toFixed(1)),
       nlp_docs_per_s_one_core: Number(nlp.toFixed(1)),
       cores: poolSize,
       throughput_vs_nlp_ceiling: Number((offRate / (nlp * poolSize)).toFixed(3)),
@@ -157,6 +163,8 @@ async function main(): Promise<void> {
     log(`end to end, registry off:  ${figures.docs_per_s_registry_off} documents/s (median)`);
     log(`end to end, registry on:   ${figures.docs_per_s_registry_on} documents/s (median)`);
     log(`registry overhead:         ${(figures.overhead_ratio * 100).toFixed(2)}% of processing time (target ≤ 1%)`);
+    const design = [10 + 5 * figures.events_per_document, 20 + 10 * figures.events_per_document].map((ms) => ms.toFixed(0)).join('-');
+    log(`registry cost a document:  ${figures.registry_ms_per_document} ms (${figures.events_per_document} events a document; the design estimated ${design} ms: 10-20 ms a document and 5-10 ms an event)`);
     log(`NLP alone, one core:       ${figures.nlp_docs_per_s_one_core} documents/s × ${poolSize} = ${(nlp * poolSize).toFixed(1)}`);
     log(`end to end / NLP ceiling:  ${figures.throughput_vs_nlp_ceiling} (target ≥ 0.8)`);
   } finally {

@@ -9,7 +9,7 @@ describe('docker-compose.yml', () => {
 
   it('runs every service the pipeline needs', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['elasticsearch', 'migrate', 'postgres', 'redis-cache', 'stage2-nlp', 'stage2-nlp-2', 'stage5-graph', 'stages-postgres'].sort(),
+      ['elasticsearch', 'migrate-registry', 'migrate-stages', 'postgres', 'redis-cache', 'stage2-nlp', 'stage2-nlp-2', 'stage5-graph', 'stages-postgres'].sort(),
     );
   });
 
@@ -42,7 +42,7 @@ describe('docker-compose.yml', () => {
     // The design: `docker stop storytelling-postgres`, then Stage 2 goes on with its own stores.
     expect(compose.services['postgres'].container_name).toBe('storytelling-postgres');
     const hostOf = (url: string | undefined) => (url ? new URL(url).hostname : undefined);
-    for (const name of ['migrate', 'stage2-nlp', 'stage2-nlp-2', 'stage5-graph']) {
+    for (const name of ['migrate-registry', 'stage2-nlp', 'stage2-nlp-2', 'stage5-graph']) {
       const env = composeEnvironment(compose.services[name]);
       const registryHost = env['POSTGRES_HOST'] ?? hostOf(env['DATABASE_URL']);
       expect({ name, registryHost }).toEqual({ name, registryHost: 'postgres' });
@@ -54,7 +54,7 @@ describe('docker-compose.yml', () => {
 
   it("connects each stage to its own database as that database's owner role, never as the admin", () => {
     const roleOf = (url: string | undefined) => (url ? new URL(url).username : undefined);
-    for (const name of ['migrate', 'stage2-nlp', 'stage2-nlp-2', 'stage5-graph']) {
+    for (const name of ['migrate-stages', 'stage2-nlp', 'stage2-nlp-2', 'stage5-graph']) {
       const env = composeEnvironment(compose.services[name]);
       if (name !== 'stage5-graph') expect({ name, role: roleOf(env['STAGE2_DATABASE_URL']) }).toEqual({ name, role: 'stage2_app' });
       if (!name.startsWith('stage2')) expect({ name, role: roleOf(env['STAGE5_DATABASE_URL']) }).toEqual({ name, role: 'stage5_app' });
@@ -100,10 +100,28 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('starts the apps only after the migrations succeeded', () => {
+  it('starts the apps only after the migrations of the databases they need succeeded', () => {
     for (const app of ['stage2-nlp', 'stage2-nlp-2', 'stage5-graph']) {
-      expect(compose.services[app].depends_on).toMatchObject({ migrate: { condition: 'service_completed_successfully' } });
+      expect(compose.services[app].depends_on).toMatchObject({ 'migrate-stages': { condition: 'service_completed_successfully' } });
     }
+    expect(compose.services['stage5-graph'].depends_on).toMatchObject({ 'migrate-registry': { condition: 'service_completed_successfully' } });
+  });
+
+  it("starts Stage 2 without the registry's server (the design: the registry down, the pipeline goes on; its writes wait in the outbox)", () => {
+    /** Every service `name` waits for, directly or through the services it waits for. */
+    const waitsFor = (name: string, seen = new Set<string>()): Set<string> => {
+      for (const dependency of Object.keys(compose.services[name].depends_on ?? {})) {
+        if (!seen.has(dependency)) waitsFor(dependency, seen.add(dependency));
+      }
+      return seen;
+    };
+    for (const app of ['stage2-nlp', 'stage2-nlp-2']) {
+      const dependencies = [...waitsFor(app)].sort();
+      expect({ app, dependencies }).toEqual({ app, dependencies: expect.not.arrayContaining(['postgres']) });
+      expect({ app, dependencies }).toEqual({ app, dependencies: expect.not.arrayContaining(['migrate-registry']) });
+    }
+    // The registry's migration runs again until its server answers.
+    expect(compose.services['migrate-registry'].restart).toBe('on-failure');
   });
 
   it("gives the registry writer's password only to the database, the migrations and Stage 2", () => {
@@ -111,7 +129,7 @@ describe('docker-compose.yml', () => {
       .filter(([, service]) => JSON.stringify(service.environment ?? {}).includes('METADATA_SERVICE_PASSWORD'))
       .map(([name]) => name)
       .sort();
-    expect(holders).toEqual(['migrate', 'postgres', 'stage2-nlp', 'stage2-nlp-2']);
+    expect(holders).toEqual(['migrate-registry', 'postgres', 'stage2-nlp', 'stage2-nlp-2']);
     const stage5 = composeEnvironment(compose.services['stage5-graph']);
     expect(stage5['DATABASE_URL']).toMatch(/^postgresql:\/\/stage5_reader:/);
     expect(Object.keys(stage5).filter((name) => /^POSTGRES_|^METADATA_SERVICE_PASSWORD$/.test(name))).toEqual([]);
