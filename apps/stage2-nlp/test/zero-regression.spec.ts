@@ -4,7 +4,8 @@ import { AnalysisPool } from '../src/analysis/analysis-pool';
 import { indexedDocuments, mockedElasticsearch } from './support/elasticsearch-mock';
 import { sampleLines } from './support/sample-corpus';
 import { countRows, jsonlContents, stage2Rows } from './support/store-snapshot';
-import { TcpProxy } from '@storytelling/test-utils';
+import IORedis from 'ioredis';
+import { TcpProxy, testRedisUrl, uniqueName } from '@storytelling/test-utils';
 import { createTestRuntime, type TestRuntime } from './support/test-runtime';
 
 const REGISTRY_TABLES = ['job_registry', 'document_metadata', 'event_metadata'];
@@ -37,17 +38,19 @@ describe("the design's zero-regression checklist", () => {
   });
   afterAll(() => pool.close());
 
-  it.each([false, true])('the same batch gives the same JSONL, PostgreSQL rows and Elasticsearch documents with the registry disabled and enabled (progressive save: %s)', async (progressiveSave) => {
+  /** The stores' output of one batch with the registry disabled, then enabled with `registryEnv` (same ids). */
+  async function storesOffAndOn(progressiveSave: boolean, registryEnv: Record<string, string> = {}, redisKeyPrefix?: string) {
     const lines = sampleLines();
     const ids = { jobId: randomUUID(), batchId: 'batch_20260101_120000', progressiveSave };
     const results = [];
     for (const enabled of ['false', 'true']) {
       const es = mockedElasticsearch();
-      const t = await runtime({ registryEnv: { METADATA_REGISTRY_ENABLED: enabled }, elasticsearchClient: es.client });
+      const t = await runtime({ registryEnv: { ...registryEnv, METADATA_REGISTRY_ENABLED: enabled }, elasticsearchClient: es.client, redisKeyPrefix });
       const summary = await t.runtime.processor.processBatch(lines, ids);
       expect(summary.success).toBe(true);
       expect(summary.stores['elasticsearch']).toMatchObject({ documents: lines.length });
       results.push({
+        t,
         summary,
         jsonl: await jsonlContents(t.runtime.jsonl.filesOf(ids)),
         rows: await stage2Rows(t.stage2Db.url),
@@ -76,7 +79,41 @@ describe("the design's zero-regression checklist", () => {
     expect(registryOff).toMatchObject({ enabled: false, job: 'skipped', documents: 'skipped' });
     expect(off.registryRows).toEqual({ job_registry: 0, document_metadata: 0, event_metadata: 0 });
     expect(registryOn).toMatchObject({ enabled: true, job: 'written', documents: 'written', status: 'written' });
-    expect(on.registryRows).toEqual({ job_registry: 1, document_metadata: lines.length, event_metadata: on.summary.events });
+    return { off, on, jobId: ids.jobId, documents: lines.length };
+  }
+
+  it.each([false, true])('the same batch gives the same JSONL, PostgreSQL rows and Elasticsearch documents with the registry disabled and enabled (progressive save: %s)', async (progressiveSave) => {
+    const { on, documents } = await storesOffAndOn(progressiveSave);
+    expect(on.registryRows).toEqual({ job_registry: 1, document_metadata: documents, event_metadata: on.summary.events });
+  });
+
+  describe('with Redis, as the design configures it', () => {
+    let redis: IORedis;
+    let prefix: string;
+    beforeEach(async () => {
+      redis = new IORedis(await testRedisUrl());
+      prefix = `${uniqueName('stage2_zero_regression')}:`;
+    });
+    afterEach(async () => {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    });
+
+    it.each([
+      ['a cache in front of PostgreSQL (the design\'s default)', { METADATA_ENABLE_REDIS_CACHE: 'true' }, 1],
+      ['the primary backend', { METADATA_PRIMARY_BACKEND: 'redis' }, 0],
+    ])('gives the same stores with the registry disabled and enabled on Redis as %s, and the registry holds the batch', async (_name, mode, postgresJobs) => {
+      const { on, jobId, documents } = await storesOffAndOn(true, { REDIS_URL: await testRedisUrl(), ...mode }, prefix);
+      // Where the records went: PostgreSQL (behind the cache) or Redis alone.
+      expect(on.registryRows['job_registry']).toBe(postgresJobs);
+      expect(await redis.keys(`${prefix}*`)).not.toHaveLength(0);
+      const reader = on.t.runtime.registry.reader;
+      expect(await reader.getJob(jobId)).toMatchObject({ job_id: jobId, status: 'completed' });
+      let read = 0;
+      for await (const page of reader.documents({ jobId })) read += page.length;
+      expect(read).toBe(documents);
+    });
   });
 
   /** A runtime whose registry reaches its database through a proxy the test can cut. */

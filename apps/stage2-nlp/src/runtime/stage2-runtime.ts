@@ -26,6 +26,8 @@ export interface Stage2RuntimeOptions {
   metricsRegistry?: MetricsRegistry;
   /** Also collect Node's default metrics (the server does; tests do not). */
   defaultMetrics?: boolean;
+  /** Prefix of the registry's Redis keys (default the registry's own); tests use a unique one. */
+  registryRedisKeyPrefix?: string;
 }
 
 /** Everything a Stage 2 process runs on, built from configuration; `close()` releases it all. */
@@ -80,7 +82,13 @@ export async function createStage2Runtime(options: Stage2RuntimeOptions): Promis
     const stores: DocumentStore[] = [jsonl, postgres, ...(elasticsearch ? [elasticsearch] : [])];
     const writer = new MultiBackendWriter(stores, postgres as LinkStateStore, logger);
 
-    const registry = await createRegistry({ config: options.registryConfig, logger, metricsPrefix: 'stage2', metricsRegistry });
+    const registry = await createRegistry({
+      config: options.registryConfig,
+      logger,
+      metricsPrefix: 'stage2',
+      metricsRegistry,
+      redisKeyPrefix: options.registryRedisKeyPrefix,
+    });
     cleanups.push(() => registry.close());
 
     const metrics = new Stage2Metrics(metricsRegistry);

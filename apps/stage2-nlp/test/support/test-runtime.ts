@@ -29,6 +29,8 @@ export interface TestRuntimeOptions {
   /** Where the registry connects instead of its database's own URL (a proxy that tests can cut). */
   registryUrl?: (databaseUrl: string) => string;
   databases?: { stage2Db: TestDatabase; registryDb: TestDatabase };
+  /** Prefix of the registry's Redis keys, for a test that gives the registry a Redis (REDIS_URL in registryEnv). */
+  redisKeyPrefix?: string;
 }
 
 /** A Stage 2 runtime on fresh PostgreSQL databases and a temporary output folder. */
@@ -58,6 +60,7 @@ export async function createTestRuntime(options: TestRuntimeOptions): Promise<Te
     pool: options.pool,
     elasticsearchClient: options.elasticsearchClient,
     logger: createLogger('stage2-test', { level: 'silent' }),
+    registryRedisKeyPrefix: options.redisKeyPrefix,
   });
   return {
     runtime,
