@@ -1,6 +1,6 @@
 export { PipelineError, ConfigError, errorMessage } from './lib/pipeline-error';
 export { loadConfig, envBoolean, envEmptyAsUndefined, envInteger, MAX_TIMER_MS } from './lib/config-loader';
-export { createLogger, redactUrl, REDACTED_KEYS, type Logger } from './lib/logger';
+export { createLogger, loggerOptions, redactUrl, REDACTED_KEYS, type Logger } from './lib/logger';
 export { seededRandom } from './lib/seeded-random';
 export { withPooledClient, type ClientPool, type ReleasableClient } from './lib/pooled-client';
 export { pathDeeperThan } from './lib/nesting-depth';

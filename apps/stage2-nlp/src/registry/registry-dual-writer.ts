@@ -57,6 +57,7 @@ export class RegistryDualWriter {
   }
 
   async updateStatus(summary: BatchSummary, attempt?: number): Promise<void> {
+    this.logDocumentsWritten(summary);
     await this.call(summary.registry, 'status', 'update the job status', (hooks) =>
       hooks.updateJobStatusInRegistry({
         jobId: summary.job_id,
@@ -71,6 +72,21 @@ export class RegistryDualWriter {
         },
       }),
     );
+  }
+
+  /** The design's line after the dual write: "Metadata registry: wrote X/Y documents" (nothing when the registry took no part). */
+  private logDocumentsWritten(summary: BatchSummary): void {
+    const outcome = summary.registry.documents;
+    if (!this.hooks || outcome === null || outcome === 'skipped') return;
+    const handled = summary.registry.counts.document ?? 0;
+    const of = `${handled}/${summary.processed} documents`;
+    const line = {
+      written: `metadata registry: wrote ${of}`,
+      'dry-run': `metadata registry: validated ${of} (write-only: nothing written)`,
+      outboxed: `metadata registry: kept the batch's documents in the outbox (written once the registry answers)`,
+      failed: `metadata registry: wrote ${of} (some writes failed, see the warnings)`,
+    }[outcome];
+    this.logger.info({ jobId: summary.job_id, outcome, documents: handled, processed: summary.processed }, line);
   }
 
   private async call(
