@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,15 +67,34 @@ describe('embedded default (no PostgreSQL configured)', () => {
     }
   }, 60_000);
 
-  it('opens nothing when disabled: no database, no outbox, hooks skip', async () => {
+  it('opens nothing when disabled: no database, no Redis connection, no outbox, hooks skip', async () => {
     const dir = join(dataDir, 'disabled');
-    const registry = await createRegistry({ config: loadRegistryConfig({ METADATA_REGISTRY_ENABLED: 'false', METADATA_DATA_DIR: dir }), logger: silent });
+    // A server standing for both PostgreSQL and Redis: a disabled registry must not even connect.
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const config = loadRegistryConfig({
+      METADATA_REGISTRY_ENABLED: 'false',
+      METADATA_DATA_DIR: dir,
+      DATABASE_URL: `postgresql://127.0.0.1:${port}/pipeline_metadata`,
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      METADATA_ENABLE_REDIS_CACHE: 'true',
+    });
+    const registry = await createRegistry({ config, logger: silent });
     const result = await registry.hooks.syncWriteDocumentsToRegistry(makeBatch());
     expect(result).toEqual({ outcome: 'skipped', counts: {}, reason: 'metadata registry disabled' });
     expect(registry.enabled).toBe(false);
     expect(registry.status()).toEqual({ breaker: 'closed', outboxPending: 0, backend: 'disabled' });
     await expect(registry.reader.getJob(randomUUID())).rejects.toMatchObject({ code: 'REGISTRY_DISABLED' });
     await registry.close();
+    // Give a connection that was started a moment to arrive.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    expect(connections).toBe(0);
     expect(existsSync(dir)).toBe(false);
   });
 
