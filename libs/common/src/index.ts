@@ -1,5 +1,5 @@
 export { PipelineError, ConfigError, errorMessage } from './lib/pipeline-error';
-export { loadConfig, envBoolean, envEmptyAsUndefined, envInteger, MAX_TIMER_MS } from './lib/config-loader';
+export { loadConfig, envBoolean, envEmptyAsUndefined, envInteger, envUrl, MAX_TIMER_MS } from './lib/config-loader';
 export { createLogger, loggerOptions, redactUrl, REDACTED_KEYS, type Logger } from './lib/logger';
 export { seededRandom } from './lib/seeded-random';
 export { withPooledClient, type ClientPool, type ReleasableClient } from './lib/pooled-client';

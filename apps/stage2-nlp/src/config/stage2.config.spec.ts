@@ -36,6 +36,18 @@ describe('loadStage2Config', () => {
     expect(() => loadStage2Config({ STAGE2_MAX_CONCURRENT_UPLOADS: '0' })).toThrow(/STAGE2_MAX_CONCURRENT_UPLOADS: /);
   });
 
+  it('refuses a URL of the wrong scheme, or none, naming the variable (it failed only at connection, unclearly)', () => {
+    expect(() => loadStage2Config({ STAGE2_DATABASE_URL: 'localhost:5432' })).toThrow(/STAGE2_DATABASE_URL: must be a postgresql or postgres:\/\/ URL/);
+    expect(() => loadStage2Config({ STAGE2_DATABASE_URL: 'http://127.0.0.1:5432/x' })).toThrow(/STAGE2_DATABASE_URL: /);
+    expect(() => loadStage2Config({ ELASTICSEARCH_URL: 'localhost:9200' })).toThrow(/ELASTICSEARCH_URL: must be a http or https:\/\/ URL/);
+    expect(() => loadStage2Config({ REDIS_URL: 'http://127.0.0.1:6379' })).toThrow(/REDIS_URL: /);
+    expect(loadStage2Config({ STAGE2_DATABASE_URL: 'postgres://u@h:5432/d', ELASTICSEARCH_URL: 'https://es:9200', REDIS_URL: 'rediss://r:6380/0' })).toMatchObject({
+      STAGE2_DATABASE_URL: 'postgres://u@h:5432/d',
+      ELASTICSEARCH_URL: 'https://es:9200',
+      REDIS_URL: 'rediss://r:6380/0',
+    });
+  });
+
   it('refuses a delay no timer can wait and numbers not in decimal digits', () => {
     expect(() => loadStage2Config({ STAGE2_JOB_BACKOFF_MS: '3000000000' })).toThrow(/STAGE2_JOB_BACKOFF_MS: /);
     expect(() => loadStage2Config({ STAGE2_CHUNK_SIZE: '0x40' })).toThrow(/STAGE2_CHUNK_SIZE: must be a whole number/);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { envBoolean, envEmptyAsUndefined, envInteger, loadConfig, MAX_TIMER_MS } from '@storytelling/common';
+import { envBoolean, envEmptyAsUndefined, envInteger, envUrl, loadConfig, MAX_TIMER_MS } from '@storytelling/common';
 import { z } from 'zod';
 
 /** Stage 2's env file, where the design keeps it (its app folder); the environment's variables win over it. */
@@ -23,7 +23,6 @@ export const DEFAULT_MAX_BATCH_DOCUMENTS = 50_000;
 export const DEFAULT_ANALYSIS_TIMEOUT_MS = 120_000;
 
 const optionalString = z.preprocess(envEmptyAsUndefined, z.string().optional());
-const optionalUrl = z.preprocess(envEmptyAsUndefined, z.url().optional());
 // Capped where a Node timer still waits (delays), far above any sane count or size.
 const positiveInt = (fallback: number) => envInteger(fallback, 1, MAX_TIMER_MS);
 
@@ -33,17 +32,17 @@ const positiveInt = (fallback: number) => envInteger(fallback, 1, MAX_TIMER_MS);
  */
 export const stage2ConfigSchema = z.object({
   /** Stage 2's own PostgreSQL database; unset → embedded PGlite under STAGE2_DATA_DIR. */
-  STAGE2_DATABASE_URL: optionalUrl,
+  STAGE2_DATABASE_URL: envUrl(['postgresql', 'postgres']),
   STAGE2_DATA_DIR: z.preprocess(envEmptyAsUndefined, z.string().default('.data/stage2')),
   /** A statement to Stage 2's PostgreSQL unanswered this long fails (a silent connection would hold the linker's lock forever). */
   STAGE2_DATABASE_QUERY_TIMEOUT_MS: envInteger(1_800_000, 1_000, MAX_TIMER_MS),
   /** Where the JSONL files go (one set per batch). */
   OUTPUT_DIR: z.preprocess(envEmptyAsUndefined, z.string().default('output')),
   /** Elasticsearch is written only when this is set. */
-  ELASTICSEARCH_URL: optionalUrl,
+  ELASTICSEARCH_URL: envUrl(['http', 'https']),
   ELASTICSEARCH_INDEX: z.preprocess(envEmptyAsUndefined, z.string().regex(/^[a-z0-9][a-z0-9_-]*$/).default('stage2-documents')),
   /** BullMQ's Redis: REDIS_URL, else REDIS_HOST:REDIS_PORT (the queue uses database STAGE2_QUEUE_REDIS_DB). */
-  REDIS_URL: optionalUrl,
+  REDIS_URL: envUrl(['redis', 'rediss']),
   REDIS_HOST: optionalString,
   REDIS_PORT: envInteger(6379, 1, 65535),
   STAGE2_QUEUE_REDIS_DB: envInteger(0, 0, 15),

@@ -40,6 +40,20 @@ export const envBoolean = (value: unknown): unknown => {
 export const envEmptyAsUndefined = (value: unknown): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
+/**
+ * An optional URL of one of `protocols` ("postgresql", "redis", ...): a URL of another scheme, or
+ * a "host:port" without one, would pass a plain URL check and fail only later, at connection, with
+ * an error that names neither the variable nor the cause.
+ */
+export const envUrl = (protocols: readonly string[]) =>
+  z.preprocess(
+    envEmptyAsUndefined,
+    z
+      .url({ message: `must be a ${protocols.join(' or ')}:// URL` })
+      .refine((value) => protocols.some((p) => value.startsWith(`${p}://`)), { message: `must be a ${protocols.join(' or ')}:// URL` })
+      .optional(),
+  );
+
 /** Longest delay a Node timer takes (about 24.8 days): a longer one is cut to 1 ms, so fires at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
 

@@ -16,6 +16,11 @@ describe('redactUrl', () => {
     expect(redacted).toContain('password=***');
   });
 
+  it('hides the tail of a password with an unencoded "#", and a password without a user', () => {
+    expect(redactUrl('postgresql://u:p@ss#word@h/db')).not.toContain('word');
+    expect(redactUrl('redis://:pw?x@h:6379/0')).not.toContain('pw');
+  });
+
   it('hides a query password in a URL it cannot parse', () => {
     const redacted = redactUrl('postgresql://db:port/x?user=a&password=s3cret');
     expect(redacted).not.toContain('s3cret');

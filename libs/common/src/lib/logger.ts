@@ -44,13 +44,15 @@ export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
+    // A password with an unencoded "#" puts its tail in the fragment, which no connection URL needs.
+    parsed.hash = '';
     for (const name of [...parsed.searchParams.keys()]) {
       if (SECRET_PARAMETER.test(name)) parsed.searchParams.set(name, '***');
     }
     return parsed.toString();
   } catch {
     return url
-      .replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')
+      .replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@')
       .replace(/([?&;\s](?:[\w-]*(?:pass(?:word)?|secret|token|key)))=[^&;\s]*/gi, '$1=***');
   }
 }
