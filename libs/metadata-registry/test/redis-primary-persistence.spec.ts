@@ -3,11 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import IORedis from 'ioredis';
 import pino from 'pino';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { loadRegistryConfig } from '../src';
 import { openRedisSide, type RedisSide } from '../src/lib/redis-side';
 import { createRegistryMetrics } from '../src/lib/registry.metrics';
+import { classifyFailure } from '../src/lib/write-failures';
+import { eventually } from '@storytelling/test-utils';
 import { startPrivateRedis, type PrivateRedis } from './private-redis';
 
 interface LogLine {
@@ -92,5 +95,29 @@ describe('Redis primary: persistence settings, checked at connect', () => {
     expect(await primary.persistence.checked).toBe('unknown');
     expect(lines.find((l) => /could not read the persistence settings/.test(l.msg))).toBeDefined();
     expect(await primary.reader.getJob(jobId)).toMatchObject({ job_id: jobId });
+  });
+
+  it('keeps a write Redis refuses while it cannot save its snapshot (MISCONF) as transient, and writes once Redis takes writes again', async () => {
+    const primary = await open([]);
+    // Never the shared server: its snapshot folder is removed below.
+    if (!server) throw new Error('no private Redis');
+    const admin = new IORedis(server.url);
+    try {
+      const [, dir] = (await admin.config('GET', 'dir')) as string[];
+      // The snapshot's folder gone (a full or lost disk): the save fails, and Redis refuses writes until one succeeds.
+      rmSync(dir, { recursive: true, force: true });
+      await admin.bgsave();
+      await eventually(async () => /rdb_last_bgsave_status:err/.test(await admin.info('persistence')), { intervalMs: 50, tries: 200 });
+      const refused = await registerJob(primary).catch((error: unknown) => error);
+      expect(String(refused)).toMatch(/MISCONF/);
+      // It used to be 'failing': dead-lettered after METADATA_OUTBOX_MAX_ATTEMPTS though only "not now".
+      expect(classifyFailure(refused)).toBe('transient');
+      // The operator's way out (the server's working folder is gone for good): writes are taken again.
+      await admin.config('SET', 'stop-writes-on-bgsave-error', 'no');
+      const jobId = await registerJob(primary);
+      expect(await primary.reader.getJob(jobId)).toMatchObject({ job_id: jobId });
+    } finally {
+      admin.disconnect();
+    }
   });
 });

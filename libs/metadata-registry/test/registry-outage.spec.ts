@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -195,6 +195,31 @@ describe('registry outage', () => {
       expect((await sql.query('SELECT count(*)::int AS n FROM document_metadata WHERE job_id = $1', [poisoned])).rows).toEqual([{ n: 3 }]);
     } finally {
       await sql.end();
+    }
+  }, 60_000);
+
+  it('keeps writes while the database is read-only (a failover to a standby, maintenance) and replays them once it takes writes again', async () => {
+    const dataDir = outboxFolder('registry-read-only-');
+    // Few attempts, no backoff, a breaker that stays closed: were 25006 counted as failing, two replays would dead-letter the entry.
+    const env = { METADATA_ENABLE_REDIS_CACHE: 'false', METADATA_OUTBOX_MAX_ATTEMPTS: '2', METADATA_OUTBOX_RETRY_BACKOFF_MS: '0' };
+    const jobId = randomUUID();
+    // Sessions opened from now on start read-only: every write fails with SQLSTATE 25006.
+    await admin.query(`ALTER DATABASE "${db.name}" SET default_transaction_read_only = on`);
+    const registry = await createRegistry({ config: testConfig(db.url, dataDir, env), logger: silent, replayIntervalMs: 0, breaker: { volumeThreshold: 1_000 } });
+    try {
+      const outboxed = await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: 'read-only', attempt: 1 });
+      expect(outboxed).toMatchObject({ outcome: 'outboxed', reason: expect.stringMatching(/read-only transaction/) });
+      for (let i = 0; i < 4; i++) {
+        expect(await registry.replayOutbox()).toMatchObject({ replayed: 0, pending: 1, deadLettered: 0, lastError: expect.stringMatching(/read-only/) });
+      }
+      await admin.query(`ALTER DATABASE "${db.name}" RESET default_transaction_read_only`);
+      // A connection that failed is dropped, so the replay opens a new, writable one.
+      expect(await registry.replayOutbox()).toMatchObject({ replayed: 1, pending: 0, deadLettered: 0 });
+      expect(await registry.reader.getJob(jobId)).toMatchObject({ batch_id: 'read-only', status: 'running' });
+      expect(readdirSync(join(dataDir, 'outbox'))).not.toContain('dead-letters.jsonl');
+    } finally {
+      await admin.query(`ALTER DATABASE "${db.name}" RESET default_transaction_read_only`);
+      await registry.close();
     }
   }, 60_000);
 

@@ -17,6 +17,9 @@ describe('classifyFailure', () => {
     ['53300 too many connections', coded('53300'), 'transient'],
     ['08006 connection failure', coded('08006'), 'transient'],
     ['55000 database not accepting connections', coded('55000'), 'transient'],
+    ['25006 read-only transaction (a failover to a standby, maintenance)', coded('25006', 'cannot execute INSERT in a read-only transaction'), 'transient'],
+    ['25P02 in failed transaction (the writer\'s own bug)', coded('25P02'), 'failing'],
+    ['57P03 cannot connect now (the server starting up or in recovery)', coded('57P03'), 'transient'],
     ['ECONNREFUSED', coded('ECONNREFUSED'), 'transient'],
     ['EPIPE (five letters, not a SQLSTATE)', coded('EPIPE'), 'transient'],
     ['EBUSY', coded('EBUSY'), 'transient'],
@@ -25,6 +28,7 @@ describe('classifyFailure', () => {
     ['pg pool closing (the process stops)', new Error('Cannot use a pool after calling end on the pool'), 'transient'],
     ['ioredis closed (no code)', new Error('Connection is closed.'), 'transient'],
     ['redis LOADING reply', new Error('LOADING Redis is loading the dataset in memory'), 'transient'],
+    ['redis MISCONF reply (the snapshot cannot be saved)', new Error("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk."), 'transient'],
     ['Prisma cannot reach the server', coded('P1001'), 'transient'],
     ['42703 undefined column', coded('42703'), 'failing'],
     ['42P01 undefined table', coded('42P01'), 'failing'],
@@ -39,6 +43,9 @@ describe('classifyFailure', () => {
     expect(classifyFailure(new RegistryWriteError('x', { retryable: true, cause: coded('57P01') }))).toBe('transient');
     expect(classifyFailure(Object.assign(coded('P2010'), { meta: { code: '23505' } }))).toBe('rejected');
     expect(classifyFailure(Object.assign(coded('P2010'), { meta: { code: '42703' } }))).toBe('failing');
+    expect(classifyFailure(Object.assign(coded('P2010'), { meta: { code: '25006' } }))).toBe('transient');
+    const misconf = new Error("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. script: 6dee2053, on @user_script:1.");
+    expect(classifyFailure(new RegistryWriteError('write_batch failed on Redis', { retryable: true, cause: misconf }))).toBe('transient');
   });
 
   it('keeps everything but rejected data retryable (the outbox keeps it)', () => {

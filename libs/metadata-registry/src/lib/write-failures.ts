@@ -3,8 +3,9 @@ import { RegistryWriteError } from './registry.errors';
 /**
  * What a failed write means for the outbox:
  * - `rejected`: the record itself is wrong (SQLSTATE 22/23, 54000, validation): retrying cannot help, dead-letter it now;
- * - `transient`: the backend is away or busy (connection lost, shutdown, serialization failure, out of
- *   resources, breaker open, timeout): keep it and retry for as long as it takes;
+ * - `transient`: the backend is away, busy or refuses writes for now (connection lost, shutdown,
+ *   serialization failure, out of resources, read-only after a failover, breaker open, timeout):
+ *   keep it and retry for as long as it takes;
  * - `failing`: anything else (42xxx after a bad deploy, a bug): retry a few times with backoff, then
  *   dead-letter it so it does not block the entries behind it.
  */
@@ -21,10 +22,15 @@ const DATA_CODES = new Set(['54000']);
 // accepting connections", 55P03 lock not available), 57 operator intervention (57P01 admin shutdown,
 // 57P03 cannot connect now, 57014 cancelled), 58 system error.
 const TRANSIENT_CLASSES = new Set(['08', '40', '53', '55', '57', '58']);
+// 25006 read_only_sql_transaction: the server takes no writes for now (a failover left us on a
+// standby, or `default_transaction_read_only` is on for maintenance); the rest of class 25 is the
+// writer's own transaction handling, a bug.
+const TRANSIENT_CODES = new Set(['25006']);
 // Prisma: cannot reach / timed out / connection closed / pool timeout.
 const TRANSIENT_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
-// Redis replies that say "not now" rather than "never".
-const TRANSIENT_REDIS_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|OOM)\b/;
+// Redis replies that say "not now" rather than "never". MISCONF: the server cannot save its
+// snapshot (a full disk) and refuses writes until a save succeeds again.
+const TRANSIENT_REDIS_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|OOM|MISCONF)\b/;
 // Connection failures that node-postgres and ioredis raise without a code (a pool closed as the process stops included).
 const TRANSIENT_MESSAGE =
   /connection terminated|timeout exceeded when trying to connect|query read timeout|not queryable|connection is closed|max retries per request|stream isn't writeable|command timed out|socket (closed|hang up)|cannot use a pool after calling end/i;
@@ -52,7 +58,7 @@ export function classifyFailure(error: unknown): FailureKind {
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
     const sqlClass = code.slice(0, 2);
     if (DATA_CLASSES.has(sqlClass) || DATA_CODES.has(code)) return 'rejected';
-    return TRANSIENT_CLASSES.has(sqlClass) ? 'transient' : 'failing';
+    return TRANSIENT_CLASSES.has(sqlClass) || TRANSIENT_CODES.has(code) ? 'transient' : 'failing';
   }
   const nested = (error as { errors?: unknown }).errors;
   if (Array.isArray(nested) && nested.some((e) => classifyFailure(e) === 'transient')) return 'transient';
