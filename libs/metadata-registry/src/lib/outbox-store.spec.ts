@@ -326,6 +326,30 @@ describe('OutboxStore', () => {
     expect(await outbox.recount()).toBe(4);
   });
 
+  it('sets no new file aside per replay during an outage: the files stay few and drain in order once the backend is back', async () => {
+    const outbox = new OutboxStore(dir);
+    await outbox.append(op(1));
+    const seen: number[] = [];
+    const down = new RegistryWriteError('down', { retryable: true });
+    // The backend takes one entry now and then and refuses the rest, while writes keep coming.
+    for (let n = 2; n <= 60; n++) {
+      let takes = n % 7 === 0 ? 1 : 0;
+      const result = await outbox.replay(
+        handlers(async (o) => {
+          if (takes-- <= 0) throw down;
+          seen.push(nOf(o));
+        }),
+      );
+      expect(result).toMatchObject({ lastError: 'down', deadLettered: 0 });
+      await outbox.append(op(n));
+      // One file set aside (the oldest entries) and outbox.jsonl (appends since): it used to gain one per replay.
+      expect(readdirSync(dir).filter((name) => name.endsWith('.jsonl')).length).toBeLessThanOrEqual(2);
+    }
+    expect(await outbox.replay(handlers(async (o) => void seen.push(nOf(o))))).toMatchObject({ pending: 0, deadLettered: 0 });
+    expect(seen).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('keeps the order of files set aside when the clock went back (their names order the replay)', async () => {
     // Set aside an hour "later" by a clock since stepped back.
     const ahead = String(Date.now() + 3_600_000).padStart(15, '0');

@@ -73,12 +73,13 @@ export interface ReplayHandlers {
  * registry could not take survive a crash. Replay runs under a lock on the folder
  * (proper-lockfile: a lock directory whose mtime the owner refreshes), so two live processes never
  * replay the same entry, and a crashed owner's lock is taken over once its lease has run out (no
- * pid, which a restarted container reuses). Replay renames the file aside first (appends then
- * start a new file), applies entries in order, and keeps the unapplied tail when the backend
- * fails, so order holds across any number of failures. Entries the backend rejects as invalid go
- * to dead-letters.jsonl at once; entries failing otherwise (not a transient error) are retried
- * with backoff and dead-lettered after `maxAttempts`, so one poison entry blocks the others for
- * a bounded time only. Transient failures are retried for as long as they last.
+ * pid, which a restarted container reuses). Replay drains the files set aside before, then renames
+ * the current file aside (appends then start a new file) and drains it, applying entries in order
+ * and keeping the unapplied tail when the backend fails, so order holds across any number of
+ * failures, and an outage leaves one file set aside, not one per attempt. Entries the backend
+ * rejects as invalid go to dead-letters.jsonl at once; entries failing otherwise (not a transient
+ * error) are retried with backoff and dead-lettered after `maxAttempts`, so one poison entry blocks
+ * the others for a bounded time only. Transient failures are retried for as long as they last.
  */
 export class OutboxStore {
   private pendingCount = 0;
@@ -219,18 +220,28 @@ export class OutboxStore {
       // The oldest entry waits for its retry time: every later one waits behind it. Setting the
       // current file aside now would only make one more file per write until then.
       if (await this.headWaits()) return result;
-      await this.serialised(() => this.setCurrentAside());
       await this.releaseLegacyClaims();
-      for (const file of this.drainingFiles()) {
-        const done = await this.replayFile(file, handlers, result, lock);
-        if (!done || lock.compromised || this.stopping) break;
-      }
+      // The current file is set aside only once no file set aside before is left: during an outage
+      // every attempt fails on the oldest entry, and setting it aside each time made one more file
+      // per attempt (thousands a day). Its entries are newer than theirs, so the order holds.
+      if (!(await this.drainSetAside(handlers, result, lock))) return result;
+      await this.serialised(() => this.setCurrentAside());
+      await this.drainSetAside(handlers, result, lock);
     } finally {
       await lock?.release();
       // Counted in turn with appends, so an append in flight is counted exactly once.
       result.pending = await this.recount();
     }
     return result;
+  }
+
+  /** Drains the files set aside, oldest first; false when the replay stopped with entries left in them. */
+  private async drainSetAside(handlers: ReplayHandlers, result: ReplayResult, lock: ReplayLock): Promise<boolean> {
+    for (const file of this.drainingFiles()) {
+      const done = await this.replayFile(file, handlers, result, lock);
+      if (!done || lock.compromised || this.stopping) return false;
+    }
+    return true;
   }
 
   /** The folder's replay lock, or undefined when a live process holds it. */
