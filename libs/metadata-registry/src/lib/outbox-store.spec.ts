@@ -210,6 +210,29 @@ describe('OutboxStore', () => {
     expect(Date.parse(entry.retryAt)).toBeGreaterThan(Date.now() + 30_000);
   });
 
+  it('does not hold the outbox for a clock stepped back after a failed attempt: a retry time past the backoff is due', async () => {
+    const outbox = new OutboxStore(dir, { maxAttempts: 3, backoffMs: 60_000 });
+    for (const n of [1, 2]) await outbox.append(op(n));
+    let fixed = false;
+    const seen: number[] = [];
+    const apply = async (o: RegistryOp) => {
+      if (!fixed) throw sqlError('42P01');
+      seen.push(nOf(o));
+    };
+    expect(await outbox.replay({ apply, classify: classifyFailure })).toMatchObject({ replayed: 0, pending: 2 });
+    fixed = true;
+    // An NTP step back of an hour: by the new clock the retry time is an hour and a minute away.
+    const stepped = Date.now() - 3_600_000;
+    const now = jest.spyOn(Date, 'now').mockImplementation(() => stepped);
+    try {
+      await outbox.append(op(3));
+      expect(await outbox.replay({ apply, classify: classifyFailure })).toMatchObject({ replayed: 3, pending: 0 });
+    } finally {
+      now.mockRestore();
+    }
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
   it('never dead-letters transient failures, however many times they fail', async () => {
     const outbox = new OutboxStore(dir, { maxAttempts: 2, backoffMs: 0 });
     await outbox.append(op(1));

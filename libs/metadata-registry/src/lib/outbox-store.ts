@@ -285,7 +285,7 @@ export class OutboxStore {
         await this.deadLetter(text, 'unreadable outbox line', 'unreadable', handlers, result);
         continue;
       }
-      if (entry.retryAt && Date.parse(entry.retryAt) > Date.now()) return this.keepTail(file, lineStart);
+      if (this.waitsForRetry(entry)) return this.keepTail(file, lineStart);
       try {
         await handlers.apply(entry.op);
         result.replayed++;
@@ -308,8 +308,8 @@ export class OutboxStore {
           });
           continue;
         }
-        const delay = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** (attempts - 1));
-        const retried: OutboxEntry = { ...entry, attempts, retryAt: new Date(Date.now() + delay).toISOString(), lastError: reason };
+        const retryAt = new Date(Date.now() + this.retryDelay(attempts)).toISOString();
+        const retried: OutboxEntry = { ...entry, attempts, retryAt, lastError: reason };
         result.lastError = reason;
         return this.keepTail(file, end, JSON.stringify(retried));
       }
@@ -325,13 +325,29 @@ export class OutboxStore {
     try {
       for await (const { text } of fileLines(oldest)) {
         if (text.trim() === '') continue;
-        const retryAt = parseEntry(text)?.retryAt;
-        return retryAt !== undefined && Date.parse(retryAt) > Date.now();
+        const entry = parseEntry(text);
+        return entry !== undefined && this.waitsForRetry(entry);
       }
     } catch {
       // Drained or renamed meanwhile (another process): the replay finds out.
     }
     return false;
+  }
+
+  /** The backoff before the attempt after `attempts` failed ones: doubled each time, at most 5 minutes. */
+  private retryDelay(attempts: number): number {
+    return Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** (Math.max(1, attempts) - 1));
+  }
+
+  /**
+   * Whether an entry waits for its retry time. `retryAt` is a wall-clock instant: one further ahead
+   * than the entry's backoff was set by a clock since stepped back (NTP, a restored VM), and would
+   * hold the whole outbox for the size of the step, so it is due now.
+   */
+  private waitsForRetry(entry: OutboxEntry): boolean {
+    if (entry.retryAt === undefined) return false;
+    const wait = Date.parse(entry.retryAt) - Date.now();
+    return wait > 0 && wait <= this.retryDelay(entry.attempts ?? 1);
   }
 
   /** Keeps the file's entries from byte `from` on (after `head`, an entry rewritten), in their place in the order. */
