@@ -3,7 +3,8 @@
  * (METADATA_DATA_DIR/outbox) into the configured backend, in order and idempotently.
  * --dead-letters first puts the dead letters (dead-letters.jsonl) back in the queue, once their
  * cause is fixed (e.g. the migration a bad deploy missed). Exit code 0 when the outbox is empty
- * afterwards, 2 when entries are still pending (the backend is still down).
+ * afterwards, 2 when entries are still pending (the backend is still down, another process holds
+ * the replay lock, or METADATA_WRITE_ONLY=true: a write-only registry replays nothing).
  */
 import { parseArgs } from 'node:util';
 import { createLogger, errorMessage } from '@storytelling/common';
@@ -20,13 +21,28 @@ async function main(): Promise<number> {
   const registry = await createRegistry({ config, logger, replayIntervalMs: 0, breaker: { resetTimeoutMs: 1_000 } });
   try {
     const before = registry.status().outboxPending;
-    const { replayed, pending, deadLettered, requeued, lastError } = await registry.replayOutbox({ deadLetters: values['dead-letters'] });
-    console.log(JSON.stringify({ before, requeued, replayed, deadLettered, pending, backend: registry.status().backend, outbox: config.outboxDir }));
-    if (pending) console.error(`${pending} entries still pending in ${config.outboxDir}: ${lastError ?? 'the backend did not take them'}`);
-    return pending === 0 ? 0 : 2;
+    const { replayed, pending, deadLettered, requeued, lastError, notReplayed } = await registry.replayOutbox({ deadLetters: values['dead-letters'] });
+    const summary = { before, requeued, replayed, deadLettered, pending, ...(notReplayed ? { notReplayed } : {}) };
+    console.log(JSON.stringify({ ...summary, backend: registry.status().backend, outbox: config.outboxDir }));
+    if (notReplayed === 'write-only') return writeOnlyRefusal(pending, values['dead-letters'], config.outboxDir);
+    if (!pending) return 0;
+    const why = notReplayed === 'busy' ? 'another process holds its replay lock (replay.lock) and replays them' : (lastError ?? 'the backend did not take them');
+    console.error(`${pending} entries still pending in ${config.outboxDir}: ${why}`);
+    return 2;
   } finally {
     await registry.close();
   }
+}
+
+/**
+ * A write-only registry (METADATA_WRITE_ONLY=true) writes nothing, so it replays nothing: it used to
+ * exit 0 saying 0 pending over a folder full of entries. Exit 2 when entries or dead letters wait.
+ */
+function writeOnlyRefusal(pending: number, deadLetters: boolean | undefined, outboxDir: string): number {
+  const mode = 'the registry is write-only (METADATA_WRITE_ONLY=true) and replays nothing; run the replay without it';
+  if (pending) console.error(`${pending} entries are waiting in ${outboxDir}, but ${mode}`);
+  else if (deadLetters) console.error(`--dead-letters: no dead letter in ${outboxDir} was requeued: ${mode}`);
+  return pending || deadLetters ? 2 : 0;
 }
 
 main().then(

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import pino from 'pino';
+import lockfile from 'proper-lockfile';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { TcpProxy, createTestDatabase, eventually, testPostgresUrl, type TestDatabase } from '@storytelling/test-utils';
 import { createRegistry, migrateRegistry, registryMigrationsFingerprint, type HookResult, type Registry } from '../src';
@@ -147,6 +148,59 @@ describe('registry outage', () => {
     expect(JSON.parse(summary!)).toMatchObject({ before: 6, replayed: 6, pending: 0, backend: 'postgresql' });
     expect(await count('job_registry', jobs)).toBe(2);
     expect(await count('document_metadata', jobs)).toBe(6);
+  }, 60_000);
+
+  it('write-only: reports the entries an earlier run left in the outbox, and the replay CLI says it replays nothing (exit 2)', async () => {
+    const dataDir = outboxFolder('registry-write-only-');
+    const env = { METADATA_ENABLE_REDIS_CACHE: 'false' };
+    const writing = await createRegistry({ config: testConfig(db.url, dataDir, env), logger: silent, replayIntervalMs: 0 });
+    const jobId = randomUUID();
+    try {
+      await stopDatabase();
+      expect((await writing.hooks.syncWriteJobToRegistry({ jobId, batchId: 'before-write-only' })).outcome).toBe('outboxed');
+    } finally {
+      await writing.close();
+      await startDatabase();
+    }
+    const writeOnlyEnv = { ...env, METADATA_WRITE_ONLY: 'true' };
+    const writeOnly = await createRegistry({ config: testConfig(db.url, dataDir, writeOnlyEnv), logger: silent, replayIntervalMs: 0 });
+    try {
+      // It used to say 0 pending: the registry opened no outbox.
+      expect(writeOnly.status().outboxPending).toBe(1);
+      expect(await writeOnly.replayOutbox()).toEqual({ replayed: 0, pending: 1, deadLettered: 0, requeued: 0, notReplayed: 'write-only' });
+    } finally {
+      await writeOnly.close();
+    }
+    const root = join(__dirname, '..', '..', '..');
+    const cli = run('npx', ['tsx', 'libs/metadata-registry/scripts/replay.ts'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: db.url, METADATA_DATA_DIR: dataDir, ...writeOnlyEnv },
+    });
+    await expect(cli).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/1 entries are waiting in .*write-only \(METADATA_WRITE_ONLY=true\)/) });
+    const { stdout } = await cli.catch((error: { stdout: string }) => error);
+    const summary = stdout.split('\n').find((line) => line.startsWith('{"before"'));
+    expect(JSON.parse(summary!)).toMatchObject({ before: 1, replayed: 0, pending: 1, notReplayed: 'write-only' });
+    expect(await pg!.query('SELECT 1 FROM job_registry WHERE job_id = $1', [jobId])).toMatchObject({ rowCount: 0 });
+  }, 60_000);
+
+  it('says when another process holds the replay lock: nothing replayed here, the entries still pending', async () => {
+    const dataDir = outboxFolder('registry-replay-busy-');
+    const registry = await createRegistry({ config: testConfig(db.url, dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false' }), logger: silent, replayIntervalMs: 0 });
+    try {
+      await stopDatabase();
+      expect((await registry.hooks.syncWriteJobToRegistry({ jobId: randomUUID(), batchId: 'busy' })).outcome).toBe('outboxed');
+      await startDatabase();
+      // Another process replaying the same folder.
+      const release = await lockfile.lock(join(dataDir, 'outbox', 'replay'), { realpath: false });
+      try {
+        expect(await registry.replayOutbox()).toEqual({ replayed: 0, pending: 1, deadLettered: 0, requeued: 0, notReplayed: 'busy' });
+      } finally {
+        await release();
+      }
+      expect(await registry.replayOutbox()).toEqual({ replayed: 1, pending: 0, deadLettered: 0, requeued: 0 });
+    } finally {
+      await registry.close();
+    }
   }, 60_000);
 
   it('dead-letters an entry that keeps failing (a bad deploy), goes on with the rest, and replays dead letters on demand', async () => {

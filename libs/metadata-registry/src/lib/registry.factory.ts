@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Redis } from 'ioredis';
 import type { Registry as MetricsRegistry } from 'prom-client';
@@ -56,6 +57,12 @@ export interface OutboxReplaySummary {
   requeued: number;
   /** Why entries are still pending (the backend's error), when they are. */
   lastError?: string;
+  /**
+   * Why this call replayed nothing of what the folder holds: `write-only` (METADATA_WRITE_ONLY=true:
+   * the registry writes nothing, its entries wait for a registry that does), `busy` (another process
+   * holds the outbox's replay lock: that one replays them).
+   */
+  notReplayed?: 'write-only' | 'busy';
 }
 
 /** The registry: hooks for Stage 2, a reader for Stage 5, and its resilience controls. */
@@ -64,7 +71,8 @@ export interface Registry {
   reader: RegistryReader;
   /**
    * Replays the outbox now (also done in the background while the backend answers);
-   * `deadLetters: true` first puts the dead letters back in the queue.
+   * `deadLetters: true` first puts the dead letters back in the queue. A write-only registry
+   * replays nothing: it reports what the folder holds, `notReplayed: 'write-only'`.
    */
   replayOutbox(options?: { deadLetters?: boolean }): Promise<OutboxReplaySummary>;
   /**
@@ -86,7 +94,8 @@ export interface Registry {
 
 /**
  * Creates the registry from its config. Disabled: opens nothing (no pool, Redis or file) and the
- * hooks skip. Write-only: hooks build, validate, log and count records but persist nothing.
+ * hooks skip. Write-only: hooks build, validate, log and count records but persist nothing; an
+ * outbox folder earlier runs left is counted (status, replayOutbox), not replayed.
  * The embedded database is opened (and migrated) on first use.
  */
 export async function createRegistry(options: CreateRegistryOptions): Promise<Registry> {
@@ -113,19 +122,20 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
   }
   closers.unshift(() => redisSide.close());
 
-  const outbox = config.writeOnly || options.readOnly ? undefined : new OutboxStore(config.outboxDir, config.outbox);
+  const outbox = openOutbox(options);
   await outbox?.recount();
-  const writer = outbox
-    ? new ResilientWriter({
-        store,
-        outbox,
-        metrics,
-        logger,
-        afterWrite: redisSide.cache?.afterWrite,
-        breaker: { timeoutMs: config.writeTimeoutMs, ...options.breaker },
-        replayIntervalMs: options.replayIntervalMs,
-      })
-    : undefined;
+  const writer =
+    outbox && !config.writeOnly
+      ? new ResilientWriter({
+          store,
+          outbox,
+          metrics,
+          logger,
+          afterWrite: redisSide.cache?.afterWrite,
+          breaker: { timeoutMs: config.writeTimeoutMs, ...options.breaker },
+          replayIntervalMs: options.replayIntervalMs,
+        })
+      : undefined;
   if (writer) closers.unshift(() => writer.close());
   const reachability = writer ? undefined : reachabilityCheck(() => backendReader.getJob(NIL_UUID));
   if (reachability) closers.unshift(async () => reachability.stop());
@@ -134,19 +144,36 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
     { backend: store.backend, cache: Boolean(redisSide.cache), writeOnly: config.writeOnly, rollout: config.rolloutPercentage },
     'metadata registry ready',
   );
+  if (config.writeOnly && outbox?.pending) {
+    logger.warn(
+      { outboxDir: outbox.dir, pending: outbox.pending },
+      'metadata registry is write-only (METADATA_WRITE_ONLY=true) with entries waiting in the outbox: only a registry that writes replays them',
+    );
+  }
   let closed = false;
   return {
     enabled: true,
     hooks,
     reader,
     replayOutbox: async (replayOptions) => {
-      if (!writer) return { replayed: 0, pending: 0, deadLettered: 0, requeued: 0 };
-      const { replayed, pending, deadLettered, requeued, lastError } = await writer.replay(replayOptions);
-      return { replayed, pending, deadLettered, requeued, ...(pending && lastError ? { lastError } : {}) };
+      if (!writer) {
+        // Write-only: what earlier runs left stays, counted again (another process may share the folder).
+        const pending = (await outbox?.recount()) ?? 0;
+        return { replayed: 0, pending, deadLettered: 0, requeued: 0, ...(config.writeOnly ? { notReplayed: 'write-only' as const } : {}) };
+      }
+      const { replayed, pending, deadLettered, requeued, lastError, busy } = await writer.replay(replayOptions);
+      return {
+        replayed,
+        pending,
+        deadLettered,
+        requeued,
+        ...(pending && lastError ? { lastError } : {}),
+        ...(busy ? { notReplayed: 'busy' as const } : {}),
+      };
     },
     status: () => ({
       breaker: writer?.breakerState ?? reachability?.state() ?? 'closed',
-      outboxPending: writer?.outboxPending ?? 0,
+      outboxPending: writer?.outboxPending ?? outbox?.pending ?? 0,
       backend: store.backend,
     }),
     close: async () => {
@@ -172,6 +199,18 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
       }
     },
   };
+}
+
+/**
+ * The outbox folder: none for a reader. Write-only opens it only when it exists, to count what
+ * earlier runs left there (it used to report 0 pending over a folder full of entries), never
+ * creating it or writing to it.
+ */
+function openOutbox(options: CreateRegistryOptions): OutboxStore | undefined {
+  const { config } = options;
+  if (options.readOnly) return undefined;
+  if (config.writeOnly && !existsSync(config.outboxDir)) return undefined;
+  return new OutboxStore(config.outboxDir, config.outbox);
 }
 
 function openExecutor(options: CreateRegistryOptions, logger: Logger): SqlExecutor {
