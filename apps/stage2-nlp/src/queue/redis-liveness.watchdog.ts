@@ -29,12 +29,17 @@ export async function answersPing(connection: Redis, timeoutMs: number): Promise
 }
 
 /** A failed PING (the connection closed, an error reply) is false; one left unanswered, TIMED_OUT. */
-function pingWithin(connection: Redis, timeoutMs: number): Promise<boolean | typeof TIMED_OUT> {
+async function pingWithin(connection: Redis, timeoutMs: number): Promise<boolean | typeof TIMED_OUT> {
   const answer = connection.ping().then(
     (reply) => reply === 'PONG',
     () => false,
   );
-  return withinTime(answer, timeoutMs);
+  const answered = await withinTime(answer, timeoutMs);
+  if (answered !== TIMED_OUT) return answered;
+  // A thread held longer than the timeout (linking a large batch) runs the late timer before it
+  // reads the sockets: the answer may be waiting there. Sockets are read before setImmediate runs.
+  await new Promise((resolve) => setImmediate(resolve));
+  return Promise.race([answer, Promise.resolve(TIMED_OUT)]);
 }
 
 /**
