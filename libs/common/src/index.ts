@@ -8,3 +8,4 @@ export { appEnvFiles, startupErrorMessage, withEnvFile } from './lib/env-file';
 export { idProblem, MAX_ID_BYTES } from './lib/storable-id';
 export { storableJson, storableText } from './lib/storable-json';
 export { withinTime, TIMED_OUT } from './lib/within-time';
+export { RunningClock } from './lib/running-clock';

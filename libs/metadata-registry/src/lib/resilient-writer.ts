@@ -1,5 +1,5 @@
 import CircuitBreaker from 'opossum';
-import { errorMessage, TIMED_OUT, withinTime, type Logger } from '@storytelling/common';
+import { errorMessage, RunningClock, TIMED_OUT, type Logger } from '@storytelling/common';
 import type { OutboxStore, ReplayResult } from './outbox-store';
 import { isRetryable, opCounts, type OpResult, type RegistryOp, type RegistryStore } from './registry-store';
 import { classifyFailure } from './write-failures';
@@ -97,9 +97,11 @@ export class ResilientWriter {
    * write timeout (an outbox append still waiting then goes on in the background, in order).
    */
   async submit(op: RegistryOp): Promise<SubmitResult> {
-    const deadline = performance.now() + this.timeoutMs;
+    // The timeout counts the time this thread could run: a caller holding it (Stage 2 linking a
+    // large batch) kept the write from going on, and is no sign of a slow registry.
+    const clock = new RunningClock();
     if (this.options.outbox.heldOnDisk()) {
-      const outboxed = await this.toOutbox(op, 'earlier writes are still waiting in the outbox', deadline);
+      const outboxed = await this.toOutbox(op, 'earlier writes are still waiting in the outbox', clock);
       this.kickReplay();
       return outboxed;
     }
@@ -112,13 +114,13 @@ export class ResilientWriter {
     // out is on disk (normally a few ms) before the hook says `outboxed`.
     const liveMs = this.timeoutMs - Math.min(1_000, Math.floor(this.timeoutMs / 10));
     try {
-      const result = await withinTime(written, liveMs);
+      const result = await clock.within(written, liveMs);
       if (result !== TIMED_OUT) return { outcome: 'written', result };
       written.catch(() => undefined);
-      return this.toOutbox(op, `write timed out after ${liveMs} ms (it goes on; the replay repeats it, idempotently)`, deadline);
+      return this.toOutbox(op, `write timed out after ${liveMs} ms (it goes on; the replay repeats it, idempotently)`, clock);
     } catch (error) {
-      if (!isRetryable(error)) return this.keepRefused(op, errorMessage(error), deadline);
-      return this.toOutbox(op, errorMessage(error), deadline);
+      if (!isRetryable(error)) return this.keepRefused(op, errorMessage(error), clock);
+      return this.toOutbox(op, errorMessage(error), clock);
     }
   }
 
@@ -173,13 +175,13 @@ export class ResilientWriter {
    * set aside in dead-letters.jsonl, as a replay sets aside a refused entry, for the operator to
    * requeue once the cause is fixed; the writes after it go on.
    */
-  private async keepRefused(op: RegistryOp, reason: string, deadline: number): Promise<SubmitResult> {
+  private async keepRefused(op: RegistryOp, reason: string, clock: RunningClock): Promise<SubmitResult> {
     const kept = this.options.outbox.deadLetterRefused(op, reason).then(() => {
       this.options.metrics.outboxDeadLetters.inc({ cause: 'rejected' });
       this.options.logger.error({ op: op.op, reason }, 'registry write refused: kept in dead-letters.jsonl');
     });
     try {
-      if ((await withinTime(kept, deadline - performance.now())) === TIMED_OUT) {
+      if ((await clock.within(kept, this.timeoutMs - clock.now())) === TIMED_OUT) {
         kept.catch((error) => this.options.logger.error({ op: op.op, reason, err: errorMessage(error) }, 'registry write refused, and the dead letters failed: dropped'));
         return { outcome: 'failed', reason: `${reason} (refused: being kept in dead-letters.jsonl, waiting for its lock)` };
       }
@@ -196,13 +198,13 @@ export class ResilientWriter {
    * appends in order and holds later writes behind it (`heldOnDisk`). The record is reported
    * `outboxed`, its reason saying it is still queued: Stage 2 treats it as `outboxed` either way.
    */
-  private async toOutbox(op: RegistryOp, reason: string, deadline: number): Promise<SubmitResult> {
+  private async toOutbox(op: RegistryOp, reason: string, clock: RunningClock): Promise<SubmitResult> {
     const appended = this.options.outbox.append(op).then(() => {
       this.options.metrics.outboxPending.set(this.options.outbox.pending);
       this.options.logger.warn({ op: op.op, reason, pending: this.options.outbox.pending }, 'registry write kept in the outbox');
     });
     try {
-      if ((await withinTime(appended, deadline - performance.now())) === TIMED_OUT) {
+      if ((await clock.within(appended, this.timeoutMs - clock.now())) === TIMED_OUT) {
         // The hook has returned by then: a failure can only be told here (the disk, not the lock).
         appended.catch((error) => this.options.logger.error({ op: op.op, reason, err: errorMessage(error) }, 'registry write lost: the outbox append failed'));
         return { outcome: 'outboxed', reason: `${reason}; queued for the outbox (its append lock is busy: appended in order once it is free)` };
