@@ -8,6 +8,9 @@ import { createStage2TestDatabase } from './support/test-databases';
 
 const DOCUMENTS = 30_000;
 const EVENTS_PER_DOCUMENT = 3;
+/** The job that stored most of the corpus; another stored the linkages of each document's last event, and one storyline. */
+const JOB = '00000000-0000-4000-8000-000000000001';
+const OTHER_JOB = '00000000-0000-4000-8000-000000000002';
 
 /** Rows a table gave to scans so far: read in order, or fetched through an index (bitmap scans included). */
 interface TableReads {
@@ -34,6 +37,7 @@ describe('PostgresStore: reloading what was linked for documents sent again', ()
     client = new Client({ connectionString: db.url });
     await client.connect();
     // A corpus: each event precedes the same event of the next document; each storyline holds three documents.
+    // Most rows are JOB's; the linkages of each document's last event and storyline sl-01666 are OTHER_JOB's.
     await client.query(`
       INSERT INTO processed_documents (document_id, job_id, batch_id, text, word_count, sentence_count)
         SELECT 'doc-' || lpad(d::text, 5, '0'), gen_random_uuid(), 'b', 'text', 1, 1 FROM generate_series(0, ${DOCUMENTS - 1}) d;
@@ -41,12 +45,14 @@ describe('PostgresStore: reloading what was linked for documents sent again', ()
         SELECT 'doc-' || lpad(d::text, 5, '0') || ':' || k, 'doc-' || lpad(d::text, 5, '0'), gen_random_uuid(), k, 't', 'x', k, k + 1, 0, 'd', '[]', 0.5
         FROM generate_series(0, ${DOCUMENTS - 1}) d, generate_series(0, ${EVENTS_PER_DOCUMENT - 1}) k;
       INSERT INTO event_linkages (linkage_id, source_event_id, target_event_id, kind, score, job_id)
-        SELECT 'lnk-' || d || ':' || k, 'doc-' || lpad(d::text, 5, '0') || ':' || k, 'doc-' || lpad((d + 1)::text, 5, '0') || ':' || k, 'precedes', 0.25, gen_random_uuid()
+        SELECT 'lnk-' || d || ':' || k, 'doc-' || lpad(d::text, 5, '0') || ':' || k, 'doc-' || lpad((d + 1)::text, 5, '0') || ':' || k, 'precedes', 0.25,
+               (CASE WHEN k = ${EVENTS_PER_DOCUMENT - 1} THEN '${OTHER_JOB}' ELSE '${JOB}' END)::uuid
         FROM generate_series(0, ${DOCUMENTS - 2}) d, generate_series(0, ${EVENTS_PER_DOCUMENT - 1}) k;
       INSERT INTO storylines (storyline_id, title, event_ids, document_ids, job_id)
         SELECT 'sl-' || lpad(s::text, 5, '0'), 'story ' || s,
                ARRAY(SELECT 'doc-' || lpad((3 * s + i)::text, 5, '0') || ':0' FROM generate_series(0, 2) i),
-               ARRAY(SELECT 'doc-' || lpad((3 * s + i)::text, 5, '0') FROM generate_series(0, 2) i), gen_random_uuid()
+               ARRAY(SELECT 'doc-' || lpad((3 * s + i)::text, 5, '0') FROM generate_series(0, 2) i),
+               (CASE WHEN s = 1666 THEN '${OTHER_JOB}' ELSE '${JOB}' END)::uuid
         FROM generate_series(0, ${DOCUMENTS / 3 - 1}) s;
       ANALYZE;
     `);
@@ -56,13 +62,13 @@ describe('PostgresStore: reloading what was linked for documents sent again', ()
     await db.drop();
   });
 
-  it('reads the linkages and storylines of those documents through indexes, not every row, and finds what a full scan finds', async () => {
+  it('reads the linkages and storylines a job stored for those documents through indexes, not every row, and finds what a full scan finds', async () => {
     // Two documents of one storyline and linked to each other, one alone, the last one, and one never stored.
     const ids = ['doc-00100', 'doc-00101', 'doc-05000', `doc-${DOCUMENTS - 1}`, 'doc-missing'];
     const before = await reads();
     const database = await openStage2Database({ databaseUrl: db.url, dataDir: join(tmpdir(), 'unused'), migrate: false });
     const store = new PostgresStore(database);
-    const loaded = await store.transaction((tx) => store.loadLinked(tx, ids));
+    const loaded = await store.transaction((tx) => store.loadLinked(tx, JOB, ids));
     // A backend reports what it read when it ends at the latest.
     await database.close();
 
@@ -74,25 +80,26 @@ describe('PostgresStore: reloading what was linked for documents sent again', ()
       },
       { tries: 500, intervalMs: 20 },
     );
-    // Near the documents' own rows (3 storylines, 18 linkages), far below the tables' (10,000 and 89,997).
+    // Near the documents' own rows (3 storylines, 18 linkages, of any job), far below the tables' (10,000 and 89,997).
     expect(read).toBeDefined();
     expect(read?.storylines).toBeLessThan(50);
     expect(read?.linkages).toBeLessThan(200);
 
-    // The same rows, in the same order, as the plain scans of the tables give.
+    // The same rows, in the same order, as the plain scans of the tables give: the job's, not the other job's.
     const storylines = await query(
-      `SELECT storyline_id, title, event_ids, document_ids, start_date, end_date FROM storylines WHERE document_ids && $1::text[] ORDER BY storyline_id`,
-      [ids],
+      `SELECT storyline_id, title, event_ids, document_ids, start_date, end_date FROM storylines WHERE document_ids && $1::text[] AND job_id = $2::uuid ORDER BY storyline_id`,
+      [ids, JOB],
     );
     const linkages = await query<{ score: number }>(
       `SELECT l.linkage_id, l.source_event_id, l.target_event_id, l.kind, l.score FROM event_linkages l
-       WHERE l.source_event_id IN (SELECT event_id FROM events WHERE document_id = ANY($1::text[]))
-          OR l.target_event_id IN (SELECT event_id FROM events WHERE document_id = ANY($1::text[]))
+       WHERE (l.source_event_id IN (SELECT event_id FROM events WHERE document_id = ANY($1::text[]))
+          OR l.target_event_id IN (SELECT event_id FROM events WHERE document_id = ANY($1::text[])))
+         AND l.job_id = $2::uuid
        ORDER BY l.linkage_id`,
-      [ids],
+      [ids, JOB],
     );
-    expect(storylines.map((s) => (s as { storyline_id: string }).storyline_id)).toEqual(['sl-00033', 'sl-01666', 'sl-09999']);
-    expect(linkages).toHaveLength(18);
+    expect(storylines.map((s) => (s as { storyline_id: string }).storyline_id)).toEqual(['sl-00033', 'sl-09999']);
+    expect(linkages).toHaveLength(12);
     expect(loaded).toEqual({ storylines, linkages: linkages.map((l) => ({ ...l, score: Number(l.score) })) });
   });
 });

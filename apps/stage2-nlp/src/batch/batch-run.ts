@@ -285,8 +285,12 @@ export class BatchRun {
   }
 
   /**
-   * Runs the linker. A document it had linked before (a retried batch) is saved again with the
-   * linkages and storylines stored for it then; one it could not link is rejected with the reason.
+   * Runs the linker. A document it had linked before is saved again with the linkages and
+   * storylines this job stored for it (a retried batch rewrites its own records); those of other
+   * jobs stay theirs: a later batch's linkages to it or a storyline that batch grew since (it
+   * wrote them everywhere), and, for a document sent again unchanged under a new job, every one
+   * (they are the first job's; the new job reports and writes none of them). One the linker could
+   * not link is rejected with the reason.
    */
   private async linkAgainst(
     known: KnownCorpus | undefined,
@@ -299,6 +303,8 @@ export class BatchRun {
     const result = linkDocuments(documents, known);
     this.timings.link += performance.now() - linkStarted;
     // Linked before (a retried batch, or sent again unchanged): claimed, so stored in this version.
+    // Only what this job stored is re-sent: another job's record, written again as this job's, would
+    // move to this job (and, should this one fail for good, out of Stage 5's reach: it reads completed jobs).
     const relinked = new Set(result.errors.filter((e) => e.code === 'LINK_DOCUMENT_DUPLICATE').map((e) => e.index));
     const failed = result.errors.filter((e) => !relinked.has(e.index));
     const failedIndexes = new Set(failed.map((e) => e.index));

@@ -5,7 +5,7 @@ import type { BatchContext, BatchOutcome, DocumentStore, LinkedSave, LinkStateSt
 
 export type StoreResults = Record<string, StoreWriteCounts>;
 
-/** Reads what is already stored of documents linked before. */
+/** Reads what the batch's job already stored of documents linked before (the linkages and storylines still its own). */
 export type LoadLinked = (documentIds: string[]) => Promise<{ linkages: EventLinkage[]; storylines: Storyline[] }>;
 
 /** Claims documents for the batch (see `LinkStateStore.claimDocuments`): those refused, with the job that stored each. */
@@ -43,7 +43,7 @@ export class MultiBackendWriter {
    * the new memory is kept, all in one transaction. `onCommit` is told the payload once the
    * transaction has committed (before any store marked `afterLinkCommit` gets it). Stores marked
    * `afterLinkCommit` get the payload after the commit; should one fail then, the save throws all
-   * the same: the retry finds its documents linked and sends their stored linkages and storylines again.
+   * the same: the retry finds its documents linked and sends the linkages and storylines it stored again.
    */
   async saveLinked(
     context: BatchContext,
@@ -63,7 +63,7 @@ export class MultiBackendWriter {
     const { counts: committed, payload } = await linkStore.transaction(async (tx) => {
       const linked = await link(
         await linkStore.lockLinkState(tx),
-        (ids) => linkStore.loadLinked(tx, ids),
+        (ids) => linkStore.loadLinked(tx, context.jobId, ids),
         (documents) => linkStore.claimDocuments(context, documents, tx),
       );
       const counts = await this.onStores(this.stores.filter((store) => !later.includes(store)), 'save', (store) =>

@@ -74,26 +74,33 @@ export class PostgresStore implements LinkStateStore<PostgresTx> {
     return tx.known;
   }
 
-  async loadLinked(tx: PostgresTx, documentIds: string[]): Promise<{ linkages: EventLinkage[]; storylines: Storyline[] }> {
+  /**
+   * The linkages and storylines this job stored (their `job_id` is `jobId`) that touch these
+   * documents: what a retry of the job re-sends. Those another job stored (a later batch linking
+   * its documents to these, or growing their storylines; or the job that first stored a document
+   * sent again under a new job) stay that job's and are not read.
+   */
+  async loadLinked(tx: PostgresTx, jobId: string, documentIds: string[]): Promise<{ linkages: EventLinkage[]; storylines: Storyline[] }> {
     if (!documentIds.length) return { linkages: [], storylines: [] };
     // One lookup a document in the GIN index (document_ids @> ARRAY[id]): `&&` with the whole list
     // was planned as a read of every storyline (0.5 s at 100,000 documents).
     const storylines = await tx.sql.query<Storyline>(
       `SELECT DISTINCT ON (s.storyline_id) s.storyline_id, s.title, s.event_ids, s.document_ids, s.start_date, s.end_date
        FROM unnest($1::text[]) AS d(id) JOIN storylines s ON s.document_ids @> ARRAY[d.id]
+       WHERE s.job_id = $2::uuid
        ORDER BY s.storyline_id`,
-      [documentIds],
+      [documentIds, jobId],
     );
     // Two index joins from the documents' events: an OR of two IN lists was planned as a read of every linkage.
     const linkages = await tx.sql.query<EventLinkage>(
       `WITH batch_events AS MATERIALIZED (SELECT event_id FROM events WHERE document_id = ANY($1::text[]))
        SELECT l.linkage_id, l.source_event_id, l.target_event_id, l.kind, l.score
-       FROM batch_events e JOIN event_linkages l ON l.source_event_id = e.event_id
+       FROM batch_events e JOIN event_linkages l ON l.source_event_id = e.event_id WHERE l.job_id = $2::uuid
        UNION
        SELECT l.linkage_id, l.source_event_id, l.target_event_id, l.kind, l.score
-       FROM batch_events e JOIN event_linkages l ON l.target_event_id = e.event_id
+       FROM batch_events e JOIN event_linkages l ON l.target_event_id = e.event_id WHERE l.job_id = $2::uuid
        ORDER BY linkage_id`,
-      [documentIds],
+      [documentIds, jobId],
     );
     return { linkages: linkages.map((l) => ({ ...l, score: Number(l.score) })), storylines };
   }

@@ -74,8 +74,12 @@ export interface LinkedSave {
 export interface LinkStateStore<Tx = unknown> extends DocumentStore {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   lockLinkState(tx: Tx): Promise<KnownCorpus | undefined>;
-  /** The linkages and storylines already stored for documents linked before (a retried batch). */
-  loadLinked(tx: Tx, documentIds: string[]): Promise<{ linkages: EventLinkage[]; storylines: Storyline[] }>;
+  /**
+   * The linkages and storylines a job stored for documents linked before (a retried batch): only
+   * those still the job's, never another job's (a later batch's linkages to these documents, a
+   * storyline it grew since).
+   */
+  loadLinked(tx: Tx, jobId: string, documentIds: string[]): Promise<{ linkages: EventLinkage[]; storylines: Storyline[] }>;
   saveInTransaction(tx: Tx, context: BatchContext, linked: LinkedSave): Promise<StoreWriteCounts>;
   /**
    * Claims documents for a job: writes the row of each one not stored yet, or stored with the same

@@ -39,6 +39,24 @@ export async function countRows(url: string, tables: string[]): Promise<Record<s
   }
 }
 
+/**
+ * The ids of a table's rows by the job each belongs to (its `job_id`), sorted: the linkages
+ * (`event_linkages`) and storylines (`storylines`) of Stage 2's database or of the registry.
+ */
+export async function idsByJob(url: string, table: 'event_linkages' | 'storylines'): Promise<Record<string, string[]>> {
+  const key = table === 'event_linkages' ? 'linkage_id' : 'storyline_id';
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const rows = (await client.query<{ id: string; job: string }>(`SELECT ${key} AS id, job_id::text AS job FROM ${table} ORDER BY ${key}`)).rows;
+    const byJob: Record<string, string[]> = {};
+    for (const row of rows) (byJob[row.job] ??= []).push(row.id);
+    return byJob;
+  } finally {
+    await client.end();
+  }
+}
+
 export const readLines = async (file: string): Promise<unknown[]> =>
   (await readFile(file, 'utf8'))
     .split('\n')
