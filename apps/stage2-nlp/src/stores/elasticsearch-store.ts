@@ -75,9 +75,42 @@ interface Dropped {
  * strict mapping does not know, which means the index predates this code) is the cluster's state
  * or a deployment's: the save fails and the batch is retried.
  */
-const DOCUMENT_ERRORS = new Set(['document_parsing_exception', 'mapper_parsing_exception', 'illegal_argument_exception']);
+const DOCUMENT_ERRORS = new Set(['document_parsing_exception', 'mapper_parsing_exception']);
 
-const refusedForGood = (dropped: Dropped): boolean => dropped.status === 400 && DOCUMENT_ERRORS.has(dropped.type);
+/**
+ * Elasticsearch answers `illegal_argument_exception` for a document's value too, but also for an
+ * index that cannot be written at all ("no write index is defined for alias [...]", "pipeline with
+ * id [x] does not exist"): taken as every document's fault, that indexed nothing and completed
+ * the job. So it is a document's fault only for these causes; any other fails the save.
+ */
+const DOCUMENT_ILLEGAL_ARGUMENTS = [
+  /immense term/i, // a keyword or term over Lucene's 32,766 bytes
+  /nested documents has exceeded|nested_objects\.limit/i,
+  /failed to parse/i, // a field's value its type cannot take
+  /limit of (total fields|mapping depth|nested fields)/i,
+  /cannot be changed from type|can't merge a non[- ]object mapping/i, // a value of another shape than the mapping's
+  /out of range|numeric value/i,
+];
+
+const refusedForGood = (dropped: Dropped): boolean =>
+  dropped.status === 400 &&
+  (DOCUMENT_ERRORS.has(dropped.type) || (dropped.type === 'illegal_argument_exception' && DOCUMENT_ILLEGAL_ARGUMENTS.some((cause) => cause.test(dropped.reason))));
+
+/**
+ * Every document of a save refused for one same reason is the index's doing, not theirs (a setting
+ * or pipeline we do not know of): better a retried batch than a job completed with nothing
+ * indexed. One document alone cannot tell, and is left out as refused.
+ */
+const refusedAlike = (refused: Dropped[], documents: number): boolean =>
+  documents > 1 && refused.length === documents && new Set(refused.map((d) => d.reason)).size === 1;
+
+/** The bulk helper's retries of items answered 429 (overloaded), `BULK_WAIT_MS` apart. */
+const BULK_RETRIES = 3;
+const BULK_WAIT_MS = 1000;
+
+/** Why the helper gave an operation up when Elasticsearch's item named no error (a 429 it retried until it gave up). */
+const statusReason = (status: number, retried: boolean): string =>
+  status === 429 ? `429 too many requests${retried ? ` after ${BULK_RETRIES} retries` : ''}` : `${status} (Elasticsearch gave no error)`;
 
 /** A versioned write that found a later state stored (see STORYLINE_VERSION_OFFSET): nothing to do. */
 const superseded = (dropped: Dropped): boolean => dropped.status === 409 && dropped.type === 'version_conflict_engine_exception';
@@ -183,24 +216,29 @@ export class ElasticsearchStore implements DocumentStore {
         // drop.document is a copy the helper parsed back, not our object: the action names the id.
         const action = (drop.operation as { index?: { _index?: string; _id?: string } }).index;
         const error = drop.error as { type?: string; reason?: string } | null;
-        const reason = error?.type ? `${error.type}: ${error.reason ?? ''}` : JSON.stringify(drop.error);
+        // The helper drops an item still 429 after its retries with no error at all: name the status.
+        const reason = error?.type ? `${error.type}: ${error.reason ?? ''}` : error ? JSON.stringify(error) : statusReason(drop.status, drop.retried);
         dropped.push({ index: action?._index ?? '?', id: action?._id ?? '?', status: drop.status, type: error?.type ?? '', reason });
       },
-      retries: 3,
-      wait: 1000,
+      retries: BULK_RETRIES,
+      wait: BULK_WAIT_MS,
     });
     const stale = dropped.filter((d) => d.index === this.storylinesIndex && superseded(d));
+    const refused = dropped.filter((d) => d.index === this.documentsIndex && refusedForGood(d));
+    const documents = operations.filter((op) => op.index === this.documentsIndex).length;
+    const alike = refusedAlike(refused, documents);
     // A storyline refused would leave the index's storylines incomplete: only documents may be left out.
-    const failed = dropped.filter((d) => !stale.includes(d) && (!refusedForGood(d) || d.index !== this.documentsIndex));
+    const failed = dropped.filter((d) => !stale.includes(d) && (alike || !refused.includes(d)));
     if (failed.length) {
       const named = failed.slice(0, 3).map((d) => `${d.id}: ${d.reason}`).join('; ');
-      throw new StoreWriteError(`Elasticsearch rejected ${failed.length} of ${operations.length} documents (${named}${failed.length > 3 ? '; ...' : ''})`, {
+      const why = alike ? ': every document refused alike, so the index is to blame, not them' : '';
+      throw new StoreWriteError(`Elasticsearch rejected ${failed.length} of ${operations.length} documents (${named}${failed.length > 3 ? '; ...' : ''})${why}`, {
         store: this.name,
         dropped: failed.slice(0, 10),
       });
     }
     return {
-      refused: dropped.filter((d) => !stale.includes(d)).map((d) => ({ document_id: d.id, reason: `Elasticsearch refused it (${d.status} ${d.reason})` })),
+      refused: refused.map((d) => ({ document_id: d.id, reason: `Elasticsearch refused it (${d.status} ${d.reason})` })),
       superseded: stale.length,
     };
   }

@@ -23,7 +23,8 @@ export interface StoredDocument {
  * `failBulk` makes every bulk item fail as an overloaded cluster does (503, a retry may pass), or
  * with `index` set only the bulk requests writing to that index;
  * `refuse` holds ids whose items fail as a document the mapping cannot take does (400, for good);
- * `blockWrites` makes every item fail as a write-blocked index does (403).
+ * `blockWrites` makes every item fail as a write-blocked index does (403);
+ * `answerItem`, when set, answers each item it returns a status and error for (any other is written).
  */
 export function mockedElasticsearch(): {
   client: Client;
@@ -32,6 +33,7 @@ export function mockedElasticsearch(): {
   failBulk: { on: boolean; index?: string };
   refuse: Set<string>;
   blockWrites: { on: boolean };
+  answerItem: { with?: ItemAnswer };
   stored: Map<string, Map<string, StoredDocument>>;
 } {
   const mock = new Mock();
@@ -40,6 +42,7 @@ export function mockedElasticsearch(): {
   const failBulk: { on: boolean; index?: string } = { on: false };
   const refuse = new Set<string>();
   const blockWrites = { on: false };
+  const answerItem: { with?: ItemAnswer } = {};
   const stored = new Map<string, Map<string, StoredDocument>>();
   const record = (params: MockPattern) => requests.push({ method: String(params.method), path: String(params.path), body: params.body });
   const notFound = () =>
@@ -81,19 +84,25 @@ export function mockedElasticsearch(): {
       index.set(action._id, { source, version: action.version ?? (current ? current.version + 1 : 1) });
       return { index: { ...action, status: current ? 200 : 201, result: current ? 'updated' : 'created' } };
     };
-    const items = operations.map(({ action, source }) =>
-      blockWrites.on
+    const items = operations.map(({ action, source }) => {
+      const answer = answerItem.with?.(action);
+      return answer
+        ? { index: { ...action, ...answer } }
+        : blockWrites.on
         ? { index: { ...action, ...blocked } }
         : refuse.has(action._id)
         ? { index: { ...action, status: 400, error: { type: 'document_parsing_exception', reason: 'The number of nested documents has exceeded the allowed limit of [10000]' } } }
-        : write(action, source),
-    );
+        : write(action, source);
+    });
     return { errors: items.some((i) => i.index.status >= 400), took: 1, items };
   });
 
   const client = new Client({ node: 'http://localhost:9200', Connection: mock.getConnection() });
-  return { client, requests, indices, failBulk, refuse, blockWrites, stored };
+  return { client, requests, indices, failBulk, refuse, blockWrites, answerItem, stored };
 }
+
+/** A bulk item's answer: its status and Elasticsearch's error; undefined to write the item. */
+export type ItemAnswer = (action: { _index: string; _id: string }) => { status: number; error: { type: string; reason: string } } | undefined;
 
 /** The documents indexed through bulk requests, by index then id (the last write of an id wins). */
 export function indexedDocuments(requests: RecordedRequest[]): Record<string, Record<string, unknown>> {
