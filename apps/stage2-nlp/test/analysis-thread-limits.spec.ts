@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AnalysisPool } from '../src/analysis/analysis-pool';
 import { AnalysisThreadError } from '../src/config/stage2.errors';
 import type { AnalysisOutcome } from '../src/analysis/analysis.types';
@@ -87,7 +88,11 @@ describe('analysis thread limits', () => {
       expect(summary.errors).toEqual([expect.objectContaining({ index: 1, document_id: 'big', code: 'ANALYSIS_FAILED' })]);
       const files = await jsonlContents(t.runtime.jsonl.filesOf({ jobId: summary.job_id, batchId: summary.batch_id }));
       expect((files.documents as Array<{ document_id: string }>).map((d) => d.document_id)).toEqual([JSON.parse(first).document_id, JSON.parse(second).document_id]);
-      expect((files.rejects as Array<{ raw: string }>).map((r) => r.raw)).toEqual([BIG]);
+      // Its line keeps the input's first 64 KiB, with its size and hash (see bounded-reject.ts).
+      const bytes = Buffer.from(BIG);
+      expect(files.rejects).toEqual([
+        expect.objectContaining({ raw: bytes.subarray(0, 64 * 1024).toString(), raw_truncated: true, raw_bytes: bytes.length, raw_sha256: createHash('sha256').update(bytes).digest('hex') }),
+      ]);
       expect(summary.errors[0]!.reason).toMatch(/^the analysis thread stopped: .*out of memory/);
       // The pool goes on with a fresh thread.
       const next = await t.runtime.processor.processBatch([sampleLines()[2]]);

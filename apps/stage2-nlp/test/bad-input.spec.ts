@@ -99,6 +99,27 @@ describe('bad input', () => {
     expect((files.documents as Array<{ document_id: string }>).map((d) => d.document_id).sort()).toEqual(['blob', 'good-3']);
   });
 
+  it('keeps the first 64 KiB of a large reject\'s input, with its size and hash, so its line stays bounded', async () => {
+    // A control character is 6 characters in JSON: a 90 MB line of them passed V8's longest string and failed the batch, on every retry.
+    const control = Buffer.from(`{"document_id": "control", "text": "${'\u0001'.repeat(200_000)}"}`);
+    const notUtf8 = Buffer.concat([Buffer.from('{"document_id": "latin1-big", "text": "caf'), Buffer.alloc(100_000, 0xe9), Buffer.from('"}')]);
+    const summary = await t.runtime.processor.processBatch([control, notUtf8, Buffer.from(doc('good-4'))]);
+
+    expect(summary).toMatchObject({ success: true, processed: 1, rejected: 2 });
+    const files = await jsonlContents(t.runtime.jsonl.filesOf({ jobId: summary.job_id, batchId: summary.batch_id }));
+    const rejects = files.rejects as Array<{ code: string; raw: string; raw_encoding: string; raw_truncated?: boolean; raw_bytes?: number; raw_sha256?: string }>;
+    const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    expect(rejects[0]).toMatchObject({ code: 'DOCUMENT_TOO_LARGE', raw_encoding: 'utf8', raw_truncated: true, raw_bytes: control.length, raw_sha256: sha256(control) });
+    expect(rejects[0]?.raw).toBe(control.subarray(0, 64 * 1024).toString('utf8'));
+    expect(rejects[1]).toMatchObject({ code: 'INVALID_UTF8', raw_encoding: 'base64', raw_truncated: true, raw_bytes: notUtf8.length, raw_sha256: sha256(notUtf8) });
+    expect(Buffer.from(rejects[1]?.raw ?? '', 'base64').equals(notUtf8.subarray(0, 64 * 1024))).toBe(true);
+    // A small reject's line is as before: its whole input, nothing added.
+    const small = await t.runtime.processor.processBatch(['{']);
+    expect((await jsonlContents(t.runtime.jsonl.filesOf({ jobId: small.job_id, batchId: small.batch_id }))).rejects).toEqual([
+      { index: 0, line: null, document_id: null, code: 'MALFORMED_JSON', reason: expect.any(String), field: null, raw: '{', raw_encoding: 'utf8' },
+    ]);
+  });
+
   it('treats a batch of nothing but bad documents as a completed batch with rejects', async () => {
     const summary = await t.runtime.processor.processBatch(['{', '[]', 'null', { document_id: 7 }]);
     expect(summary).toMatchObject({ success: true, received: 4, processed: 0, rejected: 4 });

@@ -17,7 +17,10 @@ export interface RejectedDocument {
   reason: string;
   /** The offending field, when one is to blame. */
   field: string | null;
-  /** The input exactly as received (base64 when it is not valid UTF-8), so nothing is lost. */
+  /**
+   * The input exactly as received (base64 when it is not valid UTF-8). The rejects file keeps its
+   * first 64 KiB only, with its size and hash (see stores/bounded-reject.ts).
+   */
   raw: string;
   raw_encoding: 'utf8' | 'base64';
 }

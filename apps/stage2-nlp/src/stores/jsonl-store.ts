@@ -1,6 +1,7 @@
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Storyline } from '@storytelling/nlp';
+import { boundedReject, MAX_REJECT_RAW_BYTES } from './bounded-reject';
 import type { BatchContext, BatchOutcome, DocumentStore, SavePayload, StoreWriteCounts } from './store.types';
 import { distinctEntityCount } from './store.types';
 
@@ -47,7 +48,7 @@ const partialFile = (file: string): string => `${file}.partial`;
 /**
  * JSONL files, one set per batch: `<stem>.jsonl` (one processed document a line),
  * `<stem>.linkages.jsonl`, `<stem>.storylines.jsonl` and `<stem>.rejects.jsonl` (reason for each
- * rejected document). They are written as `<file>.partial` and take their names when the batch
+ * rejected document, and its input up to `maxRejectRawBytes`: see boundedReject). They are written as `<file>.partial` and take their names when the batch
  * completes: a reader of `*.jsonl` never sees a batch that failed or is still running (a failed
  * batch's stores may hold what the others refused; its retry completes them). A batch starts its
  * files afresh, so a retried batch rewrites, never duplicates.
@@ -56,7 +57,10 @@ export class JsonlStore implements DocumentStore {
   readonly name = 'jsonl';
   private readonly batches = new Map<string, BatchState>();
 
-  constructor(readonly outputDir: string) {}
+  constructor(
+    readonly outputDir: string,
+    private readonly maxRejectRawBytes = MAX_REJECT_RAW_BYTES,
+  ) {}
 
   /**
    * The files' names once the batch has completed. The stem is the batch id plus the whole job id:
@@ -96,7 +100,7 @@ export class JsonlStore implements DocumentStore {
     await Promise.all([
       appendDurably(files.documents, toLines(payload.documents)),
       appendDurably(files.linkages, toLines(linkages)),
-      appendDurably(files.rejects, toLines(payload.rejects)),
+      appendDurably(files.rejects, toLines(payload.rejects.map((reject) => boundedReject(reject, this.maxRejectRawBytes)))),
       // A storyline grows from chunk to chunk: the file holds the latest version of each.
       replaceDurably(files.storylines, toLines([...state.storylines.values()])),
     ]);
