@@ -7,7 +7,7 @@ import { eventually } from '@storytelling/test-utils';
 import { AnalysisPool } from '../src/analysis/analysis-pool';
 import { BatchFailedError } from '../src/batch/batch-processor';
 import { JsonlStore } from '../src/stores/jsonl-store';
-import type { StoreWriteCounts } from '../src/stores/store.types';
+import type { BatchContext, StoreWriteCounts } from '../src/stores/store.types';
 import { sampleExpected, sampleLines } from './support/sample-corpus';
 import { registryOn } from './support/registry-mode';
 import { countRows, jsonlContents, stage2Rows } from './support/store-snapshot';
@@ -337,6 +337,41 @@ describe('processBatch', () => {
     expect(failure).toBeInstanceOf(BatchFailedError);
     expect((failure as BatchFailedError).summary).toMatchObject({ success: false, error: expect.stringContaining('rename refused by the test') });
     if (registryOn) expect(await t.runtime.registry.reader.getJob(jobId)).toMatchObject({ status: 'failed' });
+  });
+
+  it('completes two attempts at one job running at once in one process (its lock expired), each on JSONL files of its own', async () => {
+    // The first attempt ends while the second is half way: their files were shared, and the second's next save found its batch "not begun".
+    const jsonl = t.runtime.jsonl;
+    const [begin, save, end] = [jsonl.begin.bind(jsonl), jsonl.save.bind(jsonl), jsonl.end.bind(jsonl)];
+    const begun: BatchContext[] = [];
+    let secondSaved = (): void => undefined;
+    const secondHasSaved = new Promise<void>((resolve) => (secondSaved = resolve));
+    jsonl.begin = async (context) => {
+      begun.push(context);
+      await begin(context);
+    };
+    jsonl.save = async (context, payload) => {
+      const counts = await save(context, payload);
+      if (context === begun[1]) secondSaved();
+      return counts;
+    };
+    jsonl.end = async (context, outcome) => {
+      if (context === begun[0]) await secondHasSaved;
+      await end(context, outcome);
+    };
+    const lines = sampleLines();
+    const ids = { jobId: randomUUID(), batchId: 'taken_again' };
+    const first = t.runtime.processor.processBatch(lines, { ...ids, progressiveSave: true });
+    expect(await eventually(async () => begun.length === 1)).toBe(true);
+    const second = t.runtime.processor.processBatch(lines, { ...ids, progressiveSave: true });
+
+    const summaries = await Promise.all([first, second]);
+    expect(summaries.map((s) => [s.success, s.processed])).toEqual([[true, lines.length], [true, lines.length]]);
+    const files = await jsonlContents(jsonl.filesOf(ids));
+    expect((files.documents as Array<{ document_id: string }>).map((d) => d.document_id).sort()).toEqual(
+      lines.map((l) => (JSON.parse(l) as { document_id: string }).document_id).sort(),
+    );
+    expect((await readdir(t.outputDir)).filter((name) => name.endsWith('.partial'))).toEqual([]);
   });
 
   it('counts what each store wrote', async () => {

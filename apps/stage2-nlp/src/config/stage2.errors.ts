@@ -98,3 +98,13 @@ export class AnalysisThreadError extends PipelineError<'STAGE2_ANALYSIS_THREAD_F
     super('STAGE2_ANALYSIS_THREAD_FAILED', message, { cause });
   }
 }
+
+/**
+ * The JSONL store was given a batch attempt it cannot tell apart: a save or end of an attempt it
+ * never began (or already ended), or of one of several running attempts of the same batch.
+ */
+export class JsonlAttemptError extends PipelineError<'STAGE2_JSONL_ATTEMPT_UNKNOWN'> {
+  constructor(message: string, context: { batchId: string; jobId: string }) {
+    super('STAGE2_JSONL_ATTEMPT_UNKNOWN', message, { details: { batch_id: context.batchId, job_id: context.jobId } });
+  }
+}

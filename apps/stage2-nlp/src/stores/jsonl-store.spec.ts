@@ -1,7 +1,8 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProcessedDocument } from '@storytelling/nlp';
+import { JsonlAttemptError } from '../config/stage2.errors';
 import { JsonlStore, toLines } from './jsonl-store';
 import type { SavePayload } from './store.types';
 
@@ -63,6 +64,82 @@ describe('JsonlStore', () => {
     await store.end(context, { completed: true });
     expect(await lines(store.filesOf(context).documents)).toEqual(['d1', 'd2']);
     expect((await readdir(dir)).filter((f) => f.endsWith('.partial'))).toEqual([]);
+  });
+
+  describe('two attempts at one batch running at once (a job taken again, its lock expired, by the same worker)', () => {
+    // Each processBatch makes its own context: equal values, another object.
+    const ids = { batchId: 'b', jobId: '0192a1b2-0000-7000-8000-000000000002' };
+    const partials = async () => (await readdir(dir)).filter((f) => f.endsWith('.partial')).sort();
+
+    it('gives each its own files and state: both complete, and each completed file holds one whole attempt', async () => {
+      const first = { ...ids };
+      const second = { ...ids };
+      await store.begin(first);
+      await store.save(first, payloadOf(documentOf('d1', 'one'), documentOf('d2', 'two')));
+      await store.save(first, payloadOf(documentOf('d3', 'three')));
+      await store.begin(second);
+      await store.save(second, payloadOf(documentOf('d1', 'one')));
+      expect(await partials()).toEqual([
+        'b_0192a1b2-0000-7000-8000-000000000002.jsonl.1.partial',
+        'b_0192a1b2-0000-7000-8000-000000000002.jsonl.partial',
+        'b_0192a1b2-0000-7000-8000-000000000002.linkages.jsonl.1.partial',
+        'b_0192a1b2-0000-7000-8000-000000000002.linkages.jsonl.partial',
+        'b_0192a1b2-0000-7000-8000-000000000002.rejects.jsonl.1.partial',
+        'b_0192a1b2-0000-7000-8000-000000000002.rejects.jsonl.partial',
+        'b_0192a1b2-0000-7000-8000-000000000002.storylines.jsonl.1.partial',
+        'b_0192a1b2-0000-7000-8000-000000000002.storylines.jsonl.partial',
+      ]);
+
+      await store.end(first, { completed: true });
+      expect(await lines(store.filesOf(ids).documents)).toEqual(['d1', 'd2', 'd3']);
+      await store.save(second, payloadOf(documentOf('d2', 'two'), documentOf('d3', 'three')));
+      await store.end(second, { completed: true });
+      expect(await lines(store.filesOf(ids).documents)).toEqual(['d1', 'd2', 'd3']);
+      expect(await partials()).toEqual([]);
+    });
+
+    it('removes the files of a second attempt that fails, and leaves the first to complete', async () => {
+      const first = { ...ids };
+      const second = { ...ids };
+      await store.begin(first);
+      await store.begin(second);
+      await store.save(second, payloadOf(documentOf('d1', 'one')));
+      await store.end(second, { completed: false });
+      expect((await partials()).filter((f) => f.includes('.1.'))).toEqual([]);
+      await store.save(first, payloadOf(documentOf('d1', 'one'), documentOf('d2', 'two')));
+      await store.end(first, { completed: true });
+      expect(await lines(store.filesOf(ids).documents)).toEqual(['d1', 'd2']);
+    });
+
+    it('refuses a context it cannot tell apart, or one begun already', async () => {
+      const first = { ...ids };
+      await store.begin(first);
+      await expect(store.begin(first)).rejects.toBeInstanceOf(JsonlAttemptError);
+      // With one attempt running, a context built again finds it; with two, it cannot be told.
+      await store.save({ ...ids }, payloadOf(documentOf('d1', 'one')));
+      await store.begin({ ...ids });
+      await expect(store.save({ ...ids }, payloadOf(documentOf('d1', 'one')))).rejects.toMatchObject({ code: 'STAGE2_JSONL_ATTEMPT_UNKNOWN' });
+      await expect(store.save({ batchId: 'other', jobId: ids.jobId }, payloadOf())).rejects.toThrow('batch other was not begun');
+    });
+  });
+
+  it('names the documents file final last: should a rename fail (or the process die) before, no batch is seen without its other files', async () => {
+    const context = { batchId: 'nightly', jobId: '0192a1b2-0000-7000-8000-000000000003' };
+    await store.begin(context);
+    await store.save(context, payloadOf(documentOf('d1', 'one')));
+    // A folder in the way makes this rename fail (any of the other three's would do).
+    await mkdir(store.filesOf(context).storylines);
+    await writeFile(join(store.filesOf(context).storylines, 'in-the-way'), '');
+    await expect(store.end(context, { completed: true })).rejects.toThrow();
+    await expect(access(store.filesOf(context).documents)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await lines(store.partialFilesOf(context).documents)).toEqual(['d1']);
+
+    // Its retry starts afresh and completes.
+    await rm(store.filesOf(context).storylines, { recursive: true });
+    await store.begin(context);
+    await store.save(context, payloadOf(documentOf('d1', 'one')));
+    await store.end(context, { completed: true });
+    expect(await lines(store.filesOf(context).documents)).toEqual(['d1']);
   });
 
   it('gives two jobs of one batch id their own files, even when their ids begin alike', async () => {

@@ -1,6 +1,7 @@
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Storyline } from '@storytelling/nlp';
+import { JsonlAttemptError } from '../config/stage2.errors';
 import { boundedReject, MAX_REJECT_RAW_BYTES } from './bounded-reject';
 import type { BatchContext, BatchOutcome, DocumentStore, SavePayload, StoreWriteCounts } from './store.types';
 import { distinctEntityCount } from './store.types';
@@ -13,7 +14,21 @@ export interface JsonlBatchFiles {
   rejects: string;
 }
 
-interface BatchState {
+/**
+ * One attempt at a batch. Its state and `.partial` files are its own: with
+ * STAGE2_WORKER_CONCURRENCY above 1, a job whose lock expired can be taken again by the same
+ * process while its first attempt still runs; sharing files keyed by the batch, the second's begin
+ * truncated the first's, the first's end renamed what was there (a completed file with partial
+ * contents) and dropped the second's state, whose next save then failed.
+ */
+interface Attempt {
+  /** The context it was begun with, which its saves and end are given too. */
+  context: BatchContext;
+  /** The batch's key (batch id and job id). */
+  key: string;
+  /** 0 for the first running attempt of the batch, whose files have the plain `.partial` names. */
+  slot: number;
+  partial: JsonlBatchFiles;
   linkageIds: Set<string>;
   storylines: Map<string, Storyline>;
 }
@@ -42,20 +57,33 @@ export function* toLines(records: unknown[], charsPerWrite = CHARS_PER_WRITE): G
   if (lines.length) yield lines.join('');
 }
 
-/** Where a batch's file is written until the batch completes: it does not match `*.jsonl`. */
-const partialFile = (file: string): string => `${file}.partial`;
+/**
+ * Where a batch's file is written until the batch completes: it does not match `*.jsonl`. A
+ * second attempt running at once gets names of its own (`<file>.<slot>.partial`).
+ */
+const partialFile = (file: string, slot = 0): string => (slot ? `${file}.${slot}.partial` : `${file}.partial`);
+
+/**
+ * The order `end` names the files final: the documents file, the one readers take as the batch
+ * (`*.jsonl`), last, so that whatever stops the renames half way, no batch is seen without its
+ * linkages, storylines and rejects.
+ */
+const FINAL_ORDER: Array<keyof JsonlBatchFiles> = ['linkages', 'storylines', 'rejects', 'documents'];
 
 /**
  * JSONL files, one set per batch: `<stem>.jsonl` (one processed document a line),
  * `<stem>.linkages.jsonl`, `<stem>.storylines.jsonl` and `<stem>.rejects.jsonl` (reason for each
- * rejected document, and its input up to `maxRejectRawBytes`: see boundedReject). They are written as `<file>.partial` and take their names when the batch
- * completes: a reader of `*.jsonl` never sees a batch that failed or is still running (a failed
- * batch's stores may hold what the others refused; its retry completes them). A batch starts its
- * files afresh, so a retried batch rewrites, never duplicates.
+ * rejected document, and its input up to `maxRejectRawBytes`: see boundedReject). They are
+ * written as `<file>.partial` and take their names when the batch completes, the documents file
+ * last, and the folder is synced after: a reader of `*.jsonl` never sees a batch that failed or is
+ * still running (a failed batch's stores may hold what the others refused; its retry completes
+ * them). A batch starts its files afresh, so a retried batch rewrites, never duplicates. Each
+ * attempt at a batch (one `begin`, its saves and its `end`, given the same context object) has its
+ * own state and files, so two attempts running at once never write into each other's.
  */
 export class JsonlStore implements DocumentStore {
   readonly name = 'jsonl';
-  private readonly batches = new Map<string, BatchState>();
+  private readonly attempts = new Map<BatchContext, Attempt>();
 
   constructor(
     readonly outputDir: string,
@@ -77,32 +105,42 @@ export class JsonlStore implements DocumentStore {
     };
   }
 
-  /** Where the files are while the batch runs (and stay if it fails). */
+  /** Where the files are while the batch runs (and stay if it fails): its running attempt's, else the first attempt's. */
   partialFilesOf(context: BatchContext): JsonlBatchFiles {
-    return mapFiles(this.filesOf(context), partialFile);
+    return this.findAttempt(context)?.partial ?? mapFiles(this.filesOf(context), (file) => partialFile(file));
   }
 
   async begin(context: BatchContext): Promise<void> {
+    if (this.attempts.has(context)) throw new JsonlAttemptError(`JSONL store: batch ${context.batchId} was begun already with this context`, context);
     await mkdir(this.outputDir, { recursive: true });
-    // A retry of a job that completed before (its files renamed) starts from nothing too.
-    await Promise.all(Object.values(this.filesOf(context)).map((file) => rm(file, { force: true })));
-    await Promise.all(Object.values(this.partialFilesOf(context)).map((file) => writeFile(file, '')));
-    this.batches.set(this.key(context), { linkageIds: new Set(), storylines: new Map() });
+    const attempt = this.newAttempt(context);
+    // Taken before the next await: an attempt beginning meanwhile takes another slot.
+    this.attempts.set(context, attempt);
+    try {
+      // A retry of a job that completed before (its files renamed) starts from nothing too; its documents file goes first.
+      const files = this.filesOf(context);
+      for (const kind of [...FINAL_ORDER].reverse()) await rm(files[kind], { force: true });
+      await Promise.all(Object.values(attempt.partial).map((file) => writeFile(file, '')));
+      await syncDirectory(this.outputDir);
+    } catch (error) {
+      // Not begun: no end will come to free its slot.
+      this.attempts.delete(context);
+      throw error;
+    }
   }
 
   async save(context: BatchContext, payload: SavePayload): Promise<StoreWriteCounts> {
-    const state = this.batches.get(this.key(context));
-    if (!state) throw new Error(`JSONL store: batch ${context.batchId} was not begun`);
-    const files = this.partialFilesOf(context);
-    const linkages = payload.linkages.filter((l) => !state.linkageIds.has(l.linkage_id));
-    linkages.forEach((l) => state.linkageIds.add(l.linkage_id));
-    payload.storylines.forEach((s) => state.storylines.set(s.storyline_id, s));
+    const attempt = this.attemptOf(context);
+    const files = attempt.partial;
+    const linkages = payload.linkages.filter((l) => !attempt.linkageIds.has(l.linkage_id));
+    linkages.forEach((l) => attempt.linkageIds.add(l.linkage_id));
+    payload.storylines.forEach((s) => attempt.storylines.set(s.storyline_id, s));
     await Promise.all([
       appendDurably(files.documents, toLines(payload.documents)),
       appendDurably(files.linkages, toLines(linkages)),
       appendDurably(files.rejects, toLines(payload.rejects.map((reject) => boundedReject(reject, this.maxRejectRawBytes)))),
       // A storyline grows from chunk to chunk: the file holds the latest version of each.
-      replaceDurably(files.storylines, toLines([...state.storylines.values()])),
+      replaceDurably(files.storylines, toLines([...attempt.storylines.values()])),
     ]);
     return {
       documents: payload.documents.length,
@@ -115,19 +153,57 @@ export class JsonlStore implements DocumentStore {
   }
 
   async end(context: BatchContext, outcome: BatchOutcome): Promise<void> {
-    this.batches.delete(this.key(context));
-    if (!outcome.completed) return;
-    const partial = this.partialFilesOf(context);
+    const attempt = outcome.completed ? this.attemptOf(context) : this.findAttempt(context);
+    if (!attempt) return;
+    this.attempts.delete(attempt.context);
+    if (!outcome.completed) {
+      // Another attempt of the batch is what counts: nobody would look for these files.
+      if (attempt.slot) await Promise.all(Object.values(attempt.partial).map((file) => rm(file, { force: true })));
+      return;
+    }
     const files = this.filesOf(context);
-    for (const kind of Object.keys(files) as Array<keyof JsonlBatchFiles>) await rename(partial[kind], files[kind]);
+    for (const kind of FINAL_ORDER) {
+      // The others must be final on disk before the documents file is: a crash in between leaves the batch unseen.
+      if (kind === 'documents') await syncDirectory(this.outputDir);
+      await rename(attempt.partial[kind], files[kind]);
+    }
+    await syncDirectory(this.outputDir);
   }
 
   async close(): Promise<void> {
-    this.batches.clear();
+    this.attempts.clear();
   }
 
   private key(context: BatchContext): string {
     return `${context.batchId}/${context.jobId}`;
+  }
+
+  /** A new attempt at the batch, in the lowest slot no running attempt of it holds. */
+  private newAttempt(context: BatchContext): Attempt {
+    const key = this.key(context);
+    const taken = new Set([...this.attempts.values()].filter((a) => a.key === key).map((a) => a.slot));
+    let slot = 0;
+    while (taken.has(slot)) slot += 1;
+    return { context, key, slot, partial: mapFiles(this.filesOf(context), (file) => partialFile(file, slot)), linkageIds: new Set(), storylines: new Map() };
+  }
+
+  /**
+   * The running attempt of this context: the one begun with this very object, else the only one
+   * of its batch (a caller that built its context again); undefined when there is none.
+   */
+  private findAttempt(context: BatchContext): Attempt | undefined {
+    const own = this.attempts.get(context);
+    if (own) return own;
+    const key = this.key(context);
+    const same = [...this.attempts.values()].filter((a) => a.key === key);
+    if (same.length > 1) throw new JsonlAttemptError(`JSONL store: ${same.length} attempts at batch ${context.batchId} are running; which one this is cannot be told`, context);
+    return same[0];
+  }
+
+  private attemptOf(context: BatchContext): Attempt {
+    const attempt = this.findAttempt(context);
+    if (!attempt) throw new JsonlAttemptError(`JSONL store: batch ${context.batchId} was not begun`, context);
+    return attempt;
   }
 }
 
@@ -162,4 +238,20 @@ async function replaceDurably(file: string, pieces: Iterable<string>): Promise<v
     await handle.close();
   }
   await rename(temporary, file);
+}
+
+/** Codes of a platform whose directories cannot be opened or fsynced (Windows): nothing more to do there. */
+const DIRECTORY_SYNC_UNSUPPORTED = new Set(['EISDIR', 'EPERM', 'EINVAL', 'EBADF']);
+
+/** Makes the directory's entries (files created, removed, renamed) durable, as a file's sync does not. */
+async function syncDirectory(directory: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(directory, 'r');
+    await handle.sync();
+  } catch (error) {
+    if (!DIRECTORY_SYNC_UNSUPPORTED.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  } finally {
+    await handle?.close();
+  }
 }

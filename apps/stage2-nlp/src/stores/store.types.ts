@@ -51,7 +51,11 @@ export interface DocumentStore {
    * index), so an attempt that fails elsewhere leaves nothing there that a retry could contradict.
    */
   readonly afterLinkCommit?: boolean;
-  /** Called once when a batch starts (before any save). */
+  /**
+   * Called once when an attempt at a batch starts (before any save). Its saves and its end are
+   * given the same context object: two attempts at one batch may run at once (a job taken again
+   * while its first attempt still runs), and a store keeping state per attempt tells them apart so.
+   */
   begin(context: BatchContext): Promise<void>;
   save(context: BatchContext, payload: SavePayload): Promise<StoreWriteCounts>;
   /** Called once when a batch ends, whatever happened. */
