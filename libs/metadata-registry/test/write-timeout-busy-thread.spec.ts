@@ -1,15 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { holdThread } from '@storytelling/test-utils';
 import { registryTestBed } from './registry-test-bed';
 import { makeBatch } from './registry-fixtures';
-
-/** Holds the event loop as Stage 2's linking of a large batch does: no timer, no socket read meanwhile. */
-function holdThread(ms: number): void {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    // busy: the caller's main thread is linking
-  }
-}
 
 // Stage 2 links a batch on its main thread (18-36 s for 10,000 documents) while the registry
 // write of its last documents may be in flight: that time is the caller's, not the registry's.

@@ -19,3 +19,4 @@ export {
 export { TcpProxy } from './lib/tcp-proxy';
 export { eventually, type EventuallyOptions } from './lib/eventually';
 export { freePort } from './lib/free-port';
+export { holdThread } from './lib/hold-thread';

@@ -1,18 +1,10 @@
 import { createLogger } from '@storytelling/common';
-import { testRedisUrl } from '@storytelling/test-utils';
+import { holdThread, testRedisUrl } from '@storytelling/test-utils';
 import type { Redis } from 'ioredis';
 import { createQueueConnection, isAnswering } from './redis-connection';
 
 const logger = createLogger('stage2-liveness-test', { level: 'silent' });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Holds the event loop as linking a large batch does: no timer, no socket read meanwhile. */
-function holdThread(ms: number): void {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    // busy: the main thread is linking
-  }
-}
 
 describe("the queue connection's liveness watchdog", () => {
   let connection: Redis;
