@@ -365,7 +365,9 @@ describe('registry outage', () => {
       await registry.close();
       await proxy.block();
       await replaying;
-      const next = await createRegistry({ config: testConfig(db.url, dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false' }), logger: silent, replayIntervalMs: 0 });
+      // The next start, on the same target (the outbox is replayed only into the registry it was written for).
+      await proxy.start();
+      const next = await createRegistry({ config, logger: silent, replayIntervalMs: 0 });
       try {
         expect(await next.replayOutbox()).toMatchObject({ replayed: 1, pending: 0 });
         expect(await next.reader.getJob(jobId)).toMatchObject({ batch_id: 'silent' });

@@ -495,6 +495,26 @@ export class OutboxStore {
   }
 }
 
+/**
+ * The files of an outbox folder holding entries (oldest first) and dead letters, by name, for a
+ * folder this process does not use (another target's): nothing is opened but the listing.
+ */
+export function outboxFiles(dir: string): { entries: string[]; deadLetters: string[] } {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    // Removed meanwhile: nothing left in it.
+    return { entries: [], deadLetters: [] };
+  }
+  const draining = names.filter((name) => name.endsWith(DRAINING_SUFFIX)).sort();
+  const legacy = names.filter((name) => LEGACY_CLAIM.test(name));
+  return {
+    entries: [...draining, ...legacy, ...(names.includes(CURRENT) ? [CURRENT] : [])].map((name) => join(dir, name)),
+    deadLetters: names.filter((name) => name === DEAD_LETTERS || name === DEAD_LETTERS_ASIDE).map((name) => join(dir, name)),
+  };
+}
+
 interface ReplayLock {
   compromised: boolean;
   release(): Promise<void>;

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Redis } from 'ioredis';
 import type { Registry as MetricsRegistry } from 'prom-client';
@@ -11,7 +11,9 @@ import { openPglite } from './pglite-database';
 import { migrateRegistry } from './registry-migrations';
 import { PostgresStore } from './postgres-store';
 import { createPostgresReader } from './postgres-reader';
-import { OutboxStore } from './outbox-store';
+import { OutboxStore, outboxFiles } from './outbox-store';
+import { LineCounter } from './outbox-files';
+import { countForeign, describeTarget, registryTarget, resolveOutboxFolder, type ForeignOutbox, type OutboxTarget } from './outbox-target';
 import { ResilientWriter, type BreakerOptions, type BreakerState } from './resilient-writer';
 import { createRegistryMetrics } from './registry.metrics';
 import { createRegistryHooks } from './registry-hooks';
@@ -19,6 +21,7 @@ import { RegistryDisabledError } from './registry.errors';
 import { prismaExecutor, type PrismaLike } from './prisma-executor';
 import type { RegistryOp, RegistryStore } from './registry-store';
 import { openRedisSide } from './redis-side';
+import { DEFAULT_REDIS_KEY_PREFIX } from './redis-keys';
 
 export interface CreateRegistryOptions {
   config: Readonly<RegistryConfig>;
@@ -63,6 +66,13 @@ export interface OutboxReplaySummary {
    * holds the outbox's replay lock: that one replays them).
    */
   notReplayed?: 'write-only' | 'busy';
+  /**
+   * METADATA_DATA_DIR/outbox holds writes (entries or dead letters) made for another target than
+   * this registry's (another PostgreSQL server or database, the embedded PGlite, another Redis or
+   * key prefix): never replayed here, where they would land in the wrong registry. This registry
+   * outboxes its own writes to a folder of its own beside it. Replay them with that target configured.
+   */
+  foreignOutbox?: ForeignOutbox;
 }
 
 /** The registry: hooks for Stage 2, a reader for Stage 5, and its resilience controls. */
@@ -83,6 +93,12 @@ export interface Registry {
   status(): { breaker: BreakerState | 'unknown'; outboxPending: number; backend: string };
   /** False when METADATA_REGISTRY_ENABLED=false (the reader then throws RegistryDisabledError). */
   readonly enabled: boolean;
+  /**
+   * The outbox folder this registry uses: METADATA_DATA_DIR/outbox, or, when that folder holds
+   * another target's writes, `METADATA_DATA_DIR/outbox-<backend>-<hash>` beside it. Undefined
+   * without one (disabled, read-only, write-only without a folder to count).
+   */
+  readonly outboxDir?: string;
   /**
    * Stops the replay timer, lets a replay in flight finish its entry, and closes Redis and the
    * pool, all within `closeGraceMs`: a statement stuck on a connection that went silent would
@@ -110,7 +126,8 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
   let reader: RegistryReader;
   // The backend itself, without the cache: what a reachability check asks.
   let backendReader: RegistryReader;
-  if (config.primaryBackend === 'redis' && redisSide.primary) {
+  const redisPrimary = config.primaryBackend === 'redis' && Boolean(redisSide.primary);
+  if (redisSide.primary && redisPrimary) {
     store = redisSide.primary.store;
     reader = backendReader = redisSide.primary.reader;
   } else {
@@ -122,7 +139,9 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
   }
   closers.unshift(() => redisSide.close());
 
-  const outbox = openOutbox(options);
+  // The outbox's entries are bare operations: they belong to this target, and to no other.
+  const target = registryTarget(config, { primary: redisPrimary, client: options.redis, keyPrefix: options.redisKeyPrefix ?? DEFAULT_REDIS_KEY_PREFIX });
+  const { outbox, foreign } = await openOutbox(options, target);
   await outbox?.recount();
   const writer =
     outbox && !config.writeOnly
@@ -144,22 +163,28 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
     { backend: store.backend, cache: Boolean(redisSide.cache), writeOnly: config.writeOnly, rollout: config.rolloutPercentage },
     'metadata registry ready',
   );
+  if (foreign) reportForeign(logger, foreign, target, outbox?.dir);
   if (config.writeOnly && outbox?.pending) {
     logger.warn(
       { outboxDir: outbox.dir, pending: outbox.pending },
       'metadata registry is write-only (METADATA_WRITE_ONLY=true) with entries waiting in the outbox: only a registry that writes replays them',
     );
   }
+  const foreignCounters = { entries: new LineCounter(), deadLetters: new LineCounter() };
   let closed = false;
   return {
     enabled: true,
+    outboxDir: outbox?.dir,
     hooks,
     reader,
     replayOutbox: async (replayOptions) => {
+      // Counted at each call: that target's own registry may be draining it meanwhile.
+      const foreignOutbox = foreign ? await countForeign(foreign, target, foreignCounters) : undefined;
+      const notReplayedForeign = foreignOutbox && foreignOutbox.pending + foreignOutbox.deadLetters > 0 ? { foreignOutbox } : {};
       if (!writer) {
         // Write-only: what earlier runs left stays, counted again (another process may share the folder).
         const pending = (await outbox?.recount()) ?? 0;
-        return { replayed: 0, pending, deadLettered: 0, requeued: 0, ...(config.writeOnly ? { notReplayed: 'write-only' as const } : {}) };
+        return { replayed: 0, pending, deadLettered: 0, requeued: 0, ...(config.writeOnly ? { notReplayed: 'write-only' as const } : {}), ...notReplayedForeign };
       }
       const { replayed, pending, deadLettered, requeued, lastError, busy } = await writer.replay(replayOptions);
       return {
@@ -169,6 +194,7 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
         requeued,
         ...(pending && lastError ? { lastError } : {}),
         ...(busy ? { notReplayed: 'busy' as const } : {}),
+        ...notReplayedForeign,
       };
     },
     status: () => ({
@@ -202,15 +228,47 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
 }
 
 /**
- * The outbox folder: none for a reader. Write-only opens it only when it exists, to count what
- * earlier runs left there (it used to report 0 pending over a folder full of entries), never
- * creating it or writing to it.
+ * The outbox folder: none for a reader. It is this target's (see `resolveOutboxFolder`): the
+ * folder METADATA_DATA_DIR/outbox unless it holds another target's writes, which are left alone
+ * (`foreign`), this registry then keeping its own beside it. Write-only opens its folder only when
+ * it exists, to count what earlier runs left there (it used to report 0 pending over a folder full
+ * of entries), never creating it, claiming it or writing to it.
  */
-function openOutbox(options: CreateRegistryOptions): OutboxStore | undefined {
+async function openOutbox(
+  options: CreateRegistryOptions,
+  target: OutboxTarget,
+): Promise<{ outbox?: OutboxStore; foreign?: { dir: string; target: string } }> {
   const { config } = options;
-  if (options.readOnly) return undefined;
-  if (config.writeOnly && !existsSync(config.outboxDir)) return undefined;
-  return new OutboxStore(config.outboxDir, config.outbox);
+  if (options.readOnly) return {};
+  const { dir, foreign } = await resolveOutboxFolder(config.outboxDir, target, { create: !config.writeOnly });
+  if (!dir || (config.writeOnly && !existsSync(dir))) return { foreign };
+  return { outbox: new OutboxStore(dir, config.outbox), foreign };
+}
+
+/**
+ * Says, at start-up, that METADATA_DATA_DIR/outbox is another target's: a warning when it holds
+ * writes (they wait for a registry of that target; replaying them here would put them in the wrong
+ * registry), naming the folder, both targets and where this registry's own writes go. Only the
+ * files' sizes are looked at: counting a large backlog would hold up the start.
+ */
+function reportForeign(logger: Logger, foreign: { dir: string; target: string }, target: OutboxTarget, ownDir: string | undefined): void {
+  const files = outboxFiles(foreign.dir);
+  const holds = [...files.entries, ...files.deadLetters].some((file) => {
+    try {
+      return statSync(file).size > 0;
+    } catch {
+      return false;
+    }
+  });
+  const fields = { outboxDir: foreign.dir, outboxTarget: foreign.target, registryTarget: describeTarget(target), ownOutboxDir: ownDir };
+  if (holds) {
+    logger.warn(
+      fields,
+      `metadata registry: the outbox folder ${foreign.dir} holds writes for another target (${foreign.target}), not this registry's (${describeTarget(target)}): they are left there, never replayed here; replay them with that target configured (nx run metadata-registry:replay). This registry's own outbox is ${ownDir ?? 'not created (write-only)'}`,
+    );
+  } else {
+    logger.info(fields, 'metadata registry: the outbox folder belongs to another target (empty): this registry uses its own');
+  }
 }
 
 function openExecutor(options: CreateRegistryOptions, logger: Logger): SqlExecutor {
