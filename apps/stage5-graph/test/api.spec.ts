@@ -177,7 +177,7 @@ describe('Stage 5 API', () => {
     it('reports health and metrics', async () => {
       const health = await get('/healthz');
       expect(health.statusCode).toBe(200);
-      expect(health.json()).toMatchObject({ status: 'ok', database: true, graph: { nodes: 16 }, lastSyncError: null });
+      expect(health.json()).toMatchObject({ status: 'ok', database: true, registry: { enabled: true, breaker: 'closed' }, graph: { nodes: 16 }, lastSyncError: null });
       const metrics = await get('/metrics');
       expect(metrics.body).toMatch(/stage5_sync_jobs_total 1/);
       expect(metrics.body).toMatch(/stage5_graph_nodes\{kind="event"\} 6/);

@@ -203,6 +203,26 @@ describe('registry outage', () => {
     }
   }, 60_000);
 
+  it('logs a replay once, however many callers joined it (every write waiting at an outage\'s end joins one)', async () => {
+    const dataDir = outboxFolder('registry-replay-log-');
+    const logs: Array<{ msg: string; replayed?: number }> = [];
+    const logger = pino(new Writable({ write: (chunk, _enc, done) => (logs.push(JSON.parse(String(chunk))), done()) }));
+    // A breaker that stays closed: the replays after the outage run at once.
+    const env = { METADATA_ENABLE_REDIS_CACHE: 'false', METADATA_OUTBOX_RETRY_BACKOFF_MS: '0' };
+    const registry = await createRegistry({ config: testConfig(db.url, dataDir, env), logger, replayIntervalMs: 0, breaker: { volumeThreshold: 1_000 } });
+    try {
+      await stopDatabase();
+      for (let i = 0; i < 3; i++) expect((await runJob(registry, `log${i}`)).outcomes).toEqual(['outboxed', 'outboxed', 'outboxed']);
+      await startDatabase();
+      const results = await Promise.all(Array.from({ length: 5 }, () => registry.replayOutbox()));
+      expect(results.reduce((n, r) => n + r.replayed, 0)).toBeGreaterThanOrEqual(9);
+      const told = logs.filter((line) => line.msg === 'outbox replayed');
+      expect(told.reduce((n, line) => n + (line.replayed ?? 0), 0)).toBe(9);
+    } finally {
+      await registry.close();
+    }
+  }, 60_000);
+
   it('dead-letters an entry that keeps failing (a bad deploy), goes on with the rest, and replays dead letters on demand', async () => {
     const dataDir = outboxFolder('registry-poison-');
     const metrics = new MetricsRegistry();

@@ -52,6 +52,8 @@ export interface ReplayResult {
   busy: boolean;
   /** Why the replay stopped with entries left (the backend's error), when it did. */
   lastError?: string;
+  /** This call joined a run another call had started: its figures are that run's, told once by it. */
+  shared?: boolean;
 }
 
 /** Why an entry went to dead-letters.jsonl. */
@@ -198,12 +200,11 @@ export class OutboxStore {
       const after = () => this.replay(handlers);
       return this.replaying.then(after, after);
     }
-    if (!this.replaying) {
-      this.replayingDeadLetters = Boolean(handlers.deadLetters);
-      this.replaying = this.replayAll(handlers).finally(() => {
-        this.replaying = undefined;
-      });
-    }
+    if (this.replaying) return this.replaying.then((result) => ({ ...result, shared: true }));
+    this.replayingDeadLetters = Boolean(handlers.deadLetters);
+    this.replaying = this.replayAll(handlers).finally(() => {
+      this.replaying = undefined;
+    });
     return this.replaying;
   }
 

@@ -91,6 +91,12 @@ export interface Registry {
    * run in the background at most every few seconds while status is asked for ('unknown' before the first answer).
    */
   status(): { breaker: BreakerState | 'unknown'; outboxPending: number; backend: string };
+  /**
+   * `status()`, with a registry without a writer checking its backend first when its last check is
+   * older than a few seconds (answered within 2 s): what a health endpoint reports. `status()`
+   * alone gives the last check's verdict, from before the registry went away or came back.
+   */
+  checkedStatus(): Promise<{ breaker: BreakerState | 'unknown'; outboxPending: number; backend: string }>;
   /** False when METADATA_REGISTRY_ENABLED=false (the reader then throws RegistryDisabledError). */
   readonly enabled: boolean;
   /**
@@ -202,6 +208,14 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
       outboxPending: writer?.outboxPending ?? outbox?.pending ?? 0,
       backend: store.backend,
     }),
+    checkedStatus: async () => {
+      await reachability?.fresh();
+      return {
+        breaker: writer?.breakerState ?? reachability?.state() ?? 'closed',
+        outboxPending: writer?.outboxPending ?? outbox?.pending ?? 0,
+        backend: store.backend,
+      };
+    },
     close: async () => {
       if (closed) return;
       closed = true;
@@ -323,11 +337,12 @@ const REACHABILITY_INTERVAL_MS = 5_000;
  * background when status is asked for and the last check is older than a few seconds, so status
  * stays synchronous and a registry nobody asks opens no connection.
  */
-function reachabilityCheck(lookup: () => Promise<unknown>): { state(): 'closed' | 'open' | 'unknown'; stop(): void } {
+function reachabilityCheck(lookup: () => Promise<unknown>): { state(): 'closed' | 'open' | 'unknown'; fresh(): Promise<void>; stop(): void } {
   let state: 'closed' | 'open' | 'unknown' = 'unknown';
   let checkedAt = Number.NEGATIVE_INFINITY;
   let pending = false;
   let stopped = false;
+  let checking: Promise<void> = Promise.resolve();
   const check = async () => {
     checkedAt = performance.now();
     pending = true;
@@ -340,10 +355,16 @@ function reachabilityCheck(lookup: () => Promise<unknown>): { state(): 'closed' 
     const answered = await withinTime(lookedUp, REACHABILITY_TIMEOUT_MS);
     if (!stopped) state = answered === true ? 'closed' : 'open';
   };
+  const due = () => !stopped && !pending && performance.now() - checkedAt >= REACHABILITY_INTERVAL_MS;
   return {
     state: () => {
-      if (!stopped && !pending && performance.now() - checkedAt >= REACHABILITY_INTERVAL_MS) void check();
+      if (due()) checking = check();
       return state;
+    },
+    // A check under way (one stuck on a silent connection included) is waited for up to its timeout.
+    fresh: async () => {
+      if (due()) checking = check();
+      await withinTime(checking, REACHABILITY_TIMEOUT_MS);
     },
     stop: () => {
       stopped = true;
@@ -378,6 +399,7 @@ function disabledRegistry(logger: Logger): Registry {
     },
     replayOutbox: async () => ({ replayed: 0, pending: 0, deadLettered: 0, requeued: 0 }),
     status: () => ({ breaker: 'closed', outboxPending: 0, backend: 'disabled' }),
+    checkedStatus: async () => ({ breaker: 'closed', outboxPending: 0, backend: 'disabled' }),
     close: async () => undefined,
   };
 }

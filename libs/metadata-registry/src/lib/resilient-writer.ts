@@ -151,10 +151,11 @@ export class ResilientWriter {
       total.pending = result.pending;
       total.busy = result.busy;
       total.lastError = result.lastError ?? (result.pending ? total.lastError : undefined);
+      // A run joined was told by the call that started it: during an outage's end every waiting write joins one.
+      if (result.replayed && !result.shared) this.options.logger.info({ replayed: result.replayed, pending: result.pending, deadLettered: result.deadLettered }, 'outbox replayed');
       if (result.pending === 0 || result.replayed + result.deadLettered === 0) break;
     }
     this.options.metrics.outboxPending.set(total.pending);
-    if (total.replayed) this.options.logger.info(total, 'outbox replayed');
     return total;
   }
 

@@ -7,7 +7,8 @@ export function registerHealthRoutes(app: FastifyInstance, service: GraphService
     { schema: { tags: ['operations'], summary: 'Liveness and readiness: Stage 5 database, registry, last sync' } },
     async (_request, reply) => {
       const database = await service.store.ping();
-      const registry = service.registry.enabled ? service.registry.status() : null;
+      // Checked now: the last check's verdict may be from before the registry went away or came back.
+      const registry = service.registry.enabled ? await service.registry.checkedStatus() : null;
       const body = {
         // Served either way (200 while its own database answers); 'degraded' says what is behind.
         status: database && registry?.breaker !== 'open' ? 'ok' : 'degraded',
