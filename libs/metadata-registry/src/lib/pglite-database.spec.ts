@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPglite } from './pglite-database';
@@ -19,6 +20,8 @@ describe('openPglite', () => {
       const second = openPglite(folder);
       await expect(second).rejects.toBeInstanceOf(EmbeddedDatabaseBusyError);
       await expect(second).rejects.toThrow(`the embedded database in ${folder} is open in another process (or already in this one)`);
+      // Someone finding no such process knows which folder holds it and that it goes by itself.
+      await expect(second).rejects.toThrow(`Its lock is ${folder}.lock; if no such process runs (one was killed), the lock expires 2 minutes after it was last refreshed`);
     } finally {
       await first.close();
     }
@@ -30,4 +33,27 @@ describe('openPglite', () => {
       await again.close();
     }
   }, 60_000);
+
+  it('takes over at once the lock of a process killed outright (SIGKILL): no 2-minute wait', async () => {
+    const folder = join(dir, 'stage2');
+    const owner = await holdInChild(folder, dir);
+    owner.kill('SIGKILL');
+    await new Promise((resolve) => owner.once('exit', resolve));
+    expect(existsSync(`${folder}.lock`)).toBe(true);
+    const db = await openPglite(folder);
+    await db.close();
+    expect(existsSync(`${folder}.lock`)).toBe(false);
+  }, 60_000);
 });
+
+/** A process holding `folder` (open, as Stage 2 holds it), once it has said so. */
+async function holdInChild(folder: string, dir: string) {
+  const script = join(dir, 'hold.ts');
+  writeFileSync(script, `import { openPglite } from ${JSON.stringify(join(__dirname, 'pglite-database'))};\nvoid openPglite(${JSON.stringify(folder)}).then(() => { console.log('held'); setInterval(() => undefined, 1000); });\n`);
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('held') && resolve());
+    child.once('exit', (code) => reject(new Error(`the holder exited (${code}) before holding ${folder}`)));
+  });
+  return child;
+}

@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import fs, { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import lockfile from 'proper-lockfile';
 import { EmbeddedDatabaseBusyError } from './registry.errors';
@@ -34,25 +35,112 @@ export async function openPglite(dataDir?: string): Promise<PGlite> {
 }
 
 // Two processes on one folder each run their own PostgreSQL over the same files: indexes point
-// past their heap and every later run fails. A process killed outright leaves the lock, which
-// another takes over once it is `stale` (its owner refreshes it every `update`).
+// past their heap and every later run fails. A process killed outright leaves the lock: another
+// takes it over at once when the owner it names is a dead process of this host, or else once it
+// is `stale` (its owner refreshes it every `update`).
 async function holdFolder(dataDir: string): Promise<() => Promise<void>> {
   const folder = resolve(dataDir);
+  const lockPath = `${folder}.lock`;
   try {
-    return await lockfile.lock(folder, {
-      lockfilePath: `${folder}.lock`,
-      realpath: false,
-      // Two minutes: a refresh comes late while the event loop is busy (linking a large batch),
-      // and a lock taken over under a live owner is the corruption it is there to prevent.
-      stale: 120_000,
-      update: 15_000,
-      // The default handler throws from a timer, ending the process; this says what happened.
-      onCompromised: (error) =>
-        console.error(`the lock of the embedded database in ${dataDir} was lost (${error.message}): another process may open it; stop it, or this one`),
-    });
+    return await lockFolder(folder, lockPath, dataDir);
   } catch (error) {
-    // (proper-lockfile's lock is per folder, so a second open in this same process is refused too.)
-    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') throw new EmbeddedDatabaseBusyError(dataDir, error);
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    // A run killed outright (SIGKILL, tsx giving up on a busy child) left its lock: no need to wait 2 minutes.
+    if (takeOverDeadOwner(lockPath)) return lockFolder(folder, lockPath, dataDir).catch((again: unknown) => refuse(dataDir, lockPath, again));
+    return refuse(dataDir, lockPath, error);
+  }
+}
+
+function lockFolder(folder: string, lockPath: string, dataDir: string): Promise<() => Promise<void>> {
+  return lockfile.lock(folder, {
+    lockfilePath: lockPath,
+    realpath: false,
+    fs: ownerNamingFs(lockPath),
+    // Two minutes: a refresh comes late while the event loop is busy (linking a large batch),
+    // and a lock taken over under a live owner is the corruption it is there to prevent.
+    stale: LOCK_STALE_MS,
+    update: 15_000,
+    // The default handler throws from a timer, ending the process; this says what happened.
+    onCompromised: (error) =>
+      console.error(`the lock of the embedded database in ${dataDir} was lost (${error.message}): another process may open it; stop it, or this one`),
+  });
+}
+
+function refuse(dataDir: string, lockPath: string, error: unknown): never {
+  // (proper-lockfile's lock is per folder, so a second open in this same process is refused too.)
+  if ((error as NodeJS.ErrnoException).code === 'ELOCKED') throw new EmbeddedDatabaseBusyError(dataDir, error, { lockPath, staleMinutes: LOCK_STALE_MS / 60_000 });
+  throw error;
+}
+
+const LOCK_STALE_MS = 120_000;
+
+/** The file in the lock folder naming its owner: `{ pid, host }`. */
+const OWNER_FILE = 'owner.json';
+
+interface LockOwner {
+  pid: number;
+  host: string;
+}
+
+/**
+ * proper-lockfile's file system, but the lock folder it makes names its owner (written before the
+ * lock counts as taken, so its mtime, which proper-lockfile watches, is not moved afterwards), and
+ * its removal takes that file too (proper-lockfile removes the folder with rmdir, which needs it empty).
+ */
+function ownerNamingFs(lockPath: string): typeof fs {
+  const owner: LockOwner = { pid: process.pid, host: hostname() };
+  return {
+    ...fs,
+    mkdir: ((path: string, callback: (error: NodeJS.ErrnoException | null) => void) =>
+      fs.mkdir(path, (error) => {
+        if (error || path !== lockPath) return callback(error);
+        // Not written (disk full?), the lock is still a lock, only not taken over early: kept either way.
+        fs.writeFile(join(path, OWNER_FILE), JSON.stringify(owner), () => callback(null));
+      })) as typeof fs.mkdir,
+    rmdir: ((path: string, callback: (error: NodeJS.ErrnoException | null) => void) =>
+      fs.rm(join(path, OWNER_FILE), { force: true }, () => fs.rmdir(path, callback))) as typeof fs.rmdir,
+    // Called at exit (signal-exit) for the locks still held.
+    rmdirSync: ((path: string) => {
+      fs.rmSync(join(path, OWNER_FILE), { force: true });
+      fs.rmdirSync(path);
+    }) as typeof fs.rmdirSync,
+  };
+}
+
+/**
+ * Removes the lock when the owner it names is a process of this host that no longer runs, and
+ * says whether it did. A lock naming no owner (one being taken, or an older version's) or another
+ * host's is left to expire. Two processes taking over one dead lock at once race as proper-lockfile's
+ * own stale take-over does: the lock is then taken again with mkdir, which only one wins.
+ */
+function takeOverDeadOwner(lockPath: string): boolean {
+  const owner = readOwner(lockPath);
+  if (!owner || owner.host !== hostname() || owner.pid === process.pid || isRunning(owner.pid)) return false;
+  fs.rmSync(join(lockPath, OWNER_FILE), { force: true });
+  try {
+    fs.rmdirSync(lockPath);
+  } catch (error) {
+    // Taken again meanwhile (its new owner's file is in it), or already gone: lock() decides.
+    if (!['ENOTEMPTY', 'ENOENT'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  }
+  return true;
+}
+
+function readOwner(lockPath: string): LockOwner | null {
+  try {
+    const owner = JSON.parse(fs.readFileSync(join(lockPath, OWNER_FILE), 'utf8')) as Partial<LockOwner>;
+    return Number.isInteger(owner.pid) && typeof owner.host === 'string' ? (owner as LockOwner) : null;
+  } catch {
+    return null;
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

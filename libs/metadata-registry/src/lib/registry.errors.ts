@@ -39,11 +39,18 @@ export class RegistryDisabledError extends PipelineError<'REGISTRY_DISABLED'> {
 
 /** An embedded database folder is open in another process (PGlite takes one process at a time). */
 export class EmbeddedDatabaseBusyError extends PipelineError<'EMBEDDED_DATABASE_BUSY'> {
-  constructor(dataDir: string, cause?: unknown) {
+  /**
+   * @param lock the lock folder and how long it outlives a process killed outright (on another
+   * host, or one from before owners were recorded): told, so nobody waits for a process that is not there
+   */
+  constructor(dataDir: string, cause?: unknown, lock?: { lockPath: string; staleMinutes: number }) {
     super(
       'EMBEDDED_DATABASE_BUSY',
       `the embedded database in ${dataDir} is open in another process (or already in this one), and two writers of one folder corrupt it: ` +
-        'stop the other (npm start, nx serve ...), give each process its own folder, or use a PostgreSQL server for concurrent use',
+        'stop the other (npm start, nx serve ...), give each process its own folder, or use a PostgreSQL server for concurrent use' +
+        (lock
+          ? `. Its lock is ${lock.lockPath}; if no such process runs (one was killed), the lock expires ${lock.staleMinutes} minutes after it was last refreshed`
+          : ''),
       { cause },
     );
   }
