@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcessCommand } from '../src/cli/process-command';
 import { registryModeEnv, registryOn } from './support/registry-mode';
 import { sampleLines } from './support/sample-corpus';
-import { createStage2TestDatabase } from './support/test-databases';
+import { createRegistryTestDatabase, createStage2TestDatabase } from './support/test-databases';
 import { freePort } from '@storytelling/test-utils';
 
 describe('the process CLI (npm start)', () => {
@@ -111,4 +111,93 @@ describe('the process CLI (npm start)', () => {
     await expect(runProcessCommand(['--input', join(dir, 'nope.jsonl')], {}, { out: () => undefined, note: () => undefined, progress: false })).rejects.toThrow('nope.jsonl');
     await expect(runProcessCommand(['--bogus'], {}, { out: () => undefined, note: () => undefined, progress: false })).rejects.toThrow('usage');
   });
+
+  it('refuses an empty input file (no documents in FILE) and names a directory given as --input', async () => {
+    const empty = join(dir, 'empty.jsonl');
+    await writeFile(empty, '\n  \n');
+    const io = { out: () => undefined, note: () => undefined, progress: false };
+    const env = { STAGE2_DATA_DIR: join(dir, 'never-opened'), METADATA_REGISTRY_ENABLED: 'false' };
+    await expect(runProcessCommand(['--input', empty], env, io)).rejects.toThrow(`no documents in ${empty}`);
+    await expect(runProcessCommand(['--input', dir], env, io)).rejects.toThrow(`cannot read --input ${dir}: it is a directory`);
+    expect(existsSync(join(dir, 'never-opened'))).toBe(false);
+  });
+
+  it('refuses a --job-id whose batch completed (its files and registry rows would be overwritten), not one whose run failed', async () => {
+    const db = await createStage2TestDatabase();
+    try {
+      const input = join(dir, 'in.jsonl');
+      await writeFile(input, `${sampleLines()[0]}\n`);
+      const env = { STAGE2_DATABASE_URL: db.url, METADATA_REGISTRY_ENABLED: 'false', OUTPUT_DIR: join(dir, 'output') };
+      const io = { out: () => undefined, note: () => undefined, progress: false };
+      const job = ['--input', input, '--job-id', '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b', '--batch-id', 'batch_20260101_010101'];
+      expect(await runProcessCommand(job, env, io)).toBe(0);
+      const done = join(dir, 'output', 'batch_20260101_010101_0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b.jsonl');
+      const before = await readFile(done, 'utf8');
+      await writeFile(input, `${sampleLines()[1]}\n`);
+      await expect(runProcessCommand(job, env, io)).rejects.toThrow(`job 0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b already completed (${done})`);
+      expect(await readFile(done, 'utf8')).toBe(before);
+
+      // A failed run leaves its files `.partial`: running it again is the way to complete it.
+      const failed = ['--input', input, '--job-id', '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c', '--batch-id', 'batch_20260101_010101'];
+      await writeFile(join(dir, 'output', 'batch_20260101_010101_0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c.jsonl.partial'), '');
+      expect(await runProcessCommand(failed, env, io)).toBe(0);
+    } finally {
+      await db.drop();
+    }
+  }, 120_000);
+
+  (registryOn ? it : it.skip)('replays the outbox an outage left before its batch, so its own writes are not queued behind it for ever', async () => {
+    const [stage2Db, registryDb] = await Promise.all([createStage2TestDatabase(), createRegistryTestDatabase()]);
+    try {
+      const input = join(dir, 'in.jsonl');
+      await writeFile(input, `${sampleLines()[0]}\n`);
+      const base = { STAGE2_DATABASE_URL: stage2Db.url, METADATA_ENABLE_REDIS_CACHE: 'false', METADATA_DATA_DIR: join(dir, 'registry'), OUTPUT_DIR: join(dir, 'output') };
+      const run = async (env: Record<string, string>) => {
+        const out: string[] = [];
+        expect(await runProcessCommand(['--input', input], { ...base, ...env }, { out: (line) => out.push(line), note: () => undefined, progress: false })).toBe(0);
+        return out.join('\n');
+      };
+      const outage = await run({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${await freePort()}/down`, METADATA_WRITE_TIMEOUT_MS: '2000' });
+      expect(outage).toContain('registry: job outboxed, records outboxed, status outboxed');
+      expect(outage).toMatch(/registry: \d+ writes wait in the outbox \(.*\); once the registry's database answers, replay them with: npx nx run metadata-registry:replay/);
+
+      const after = await run({ DATABASE_URL: registryDb.url });
+      expect(after).toMatch(/registry: replayed \d+ writes left in the outbox by earlier runs/);
+      expect(after).toContain('registry: job written, records written, status written');
+      expect(after).not.toContain('writes wait in the outbox');
+    } finally {
+      await Promise.all([stage2Db.drop(), registryDb.drop()]);
+    }
+  }, 180_000);
+
+  it('on SIGINT mid-batch exits 130, leaving no lock: the next run starts at once', async () => {
+    const input = join(dir, 'big.jsonl');
+    await writeFile(input, manyDocuments(20));
+    const env = { ...registryModeEnv, STAGE2_DATA_DIR: join(dir, 'stage2'), METADATA_DATA_DIR: join(dir, 'registry'), OUTPUT_DIR: join(dir, 'output') };
+    const cli = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../src/main.cli.ts'), '--input', input], {
+      env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    cli.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      // Its databases are open and locked once the batch has started.
+      if (stderr.includes('batch started') && !cli.killed) cli.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => cli.on('close', resolve));
+    expect(stderr).toContain('SIGINT: stopping the run');
+    expect(existsSync(join(dir, 'stage2.lock'))).toBe(false);
+    expect(code).toBe(130);
+
+    const out: string[] = [];
+    const again = await runProcessCommand([], { ...env, LOG_LEVEL: 'silent' }, { out: (line) => out.push(line), note: () => undefined, progress: false });
+    expect(out.join('\n')).toContain('completed');
+    expect(again).toBe(0);
+  }, 180_000);
 });
+
+/** The sample corpus `copies` times over, each copy's documents with ids of their own. */
+function manyDocuments(copies: number): string {
+  const documents = sampleLines().map((line) => JSON.parse(line) as { document_id: string });
+  return Array.from({ length: copies }, (_, copy) => documents.map((d) => JSON.stringify({ ...d, document_id: `${d.document_id}-${copy}` })).join('\n')).join('\n') + '\n';
+}
