@@ -7,7 +7,7 @@ import { runProcessCommand } from '../src/cli/process-command';
 import { registryModeEnv, registryOn } from './support/registry-mode';
 import { sampleLines } from './support/sample-corpus';
 import { createRegistryTestDatabase, createStage2TestDatabase } from './support/test-databases';
-import { freePort } from '@storytelling/test-utils';
+import { freePort, TcpProxy } from '@storytelling/test-utils';
 
 describe('the process CLI (npm start)', () => {
   let dir: string;
@@ -148,6 +148,11 @@ describe('the process CLI (npm start)', () => {
 
   (registryOn ? it : it.skip)('replays the outbox an outage left before its batch, so its own writes are not queued behind it for ever', async () => {
     const [stage2Db, registryDb] = await Promise.all([createStage2TestDatabase(), createRegistryTestDatabase()]);
+    // One registry, away and back: the outbox replays only into the registry it was written for.
+    const server = new URL(registryDb.url);
+    const proxy = new TcpProxy(server.hostname, Number(server.port || 5432));
+    await proxy.start();
+    await proxy.block();
     try {
       const input = join(dir, 'in.jsonl');
       await writeFile(input, `${sampleLines()[0]}\n`);
@@ -157,15 +162,18 @@ describe('the process CLI (npm start)', () => {
         expect(await runProcessCommand(['--input', input], { ...base, ...env }, { out: (line) => out.push(line), note: () => undefined, progress: false })).toBe(0);
         return out.join('\n');
       };
-      const outage = await run({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${await freePort()}/down`, METADATA_WRITE_TIMEOUT_MS: '2000' });
+      const registryUrl = proxy.urlFor(registryDb.url);
+      const outage = await run({ DATABASE_URL: registryUrl, METADATA_WRITE_TIMEOUT_MS: '2000' });
       expect(outage).toContain('registry: job outboxed, records outboxed, status outboxed');
       expect(outage).toMatch(/registry: \d+ writes wait in the outbox \(.*\); once the registry's database answers, replay them with: npx nx run metadata-registry:replay/);
 
-      const after = await run({ DATABASE_URL: registryDb.url });
+      await proxy.start();
+      const after = await run({ DATABASE_URL: registryUrl });
       expect(after).toMatch(/registry: replayed \d+ writes left in the outbox by earlier runs/);
       expect(after).toContain('registry: job written, records written, status written');
       expect(after).not.toContain('writes wait in the outbox');
     } finally {
+      await proxy.block();
       await Promise.all([stage2Db.drop(), registryDb.drop()]);
     }
   }, 180_000);

@@ -62,9 +62,10 @@ describe('linking again documents linked before', () => {
       expect(Object.keys(afterY['storylines'] ?? {})).toEqual([y.jobId]);
 
       const xs = await t.runtime.processor.processBatch(pick(X_DOCUMENTS), x);
-      // What the first attempt committed, less the storyline that is Y's now.
-      expect(xs).toMatchObject({ success: true, processed: X_DOCUMENTS.length, linkages: xLinkages.length, storylines: 0 });
+      // What the first attempt committed; the storyline, Y's now, listed in X's file and never written as X's.
+      expect(xs).toMatchObject({ success: true, processed: X_DOCUMENTS.length, linkages: xLinkages.length, storylines: 1 });
       expect(await owners(t)).toEqual(afterY);
+      expect((await jsonlContents(t.runtime.jsonl.filesOf(x))).storylines.map((s) => (s as { storyline_id: string }).storyline_id)).toEqual(afterY['storylines']?.[y.jobId]);
       // Each job's file holds its own linkages, none of the other's.
       expect(await linkageIdsOf(t, x)).toEqual([...xLinkages].sort());
       expect(await linkageIdsOf(t, y)).toEqual([...(afterY['linkages']?.[y.jobId] ?? [])].sort());
@@ -97,7 +98,7 @@ describe('linking again documents linked before', () => {
   });
 
   it.each([false, true])(
-    'a document sent again unchanged under a new job is stored again, its linkages and storylines left to the jobs that wrote them (progressive save: %s)',
+    'a document sent again unchanged under a new job is stored again, its linkages and storylines left to the jobs that wrote them, its storyline listed in the job\'s file (progressive save: %s)',
     async (progressiveSave) => {
       const es = mockedElasticsearch();
       const t = await beds.open({ elasticsearchClient: es.client });
@@ -107,10 +108,15 @@ describe('linking again documents linked before', () => {
 
       const z = { jobId: randomUUID(), batchId: 'z', progressiveSave };
       const zs = await t.runtime.processor.processBatch(pick(['harbor-bank-02']), z);
-      expect(zs).toMatchObject({ success: true, processed: 1, rejected: 0, linkages: 0, storylines: 0 });
+      expect(zs).toMatchObject({ success: true, processed: 1, rejected: 0, linkages: 0, storylines: 1 });
       expect(await owners(t)).toEqual(before);
       const files = await jsonlContents(t.runtime.jsonl.filesOf(z));
-      expect(files).toMatchObject({ documents: [expect.objectContaining({ document_id: 'harbor-bank-02' })], linkages: [], storylines: [] });
+      // Where the document is: the storyline another job wrote, listed (not written again as this job's).
+      expect(files).toMatchObject({
+        documents: [expect.objectContaining({ document_id: 'harbor-bank-02' })],
+        linkages: [],
+        storylines: [expect.objectContaining({ document_ids: expect.arrayContaining(['harbor-bank-02']) })],
+      });
     },
   );
 });

@@ -229,7 +229,7 @@ export class BatchRun {
     // Linking runs inside the save's transaction: count it once, as linking.
     this.timings.stores -= this.timings.link - linkBefore;
     this.addStoreCounts(counts);
-    this.count(payload.documents, payload.linkages.length, payload.storylines, payload.rejects);
+    this.count(payload.documents, payload.linkages.length, [...payload.storylines, ...(payload.storylinesOfOthers ?? [])], payload.rejects);
     if (!this.options.progressiveSave) await this.registryWrites;
     this.progress.saved += payload.documents.length + (documentsSaved ? 0 : payload.rejects.length);
     await this.options.onProgress?.({ ...this.progress });
@@ -309,12 +309,16 @@ export class BatchRun {
     const failed = result.errors.filter((e) => !relinked.has(e.index));
     const failedIndexes = new Set(failed.map((e) => e.index));
     const before = await loadLinked(documents.filter((_, i) => relinked.has(i)).map((d) => d.document_id));
+    const storylines = dedupeBy([...before.storylines, ...result.storylines], (s) => s.storyline_id);
+    const own = new Set(storylines.map((s) => s.storyline_id));
     return {
       payload: {
         documents: failedIndexes.size ? documents.filter((_, i) => !failedIndexes.has(i)) : documents,
         linkages: dedupeBy([...before.linkages, ...result.linkages], (l) => l.linkage_id),
-        storylines: dedupeBy([...before.storylines, ...result.storylines], (s) => s.storyline_id),
+        storylines,
         rejects: rejects.concat(failed.map((e) => this.linkRejection(e, documents[e.index]))),
+        // Where the documents linked before are, in storylines other jobs wrote: listed, not written again.
+        storylinesOfOthers: before.storylinesOfOthers.filter((s) => !own.has(s.storyline_id)),
       },
       state: result.state,
     };

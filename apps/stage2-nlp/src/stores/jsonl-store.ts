@@ -134,7 +134,8 @@ export class JsonlStore implements DocumentStore {
     const files = attempt.partial;
     const linkages = payload.linkages.filter((l) => !attempt.linkageIds.has(l.linkage_id));
     linkages.forEach((l) => attempt.linkageIds.add(l.linkage_id));
-    payload.storylines.forEach((s) => attempt.storylines.set(s.storyline_id, s));
+    // The batch's files also list the storylines of other jobs that hold its documents linked before.
+    for (const s of [...payload.storylines, ...(payload.storylinesOfOthers ?? [])]) attempt.storylines.set(s.storyline_id, s);
     await Promise.all([
       appendDurably(files.documents, toLines(payload.documents)),
       appendDurably(files.linkages, toLines(linkages)),
@@ -147,7 +148,7 @@ export class JsonlStore implements DocumentStore {
       events: payload.documents.reduce((n, d) => n + d.events.length, 0),
       entities: distinctEntityCount(payload.documents),
       linkages: linkages.length,
-      storylines: payload.storylines.length,
+      storylines: payload.storylines.length + (payload.storylinesOfOthers?.length ?? 0),
       rejects: payload.rejects.length,
     };
   }

@@ -1,12 +1,12 @@
 import type { EventLinkage, KnownCorpus, ProcessedDocument, Storyline } from '@storytelling/nlp';
 import { errorMessage, type Logger } from '@storytelling/common';
 import { StoreWriteError } from '../config/stage2.errors';
-import type { BatchContext, BatchOutcome, DocumentStore, LinkedSave, LinkStateStore, SavePayload, StoreWriteCounts } from './store.types';
+import type { BatchContext, BatchOutcome, DocumentStore, LinkedBefore, LinkedSave, LinkStateStore, SavePayload, StoreWriteCounts } from './store.types';
 
 export type StoreResults = Record<string, StoreWriteCounts>;
 
 /** Reads what the batch's job already stored of documents linked before (the linkages and storylines still its own). */
-export type LoadLinked = (documentIds: string[]) => Promise<{ linkages: EventLinkage[]; storylines: Storyline[] }>;
+export type LoadLinked = (documentIds: string[]) => Promise<LinkedBefore>;
 
 /** Claims documents for the batch (see `LinkStateStore.claimDocuments`): those refused, with the job that stored each. */
 export type ClaimDocuments = (documents: readonly ProcessedDocument[]) => Promise<Map<string, string>>;
@@ -52,7 +52,7 @@ export class MultiBackendWriter {
   ): Promise<{ counts: StoreResults; payload: SavePayload }> {
     const linkStore = this.linkStore;
     if (!linkStore) {
-      const linked = await link(undefined, async () => ({ linkages: [], storylines: [] }), async () => new Map());
+      const linked = await link(undefined, async () => ({ linkages: [], storylines: [], storylinesOfOthers: [] }), async () => new Map());
       const counts = await this.save(context, linked.payload);
       onCommit?.(linked.payload);
       return { counts, payload: linked.payload };

@@ -4,7 +4,7 @@ import { copyPieces, textArrayLiteral, type CopySession } from '@storytelling/sq
 import { LinkStateRepository } from './link-state-repository';
 import { byKey, deleteInKeyOrder, statements, utf8Bytes } from './keyed-statements';
 import type { Stage2Database } from './stage2-database';
-import type { BatchContext, LinkedSave, LinkStateStore, SavePayload, StoreWriteCounts } from './store.types';
+import type { BatchContext, LinkedBefore, LinkedSave, LinkStateStore, SavePayload, StoreWriteCounts } from './store.types';
 
 /** A transaction of this store: its connection, and the linker's memory as it was read in it. */
 export interface PostgresTx {
@@ -80,17 +80,19 @@ export class PostgresStore implements LinkStateStore<PostgresTx> {
    * its documents to these, or growing their storylines; or the job that first stored a document
    * sent again under a new job) stay that job's and are not read.
    */
-  async loadLinked(tx: PostgresTx, jobId: string, documentIds: string[]): Promise<{ linkages: EventLinkage[]; storylines: Storyline[] }> {
-    if (!documentIds.length) return { linkages: [], storylines: [] };
+  async loadLinked(tx: PostgresTx, jobId: string, documentIds: string[]): Promise<LinkedBefore> {
+    if (!documentIds.length) return { linkages: [], storylines: [], storylinesOfOthers: [] };
     // One lookup a document in the GIN index (document_ids @> ARRAY[id]): `&&` with the whole list
     // was planned as a read of every storyline (0.5 s at 100,000 documents).
-    const storylines = await tx.sql.query<Storyline>(
-      `SELECT DISTINCT ON (s.storyline_id) s.storyline_id, s.title, s.event_ids, s.document_ids, s.start_date, s.end_date
+    const rows = await tx.sql.query<Storyline & { own: boolean }>(
+      `SELECT DISTINCT ON (s.storyline_id) s.storyline_id, s.title, s.event_ids, s.document_ids, s.start_date, s.end_date, s.job_id = $2::uuid AS own
        FROM unnest($1::text[]) AS d(id) JOIN storylines s ON s.document_ids @> ARRAY[d.id]
-       WHERE s.job_id = $2::uuid
        ORDER BY s.storyline_id`,
       [documentIds, jobId],
     );
+    const storylines: Storyline[] = [];
+    const storylinesOfOthers: Storyline[] = [];
+    for (const { own, ...storyline } of rows) (own ? storylines : storylinesOfOthers).push(storyline);
     // Two index joins from the documents' events: an OR of two IN lists was planned as a read of every linkage.
     const linkages = await tx.sql.query<EventLinkage>(
       `WITH batch_events AS MATERIALIZED (SELECT event_id FROM events WHERE document_id = ANY($1::text[]))
@@ -102,7 +104,7 @@ export class PostgresStore implements LinkStateStore<PostgresTx> {
        ORDER BY linkage_id`,
       [documentIds, jobId],
     );
-    return { linkages: linkages.map((l) => ({ ...l, score: Number(l.score) })), storylines };
+    return { linkages: linkages.map((l) => ({ ...l, score: Number(l.score) })), storylines, storylinesOfOthers };
   }
 
   async claimDocuments(context: BatchContext, documents: readonly ProcessedDocument[], tx?: PostgresTx): Promise<Map<string, string>> {

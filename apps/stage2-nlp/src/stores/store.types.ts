@@ -13,6 +13,19 @@ export interface SavePayload {
   linkages: EventLinkage[];
   storylines: Storyline[];
   rejects: RejectedDocument[];
+  /**
+   * Storylines other jobs wrote (or grew since) that hold documents of this batch linked before:
+   * the batch's own files list them (they are where its documents are), the stores that record
+   * which job wrote a record (PostgreSQL, Elasticsearch, the registry) leave them as they are.
+   */
+  storylinesOfOthers?: Storyline[];
+}
+
+/** What documents linked before are linked into: this job's records, and the storylines of other jobs holding them. */
+export interface LinkedBefore {
+  linkages: EventLinkage[];
+  storylines: Storyline[];
+  storylinesOfOthers: Storyline[];
 }
 
 /** How a batch ended, for the stores' `end`. */
@@ -83,7 +96,7 @@ export interface LinkStateStore<Tx = unknown> extends DocumentStore {
    * those still the job's, never another job's (a later batch's linkages to these documents, a
    * storyline it grew since).
    */
-  loadLinked(tx: Tx, jobId: string, documentIds: string[]): Promise<{ linkages: EventLinkage[]; storylines: Storyline[] }>;
+  loadLinked(tx: Tx, jobId: string, documentIds: string[]): Promise<LinkedBefore>;
   saveInTransaction(tx: Tx, context: BatchContext, linked: LinkedSave): Promise<StoreWriteCounts>;
   /**
    * Claims documents for a job: writes the row of each one not stored yet, or stored with the same
