@@ -1,4 +1,4 @@
-import type { EventLinkage, KnownCorpus, ProcessedDocument, Storyline } from '@storytelling/nlp';
+import type { KnownCorpus, ProcessedDocument } from '@storytelling/nlp';
 import { errorMessage, type Logger } from '@storytelling/common';
 import { StoreWriteError } from '../config/stage2.errors';
 import type { BatchContext, BatchOutcome, DocumentStore, LinkedBefore, LinkedSave, LinkStateStore, SavePayload, StoreWriteCounts } from './store.types';
