@@ -78,7 +78,7 @@ export async function runProcessCommand(argv: string[], env: Record<string, stri
     const files = summary.success ? runtime.jsonl.filesOf(ids) : runtime.jsonl.partialFilesOf(ids);
     if (args.json) io.out(JSON.stringify(summary, null, 2));
     else printSummary(summary, { ...files }, io.out);
-    const pending = pendingOutboxNotice(runtime.registry, registryConfig.outboxDir);
+    const pending = pendingOutboxNotice(runtime.registry, runtime.registry.outboxDir ?? registryConfig.outboxDir);
     if (pending) tell(pending);
     // With --json, stdout is the summary alone (a JSON reader takes it whole).
     if (!args.input && summary.success && !args.json) await printFindings(files, io.out);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPglite } from './pglite-database';
@@ -43,6 +43,20 @@ describe('openPglite', () => {
     const db = await openPglite(folder);
     await db.close();
     expect(existsSync(`${folder}.lock`)).toBe(false);
+  }, 60_000);
+
+  it("leaves a lock whose owner ran in another pid namespace or boot (a container sharing the host name): its pid says nothing here", async () => {
+    const folder = join(dir, 'shared-name');
+    const owner = await holdInChild(folder, dir);
+    owner.kill('SIGKILL');
+    await new Promise((resolve) => owner.once('exit', resolve));
+    const ownerFile = join(`${folder}.lock`, 'owner.json');
+    const written = JSON.parse(readFileSync(ownerFile, 'utf8')) as Record<string, unknown>;
+    for (const other of [{ pidNamespace: 'pid:[1]' }, { boot: 'another-boot' }]) {
+      writeFileSync(ownerFile, JSON.stringify({ ...written, ...other }));
+      await expect(openPglite(folder)).rejects.toThrow(/expires 2 minutes/);
+      expect(existsSync(`${folder}.lock`)).toBe(true);
+    }
   }, 60_000);
 });
 

@@ -74,12 +74,37 @@ function refuse(dataDir: string, lockPath: string, error: unknown): never {
 
 const LOCK_STALE_MS = 120_000;
 
-/** The file in the lock folder naming its owner: `{ pid, host }`. */
+/** The file in the lock folder naming its owner: `{ pid, host, pidNamespace, boot }`. */
 const OWNER_FILE = 'owner.json';
 
 interface LockOwner {
   pid: number;
   host: string;
+  /** The kernel's id of the owner's process namespace (Linux); a pid means nothing outside it. */
+  pidNamespace: string;
+  /** The boot the owner ran in (Linux): after a reboot a pid is another process's. */
+  boot: string;
+}
+
+/**
+ * Where this process's pids mean what `process.kill(pid, 0)` says: host, pid namespace and boot.
+ * Containers may share a host name (host networking, a fixed `hostname:`) without sharing pids,
+ * and two hosts may share a volume and a name: a live owner there looks dead here. Empty where
+ * the kernel does not tell (not Linux): such a lock is never taken over early.
+ */
+function processPlace(): Omit<LockOwner, 'pid'> {
+  const read = (read: () => string): string => {
+    try {
+      return read().trim();
+    } catch {
+      return '';
+    }
+  };
+  return {
+    host: hostname(),
+    pidNamespace: read(() => fs.readlinkSync('/proc/self/ns/pid')),
+    boot: read(() => fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8')),
+  };
 }
 
 /**
@@ -88,7 +113,7 @@ interface LockOwner {
  * its removal takes that file too (proper-lockfile removes the folder with rmdir, which needs it empty).
  */
 function ownerNamingFs(lockPath: string): typeof fs {
-  const owner: LockOwner = { pid: process.pid, host: hostname() };
+  const owner: LockOwner = { pid: process.pid, ...processPlace() };
   return {
     ...fs,
     mkdir: ((path: string, callback: (error: NodeJS.ErrnoException | null) => void) =>
@@ -108,14 +133,18 @@ function ownerNamingFs(lockPath: string): typeof fs {
 }
 
 /**
- * Removes the lock when the owner it names is a process of this host that no longer runs, and
- * says whether it did. A lock naming no owner (one being taken, or an older version's) or another
- * host's is left to expire. Two processes taking over one dead lock at once race as proper-lockfile's
- * own stale take-over does: the lock is then taken again with mkdir, which only one wins.
+ * Removes the lock when the owner it names is a process of this host, pid namespace and boot that
+ * no longer runs, and says whether it did. A lock naming no owner (one being taken, or an older
+ * version's), or one from another host, namespace or boot, or where they are unknown, is left to expire. Two processes taking over one dead lock at once race as proper-lockfile's
+ * own stale take-over does: the lock is taken again with mkdir, which only one wins, but one that
+ * read the dead owner a moment late can remove the lock the other has just taken (a window of a
+ * few system calls, only when two start together over a dead lock).
  */
 function takeOverDeadOwner(lockPath: string): boolean {
   const owner = readOwner(lockPath);
-  if (!owner || owner.host !== hostname() || owner.pid === process.pid || isRunning(owner.pid)) return false;
+  const here = processPlace();
+  const samePlace = owner && here.pidNamespace && here.boot && owner.host === here.host && owner.pidNamespace === here.pidNamespace && owner.boot === here.boot;
+  if (!owner || !samePlace || owner.pid === process.pid || isRunning(owner.pid)) return false;
   fs.rmSync(join(lockPath, OWNER_FILE), { force: true });
   try {
     fs.rmdirSync(lockPath);
@@ -129,7 +158,8 @@ function takeOverDeadOwner(lockPath: string): boolean {
 function readOwner(lockPath: string): LockOwner | null {
   try {
     const owner = JSON.parse(fs.readFileSync(join(lockPath, OWNER_FILE), 'utf8')) as Partial<LockOwner>;
-    return Number.isInteger(owner.pid) && typeof owner.host === 'string' ? (owner as LockOwner) : null;
+    const named = Number.isInteger(owner.pid) && typeof owner.host === 'string' && typeof owner.pidNamespace === 'string' && typeof owner.boot === 'string';
+    return named ? (owner as LockOwner) : null;
   } catch {
     return null;
   }
