@@ -98,6 +98,22 @@ describe('JsonlStore', () => {
       expect(await partials()).toEqual([]);
     });
 
+    it('lets an attempt begin while another names its files final: never a documents file without its other three', async () => {
+      const first = { ...ids };
+      const second = { ...ids };
+      await store.begin(first);
+      await store.save(first, payloadOf(documentOf('d1', 'one')));
+      await Promise.all([store.end(first, { completed: true }), store.begin(second)]);
+      const finals = async () => (await readdir(dir)).filter((f) => f.endsWith('.jsonl')).sort();
+      // The second began after the first's renames (a retry of a completed job starts from nothing).
+      expect(await finals()).toEqual([]);
+      await store.save(second, payloadOf(documentOf('d1', 'one'), documentOf('d2', 'two')));
+      await store.end(second, { completed: true });
+      expect(await finals()).toHaveLength(4);
+      expect(await lines(store.filesOf(ids).documents)).toEqual(['d1', 'd2']);
+      expect(await partials()).toEqual([]);
+    });
+
     it('removes the files of a second attempt that fails, and leaves the first to complete', async () => {
       const first = { ...ids };
       const second = { ...ids };

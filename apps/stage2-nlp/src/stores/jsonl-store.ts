@@ -84,6 +84,8 @@ const FINAL_ORDER: Array<keyof JsonlBatchFiles> = ['linkages', 'storylines', 're
 export class JsonlStore implements DocumentStore {
   readonly name = 'jsonl';
   private readonly attempts = new Map<BatchContext, Attempt>();
+  /** Per batch, the begin or end whose file work runs now (see inTurn). */
+  private readonly turns = new Map<string, Promise<void>>();
 
   constructor(
     readonly outputDir: string,
@@ -112,11 +114,16 @@ export class JsonlStore implements DocumentStore {
 
   async begin(context: BatchContext): Promise<void> {
     if (this.attempts.has(context)) throw new JsonlAttemptError(`JSONL store: batch ${context.batchId} was begun already with this context`, context);
-    await mkdir(this.outputDir, { recursive: true });
+    // Taken before any await: an attempt beginning meanwhile takes another slot.
     const attempt = this.newAttempt(context);
-    // Taken before the next await: an attempt beginning meanwhile takes another slot.
     this.attempts.set(context, attempt);
+    await this.inTurn(attempt.key, () => this.startFiles(context, attempt));
+  }
+
+  /** Removes the batch's final files (a retry of a completed job starts from nothing too) and creates the attempt's own. */
+  private async startFiles(context: BatchContext, attempt: Attempt): Promise<void> {
     try {
+      await mkdir(this.outputDir, { recursive: true });
       // A retry of a job that completed before (its files renamed) starts from nothing too; its documents file goes first.
       const files = this.filesOf(context);
       for (const kind of [...FINAL_ORDER].reverse()) await rm(files[kind], { force: true });
@@ -156,7 +163,15 @@ export class JsonlStore implements DocumentStore {
   async end(context: BatchContext, outcome: BatchOutcome): Promise<void> {
     const attempt = outcome.completed ? this.attemptOf(context) : this.findAttempt(context);
     if (!attempt) return;
-    this.attempts.delete(attempt.context);
+    // Its slot stays taken until its files are done with: an attempt beginning meanwhile gets another.
+    try {
+      await this.inTurn(attempt.key, () => this.finishFiles(context, attempt, outcome));
+    } finally {
+      this.attempts.delete(attempt.context);
+    }
+  }
+
+  private async finishFiles(context: BatchContext, attempt: Attempt, outcome: BatchOutcome): Promise<void> {
     if (!outcome.completed) {
       // Another attempt of the batch is what counts: nobody would look for these files.
       if (attempt.slot) await Promise.all(Object.values(attempt.partial).map((file) => rm(file, { force: true })));
@@ -169,6 +184,23 @@ export class JsonlStore implements DocumentStore {
       await rename(attempt.partial[kind], files[kind]);
     }
     await syncDirectory(this.outputDir);
+  }
+
+  /**
+   * Runs a batch's begin and end file work one at a time: an attempt beginning while another
+   * names its files final removed the files it had just renamed (a documents file without its
+   * linkages, storylines and rejects).
+   */
+  private async inTurn(key: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.turns.get(key) ?? Promise.resolve();
+    const turn = previous.then(work, work);
+    const settled = turn.catch(() => undefined);
+    this.turns.set(key, settled);
+    try {
+      await turn;
+    } finally {
+      if (this.turns.get(key) === settled) this.turns.delete(key);
+    }
   }
 
   async close(): Promise<void> {
