@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createLogger } from '@storytelling/common';
-import { testRedisUrl, uniqueName } from '@storytelling/test-utils';
+import { TcpProxy, testRedisUrl, uniqueName } from '@storytelling/test-utils';
 import { buildApp } from '../src/http/stage2-app';
 import { BatchProducer } from '../src/queue/batch-queue';
 import { createProducerConnection } from '../src/queue/redis-connection';
@@ -97,6 +97,43 @@ describe('POST /batches takes at most STAGE2_MAX_CONCURRENT_UPLOADS uploads at o
     expect(taken.status).toBe(202);
     expect(await producer.queue.getJobCounts('waiting')).toEqual({ waiting: 2 });
   });
+
+  it('holds the slot of an upload whose client went away once its whole body was sent, while the handler still queues it', async () => {
+    // The only slot, and a Redis gone silent under the handler: its queueing waits out the command timeout.
+    const redis = new URL(await testRedisUrl());
+    const proxy = new TcpProxy(redis.hostname, Number(redis.port || 6379));
+    await proxy.start();
+    const silentConnection = createProducerConnection(proxy.urlFor(redis.toString()), logger);
+    const silentProducer = new BatchProducer(silentConnection, uniqueName('stage2_upload_limit'), { attempts: 1, backoffMs: 100 }, logger);
+    const single = await buildApp({ producer: silentProducer, metricsRegistry: new Registry(), maxBodyBytes: 1_000_000, maxConcurrentUploads: 1, logger });
+    await single.listen({ host: '127.0.0.1', port: 0 });
+    const singlePort = (single.server.address() as AddressInfo).port;
+    try {
+      while (silentConnection.status !== 'ready') await new Promise((resolve) => setTimeout(resolve, 10));
+      proxy.silence();
+      const send = () => {
+        const req = request({ host: '127.0.0.1', port: singlePort, method: 'POST', path: '/batches', headers: { 'content-type': 'application/x-ndjson' } });
+        req.on('error', () => undefined);
+        return req;
+      };
+      const gone = send();
+      gone.end(`${DOCUMENT}\n`);
+      // Its whole body is sent: the handler has it. The client goes away.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      gone.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const next = send();
+      const answer = answerOf(next);
+      next.end(`${DOCUMENT}\n`);
+      const refused = await answer;
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.body)).toMatchObject({ error: 'STAGE2_TOO_MANY_UPLOADS' });
+    } finally {
+      await single.close();
+      silentConnection.disconnect();
+      await proxy.block();
+    }
+  }, 30_000);
 
   it('counts an upload whose client went away as ended', async () => {
     const gone = startUpload();

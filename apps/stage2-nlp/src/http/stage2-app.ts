@@ -90,7 +90,8 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
     return reply.code(status).send({ error: code, message: errorMessage(error) });
   });
 
-  app.post<{ Querystring: SubmitQuery }>('/batches', { onRequest: uploadLimiter(options.maxConcurrentUploads ?? DEFAULT_MAX_CONCURRENT_UPLOADS) }, async (request, reply) => {
+  const uploads = uploadLimiter(options.maxConcurrentUploads ?? DEFAULT_MAX_CONCURRENT_UPLOADS);
+  app.post<{ Querystring: SubmitQuery }>('/batches', { onRequest: uploads.onRequest }, (request, reply) => uploads.holding(request, async () => {
     const { job_id: jobIdParam, batch_id: batchIdParam, progressive_save: progressive } = request.query;
     const jobId = jobIdParam === undefined ? undefined : parseJobId(jobIdParam, 'job_id');
     const batchId = batchIdParam === undefined ? undefined : parseBatchId(batchIdParam, 'batch_id');
@@ -106,7 +107,7 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
       state: submitted.state,
       existing: submitted.existing,
     });
-  });
+  }));
 
   app.get<{ Params: { jobId: string } }>('/batches/:jobId', async (request, reply) => {
     const { jobId } = request.params;
@@ -142,22 +143,42 @@ export async function buildApp(options: Stage2AppOptions): Promise<FastifyInstan
 /**
  * Counts the uploads being received or queued: each holds several times its body in memory, so
  * the API takes a bounded number at once and answers one more at once, before reading its body.
- * An upload is counted until its response is sent or its connection closes (a timed-out or
- * aborted upload included).
+ * Before its handler runs, an upload counts until its response is sent or its connection closes
+ * (a refused, timed-out or aborted upload); once it runs, until the handler ends: a client that
+ * sends a whole body and goes away at once leaves the handler parsing and queueing it.
  */
-function uploadLimiter(maxUploads: number): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+function uploadLimiter(maxUploads: number) {
   let uploads = 0;
-  return async (_request, reply) => {
+  const slots = new WeakMap<object, { handling: boolean; release(): void }>();
+  const onRequest = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (uploads >= maxUploads) throw new TooManyUploadsError(maxUploads);
     uploads += 1;
     let counted = true;
-    const release = () => {
-      if (counted) uploads -= 1;
-      counted = false;
+    const slot = {
+      handling: false,
+      release: () => {
+        if (counted) uploads -= 1;
+        counted = false;
+      },
     };
-    reply.raw.once('finish', release);
-    reply.raw.once('close', release);
+    slots.set(request.raw, slot);
+    const ended = () => {
+      if (!slot.handling) slot.release();
+    };
+    reply.raw.once('finish', ended);
+    reply.raw.once('close', ended);
   };
+  /** Runs an upload's handler holding its slot to the end, whatever its client does meanwhile. */
+  const holding = async <T>(request: FastifyRequest, work: () => Promise<T>): Promise<T> => {
+    const slot = slots.get(request.raw);
+    if (slot) slot.handling = true;
+    try {
+      return await work();
+    } finally {
+      slot?.release();
+    }
+  };
+  return { onRequest, holding };
 }
 
 /** The queue's job counts, read when Prometheus scrapes. */
