@@ -5,7 +5,7 @@ import { indexedDocuments, mockedElasticsearch } from './support/elasticsearch-m
 import { sampleLines } from './support/sample-corpus';
 import { countRows, jsonlContents, stage2Rows } from './support/store-snapshot';
 import IORedis from 'ioredis';
-import { TcpProxy, testRedisUrl, uniqueName } from '@storytelling/test-utils';
+import { createTestDatabase, TcpProxy, testRedisUrl, uniqueName } from '@storytelling/test-utils';
 import { createTestRuntime, type TestRuntime } from './support/test-runtime';
 
 const REGISTRY_TABLES = ['job_registry', 'document_metadata', 'event_metadata'];
@@ -114,6 +114,21 @@ describe("the design's zero-regression checklist", () => {
       for await (const page of reader.documents({ jobId })) read += page.length;
       expect(read).toBe(documents);
     });
+  });
+
+  it("writes to a registry database no migration has reached yet (compose starts Stage 2 before the registry's migration)", async () => {
+    // An empty database: the registry's migrations have not run on it.
+    const empty = await createTestDatabase({ schema: 'empty', fingerprint: 'empty', migrate: async () => undefined });
+    try {
+      const t = await runtime({ registryUrl: () => empty.url });
+      const lines = sampleLines();
+      const summary = await t.runtime.processor.processBatch(lines, { jobId: randomUUID(), batchId: 'unmigrated' });
+      expect(summary.registry).toMatchObject({ job: 'written', documents: 'written', status: 'written' });
+      expect(await countRows(empty.url, REGISTRY_TABLES)).toEqual({ job_registry: 1, document_metadata: lines.length, event_metadata: summary.events });
+      await t.close();
+    } finally {
+      await empty.drop();
+    }
   });
 
   /** A runtime whose registry reaches its database through a proxy the test can cut. */

@@ -88,6 +88,9 @@ export async function createStage2Runtime(options: Stage2RuntimeOptions): Promis
       metricsPrefix: 'stage2',
       metricsRegistry,
       redisKeyPrefix: options.registryRedisKeyPrefix,
+      // Applied (or found applied) before the first write: Stage 2 does not wait for compose's
+      // migrate-registry, and writes reaching an older schema failed until they were dead-lettered.
+      migrate: true,
     });
     cleanups.push(() => registry.close());
 

@@ -1,6 +1,9 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
 import { RunningClock } from './running-clock';
-import { TIMED_OUT } from './within-time';
+import { TIMED_OUT, withinTime } from './within-time';
 
+// test-utils' holdThread is not used here: test-utils depends on this library.
 function holdThread(ms: number): void {
   const until = Date.now() + ms;
   while (Date.now() < until) {
@@ -19,13 +22,36 @@ describe('RunningClock', () => {
     expect(await clock.within(new Promise((resolve) => setTimeout(() => resolve('done'), 20)), 1_000)).toBe('done');
   });
 
-  it('does not count a held thread: a promise settled by an answer read after the hold is in time', async () => {
-    const clock = new RunningClock();
-    // Settles on the next turn of the loop, as an answer read from a socket does.
-    const answer = new Promise((resolve) => setTimeout(() => resolve('answered'), 10));
-    const waiting = clock.within(answer, 300);
-    holdThread(1_000);
-    expect(await waiting).toBe('answered');
+  describe('with an answer that arrives while the thread is held (a server in another process)', () => {
+    let server: ChildProcess;
+    let socket: Socket;
+    beforeAll(async () => {
+      // An echo server of its own process: it answers while this thread is held.
+      server = spawn(process.execPath, ['-e', "const s = require('net').createServer((c) => c.on('data', (d) => c.write(d))); s.listen(0, '127.0.0.1', () => console.log(s.address().port));"], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const port = await new Promise<number>((resolve) => server.stdout?.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim()))));
+      socket = connect(port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+    });
+    afterAll(() => {
+      socket?.destroy();
+      server?.kill();
+    });
+    /** Asks the server, holds the thread past the timeout, and gives what `wait` made of the answer. */
+    const askWhileHeld = async (wait: (answer: Promise<string>) => Promise<unknown>) => {
+      const answer = new Promise<string>((resolve) => socket.once('data', () => resolve('answered')));
+      const waiting = wait(answer);
+      socket.write('ping');
+      holdThread(1_000);
+      return waiting;
+    };
+
+    it('does not count the hold: the answer, read from the socket after it, is in time', async () => {
+      expect(await askWhileHeld((answer) => new RunningClock().within(answer, 300))).toBe('answered');
+    });
+
+    it('where a wall-clock timeout fires first (its late timer runs before the socket is read)', async () => {
+      expect(await askWhileHeld((answer) => withinTime(answer, 300))).toBe(TIMED_OUT);
+    });
   });
 
   it('counts a hold as a short gap only', () => {

@@ -117,7 +117,7 @@ export class ResilientWriter {
       const result = await clock.within(written, liveMs);
       if (result !== TIMED_OUT) return { outcome: 'written', result };
       written.catch(() => undefined);
-      return this.toOutbox(op, `write timed out after ${liveMs} ms (it goes on; the replay repeats it, idempotently)`, clock);
+      return this.toOutbox(op, `write timed out after ${liveMs} ms of running time (it goes on; the replay repeats it, idempotently)`, clock);
     } catch (error) {
       if (!isRetryable(error)) return this.keepRefused(op, errorMessage(error), clock);
       return this.toOutbox(op, errorMessage(error), clock);
