@@ -116,6 +116,28 @@ describe("the design's zero-regression checklist", () => {
     });
   });
 
+  it('gives the same stores with the registry disabled and enabled when documents are sent again under a new job (linked before)', async () => {
+    const lines = sampleLines();
+    const results = [];
+    for (const enabled of ['false', 'true']) {
+      const es = mockedElasticsearch();
+      const t = await runtime({ registryEnv: { METADATA_REGISTRY_ENABLED: enabled }, elasticsearchClient: es.client });
+      const first = await t.runtime.processor.processBatch(lines, { jobId: randomUUID(), batchId: 'first' });
+      const again = { jobId: randomUUID(), batchId: 'again' };
+      const second = await t.runtime.processor.processBatch(lines, again);
+      expect(first.success && second.success).toBe(true);
+      results.push({ second, jsonl: await jsonlContents(t.runtime.jsonl.filesOf(again)), rows: await stage2Rows(t.stage2Db.url), elasticsearch: indexedDocuments(es.requests) });
+    }
+    const [off, on] = results as [(typeof results)[0], (typeof results)[0]];
+    // Job ids differ between the two runs: compare what is not an id of this run.
+    expect(on.jsonl.storylines).toEqual(off.jsonl.storylines);
+    expect(on.jsonl.storylines.length).toBeGreaterThan(0);
+    expect(on.second.storylines).toBe(off.second.storylines);
+    expect(on.second.stores).toEqual(off.second.stores);
+    expect(on.rows['storylines']?.length).toBe(off.rows['storylines']?.length);
+    expect(Object.keys(on.elasticsearch['stage2-documents'] ?? {}).sort()).toEqual(Object.keys(off.elasticsearch['stage2-documents'] ?? {}).sort());
+  });
+
   it("writes to a registry database no migration has reached yet (compose starts Stage 2 before the registry's migration)", async () => {
     // An empty database: the registry's migrations have not run on it.
     const empty = await createTestDatabase({ schema: 'empty', fingerprint: 'empty', migrate: async () => undefined });
