@@ -98,7 +98,8 @@ describe("the queue's Redis connections gone silent (a NAT or firewall drop: not
     const next = randomUUID();
     await queue.add(BATCH_JOB_NAME, { batch_id: 'next', documents: [] }, { jobId: next });
     expect(await eventually(() => processed.includes(next), { tries: HUNG_MS / 100, intervalMs: 100 })).toBe(true);
-    expect(await queue.getJobState(next)).toBe('completed');
+    // Processed, then marked completed by the worker a moment later (on a loaded machine, not yet at the first look).
+    expect(await eventually(async () => (await queue.getJobState(next)) === 'completed', { tries: 50, intervalMs: 100 })).toBe(true);
   });
 
   it('a batch in hand when the connection goes silent records its progress and completion, and the worker closes', async () => {

@@ -27,8 +27,18 @@ describe('RunningClock', () => {
     let socket: Socket;
     beforeAll(async () => {
       // An echo server of its own process: it answers while this thread is held.
-      server = spawn(process.execPath, ['-e', "const s = require('net').createServer((c) => c.on('data', (d) => c.write(d))); s.listen(0, '127.0.0.1', () => console.log(s.address().port));"], { stdio: ['ignore', 'pipe', 'inherit'] });
-      const port = await new Promise<number>((resolve) => server.stdout?.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim()))));
+      const script = "const s = require('net').createServer((c) => c.on('data', (d) => c.write(d))); s.listen(0, '127.0.0.1', () => console.log('port=' + s.address().port));";
+      // Without the test run's NODE_OPTIONS (they may load or print things): a plain node.
+      server = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env['PATH'] ?? '' } });
+      const port = await new Promise<number>((resolve, reject) => {
+        let printed = '';
+        server.stdout?.on('data', (chunk: Buffer) => {
+          printed += String(chunk);
+          const found = /port=(\d+)/.exec(printed);
+          if (found) resolve(Number(found[1]));
+        });
+        server.once('exit', (code) => reject(new Error(`the echo server exited (${code}): ${printed}`)));
+      });
       socket = connect(port, '127.0.0.1');
       await new Promise((resolve) => socket.once('connect', resolve));
     });
