@@ -102,4 +102,49 @@ describe('least privilege (prisma/bootstrap.sql)', () => {
       await pg.end();
     }
   }, 60_000);
+
+  it('writes as a role that may not migrate: its registry, told to migrate at first use, leaves the migrations to the role that may', async () => {
+    const writerUrl = asRole(serverUrl, database, 'metadata_service');
+    await migrateRegistry(writerUrl, pino({ level: 'silent' }));
+    // A role with the rows' privileges and no DDL (an operator's split of the migrating role).
+    const role = uniqueName('dml_only');
+    await admin.query(`CREATE ROLE "${role}" LOGIN`);
+    const dataDir = mkdtempSync(join(tmpdir(), 'registry-dml-'));
+    try {
+      const owner = new Client({ connectionString: writerUrl });
+      await owner.connect();
+      try {
+        await owner.query(`GRANT USAGE ON SCHEMA public TO "${role}"`);
+        await owner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "${role}"`);
+      } finally {
+        await owner.end();
+      }
+      await admin.query(`GRANT CONNECT, TEMPORARY ON DATABASE "${database}" TO "${role}"`);
+      const url = new URL(serverUrl);
+      url.username = role;
+      url.password = '';
+      url.pathname = `/${database}`;
+      const warnings: string[] = [];
+      const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg) });
+      const registry = await createRegistry({ config: testConfig(url.toString(), dataDir, { METADATA_ENABLE_REDIS_CACHE: 'false' }), logger, replayIntervalMs: 0, migrate: true });
+      const jobId = randomUUID();
+      expect(await registry.hooks.syncWriteJobToRegistry({ jobId, batchId: 'dml' })).toMatchObject({ outcome: 'written' });
+      expect(await registry.hooks.syncWriteDocumentsToRegistry(makeBatch(jobId, 3, 'dml'))).toMatchObject({ outcome: 'written' });
+      expect(warnings).toContain('metadata registry: this role may not migrate the registry (its migrations are left to the role that may)');
+      await registry.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      // Its privileges are in the test's database: revoked there, then the role goes.
+      const inDatabase = new URL(serverUrl);
+      inDatabase.pathname = `/${database}`;
+      const cleaner = new Client({ connectionString: inDatabase.toString() });
+      await cleaner.connect();
+      try {
+        await cleaner.query(`DROP OWNED BY "${role}"`);
+      } finally {
+        await cleaner.end();
+      }
+      await admin.query(`DROP ROLE IF EXISTS "${role}"`);
+    }
+  }, 60_000);
 });

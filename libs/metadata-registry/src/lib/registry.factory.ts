@@ -313,7 +313,12 @@ function openExecutor(options: CreateRegistryOptions, logger: Logger): SqlExecut
   logger.info({ database: redactUrl(target.url) }, 'metadata registry on PostgreSQL');
   if (!options.migrate) return pgExecutor(createPgPool(target.url, REGISTRY_POOL));
   return lazyExecutor('postgresql', async () => {
-    await migrateRegistry(target.url, logger);
+    await migrateRegistry(target.url, logger).catch((error: unknown) => {
+      // A role kept from DDL (migrations run by another role): its writes go on, the schema being
+      // that role's to migrate. Anything else (the server away) fails this use, to be tried again.
+      if ((error as { code?: string }).code !== INSUFFICIENT_PRIVILEGE) throw error;
+      logger.warn({ err: errorMessage(error) }, 'metadata registry: this role may not migrate the registry (its migrations are left to the role that may)');
+    });
     return pgExecutor(createPgPool(target.url, REGISTRY_POOL));
   });
 }
@@ -326,6 +331,8 @@ function openExecutor(options: CreateRegistryOptions, logger: Logger): SqlExecut
 const REGISTRY_POOL = { query_timeout: 30 * 60_000 };
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+/** SQLSTATE 42501: the role lacks a privilege (here, to create or alter the registry's tables). */
+const INSUFFICIENT_PRIVILEGE = '42501';
 /** A reachability check without an answer this long counts as unreachable (a silent connection). */
 const REACHABILITY_TIMEOUT_MS = 2_000;
 /** How old the last check may be before a status call starts another. */
