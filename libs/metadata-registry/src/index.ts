@@ -1,6 +1,6 @@
 export * from './lib/registry.types';
 export { registryConfigSchema, loadRegistryConfig, type RegistryConfig, type RegistryEnv, type DatabaseTarget } from './lib/registry.config';
-export { createRegistry, type Registry, type CreateRegistryOptions, type OutboxReplaySummary } from './lib/registry.factory';
+export { createRegistry, type Registry, type RegistryStatus, type CreateRegistryOptions, type OutboxReplaySummary } from './lib/registry.factory';
 export {
   applyMigrations,
   readMigrations,

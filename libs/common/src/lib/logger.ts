@@ -53,7 +53,7 @@ export function redactUrl(url: string): string {
   } catch {
     return url
       .replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@')
-      .replace(/([?&;\s](?:[\w-]*(?:pass(?:word)?|secret|token|key)))=[^&;\s]*/gi, '$1=***');
+      .replace(/([?&;\s])([\w-]+)=[^&;\s]*/g, (parameter, before: string, name: string) => (SECRET_PARAMETER.test(name) ? `${before}${name}=***` : parameter));
   }
 }
 

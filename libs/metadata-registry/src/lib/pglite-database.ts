@@ -93,9 +93,9 @@ interface LockOwner {
  * the kernel does not tell (not Linux): such a lock is never taken over early.
  */
 function processPlace(): Omit<LockOwner, 'pid'> {
-  const read = (read: () => string): string => {
+  const read = (source: () => string): string => {
     try {
-      return read().trim();
+      return source().trim();
     } catch {
       return '';
     }

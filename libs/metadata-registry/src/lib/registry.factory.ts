@@ -76,6 +76,13 @@ export interface OutboxReplaySummary {
 }
 
 /** The registry: hooks for Stage 2, a reader for Stage 5, and its resilience controls. */
+/** What `Registry.status()` reports: the breaker (or a reader's last reachability check), the outbox, the backend. */
+export interface RegistryStatus {
+  breaker: BreakerState | 'unknown';
+  outboxPending: number;
+  backend: string;
+}
+
 export interface Registry {
   hooks: RegistryHooks;
   reader: RegistryReader;
@@ -90,13 +97,13 @@ export interface Registry {
    * it reports its backend's last reachability check instead ('closed' answered, 'open' did not),
    * run in the background at most every few seconds while status is asked for ('unknown' before the first answer).
    */
-  status(): { breaker: BreakerState | 'unknown'; outboxPending: number; backend: string };
+  status(): RegistryStatus;
   /**
    * `status()`, with a registry without a writer checking its backend first when its last check is
    * older than a few seconds (answered within 2 s): what a health endpoint reports. `status()`
    * alone gives the last check's verdict, from before the registry went away or came back.
    */
-  checkedStatus(): Promise<{ breaker: BreakerState | 'unknown'; outboxPending: number; backend: string }>;
+  checkedStatus(): Promise<RegistryStatus>;
   /** False when METADATA_REGISTRY_ENABLED=false (the reader then throws RegistryDisabledError). */
   readonly enabled: boolean;
   /**
@@ -177,6 +184,11 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
     );
   }
   const foreignCounters = { entries: new LineCounter(), deadLetters: new LineCounter() };
+  const status = (): RegistryStatus => ({
+    breaker: writer?.breakerState ?? reachability?.state() ?? 'closed',
+    outboxPending: writer?.outboxPending ?? outbox?.pending ?? 0,
+    backend: store.backend,
+  });
   let closed = false;
   return {
     enabled: true,
@@ -203,18 +215,10 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Re
         ...notReplayedForeign,
       };
     },
-    status: () => ({
-      breaker: writer?.breakerState ?? reachability?.state() ?? 'closed',
-      outboxPending: writer?.outboxPending ?? outbox?.pending ?? 0,
-      backend: store.backend,
-    }),
+    status,
     checkedStatus: async () => {
       await reachability?.fresh();
-      return {
-        breaker: writer?.breakerState ?? reachability?.state() ?? 'closed',
-        outboxPending: writer?.outboxPending ?? outbox?.pending ?? 0,
-        backend: store.backend,
-      };
+      return status();
     },
     close: async () => {
       if (closed) return;
@@ -379,6 +383,8 @@ function reachabilityCheck(lookup: () => Promise<unknown>): { state(): 'closed' 
   };
 }
 
+const DISABLED_STATUS: Readonly<RegistryStatus> = Object.freeze({ breaker: 'closed', outboxPending: 0, backend: 'disabled' });
+
 function disabledRegistry(logger: Logger): Registry {
   logger.info('metadata registry disabled (METADATA_REGISTRY_ENABLED=false): nothing is opened or written');
   const hooks = createRegistryHooks({ config: { enabled: false, writeOnly: false, rolloutPercentage: 0 }, logger });
@@ -405,8 +411,8 @@ function disabledRegistry(logger: Logger): Registry {
       storylines: noPages,
     },
     replayOutbox: async () => ({ replayed: 0, pending: 0, deadLettered: 0, requeued: 0 }),
-    status: () => ({ breaker: 'closed', outboxPending: 0, backend: 'disabled' }),
-    checkedStatus: async () => ({ breaker: 'closed', outboxPending: 0, backend: 'disabled' }),
+    status: () => ({ ...DISABLED_STATUS }),
+    checkedStatus: async () => ({ ...DISABLED_STATUS }),
     close: async () => undefined,
   };
 }
