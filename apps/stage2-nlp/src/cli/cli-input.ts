@@ -1,7 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BatchInputError } from '../config/stage2.errors';
 import { splitNdjson, type NdjsonLine } from '../input/ndjson-reader';
+import { completedJobFiles } from '../stores/jsonl-store';
 
 /**
  * The documents of `--input`, a line each. Refuses a file without any: processed, it was a
@@ -30,21 +31,12 @@ function readFailure(error: NodeJS.ErrnoException): string {
  */
 export async function refuseCompletedJob(outputDir: string, jobId: string | undefined): Promise<void> {
   if (jobId === undefined) return;
-  const done = await completedFilesOf(outputDir, jobId);
+  // A job id names one job whatever its batch id: with another --batch-id, the registry's rows would still be mixed.
+  const done = await completedJobFiles(outputDir, jobId);
   if (!done.length) return;
   throw new BatchInputError(
     `job ${jobId} already completed (${join(outputDir, done[0])}): its output and registry records would be overwritten and mixed; ` +
       'use a new --job-id (or none, for a new one)',
     'job-id',
   );
-}
-
-// A batch's files are `<batch id>_<job id>.jsonl` (JsonlStore.filesOf), and a job id names one job
-// whatever its batch id: with another --batch-id, the registry's rows would still be mixed.
-async function completedFilesOf(outputDir: string, jobId: string): Promise<string[]> {
-  const names = await readdir(outputDir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [] as string[];
-    throw error;
-  });
-  return names.filter((name) => name.endsWith(`_${jobId}.jsonl`));
 }

@@ -1,4 +1,4 @@
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Storyline } from '@storytelling/nlp';
 import { JsonlAttemptError } from '../config/stage2.errors';
@@ -69,6 +69,18 @@ const partialFile = (file: string, slot = 0): string => (slot ? `${file}.${slot}
  * linkages, storylines and rejects.
  */
 const FINAL_ORDER: Array<keyof JsonlBatchFiles> = ['linkages', 'storylines', 'rejects', 'documents'];
+
+/**
+ * The documents files of `jobId`'s completed batches in `outputDir`, whatever their batch ids
+ * (`<batch id>_<job id>.jsonl`, see JsonlStore.filesOf).
+ */
+export async function completedJobFiles(outputDir: string, jobId: string): Promise<string[]> {
+  const names = await readdir(outputDir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  return names.filter((name) => name.endsWith(`_${jobId}.jsonl`));
+}
 
 /**
  * JSONL files, one set per batch: `<stem>.jsonl` (one processed document a line),
