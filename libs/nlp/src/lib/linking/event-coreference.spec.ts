@@ -11,6 +11,12 @@ describe('derived forms of an event word', () => {
     expect(derivedStem('investigation')).toBe(derivedStem('investigate'));
     expect(derivedStem('quake')).not.toBe(derivedStem('quit'));
   });
+
+  it('keeps words that name members of Object.prototype as words', () => {
+    expect(derivedStem('constructor')).toBe('constructor');
+    expect(typeof derivedStem('__proto__')).toBe('string');
+    expect(typeof derivedStem('hasOwnProperty')).toBe('string');
+  });
 });
 
 function emptyStoryline(): StorylineState {

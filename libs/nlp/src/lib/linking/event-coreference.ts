@@ -133,8 +133,8 @@ const DERIVATION_SUFFIXES = ['ations', 'ation', 'itions', 'ition', 'ions', 'ion'
 
 /** A crude stem shared by a verb and the nouns derived from it; short words stay whole. */
 export function derivedStem(word: string): string {
-  const irregular = IRREGULAR_FORMS[word];
-  if (irregular) return irregular;
+  // Own keys only: "constructor" or "__proto__" would find Object.prototype's members.
+  if (Object.hasOwn(IRREGULAR_FORMS, word)) return IRREGULAR_FORMS[word];
   for (const suffix of DERIVATION_SUFFIXES) {
     if (word.endsWith(suffix) && word.length - suffix.length >= 4) return trimStem(word.slice(0, -suffix.length));
   }

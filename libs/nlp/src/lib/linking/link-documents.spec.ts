@@ -2,7 +2,7 @@ import type { EntityType, LinkResult, LinkState, ProcessedDocument, Storyline, S
 import { linkDocuments } from './link-documents';
 import { DEFAULT_LINK_OPTIONS } from './link.options';
 import { LinkStateError } from './linking.errors';
-import { arrestDocuments, earthquakeDocuments, makeDocument } from './linking.fixture';
+import { arrestDocuments, copyOf, earthquakeDocuments, makeDocument } from './linking.fixture';
 
 const storyOf = (storylines: Storyline[], documentId: string) => storylines.find((s) => s.document_ids.includes(documentId))?.storyline_id;
 const membership = (state: LinkState) =>
@@ -118,8 +118,8 @@ describe('linkDocuments: incremental and deterministic', () => {
     // One text under two titles, each a prefix of it: the same features, so both are as central.
     const [template] = earthquakeDocuments();
     const text = `Quake hits city hard. ${template.text}`;
-    const a = { ...template, document_id: 'story-a', title: 'Quake hits city', text };
-    const b = { ...template, document_id: 'story-b', title: 'Quake hits', text };
+    const a = { ...copyOf(template, 'story-a'), title: 'Quake hits city', text };
+    const b = { ...copyOf(template, 'story-b'), title: 'Quake hits', text };
     const forward = linkDocuments([a, b]).storylines;
     const backward = linkDocuments([b, a]).storylines;
     expect(forward).toHaveLength(1);
@@ -129,7 +129,7 @@ describe('linkDocuments: incremental and deterministic', () => {
 
   it('gathers a story copied by more outlets than a blocking key may hold (150 copies) into one storyline', () => {
     const [story, ...rest] = earthquakeDocuments();
-    const copies = Array.from({ length: 150 }, (_, i) => ({ ...story, document_id: `wire-${String(i).padStart(3, '0')}` }));
+    const copies = Array.from({ length: 150 }, (_, i) => copyOf(story, `wire-${String(i).padStart(3, '0')}`));
     const result = linkDocuments([...copies, ...rest]);
     const holding = result.storylines.filter((s) => s.document_ids.some((id) => id.startsWith('wire-')));
     expect(holding).toHaveLength(1);
@@ -241,6 +241,29 @@ describe('linkDocuments: bad input', () => {
     expect(result.errors).toEqual([expect.objectContaining({ document_id: 'chile-1', index: 0, code: 'LINK_DOCUMENT_INVALID' })]);
     expect(result.errors[0].message).toMatch(message);
     expect(result.storylines.flatMap((s) => s.document_ids).sort()).toEqual(['chile-2', 'chile-3', 'japan-1', 'japan-2']);
+  });
+
+  it('reports a copy of a document under a new id whose events keep their ids, and never links an event to itself', () => {
+    const [chile] = earthquakeDocuments();
+    const result = linkDocuments([chile, { ...chile, document_id: 'chile-1-copy' }]);
+    expect(result.errors).toEqual([expect.objectContaining({ document_id: 'chile-1-copy', index: 1, code: 'LINK_DOCUMENT_INVALID' })]);
+    expect(result.errors[0].message).toMatch(/events\[0\]\.event_id: .* is already an event of document chile-1/);
+    expect(result.linkages.filter((l) => l.source_event_id === l.target_event_id)).toEqual([]);
+  });
+
+  it('reports a document that repeats one of its event ids', () => {
+    const [chile, ...rest] = earthquakeDocuments();
+    const repeated = { ...chile, events: [...chile.events, { ...chile.events[0] }] };
+    const result = linkDocuments([repeated, ...rest]);
+    expect(result.errors).toEqual([expect.objectContaining({ document_id: 'chile-1', index: 0, code: 'LINK_DOCUMENT_INVALID' })]);
+    expect(result.errors[0].message).toMatch(new RegExp(`events\\[${chile.events.length}\\]\\.event_id: .* is already an event of this document`));
+  });
+
+  it('cuts a long title between characters, never inside an emoji', () => {
+    const [chile] = earthquakeDocuments();
+    const title = `${'x'.repeat(156)}\u{1F600} and the rest of a long headline`;
+    const [storyline] = linkDocuments([{ ...chile, title }]).storylines;
+    expect(storyline.title).toBe(`${'x'.repeat(156)}...`);
   });
 
   it('links documents whose optional fields are null or absent', () => {

@@ -290,8 +290,11 @@ function acceptDocuments(batch: readonly ProcessedDocument[], state: LinkState):
   for (const storyline of state.storylines) for (const id of storyline.document_ids) seen.add(id);
   const documents: ProcessedDocument[] = [];
   const errors: LinkError[] = [];
+  // Event ids of the documents accepted so far: a document repeating one (a copy sent under a new
+  // document id with its events as they were) would link its mentions to themselves.
+  const eventOwner = new Map<string, string>();
   batch.forEach((document, index) => {
-    const problem = documentProblem(document);
+    const problem = documentProblem(document) ?? repeatedEventId(document, eventOwner);
     const id = typeof document?.document_id === 'string' ? document.document_id : null;
     if (problem) {
       errors.push({ document_id: id, index, code: 'LINK_DOCUMENT_INVALID', message: `document ${index}${id ? ` (${id})` : ''}: ${problem}` });
@@ -299,10 +302,23 @@ function acceptDocuments(batch: readonly ProcessedDocument[], state: LinkState):
       errors.push({ document_id: id, index, code: 'LINK_DOCUMENT_DUPLICATE', message: `document ${document.document_id} is already linked` });
     } else {
       seen.add(document.document_id);
+      for (const event of document.events) eventOwner.set(event.event_id, document.document_id);
       documents.push(document);
     }
   });
   return { documents, errors };
+}
+
+/** The first of the document's event ids that it repeats or an accepted document of the batch holds, as a problem. */
+function repeatedEventId(document: ProcessedDocument, eventOwner: ReadonlyMap<string, string>): string | null {
+  const own = new Set<string>();
+  for (let i = 0; i < document.events.length; i++) {
+    const id = document.events[i].event_id;
+    const owner = own.has(id) ? document.document_id : eventOwner.get(id);
+    if (owner !== undefined) return `events[${i}].event_id: ${JSON.stringify(id.slice(0, 100))} is already an event of ${owner === document.document_id ? 'this document' : `document ${owner}`}`;
+    own.add(id);
+  }
+  return null;
 }
 
 // Checks the fields linking reads: one of another type would throw deep inside (a name that is
@@ -454,8 +470,13 @@ function centralIndex(vectors: readonly SparseVector[], documents: readonly Proc
 
 function titleOf(document: ProcessedDocument): string {
   const title = document.title?.trim() || textLines(document.text).find((line) => line.trim() !== '')?.trim() || document.document_id;
-  return title.length > 160 ? `${title.slice(0, 157)}...` : title;
+  if (title.length <= 160) return title;
+  // Cut between two characters, never inside a surrogate pair (an emoji): half of one is not text, and stored as JSON it became U+FFFD.
+  const end = isHighSurrogate(title.charCodeAt(156)) ? 156 : 157;
+  return `${title.slice(0, end)}...`;
 }
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
 
 /** Records the new documents (given in id order: the batch's order must not show), orders the events in time and updates the span. */
 function finishStoryline(storyline: StorylineState, documents: readonly ProcessedDocument[]): void {
