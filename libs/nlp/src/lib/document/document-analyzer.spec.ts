@@ -21,6 +21,13 @@ describe('analyzeDocument', () => {
     expect(document).toMatchObject({ document_id: 'doc-1', title: 'Arrest', sentence_count: 2, word_count: 7, extra: { language: 'en' } });
   });
 
+  it('types "beating" beside a score as a win and elsewhere as an assault', () => {
+    const game = analyze('Riverside Rovers won the league title on Sunday after beating Eastport United 2-1 in the final game.');
+    expect(eventAt(game, 'beating').event_type).toBe('sports.result');
+    const assault = analyze('The beating of a taxi driver by two men on Sunday was caught on camera.');
+    expect(eventAt(assault, 'beating').event_type).toBe('conflict.attack');
+  });
+
   it('finds event triggers with offsets into the cleaned text, typed from the taxonomy', () => {
     const document = analyze(
       'A powerful earthquake struck northern Iran on Sunday, killing at least 10 people. ' +

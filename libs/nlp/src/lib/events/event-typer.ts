@@ -20,7 +20,19 @@ export function typeTrigger(tokens: Token[], tokenStart: number, tokenEnd: numbe
   if (lemmas.length === 1 && head.lemma === 'shot' && head.pos === 'NOUN' && ['three', 'jump', 'bank', 'free'].includes(previous)) {
     return 'sports.result';
   }
+  // wink-nlp reads the verb in "beating Eastport United 2-1" as the noun "beating" (an assault):
+  // beside a score, it is a win.
+  if (lemmas.length === 1 && head.lemma === 'beating' && sentenceHasScore(tokens, head.sentence, tokenStart)) return 'sports.result';
   return eventTypeOf(lemmas);
+}
+
+/** A score such as "2-1" or "24–17" in the trigger's sentence. */
+const SCORE = /^\d{1,3}[-–]\d{1,3}$/;
+
+function sentenceHasScore(tokens: Token[], sentence: number, from: number): boolean {
+  for (let i = from; i >= 0 && tokens[i].sentence === sentence; i--) if (SCORE.test(tokens[i].text)) return true;
+  for (let i = from + 1; i < tokens.length && tokens[i].sentence === sentence; i++) if (SCORE.test(tokens[i].text)) return true;
+  return false;
 }
 
 /** Verbs that say how something struck, not what: "an earthquake struck", "a fire destroyed". */
