@@ -28,6 +28,15 @@ describe('analyzeDocument', () => {
     expect(eventAt(assault, 'beating').event_type).toBe('conflict.attack');
   });
 
+  it('types sports words as sports results only in a document about sport', () => {
+    const quake = analyze('Hundreds of families lost their homes when the earthquake struck. Seismographs recorded a magnitude of 6.1.');
+    expect(eventAt(quake, 'lost').event_type).toBe('general.occurrence');
+    const game = analyze('The Rovers lost to Eastport United in the league on Sunday. Their coach resigned after the game.');
+    expect(eventAt(game, 'lost').event_type).toBe('sports.result');
+    const score = analyze('The Rovers lost 2-1 to Eastport United on Sunday.');
+    expect(eventAt(score, 'lost').event_type).toBe('sports.result');
+  });
+
   it('finds event triggers with offsets into the cleaned text, typed from the taxonomy', () => {
     const document = analyze(
       'A powerful earthquake struck northern Iran on Sunday, killing at least 10 people. ' +

@@ -1,5 +1,5 @@
 import type { Sentence, Token } from '../text/text-tokenizer';
-import { eventTypeOf } from './event-taxonomy';
+import { eventTypeOf, GENERIC_EVENT_TYPE } from './event-taxonomy';
 
 /**
  * The taxonomy type of a trigger. A few lemmas mean different events in different contexts;
@@ -57,5 +57,28 @@ export function harmoniseSentenceTypes(tokens: Token[], sentence: Sentence, star
   const found = cause;
   starts.forEach((start, k) => {
     if (IMPACT_VERBS.has(tokens[start].lemma)) types[k] = found;
+  });
+}
+
+/** Sports words that name nothing else: a trigger of one of them is a sports result wherever it is. */
+const SPORTS_ONLY = new Set(['playoff', 'playoffs', 'championship', 'touchdown', 'tournament', 'medal', 'clinch']);
+/** Words that show a document is about sport, besides those and a score. */
+const SPORTS_CUES = new Set([
+  ...SPORTS_ONLY, 'league', 'coach', 'stadium', 'quarterback', 'striker', 'goalkeeper', 'midfielder', 'pitcher', 'homer',
+  'inning', 'innings', 'referee', 'olympic', 'olympics', 'nba', 'nfl', 'nhl', 'mlb', 'fifa', 'uefa', 'athlete', 'tennis', 'football',
+  'soccer', 'basketball', 'baseball', 'hockey', 'golf', 'cricket', 'rugby', 'boxing', 'boxer', 'heavyweight', 'bout', 'knockout',
+  'champion', 'player', 'nfc', 'afc', 'ncaa',
+]);
+
+/**
+ * Most sports words have other senses ("lost their homes", "recorded a magnitude of 6.1", "won the
+ * election", "led to"): outside a document about sport (none of SPORTS_CUES, no score), a trigger
+ * typed `sports.result` by one of them is left untyped.
+ */
+export function dropSportsOutOfContext(tokens: Token[], lemmas: readonly string[], types: string[]): void {
+  if (!types.some((type, k) => type === 'sports.result' && !SPORTS_ONLY.has(lemmas[k]))) return;
+  if (tokens.some((token) => SPORTS_CUES.has(token.lemma) || SCORE.test(token.text))) return;
+  types.forEach((type, k) => {
+    if (type === 'sports.result' && !SPORTS_ONLY.has(lemmas[k])) types[k] = GENERIC_EVENT_TYPE;
   });
 }
