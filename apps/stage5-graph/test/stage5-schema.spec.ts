@@ -32,6 +32,7 @@ describe('Stage 5 schema', () => {
       job: { job_id: 'j1', batch_id: 'b1', job_updated_at: at, processed_at: at, documents: 1, events: 2, entities: 3, linkages: 4, storylines: 5 },
       node: { node_key: 'evt:1', kind: 'event', record_id: '1', label: 'E', job_id: 'j1', data: { event_type: 'attack', aliases: ['x'] }, updated_at: at },
       edge: { edge_key: 'participates|ent:1|evt:1', kind: 'participates', source: 'ent:1', target: 'evt:1', weight: 1.5, roles: ['agent', 'patient'], position: null },
+      fence: { id: 1, epoch: 7n },
       metric: { node_key: 'evt:1', pagerank: 0.25, degree: 4, community: 2 },
       summary: {
         storyline_id: 's1',
@@ -48,15 +49,18 @@ describe('Stage 5 schema', () => {
     await p.stage5ProcessedJob.create({ data: rows.job });
     await p.stage5Node.create({ data: rows.node });
     await p.stage5Edge.create({ data: rows.edge });
+    await p.stage5SyncFence.create({ data: rows.fence });
     await p.stage5NodeMetric.create({ data: rows.metric });
     await p.stage5StorylineSummary.create({ data: rows.summary });
     expect(await p.stage5SyncState.findUnique({ where: { id: 1 } })).toEqual(rows.state);
     expect(await p.stage5ProcessedJob.findUnique({ where: { job_id: 'j1' } })).toEqual(rows.job);
     expect(await p.stage5Node.findUnique({ where: { node_key: 'evt:1' } })).toEqual(rows.node);
     expect(await p.stage5Edge.findUnique({ where: { edge_key: rows.edge.edge_key } })).toEqual(rows.edge);
+    expect(await p.stage5SyncFence.findUnique({ where: { id: 1 } })).toEqual(rows.fence);
     expect(await p.stage5NodeMetric.findUnique({ where: { node_key: 'evt:1' } })).toEqual(rows.metric);
     expect(await p.stage5StorylineSummary.findUnique({ where: { storyline_id: 's1' } })).toEqual(rows.summary);
     await expect(p.stage5SyncState.create({ data: { ...rows.state, id: 2 } })).rejects.toThrow();
+    await expect(p.stage5SyncFence.create({ data: { ...rows.fence, id: 2 } })).rejects.toThrow();
   });
 
   it('escapes, in migration 20261129120000, the edge keys written before ends holding "|" or "\\" were escaped', async () => {

@@ -76,6 +76,8 @@ describe('Stage 5 store: node data and summaries PostgreSQL cannot store as they
     const db = await createStage5Database();
     const store = new GraphStore({ databaseUrl: db.url, logger: quietLogger() });
     try {
+      // Only the sync lock's holder persists.
+      expect(await store.tryLockForSync(() => undefined)).toBe(true);
       const graph = createStoryGraph();
       const data = { description: CUT, aliases: ['a\u0000b'] };
       graph.addNode('evt:x', { kind: 'event', id: 'x', label: CUT, jobId: 'job-x', data, pagerank: 0, degree: 0, community: -1 });

@@ -2,7 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { Client, Pool, type PoolClient, type QueryConfig } from 'pg';
 import { createLogger, errorMessage, redactUrl, withPooledClient, type Logger } from '@storytelling/common';
 import { PrismaClient } from '../generated/prisma/client';
-import { GraphStoreError } from '../stage5.errors';
+import { GraphStoreError, GraphSyncStandbyError } from '../stage5.errors';
 import { loadGraphModel } from './graph-loader';
 import { migrateStage5 } from './stage5-migrations';
 import {
@@ -82,6 +82,19 @@ const BULK_POOL_SIZE = 2;
 /** The session advisory lock one syncing Stage 5 holds on its database (any constant, Stage 5's own). */
 const SYNC_LOCK_KEY = 5_350_000_001;
 
+/** Taking the lock adds one to the fencing number; the holder keeps the result to persist with. */
+const NEXT_EPOCH = `
+INSERT INTO stage5_sync_fence (id, epoch) VALUES (1, 1)
+ON CONFLICT (id) DO UPDATE SET epoch = stage5_sync_fence.epoch + 1
+RETURNING epoch::text AS epoch`;
+
+/**
+ * A persist's first statement. Locking the row orders it against takeovers both ways: a takeover
+ * that incremented first leaves no row of this number (READ COMMITTED reads the committed row
+ * after waiting), and one that comes later waits for this transaction's end before it loads.
+ */
+const FENCE = 'SELECT 1 FROM stage5_sync_fence WHERE id = 1 AND epoch = $1::bigint FOR UPDATE';
+
 /** pg reads a per-query query_timeout; its types do not declare it. */
 const withReadTimeout = (text: string): QueryConfig => ({ text, query_timeout: READ_TIMEOUT_MS }) as QueryConfig;
 
@@ -97,6 +110,9 @@ export class GraphStore {
   private readonly logger: Logger;
   private readonly chunkSize: number;
   private lockClient: Client | null = null;
+  /** The fencing number this store took the sync lock with (kept after a loss: persists then fail the fence). */
+  private lockEpoch: string | null = null;
+  private onLockLost: (error: Error) => void = () => undefined;
 
   constructor(private readonly options: GraphStoreOptions) {
     this.logger = options.logger ?? createLogger('stage5-store');
@@ -154,10 +170,14 @@ export class GraphStore {
     return this.read('the processed jobs', () => this.prisma.stage5ProcessedJob.count());
   }
 
-  /** Writes one sync's changes, the enrichment (when any) and the watermark, atomically. */
+  /**
+   * Writes one sync's changes, the enrichment (when any) and the watermark, atomically; only as the
+   * holder of the sync lock, which the transaction proves first (else GraphSyncStandbyError, nothing written).
+   */
   async persist(input: PersistInput): Promise<PersistReport> {
     const start = performance.now();
     return this.inTransaction(async (client) => {
+      await this.proveSyncLock(client);
       // Rows go in key order (edges nearly: see edge-order.ts): a primary-key B-tree larger than
       // the buffer cache fills page by page instead of touching a random page per row.
       const nodes = await writeNodes(client, input.graph, sorted(input.changes.nodes), this.chunkSize);
@@ -190,6 +210,20 @@ export class GraphStore {
     return this.withBulkClient('load the graph from Stage 5 tables', (client) => loadGraphModel(client, enrichment, signal), signal);
   }
 
+  /**
+   * The lock may be lost while a sync runs (its connection cut), and taken over by a process that
+   * loads the graph before this persist would commit: the check of the sync's own signal comes
+   * too early, so the transaction checks the fencing number, and refuses once it moved on.
+   */
+  private async proveSyncLock(client: PoolClient): Promise<void> {
+    const epoch = this.lockEpoch;
+    if (epoch !== null && (await client.query(FENCE, [epoch])).rowCount === 1) return;
+    const lost = new GraphSyncStandbyError();
+    // Taken over while this process still counted itself the holder: it stands by from now on.
+    if (epoch !== null) this.dropLock(lost);
+    throw lost;
+  }
+
   /** True when Stage 5's database answers. */
   async ping(): Promise<boolean> {
     try {
@@ -205,10 +239,12 @@ export class GraphStore {
    * Takes the database's sync lock when it is free: a session advisory lock, on a connection of its
    * own, held until `close()` or until that connection is lost (`onLost`). Two processes syncing
    * one database each rewrite its metrics and summaries from their own graph, and each takes the
-   * other's jobs for merged: only the holder syncs. True when this process holds it.
+   * other's jobs for merged: only the holder syncs. True when this process holds it. Each take
+   * adds one to the lock's fencing number, which this process's persists then prove they hold.
    */
   async tryLockForSync(onLost: (error: Error) => void): Promise<boolean> {
     if (this.lockClient) return true;
+    this.onLockLost = onLost;
     const client = new Client({ connectionString: this.options.databaseUrl, connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     client.on('error', (error: Error) => {
       if (this.lockClient !== client) return;
@@ -219,6 +255,9 @@ export class GraphStore {
       await client.connect();
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [SYNC_LOCK_KEY]);
       if (rows[0]?.locked) {
+        // Waits for a persist of the previous holder under way: the graph loaded next holds what it wrote.
+        const epoch = await client.query<{ epoch: string }>(NEXT_EPOCH);
+        this.lockEpoch = epoch.rows[0].epoch;
         this.lockClient = client;
         return true;
       }
@@ -227,6 +266,14 @@ export class GraphStore {
     }
     await client.end().catch(() => undefined);
     return false;
+  }
+
+  private dropLock(error: Error): void {
+    const lock = this.lockClient;
+    if (!lock) return;
+    this.lockClient = null;
+    void lock.end().catch(() => undefined);
+    this.onLockLost(error);
   }
 
   async close(): Promise<void> {
@@ -294,6 +341,7 @@ export class GraphStore {
           return await fn(client);
         } catch (error) {
           if (signal?.aborted) throw signal.reason;
+          if (error instanceof GraphSyncStandbyError) throw error;
           const cause = lost() ?? error;
           throw new GraphStoreError(`Could not ${what}: ${errorMessage(cause)}`, { cause });
         } finally {

@@ -19,7 +19,7 @@ export class SyncLockHolder {
     this.held = await this.store.tryLockForSync((error) => {
       this.held = false;
       this.stale = true;
-      this.logger.error({ err: errorMessage(error) }, 'lost the sync lock (its connection failed): syncs wait until it is taken again');
+      this.logger.error({ err: errorMessage(error) }, 'lost the sync lock (its connection failed, or another process took it over): syncs wait until it is taken again');
       this.onLost();
     });
     if (!this.held && !this.stale) this.logger.warn('another Stage 5 process syncs this database: serving the graph as loaded, without syncing, until it stops');
