@@ -23,6 +23,7 @@ describe('EventIndex by entity', () => {
     }
   }
   const index = new EventIndex(graph);
+  index.rebuild();
 
   /** The entity's events of the filter, filtered and sorted from the graph. */
   const reference = (entity: string, type?: string, from?: string, to?: string): string[] => {

@@ -95,16 +95,17 @@ const byNode = (a: EventEntry, b: EventEntry): number => (a[0] < b[0] ? -1 : a[0
 
 /**
  * Events sorted by date, overall and per type, so a filter by type and span is two binary
- * searches and a slice instead of a scan of a million events.
+ * searches and a slice instead of a scan of a million events. Empty until built: at once
+ * ({@link rebuild}), or in slices ({@link sorted}, then {@link install}).
  */
 export class EventIndex {
   private all: SortedEvents = { keys: [], dates: [], undated: [] };
   private byType = new Map<string, SortedEvents>();
   private byEntity: EntityEvents = noEntityEvents();
 
-  constructor(private readonly graph: StoryGraph) {
-    this.rebuild();
-  }
+  // Not built here: its owner builds it with the rest of the serving indexes (in slices where the
+  // API serves meanwhile), and a build here came on top of that one (at 1M events, 3 s at once).
+  constructor(private readonly graph: StoryGraph) {}
 
   rebuild(): void {
     this.install(runToEnd(this.sorted()));

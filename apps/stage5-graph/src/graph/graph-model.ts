@@ -5,7 +5,7 @@ import { GraphLock, type GraphLockOptions } from './graph-lock';
 import { EDGE_KINDS, NODE_KINDS } from './graph.types';
 import type { EdgeKind, NodeKind, StoryGraph, StorylineSummary } from './graph.types';
 import type { EnrichmentReport } from './graph-enricher';
-import { runToEnd, sliceRange, type Sliced } from './time-slices';
+import { runInSlices, runToEnd, sliceRange, type Sliced } from './time-slices';
 
 export interface GraphStats {
   order: number;
@@ -41,6 +41,8 @@ export interface EnrichmentState {
 /**
  * The served graph: the graphology graph plus what queries need ready-made (storyline summaries,
  * the event index, counts). Rebuilt indexes are swapped in whole, so a reader never sees half.
+ * They are empty until first built ({@link refreshIndexes}, {@link refreshIndexesInSlices},
+ * {@link applyEnrichment}).
  */
 export class GraphModel {
   readonly graph: StoryGraph;
@@ -113,6 +115,14 @@ export class GraphModel {
   /** Rebuilds the event index, the storyline order and the counts from the graph. */
   refreshIndexes(): void {
     this.installIndexes(runToEnd(this.servingIndexes(this.summaries)));
+  }
+
+  /**
+   * {@link refreshIndexes} in slices of `sliceMs`, the event loop turning between them (see
+   * `runInSlices`, whose `stopIfAsked` abandons the build). Nothing else may change the graph meanwhile.
+   */
+  async refreshIndexesInSlices(sliceMs: number, stopIfAsked?: () => void): Promise<void> {
+    this.installIndexes(await runInSlices(this.servingIndexes(this.summaries), sliceMs, stopIfAsked));
   }
 
   /**

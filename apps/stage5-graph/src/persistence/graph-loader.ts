@@ -14,6 +14,8 @@ import type {
 } from '../graph/graph.types';
 
 const FETCH_ROWS = 20_000;
+/** How long the serving indexes' build runs before the event loop gets a turn (as the sync's enrichment: ENRICH_SLICE_MS). */
+const INDEX_SLICE_MS = 50;
 
 /**
  * Streams a query through a server-side cursor (inside the caller's transaction). Stops between
@@ -140,7 +142,10 @@ export async function loadGraphModel(
   const model = new GraphModel(graph);
   model.summaries = summaries;
   model.enrichment = enrichment;
-  model.refreshIndexes();
+  // In slices: a process taking the sync lock over serves its previous graph during this load, and
+  // at 1M events the index build held the event loop for seconds. The model is this load's alone
+  // until returned, so nothing changes the graph meanwhile.
+  await model.refreshIndexesInSlices(INDEX_SLICE_MS, () => signal?.throwIfAborted());
   return model;
 }
 
