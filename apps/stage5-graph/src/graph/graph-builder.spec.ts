@@ -240,3 +240,90 @@ describe('mergeJobBundle', () => {
     expect(changes.nodes.has(ghost)).toBe(true);
   });
 });
+
+describe('co-occurrence of a re-sent document', () => {
+  const ENTITIES = Array.from({ length: 12 }, (_, i) => `n${i}`);
+  const DOCUMENTS = Array.from({ length: 6 }, (_, i) => `d${i}`);
+
+  /** A job sending the given documents with the given entity lists (and the entities' records, so none is a placeholder). */
+  const sending = (jobId: string, mentions: Map<string, string[]>): JobBundle => ({
+    ...laterJob({}),
+    job: job(jobId),
+    entities: ENTITIES.map((id) => ({ entity_id: id, entity_type: 'PERSON', canonical_name: id, aliases: [] }) as unknown as JobBundle['entities'][number]),
+    documents: [...mentions].map(([id, entities]) => ({ ...twoStories().bundle.documents[0], document_id: id, entity_count: entities.length })),
+    documentEntities: [...mentions].flatMap(([id, entities]) => entities.map((entity) => ({ document_id: id, entity_id: entity, mention_count: 1 }))),
+  });
+
+  /** What co-occurrence is: for two entities, the documents mentioning both. */
+  function reference(mentions: Map<string, string[]>): Map<string, number> {
+    const weights = new Map<string, number>();
+    for (const entities of mentions.values()) {
+      for (let i = 0; i < entities.length; i++) {
+        for (let j = i + 1; j < entities.length; j++) {
+          const key = edgeKey('co-occurs', nodeKey('entity', entities[i]), nodeKey('entity', entities[j]));
+          weights.set(key, (weights.get(key) ?? 0) + 1);
+        }
+      }
+    }
+    return weights;
+  }
+
+  const cooccurrence = (graph: StoryGraph): Map<string, number> => {
+    const weights = new Map<string, number>();
+    graph.forEachEdge((key, attributes) => {
+      if (attributes.kind === 'co-occurs') weights.set(key, attributes.weight);
+    });
+    return weights;
+  };
+
+  it('matches a count from scratch after random re-sends (entities kept, dropped, added, lists unchanged)', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    const someEntities = () => ENTITIES.filter(() => random() < 0.45);
+    const current = new Map(DOCUMENTS.map((id) => [id, someEntities()]));
+    const graph = createStoryGraph();
+    mergeJobBundle(graph, sending('job-0', current));
+    expect(cooccurrence(graph)).toEqual(reference(current));
+    for (let round = 1; round <= 60; round++) {
+      const resent = new Map<string, string[]>();
+      for (const id of DOCUMENTS.filter(() => random() < 0.4)) {
+        const before = current.get(id) ?? [];
+        // Unchanged, one entity swapped, or a new draw: small and large differences both.
+        const choice = random();
+        const after = choice < 0.25 ? before : choice < 0.6 ? [...before.slice(1), ENTITIES[Math.floor(random() * ENTITIES.length)]] : someEntities();
+        resent.set(id, [...new Set(after)]);
+      }
+      mergeJobBundle(graph, sending(`job-${round}`, resent));
+      for (const [id, entities] of resent) current.set(id, entities);
+      expect(cooccurrence(graph)).toEqual(reference(current));
+    }
+  });
+
+  it('changes nothing when a document is re-sent with the same entities', () => {
+    const mentions = new Map([['d0', ENTITIES.slice(0, 8)]]);
+    const graph = createStoryGraph();
+    mergeJobBundle(graph, sending('job-0', mentions));
+    const before = cooccurrence(graph);
+    const changes = mergeJobBundle(graph, sending('job-1', new Map([['d0', [...ENTITIES.slice(0, 8)].reverse()]])));
+    expect(cooccurrence(graph)).toEqual(before);
+    expect([...changes.edges].map((e) => graph.edgeKeyAt(e)).filter((key) => key.startsWith('co-occurs|'))).toEqual([]);
+    expect(changes.removedEdges.size).toBe(0);
+  });
+
+  it('works on the pairs that changed only: no map of all pairs of the old and new lists', () => {
+    // Counted as Map insertions, not time: the pairs' maps made a re-send of k entities k² insertions.
+    const k = 400;
+    const entities = Array.from({ length: k }, (_, i) => `m${i}`);
+    const graph = createStoryGraph();
+    mergeJobBundle(graph, sending('job-0', new Map([['d0', entities]])));
+    const set = jest.spyOn(Map.prototype, 'set');
+    try {
+      mergeJobBundle(graph, sending('job-1', new Map([['d0', [...entities.slice(1), 'm-new']]])));
+      expect(set.mock.calls.length).toBeLessThan(10 * k);
+    } finally {
+      set.mockRestore();
+    }
+    expect(graph.hasEdge(edgeKey('co-occurs', nodeKey('entity', 'm0'), nodeKey('entity', 'm1')))).toBe(false);
+    expect(graph.getEdgeAttribute(edgeKey('co-occurs', nodeKey('entity', 'm1'), nodeKey('entity', 'm-new')), 'weight')).toBe(1);
+  });
+});

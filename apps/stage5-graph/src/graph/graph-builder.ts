@@ -275,29 +275,48 @@ function byKey(graph: StoryGraph, nodes: number[]): number[] {
   });
 }
 
-/** Co-occurrence weight = documents mentioning both: a document's old pairs leave, its new pairs come. */
+/**
+ * Co-occurrence weight = documents mentioning both: a document's old pairs leave, its new pairs
+ * come. Only pairs with an entity it no longer mentions leave, and only pairs with one it newly
+ * mentions come: O(k·Δ) for k entities of which Δ changed, where both lists' pairs were O(k²)
+ * even for a document re-sent unchanged.
+ */
 function updateCooccurrence(ctx: MergeContext, before: number[], after: number[]): void {
   if (before.length === 0) {
-    // A new document (most are): its pairs all come, without building the pair sets.
+    // A new document (most are): its pairs all come, without building the sets.
     const sorted = byKey(ctx.graph, after);
     for (let i = 0; i < sorted.length; i++) {
       for (let j = i + 1; j < sorted.length; j++) bumpCooccurrence(ctx, sorted[i], sorted[j], +1);
     }
     return;
   }
-  const oldPairs = pairs(ctx.graph, before);
-  const newPairs = pairs(ctx.graph, after);
-  for (const [key, [a, b]] of oldPairs) if (!newPairs.has(key)) bumpCooccurrence(ctx, a, b, -1);
-  for (const [key, [a, b]] of newPairs) if (!oldPairs.has(key)) bumpCooccurrence(ctx, a, b, +1);
+  const kept = new Set(after);
+  const removed = new Set(before.filter((node) => !kept.has(node)));
+  const was = new Set(before);
+  const added = new Set(after.filter((node) => !was.has(node)));
+  // No pair is in both: a leaving pair holds a node `after` lacks, a coming one a node `before` lacks.
+  if (removed.size) bumpPairsWith(ctx, before, removed, -1);
+  if (added.size) bumpPairsWith(ctx, after, added, +1);
 }
 
-function pairs(graph: StoryGraph, nodes: number[]): Map<string, [number, number]> {
-  const sorted = byKey(graph, nodes);
-  const result = new Map<string, [number, number]>();
+/**
+ * Bumps each pair of `nodes` that holds a node of `changed`, in the order of all pairs by key (as
+ * the loop over all pairs met them, so edges are numbered as they were): O(n·|changed|).
+ */
+function bumpPairsWith(ctx: MergeContext, nodes: number[], changed: Set<number>, delta: number): void {
+  const sorted = byKey(ctx.graph, nodes);
+  const changedAt: number[] = [];
+  for (let i = 0; i < sorted.length; i++) if (changed.has(sorted[i])) changedAt.push(i);
+  let later = 0;
   for (let i = 0; i < sorted.length; i++) {
-    for (let j = i + 1; j < sorted.length; j++) result.set(`${sorted[i]},${sorted[j]}`, [sorted[i], sorted[j]]);
+    // changedAt[later..] are the changed nodes after position i.
+    while (later < changedAt.length && changedAt[later] <= i) later++;
+    if (changed.has(sorted[i])) {
+      for (let j = i + 1; j < sorted.length; j++) bumpCooccurrence(ctx, sorted[i], sorted[j], delta);
+    } else {
+      for (let c = later; c < changedAt.length; c++) bumpCooccurrence(ctx, sorted[i], sorted[changedAt[c]], delta);
+    }
   }
-  return result;
 }
 
 function bumpCooccurrence(ctx: MergeContext, a: number, b: number, delta: number): void {
