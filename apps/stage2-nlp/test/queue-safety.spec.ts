@@ -153,8 +153,10 @@ describe('the API and the queue under bad ids, reused ids and a Redis that goes 
     // A byte order mark is passed over, as fastify's own parser did.
     const marked = await app.inject({ method: 'POST', url: '/batches', headers: { 'content-type': 'application/json' }, payload: `\uFEFF${JSON.stringify([{ document_id: 'bom', text: 'x' }])}` });
     expect(marked.statusCode).toBe(202);
-    await producer.queue.obliterate({ force: true });
-    expect(await producer.queue.getJobCounts('waiting')).toEqual({ waiting: 0 });
+    // Of all these uploads, only the one accepted is queued.
+    const queued = await producer.queue.getJobs(['waiting', 'delayed', 'prioritized', 'active', 'waiting-children']);
+    expect(queued.map((job) => job.data.documents)).toEqual([[{ document_id: 'bom', text: 'x' }]]);
+    expect(await small.producer.queue.getJobs(['waiting', 'delayed', 'prioritized', 'active', 'waiting-children'])).toEqual([]);
   });
 
   it('fails at once, without retries, a queued job of more documents than it may hold (queued by another producer)', async () => {

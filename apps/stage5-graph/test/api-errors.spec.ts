@@ -5,8 +5,8 @@ import { createStoryGraph } from '../src/graph/graph-builder';
 import { GraphStore } from '../src/persistence/graph-store';
 import { addNode, modelService, servedModel, storyModel } from './fixtures/story-model';
 import { buildGraphService, type GraphService } from '../src/graph-service';
-import type { TestDatabase } from '@storytelling/test-utils';
-import { createStage5Database, quietLogger, scratchDir, stage5Config } from './support/test-env';
+import { TcpProxy, type TestDatabase } from '@storytelling/test-utils';
+import { createRegistryDatabase, createStage5Database, quietLogger, readerUrl, scratchDir, stage5Config } from './support/test-env';
 
 /** A logger fastify accepts that keeps what was logged at error and warn. */
 function capturingLogger() {
@@ -103,6 +103,44 @@ describe('API errors', () => {
       const body = response.json();
       expect(body).toMatchObject({ status: 'degraded', database: true, registry: { enabled: true, breaker: 'open' } });
       expect((body as { lastSyncError?: string }).lastSyncError).toMatch(/^the metadata registry did not answer.*ECONNREFUSED/);
+    });
+  });
+
+  describe('with the metadata registry back after an outage', () => {
+    let registryDb: TestDatabase;
+    let stage5Db: TestDatabase;
+    let proxy: TcpProxy;
+    let service: GraphService;
+    let app: FastifyInstance;
+    const scratch = scratchDir();
+
+    beforeAll(async () => {
+      [registryDb, stage5Db] = await Promise.all([createRegistryDatabase(), createStage5Database()]);
+      const registry = new URL(await readerUrl(registryDb.url));
+      proxy = new TcpProxy(registry.hostname, Number(registry.port || 5432));
+      await proxy.start();
+      const config = stage5Config({ stage5Url: stage5Db.url, registryUrl: proxy.urlFor(registry.toString()), dataDir: scratch.dir });
+      service = await buildGraphService({ config, logger: quietLogger() });
+      app = await buildApp({ service, logger: quietLogger() as never });
+    });
+
+    afterAll(async () => {
+      await app?.close();
+      await service?.close();
+      await proxy?.block();
+      await Promise.all([registryDb?.drop(), stage5Db?.drop()]);
+      scratch.remove();
+    });
+
+    it('says in /healthz that the registry is healthy again at the first call once it answers', async () => {
+      await proxy.block();
+      expect((await app.inject({ method: 'POST', url: '/graph/sync' })).statusCode).toBe(503);
+      expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toMatchObject({ status: 'degraded', registry: { enabled: true } });
+      await proxy.start();
+      // A failed check is made again at the next call: the verdict of the last one (degraded) stayed for up to 5 s.
+      const response = await app.inject({ method: 'GET', url: '/healthz' });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({ status: 'ok', database: true, registry: { enabled: true, breaker: 'closed' } });
     });
   });
 

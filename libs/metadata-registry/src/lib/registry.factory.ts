@@ -373,8 +373,9 @@ function reachabilityCheck(lookup: () => Promise<unknown>): { state(): 'closed' 
       return state;
     },
     // A check under way (one stuck on a silent connection included) is waited for up to its timeout.
+    // After a failed one, every call checks again (one at a time): a registry back is seen at once.
     fresh: async () => {
-      if (due()) checking = check();
+      if (due() || (!stopped && !pending && state !== 'closed')) checking = check();
       await withinTime(checking, REACHABILITY_TIMEOUT_MS);
     },
     stop: () => {
