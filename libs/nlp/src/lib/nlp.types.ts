@@ -89,6 +89,13 @@ export interface ProcessedDocument {
   text: string;
   word_count: number;
   sentence_count: number;
+  /**
+   * Character offset in `text` where each sentence starts, in order (the tokenizer's sentences;
+   * `sentence_starts.length === sentence_count`). Sentence `i` runs up to the next start (or the
+   * end of the text). Linking reads it to place the event mentions it adds (trigger consistency);
+   * absent in documents analysed before it was kept: linking then adds none to them.
+   */
+  sentence_starts?: number[];
   entities: Entity[];
   events: Event[];
   /** Unknown input fields, kept as they were. */

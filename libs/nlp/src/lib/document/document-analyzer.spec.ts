@@ -19,6 +19,7 @@ describe('analyzeDocument', () => {
     const document = analyze('<p>Police arrested John Smith.</p><p>He was charged.</p>', { title: 'Arrest', language: 'en' });
     expect(document.text).toBe('Police arrested John Smith.\nHe was charged.');
     expect(document).toMatchObject({ document_id: 'doc-1', title: 'Arrest', sentence_count: 2, word_count: 7, extra: { language: 'en' } });
+    expect(document.sentence_starts).toEqual([0, document.text.indexOf('He')]);
   });
 
   it('types "beating" beside a score as a win and elsewhere as an assault', () => {

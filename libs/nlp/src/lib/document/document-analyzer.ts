@@ -44,6 +44,7 @@ export function analyzeDocument(doc: InputDocument, options: AnalyzeOptions = {}
     text,
     word_count: words,
     sentence_count: tokenized.sentences.length,
+    sentence_starts: tokenized.sentences.map((sentence) => sentence.start),
     entities,
     events,
     extra: doc.extra,
