@@ -224,6 +224,13 @@ export interface LinkResult {
   storylines: Storyline[];
   /** Cross-document event cluster of every event of the batch (event id -> cluster id). */
   event_clusters: Record<string, string>;
+  /**
+   * Event mentions linking added by trigger consistency (untagged occurrences of words the
+   * storyline's documents tag consistently), in the batch's document order, then by offset. They
+   * take part in coreference, ordering, `storylines[].event_ids` and `event_clusters` as the
+   * analysis's events do; a store keeps them with their documents.
+   */
+  added_events: Event[];
   /** The state to pass as `known` with the next batch. */
   state: LinkState;
   /** Documents skipped, each with the reason. */

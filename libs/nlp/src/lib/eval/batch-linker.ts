@@ -1,7 +1,7 @@
 import { seededRandom } from '@storytelling/common';
 import { linkDocuments } from '../linking/link-documents';
 import { DEFAULT_LINK_OPTIONS, type LinkOptions } from '../linking/link.options';
-import type { LinkState, ProcessedDocument } from '../nlp.types';
+import type { Event, LinkState, ProcessedDocument } from '../nlp.types';
 import { compareText } from '../linking/text-order';
 
 /** How the evaluation feeds documents to the linker: at once, or in batches as Stage 2 does. */
@@ -18,6 +18,8 @@ export interface BatchLinking {
 export interface BatchLinkOutcome {
   state: LinkState;
   event_clusters: Record<string, string>;
+  /** Every batch's event mentions added by trigger consistency. */
+  added_events: Event[];
   batches: number;
 }
 
@@ -45,12 +47,14 @@ export function linkInBatches(documents: readonly ProcessedDocument[], batching:
   const ordered = batchOrder(documents, batching.order, batching.seed);
   const eventClusters: Record<string, string> = Object.create(null);
   let state: LinkState | undefined;
+  const addedEvents: Event[] = [];
   let batches = 0;
   for (let start = 0; start < ordered.length; start += batching.batchSize) {
     const result = linkDocuments(ordered.slice(start, start + batching.batchSize), state, options);
     Object.assign(eventClusters, result.event_clusters);
+    addedEvents.push(...result.added_events);
     state = result.state;
     batches += 1;
   }
-  return { state: state ?? linkDocuments([]).state, event_clusters: eventClusters, batches };
+  return { state: state ?? linkDocuments([]).state, event_clusters: eventClusters, added_events: addedEvents, batches };
 }

@@ -16,7 +16,8 @@ export function eventId(documentId: string, start: number, end: number): string 
   return stableId('evt', `${documentId}:${start}:${end}`);
 }
 
-function describe(sentenceText: string): string {
+/** An event's description: its sentence on one line, cut at a word before 300 characters. */
+export function describe(sentenceText: string): string {
   const oneLine = sentenceText.replace(/\s+/g, ' ').trim();
   if (oneLine.length <= MAX_DESCRIPTION) return oneLine;
   const cut = oneLine.lastIndexOf(' ', MAX_DESCRIPTION - 1);

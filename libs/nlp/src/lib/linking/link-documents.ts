@@ -25,6 +25,7 @@ import { refineGroup, type RefineOptions } from './storyline-refiner';
 import { storyPairModel } from './story-pair.model';
 import { documentFeatures } from './term-features';
 import { compareText } from './text-order';
+import { consistentTriggers } from './trigger-consistency';
 import { textLines } from '../text/text-lines';
 
 /**
@@ -34,6 +35,10 @@ import { textLines } from '../text/text-lines';
  * passes; each group split into stories by a learned same-story model over pairs of its
  * documents, so two stories of the same kind part), links mentions of the same real-world event
  * within a storyline (`coreference`) and orders a storyline's dated events (`precedes`).
+ * Before coreference, trigger consistency (`options.consistency`, see {@link consistentTriggers})
+ * adds the event mentions the tagger missed of words a storyline's documents tag consistently;
+ * they are returned in `added_events` and are linked like the analysis's. With a known state, only
+ * the batch's documents of a storyline are counted (the state keeps no texts).
  * Pure and deterministic: the same batch and state give the same ids and result. A malformed
  * document is reported in `errors` and skipped; the rest of the batch is linked.
  */
@@ -65,16 +70,27 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
   const linkages: EventLinkage[] = [];
   // One record, filled in place: with dense event mentions this is the largest part of a result.
   const eventClusters: Record<string, string> = Object.create(null);
+  // Event mentions added by trigger consistency, by batch index.
+  const addedOf = new Map<number, Event[]>();
   for (const [index, members] of touched) {
     const storyline = storylines[index];
     // In document id order: which mention founds a cluster (its id, the words synonyms match) must not depend on the batch's order.
     const ordered = [...members].sort((a, b) => compareText(documents[a].document_id, documents[b].document_id));
-    const events = ordered.flatMap((d) => [...documents[d].events].sort(byPosition));
+    if (options.consistency) {
+      // Only the batch's documents count (the state keeps no texts or mentions of earlier ones).
+      const added = consistentTriggers(ordered.map((d) => documents[d]), options.consistency);
+      for (const d of ordered) {
+        const list = added.get(documents[d].document_id);
+        if (list) addedOf.set(d, list);
+      }
+    }
+    const eventsOf = (d: number) => (addedOf.has(d) ? [...documents[d].events, ...(addedOf.get(d) as Event[])] : documents[d].events);
+    const events = ordered.flatMap((d) => [...eventsOf(d)].sort(byPosition));
     const linked = linkStorylineEvents(storyline, events, options.coreference);
     for (const link of linked.linkages) linkages.push(link);
     for (const link of precedesLinks(storyline, new Set([...linked.newClusters, ...linked.datedClusters]))) linkages.push(link);
     for (const [eventId, clusterId] of linked.clusterOf) eventClusters[eventId] = clusterId;
-    finishStoryline(storyline, ordered.map((d) => documents[d]));
+    finishStoryline(storyline, ordered.map((d) => (addedOf.has(d) ? { ...documents[d], events: eventsOf(d) } : documents[d])));
     const kept = ordered.slice(-options.profiles.members);
     keepProfiles(storyline, kept.map((d) => compact.get(d) ?? compactProfile(documents[d].document_id, storyProfile(documents[d], options.features), options.profiles)), options.profiles.members);
   }
@@ -88,6 +104,7 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
     linkages,
     storylines: [...touched.keys()].sort((a, b) => a - b).map((i) => publicStoryline(storylines[i])),
     event_clusters: eventClusters,
+    added_events: documents.flatMap((_, d) => addedOf.get(d) ?? []),
     state: result,
     errors,
   };

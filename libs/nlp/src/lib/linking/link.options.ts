@@ -3,6 +3,7 @@ import type { CoreferenceOptions } from './event-coreference';
 import type { ClusteringOptions } from './storyline-clusterer';
 import type { ProfileLimits } from './story-profile-state';
 import type { RefineOptions } from './storyline-refiner';
+import { DEFAULT_CONSISTENCY_OPTIONS, type ConsistencyOptions } from './trigger-consistency';
 import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from './term-features';
 
 /** Settings of {@link linkDocuments}; the defaults were tuned on the ECB+ training topics. */
@@ -16,6 +17,8 @@ export interface LinkOptions {
   profiles: ProfileLimits & { members: number };
   /** Refining the clustering's broad groups into stories with the learned same-story model (none: keep the groups). */
   refine?: RefineOptions;
+  /** Trigger consistency within a storyline's documents of the batch (none: add no event mentions). */
+  consistency?: ConsistencyOptions;
 }
 
 const BLOCKING: BlockingOptions = { keyTerms: 20, maxPosting: 100, neighbours: 10 };
@@ -28,5 +31,7 @@ export const DEFAULT_LINK_OPTIONS: LinkOptions = Object.freeze({
   profiles: { members: 8, words: 60, specific: 40, lead: 15 },
   // 0.5: the same-story model's own decision point (classes weighted equally in training), not tuned.
   // Fragments: chosen by 5-fold cross-validation over the training topics (see README, Linking).
+  // Trigger consistency: chosen out of fold on the training topics (see README, Linking).
+  consistency: DEFAULT_CONSISTENCY_OPTIONS,
   refine: { threshold: 0.5, joinThreshold: 0.22, maxGroup: 200, fragments: { maxSize: 2, threshold: 0.25 }, smallSet: { size: 10, threshold: 0.7 } },
 });
