@@ -3,7 +3,8 @@
  * topics, topic % 5 === 0, are not read): the topics are split into folds as in
  * cross-validate.ts, each fold's documents are analysed with an event tagger trained on the
  * other folds (training epochs and seed), then all training documents are linked at once and
- * scored as `nlp:eval --split train` scores them. The in-sample tagger finds 96% of the training
+ * scored as `nlp:eval --split train` scores them (the mentions linking adds by trigger
+ * consistency count as predicted mentions there). The in-sample tagger finds 96% of the training
  * mentions exactly and flatters the linker; these mentions are as noisy as unseen topics' are,
  * so linking rules can be decided here without looking at the validation topics. The name typer
  * and the same-story model are the committed ones.

@@ -1,4 +1,6 @@
 import { describeWithSharedCorpus } from '@storytelling/test-utils';
+import { analyzeDocument } from '../document/document-analyzer';
+import { parseInputDocument } from '../document/input-document.schema';
 import { evaluateCorpus, type EvaluationReport } from './corpus-evaluator';
 import { readDocuments, readGold } from './ecbplus-corpus.reader';
 import { formatReport } from './eval-report';
@@ -18,6 +20,16 @@ describeWithSharedCorpus('ECB+ validation topics, end to end', (corpus) => {
 
   beforeAll(() => {
     report = evaluateCorpus(readDocuments(corpus.documents), readGold(corpus.gold), 'validation');
+  });
+
+  it('counts the mentions linking added (trigger consistency) as predicted mentions', () => {
+    const selected = readDocuments(corpus.documents).filter((raw) => readGold(corpus.gold).some((g) => g.topic % 5 === 0 && g.document_id === String(raw.document_id)));
+    const analysed = selected.map((raw) => analyzeDocument(parseInputDocument(raw, { rejectReplacementCharacters: false })));
+    const own = new Set(analysed.flatMap((d) => d.events.map((e) => `${d.document_id}:${e.trigger.start}:${e.trigger.end}`)));
+    const added = report.mentionRows.filter((row) => !own.has(`${row.document_id}:${row.start}:${row.end}`));
+    expect(report.addedMentions).toBeGreaterThan(0);
+    expect(added).toHaveLength(report.addedMentions);
+    expect(report.mentionRows).toHaveLength(own.size + report.addedMentions);
   });
 
   it('evaluates the validation topics only (topic % 5 === 0)', () => {

@@ -13,7 +13,7 @@ import {
   type PrfScore,
   type ScoredSpan,
 } from '../metrics';
-import type { EntityType, ProcessedDocument } from '../nlp.types';
+import type { EntityType, Event, ProcessedDocument } from '../nlp.types';
 import { EvalCorpusError, topicInSplit, type EvalSplit, type GoldDocument } from './ecbplus-corpus.reader';
 import type { EvaluationFigures, PredictedMentionRow, PredictedStorylineRow } from './evaluation.types';
 
@@ -39,6 +39,8 @@ export interface EvaluationReport {
   entitiesByKind: Record<'human' | 'loc' | 'time', PrfScore>;
   figures: EvaluationFigures;
   mentionRows: PredictedMentionRow[];
+  /** Of the mention rows, those linking added (trigger consistency; see `LinkResult.added_events`). */
+  addedMentions: number;
   storylineRows: PredictedStorylineRow[];
   /** How the documents were linked: at once, or in batches (then every gold document of the corpus was linked). */
   batching: BatchLinking | null;
@@ -107,8 +109,11 @@ export function evaluateCorpus(
     for (const id of storyline.document_ids) if (scored.has(id)) storylineOf.set(id, storyline.storyline_id);
   }
 
+  // The mentions linking added (trigger consistency) are predicted mentions like the analysis's.
+  const addedOf = new Map<string, Event[]>();
+  for (const event of linked.added_events) addedOf.set(event.document_id, [...(addedOf.get(event.document_id) ?? []), event]);
   const mentionRows: PredictedMentionRow[] = processed.flatMap((document) =>
-    document.events.map((event) => ({
+    [...document.events, ...(addedOf.get(document.document_id) ?? [])].map((event) => ({
       document_id: document.document_id,
       start: event.trigger.start,
       end: event.trigger.end,
@@ -160,6 +165,7 @@ export function evaluateCorpus(
       entity_f1: round(entityScores.all.f1),
     },
     mentionRows,
+    addedMentions: processed.reduce((n, document) => n + (addedOf.get(document.document_id)?.length ?? 0), 0),
     storylineRows: processed.map((d) => ({ document_id: d.document_id, storyline: storylineOf.get(d.document_id) ?? '' })),
     batching,
   };
