@@ -203,6 +203,37 @@ export interface EventClusterState {
   representative_event_id: string;
   date: string | null;
   size: number;
+  /**
+   * What the coreference filter reads of the members so far (sums and counts, not the members).
+   * Absent in states written before the filter: such a cluster counts as confirmed.
+   */
+  stats?: ClusterStats;
+  /** The filter confirmed the cluster (its links were published); it stays confirmed. */
+  confirmed?: boolean;
+}
+
+/** Sums over a coreference cluster's members, for the cluster filter (see `cluster-filter.ts`). */
+export interface ClusterStats {
+  /** Documents with a member. */
+  docs: number;
+  /** Sum and minimum of the members' confidence. */
+  conf: number;
+  min_conf: number;
+  /** Members joined through a synonym (their own key differs from the cluster's). */
+  synonyms: number;
+  /** Members in their document's first sentence, and in its first three. */
+  first: number;
+  lead: number;
+  /** Members dated by their own sentence; 1 when two of those dates differ. */
+  dated: number;
+  conflict: number;
+  /** Members typed general.occurrence, and whose head reads as a verb (WordNet). */
+  general: number;
+  verbs: number;
+  /** 1 when a member is a reporting word or communication event, a communication event, a life or conflict event. */
+  reporting: number;
+  communication: number;
+  life_conflict: number;
 }
 
 /** A document of a batch that could not be linked (the rest of the batch is linked). */

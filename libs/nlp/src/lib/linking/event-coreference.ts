@@ -2,6 +2,7 @@ import type { Event, EventClusterState, EventLinkage, StorylineState } from '../
 import { wordnetLexicon } from '../lexicon/wordnet-lexicon';
 import { eventClusterId, linkageId } from './link-ids';
 import { foldPlural } from './term-features';
+import { addMember, emptyStats } from './cluster-filter';
 
 /** Settings of cross-document event coreference within a storyline. */
 export interface CoreferenceOptions {
@@ -54,6 +55,13 @@ export function linkStorylineEvents(
   const clusterOf = new Map<string, string>();
   const newClusters = new Set<string>();
   const datedClusters = new Set<string>();
+  // The document of each cluster's latest member in this call (a batch's events come by document).
+  const lastDocument = new Map<string, string>();
+  const isNewDocument = (cluster: EventClusterState, event: Event) => {
+    const fresh = lastDocument.get(cluster.cluster_id) !== event.document_id;
+    lastDocument.set(cluster.cluster_id, event.document_id);
+    return fresh;
+  };
   for (const event of events) {
     const head = coreferenceKey(event, 'last');
     const key = options.typedKeys.has(event.event_type) ? `type:${event.event_type}` : lemmaKey(event, head, options);
@@ -66,6 +74,7 @@ export function linkStorylineEvents(
     match ??= bySynonym;
     if (match) {
       match.size += 1;
+      if (match.stats) addMember(match.stats, match, event, head, isNewDocument(match, event), key !== match.key);
       if (!match.date && date) {
         match.date = date;
         // An undated known cluster now enters the dated chain: its precedes links are new too.
@@ -80,7 +89,8 @@ export function linkStorylineEvents(
         score: coreferenceScore(match.date, date) - (bySynonym ? SYNONYM_SCORE_PENALTY : 0),
       });
     } else {
-      const cluster: EventClusterState = { cluster_id: eventClusterId(event.event_id), key, representative_event_id: event.event_id, date, size: 1 };
+      const cluster: EventClusterState = { cluster_id: eventClusterId(event.event_id), key, representative_event_id: event.event_id, date, size: 1, stats: emptyStats() };
+      addMember(cluster.stats as NonNullable<EventClusterState['stats']>, cluster, event, head, isNewDocument(cluster, event), false);
       // The state keeps the head word only where a later batch can match through it.
       if (synonyms?.has(head)) cluster.head = head;
       storyline.clusters.push(cluster);

@@ -12,8 +12,9 @@ import type {
 } from '../nlp.types';
 import { FeatureSpace } from './document-vectorizer';
 import { linkStorylineEvents } from './event-coreference';
+import { clusterFeatures, committedClusterFilter, type ClusterFilter } from './cluster-filter';
 import { precedesLinks } from './event-ordering';
-import { storylineId } from './link-ids';
+import { eventClusterId, linkageId, storylineId } from './link-ids';
 import { checkLinkState, checkNumbers, checkStorylineContents, emptyLinkState, isRecord, isTextOrAbsent, isTextOrNull } from './link-state';
 import { DEFAULT_LINK_OPTIONS, type LinkOptions } from './link.options';
 import { refineWithKnown } from './known-story-refiner';
@@ -87,10 +88,11 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
     const eventsOf = (d: number) => (addedOf.has(d) ? [...documents[d].events, ...(addedOf.get(d) as Event[])] : documents[d].events);
     const events = ordered.flatMap((d) => [...eventsOf(d)].sort(byPosition));
     const linked = linkStorylineEvents(storyline, events, options.coreference);
-    for (const link of linked.linkages) linkages.push(link);
-    for (const link of precedesLinks(storyline, new Set([...linked.newClusters, ...linked.datedClusters]))) linkages.push(link);
-    for (const [eventId, clusterId] of linked.clusterOf) eventClusters[eventId] = clusterId;
     finishStoryline(storyline, ordered.map((d) => (addedOf.has(d) ? { ...documents[d], events: eventsOf(d) } : documents[d])));
+    const published = filterClusters(storyline, linked, options.clusterFilter === null ? null : (options.clusterFilter ?? committedClusterFilter()));
+    for (const link of published.linkages) linkages.push(link);
+    for (const link of precedesLinks(storyline, new Set([...linked.newClusters, ...linked.datedClusters]))) linkages.push(link);
+    for (const [eventId, clusterId] of published.clusterOf) eventClusters[eventId] = clusterId;
     const kept = ordered.slice(-options.profiles.members);
     keepProfiles(storyline, kept.map((d) => compact.get(d) ?? compactProfile(documents[d].document_id, storyProfile(documents[d], options.features), options.profiles)), options.profiles.members);
   }
@@ -449,7 +451,7 @@ function cloneStoryline(storyline: StorylineState): StorylineState {
     centroid: { ...storyline.centroid },
     events: storyline.events.slice(),
     profiles: storyline.profiles?.slice(),
-    clusters: storyline.clusters.map((cluster) => ({ ...cluster })),
+    clusters: storyline.clusters.map((cluster) => (cluster.stats ? { ...cluster, stats: { ...cluster.stats } } : { ...cluster })),
   };
 }
 
@@ -532,4 +534,59 @@ function publicStoryline(storyline: StorylineState): Storyline {
 /** Document order: by trigger position. */
 function byPosition(a: Event, b: Event): number {
   return a.trigger.start - b.trigger.start || a.trigger.end - b.trigger.end;
+}
+
+/**
+ * The coreference filter, at the end of a link call: every unconfirmed cluster of the storyline
+ * with two members or more is evaluated with its members so far, and confirmed when P(good)
+ * reaches the threshold; once confirmed it stays so. Links to a confirmed cluster are published
+ * (those of all its members when this call confirmed it, earlier batches' members included, so
+ * a later batch returns them then); an unconfirmed cluster's members are reported as clusters of
+ * their own and get no coreference link. Clusters of a state written before the filter (without
+ * stats) count as confirmed. Without a filter (`null`), every link is published.
+ */
+function filterClusters(
+  storyline: StorylineState,
+  linked: { linkages: EventLinkage[]; clusterOf: Map<string, string> },
+  filter: ClusterFilter | null,
+): { linkages: EventLinkage[]; clusterOf: Map<string, string> } {
+  if (filter === null) return linked;
+  const confirmedBefore = new Set<string>();
+  const confirmedNow = new Set<string>();
+  for (const cluster of storyline.clusters) {
+    if (!cluster.stats || cluster.confirmed) {
+      confirmedBefore.add(cluster.cluster_id);
+      continue;
+    }
+    if (cluster.size < 2) continue;
+    const features = clusterFeatures(cluster, cluster.stats, storyline);
+    const probability = filter.probability(features);
+    filter.observe?.(cluster, features, probability);
+    if (probability >= filter.threshold) {
+      cluster.confirmed = true;
+      confirmedNow.add(cluster.cluster_id);
+    }
+  }
+  const linkages: EventLinkage[] = [];
+  const clusterOf = new Map<string, string>();
+  const linkOf = new Map(linked.linkages.map((link) => [link.source_event_id, link]));
+  for (const link of linked.linkages) {
+    const cluster = linked.clusterOf.get(link.source_event_id) as string;
+    if (confirmedBefore.has(cluster)) linkages.push(link);
+  }
+  for (const [eventId, cluster] of linked.clusterOf) {
+    clusterOf.set(eventId, confirmedBefore.has(cluster) || confirmedNow.has(cluster) ? cluster : eventClusterId(eventId));
+  }
+  if (confirmedNow.size > 0) {
+    const representative = new Map(storyline.clusters.filter((c) => confirmedNow.has(c.cluster_id)).map((c) => [c.cluster_id, c.representative_event_id]));
+    for (const member of storyline.events) {
+      const target = representative.get(member.cluster_id);
+      if (target === undefined) continue;
+      clusterOf.set(member.event_id, member.cluster_id);
+      if (member.event_id === target) continue;
+      // An earlier batch's member: its link as that batch would have made it, without its dates (score of unknown dates).
+      linkages.push(linkOf.get(member.event_id) ?? { linkage_id: linkageId('coreference', member.event_id, target), source_event_id: member.event_id, target_event_id: target, kind: 'coreference', score: 0.8 });
+    }
+  }
+  return { linkages, clusterOf };
 }

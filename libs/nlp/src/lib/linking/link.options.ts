@@ -1,4 +1,5 @@
 import type { BlockingOptions } from './candidate-index';
+import type { ClusterFilter } from './cluster-filter';
 import type { CoreferenceOptions } from './event-coreference';
 import type { ClusteringOptions } from './storyline-clusterer';
 import type { ProfileLimits } from './story-profile-state';
@@ -19,6 +20,11 @@ export interface LinkOptions {
   refine?: RefineOptions;
   /** Trigger consistency within a storyline's documents of the batch (none: add no event mentions). */
   consistency?: ConsistencyOptions;
+  /**
+   * Which coreference clusters publish their links (see `filterClusters` in link-documents.ts):
+   * absent, the committed filter; `null`, none (every link is published).
+   */
+  clusterFilter?: ClusterFilter | null;
 }
 
 const BLOCKING: BlockingOptions = { keyTerms: 20, maxPosting: 100, neighbours: 10 };

@@ -1,0 +1,130 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { wordnetLexicon } from '../lexicon/wordnet-lexicon';
+import { MODELS_DIR } from '../learning/linear-model';
+import type { ClusterStats, Event, EventClusterState, StorylineState } from '../nlp.types';
+
+/**
+ * Features of the coreference cluster filter: all from the members' Event fields, kept as the
+ * small sums of `ClusterStats`, and from the storyline at the end of a link call.
+ */
+export const CLUSTER_FILTER_FEATURES = [
+  'log_size', 'log_docs', 'doc_share', 'mentions_per_doc', 'mean_conf', 'min_conf', 'typed_key', 'synonym_share',
+  'any_first_sentence', 'lead_share', 'any_lead', 'log_storyline_clusters', 'size_rank_log', 'dated_share', 'date_conflict',
+  'reporting', 'general_type_share', 'verb_share', 'single_document', 'log_storyline_docs', 'event_share',
+  'communication_type', 'life_or_conflict_type',
+] as const;
+
+/** Sentences counted as a document's lead (sentence_index below this). */
+const LEAD_SENTENCES = 3;
+
+const REPORTING = new Set(['say', 'tell', 'report', 'announce', 'state', 'claim', 'add', 'confirm', 'statement', 'comment', 'describe', 'explain', 'note', 'speak', 'write', 'told', 'said', 'according', 'accord', 'declare', 'insist', 'reveal', 'deny', 'acknowledge', 'ask', 'call', 'warn', 'urge', 'suggest']);
+
+/** The committed filter: logistic regression over standardised features, and its threshold. */
+export interface ClusterFilterJson {
+  format: 'logistic-model/1';
+  description: string;
+  features: string[];
+  mean: number[];
+  scale: number[];
+  weights: number[];
+  bias: number;
+  /** A cluster is confirmed (its links published) when P(good) reaches this. */
+  threshold: number;
+}
+
+export const CLUSTER_FILTER_MODEL_FILE = 'coreference-filter.model.json';
+
+/** Decides per cluster whether its coreference links are published. */
+export interface ClusterFilter {
+  /** P(good) of a cluster from its features. */
+  probability(features: readonly number[]): number;
+  threshold: number;
+  /** Called with every cluster the filter evaluates (training reads the features here). */
+  observe?(cluster: EventClusterState, features: number[], probability: number): void;
+}
+
+export function clusterFilterFromJson(json: ClusterFilterJson): ClusterFilter {
+  if (json.format !== 'logistic-model/1') throw new Error(`coreference filter: unknown format ${String(json.format)}`);
+  if (json.features.join(',') !== CLUSTER_FILTER_FEATURES.join(',')) throw new Error('coreference filter: its features differ from the code\'s; retrain with nx run nlp:train');
+  const { mean, scale, weights, bias } = json;
+  return {
+    threshold: json.threshold,
+    probability: (features) => {
+      let score = bias;
+      for (let k = 0; k < weights.length; k += 1) score += ((features[k] - mean[k]) / scale[k]) * weights[k];
+      return 1 / (1 + Math.exp(-score));
+    },
+  };
+}
+
+let loaded: ClusterFilter | null | undefined;
+
+/**
+ * The committed filter (`models/coreference-filter.model.json`), read once; null (every link
+ * published) only while the file does not exist yet: training links before it writes the filter.
+ */
+export function committedClusterFilter(): ClusterFilter | null {
+  if (loaded === undefined) {
+    const file = join(MODELS_DIR, CLUSTER_FILTER_MODEL_FILE);
+    loaded = existsSync(file) ? clusterFilterFromJson(JSON.parse(readFileSync(file, 'utf8')) as ClusterFilterJson) : null;
+  }
+  return loaded;
+}
+
+export function emptyStats(): ClusterStats {
+  return { docs: 0, conf: 0, min_conf: 1, synonyms: 0, first: 0, lead: 0, dated: 0, conflict: 0, general: 0, verbs: 0, reporting: 0, communication: 0, life_conflict: 0 };
+}
+
+/**
+ * Adds one member to its cluster's sums. `newDocument`: the member is the first of its document
+ * in the cluster; `bySynonym`: its own key differs from the cluster's (joined through a synonym).
+ */
+export function addMember(stats: ClusterStats, cluster: EventClusterState, event: Event, head: string, newDocument: boolean, bySynonym: boolean): void {
+  if (newDocument) stats.docs += 1;
+  stats.conf += event.confidence;
+  stats.min_conf = Math.min(stats.min_conf, event.confidence);
+  if (bySynonym) stats.synonyms += 1;
+  if (event.sentence_index === 0) stats.first += 1;
+  if (event.sentence_index < LEAD_SENTENCES) stats.lead += 1;
+  if (event.event_date_source === 'sentence' && event.event_date) {
+    stats.dated += 1;
+    if (cluster.date && cluster.date !== event.event_date) stats.conflict = 1;
+  }
+  const type = event.event_type;
+  if (type === 'general.occurrence') stats.general += 1;
+  if (isVerbish(event, head)) stats.verbs += 1;
+  if (type.startsWith('communication.') || REPORTING.has(head)) stats.reporting = 1;
+  if (type.startsWith('communication.')) stats.communication = 1;
+  if (type.startsWith('life.') || type.startsWith('conflict.')) stats.life_conflict = 1;
+}
+
+function isVerbish(event: Event, head: string): boolean {
+  const lexicon = wordnetLexicon();
+  if (/(ed|ing)$/.test(event.trigger.text.toLowerCase()) && lexicon.verbs.has(head)) return true;
+  return !lexicon.nouns.has(head) && lexicon.verbs.has(head);
+}
+
+/** The filter's features of a non-singleton cluster of the storyline, as the storyline stands. */
+export function clusterFeatures(cluster: EventClusterState, stats: ClusterStats, storyline: StorylineState): number[] {
+  const size = cluster.size;
+  let clusters = 0;
+  let larger = 0;
+  for (const other of storyline.clusters) {
+    if (other.size < 2) continue;
+    clusters += 1;
+    if (other.size > size) larger += 1;
+  }
+  const documents = Math.max(1, storyline.document_ids.length);
+  const docs = Math.max(1, stats.docs);
+  const head = cluster.key.replace(/^type:/, '');
+  return [
+    Math.log(size), Math.log(docs), docs / documents, size / docs,
+    stats.conf / size, stats.min_conf, cluster.key.startsWith('type:') ? 1 : 0, cluster.key.startsWith('type:') ? 0 : stats.synonyms / size,
+    stats.first > 0 ? 1 : 0, stats.lead / size, stats.lead > 0 ? 1 : 0,
+    Math.log(Math.max(1, clusters)), Math.log(larger + 1), stats.dated / size, stats.conflict,
+    stats.reporting || REPORTING.has(head) ? 1 : 0, stats.general / size, stats.verbs / size,
+    docs === 1 ? 1 : 0, Math.log(documents), size / Math.max(1, storyline.events.length),
+    stats.communication, stats.life_conflict,
+  ];
+}
