@@ -1,4 +1,5 @@
 import { linkDocuments, type KnownCorpus, type LinkError, type ProcessedDocument, type Storyline } from '@storytelling/nlp';
+import { withAddedEvents } from './added-events';
 import type { AnalysisOutcome } from '../analysis/analysis.types';
 import type { RejectionCode } from '../config/stage2.errors';
 import type { AnalysisItem, BatchInput, DocumentWarning, RejectedDocument } from '../input/batch-input.types';
@@ -217,7 +218,8 @@ export class BatchRun {
           const linked = await this.linkAgainst(known, loadLinked, claimed.documents, claimed.rejects);
           if (documentsSaved) linked.payload = this.withoutSavedDocuments(linked.payload, documents);
           linkSequence = linkSequenceOf(known, linked.state !== undefined);
-          this.queueRegistryWrite({ ...linked.payload, linkages: [], storylines: [] });
+          const resaved = linked.payload.resaved?.documents ?? [];
+          this.queueRegistryWrite({ ...linked.payload, documents: [...linked.payload.documents, ...resaved], linkages: [], storylines: [] });
           return linked;
         },
         // The storylines go to the registry with their version (registry writes of batches land
@@ -230,23 +232,29 @@ export class BatchRun {
     this.timings.stores -= this.timings.link - linkBefore;
     this.addStoreCounts(counts);
     this.count(payload.documents, payload.linkages.length, [...payload.storylines, ...(payload.storylinesOfOthers ?? [])], payload.rejects);
+    this.summary.events += payload.resaved?.addedEvents ?? 0;
     if (!this.options.progressiveSave) await this.registryWrites;
     this.progress.saved += payload.documents.length + (documentsSaved ? 0 : payload.rejects.length);
     await this.options.onProgress?.({ ...this.progress });
   }
 
   /**
-   * The linked payload of documents saved before: no documents. One the linker refused is counted
-   * rejected instead of processed (it stays in the stores, which took it before linking).
+   * The linked payload of documents saved before: no documents, but those linking added events
+   * to, which are saved again (`resaved`). One the linker refused is counted rejected instead of
+   * processed (it stays in the stores, which took it before linking).
    */
   private withoutSavedDocuments(payload: SavePayload, saved: ProcessedDocument[]): SavePayload {
-    const linked = new Set(payload.documents);
+    const savedById = new Map(saved.map((document) => [document.document_id, document]));
+    const linked = new Set(payload.documents.map((document) => document.document_id));
     for (const document of saved) {
-      if (linked.has(document)) continue;
+      if (linked.has(document.document_id)) continue;
       this.summary.processed -= 1;
       this.summary.events -= document.events.length;
     }
-    return { ...payload, documents: [] };
+    // withAddedEvents gives a document linking added nothing to as the object that was saved.
+    const resaved = payload.documents.filter((document) => savedById.get(document.document_id) !== document);
+    const addedEvents = resaved.reduce((n, document) => n + document.events.length - (savedById.get(document.document_id)?.events.length ?? 0), 0);
+    return { ...payload, documents: [], ...(resaved.length ? { resaved: { documents: resaved, addedEvents } } : {}) };
   }
 
   private addStoreCounts(counts: Record<string, StoreWriteCounts>): void {
@@ -302,6 +310,8 @@ export class BatchRun {
     const linkStarted = performance.now();
     const result = linkDocuments(documents, known);
     this.timings.link += performance.now() - linkStarted;
+    // The mentions linking found beside the analysis's are stored with their documents (and a retry finds them again).
+    documents = withAddedEvents(documents, result.added_events);
     // Linked before (a retried batch, or sent again unchanged): claimed, so stored in this version.
     // Only what this job stored is re-sent: another job's record, written again as this job's, would
     // move to this job (and, should this one fail for good, out of Stage 5's reach: it reads completed jobs).

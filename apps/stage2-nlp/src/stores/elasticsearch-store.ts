@@ -178,7 +178,7 @@ export class ElasticsearchStore implements DocumentStore {
 
   async save(context: BatchContext, payload: SavePayload): Promise<StoreWriteCounts> {
     const operations: Operation[] = [
-      ...payload.documents.map((d) => ({ index: this.documentsIndex, id: d.document_id, body: toSearchDocument(context, d) })),
+      ...[...payload.documents, ...(payload.resaved?.documents ?? [])].map((d) => ({ index: this.documentsIndex, id: d.document_id, body: toSearchDocument(context, d) })),
       ...payload.storylines.map((s) => ({ index: this.storylinesIndex, id: s.storyline_id, body: toSearchStoryline(context, s), version: storylineVersion(s) })),
     ];
     const { refused, superseded } = operations.length ? await this.bulkIndex(operations) : { refused: [], superseded: 0 };
@@ -186,7 +186,7 @@ export class ElasticsearchStore implements DocumentStore {
     const indexed = refusedIds.size ? payload.documents.filter((d) => !refusedIds.has(d.document_id)) : payload.documents;
     return {
       documents: indexed.length,
-      events: indexed.reduce((n, d) => n + d.events.length, 0),
+      events: indexed.reduce((n, d) => n + d.events.length, 0) + (payload.resaved?.addedEvents ?? 0),
       entities: distinctEntityCount(indexed),
       linkages: 0,
       storylines: payload.storylines.length - superseded,

@@ -1,6 +1,8 @@
+import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import type { Storyline } from '@storytelling/nlp';
+import type { ProcessedDocument, Storyline } from '@storytelling/nlp';
 import { JsonlAttemptError } from '../config/stage2.errors';
 import { boundedReject, MAX_REJECT_RAW_BYTES } from './bounded-reject';
 import type { BatchContext, BatchOutcome, DocumentStore, SavePayload, StoreWriteCounts } from './store.types';
@@ -155,6 +157,8 @@ export class JsonlStore implements DocumentStore {
     linkages.forEach((l) => attempt.linkageIds.add(l.linkage_id));
     // The batch's files also list the storylines of other jobs that hold its documents linked before.
     for (const s of [...payload.storylines, ...(payload.storylinesOfOthers ?? [])]) attempt.storylines.set(s.storyline_id, s);
+    // Documents saved before that linking added events to: their lines are replaced (the file is rewritten).
+    if (payload.resaved?.documents.length) await replaceDurably(files.documents, withDocumentsReplaced(files.documents, payload.resaved.documents));
     await Promise.all([
       appendDurably(files.documents, toLines(payload.documents)),
       appendDurably(files.linkages, toLines(linkages)),
@@ -164,7 +168,7 @@ export class JsonlStore implements DocumentStore {
     ]);
     return {
       documents: payload.documents.length,
-      events: payload.documents.reduce((n, d) => n + d.events.length, 0),
+      events: payload.documents.reduce((n, d) => n + d.events.length, 0) + (payload.resaved?.addedEvents ?? 0),
       entities: distinctEntityCount(payload.documents),
       linkages: linkages.length,
       storylines: payload.storylines.length + (payload.storylinesOfOthers?.length ?? 0),
@@ -259,6 +263,27 @@ const mapFiles = (files: JsonlBatchFiles, to: (file: string) => string): JsonlBa
   rejects: to(files.rejects),
 });
 
+/** A processed document line's id, read without parsing the line (`document_id` is the document's first key). */
+const LINE_ID = /^\{"document_id":("(?:[^"\\]|\\.)*")/;
+
+/** The lines of a documents file, in pieces, with the lines of `documents` replaced by their new version. */
+async function* withDocumentsReplaced(file: string, documents: ProcessedDocument[], charsPerWrite = CHARS_PER_WRITE): AsyncGenerator<string> {
+  const byId = new Map(documents.map((document) => [document.document_id, document]));
+  let piece = '';
+  for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+    if (!line) continue;
+    const match = LINE_ID.exec(line);
+    const id = match ? (JSON.parse(match[1]) as string) : (JSON.parse(line) as { document_id: string }).document_id;
+    const replaced = byId.get(id);
+    piece += `${replaced ? JSON.stringify(replaced) : line}\n`;
+    if (piece.length >= charsPerWrite) {
+      yield piece;
+      piece = '';
+    }
+  }
+  if (piece) yield piece;
+}
+
 async function appendDurably(file: string, pieces: Iterable<string>): Promise<void> {
   const handle = await open(file, 'a');
   try {
@@ -273,11 +298,11 @@ async function appendDurably(file: string, pieces: Iterable<string>): Promise<vo
   }
 }
 
-async function replaceDurably(file: string, pieces: Iterable<string>): Promise<void> {
+async function replaceDurably(file: string, pieces: Iterable<string> | AsyncIterable<string>): Promise<void> {
   const temporary = `${file}.tmp`;
   const handle = await open(temporary, 'w');
   try {
-    for (const piece of pieces) await handle.write(piece);
+    for await (const piece of pieces) await handle.write(piece);
     await handle.sync();
   } finally {
     await handle.close();

@@ -128,7 +128,8 @@ export class PostgresStore implements LinkStateStore<PostgresTx> {
   async saveInTransaction(tx: PostgresTx, context: BatchContext, linked: LinkedSave): Promise<StoreWriteCounts> {
     const { payload } = linked;
     const sql = tx.sql;
-    const documents = byKey(payload.documents, (d) => d.document_id);
+    // Documents saved before that linking added events to are written again (their rows replaced).
+    const documents = byKey([...payload.documents, ...(payload.resaved?.documents ?? [])], (d) => d.document_id);
     // Aliases merged in the payload's order, as they were always stored.
     const entities = mergedEntities(payload.documents);
     const storylines = byKey(dedupeBy(payload.storylines, (s) => s.storyline_id), (s) => s.storyline_id);
@@ -143,7 +144,7 @@ export class PostgresStore implements LinkStateStore<PostgresTx> {
     if (linked.state) tx.afterCommit.push(await this.linkState.save(sql, tx.known, linked.state));
     return {
       documents: payload.documents.length,
-      events: payload.documents.reduce((n, d) => n + d.events.length, 0),
+      events: payload.documents.reduce((n, d) => n + d.events.length, 0) + (payload.resaved?.addedEvents ?? 0),
       entities: entities.length,
       linkages: linkages.length,
       storylines: storylines.length,

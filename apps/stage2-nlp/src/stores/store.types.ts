@@ -19,6 +19,18 @@ export interface SavePayload {
    * which job wrote a record (PostgreSQL, Elasticsearch, the registry) leave them as they are.
    */
   storylinesOfOthers?: Storyline[];
+  /**
+   * Documents of the batch an earlier save stored (progressive save), written again in full
+   * because linking added event mentions to them: counted only for the events added.
+   */
+  resaved?: ResavedDocuments;
+}
+
+/** Documents stored before and saved again with the event mentions linking added to them. */
+export interface ResavedDocuments {
+  documents: ProcessedDocument[];
+  /** Events they hold now that they did not when first saved. */
+  addedEvents: number;
 }
 
 /** What documents linked before are linked into: this job's records, and the storylines of other jobs holding them. */

@@ -106,7 +106,7 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
     linkages,
     storylines: [...touched.keys()].sort((a, b) => a - b).map((i) => publicStoryline(storylines[i])),
     event_clusters: eventClusters,
-    added_events: documents.flatMap((_, d) => addedOf.get(d) ?? []),
+    added_events: [...documents.flatMap((_, d) => addedOf.get(d) ?? []), ...relinkedAdditions(batch, errors, state, options)],
     state: result,
     errors,
   };
@@ -485,6 +485,37 @@ function centralIndex(vectors: readonly SparseVector[], documents: readonly Proc
     }
   });
   return best;
+}
+
+/**
+ * The mentions trigger consistency adds to the batch's documents linked before (a retried batch),
+ * over those of each storyline: the same as when they were linked, the batch being the same, so
+ * that a caller storing them again stores the events their links name.
+ */
+function relinkedAdditions(batch: readonly ProcessedDocument[], errors: readonly LinkError[], state: LinkState, options: LinkOptions): Event[] {
+  if (!options.consistency) return [];
+  const relinked = errors.filter((e) => e.code === 'LINK_DOCUMENT_DUPLICATE').map((e) => batch[e.index]);
+  if (!relinked.length) return [];
+  const wanted = new Set(relinked.map((d) => d.document_id));
+  const storylineOf = new Map<string, number>();
+  state.storylines.forEach((storyline, s) => {
+    for (const id of storyline.document_ids) if (wanted.has(id)) storylineOf.set(id, s);
+  });
+  const byStoryline = new Map<number, ProcessedDocument[]>();
+  for (const document of relinked) {
+    const s = storylineOf.get(document.document_id);
+    if (s === undefined) continue;
+    const list = byStoryline.get(s);
+    if (list) list.push(document);
+    else byStoryline.set(s, [document]);
+  }
+  const added: Event[] = [];
+  for (const members of byStoryline.values()) {
+    const ordered = [...members].sort((a, b) => compareText(a.document_id, b.document_id));
+    const found = consistentTriggers(ordered, options.consistency);
+    for (const document of ordered) added.push(...(found.get(document.document_id) ?? []));
+  }
+  return added;
 }
 
 function titleOf(document: ProcessedDocument): string {

@@ -156,6 +156,15 @@ describe('linkDocuments: trigger consistency', () => {
     expect(linkDocuments(limaDocuments(), undefined, { ...DEFAULT_LINK_OPTIONS, consistency: undefined }).added_events).toEqual([]);
   });
 
+  it('adds to a batch linked again (a retry) the mentions it added when it was first linked', () => {
+    const first = linkDocuments(limaDocuments());
+    expect(first.added_events.length).toBeGreaterThan(0);
+    const again = linkDocuments(limaDocuments(), JSON.parse(JSON.stringify(first.state)));
+    expect(again.errors.map((e) => e.code)).toEqual(['LINK_DOCUMENT_DUPLICATE', 'LINK_DOCUMENT_DUPLICATE', 'LINK_DOCUMENT_DUPLICATE']);
+    expect(again.added_events).toEqual(first.added_events);
+    expect(again.linkages).toEqual([]);
+  });
+
   it('counts only the batch with a known state', () => {
     const [a, b, c] = limaDocuments();
     const first = linkDocuments([a, c]);
