@@ -2,7 +2,7 @@ import type { Entity, Event, ProcessedDocument } from '../nlp.types';
 import { eventId } from '../events/event-extractor';
 import { linkDocuments } from './link-documents';
 import { DEFAULT_LINK_OPTIONS } from './link.options';
-import { consistentTriggers } from './trigger-consistency';
+import { consistentTriggers, documentText, occurrences } from './trigger-consistency';
 
 type Trigger = [form: string, occurrence: number, type: string, date: string | null];
 
@@ -172,5 +172,26 @@ describe('linkDocuments: trigger consistency', () => {
     // lima-b alone: "quake" tagged once in 3 occurrences, so nothing is added.
     const second = linkDocuments([b], JSON.parse(JSON.stringify(first.state)));
     expect(second.added_events).toEqual([]);
+  });
+});
+
+describe('trigger consistency: finding a form', () => {
+  // What the words are matched as: a regular expression \bform\b, case-insensitive, left to right.
+  const byRegExp = (text: string, form: string) =>
+    [...text.matchAll(new RegExp(`\\b${form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'gi'))].map((m) => m.index as number);
+
+  it('finds what \\bform\\b finds, case-insensitive, in random texts, looking words up instead of searching', () => {
+    const pieces = ['quake', 'Quake', 'QUAKE', 'quakes', 'the', 'hit', 'check', 'into', 'check-in', ' ', ' ', '  ', '.', ',', '-', '\n', '_', 'é', 'İ', '2-1', "'s"];
+    const forms = ['quake quake', 'quake', 'check into', 'check-in', '-', 'hit.', '2-1', "quake's", 'the quake', 'i̇'];
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 300; round++) {
+      const text = Array.from({ length: 40 }, () => pieces[Math.floor(next() * pieces.length)]).join(next() < 0.5 ? ' ' : '');
+      const read = documentText(doc('r', text, []));
+      for (const form of forms) {
+        // A text lower-cased letter by letter ("İ") is compared as such; the rest as the regular expression does.
+        if (read.lower === text.toLowerCase()) expect([form, text, occurrences(read, form)]).toEqual([form, text, byRegExp(text, form)]);
+      }
+    }
   });
 });

@@ -37,26 +37,18 @@ export function consistentTriggers(documents: readonly ProcessedDocument[], opti
   const added = new Map<string, Event[]>();
   // Longer forms first, so that added spans never overlap.
   const forms = [...byForm.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
-  const occupied = new Map<string, Array<[number, number]>>();
-  const occupiedOf = (document: ProcessedDocument) => {
-    let spans = occupied.get(document.document_id);
-    if (!spans) {
-      spans = document.events.map((event) => [event.trigger.start, event.trigger.end]);
-      occupied.set(document.document_id, spans);
-    }
-    return spans;
+  // Read once per document, not once per form: a storyline of many documents has many forms.
+  const texts = new Map<ProcessedDocument, DocumentText>();
+  const textOf = (document: ProcessedDocument) => {
+    let text = texts.get(document);
+    if (!text) texts.set(document, (text = documentText(document)));
+    return text;
   };
   for (const form of forms) {
     const events = byForm.get(form) as Event[];
     if (events.length < options.minTagged || form.trim() === '') continue;
-    const pattern = new RegExp(`\\b${escapeRegExp(form)}\\b`, 'gi');
     const matches: Array<{ document: ProcessedDocument; start: number; end: number }> = [];
-    for (const document of documents) {
-      for (const match of document.text.matchAll(pattern)) {
-        const start = match.index as number;
-        matches.push({ document, start, end: start + match[0].length });
-      }
-    }
+    for (const document of documents) for (const start of occurrences(textOf(document), form)) matches.push({ document, start, end: start + form.length });
     if (matches.length === 0) continue;
     const ratio = events.length / matches.length;
     if (ratio < options.minRatio) continue;
@@ -64,12 +56,12 @@ export function consistentTriggers(documents: readonly ProcessedDocument[], opti
     const lemma = majority(events.map((event) => event.lemma ?? event.trigger.text.toLowerCase()));
     for (const { document, start, end } of matches) {
       if (!document.sentence_starts) continue;
-      const spans = occupiedOf(document);
-      if (spans.some(([a, b]) => start < b && a < end)) continue;
-      if (insideLongerEntity(document, start, end)) continue;
-      spans.push([start, end]);
+      const text = textOf(document);
+      if (text.occupied.subarray(start, end).includes(1)) continue;
+      if (insideLongerEntity(text, start, end)) continue;
+      text.occupied.fill(1, start, end);
       const list = added.get(document.document_id) ?? [];
-      list.push(newEvent(document, document.sentence_starts, start, end, type, lemma, ratio));
+      list.push(newEvent(document, text, start, end, type, lemma, ratio));
       added.set(document.document_id, list);
     }
   }
@@ -92,19 +84,102 @@ function majority(values: readonly string[]): string {
   return best;
 }
 
-// A word of a name or value ("Ford" of "Betty Ford Center"); a whole name can be an event.
-function insideLongerEntity(document: ProcessedDocument, start: number, end: number): boolean {
-  return document.entities.some((entity) => entity.mentions.some((m) => m.start <= start && m.end >= end && m.end - m.start > end - start));
+/** What consistency reads of a document, made once: its text lower-cased, where its words start, what is taken. */
+interface DocumentText {
+  document: ProcessedDocument;
+  /** The text lower-cased character by character (same offsets). */
+  lower: string;
+  /** Where each lower-cased word (a run of \w, as a regular expression's \b sees words) starts. */
+  words: Map<string, number[]>;
+  /** 1 where a trigger or an added mention is. */
+  occupied: Uint8Array;
+  /** Per offset, the furthest end of an entity mention starting before it (-1: none). */
+  reachBefore: Int32Array;
+  /** Per offset, the furthest end of an entity mention starting there (-1: none). */
+  reachAt: Int32Array;
+  /** The document's events by sentence index. */
+  bySentence: Map<number, Event[]>;
 }
 
-function newEvent(document: ProcessedDocument, starts: readonly number[], start: number, end: number, type: string, lemma: string, ratio: number): Event {
-  let sentence = 0;
-  while (sentence + 1 < starts.length && starts[sentence + 1] <= start) sentence += 1;
+const WORD = /\w+/g;
+const isWordCode = (code: number): boolean =>
+  (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+
+export function documentText(document: ProcessedDocument): DocumentText {
+  const { text } = document;
+  let lower = text.toLowerCase();
+  // A letter whose lower case is longer ("İ") would shift the offsets: such a text is lowered letter by letter.
+  if (lower.length !== text.length) lower = Array.from(text, (ch) => (ch.toLowerCase().length === ch.length ? ch.toLowerCase() : ch)).join('');
+  const words = new Map<string, number[]>();
+  for (const match of lower.matchAll(WORD)) {
+    const list = words.get(match[0]);
+    if (list) list.push(match.index as number);
+    else words.set(match[0], [match.index as number]);
+  }
+  const occupied = new Uint8Array(text.length);
+  for (const event of document.events) occupied.fill(1, Math.max(0, event.trigger.start), Math.min(text.length, event.trigger.end));
+  const reachAt = new Int32Array(text.length + 1).fill(-1);
+  for (const entity of document.entities) {
+    for (const mention of entity.mentions) {
+      if (mention.start >= 0 && mention.start <= text.length) reachAt[mention.start] = Math.max(reachAt[mention.start], mention.end);
+    }
+  }
+  const reachBefore = new Int32Array(text.length + 1).fill(-1);
+  for (let i = 1; i <= text.length; i++) reachBefore[i] = Math.max(reachBefore[i - 1], reachAt[i - 1]);
+  const bySentence = new Map<number, Event[]>();
+  for (const event of document.events) {
+    const list = bySentence.get(event.sentence_index);
+    if (list) list.push(event);
+    else bySentence.set(event.sentence_index, [event]);
+  }
+  return { document, lower, words, occupied, reachBefore, reachAt, bySentence };
+}
+
+/**
+ * Where `form` occurs as `\bform\b` would find it, case-insensitive and without overlaps, left to
+ * right: looked up by its first word where it starts with one (else searched for).
+ */
+export function occurrences(text: DocumentText, form: string): number[] {
+  const { lower } = text;
+  const boundary = (i: number) => (i > 0 && isWordCode(lower.charCodeAt(i - 1))) !== (i < lower.length && isWordCode(lower.charCodeAt(i)));
+  const first = /^\w+/.exec(form)?.[0];
+  const candidates = first ? (text.words.get(first) ?? []) : allIndexes(lower, form);
+  const found: number[] = [];
+  let after = 0;
+  for (const start of candidates) {
+    if (start < after || !lower.startsWith(form, start) || !boundary(start) || !boundary(start + form.length)) continue;
+    found.push(start);
+    after = start + form.length;
+  }
+  return found;
+}
+
+function allIndexes(text: string, form: string): number[] {
+  const found: number[] = [];
+  for (let i = text.indexOf(form); i >= 0; i = text.indexOf(form, i + 1)) found.push(i);
+  return found;
+}
+
+// A word of a name or value ("Ford" of "Betty Ford Center"); a whole name can be an event.
+function insideLongerEntity(text: DocumentText, start: number, end: number): boolean {
+  return text.reachBefore[start] >= end || text.reachAt[start] > end;
+}
+
+function newEvent(document: ProcessedDocument, text: DocumentText, start: number, end: number, type: string, lemma: string, ratio: number): Event {
+  const starts = document.sentence_starts as readonly number[];
+  // The last sentence starting at or before the mention.
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle] <= start) low = middle;
+    else high = middle - 1;
+  }
+  const sentence = low;
   const sentenceEnd = sentence + 1 < starts.length ? starts[sentence + 1] : document.text.length;
   // The date of the nearest mention of the same sentence (of two as near, the first).
   let nearest: Event | null = null;
-  for (const event of document.events) {
-    if (event.sentence_index !== sentence) continue;
+  for (const event of text.bySentence.get(sentence) ?? []) {
     if (nearest === null || Math.abs(event.trigger.start - start) < Math.abs(nearest.trigger.start - start)) nearest = event;
   }
   return {
@@ -123,6 +198,3 @@ function newEvent(document: ProcessedDocument, starts: readonly number[], start:
   };
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
