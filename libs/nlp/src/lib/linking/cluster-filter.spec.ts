@@ -1,6 +1,6 @@
 import type { LinkResult } from '../nlp.types';
 import type { ClusterFilter } from './cluster-filter';
-import { CLUSTER_FILTER_FEATURES } from './cluster-filter';
+import { CLUSTER_FILTER_FEATURES, clusterFeatures, clusterSizes, emptyStats } from './cluster-filter';
 import { linkDocuments } from './link-documents';
 import { DEFAULT_LINK_OPTIONS, type LinkOptions } from './link.options';
 import { arrestDocuments, earthquakeDocuments } from './linking.fixture';
@@ -84,5 +84,25 @@ describe('coreference cluster filter', () => {
     for (const s of legacy.storylines) for (const c of s.clusters) delete c.stats;
     const second = linkDocuments([three], legacy, options({ threshold: 0.5, probability: () => 0 }));
     expect(coreference(second).some((l) => l.source_event_id === quakeOf('chile-3') && l.target_event_id === quakeOf('chile-1'))).toBe(true);
+  });
+});
+
+describe('cluster filter features', () => {
+  it('counts the storyline\'s clusters and those larger than a cluster as comparing it with every other would', () => {
+    const CLUSTERS = CLUSTER_FILTER_FEATURES.indexOf('log_storyline_clusters');
+    const RANK = CLUSTER_FILTER_FEATURES.indexOf('size_rank_log');
+    let seed = 3;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 50; round++) {
+      const clusters = Array.from({ length: 1 + Math.floor(next() * 40) }, (_, i) => ({ cluster_id: `c${i}`, key: 'k', representative_event_id: `e${i}`, date: null, size: 1 + Math.floor(next() * 6) }));
+      const storyline = { storyline_id: 's', title: '', document_ids: ['d'], centroid: {}, events: [], clusters, start_date: null, end_date: null };
+      const sizes = clusterSizes(storyline);
+      for (const cluster of clusters.filter((c) => c.size >= 2)) {
+        const features = clusterFeatures(cluster, emptyStats(), storyline, sizes);
+        const others = clusters.filter((c) => c.size >= 2);
+        expect(features[CLUSTERS]).toBeCloseTo(Math.log(others.length), 12);
+        expect(features[RANK]).toBeCloseTo(Math.log(others.filter((c) => c.size > cluster.size).length + 1), 12);
+      }
+    }
   });
 });

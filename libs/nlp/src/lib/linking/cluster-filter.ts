@@ -105,16 +105,31 @@ function isVerbish(event: Event, head: string): boolean {
   return !lexicon.nouns.has(head) && lexicon.verbs.has(head);
 }
 
-/** The filter's features of a non-singleton cluster of the storyline, as the storyline stands. */
-export function clusterFeatures(cluster: EventClusterState, stats: ClusterStats, storyline: StorylineState): number[] {
-  const size = cluster.size;
-  let clusters = 0;
-  let larger = 0;
-  for (const other of storyline.clusters) {
-    if (other.size < 2) continue;
-    clusters += 1;
-    if (other.size > size) larger += 1;
+/** The sizes of a storyline's clusters of two members or more, ascending: made once per storyline and call. */
+export function clusterSizes(storyline: StorylineState): number[] {
+  return storyline.clusters.filter((cluster) => cluster.size >= 2).map((cluster) => cluster.size).sort((a, b) => a - b);
+}
+
+/** How many of the ascending `sizes` are above `size`. */
+function countAbove(sizes: readonly number[], size: number): number {
+  let low = 0;
+  let high = sizes.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (sizes[middle] <= size) low = middle + 1;
+    else high = middle;
   }
+  return sizes.length - low;
+}
+
+/**
+ * The filter's features of a non-singleton cluster of the storyline, as the storyline stands
+ * (`sizes`: its clusterSizes; counted once, not once per cluster, which was quadratic in a large storyline).
+ */
+export function clusterFeatures(cluster: EventClusterState, stats: ClusterStats, storyline: StorylineState, sizes: readonly number[]): number[] {
+  const size = cluster.size;
+  const clusters = sizes.length;
+  const larger = countAbove(sizes, size);
   const documents = Math.max(1, storyline.document_ids.length);
   const docs = Math.max(1, stats.docs);
   const head = cluster.key.replace(/^type:/, '');

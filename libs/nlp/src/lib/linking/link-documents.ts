@@ -12,7 +12,7 @@ import type {
 } from '../nlp.types';
 import { FeatureSpace } from './document-vectorizer';
 import { linkStorylineEvents } from './event-coreference';
-import { clusterFeatures, committedClusterFilter, type ClusterFilter } from './cluster-filter';
+import { clusterFeatures, clusterSizes, committedClusterFilter, type ClusterFilter } from './cluster-filter';
 import { precedesLinks } from './event-ordering';
 import { eventClusterId, linkageId, storylineId } from './link-ids';
 import { checkLinkState, checkNumbers, checkStorylineContents, emptyLinkState, isRecord, isTextOrAbsent, isTextOrNull } from './link-state';
@@ -584,13 +584,14 @@ function filterClusters(
   if (filter === null) return linked;
   const confirmedBefore = new Set<string>();
   const confirmedNow = new Set<string>();
+  const sizes = clusterSizes(storyline);
   for (const cluster of storyline.clusters) {
     if (!cluster.stats || cluster.confirmed) {
       confirmedBefore.add(cluster.cluster_id);
       continue;
     }
     if (cluster.size < 2) continue;
-    const features = clusterFeatures(cluster, cluster.stats, storyline);
+    const features = clusterFeatures(cluster, cluster.stats, storyline, sizes);
     const probability = filter.probability(features);
     filter.observe?.(cluster, features, probability);
     if (probability >= filter.threshold) {
