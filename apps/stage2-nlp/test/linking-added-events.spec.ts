@@ -72,6 +72,19 @@ describe('events that linking adds', () => {
     expect(summary.events).toBe(after.events.size);
   });
 
+  it('are kept when a document that gained some is sent again alone under a new job (the link state re-creates them)', async () => {
+    const t = await beds.open();
+    await t.runtime.processor.processBatch(lines, { jobId: randomUUID(), batchId: 'first' });
+    const before = await storedEvents(t);
+    const addedTo = new Set((await stage2Rows(t.stage2Db.url))['events']?.filter((e) => !analysedIds.has((e as Row).event_id as string)).map((e) => (e as { document_id: string }).document_id));
+    const again = lines.filter((line) => [...addedTo].some((id) => line.includes(`"${id}"`)));
+    expect(again.length).toBeGreaterThan(0);
+    for (const line of again) expect(await t.runtime.processor.processBatch([line], { jobId: randomUUID(), batchId: 'again' })).toMatchObject({ success: true, processed: 1 });
+    const after = await storedEvents(t);
+    expect(after.events).toEqual(before.events);
+    expect(after.pointed.filter((id) => !after.events.has(id))).toEqual([]);
+  });
+
   it('are saved with documents a progressive save stored before linking (their rows, lines and index entries replaced)', async () => {
     const es = mockedElasticsearch();
     const t = await beds.open({ elasticsearchClient: es.client });

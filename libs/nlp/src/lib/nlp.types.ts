@@ -161,8 +161,12 @@ export interface StorylineState {
    * joins on cosine alone).
    */
   profiles?: StoryProfileState[];
-  /** Every event of the storyline with its date and cross-document event cluster. */
-  events: Array<{ event_id: string; date: string | null; cluster_id: string }>;
+  /**
+   * Every event of the storyline with its date and cross-document event cluster; an event that
+   * linking added (trigger consistency) also with what re-creates it (`added`), so that its
+   * document, sent again in any batch, gets it again.
+   */
+  events: Array<{ event_id: string; date: string | null; cluster_id: string; added?: AddedEventState }>;
   /** The storyline's cross-document event clusters (same real-world event). */
   clusters: EventClusterState[];
   start_date: string | null;
@@ -213,6 +217,16 @@ export interface EventClusterState {
 }
 
 /** Sums over a coreference cluster's members, for the cluster filter (see `cluster-filter.ts`). */
+/** What re-creates an event that trigger consistency added: its document, its span in the document's text, type, lemma and confidence. */
+export interface AddedEventState {
+  document_id: string;
+  start: number;
+  end: number;
+  type: string;
+  lemma: string;
+  confidence: number;
+}
+
 export interface ClusterStats {
   /** Documents with a member. */
   docs: number;

@@ -26,7 +26,8 @@ import { refineGroup, type RefineOptions } from './storyline-refiner';
 import { storyPairModel } from './story-pair.model';
 import { documentFeatures } from './term-features';
 import { compareText } from './text-order';
-import { consistentTriggers } from './trigger-consistency';
+import { consistentTriggers, recreateAddedEvent } from './trigger-consistency';
+import { eventId } from '../events/event-extractor';
 import { textLines } from '../text/text-lines';
 
 /**
@@ -87,7 +88,9 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
     }
     const eventsOf = (d: number) => (addedOf.has(d) ? [...documents[d].events, ...(addedOf.get(d) as Event[])] : documents[d].events);
     const events = ordered.flatMap((d) => [...eventsOf(d)].sort(byPosition));
+    const firstNew = storyline.events.length;
     const linked = linkStorylineEvents(storyline, events, options.coreference);
+    keepAddedEvents(storyline, firstNew, ordered.flatMap((d) => addedOf.get(d) ?? []));
     finishStoryline(storyline, ordered.map((d) => (addedOf.has(d) ? { ...documents[d], events: eventsOf(d) } : documents[d])));
     const published = filterClusters(storyline, linked, options.clusterFilter === null ? null : (options.clusterFilter ?? committedClusterFilter()));
     for (const link of published.linkages) linkages.push(link);
@@ -106,7 +109,7 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
     linkages,
     storylines: [...touched.keys()].sort((a, b) => a - b).map((i) => publicStoryline(storylines[i])),
     event_clusters: eventClusters,
-    added_events: [...documents.flatMap((_, d) => addedOf.get(d) ?? []), ...relinkedAdditions(batch, errors, state, options)],
+    added_events: [...documents.flatMap((_, d) => addedOf.get(d) ?? []), ...relinkedAdditions(batch, errors, state)],
     state: result,
     errors,
   };
@@ -488,34 +491,39 @@ function centralIndex(vectors: readonly SparseVector[], documents: readonly Proc
 }
 
 /**
- * The mentions trigger consistency adds to the batch's documents linked before (a retried batch),
- * over those of each storyline: the same as when they were linked, the batch being the same, so
- * that a caller storing them again stores the events their links name.
+ * Records in the storyline's events (those from `firstNew` on, just linked) what re-creates each
+ * event trigger consistency added: a document sent again, in whatever batch, gets them again.
  */
-function relinkedAdditions(batch: readonly ProcessedDocument[], errors: readonly LinkError[], state: LinkState, options: LinkOptions): Event[] {
-  if (!options.consistency) return [];
-  const relinked = errors.filter((e) => e.code === 'LINK_DOCUMENT_DUPLICATE').map((e) => batch[e.index]);
-  if (!relinked.length) return [];
-  const wanted = new Set(relinked.map((d) => d.document_id));
-  const storylineOf = new Map<string, number>();
-  state.storylines.forEach((storyline, s) => {
-    for (const id of storyline.document_ids) if (wanted.has(id)) storylineOf.set(id, s);
-  });
-  const byStoryline = new Map<number, ProcessedDocument[]>();
-  for (const document of relinked) {
-    const s = storylineOf.get(document.document_id);
-    if (s === undefined) continue;
-    const list = byStoryline.get(s);
-    if (list) list.push(document);
-    else byStoryline.set(s, [document]);
+function keepAddedEvents(storyline: StorylineState, firstNew: number, added: readonly Event[]): void {
+  if (!added.length) return;
+  const byId = new Map(added.map((event) => [event.event_id, event]));
+  for (let e = firstNew; e < storyline.events.length; e++) {
+    const event = byId.get(storyline.events[e].event_id);
+    if (event) storyline.events[e].added = { document_id: event.document_id, start: event.trigger.start, end: event.trigger.end, type: event.event_type, lemma: event.lemma ?? '', confidence: event.confidence };
   }
+}
+
+/**
+ * The events trigger consistency added to the batch's documents linked before (a retried batch, a
+ * document sent again unchanged), made again from the link state: the same as when they were
+ * linked, whatever the batch, so that a caller storing these documents again keeps the events
+ * their links name.
+ */
+function relinkedAdditions(batch: readonly ProcessedDocument[], errors: readonly LinkError[], state: LinkState): Event[] {
+  const relinked = new Map(errors.filter((e) => e.code === 'LINK_DOCUMENT_DUPLICATE').map((e) => [batch[e.index].document_id, batch[e.index]]));
+  if (!relinked.size) return [];
   const added: Event[] = [];
-  for (const members of byStoryline.values()) {
-    const ordered = [...members].sort((a, b) => compareText(a.document_id, b.document_id));
-    const found = consistentTriggers(ordered, options.consistency);
-    for (const document of ordered) added.push(...(found.get(document.document_id) ?? []));
+  for (const storyline of state.storylines) {
+    if (!storyline.document_ids.some((id) => relinked.has(id))) continue;
+    for (const entry of storyline.events) {
+      const document = entry.added ? relinked.get(entry.added.document_id) : undefined;
+      // The id checks the entry against its document (a state edited by hand could pair them wrong).
+      if (!document || !entry.added || eventId(document.document_id, entry.added.start, entry.added.end) !== entry.event_id) continue;
+      const event = recreateAddedEvent(document, entry.added);
+      if (event) added.push(event);
+    }
   }
-  return added;
+  return added.sort((a, b) => compareText(a.document_id, b.document_id) || a.trigger.start - b.trigger.start);
 }
 
 function titleOf(document: ProcessedDocument): string {

@@ -1,3 +1,4 @@
+import { emptyStats } from './cluster-filter';
 import type { LinkState, StorylineState } from '../nlp.types';
 import { LinkStateError } from './linking.errors';
 
@@ -89,6 +90,7 @@ export function checkStorylineContents(storyline: StorylineState, i: number): vo
     }
     // Events are sorted by date as text (absent: undated, as a document without event_date left it).
     if (!isTextOrAbsent(event['date'])) throw new LinkStateError(`${path}.events[${e}].date: expected a string or null, got ${JSON.stringify(event['date'])}`);
+    if (event['added'] !== undefined) checkAdded(event['added'], `${path}.events[${e}].added`);
   });
   (storyline.clusters as unknown[]).forEach((cluster, c) => checkCluster(cluster, `${path}.clusters[${c}]`));
   storyline.profiles?.forEach((profile, p) => checkProfile(profile, `${path}.profiles[${p}]`));
@@ -106,6 +108,27 @@ function checkCluster(cluster: unknown, path: string): void {
   if (!isTextOrAbsent(cluster['date'])) throw new LinkStateError(`${path}.date: expected a string or null, got ${JSON.stringify(cluster['date'])}`);
   // Optional: states written before head words were kept have none.
   if (cluster['head'] !== undefined && typeof cluster['head'] !== 'string') throw new LinkStateError(`${path}.head: expected a string`);
+  // Optional (states written before the coreference filter): sums it reads as features, and a flag.
+  if (cluster['confirmed'] !== undefined && typeof cluster['confirmed'] !== 'boolean') throw new LinkStateError(`${path}.confirmed: expected a boolean`);
+  const stats = cluster['stats'];
+  if (stats !== undefined) {
+    if (!isRecord(stats)) throw new LinkStateError(`${path}.stats: expected an object of numbers`);
+    for (const name of STATS_FIELDS) {
+      const value = stats[name];
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw new LinkStateError(`${path}.stats.${name}: expected a number, got ${JSON.stringify(value)}`);
+    }
+  }
+}
+
+/** The sums a cluster's `stats` holds (see emptyStats): one missing would make the filter's features NaN. */
+const STATS_FIELDS = Object.keys(emptyStats());
+
+function checkAdded(added: unknown, path: string): void {
+  if (!isRecord(added)) throw new LinkStateError(`${path}: expected an object`);
+  for (const name of ['start', 'end', 'confidence'] as const) {
+    if (typeof added[name] !== 'number' || !Number.isFinite(added[name])) throw new LinkStateError(`${path}.${name}: expected a number`);
+  }
+  for (const name of ['document_id', 'type', 'lemma'] as const) if (typeof added[name] !== 'string') throw new LinkStateError(`${path}.${name}: expected a string`);
 }
 
 export function isTextOrNull(value: unknown): boolean {

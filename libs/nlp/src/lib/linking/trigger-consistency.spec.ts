@@ -165,6 +165,15 @@ describe('linkDocuments: trigger consistency', () => {
     expect(again.linkages).toEqual([]);
   });
 
+  it('adds to a document sent again alone the mentions it got when first linked with others (kept in the link state)', () => {
+    const first = linkDocuments(limaDocuments());
+    const gained = first.added_events.filter((e) => e.document_id === 'lima-b');
+    expect(gained.length).toBeGreaterThan(0);
+    const alone = linkDocuments([limaDocuments()[1]], JSON.parse(JSON.stringify(first.state)));
+    expect(alone.errors.map((e) => e.code)).toEqual(['LINK_DOCUMENT_DUPLICATE']);
+    expect(alone.added_events).toEqual(gained);
+  });
+
   it('counts only the batch with a known state', () => {
     const [a, b, c] = limaDocuments();
     const first = linkDocuments([a, c]);

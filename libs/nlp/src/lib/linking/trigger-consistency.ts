@@ -1,5 +1,5 @@
 import { describe as describeSentence, eventId } from '../events/event-extractor';
-import type { Event, ProcessedDocument } from '../nlp.types';
+import type { AddedEventState, Event, ProcessedDocument } from '../nlp.types';
 
 /** Settings of trigger consistency (see {@link consistentTriggers}). */
 export interface ConsistencyOptions {
@@ -37,26 +37,28 @@ export function consistentTriggers(documents: readonly ProcessedDocument[], opti
   const added = new Map<string, Event[]>();
   // Longer forms first, so that added spans never overlap.
   const forms = [...byForm.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
-  // Read once per document, not once per form: a storyline of many documents has many forms.
-  const texts = new Map<ProcessedDocument, DocumentText>();
-  const textOf = (document: ProcessedDocument) => {
-    let text = texts.get(document);
-    if (!text) texts.set(document, (text = documentText(document)));
-    return text;
-  };
+  // Each document read once, and a form looked up only in the documents holding its first word:
+  // a storyline of many documents has many forms (forms x documents took minutes at 10,000).
+  let read: { withWord: Map<string, DocumentText[]> } | null = null;
   for (const form of forms) {
     const events = byForm.get(form) as Event[];
     if (events.length < options.minTagged || form.trim() === '') continue;
-    const matches: Array<{ document: ProcessedDocument; start: number; end: number }> = [];
-    for (const document of documents) for (const start of occurrences(textOf(document), form)) matches.push({ document, start, end: start + form.length });
+    // A form that starts with no word character (\w: ASCII) is found only glued to a word before
+    // it ("\b" needs one there): such forms ("élection", "-") are left, not searched in every text.
+    const first = FIRST_WORD.exec(form)?.[0];
+    if (!first) continue;
+    read ??= readDocuments(documents);
+    const matches: Array<{ document: ProcessedDocument; text: DocumentText; start: number; end: number }> = [];
+    for (const text of read.withWord.get(first) ?? []) {
+      for (const start of occurrences(text, form)) matches.push({ document: text.document, text, start, end: start + form.length });
+    }
     if (matches.length === 0) continue;
     const ratio = events.length / matches.length;
     if (ratio < options.minRatio) continue;
     const type = majority(events.map((event) => event.event_type));
     const lemma = majority(events.map((event) => event.lemma ?? event.trigger.text.toLowerCase()));
-    for (const { document, start, end } of matches) {
+    for (const { document, text, start, end } of matches) {
       if (!document.sentence_starts) continue;
-      const text = textOf(document);
       if (text.occupied.subarray(start, end).includes(1)) continue;
       if (insideLongerEntity(text, start, end)) continue;
       text.occupied.fill(1, start, end);
@@ -135,6 +137,22 @@ export function documentText(document: ProcessedDocument): DocumentText {
   return { document, lower, words, occupied, reachBefore, reachAt, bySentence };
 }
 
+/** For each word, the documents holding it, read (in the documents' order). */
+function readDocuments(documents: readonly ProcessedDocument[]): { withWord: Map<string, DocumentText[]> } {
+  const texts = documents.map(documentText);
+  const withWord = new Map<string, DocumentText[]>();
+  for (const text of texts) {
+    for (const word of text.words.keys()) {
+      const list = withWord.get(word);
+      if (list) list.push(text);
+      else withWord.set(word, [text]);
+    }
+  }
+  return { withWord };
+}
+
+const FIRST_WORD = /^\w+/;
+
 /**
  * Where `form` occurs as `\bform\b` would find it, case-insensitive and without overlaps, left to
  * right: looked up by its first word where it starts with one (else searched for).
@@ -142,7 +160,7 @@ export function documentText(document: ProcessedDocument): DocumentText {
 export function occurrences(text: DocumentText, form: string): number[] {
   const { lower } = text;
   const boundary = (i: number) => (i > 0 && isWordCode(lower.charCodeAt(i - 1))) !== (i < lower.length && isWordCode(lower.charCodeAt(i)));
-  const first = /^\w+/.exec(form)?.[0];
+  const first = FIRST_WORD.exec(form)?.[0];
   const candidates = first ? (text.words.get(first) ?? []) : allIndexes(lower, form);
   const found: number[] = [];
   let after = 0;
@@ -198,3 +216,12 @@ function newEvent(document: ProcessedDocument, text: DocumentText, start: number
   };
 }
 
+
+/**
+ * An event trigger consistency added to `document` before, made again from what the link state
+ * kept of it; null when the document cannot hold it (no sentence_starts, a span outside its text).
+ */
+export function recreateAddedEvent(document: ProcessedDocument, added: AddedEventState): Event | null {
+  if (!document.sentence_starts || added.start < 0 || added.end > document.text.length || added.start >= added.end) return null;
+  return newEvent(document, documentText(document), added.start, added.end, added.type, added.lemma, added.confidence);
+}
