@@ -21,7 +21,8 @@ export function trainStoryPairModel(corpus: readonly CorpusDocument[], attributi
   const subtopic = new Map(corpus.map((document) => [document.document_id, document.subtopic]));
   const documents = corpus.map((document) => analyzeDocument(parseInputDocument(document, { rejectReplacementCharacters: false })));
   const byId = new Map(documents.map((document) => [document.document_id, document]));
-  const broad = linkDocuments(documents, undefined, { ...DEFAULT_LINK_OPTIONS, refine: undefined });
+  // No coreference filter: this model is trained before it (and what it learns from is the storylines).
+  const broad = linkDocuments(documents, undefined, { ...DEFAULT_LINK_OPTIONS, refine: undefined, clusterFilter: null });
   const examples: number[][] = [];
   const labels: number[] = [];
   for (const storyline of broad.state.storylines) {

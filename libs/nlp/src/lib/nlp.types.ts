@@ -216,7 +216,6 @@ export interface EventClusterState {
   confirmed?: boolean;
 }
 
-/** Sums over a coreference cluster's members, for the cluster filter (see `cluster-filter.ts`). */
 /** What re-creates an event that trigger consistency added: its document, its span in the document's text, type, lemma and confidence. */
 export interface AddedEventState {
   document_id: string;
@@ -227,6 +226,7 @@ export interface AddedEventState {
   confidence: number;
 }
 
+/** Sums over a coreference cluster's members, for the cluster filter (see `cluster-filter.ts`). */
 export interface ClusterStats {
   /** Documents with a member. */
   docs: number;
@@ -271,9 +271,11 @@ export interface LinkResult {
   event_clusters: Record<string, string>;
   /**
    * Event mentions linking added by trigger consistency (untagged occurrences of words the
-   * storyline's documents tag consistently), in the batch's document order, then by offset. They
-   * take part in coreference, ordering, `storylines[].event_ids` and `event_clusters` as the
-   * analysis's events do; a store keeps them with their documents.
+   * storyline's documents tag consistently), in the batch's document order, then by offset; then
+   * those made again for the batch's documents linked before (by document id, then offset), the
+   * very events they gained when first linked. They take part in coreference, ordering,
+   * `storylines[].event_ids` and `event_clusters` as the analysis's events do; a store keeps them
+   * with their documents.
    */
   added_events: Event[];
   /** The state to pass as `known` with the next batch. */

@@ -4,7 +4,7 @@ import type { Sentence, TokenizedText } from '../text/text-tokenizer';
 import { isoDay, referenceDate, resolveDate, type DateReference } from './event-date';
 import { inFutureClause } from './future-clause';
 import { linearTagClassifier, tagSentence, type TagClassifier, type TriggerSpan } from './event-tagger';
-import { dropSportsOutOfContext, harmoniseSentenceTypes, typeTrigger } from './event-typer';
+import { typeSportsByDocument, harmoniseSentenceTypes, typeTrigger } from './event-typer';
 import { findParticipants } from './participant-finder';
 
 const MAX_DESCRIPTION = 300;
@@ -210,7 +210,7 @@ export function extractEvents(input: EventInput): Event[] {
     });
   }
   const types = events.map((event) => event.event_type);
-  dropSportsOutOfContext(tokens, events.map((event) => event.lemma ?? ''), types);
+  typeSportsByDocument(tokens, events.map((event) => event.lemma ?? ''), types);
   types.forEach((type, k) => (events[k].event_type = type));
   return events;
 }

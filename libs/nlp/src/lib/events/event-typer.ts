@@ -20,19 +20,7 @@ export function typeTrigger(tokens: Token[], tokenStart: number, tokenEnd: numbe
   if (lemmas.length === 1 && head.lemma === 'shot' && head.pos === 'NOUN' && ['three', 'jump', 'bank', 'free'].includes(previous)) {
     return 'sports.result';
   }
-  // wink-nlp reads the verb in "beating Eastport United 2-1" as the noun "beating" (an assault):
-  // beside a score, it is a win.
-  if (lemmas.length === 1 && head.lemma === 'beating' && sentenceHasScore(tokens, head.sentence, tokenStart)) return 'sports.result';
   return eventTypeOf(lemmas);
-}
-
-/** A score such as "2-1" or "24–17" in the trigger's sentence. */
-const SCORE = /^\d{1,3}[-–]\d{1,3}$/;
-
-function sentenceHasScore(tokens: Token[], sentence: number, from: number): boolean {
-  for (let i = from; i >= 0 && tokens[i].sentence === sentence; i--) if (SCORE.test(tokens[i].text)) return true;
-  for (let i = from + 1; i < tokens.length && tokens[i].sentence === sentence; i++) if (SCORE.test(tokens[i].text)) return true;
-  return false;
 }
 
 /** Verbs that say how something struck, not what: "an earthquake struck", "a fire destroyed". */
@@ -62,7 +50,7 @@ export function harmoniseSentenceTypes(tokens: Token[], sentence: Sentence, star
 
 /** Sports words that name nothing else: a trigger of one of them is a sports result wherever it is. */
 const SPORTS_ONLY = new Set(['playoff', 'playoffs', 'championship', 'touchdown', 'tournament', 'medal', 'clinch']);
-/** Words that show a document is about sport, besides those and a score. */
+/** Words that show a document is about sport, besides those. (A score alone does not: "52-48", "3-4 days".) */
 const SPORTS_CUES = new Set([
   ...SPORTS_ONLY, 'league', 'coach', 'stadium', 'quarterback', 'striker', 'goalkeeper', 'midfielder', 'pitcher', 'homer',
   'inning', 'innings', 'referee', 'olympic', 'olympics', 'nba', 'nfl', 'nhl', 'mlb', 'fifa', 'uefa', 'athlete', 'tennis', 'football',
@@ -71,14 +59,18 @@ const SPORTS_CUES = new Set([
 ]);
 
 /**
- * Most sports words have other senses ("lost their homes", "recorded a magnitude of 6.1", "won the
- * election", "led to"): outside a document about sport (none of SPORTS_CUES, no score), a trigger
- * typed `sports.result` by one of them is left untyped.
+ * Types the document's sports words by what the document is about. Most have other senses ("lost
+ * their homes", "recorded a magnitude of 6.1", "won the election", "led to"): outside a document
+ * about sport (none of SPORTS_CUES), a trigger typed `sports.result` by one of them becomes
+ * `general.occurrence`. In one about sport, "beating" is a win: wink-nlp reads the verb in "after
+ * beating Eastport United" as the noun (an assault).
  */
-export function dropSportsOutOfContext(tokens: Token[], lemmas: readonly string[], types: string[]): void {
-  if (!types.some((type, k) => type === 'sports.result' && !SPORTS_ONLY.has(lemmas[k]))) return;
-  if (tokens.some((token) => SPORTS_CUES.has(token.lemma) || SCORE.test(token.text))) return;
-  types.forEach((type, k) => {
-    if (type === 'sports.result' && !SPORTS_ONLY.has(lemmas[k])) types[k] = GENERIC_EVENT_TYPE;
+export function typeSportsByDocument(tokens: Token[], lemmas: readonly string[], types: string[]): void {
+  const ambiguous = (k: number) => types[k] === 'sports.result' && !SPORTS_ONLY.has(lemmas[k]);
+  if (!lemmas.some((lemma, k) => ambiguous(k) || lemma === 'beating')) return;
+  const aboutSport = tokens.some((token) => SPORTS_CUES.has(token.lemma));
+  lemmas.forEach((lemma, k) => {
+    if (aboutSport && lemma === 'beating') types[k] = 'sports.result';
+    else if (!aboutSport && ambiguous(k)) types[k] = GENERIC_EVENT_TYPE;
   });
 }

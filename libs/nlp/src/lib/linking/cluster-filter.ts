@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { wordnetLexicon } from '../lexicon/wordnet-lexicon';
 import { MODELS_DIR } from '../learning/linear-model';
@@ -58,17 +58,15 @@ export function clusterFilterFromJson(json: ClusterFilterJson): ClusterFilter {
   };
 }
 
-let loaded: ClusterFilter | null | undefined;
+let loaded: ClusterFilter | undefined;
 
 /**
- * The committed filter (`models/coreference-filter.model.json`), read once; null (every link
- * published) only while the file does not exist yet: training links before it writes the filter.
+ * The committed filter (`models/coreference-filter.model.json`), read once. A missing file throws,
+ * as the other models do: linking without it would publish every link, silently. (Training links
+ * before the file exists with `clusterFilter: null`.)
  */
-export function committedClusterFilter(): ClusterFilter | null {
-  if (loaded === undefined) {
-    const file = join(MODELS_DIR, CLUSTER_FILTER_MODEL_FILE);
-    loaded = existsSync(file) ? clusterFilterFromJson(JSON.parse(readFileSync(file, 'utf8')) as ClusterFilterJson) : null;
-  }
+export function committedClusterFilter(): ClusterFilter {
+  loaded ??= clusterFilterFromJson(JSON.parse(readFileSync(join(MODELS_DIR, CLUSTER_FILTER_MODEL_FILE), 'utf8')) as ClusterFilterJson);
   return loaded;
 }
 

@@ -251,6 +251,17 @@ describe('linkDocuments: bad input', () => {
     expect(result.linkages.filter((l) => l.source_event_id === l.target_event_id)).toEqual([]);
   });
 
+  it('never links an event to itself when a later batch brings a copy of a document whose events keep their ids', () => {
+    const [chile1, chile2] = earthquakeDocuments();
+    const first = linkDocuments([chile1, chile2]);
+    const second = linkDocuments([{ ...chile1, document_id: 'chile-1-copy' }], JSON.parse(JSON.stringify(first.state)));
+    expect(second.linkages.filter((l) => l.source_event_id === l.target_event_id)).toEqual([]);
+    for (const storyline of second.state.storylines) {
+      const ids = storyline.events.map((e) => e.event_id);
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+  });
+
   it('reports a document that repeats one of its event ids', () => {
     const [chile, ...rest] = earthquakeDocuments();
     const repeated = { ...chile, events: [...chile.events, { ...chile.events[0] }] };

@@ -26,7 +26,7 @@ import { refineGroup, type RefineOptions } from './storyline-refiner';
 import { storyPairModel } from './story-pair.model';
 import { documentFeatures } from './term-features';
 import { compareText } from './text-order';
-import { consistentTriggers, recreateAddedEvent } from './trigger-consistency';
+import { consistentTriggers, documentText, recreateAddedEvent, type DocumentText } from './trigger-consistency';
 import { eventId } from '../events/event-extractor';
 import { textLines } from '../text/text-lines';
 
@@ -87,7 +87,7 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
       }
     }
     const eventsOf = (d: number) => (addedOf.has(d) ? [...documents[d].events, ...(addedOf.get(d) as Event[])] : documents[d].events);
-    const events = ordered.flatMap((d) => [...eventsOf(d)].sort(byPosition));
+    const events = withoutKnownEvents(storyline, ordered.flatMap((d) => [...eventsOf(d)].sort(byPosition)));
     const firstNew = storyline.events.length;
     const linked = linkStorylineEvents(storyline, events, options.coreference);
     keepAddedEvents(storyline, firstNew, ordered.flatMap((d) => addedOf.get(d) ?? []));
@@ -491,6 +491,17 @@ function centralIndex(vectors: readonly SparseVector[], documents: readonly Proc
 }
 
 /**
+ * The events the storyline does not hold yet. An event id it holds (a document of an earlier batch
+ * sent again under another document id, its events as they were) would be linked to itself and
+ * listed twice; the batch's own repeats are refused before (repeatedEventId).
+ */
+function withoutKnownEvents(storyline: StorylineState, events: Event[]): Event[] {
+  if (!storyline.events.length) return events;
+  const known = new Set(storyline.events.map((event) => event.event_id));
+  return events.some((event) => known.has(event.event_id)) ? events.filter((event) => !known.has(event.event_id)) : events;
+}
+
+/**
  * Records in the storyline's events (those from `firstNew` on, just linked) what re-creates each
  * event trigger consistency added: a document sent again, in whatever batch, gets them again.
  */
@@ -513,13 +524,17 @@ function relinkedAdditions(batch: readonly ProcessedDocument[], errors: readonly
   const relinked = new Map(errors.filter((e) => e.code === 'LINK_DOCUMENT_DUPLICATE').map((e) => [batch[e.index].document_id, batch[e.index]]));
   if (!relinked.size) return [];
   const added: Event[] = [];
+  // Read once per document, not once per event it gained.
+  const texts = new Map<ProcessedDocument, DocumentText>();
   for (const storyline of state.storylines) {
     if (!storyline.document_ids.some((id) => relinked.has(id))) continue;
     for (const entry of storyline.events) {
       const document = entry.added ? relinked.get(entry.added.document_id) : undefined;
       // The id checks the entry against its document (a state edited by hand could pair them wrong).
       if (!document || !entry.added || eventId(document.document_id, entry.added.start, entry.added.end) !== entry.event_id) continue;
-      const event = recreateAddedEvent(document, entry.added);
+      let text = texts.get(document);
+      if (!text) texts.set(document, (text = documentText(document)));
+      const event = recreateAddedEvent(document, entry.added, text);
       if (event) added.push(event);
     }
   }

@@ -55,12 +55,12 @@ export function makeDocument(
   };
 }
 
-/** Two earthquakes (Chile 2010, Japan 2011), two documents each, plus a third Chile report. */
 /** The document under another id, its events with ids of their own (as the analysis gives every document's). */
 export function copyOf(document: ProcessedDocument, document_id: string): ProcessedDocument {
   return { ...document, document_id, events: document.events.map((event) => ({ ...event, event_id: `${document_id}:${event.trigger.start}-${event.trigger.end}` })) };
 }
 
+/** Two earthquakes (Chile 2010, Japan 2011), two documents each, plus a third Chile report. */
 export function earthquakeDocuments(): ProcessedDocument[] {
   return [
     makeDocument(

@@ -53,7 +53,8 @@ export function consistentTriggers(documents: readonly ProcessedDocument[], opti
       for (const start of occurrences(text, form)) matches.push({ document: text.document, text, start, end: start + form.length });
     }
     if (matches.length === 0) continue;
-    const ratio = events.length / matches.length;
+    // At most 1: a tagged trigger that is no whole-word occurrence (inside a longer \w run) counts as tagged.
+    const ratio = Math.min(1, events.length / matches.length);
     if (ratio < options.minRatio) continue;
     const type = majority(events.map((event) => event.event_type));
     const lemma = majority(events.map((event) => event.lemma ?? event.trigger.text.toLowerCase()));
@@ -87,7 +88,7 @@ function majority(values: readonly string[]): string {
 }
 
 /** What consistency reads of a document, made once: its text lower-cased, where its words start, what is taken. */
-interface DocumentText {
+export interface DocumentText {
   document: ProcessedDocument;
   /** The text lower-cased character by character (same offsets). */
   lower: string;
@@ -216,12 +217,11 @@ function newEvent(document: ProcessedDocument, text: DocumentText, start: number
   };
 }
 
-
 /**
  * An event trigger consistency added to `document` before, made again from what the link state
  * kept of it; null when the document cannot hold it (no sentence_starts, a span outside its text).
  */
-export function recreateAddedEvent(document: ProcessedDocument, added: AddedEventState): Event | null {
+export function recreateAddedEvent(document: ProcessedDocument, added: AddedEventState, text: DocumentText = documentText(document)): Event | null {
   if (!document.sentence_starts || added.start < 0 || added.end > document.text.length || added.start >= added.end) return null;
-  return newEvent(document, documentText(document), added.start, added.end, added.type, added.lemma, added.confidence);
+  return newEvent(document, text, added.start, added.end, added.type, added.lemma, added.confidence);
 }
