@@ -85,6 +85,29 @@ describe('events that linking adds', () => {
     expect(after.pointed.filter((id) => !after.events.has(id))).toEqual([]);
   });
 
+  it('a retried batch re-sends every linkage its job stored, those it made between documents of earlier batches too', async () => {
+    const es = mockedElasticsearch();
+    const t = await beds.open({ elasticsearchClient: es.client });
+    const pick = (prefix: string, from: number, to: number) => lines.filter((line) => Array.from({ length: to - from + 1 }, (_, i) => `"${prefix}-0${from + i}"`).some((id) => line.includes(id)));
+    await t.runtime.processor.processBatch(pick('northwind-bluefield', 1, 2), { jobId: randomUUID(), batchId: 'x' });
+    const y = { jobId: randomUUID(), batchId: 'y' };
+    es.failBulk.on = true;
+    es.failBulk.index = 'stage2-documents-storylines';
+    await expect(t.runtime.processor.processBatch(pick('northwind-bluefield', 3, 4), y)).rejects.toBeInstanceOf(BatchFailedError);
+    es.failBulk.on = false;
+    const rows = await stage2Rows(t.stage2Db.url);
+    type Linkage = { linkage_id: string; source_event_id: string; target_event_id: string; job_id: string };
+    type Stored = { event_id: string; document_id: string };
+    const documentOf = new Map((rows['events'] as Stored[]).map((e) => [e.event_id, e.document_id]));
+    const ofY = (rows['event_linkages'] as Linkage[]).filter((l) => l.job_id === y.jobId);
+    // What makes the case: Y confirmed a cluster of X's documents, linking two of them.
+    const yDocuments = ['northwind-bluefield-03', 'northwind-bluefield-04'];
+    expect(ofY.some((l) => !yDocuments.includes(documentOf.get(l.source_event_id) as string) && !yDocuments.includes(documentOf.get(l.target_event_id) as string))).toBe(true);
+    expect(await t.runtime.processor.processBatch(pick('northwind-bluefield', 3, 4), y)).toMatchObject({ success: true });
+    const retried = ((await jsonlContents(t.runtime.jsonl.filesOf(y))).linkages as Linkage[]).map((l) => l.linkage_id).sort();
+    expect(retried).toEqual(ofY.map((l) => l.linkage_id).sort());
+  });
+
   it('are saved with documents a progressive save stored before linking (their rows, lines and index entries replaced)', async () => {
     const es = mockedElasticsearch();
     const t = await beds.open({ elasticsearchClient: es.client });

@@ -8,7 +8,7 @@ import { createStage2TestDatabase } from './support/test-databases';
 
 const DOCUMENTS = 30_000;
 const EVENTS_PER_DOCUMENT = 3;
-/** The job that stored most of the corpus; another stored the linkages of each document's last event, and one storyline. */
+/** The job that stored most storylines and a few linkages; another stored the rest. */
 const JOB = '00000000-0000-4000-8000-000000000001';
 const OTHER_JOB = '00000000-0000-4000-8000-000000000002';
 
@@ -37,7 +37,9 @@ describe('PostgresStore: reloading what was linked for documents sent again', ()
     client = new Client({ connectionString: db.url });
     await client.connect();
     // A corpus: each event precedes the same event of the next document; each storyline holds three documents.
-    // Most rows are JOB's; the linkages of each document's last event and storyline sl-01666 are OTHER_JOB's.
+    // Most storylines are JOB's (sl-01666 is OTHER_JOB's); the linkages are OTHER_JOB's but those of
+    // documents 100 and 5000 (all but their last event's), which JOB made, and one JOB made between
+    // two documents of earlier batches (doc-07000 and doc-07001: a cluster it confirmed).
     await client.query(`
       INSERT INTO processed_documents (document_id, job_id, batch_id, text, word_count, sentence_count)
         SELECT 'doc-' || lpad(d::text, 5, '0'), gen_random_uuid(), 'b', 'text', 1, 1 FROM generate_series(0, ${DOCUMENTS - 1}) d;
@@ -46,8 +48,10 @@ describe('PostgresStore: reloading what was linked for documents sent again', ()
         FROM generate_series(0, ${DOCUMENTS - 1}) d, generate_series(0, ${EVENTS_PER_DOCUMENT - 1}) k;
       INSERT INTO event_linkages (linkage_id, source_event_id, target_event_id, kind, score, job_id)
         SELECT 'lnk-' || d || ':' || k, 'doc-' || lpad(d::text, 5, '0') || ':' || k, 'doc-' || lpad((d + 1)::text, 5, '0') || ':' || k, 'precedes', 0.25,
-               (CASE WHEN k = ${EVENTS_PER_DOCUMENT - 1} THEN '${OTHER_JOB}' ELSE '${JOB}' END)::uuid
+               (CASE WHEN d IN (100, 5000) AND k < ${EVENTS_PER_DOCUMENT - 1} THEN '${JOB}' ELSE '${OTHER_JOB}' END)::uuid
         FROM generate_series(0, ${DOCUMENTS - 2}) d, generate_series(0, ${EVENTS_PER_DOCUMENT - 1}) k;
+      INSERT INTO event_linkages (linkage_id, source_event_id, target_event_id, kind, score, job_id)
+        VALUES ('lnk-confirmed', 'doc-07001:0', 'doc-07000:0', 'coreference', 0.8, '${JOB}'::uuid);
       INSERT INTO storylines (storyline_id, title, event_ids, document_ids, job_id)
         SELECT 'sl-' || lpad(s::text, 5, '0'), 'story ' || s,
                ARRAY(SELECT 'doc-' || lpad((3 * s + i)::text, 5, '0') || ':0' FROM generate_series(0, 2) i),
@@ -62,7 +66,7 @@ describe('PostgresStore: reloading what was linked for documents sent again', ()
     await db.drop();
   });
 
-  it('reads the linkages and storylines a job stored for those documents through indexes, not every row, and finds what a full scan finds', async () => {
+  it('reads the storylines a job stored for those documents and every linkage it stored through indexes, not every row, and finds what a full scan finds', async () => {
     // Two documents of one storyline and linked to each other, one alone, the last one, and one never stored.
     const ids = ['doc-00100', 'doc-00101', 'doc-05000', `doc-${DOCUMENTS - 1}`, 'doc-missing'];
     const before = await reads();
@@ -80,7 +84,7 @@ describe('PostgresStore: reloading what was linked for documents sent again', ()
       },
       { tries: 500, intervalMs: 20 },
     );
-    // Near the documents' own rows (3 storylines, 18 linkages, of any job), far below the tables' (10,000 and 89,997).
+    // Near the documents' storylines (3) and the job's linkages (5, read through its index), far below the tables' (10,000 and 89,998).
     expect(read).toBeDefined();
     expect(read?.storylines).toBeLessThan(50);
     expect(read?.linkages).toBeLessThan(200);
@@ -91,19 +95,17 @@ describe('PostgresStore: reloading what was linked for documents sent again', ()
       [ids, JOB],
     );
     const linkages = await query<{ score: number }>(
-      `SELECT l.linkage_id, l.source_event_id, l.target_event_id, l.kind, l.score FROM event_linkages l
-       WHERE (l.source_event_id IN (SELECT event_id FROM events WHERE document_id = ANY($1::text[]))
-          OR l.target_event_id IN (SELECT event_id FROM events WHERE document_id = ANY($1::text[])))
-         AND l.job_id = $2::uuid
-       ORDER BY l.linkage_id`,
-      [ids, JOB],
+      `SELECT l.linkage_id, l.source_event_id, l.target_event_id, l.kind, l.score FROM event_linkages l WHERE l.job_id = $1::uuid ORDER BY l.linkage_id`,
+      [JOB],
     );
     const storylinesOfOthers = await query(
       `SELECT storyline_id, title, event_ids, document_ids, start_date, end_date FROM storylines WHERE document_ids && $1::text[] AND job_id <> $2::uuid ORDER BY storyline_id`,
       [ids, JOB],
     );
     expect(storylines.map((s) => (s as { storyline_id: string }).storyline_id)).toEqual(['sl-00033', 'sl-09999']);
-    expect(linkages).toHaveLength(12);
+    // Those of documents 100 and 5000 (2 of their 3 events, each linked to the next document), and the confirmed one.
+    expect(linkages).toHaveLength(5);
+    expect(linkages.map((l) => (l as unknown as { linkage_id: string }).linkage_id)).toContain('lnk-confirmed');
     // The other job's storylines holding the documents come apart: listed by the batch, never written as its own.
     expect(loaded).toEqual({ storylines, linkages: linkages.map((l) => ({ ...l, score: Number(l.score) })), storylinesOfOthers });
   });

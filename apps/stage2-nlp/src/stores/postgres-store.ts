@@ -75,8 +75,8 @@ export class PostgresStore implements LinkStateStore<PostgresTx> {
   }
 
   /**
-   * The linkages and storylines this job stored (their `job_id` is `jobId`) that touch these
-   * documents: what a retry of the job re-sends. Those another job stored (a later batch linking
+   * The storylines this job stored (their `job_id` is `jobId`) that hold these documents, and every
+   * linkage it stored: what a retry of the job re-sends. Those another job stored (a later batch linking
    * its documents to these, or growing their storylines; or the job that first stored a document
    * sent again under a new job) stay that job's and are not read.
    */
@@ -93,16 +93,11 @@ export class PostgresStore implements LinkStateStore<PostgresTx> {
     const storylines: Storyline[] = [];
     const storylinesOfOthers: Storyline[] = [];
     for (const { own, ...storyline } of rows) (own ? storylines : storylinesOfOthers).push(storyline);
-    // Two index joins from the documents' events: an OR of two IN lists was planned as a read of every linkage.
+    // Every linkage of the job (its index): also those it made between two documents of earlier
+    // batches (a coreference cluster it confirmed), which no event of these documents reaches.
     const linkages = await tx.sql.query<EventLinkage>(
-      `WITH batch_events AS MATERIALIZED (SELECT event_id FROM events WHERE document_id = ANY($1::text[]))
-       SELECT l.linkage_id, l.source_event_id, l.target_event_id, l.kind, l.score
-       FROM batch_events e JOIN event_linkages l ON l.source_event_id = e.event_id WHERE l.job_id = $2::uuid
-       UNION
-       SELECT l.linkage_id, l.source_event_id, l.target_event_id, l.kind, l.score
-       FROM batch_events e JOIN event_linkages l ON l.target_event_id = e.event_id WHERE l.job_id = $2::uuid
-       ORDER BY linkage_id`,
-      [documentIds, jobId],
+      'SELECT linkage_id, source_event_id, target_event_id, kind, score FROM event_linkages WHERE job_id = $1::uuid ORDER BY linkage_id',
+      [jobId],
     );
     return { linkages: linkages.map((l) => ({ ...l, score: Number(l.score) })), storylines, storylinesOfOthers };
   }
