@@ -15,10 +15,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readGold, type GoldDocument } from '../src/lib/eval';
 import { scoreCoreference, spanKey } from '../src/lib/metrics';
+import { logisticModel } from '../src/lib/learning/logistic-model';
+import { CLUSTER_FILTER_FEATURES } from '../src/lib/linking/cluster-filter';
 import type { Event, ProcessedDocument } from '../src/lib/nlp.types';
 import { tokenize } from '../src/lib/text/text-tokenizer';
 import { DEFAULT_CORPUS_DIR } from './train/ecbplus-corpus';
-import { FILTER_FOLDS, FILTER_L2, linkedClusters, outOfFoldDocuments, topicFolds, type ClusterRecord } from './train/coreference-filter.trainer';
+import { FILTER_FIT, FILTER_FOLDS, linkedClusters, outOfFoldDocuments, topicFolds, type ClusterRecord } from './train/coreference-filter.trainer';
 import { fitLogisticRegression, type LogisticFit } from './train/logistic-regression.trainer';
 
 const { values: args } = parseArgs({
@@ -51,16 +53,13 @@ function withSentenceStarts(documents: ProcessedDocument[]): ProcessedDocument[]
   return documents.map((d) => (d.sentence_starts ? d : { ...d, sentence_starts: tokenize(d.text).sentences.map((s) => s.start) }));
 }
 
-const predict = (fit: LogisticFit, x: readonly number[]) => {
-  let s = fit.bias;
-  x.forEach((v, k) => (s += ((v - fit.mean[k]) / fit.scale[k]) * fit.weights[k]));
-  return 1 / (1 + Math.exp(-s));
-};
+const predict = (fit: LogisticFit, x: readonly number[]) =>
+  logisticModel({ format: 'logistic-model/1', description: 'fold filter', features: [...CLUSTER_FILTER_FEATURES], ...fit }, CLUSTER_FILTER_FEATURES, 'fold filter')(x);
 const all = runs.flatMap((r) => r.records);
 const probability = new Map<ClusterRecord, number>();
 for (let fold = 0; fold < FILTER_FOLDS; fold++) {
   const labelled = all.filter((r) => r.label !== null && foldOf.get(r.topic) !== fold);
-  const fit = fitLogisticRegression(labelled.map((r) => r.features), labelled.map((r) => r.label as number), { epochs: 2000, rate: 0.5, l2: FILTER_L2 });
+  const fit = fitLogisticRegression(labelled.map((r) => r.features), labelled.map((r) => r.label as number), FILTER_FIT);
   for (const r of all) if (foldOf.get(r.topic) === fold) probability.set(r, predict(fit, r.features));
 }
 

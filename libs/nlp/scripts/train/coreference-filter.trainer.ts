@@ -27,6 +27,8 @@ import { taggedDocument } from './training-examples';
 
 export const FILTER_FOLDS = 5;
 export const FILTER_L2 = 0.1;
+/** How the filter is fitted (training and the threshold's choice alike). */
+export const FILTER_FIT = { epochs: 2000, rate: 0.5, l2: FILTER_L2 };
 
 export interface ClusterRecord {
   cluster: string;
@@ -124,7 +126,7 @@ function labelOf(members: readonly Event[], goldById: ReadonlyMap<string, GoldDo
 /** Fits the filter on labelled clusters (deterministic: full-batch gradient descent). */
 export function fitClusterFilter(records: readonly ClusterRecord[], threshold: number, attribution: string): ClusterFilterJson {
   const labelled = records.filter((r) => r.label !== null);
-  const fit = fitLogisticRegression(labelled.map((r) => r.features), labelled.map((r) => r.label as number), { epochs: 2000, rate: 0.5, l2: FILTER_L2 });
+  const fit = fitLogisticRegression(labelled.map((r) => r.features), labelled.map((r) => r.label as number), FILTER_FIT);
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   return {
     format: 'logistic-model/1',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { wordnetLexicon } from '../lexicon/wordnet-lexicon';
 import { MODELS_DIR } from '../learning/linear-model';
+import { logisticModel, type LogisticModelJson } from '../learning/logistic-model';
 import type { ClusterStats, Event, EventClusterState, StorylineState } from '../nlp.types';
 
 /**
@@ -21,14 +22,7 @@ const LEAD_SENTENCES = 3;
 const REPORTING = new Set(['say', 'tell', 'report', 'announce', 'state', 'claim', 'add', 'confirm', 'statement', 'comment', 'describe', 'explain', 'note', 'speak', 'write', 'told', 'said', 'according', 'accord', 'declare', 'insist', 'reveal', 'deny', 'acknowledge', 'ask', 'call', 'warn', 'urge', 'suggest']);
 
 /** The committed filter: logistic regression over standardised features, and its threshold. */
-export interface ClusterFilterJson {
-  format: 'logistic-model/1';
-  description: string;
-  features: string[];
-  mean: number[];
-  scale: number[];
-  weights: number[];
-  bias: number;
+export interface ClusterFilterJson extends LogisticModelJson {
   /** A cluster is confirmed (its links published) when P(good) reaches this. */
   threshold: number;
 }
@@ -45,17 +39,7 @@ export interface ClusterFilter {
 }
 
 export function clusterFilterFromJson(json: ClusterFilterJson): ClusterFilter {
-  if (json.format !== 'logistic-model/1') throw new Error(`coreference filter: unknown format ${String(json.format)}`);
-  if (json.features.join(',') !== CLUSTER_FILTER_FEATURES.join(',')) throw new Error('coreference filter: its features differ from the code\'s; retrain with nx run nlp:train');
-  const { mean, scale, weights, bias } = json;
-  return {
-    threshold: json.threshold,
-    probability: (features) => {
-      let score = bias;
-      for (let k = 0; k < weights.length; k += 1) score += ((features[k] - mean[k]) / scale[k]) * weights[k];
-      return 1 / (1 + Math.exp(-score));
-    },
-  };
+  return { threshold: json.threshold, probability: logisticModel(json, CLUSTER_FILTER_FEATURES, 'coreference filter') };
 }
 
 let loaded: ClusterFilter | undefined;
