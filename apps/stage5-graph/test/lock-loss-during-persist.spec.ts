@@ -1,11 +1,11 @@
 import { Client } from 'pg';
 import { eventually } from '@storytelling/test-utils';
-import { buildGraphService, type GraphService } from '../src/graph-service';
+import type { GraphService } from '../src/graph-service';
 import { emptyChanges } from '../src/graph/graph-builder';
 import { GraphStore } from '../src/persistence/graph-store';
 import { GraphSyncStandbyError } from '../src/stage5.errors';
 import { twoStories } from './fixtures/story-records';
-import { createStage5Database, openTestStack, quietLogger, stage5Config, writeStage2Job, type TestStack } from './support/test-env';
+import { createStage5Database, openTestStack, quietLogger, stage5Processes, writeStage2Job, type TestStack } from './support/test-env';
 
 type WithLock = { syncLock: { held: boolean } };
 
@@ -39,20 +39,15 @@ async function countRows(url: string, sql: string): Promise<number> {
  */
 describe('Stage 5: the sync lock lost during a persist', () => {
   let stack: TestStack;
-  const opened: GraphService[] = [];
+  const processes = stage5Processes(() => stack);
   beforeAll(async () => {
     stack = await openTestStack();
   });
   afterAll(async () => {
-    for (const service of opened) await service.close().catch(() => undefined);
+    await processes.closeAll();
     await stack.close();
   });
-  const open = async (name: string): Promise<GraphService> => {
-    const config = stage5Config({ stage5Url: stack.stage5Db.url, registryUrl: stack.registryDb.url, dataDir: `${stack.scratch.dir}/${name}` });
-    const service = await buildGraphService({ config, logger: quietLogger() });
-    opened.push(service);
-    return service;
-  };
+  const open = (name: string): Promise<GraphService> => processes.open(name);
 
   it('rolls the old holder’s persist back, so the process taking over merges its jobs', async () => {
     const first = await open('first');

@@ -1,31 +1,26 @@
 import { Client } from 'pg';
 import pino from 'pino';
 import { buildApp } from '../src/api/app';
-import { buildGraphService, type GraphService } from '../src/graph-service';
+import type { GraphService } from '../src/graph-service';
 import { GraphSyncStandbyError } from '../src/stage5.errors';
 import { twoStories } from './fixtures/story-records';
 import { eventually } from '@storytelling/test-utils';
-import { openTestStack, quietLogger, stage5Config, writeStage2Job, type TestStack } from './support/test-env';
+import { openTestStack, stage5Processes, writeStage2Job, type TestStack } from './support/test-env';
 
 /** Two Stage 5 processes on one database (a rolling deploy): one syncs, the other serves what it loaded. */
 describe('Stage 5: two processes on one database', () => {
   let stack: TestStack;
-  const opened: GraphService[] = [];
+  const processes = stage5Processes(() => stack);
 
   beforeAll(async () => {
     stack = await openTestStack();
   });
   afterAll(async () => {
-    for (const service of opened) await service.close();
+    await processes.closeAll();
     await stack.close();
   });
 
-  const open = async (name: string): Promise<GraphService> => {
-    const config = stage5Config({ stage5Url: stack.stage5Db.url, registryUrl: stack.registryDb.url, dataDir: `${stack.scratch.dir}/${name}` });
-    const service = await buildGraphService({ config, logger: quietLogger() });
-    opened.push(service);
-    return service;
-  };
+  const open = (name: string): Promise<GraphService> => processes.open(name);
 
   it('lets only the holder of the sync lock sync; the other takes over, with what was persisted, once it stops', async () => {
     const first = await open('first');
@@ -69,9 +64,7 @@ describe('Stage 5: two processes on one database', () => {
         (service as unknown as WithLock).syncLock.onLost();
       },
     });
-    const config = stage5Config({ stage5Url: stack.stage5Db.url, registryUrl: stack.registryDb.url, dataDir: `${stack.scratch.dir}/lost` });
-    service = await buildGraphService({ config, logger });
-    opened.push(service);
+    service = await processes.open('lost', logger);
     const processedBefore = await service.store.countProcessedJobs();
     const c = twoStories('c');
     const d = twoStories('d');

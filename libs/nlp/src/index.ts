@@ -8,6 +8,7 @@ export { tokenize, type Token, type Sentence, type TokenizedText, type ValueMent
 export { entityId } from './lib/entities/entity-recognizer';
 export { normaliseName } from './lib/entities/entity-normaliser';
 export { eventId } from './lib/events/event-extractor';
+export { compareEventPosition } from './lib/events/event-position';
 export { EVENT_TAXONOMY, EVENT_TYPES, GENERIC_EVENT_TYPE, eventTypeOf, type EventTypeDefinition } from './lib/events/event-taxonomy';
 export { resolveDate } from './lib/events/event-date';
 export { linkDocuments, DEFAULT_LINK_OPTIONS, emptyLinkState, checkLinkState, LinkStateError, type LinkOptions } from './lib/linking';

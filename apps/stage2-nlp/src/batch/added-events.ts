@@ -1,4 +1,4 @@
-import type { Event, ProcessedDocument } from '@storytelling/nlp';
+import { compareEventPosition, type Event, type ProcessedDocument } from '@storytelling/nlp';
 
 /**
  * The documents with the events linking added to them (mentions of words their storyline tags
@@ -15,7 +15,7 @@ export function withAddedEvents(documents: ProcessedDocument[], added: readonly 
   return documents.map((document) => {
     const more = byDocument.get(document.document_id);
     if (!more) return document;
-    const events = [...document.events, ...more].sort((a, b) => a.trigger.start - b.trigger.start || a.trigger.end - b.trigger.end);
+    const events = [...document.events, ...more].sort(compareEventPosition);
     return { ...document, events };
   });
 }

@@ -251,9 +251,10 @@ export class BatchRun {
       this.summary.processed -= 1;
       this.summary.events -= document.events.length;
     }
-    // withAddedEvents gives a document linking added nothing to as the object that was saved.
-    const resaved = payload.documents.filter((document) => savedById.get(document.document_id) !== document);
-    const addedEvents = resaved.reduce((n, document) => n + document.events.length - (savedById.get(document.document_id)?.events.length ?? 0), 0);
+    // Linking only adds events: a document with more than it was saved with gained some.
+    const gained = (document: ProcessedDocument) => document.events.length - (savedById.get(document.document_id)?.events.length ?? document.events.length);
+    const resaved = payload.documents.filter((document) => gained(document) > 0);
+    const addedEvents = resaved.reduce((n, document) => n + gained(document), 0);
     return { ...payload, documents: [], ...(resaved.length ? { resaved: { documents: resaved, addedEvents } } : {}) };
   }
 

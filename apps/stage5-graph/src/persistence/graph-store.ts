@@ -247,9 +247,7 @@ export class GraphStore {
     this.onLockLost = onLost;
     const client = new Client({ connectionString: this.options.databaseUrl, connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     client.on('error', (error: Error) => {
-      if (this.lockClient !== client) return;
-      this.lockClient = null;
-      onLost(error);
+      if (this.lockClient === client) this.dropLock(error);
     });
     try {
       await client.connect();
@@ -268,6 +266,7 @@ export class GraphStore {
     return false;
   }
 
+  /** The lock is lost (its connection failed, or another process took it over): let it go and say so. */
   private dropLock(error: Error): void {
     const lock = this.lockClient;
     if (!lock) return;

@@ -10,7 +10,7 @@ import {
   registryMigrationsFingerprint,
   type Registry,
 } from '@storytelling/metadata-registry';
-import { createLogger } from '@storytelling/common';
+import { createLogger, type Logger } from '@storytelling/common';
 import { createTestDatabase, type TestDatabase } from '@storytelling/test-utils';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app';
@@ -194,6 +194,26 @@ export async function openTestStack(writer: Omit<Parameters<typeof writerRegistr
     },
   };
   return stack;
+}
+
+/**
+ * Stage 5 processes over one stack's databases, each with a data folder of its own (`name`), as
+ * several replicas would run: `closeAll` closes every one opened.
+ */
+export function stage5Processes(stack: () => TestStack): { open(name: string, logger?: Logger): Promise<GraphService>; closeAll(): Promise<void> } {
+  const opened: GraphService[] = [];
+  return {
+    async open(name, logger = quietLogger()) {
+      const { stage5Db, registryDb, scratch } = stack();
+      const config = stage5Config({ stage5Url: stage5Db.url, registryUrl: registryDb.url, dataDir: `${scratch.dir}/${name}` });
+      const service = await buildGraphService({ config, logger });
+      opened.push(service);
+      return service;
+    },
+    async closeAll() {
+      for (const service of opened.splice(0)) await service.close().catch(() => undefined);
+    },
+  };
 }
 
 /** Stage 5 over the stack's databases: its service and API, synced once; closed with the stack. */

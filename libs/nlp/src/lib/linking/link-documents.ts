@@ -26,8 +26,9 @@ import { refineGroup, type RefineOptions } from './storyline-refiner';
 import { storyPairModel } from './story-pair.model';
 import { documentFeatures } from './term-features';
 import { compareText } from './text-order';
-import { consistentTriggers, documentText, recreateAddedEvent, type DocumentText } from './trigger-consistency';
+import { consistentTriggers, documentLayout, recreateAddedEvent, type DocumentLayout } from './trigger-consistency';
 import { eventId } from '../events/event-extractor';
+import { compareEventPosition } from '../events/event-position';
 import { textLines } from '../text/text-lines';
 
 /**
@@ -87,7 +88,7 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
       }
     }
     const eventsOf = (d: number) => (addedOf.has(d) ? [...documents[d].events, ...(addedOf.get(d) as Event[])] : documents[d].events);
-    const events = withoutKnownEvents(storyline, ordered.flatMap((d) => [...eventsOf(d)].sort(byPosition)));
+    const events = withoutKnownEvents(storyline, ordered.flatMap((d) => [...eventsOf(d)].sort(compareEventPosition)));
     const firstNew = storyline.events.length;
     const linked = linkStorylineEvents(storyline, events, options.coreference);
     keepAddedEvents(storyline, firstNew, ordered.flatMap((d) => addedOf.get(d) ?? []));
@@ -525,16 +526,16 @@ function relinkedAdditions(batch: readonly ProcessedDocument[], errors: readonly
   if (!relinked.size) return [];
   const added: Event[] = [];
   // Read once per document, not once per event it gained.
-  const texts = new Map<ProcessedDocument, DocumentText>();
+  const layouts = new Map<ProcessedDocument, DocumentLayout>();
   for (const storyline of state.storylines) {
     if (!storyline.document_ids.some((id) => relinked.has(id))) continue;
     for (const entry of storyline.events) {
       const document = entry.added ? relinked.get(entry.added.document_id) : undefined;
       // The id checks the entry against its document (a state edited by hand could pair them wrong).
       if (!document || !entry.added || eventId(document.document_id, entry.added.start, entry.added.end) !== entry.event_id) continue;
-      let text = texts.get(document);
-      if (!text) texts.set(document, (text = documentText(document)));
-      const event = recreateAddedEvent(document, entry.added, text);
+      let layout = layouts.get(document);
+      if (!layout) layouts.set(document, (layout = documentLayout(document)));
+      const event = recreateAddedEvent(document, entry.added, layout);
       if (event) added.push(event);
     }
   }
@@ -583,11 +584,6 @@ function publicStoryline(storyline: StorylineState): Storyline {
     start_date: storyline.start_date,
     end_date: storyline.end_date,
   };
-}
-
-/** Document order: by trigger position. */
-function byPosition(a: Event, b: Event): number {
-  return a.trigger.start - b.trigger.start || a.trigger.end - b.trigger.end;
 }
 
 /**

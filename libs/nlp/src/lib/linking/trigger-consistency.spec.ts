@@ -2,7 +2,7 @@ import type { Entity, Event, ProcessedDocument } from '../nlp.types';
 import { eventId } from '../events/event-extractor';
 import { linkDocuments } from './link-documents';
 import { DEFAULT_LINK_OPTIONS } from './link.options';
-import { consistentTriggers, documentText, occurrences } from './trigger-consistency';
+import { consistentTriggers, documentWords, occurrences } from './trigger-consistency';
 
 type Trigger = [form: string, occurrence: number, type: string, date: string | null];
 
@@ -196,7 +196,7 @@ describe('trigger consistency: finding a form', () => {
     const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     for (let round = 0; round < 300; round++) {
       const text = Array.from({ length: 40 }, () => pieces[Math.floor(next() * pieces.length)]).join(next() < 0.5 ? ' ' : '');
-      const read = documentText(doc('r', text, []));
+      const read = documentWords(doc('r', text, []));
       for (const form of forms) {
         // A text lower-cased letter by letter ("İ") is compared as such; the rest as the regular expression does.
         if (read.lower === text.toLowerCase()) expect([form, text, occurrences(read, form)]).toEqual([form, text, byRegExp(text, form)]);

@@ -1,4 +1,5 @@
 import { describe as describeSentence, eventId } from '../events/event-extractor';
+import { compareEventPosition } from '../events/event-position';
 import type { AddedEventState, Event, ProcessedDocument } from '../nlp.types';
 
 /** Settings of trigger consistency (see {@link consistentTriggers}). */
@@ -39,7 +40,14 @@ export function consistentTriggers(documents: readonly ProcessedDocument[], opti
   const forms = [...byForm.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
   // Each document read once, and a form looked up only in the documents holding its first word:
   // a storyline of many documents has many forms (forms x documents took minutes at 10,000).
-  let read: { withWord: Map<string, DocumentText[]> } | null = null;
+  let withWord: Map<string, DocumentWords[]> | null = null;
+  // What placing a mention reads (taken spans, entity reach, events by sentence): only for documents where a form is extended.
+  const layouts = new Map<ProcessedDocument, DocumentLayout>();
+  const layoutOf = (document: ProcessedDocument) => {
+    let layout = layouts.get(document);
+    if (!layout) layouts.set(document, (layout = documentLayout(document)));
+    return layout;
+  };
   for (const form of forms) {
     const events = byForm.get(form) as Event[];
     if (events.length < options.minTagged || form.trim() === '') continue;
@@ -47,10 +55,10 @@ export function consistentTriggers(documents: readonly ProcessedDocument[], opti
     // it ("\b" needs one there): such forms ("élection", "-") are left, not searched in every text.
     const first = FIRST_WORD.exec(form)?.[0];
     if (!first) continue;
-    read ??= readDocuments(documents);
-    const matches: Array<{ document: ProcessedDocument; text: DocumentText; start: number; end: number }> = [];
-    for (const text of read.withWord.get(first) ?? []) {
-      for (const start of occurrences(text, form)) matches.push({ document: text.document, text, start, end: start + form.length });
+    withWord ??= documentsByWord(documents);
+    const matches: Array<{ document: ProcessedDocument; start: number; end: number }> = [];
+    for (const words of withWord.get(first) ?? []) {
+      for (const start of occurrences(words, form)) matches.push({ document: words.document, start, end: start + form.length });
     }
     if (matches.length === 0) continue;
     // At most 1: a tagged trigger that is no whole-word occurrence (inside a longer \w run) counts as tagged.
@@ -58,17 +66,18 @@ export function consistentTriggers(documents: readonly ProcessedDocument[], opti
     if (ratio < options.minRatio) continue;
     const type = majority(events.map((event) => event.event_type));
     const lemma = majority(events.map((event) => event.lemma ?? event.trigger.text.toLowerCase()));
-    for (const { document, text, start, end } of matches) {
+    for (const { document, start, end } of matches) {
       if (!document.sentence_starts) continue;
-      if (text.occupied.subarray(start, end).includes(1)) continue;
-      if (insideLongerEntity(text, start, end)) continue;
-      text.occupied.fill(1, start, end);
+      const layout = layoutOf(document);
+      if (layout.occupied.subarray(start, end).includes(1)) continue;
+      if (insideLongerEntity(layout, start, end)) continue;
+      layout.occupied.fill(1, start, end);
       const list = added.get(document.document_id) ?? [];
-      list.push(newEvent(document, text, start, end, type, lemma, ratio));
+      list.push(newEvent(document, layout, start, end, type, lemma, ratio));
       added.set(document.document_id, list);
     }
   }
-  for (const list of added.values()) list.sort((a, b) => a.trigger.start - b.trigger.start || a.trigger.end - b.trigger.end);
+  for (const list of added.values()) list.sort(compareEventPosition);
   return added;
 }
 
@@ -87,13 +96,17 @@ function majority(values: readonly string[]): string {
   return best;
 }
 
-/** What consistency reads of a document, made once: its text lower-cased, where its words start, what is taken. */
-export interface DocumentText {
+/** What finding a form reads of a document, made once: its text lower-cased and where its words start. */
+export interface DocumentWords {
   document: ProcessedDocument;
   /** The text lower-cased character by character (same offsets). */
   lower: string;
   /** Where each lower-cased word (a run of \w, as a regular expression's \b sees words) starts. */
   words: Map<string, number[]>;
+}
+
+/** What placing a mention in a document reads, made once: what is taken, entity mentions, events by sentence. */
+export interface DocumentLayout {
   /** 1 where a trigger or an added mention is. */
   occupied: Uint8Array;
   /** Per offset, the furthest end of an entity mention starting before it (-1: none). */
@@ -108,7 +121,7 @@ const WORD = /\w+/g;
 const isWordCode = (code: number): boolean =>
   (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
 
-export function documentText(document: ProcessedDocument): DocumentText {
+export function documentWords(document: ProcessedDocument): DocumentWords {
   const { text } = document;
   let lower = text.toLowerCase();
   // A letter whose lower case is longer ("İ") would shift the offsets: such a text is lowered letter by letter.
@@ -119,6 +132,11 @@ export function documentText(document: ProcessedDocument): DocumentText {
     if (list) list.push(match.index as number);
     else words.set(match[0], [match.index as number]);
   }
+  return { document, lower, words };
+}
+
+export function documentLayout(document: ProcessedDocument): DocumentLayout {
+  const { text } = document;
   const occupied = new Uint8Array(text.length);
   for (const event of document.events) occupied.fill(1, Math.max(0, event.trigger.start), Math.min(text.length, event.trigger.end));
   const reachAt = new Int32Array(text.length + 1).fill(-1);
@@ -135,21 +153,20 @@ export function documentText(document: ProcessedDocument): DocumentText {
     if (list) list.push(event);
     else bySentence.set(event.sentence_index, [event]);
   }
-  return { document, lower, words, occupied, reachBefore, reachAt, bySentence };
+  return { occupied, reachBefore, reachAt, bySentence };
 }
 
 /** For each word, the documents holding it, read (in the documents' order). */
-function readDocuments(documents: readonly ProcessedDocument[]): { withWord: Map<string, DocumentText[]> } {
-  const texts = documents.map(documentText);
-  const withWord = new Map<string, DocumentText[]>();
-  for (const text of texts) {
-    for (const word of text.words.keys()) {
+function documentsByWord(documents: readonly ProcessedDocument[]): Map<string, DocumentWords[]> {
+  const withWord = new Map<string, DocumentWords[]>();
+  for (const words of documents.map(documentWords)) {
+    for (const word of words.words.keys()) {
       const list = withWord.get(word);
-      if (list) list.push(text);
-      else withWord.set(word, [text]);
+      if (list) list.push(words);
+      else withWord.set(word, [words]);
     }
   }
-  return { withWord };
+  return withWord;
 }
 
 const FIRST_WORD = /^\w+/;
@@ -158,7 +175,7 @@ const FIRST_WORD = /^\w+/;
  * Where `form` occurs as `\bform\b` would find it, case-insensitive and without overlaps, left to
  * right: looked up by its first word where it starts with one (else searched for).
  */
-export function occurrences(text: DocumentText, form: string): number[] {
+export function occurrences(text: DocumentWords, form: string): number[] {
   const { lower } = text;
   const boundary = (i: number) => (i > 0 && isWordCode(lower.charCodeAt(i - 1))) !== (i < lower.length && isWordCode(lower.charCodeAt(i)));
   const first = FIRST_WORD.exec(form)?.[0];
@@ -180,11 +197,11 @@ function allIndexes(text: string, form: string): number[] {
 }
 
 // A word of a name or value ("Ford" of "Betty Ford Center"); a whole name can be an event.
-function insideLongerEntity(text: DocumentText, start: number, end: number): boolean {
-  return text.reachBefore[start] >= end || text.reachAt[start] > end;
+function insideLongerEntity(layout: DocumentLayout, start: number, end: number): boolean {
+  return layout.reachBefore[start] >= end || layout.reachAt[start] > end;
 }
 
-function newEvent(document: ProcessedDocument, text: DocumentText, start: number, end: number, type: string, lemma: string, ratio: number): Event {
+function newEvent(document: ProcessedDocument, layout: DocumentLayout, start: number, end: number, type: string, lemma: string, ratio: number): Event {
   const starts = document.sentence_starts as readonly number[];
   // The last sentence starting at or before the mention.
   let low = 0;
@@ -198,7 +215,7 @@ function newEvent(document: ProcessedDocument, text: DocumentText, start: number
   const sentenceEnd = sentence + 1 < starts.length ? starts[sentence + 1] : document.text.length;
   // The date of the nearest mention of the same sentence (of two as near, the first).
   let nearest: Event | null = null;
-  for (const event of text.bySentence.get(sentence) ?? []) {
+  for (const event of layout.bySentence.get(sentence) ?? []) {
     if (nearest === null || Math.abs(event.trigger.start - start) < Math.abs(nearest.trigger.start - start)) nearest = event;
   }
   return {
@@ -221,7 +238,7 @@ function newEvent(document: ProcessedDocument, text: DocumentText, start: number
  * An event trigger consistency added to `document` before, made again from what the link state
  * kept of it; null when the document cannot hold it (no sentence_starts, a span outside its text).
  */
-export function recreateAddedEvent(document: ProcessedDocument, added: AddedEventState, text: DocumentText = documentText(document)): Event | null {
+export function recreateAddedEvent(document: ProcessedDocument, added: AddedEventState, layout: DocumentLayout = documentLayout(document)): Event | null {
   if (!document.sentence_starts || added.start < 0 || added.end > document.text.length || added.start >= added.end) return null;
-  return newEvent(document, text, added.start, added.end, added.type, added.lemma, added.confidence);
+  return newEvent(document, layout, added.start, added.end, added.type, added.lemma, added.confidence);
 }
