@@ -47,7 +47,7 @@ import { textLines } from '../text/text-lines';
  */
 export function linkDocuments(batch: readonly ProcessedDocument[], known?: KnownCorpus, options: LinkOptions = DEFAULT_LINK_OPTIONS): LinkResult {
   const state = known === undefined ? emptyLinkState() : checkLinkState(known);
-  const { documents, errors } = acceptDocuments(batch, state);
+  const { documents, errors, relinked } = acceptDocuments(batch, state);
   const documentCount = state.document_count + documents.length;
   const { frequency, space, vectors } = vectorize(documents, state, documentCount, options);
   const candidates = candidateStorylines(state.storylines, vectors, space, options.clustering.blocking.keyTerms);
@@ -110,7 +110,7 @@ export function linkDocuments(batch: readonly ProcessedDocument[], known?: Known
     linkages,
     storylines: [...touched.keys()].sort((a, b) => a - b).map((i) => publicStoryline(storylines[i])),
     event_clusters: eventClusters,
-    added_events: [...documents.flatMap((_, d) => addedOf.get(d) ?? []), ...relinkedAdditions(batch, errors, state)],
+    added_events: [...documents.flatMap((_, d) => addedOf.get(d) ?? []), ...relinkedAdditions(relinked, state)],
     state: result,
     errors,
   };
@@ -308,9 +308,17 @@ function vectorize(documents: readonly ProcessedDocument[], state: LinkState, do
 }
 
 /** Valid, new documents of the batch; the others become errors. */
-function acceptDocuments(batch: readonly ProcessedDocument[], state: LinkState): { documents: ProcessedDocument[]; errors: LinkError[] } {
-  const seen = new Set<string>();
-  for (const storyline of state.storylines) for (const id of storyline.document_ids) seen.add(id);
+function acceptDocuments(
+  batch: readonly ProcessedDocument[],
+  state: LinkState,
+): { documents: ProcessedDocument[]; errors: LinkError[]; relinked: Map<number, ProcessedDocument[]> } {
+  // Each document linked before, with its storyline's index (-1: one of this batch).
+  const seen = new Map<string, number>();
+  state.storylines.forEach((storyline, s) => {
+    for (const id of storyline.document_ids) seen.set(id, s);
+  });
+  // The batch's documents linked before (a retried batch, a document sent again), by storyline.
+  const relinked = new Map<number, ProcessedDocument[]>();
   const documents: ProcessedDocument[] = [];
   const errors: LinkError[] = [];
   // Event ids of the documents accepted so far: a document repeating one (a copy sent under a new
@@ -323,13 +331,15 @@ function acceptDocuments(batch: readonly ProcessedDocument[], state: LinkState):
       errors.push({ document_id: id, index, code: 'LINK_DOCUMENT_INVALID', message: `document ${index}${id ? ` (${id})` : ''}: ${problem}` });
     } else if (seen.has(document.document_id)) {
       errors.push({ document_id: id, index, code: 'LINK_DOCUMENT_DUPLICATE', message: `document ${document.document_id} is already linked` });
+      const storyline = seen.get(document.document_id) as number;
+      if (storyline >= 0) relinked.set(storyline, [...(relinked.get(storyline) ?? []), document]);
     } else {
-      seen.add(document.document_id);
+      seen.set(document.document_id, -1);
       for (const event of document.events) eventOwner.set(event.event_id, document.document_id);
       documents.push(document);
     }
   });
-  return { documents, errors };
+  return { documents, errors, relinked };
 }
 
 /** The first of the document's event ids that it repeats or an accepted document of the batch holds, as a problem. */
@@ -521,16 +531,14 @@ function keepAddedEvents(storyline: StorylineState, firstNew: number, added: rea
  * linked, whatever the batch, so that a caller storing these documents again keeps the events
  * their links name.
  */
-function relinkedAdditions(batch: readonly ProcessedDocument[], errors: readonly LinkError[], state: LinkState): Event[] {
-  const relinked = new Map(errors.filter((e) => e.code === 'LINK_DOCUMENT_DUPLICATE').map((e) => [batch[e.index].document_id, batch[e.index]]));
-  if (!relinked.size) return [];
+function relinkedAdditions(relinked: ReadonlyMap<number, ProcessedDocument[]>, state: LinkState): Event[] {
   const added: Event[] = [];
-  // Read once per document, not once per event it gained.
-  const layouts = new Map<ProcessedDocument, DocumentLayout>();
-  for (const storyline of state.storylines) {
-    if (!storyline.document_ids.some((id) => relinked.has(id))) continue;
-    for (const entry of storyline.events) {
-      const document = entry.added ? relinked.get(entry.added.document_id) : undefined;
+  for (const [s, documents] of relinked) {
+    const byId = new Map(documents.map((document) => [document.document_id, document]));
+    // Read once per document, not once per event it gained.
+    const layouts = new Map<ProcessedDocument, DocumentLayout>();
+    for (const entry of state.storylines[s].events) {
+      const document = entry.added ? byId.get(entry.added.document_id) : undefined;
       // The id checks the entry against its document (a state edited by hand could pair them wrong).
       if (!document || !entry.added || eventId(document.document_id, entry.added.start, entry.added.end) !== entry.event_id) continue;
       let layout = layouts.get(document);
@@ -539,7 +547,7 @@ function relinkedAdditions(batch: readonly ProcessedDocument[], errors: readonly
       if (event) added.push(event);
     }
   }
-  return added.sort((a, b) => compareText(a.document_id, b.document_id) || a.trigger.start - b.trigger.start);
+  return added.sort((a, b) => compareText(a.document_id, b.document_id) || compareEventPosition(a, b));
 }
 
 function titleOf(document: ProcessedDocument): string {
