@@ -84,9 +84,9 @@ describe('AnalysisPool', () => {
       await Promise.all(tasks);
       expect(handed).toEqual(Array.from({ length: 60 }, (_, k) => k));
       expect(mostRunning).toBeLessThanOrEqual(2);
-      // A thread the machine holds back may let a few tasks pass, never most of the batch.
-      const displacements = finished.map((task, rank) => Math.abs(task - rank));
-      expect(Math.max(...displacements)).toBeLessThan(20);
+      // When they finish is the machine's doing (a thread held back lets the other run 40 tasks
+      // past it on a busy machine): the order they are handed in, above, is what the pool decides.
+      expect([...finished].sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, k) => k));
     } finally {
       await pool.close();
     }
