@@ -215,7 +215,9 @@ describe('registry outage', () => {
       for (let i = 0; i < 3; i++) expect((await runJob(registry, `log${i}`)).outcomes).toEqual(['outboxed', 'outboxed', 'outboxed']);
       await startDatabase();
       const results = await Promise.all(Array.from({ length: 5 }, () => registry.replayOutbox()));
-      expect(results.reduce((n, r) => n + r.replayed, 0)).toBeGreaterThanOrEqual(9);
+      // Everything is replayed; a replay the registry starts by itself as the database comes back
+      // may have drained the outbox before these calls (CI saw 0 replayed by them), and logs its own.
+      expect(results.map((r) => r.pending)).toEqual([0, 0, 0, 0, 0]);
       const told = logs.filter((line) => line.msg === 'outbox replayed');
       expect(told.reduce((n, line) => n + (line.replayed ?? 0), 0)).toBe(9);
     } finally {
